@@ -1,0 +1,147 @@
+// Wire form of one avatar and its absolute and delta encodings.
+// QuantizedAvatar is what a snapshot carries for one participant; it holds
+// integers only, so equality is exact and deltas are lossless.
+#pragma once
+#include <cstdint>
+
+#include "net/quantize.h"
+#include "net/stream.h"
+
+namespace caseroom::net {
+
+constexpr std::uint32_t kNoSeat = 1023;          // seat field when standing
+constexpr std::uint32_t kMaxSeats = 1023;        // seats 0..1022
+constexpr std::uint32_t kVoiceLevelMax = 15;     // 4-bit speaking level for the avatar
+
+struct QuantizedAvatar {
+    QPosition body;                       // room space, mm
+    std::uint32_t yaw = 0;                // body yaw, kYawBits
+    QPosition headOffset;                 // head position minus body position, mm
+    std::uint32_t head = 0;               // smallest-three head orientation
+    bool handsTracked = false;            // VR: hands below are live; desktop: derived by viewers
+    QPosition handOffset[2];              // left, right; minus body position, mm
+    std::uint32_t hand[2] = {0, 0};       // smallest-three hand orientations
+    std::uint32_t seat = kNoSeat;         // seat index or kNoSeat
+    std::uint32_t voiceLevel = 0;         // 0 silent .. 15 loud (filled by the voice issue)
+
+    friend bool operator==(const QuantizedAvatar&, const QuantizedAvatar&) = default;
+};
+
+namespace detail {
+template <typename S>
+bool serializePos(S& s, QPosition& p) {
+    return serializeInt(s, p.x, kPosXZMin, kPosXZMax) && serializeInt(s, p.y, kPosYMin, kPosYMax) &&
+           serializeInt(s, p.z, kPosXZMin, kPosXZMax);
+}
+template <typename S>
+bool serializeOffset(S& s, QPosition& p) {
+    return serializeInt(s, p.x, kOffXZMin, kOffXZMax) && serializeInt(s, p.y, kOffYMin, kOffYMax) &&
+           serializeInt(s, p.z, kOffXZMin, kOffXZMax);
+}
+
+// Position against a baseline: unchanged (1 bit), small delta (+-127 mm per
+// axis), or absolute. `absolute` selects the full-range encoder.
+template <typename S, bool kOffsetRange>
+bool serializePosDelta(S& s, QPosition& p, const QPosition& base) {
+    bool changed = !(p == base);
+    if (!serializeBool(s, changed)) return false;
+    if (!changed) { if constexpr (S::kReading) p = base; return true; }
+    bool small = false;
+    QPosition d{};
+    if constexpr (S::kWriting) {
+        d = {p.x - base.x, p.y - base.y, p.z - base.z};
+        small = d.x >= -127 && d.x <= 127 && d.y >= -127 && d.y <= 127 && d.z >= -127 && d.z <= 127;
+    }
+    if (!serializeBool(s, small)) return false;
+    if (small) {
+        if (!serializeInt(s, d.x, -127, 127) || !serializeInt(s, d.y, -127, 127) || !serializeInt(s, d.z, -127, 127)) return false;
+        if constexpr (S::kReading) {
+            p = {base.x + d.x, base.y + d.y, base.z + d.z};
+            if constexpr (kOffsetRange) {
+                if (p.x < kOffXZMin || p.x > kOffXZMax || p.y < kOffYMin || p.y > kOffYMax || p.z < kOffXZMin || p.z > kOffXZMax) return false;
+            } else {
+                if (p.x < kPosXZMin || p.x > kPosXZMax || p.y < kPosYMin || p.y > kPosYMax || p.z < kPosXZMin || p.z > kPosXZMax) return false;
+            }
+        }
+        return true;
+    }
+    if constexpr (kOffsetRange) return serializeOffset(s, p);
+    else return serializePos(s, p);
+}
+
+// Smallest-three quaternion against a baseline: unchanged, small per-component
+// delta with the same dropped index (+-15 steps), or absolute.
+template <typename S>
+bool serializeQuatDelta(S& s, std::uint32_t& q, std::uint32_t base) {
+    bool changed = q != base;
+    if (!serializeBool(s, changed)) return false;
+    if (!changed) { if constexpr (S::kReading) q = base; return true; }
+    auto comp = [](std::uint32_t v, int i) { return static_cast<std::int32_t>((v >> (20 - 10 * i)) & 0x3FF); };
+    std::int32_t d[3] = {0, 0, 0};
+    bool small = false;
+    if constexpr (S::kWriting) {
+        small = (q >> 30) == (base >> 30);
+        for (int i = 0; i < 3 && small; ++i) {
+            d[i] = comp(q, i) - comp(base, i);
+            small = d[i] >= -15 && d[i] <= 15;
+        }
+    }
+    if (!serializeBool(s, small)) return false;
+    if (!small) return s.serializeBits(q, 32);
+    for (auto& di : d)
+        if (!serializeInt(s, di, -15, 15)) return false;
+    if constexpr (S::kReading) {
+        std::uint32_t r = base & 0xC0000000u;
+        for (int i = 0; i < 3; ++i) {
+            const std::int32_t c = comp(base, i) + d[i];
+            if (c < 0 || c > 0x3FF) return false;
+            r |= static_cast<std::uint32_t>(c) << (20 - 10 * i);
+        }
+        q = r;
+    }
+    return true;
+}
+
+template <typename S>
+bool serializeYawDelta(S& s, std::uint32_t& yaw, std::uint32_t base) {
+    bool changed = yaw != base;
+    if (!serializeBool(s, changed)) return false;
+    if (!changed) { if constexpr (S::kReading) yaw = base; return true; }
+    return serializeUInt(s, yaw, 0, kYawSteps - 1);
+}
+
+template <typename S>
+bool serializeSmallField(S& s, std::uint32_t& v, std::uint32_t base, std::uint32_t maxValue) {
+    bool changed = v != base;
+    if (!serializeBool(s, changed)) return false;
+    if (!changed) { if constexpr (S::kReading) v = base; return true; }
+    return serializeUInt(s, v, 0, maxValue);
+}
+} // namespace detail
+
+// Delta encoding of `a` against `base`. With base = QuantizedAvatar{} it is a
+// (slightly larger) absolute encoding; the snapshot codec uses it both ways.
+template <typename S>
+bool serializeAvatarDelta(S& s, QuantizedAvatar& a, const QuantizedAvatar& base) {
+    if (!detail::serializePosDelta<S, false>(s, a.body, base.body)) return false;
+    if (!detail::serializeYawDelta(s, a.yaw, base.yaw)) return false;
+    if (!detail::serializePosDelta<S, true>(s, a.headOffset, base.headOffset)) return false;
+    if (!detail::serializeQuatDelta(s, a.head, base.head)) return false;
+    if (!serializeBool(s, a.handsTracked)) return false;
+    if (a.handsTracked) {
+        const bool baseTracked = base.handsTracked;
+        for (int h = 0; h < 2; ++h) {
+            const QPosition bo = baseTracked ? base.handOffset[h] : QPosition{};
+            const std::uint32_t bq = baseTracked ? base.hand[h] : 0u;
+            if (!detail::serializePosDelta<S, true>(s, a.handOffset[h], bo)) return false;
+            if (!detail::serializeQuatDelta(s, a.hand[h], bq)) return false;
+        }
+    } else if constexpr (S::kReading) {
+        a.handOffset[0] = a.handOffset[1] = QPosition{};
+        a.hand[0] = a.hand[1] = 0;
+    }
+    if (!detail::serializeSmallField(s, a.seat, base.seat, kNoSeat)) return false;
+    return detail::serializeSmallField(s, a.voiceLevel, base.voiceLevel, kVoiceLevelMax);
+}
+
+} // namespace caseroom::net

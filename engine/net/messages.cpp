@@ -1,0 +1,189 @@
+#include "net/messages.h"
+
+#include <cassert>
+
+namespace caseroom::net {
+
+const char* toString(Channel c) {
+    switch (c) {
+    case Channel::Control: return "control";
+    case Channel::State: return "state";
+    case Channel::Voice: return "voice";
+    case Channel::Media: return "media";
+    case Channel::Video: return "video";
+    case Channel::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(JoinRefusal r) {
+    switch (r) {
+    case JoinRefusal::VersionMismatch: return "the server speaks a different protocol version; update CaseRoom";
+    case JoinRefusal::UnknownRoom: return "no room with that code on this server";
+    case JoinRefusal::RoomFull: return "the room is full";
+    case JoinRefusal::BadName: return "the display name is empty or not allowed";
+    case JoinRefusal::BadRole: return "that role cannot be requested";
+    case JoinRefusal::ServerShuttingDown: return "the server is shutting down";
+    case JoinRefusal::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(RefusalReason r) {
+    switch (r) {
+    case RefusalReason::NotJoined: return "not joined to a room";
+    case RefusalReason::SeatInvalid: return "no such seat";
+    case RefusalReason::SeatTaken: return "seat is taken";
+    case RefusalReason::SeatTooFar: return "too far from the seat";
+    case RefusalReason::AlreadySeated: return "already seated";
+    case RefusalReason::NotSeated: return "not seated";
+    case RefusalReason::NotPermitted: return "not permitted for your role";
+    case RefusalReason::RateLimited: return "too many requests";
+    case RefusalReason::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(IntentKind k) {
+    switch (k) {
+    case IntentKind::Move: return "move";
+    case IntentKind::Look: return "look";
+    case IntentKind::Sit: return "sit";
+    case IntentKind::Stand: return "stand";
+    case IntentKind::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(LeaveReason r) {
+    switch (r) {
+    case LeaveReason::Left: return "left";
+    case LeaveReason::TimedOut: return "timed out";
+    case LeaveReason::Kicked: return "removed";
+    case LeaveReason::ServerShutdown: return "server shut down";
+    case LeaveReason::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(MessageType t) {
+    switch (t) {
+    case MessageType::JoinRequest: return "JoinRequest";
+    case MessageType::JoinAccepted: return "JoinAccepted";
+    case MessageType::JoinRefused: return "JoinRefused";
+    case MessageType::RoomLayout: return "RoomLayout";
+    case MessageType::ParticipantJoined: return "ParticipantJoined";
+    case MessageType::ParticipantLeft: return "ParticipantLeft";
+    case MessageType::SitRequest: return "SitRequest";
+    case MessageType::StandRequest: return "StandRequest";
+    case MessageType::IntentRefused: return "IntentRefused";
+    case MessageType::ClientInput: return "ClientInput";
+    case MessageType::Snapshot: return "Snapshot";
+    case MessageType::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(DecodeError e) {
+    switch (e) {
+    case DecodeError::Empty: return "empty packet";
+    case DecodeError::UnknownType: return "unknown message type";
+    case DecodeError::Malformed: return "malformed message";
+    case DecodeError::TooLarge: return "message too large";
+    case DecodeError::WrongChannel: return "message on the wrong channel";
+    case DecodeError::Count: break;
+    }
+    return "?";
+}
+
+namespace {
+constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> kCatalog{{
+    {MessageType::JoinRequest, Channel::Control, true, 128},
+    {MessageType::JoinAccepted, Channel::Control, true, 32},
+    {MessageType::JoinRefused, Channel::Control, true, 192},
+    {MessageType::RoomLayout, Channel::Control, true, 12 * 1024},
+    {MessageType::ParticipantJoined, Channel::Control, true, 64},
+    {MessageType::ParticipantLeft, Channel::Control, true, 8},
+    {MessageType::SitRequest, Channel::Control, true, 8},
+    {MessageType::StandRequest, Channel::Control, true, 8},
+    {MessageType::IntentRefused, Channel::Control, true, 8},
+    {MessageType::ClientInput, Channel::State, false, 64},
+    {MessageType::Snapshot, Channel::State, false, static_cast<std::uint32_t>(kMaxMessageBytes) + 16},
+}};
+
+template <typename T>
+Message makeDefault() { return Message{std::in_place_type<T>}; }
+
+Message defaultFor(MessageType t) {
+    switch (t) {
+    case MessageType::JoinRequest: return makeDefault<JoinRequest>();
+    case MessageType::JoinAccepted: return makeDefault<JoinAccepted>();
+    case MessageType::JoinRefused: return makeDefault<JoinRefused>();
+    case MessageType::RoomLayout: return makeDefault<RoomLayoutMsg>();
+    case MessageType::ParticipantJoined: return makeDefault<ParticipantJoined>();
+    case MessageType::ParticipantLeft: return makeDefault<ParticipantLeft>();
+    case MessageType::SitRequest: return makeDefault<SitRequest>();
+    case MessageType::StandRequest: return makeDefault<StandRequest>();
+    case MessageType::IntentRefused: return makeDefault<IntentRefused>();
+    case MessageType::ClientInput: return makeDefault<ClientInput>();
+    case MessageType::Snapshot: return makeDefault<Snapshot>();
+    case MessageType::Count: break;
+    }
+    return makeDefault<StandRequest>();
+}
+} // namespace
+
+const MessageInfo& messageInfo(MessageType t) {
+    assert(t < MessageType::Count);
+    return kCatalog[static_cast<std::size_t>(t)];
+}
+
+MessageType typeOf(const Message& m) {
+    return std::visit([](const auto& x) { return std::decay_t<decltype(x)>::kType; }, m);
+}
+
+bool encodeMessage(const Message& m, WriteStream& out) {
+    const MessageInfo& info = messageInfo(typeOf(m));
+    out.reset(info.maxBytes);
+    std::uint32_t type = static_cast<std::uint32_t>(info.type);
+    if (!out.serializeBits(type, 8)) return false;
+    // serialize() is non-const because the same code reads; writing never modifies.
+    const bool ok = std::visit([&](const auto& x) { return const_cast<std::decay_t<decltype(x)>&>(x).serialize(out); }, m);
+    if (!ok || !out.align()) return false;
+    out.finish();
+    return !out.overflowed();
+}
+
+std::vector<std::uint8_t> encodeMessage(const Message& m) {
+    WriteStream ws;
+    if (!encodeMessage(m, ws)) return {};
+    auto bytes = ws.finish();
+    return {bytes.begin(), bytes.end()};
+}
+
+std::size_t measureMessageBits(const Message& m) {
+    MeasureStream ms;
+    std::uint32_t type = static_cast<std::uint32_t>(typeOf(m));
+    ms.serializeBits(type, 8);
+    std::visit([&](const auto& x) { const_cast<std::decay_t<decltype(x)>&>(x).serialize(ms); }, m);
+    ms.align();
+    return ms.bitsWritten();
+}
+
+DecodeResult decodeMessage(std::span<const std::uint8_t> packet, Channel arrivedOn) {
+    DecodeResult r;
+    if (packet.empty()) { r.error = DecodeError::Empty; return r; }
+    if (packet[0] >= static_cast<std::uint8_t>(MessageType::Count)) { r.error = DecodeError::UnknownType; return r; }
+    const auto type = static_cast<MessageType>(packet[0]);
+    const MessageInfo& info = messageInfo(type);
+    if (packet.size() > info.maxBytes) { r.error = DecodeError::TooLarge; return r; }
+    if (info.channel != arrivedOn) { r.error = DecodeError::WrongChannel; return r; }
+    ReadStream rs(packet.subspan(1));
+    r.message = defaultFor(type);
+    const bool ok = std::visit([&](auto& x) { return x.serialize(rs); }, r.message);
+    if (!ok || !rs.align() || rs.bitsLeft() != 0) { r.error = DecodeError::Malformed; return r; }
+    r.ok = true;
+    return r;
+}
+
+} // namespace caseroom::net

@@ -1,0 +1,267 @@
+// The message catalog: every message CaseRoom sends, one small struct each
+// with ONE serialize() used to read, write and measure, and one table saying
+// which channel and reliability each travels on. The wire layout is written
+// down in PROTOCOL.md; bump kProtocolVersion on any incompatible change.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/role.h"
+#include "net/avatar_codec.h"
+#include "net/stream.h"
+
+namespace caseroom::net {
+
+constexpr std::uint32_t kProtocolVersion = 1;
+constexpr std::uint32_t kMaxRoomCode = 32;
+constexpr std::uint32_t kMaxDisplayName = 48;
+constexpr std::uint32_t kMaxReasonText = 160;
+constexpr std::uint32_t kMaxEntities = 1024;      // entity slots per room (10 bits)
+constexpr std::uint32_t kMaxInputsPerPacket = 4;  // redundancy for lost input packets
+constexpr std::uint32_t kMaxPanels = 16;
+constexpr std::size_t kMaxMessageBytes = 16 * 1024;
+
+// ENet channels. The order is the channel id on the wire.
+enum class Channel : std::uint8_t { Control, State, Voice, Media, Video, Count };
+const char* toString(Channel c);
+
+using core::Role;
+
+// Why a join was refused. Codes are stable: clients print them in words.
+enum class JoinRefusal : std::uint8_t {
+    VersionMismatch, UnknownRoom, RoomFull, BadName, BadRole, ServerShuttingDown, Count
+};
+const char* toString(JoinRefusal r);
+
+// Why an intent was refused.
+enum class RefusalReason : std::uint8_t {
+    NotJoined, SeatInvalid, SeatTaken, SeatTooFar, AlreadySeated, NotSeated, NotPermitted, RateLimited, Count
+};
+const char* toString(RefusalReason r);
+
+enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Count };
+const char* toString(IntentKind k);
+
+// Why a participant left.
+enum class LeaveReason : std::uint8_t { Left, TimedOut, Kicked, ServerShutdown, Count };
+const char* toString(LeaveReason r);
+
+enum class MessageType : std::uint8_t {
+    JoinRequest, JoinAccepted, JoinRefused, RoomLayout, ParticipantJoined, ParticipantLeft,
+    SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, Count
+};
+const char* toString(MessageType t);
+
+struct MessageInfo {
+    MessageType type;
+    Channel channel;
+    bool reliable;
+    std::uint32_t maxBytes; // larger encodings are refused on both ends
+};
+const MessageInfo& messageInfo(MessageType t);
+
+// ---- Messages ---------------------------------------------------------------
+
+struct JoinRequest {
+    static constexpr MessageType kType = MessageType::JoinRequest;
+    std::uint32_t protocolVersion = kProtocolVersion;
+    std::string roomCode;
+    std::string displayName;
+    Role role = Role::Spoke;
+    template <typename S> bool serialize(S& s) {
+        return serializeU32(s, protocolVersion) && serializeString(s, roomCode, kMaxRoomCode) &&
+               serializeString(s, displayName, kMaxDisplayName) && serializeEnum(s, role);
+    }
+};
+
+struct JoinAccepted {
+    static constexpr MessageType kType = MessageType::JoinAccepted;
+    std::uint16_t entity = 0;       // your avatar's slot
+    std::uint32_t tickRateHz = 30;
+    std::uint32_t serverTick = 0;   // tick at which the join was accepted
+    Role role = Role::Spoke;
+    template <typename S> bool serialize(S& s) {
+        return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeUInt(s, tickRateHz, 1, 240) &&
+               serializeU32(s, serverTick) && serializeEnum(s, role);
+    }
+};
+
+struct JoinRefused {
+    static constexpr MessageType kType = MessageType::JoinRefused;
+    JoinRefusal reason = JoinRefusal::UnknownRoom;
+    std::string detail;
+    template <typename S> bool serialize(S& s) { return serializeEnum(s, reason) && serializeString(s, detail, kMaxReasonText); }
+};
+
+struct WireSeat {
+    std::int32_t x = 0, z = 0; // mm
+    std::uint32_t yaw = 0;     // facing, kYawBits
+    bool atTable = true;
+    friend bool operator==(const WireSeat&, const WireSeat&) = default;
+};
+
+struct WirePanel {
+    std::int32_t x = 0, y = 0, z = 0;   // centre, mm
+    std::uint32_t yaw = 0;              // the direction the panel faces
+    std::uint32_t widthMm = 0, heightMm = 0;
+    friend bool operator==(const WirePanel&, const WirePanel&) = default;
+};
+
+// The room geometry a client needs to render and to predict its own movement.
+struct RoomLayoutMsg {
+    static constexpr MessageType kType = MessageType::RoomLayout;
+    std::string name;
+    std::uint32_t halfWidthMm = 8000, halfDepthMm = 6000, heightMm = 3200;
+    std::int32_t tableX = 0, tableZ = 0;
+    std::uint32_t tableRadiusMm = 1400;
+    std::int32_t frontX = 0, frontZ = -6000; // where the presenter stands
+    std::vector<WireSeat> seats;
+    std::vector<WirePanel> panels;
+    template <typename S> bool serialize(S& s) {
+        if (!serializeString(s, name, 64)) return false;
+        if (!serializeUInt(s, halfWidthMm, 1000, 32000) || !serializeUInt(s, halfDepthMm, 1000, 32000) ||
+            !serializeUInt(s, heightMm, 2000, 10000))
+            return false;
+        if (!serializeInt(s, tableX, kPosXZMin, kPosXZMax) || !serializeInt(s, tableZ, kPosXZMin, kPosXZMax) ||
+            !serializeUInt(s, tableRadiusMm, 0, 8000))
+            return false;
+        if (!serializeInt(s, frontX, kPosXZMin, kPosXZMax) || !serializeInt(s, frontZ, kPosXZMin, kPosXZMax)) return false;
+        std::uint32_t n = static_cast<std::uint32_t>(seats.size());
+        if (!serializeUInt(s, n, 0, kMaxSeats)) return false;
+        if constexpr (S::kReading) seats.resize(n);
+        for (auto& seat : seats) {
+            if (!serializeInt(s, seat.x, kPosXZMin, kPosXZMax) || !serializeInt(s, seat.z, kPosXZMin, kPosXZMax) ||
+                !serializeUInt(s, seat.yaw, 0, kYawSteps - 1) || !serializeBool(s, seat.atTable))
+                return false;
+        }
+        std::uint32_t np = static_cast<std::uint32_t>(panels.size());
+        if (!serializeUInt(s, np, 0, kMaxPanels)) return false;
+        if constexpr (S::kReading) panels.resize(np);
+        for (auto& p : panels) {
+            if (!serializeInt(s, p.x, kPosXZMin, kPosXZMax) || !serializeInt(s, p.y, 0, 10000) ||
+                !serializeInt(s, p.z, kPosXZMin, kPosXZMax) || !serializeUInt(s, p.yaw, 0, kYawSteps - 1) ||
+                !serializeUInt(s, p.widthMm, 100, 16000) || !serializeUInt(s, p.heightMm, 100, 10000))
+                return false;
+        }
+        return true;
+    }
+};
+
+struct ParticipantJoined {
+    static constexpr MessageType kType = MessageType::ParticipantJoined;
+    std::uint16_t entity = 0;
+    std::string displayName;
+    Role role = Role::Spoke;
+    template <typename S> bool serialize(S& s) {
+        return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeString(s, displayName, kMaxDisplayName) &&
+               serializeEnum(s, role);
+    }
+};
+
+struct ParticipantLeft {
+    static constexpr MessageType kType = MessageType::ParticipantLeft;
+    std::uint16_t entity = 0;
+    LeaveReason reason = LeaveReason::Left;
+    template <typename S> bool serialize(S& s) { return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeEnum(s, reason); }
+};
+
+struct SitRequest {
+    static constexpr MessageType kType = MessageType::SitRequest;
+    std::uint32_t seat = 0;
+    template <typename S> bool serialize(S& s) { return serializeUInt(s, seat, 0, kMaxSeats - 1); }
+};
+
+struct StandRequest {
+    static constexpr MessageType kType = MessageType::StandRequest;
+    template <typename S> bool serialize(S&) { return true; }
+};
+
+struct IntentRefused {
+    static constexpr MessageType kType = MessageType::IntentRefused;
+    IntentKind intent = IntentKind::Sit;
+    RefusalReason reason = RefusalReason::NotPermitted;
+    template <typename S> bool serialize(S& s) { return serializeEnum(s, intent) && serializeEnum(s, reason); }
+};
+
+// One fixed step of a participant's intent (one server tick's worth).
+struct InputFrame {
+    std::uint16_t seq = 0;
+    std::int32_t moveX = 0, moveZ = 0;  // desired walk direction in room space, -127..127 (length <= 127)
+    std::uint32_t bodyYaw = 0;          // kYawBits
+    std::int32_t headYaw = 0;           // head yaw relative to body, 1/100 degree: -12000..12000
+    std::int32_t headPitch = 0;         // 1/100 degree: -8500..8500
+    friend bool operator==(const InputFrame&, const InputFrame&) = default;
+    template <typename S> bool serialize(S& s) {
+        return serializeU16(s, seq) && serializeInt(s, moveX, -127, 127) && serializeInt(s, moveZ, -127, 127) &&
+               serializeUInt(s, bodyYaw, 0, kYawSteps - 1) && serializeInt(s, headYaw, -12000, 12000) &&
+               serializeInt(s, headPitch, -8500, 8500);
+    }
+};
+
+// Sent every client tick on the state channel: snapshot acks and the newest
+// input frames (oldest first, consecutive seqs) so one lost packet loses none.
+struct ClientInput {
+    static constexpr MessageType kType = MessageType::ClientInput;
+    std::uint16_t ackSeq = 0;    // newest snapshot received
+    std::uint32_t ackBits = 0;   // bit i: snapshot ackSeq-1-i received
+    bool hasAck = false;
+    std::vector<InputFrame> inputs;
+    template <typename S> bool serialize(S& s) {
+        if (!serializeBool(s, hasAck)) return false;
+        if (hasAck && (!serializeU16(s, ackSeq) || !serializeU32(s, ackBits))) return false;
+        std::uint32_t n = static_cast<std::uint32_t>(inputs.size());
+        if (!serializeUInt(s, n, 0, kMaxInputsPerPacket)) return false;
+        if constexpr (S::kReading) inputs.resize(n);
+        for (auto& in : inputs)
+            if (!in.serialize(s)) return false;
+        return true;
+    }
+};
+
+// Snapshot header; the entity payload that follows is decoded by the
+// snapshot codec (snapshot.h) against the named baseline.
+struct Snapshot {
+    static constexpr MessageType kType = MessageType::Snapshot;
+    std::uint16_t seq = 0;
+    std::uint32_t baselineOffset = 0; // 0: no baseline (full); k: baseline is seq-k
+    std::uint32_t serverTick = 0;
+    std::uint16_t lastInputSeq = 0;   // newest of your input frames applied
+    bool hasInput = false;
+    std::vector<std::uint8_t> payload;
+    template <typename S> bool serialize(S& s) {
+        if (!serializeU16(s, seq) || !serializeUInt(s, baselineOffset, 0, 63) || !serializeU32(s, serverTick) ||
+            !serializeBool(s, hasInput))
+            return false;
+        if (hasInput && !serializeU16(s, lastInputSeq)) return false;
+        std::uint32_t n = static_cast<std::uint32_t>(payload.size());
+        if (!serializeUInt(s, n, 0, kMaxMessageBytes)) return false;
+        if constexpr (S::kReading) payload.resize(n);
+        return s.serializeBytes(payload.data(), n);
+    }
+};
+
+using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
+                             SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot>;
+static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
+
+enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };
+const char* toString(DecodeError e);
+
+// Writes [type byte][body][pad] into `out` (reset first). False if a field is
+// out of range or the encoding exceeds the message's maxBytes.
+bool encodeMessage(const Message& m, WriteStream& out);
+std::vector<std::uint8_t> encodeMessage(const Message& m);
+// Decodes one packet. Trailing bytes after the body are refused.
+struct DecodeResult {
+    bool ok = false;
+    DecodeError error = DecodeError::Malformed;
+    Message message;
+};
+DecodeResult decodeMessage(std::span<const std::uint8_t> packet, Channel arrivedOn);
+MessageType typeOf(const Message& m);
+std::size_t measureMessageBits(const Message& m);
+
+} // namespace caseroom::net

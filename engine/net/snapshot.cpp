@@ -1,0 +1,311 @@
+#include "net/snapshot.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace caseroom::net {
+namespace {
+constexpr int kSlotBits = bitsRequired(kMaxEntities - 1);
+enum class EntryKind : std::uint32_t { Delta = 0, Absolute = 1, Removed = 2 };
+constexpr std::uint32_t kMaxPartialSort = 96;
+const QuantizedAvatar kZeroAvatar{};
+} // namespace
+
+// ---- EntityHistory ------------------------------------------------------------
+
+EntityHistory::EntityHistory(std::uint32_t maxSlots) : slots_(std::min(maxSlots, kMaxEntities)) {}
+
+void EntityHistory::set(std::uint16_t slot, std::uint32_t instance, const QuantizedAvatar& state, std::uint32_t tick) {
+    assert(slot < slots_.size() && instance != 0);
+    Slot& s = slots_[slot];
+    if (s.instance != instance) {
+        s.instance = instance;
+        s.version = 1;
+        s.spawnTick = tick;
+        s.states[1 % kHistoryDepth] = state;
+        s.since[1 % kHistoryDepth] = tick;
+        return;
+    }
+    if (s.states[s.version % kHistoryDepth] == state) return;
+    ++s.version;
+    s.states[s.version % kHistoryDepth] = state;
+    s.since[s.version % kHistoryDepth] = tick;
+}
+
+void EntityHistory::remove(std::uint16_t slot, std::uint32_t tick) {
+    assert(slot < slots_.size());
+    slots_[slot].instance = 0;
+    slots_[slot].version = 0;
+    slots_[slot].removedTick = tick;
+}
+
+const QuantizedAvatar& EntityHistory::currentState(std::uint16_t slot) const {
+    const Slot& s = slots_[slot];
+    return s.states[s.version % kHistoryDepth];
+}
+
+const QuantizedAvatar* EntityHistory::stateOf(std::uint16_t slot, EntityRecord rec) const {
+    const Slot& s = slots_[slot];
+    if (rec.instance == 0 || rec.instance != s.instance || rec.version > s.version || rec.version == 0) return nullptr;
+    if (s.version - rec.version >= kHistoryDepth) return nullptr;
+    return &s.states[rec.version % kHistoryDepth];
+}
+
+std::uint32_t EntityHistory::supersededTick(std::uint16_t slot, EntityRecord rec) const {
+    const Slot& s = slots_[slot];
+    if (s.instance == 0) return s.removedTick;
+    if (rec.instance != s.instance) return s.spawnTick;
+    if (rec.version >= s.version) return s.since[s.version % kHistoryDepth];
+    if (s.version - rec.version >= kHistoryDepth) return s.since[(s.version + 1) % kHistoryDepth]; // oldest kept
+    return s.since[(rec.version + 1) % kHistoryDepth];
+}
+
+std::uint32_t EntityHistory::changedTick(std::uint16_t slot) const {
+    const Slot& s = slots_[slot];
+    return s.since[s.version % kHistoryDepth];
+}
+
+// ---- ClientReplicator ---------------------------------------------------------
+
+ClientReplicator::ClientReplicator(std::uint32_t maxSlots) {
+    const auto n = std::min(maxSlots, kMaxEntities);
+    accum_.assign(n, 0.0f);
+    keys_.assign(n, 0.0);
+    candidates_.reserve(n);
+    for (auto& v : ring_) v.records.reserve(n);
+}
+
+void ClientReplicator::onAck(std::uint16_t ackSeq, std::uint32_t ackBits) {
+    const std::uint32_t newestSent = nextSeq_ - 1;
+    const std::uint32_t seq = seqExpand(ackSeq, newestSent);
+    if (seq > newestSent) return; // acks for snapshots never sent: ignore
+    for (std::uint32_t i = 0; i <= 32; ++i) {
+        if (i > 0 && !(ackBits & (1u << (i - 1)))) continue;
+        if (seq < i) break;
+        const std::uint32_t s = seq - i;
+        View& v = ring_[s % kSnapshotRing];
+        if (v.valid && v.seq == s) v.acked = true;
+    }
+}
+
+const ClientReplicator::View* ClientReplicator::newestAcked() const {
+    const View* best = nullptr;
+    for (const View& v : ring_) {
+        if (!v.valid || !v.acked) continue;
+        // The baseline must stay in the ring while the new view is written
+        // and fit the 6-bit offset.
+        if (nextSeq_ - v.seq >= kSnapshotRing || nextSeq_ - v.seq > 63) continue;
+        if (!best || v.seq > best->seq) best = &v;
+    }
+    return best;
+}
+
+void ClientReplicator::build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self,
+                             std::uint32_t tick, const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats) {
+    const std::uint32_t slotCount = static_cast<std::uint32_t>(accum_.size());
+    assert(history.slotCount() == slotCount && priority.size() >= slotCount);
+    const View* base = newestAcked();
+    const std::uint32_t seq = nextSeq_++;
+    View& view = ring_[seq % kSnapshotRing];
+    assert(&view != base);
+    if (base) view.records = base->records;
+    else view.records.assign(slotCount, EntityRecord{});
+    view.seq = seq;
+    view.valid = true;
+    view.acked = false;
+
+    out.seq = static_cast<std::uint16_t>(seq);
+    out.baselineOffset = base ? seq - base->seq : 0;
+    out.serverTick = tick;
+
+    SnapshotStats st;
+    st.full = base == nullptr;
+    WriteStream& w = writer_;
+    w.reset(kMaxMessageBytes);
+    if (!base) {
+        std::uint32_t count = slotCount;
+        w.serializeBits(count, bitsRequired(kMaxEntities));
+        for (std::uint32_t slot = 0; slot < slotCount; ++slot) {
+            std::uint32_t present = history.current(static_cast<std::uint16_t>(slot)).instance != 0 ? 1u : 0u;
+            w.serializeBits(present, 1);
+        }
+    }
+    auto writeHeader = [&w](std::uint32_t slot, EntryKind kind) {
+        std::uint32_t more = 1, k = static_cast<std::uint32_t>(kind);
+        w.serializeBits(more, 1);
+        w.serializeBits(slot, kSlotBits);
+        w.serializeBits(k, 2);
+    };
+
+    // Removals first: small, and a stale ghost is worse than a stale pose.
+    candidates_.clear();
+    for (std::uint32_t slot = 0; slot < slotCount; ++slot) {
+        const auto s16 = static_cast<std::uint16_t>(slot);
+        const EntityRecord cur = history.current(s16);
+        EntityRecord& held = view.records[slot];
+        if (cur.instance == 0) {
+            accum_[slot] = 0;
+            if (held.instance != 0) {
+                writeHeader(slot, EntryKind::Removed);
+                held = EntityRecord{};
+                ++st.removals;
+            }
+            continue;
+        }
+        if (cur == held) { accum_[slot] = 0; continue; }
+        accum_[slot] += priority[slot] + 1.0f;
+        const std::uint32_t age = tick - history.supersededTick(s16, held);
+        double key = accum_[slot];
+        if (age >= config.maxStaleTicks) key += 1e9 + age;
+        if (slot == self) key += 1e12;
+        keys_[slot] = key;
+        candidates_.push_back(s16);
+    }
+
+    const std::size_t sorted = std::min<std::size_t>(candidates_.size(), kMaxPartialSort);
+    std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(sorted), candidates_.end(),
+                      [this](std::uint16_t a, std::uint16_t b) { return keys_[a] > keys_[b]; });
+    const std::size_t budgetBits = static_cast<std::size_t>(config.budgetBytes) * 8;
+    std::size_t i = 0;
+    for (; i < sorted; ++i) {
+        const std::uint16_t slot = candidates_[i];
+        const EntityRecord cur = history.current(slot);
+        EntityRecord& held = view.records[slot];
+        const QuantizedAvatar* baseState = history.stateOf(slot, held);
+        const auto mark = w.mark();
+        QuantizedAvatar state = history.currentState(slot);
+        writeHeader(slot, baseState ? EntryKind::Delta : EntryKind::Absolute);
+        const bool ok = serializeAvatarDelta(w, state, baseState ? *baseState : kZeroAvatar);
+        // The first entity always goes, so a tiny budget still makes progress.
+        if (!ok || (w.bitsWritten() + 1 > budgetBits && st.updates > 0)) {
+            w.rewind(mark);
+            break;
+        }
+        held = cur;
+        accum_[slot] = 0;
+        ++st.updates;
+        if (!baseState) ++st.absolutes;
+    }
+    st.deferred = static_cast<std::uint32_t>(candidates_.size() - i);
+    std::uint32_t end = 0;
+    w.serializeBits(end, 1);
+    w.align();
+    const auto bytes = w.finish();
+    out.payload.assign(bytes.begin(), bytes.end());
+    st.payloadBytes = static_cast<std::uint32_t>(bytes.size());
+    if (stats) *stats = st;
+}
+
+std::uint32_t ClientReplicator::worstStalenessTicks(const EntityHistory& history, std::uint32_t tick) const {
+    const View& v = ring_[(nextSeq_ - 1) % kSnapshotRing];
+    if (!v.valid) return 0;
+    std::uint32_t worst = 0;
+    for (std::uint32_t slot = 0; slot < v.records.size(); ++slot) {
+        const auto s16 = static_cast<std::uint16_t>(slot);
+        const EntityRecord cur = history.current(s16);
+        if (cur.instance == 0 || cur == v.records[slot]) continue;
+        worst = std::max(worst, tick - history.supersededTick(s16, v.records[slot]));
+    }
+    return worst;
+}
+
+// ---- SnapshotReceiver ---------------------------------------------------------
+
+const char* toString(SnapshotOutcome o) {
+    switch (o) {
+    case SnapshotOutcome::Applied: return "applied";
+    case SnapshotOutcome::Duplicate: return "duplicate";
+    case SnapshotOutcome::Old: return "too old";
+    case SnapshotOutcome::MissingBaseline: return "baseline not held";
+    case SnapshotOutcome::Malformed: return "malformed";
+    case SnapshotOutcome::Count: break;
+    }
+    return "?";
+}
+
+std::uint32_t SnapshotReceiver::ackBits() const {
+    if (!newest_) return 0;
+    std::uint32_t bits = 0;
+    for (std::uint32_t i = 0; i < 32; ++i) {
+        if (*newest_ < i + 1) break;
+        const std::uint32_t s = *newest_ - 1 - i;
+        const View& v = ring_[s % kSnapshotRing];
+        if (v.valid && v.seq == s) bits |= 1u << i;
+    }
+    return bits;
+}
+
+SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<EntityUpdate>& updates) {
+    updates.clear();
+    const std::uint32_t seq = newest_ ? seqExpand(snap.seq, *newest_) : snap.seq;
+    if (newest_ && seq + kSnapshotRing <= *newest_) return SnapshotOutcome::Old;
+    {
+        const View& existing = ring_[seq % kSnapshotRing];
+        if (existing.valid && existing.seq == seq) return SnapshotOutcome::Duplicate;
+    }
+    if (snap.baselineOffset > seq) return SnapshotOutcome::Malformed;
+    if (snap.baselineOffset > 0) {
+        const std::uint32_t baseSeq = seq - snap.baselineOffset;
+        const View& b = ring_[baseSeq % kSnapshotRing];
+        if (!b.valid || b.seq != baseSeq) return SnapshotOutcome::MissingBaseline;
+        scratch_ = b.slots;
+    } else {
+        scratch_.assign(0, std::nullopt);
+    }
+
+    ReadStream r(snap.payload);
+    std::array<std::uint64_t, kMaxEntities / 64> seen{};
+    std::uint32_t count = kMaxEntities;
+    if (snap.baselineOffset == 0) {
+        if (!serializeUInt(r, count, 0, kMaxEntities)) return SnapshotOutcome::Malformed;
+        // Present slots without an entry are live but not yet described: they
+        // stay out of the view (the server's view agrees) until an entry comes.
+        scratch_.assign(count, std::nullopt);
+        for (std::uint32_t slot = 0; slot < count; ++slot) {
+            std::uint32_t present = 0;
+            if (!r.serializeBits(present, 1)) return updates.clear(), SnapshotOutcome::Malformed;
+            if (!present) updates.push_back(EntityUpdate{static_cast<std::uint16_t>(slot), true, {}});
+        }
+    }
+    const std::size_t presenceUpdates = updates.size();
+    for (;;) {
+        std::uint32_t more = 0;
+        if (!r.serializeBits(more, 1)) return updates.clear(), SnapshotOutcome::Malformed;
+        if (!more) break;
+        std::uint32_t slot = 0, kind = 0;
+        if (!r.serializeBits(slot, kSlotBits) || !r.serializeBits(kind, 2) || kind > 2 || slot >= count)
+            return updates.clear(), SnapshotOutcome::Malformed;
+        if (seen[slot / 64] & (1ull << (slot % 64))) return updates.clear(), SnapshotOutcome::Malformed;
+        seen[slot / 64] |= 1ull << (slot % 64);
+        if (slot >= scratch_.size()) scratch_.resize(slot + 1);
+        auto& held = scratch_[slot];
+        EntityUpdate u;
+        u.slot = static_cast<std::uint16_t>(slot);
+        if (kind == static_cast<std::uint32_t>(EntryKind::Removed)) {
+            if (!held) return updates.clear(), SnapshotOutcome::Malformed;
+            held.reset();
+            u.removed = true;
+        } else {
+            if (kind == static_cast<std::uint32_t>(EntryKind::Delta) && !held) return updates.clear(), SnapshotOutcome::Malformed;
+            const QuantizedAvatar& base = kind == static_cast<std::uint32_t>(EntryKind::Delta) ? *held : kZeroAvatar;
+            if (!serializeAvatarDelta(r, u.state, base)) return updates.clear(), SnapshotOutcome::Malformed;
+            held = u.state;
+        }
+        updates.push_back(u);
+    }
+    if (!r.align() || r.bitsLeft() != 0) return updates.clear(), SnapshotOutcome::Malformed;
+    // A full snapshot's presence map must agree with its entries.
+    if (snap.baselineOffset == 0) {
+        for (std::size_t k = 0; k < presenceUpdates; ++k)
+            if (seen[updates[k].slot / 64] & (1ull << (updates[k].slot % 64))) return updates.clear(), SnapshotOutcome::Malformed;
+    }
+
+    View& v = ring_[seq % kSnapshotRing];
+    v.seq = seq;
+    v.valid = true;
+    std::swap(v.slots, scratch_);
+    if (!newest_ || seq > *newest_) newest_ = seq;
+    return SnapshotOutcome::Applied;
+}
+
+} // namespace caseroom::net

@@ -1,0 +1,152 @@
+// Snapshots: per-client, delta-encoded, bandwidth-budgeted state replication.
+//
+// Server side: EntityHistory keeps each slot's current quantized state, a
+// version that bumps whenever it changes, and the last kHistoryDepth states.
+// One ClientReplicator per client keeps a ring of the views it sent (which
+// (instance, version) the client holds per slot after each snapshot) and
+// encodes snapshot N against the newest view the client acknowledged, B:
+//   view(N)[e] = included(e) ? current(e) : view(B)[e]
+// Every entity that differs from view(B) is a candidate (so a change is
+// repeated until acknowledged, which also rides out loss); candidates enter
+// the snapshot by accumulated priority until the byte budget is spent; an entity the client has seen out of date for maxStaleTicks jumps
+// the queue, so nothing freezes. With no usable baseline the snapshot is a
+// "full" one: a presence bitmap of all slots plus what fits of absolute states.
+//
+// Client side: SnapshotReceiver keeps the matching ring of decoded views and
+// reports only the entities a snapshot explicitly carries (updates and
+// removals); carried-over baseline entries are bookkeeping, not news.
+// Payload layout is in PROTOCOL.md ("Snapshot payload").
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "net/avatar_codec.h"
+#include "net/messages.h"
+
+namespace caseroom::net {
+
+constexpr std::uint32_t kSnapshotRing = 32;    // views kept on both sides
+constexpr std::uint32_t kHistoryDepth = 64;    // past states kept per entity
+
+struct EntityRecord {
+    std::uint32_t instance = 0; // 0: empty slot; unique per occupant within a room
+    std::uint32_t version = 0;
+    friend bool operator==(const EntityRecord&, const EntityRecord&) = default;
+};
+
+class EntityHistory {
+public:
+    explicit EntityHistory(std::uint32_t maxSlots);
+
+    // Current state of `slot` at `tick`. A new instance starts a new history.
+    void set(std::uint16_t slot, std::uint32_t instance, const QuantizedAvatar& state, std::uint32_t tick);
+    void remove(std::uint16_t slot, std::uint32_t tick);
+
+    [[nodiscard]] std::uint32_t slotCount() const { return static_cast<std::uint32_t>(slots_.size()); }
+    [[nodiscard]] EntityRecord current(std::uint16_t slot) const { return {slots_[slot].instance, slots_[slot].version}; }
+    [[nodiscard]] const QuantizedAvatar& currentState(std::uint16_t slot) const;
+    // State of an older record, or nullptr when it fell out of the history.
+    [[nodiscard]] const QuantizedAvatar* stateOf(std::uint16_t slot, EntityRecord rec) const;
+    // Tick at which `rec` stopped being current (or the spawn tick of the
+    // current instance when rec belongs to another instance). For staleness.
+    [[nodiscard]] std::uint32_t supersededTick(std::uint16_t slot, EntityRecord rec) const;
+    [[nodiscard]] std::uint32_t changedTick(std::uint16_t slot) const;
+
+private:
+    struct Slot {
+        std::uint32_t instance = 0;
+        std::uint32_t version = 0;
+        std::uint32_t spawnTick = 0;
+        std::uint32_t removedTick = 0;
+        std::array<QuantizedAvatar, kHistoryDepth> states{};
+        std::array<std::uint32_t, kHistoryDepth> since{}; // tick each version became current
+    };
+    std::vector<Slot> slots_;
+};
+
+struct ReplicationConfig {
+    std::uint32_t budgetBytes = 160;     // snapshot payload budget per client per tick
+    std::uint32_t maxStaleTicks = 24;    // out of date this long: sent before anything else
+};
+
+struct SnapshotStats {
+    std::uint32_t payloadBytes = 0;
+    std::uint32_t updates = 0;     // entities carried (delta or absolute)
+    std::uint32_t absolutes = 0;
+    std::uint32_t removals = 0;
+    std::uint32_t deferred = 0;    // wanted but left for a later tick
+    bool full = false;
+};
+
+class ClientReplicator {
+public:
+    explicit ClientReplicator(std::uint32_t maxSlots);
+
+    // Records which snapshots the client holds: ackSeq and the 32 before it.
+    void onAck(std::uint16_t ackSeq, std::uint32_t ackBits);
+
+    // Builds the next snapshot header and payload for this client.
+    // `priority[slot]` is the caller's per-tick interest in each slot (>= 0);
+    // `self` is the client's own avatar slot (always first when it changed).
+    void build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self, std::uint32_t tick,
+               const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats = nullptr);
+
+    // How long, in ticks, the client's newest view has shown each live entity
+    // out of date; returns the worst. Assumes the newest snapshot arrived.
+    [[nodiscard]] std::uint32_t worstStalenessTicks(const EntityHistory& history, std::uint32_t tick) const;
+
+private:
+    struct View {
+        std::uint32_t seq = 0;
+        bool valid = false;
+        bool acked = false;
+        std::vector<EntityRecord> records;
+    };
+    const View* newestAcked() const;
+
+    std::array<View, kSnapshotRing> ring_{};
+    std::uint32_t nextSeq_ = 1;
+    std::vector<float> accum_;               // priority accumulated while waiting
+    std::vector<std::uint16_t> candidates_;  // scratch, reused every tick
+    std::vector<double> keys_;               // scratch sort keys by slot
+    WriteStream writer_{kMaxMessageBytes};
+};
+
+struct EntityUpdate {
+    std::uint16_t slot = 0;
+    bool removed = false;
+    QuantizedAvatar state;
+};
+
+enum class SnapshotOutcome : std::uint8_t { Applied, Duplicate, Old, MissingBaseline, Malformed, Count };
+const char* toString(SnapshotOutcome o);
+
+class SnapshotReceiver {
+public:
+    SnapshotReceiver() = default;
+
+    // Decodes `snap` against its baseline. On Applied, `updates` holds the
+    // entities it carries (removals included; for a full snapshot, every
+    // slot absent from its presence map is reported removed).
+    SnapshotOutcome receive(const Snapshot& snap, std::vector<EntityUpdate>& updates);
+
+    [[nodiscard]] bool hasAck() const { return newest_.has_value(); }
+    [[nodiscard]] std::uint16_t ackSeq() const { return static_cast<std::uint16_t>(newest_.value_or(0)); }
+    [[nodiscard]] std::uint32_t ackBits() const;
+    [[nodiscard]] std::uint32_t newestSeq() const { return newest_.value_or(0); }
+
+private:
+    struct View {
+        std::uint32_t seq = 0;
+        bool valid = false;
+        std::vector<std::optional<QuantizedAvatar>> slots;
+    };
+    std::array<View, kSnapshotRing> ring_{};
+    std::optional<std::uint32_t> newest_;
+    std::vector<std::optional<QuantizedAvatar>> scratch_;
+};
+
+} // namespace caseroom::net

@@ -1,0 +1,135 @@
+// The headless client core: connects, joins a room, keeps the room state,
+// interpolates other avatars through a short buffer, predicts its own avatar
+// and reconciles with the server. No SDL, no Vulkan: the desktop client, the
+// bots and the tests are all views over this class.
+// Thread rule: one thread calls everything; time comes in as `now` (seconds).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/role.h"
+#include "net/messages.h"
+#include "net/snapshot.h"
+#include "net/transport.h"
+#include "session/interpolation.h"
+#include "sim/avatar.h"
+#include "sim/layout.h"
+#include "sim/movement.h"
+
+namespace caseroom::session {
+
+enum class ClientState : std::uint8_t { Idle, Connecting, Joining, InRoom, Refused, Disconnected, Count };
+const char* toString(ClientState s);
+
+struct ClientDesc {
+    std::string roomCode = "demo";
+    std::string displayName = "Guest";
+    core::Role role = core::Role::Spoke;
+    double interpolationDelay = 0.1;  // seconds behind the newest server state
+    double joinTimeout = 5.0;         // seconds from connect to JoinAccepted
+};
+
+// One participant as a viewer should show it now.
+struct RemoteAvatar {
+    std::uint16_t slot = 0;
+    std::string name;
+    core::Role role = core::Role::Spoke;
+    sim::AvatarPose pose;     // interpolated (others) or predicted (self)
+    bool self = false;
+    bool hasPose = false;     // false until the first state arrives
+};
+
+struct ClientStats {
+    double rttMs = 0;
+    double loss = 0;
+    std::uint64_t bytesIn = 0, bytesOut = 0;
+    std::uint64_t snapshotsApplied = 0;
+    std::uint64_t snapshotsRejected = 0;   // duplicate, old or missing baseline
+    std::uint64_t malformed = 0;           // dropped and counted
+    std::uint64_t corrections = 0;         // reconciliations that moved the prediction
+    float lastCorrection = 0;              // metres
+};
+
+class ClientSession {
+public:
+    ClientSession(net::Transport& transport, ClientDesc desc);
+
+    void connect(const net::Address& server, double now);
+    // Drains the transport, runs due client ticks (sending input), and
+    // refreshes avatars() for `now`.
+    void update(double now);
+    // The participant's current intent, applied at every client tick.
+    void setIntent(const sim::MoveInput& intent) { intent_ = intent; }
+    void requestSit(std::uint16_t seat);
+    void requestStand();
+    void leave();
+
+    [[nodiscard]] ClientState state() const { return state_; }
+    // Plain-words reason for Refused / Disconnected.
+    [[nodiscard]] const std::string& statusText() const { return status_; }
+    [[nodiscard]] const sim::RoomLayout* layout() const { return layout_ ? &*layout_ : nullptr; }
+    [[nodiscard]] std::span<const RemoteAvatar> avatars() const { return avatars_; }
+    [[nodiscard]] core::EntityId self() const { return self_; }
+    [[nodiscard]] const sim::AvatarPose* selfPose() const { return predictedValid_ ? &predicted_ : nullptr; }
+    [[nodiscard]] ClientStats stats() const;
+    [[nodiscard]] std::uint32_t serverTick() const { return latestServerTick_; }
+    // Human-readable notices (joined, left, refusals) since the last call.
+    std::vector<std::string> takeNotices();
+    [[nodiscard]] const ClientDesc& desc() const { return desc_; }
+
+private:
+    void handle(const net::TransportEvent& ev, double now);
+    void handleMessage(net::Message& m, double now);
+    void onSnapshot(const net::Snapshot& snap, double now);
+    void clientTick();
+    void refreshAvatars(double now);
+    void sendMessage(const net::Message& m);
+    void fail(ClientState s, std::string why);
+
+    struct Known {
+        bool present = false;   // in the room (from snapshots)
+        bool named = false;     // ParticipantJoined seen
+        std::string name;
+        core::Role role = core::Role::Spoke;
+        InterpolationBuffer buffer;
+    };
+
+    net::Transport& transport_;
+    ClientDesc desc_;
+    ClientState state_ = ClientState::Idle;
+    std::string status_;
+    core::PeerId server_;
+    double connectStarted_ = 0;
+    std::optional<sim::RoomLayout> layout_;
+    core::EntityId self_;
+    double tickRate_ = 30.0;
+    double tickStart_ = 0;      // local time of client tick 0
+    std::uint32_t nextTick_ = 0;
+    std::uint32_t latestServerTick_ = 0;
+    ServerClock clock_;
+    net::SnapshotReceiver receiver_;
+    std::vector<net::EntityUpdate> updates_;
+    std::vector<Known> known_;
+    std::vector<RemoteAvatar> avatars_;
+    std::vector<std::string> notices_;
+
+    // Prediction: unacknowledged inputs replayed on every authoritative state.
+    sim::MoveInput intent_;
+    sim::AvatarPose predicted_;
+    bool predictedValid_ = false;
+    std::uint32_t nextInputSeq_ = 1;
+    struct SentInput { std::uint32_t seq; net::InputFrame frame; };
+    std::deque<SentInput> pendingInputs_;
+    sim::AvatarPose lastAuthority_;
+    std::uint32_t lastAuthoritySeq_ = 0;
+    glm::vec3 correction_{0.0f};   // visual smoothing of reconciliation jumps
+    ClientStats counters_;
+    net::WriteStream writer_{net::kMaxMessageBytes};
+};
+
+} // namespace caseroom::session
