@@ -143,15 +143,7 @@ MessageType typeOf(const Message& m) {
 }
 
 bool encodeMessage(const Message& m, WriteStream& out) {
-    const MessageInfo& info = messageInfo(typeOf(m));
-    out.reset(info.maxBytes);
-    std::uint32_t type = static_cast<std::uint32_t>(info.type);
-    if (!out.serializeBits(type, 8)) return false;
-    // serialize() is non-const because the same code reads; writing never modifies.
-    const bool ok = std::visit([&](const auto& x) { return const_cast<std::decay_t<decltype(x)>&>(x).serialize(out); }, m);
-    if (!ok || !out.align()) return false;
-    out.finish();
-    return !out.overflowed();
+    return std::visit([&](const auto& x) { return encodeMessage(x, out); }, m);
 }
 
 std::vector<std::uint8_t> encodeMessage(const Message& m) {

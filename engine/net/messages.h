@@ -253,6 +253,17 @@ const char* toString(DecodeError e);
 // Writes [type byte][body][pad] into `out` (reset first). False if a field is
 // out of range or the encoding exceeds the message's maxBytes.
 bool encodeMessage(const Message& m, WriteStream& out);
+// The same for a concrete message, without building a Message variant (no copy).
+template <typename T>
+bool encodeMessage(const T& m, WriteStream& out) {
+    const MessageInfo& info = messageInfo(T::kType);
+    out.reset(info.maxBytes);
+    std::uint32_t type = static_cast<std::uint32_t>(T::kType);
+    // serialize() is non-const because the same code reads; writing never modifies.
+    if (!out.serializeBits(type, 8) || !const_cast<T&>(m).serialize(out) || !out.align()) return false;
+    out.finish();
+    return !out.overflowed();
+}
 std::vector<std::uint8_t> encodeMessage(const Message& m);
 // Decodes one packet. Trailing bytes after the body are refused.
 struct DecodeResult {

@@ -101,7 +101,7 @@ const ClientReplicator::View* ClientReplicator::newestAcked() const {
 }
 
 void ClientReplicator::build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self,
-                             std::uint32_t tick, const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats) {
+                             bool forceSelf, std::uint32_t tick, const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats) {
     const std::uint32_t slotCount = static_cast<std::uint32_t>(accum_.size());
     assert(history.slotCount() == slotCount && priority.size() >= slotCount);
     const View* base = newestAcked();
@@ -152,7 +152,7 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
             }
             continue;
         }
-        if (cur == held) { accum_[slot] = 0; continue; }
+        if (cur == held && !(forceSelf && slot == self)) { accum_[slot] = 0; continue; }
         accum_[slot] += priority[slot] + 1.0f;
         const std::uint32_t age = tick - history.supersededTick(s16, held);
         double key = accum_[slot];

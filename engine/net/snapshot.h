@@ -90,9 +90,11 @@ public:
 
     // Builds the next snapshot header and payload for this client.
     // `priority[slot]` is the caller's per-tick interest in each slot (>= 0);
-    // `self` is the client's own avatar slot (always first when it changed).
-    void build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self, std::uint32_t tick,
-               const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats = nullptr);
+    // `self` is the client's own avatar slot (always first when it changed;
+    // with `forceSelf` it is carried even unchanged, so that a client whose
+    // inputs were applied learns the authoritative result and reconciles).
+    void build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self, bool forceSelf,
+               std::uint32_t tick, const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats = nullptr);
 
     // How long, in ticks, the client's newest view has shown each live entity
     // out of date; returns the worst. Assumes the newest snapshot arrived.

@@ -52,6 +52,7 @@ struct ClientStats {
     std::uint64_t snapshotsRejected = 0;   // duplicate, old or missing baseline
     std::uint64_t malformed = 0;           // dropped and counted
     std::uint64_t corrections = 0;         // reconciliations that moved the prediction
+    std::uint64_t refusals = 0;            // intents the server refused
     float lastCorrection = 0;              // metres
 };
 
@@ -87,6 +88,7 @@ private:
     void handleMessage(net::Message& m, double now);
     void onSnapshot(const net::Snapshot& snap, double now);
     void clientTick();
+    void reconcile(const sim::AvatarPose& authority, const net::Snapshot& snap);
     void refreshAvatars(double now);
     void sendMessage(const net::Message& m);
     void fail(ClientState s, std::string why);
@@ -115,7 +117,9 @@ private:
     net::SnapshotReceiver receiver_;
     std::vector<net::EntityUpdate> updates_;
     std::vector<Known> known_;
-    std::vector<RemoteAvatar> avatars_;
+    std::vector<RemoteAvatar> avatars_;   // rebuilt only when membership changes
+    bool avatarsDirty_ = true;
+    double lastRefresh_ = 0;
     std::vector<std::string> notices_;
 
     // Prediction: unacknowledged inputs replayed on every authoritative state.
@@ -125,8 +129,8 @@ private:
     std::uint32_t nextInputSeq_ = 1;
     struct SentInput { std::uint32_t seq; net::InputFrame frame; };
     std::deque<SentInput> pendingInputs_;
-    sim::AvatarPose lastAuthority_;
-    std::uint32_t lastAuthoritySeq_ = 0;
+    std::uint32_t lastAuthorityTick_ = 0;
+    net::ClientInput inputMsg_;
     glm::vec3 correction_{0.0f};   // visual smoothing of reconciliation jumps
     ClientStats counters_;
     net::WriteStream writer_{net::kMaxMessageBytes};

@@ -1,0 +1,297 @@
+#include "session/client_session.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/log.h"
+#include "session/wire_avatar.h"
+
+namespace caseroom::session {
+
+const char* toString(ClientState s) {
+    switch (s) {
+    case ClientState::Idle: return "idle";
+    case ClientState::Connecting: return "connecting";
+    case ClientState::Joining: return "joining";
+    case ClientState::InRoom: return "in room";
+    case ClientState::Refused: return "refused";
+    case ClientState::Disconnected: return "disconnected";
+    case ClientState::Count: break;
+    }
+    return "?";
+}
+
+namespace {
+constexpr std::size_t kMaxPendingInputs = 96; // ~3 s of unacknowledged steps
+constexpr std::uint32_t kMaxCatchUpTicks = 5;
+} // namespace
+
+ClientSession::ClientSession(net::Transport& transport, ClientDesc desc)
+    : transport_(transport), desc_(std::move(desc)) {
+    known_.resize(net::kMaxEntities);
+    avatars_.reserve(64);
+}
+
+void ClientSession::connect(const net::Address& server, double now) {
+    server_ = transport_.connect(server);
+    connectStarted_ = now;
+    if (!server_.valid()) { fail(ClientState::Disconnected, "cannot reach " + server.host + ":" + std::to_string(server.port)); return; }
+    state_ = ClientState::Connecting;
+    status_ = "connecting to " + server.host + ":" + std::to_string(server.port);
+}
+
+void ClientSession::fail(ClientState s, std::string why) {
+    if (state_ == ClientState::Refused) return; // keep the refusal's words
+    state_ = s;
+    status_ = std::move(why);
+    notices_.push_back(status_);
+}
+
+void ClientSession::sendMessage(const net::Message& m) {
+    const net::MessageInfo& info = net::messageInfo(net::typeOf(m));
+    if (!net::encodeMessage(m, writer_)) {
+        CR_LOG_ERROR("client: cannot encode %s", net::toString(info.type));
+        return;
+    }
+    const auto bytes = writer_.finish();
+    (void)transport_.send(server_, info.channel, bytes, info.reliable);
+}
+
+void ClientSession::requestSit(std::uint16_t seat) {
+    if (state_ == ClientState::InRoom) sendMessage(net::SitRequest{seat});
+}
+
+void ClientSession::requestStand() {
+    if (state_ == ClientState::InRoom) sendMessage(net::StandRequest{});
+}
+
+void ClientSession::leave() {
+    if (server_.valid() && (state_ == ClientState::InRoom || state_ == ClientState::Joining || state_ == ClientState::Connecting)) {
+        transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::Left));
+        transport_.flush();
+    }
+    state_ = ClientState::Disconnected;
+    status_ = "left the room";
+}
+
+std::vector<std::string> ClientSession::takeNotices() {
+    std::vector<std::string> out;
+    out.swap(notices_);
+    return out;
+}
+
+ClientStats ClientSession::stats() const {
+    ClientStats s = counters_;
+    if (server_.valid()) {
+        const net::PeerStats p = transport_.stats(server_);
+        s.rttMs = p.rttMs;
+        s.loss = p.lossFraction;
+        s.bytesIn = p.bytesReceived;
+        s.bytesOut = p.bytesSent;
+    }
+    return s;
+}
+
+void ClientSession::update(double now) {
+    net::TransportEvent ev;
+    while (transport_.poll(now, ev)) handle(ev, now);
+    if ((state_ == ClientState::Connecting || state_ == ClientState::Joining) && now - connectStarted_ > desc_.joinTimeout) {
+        transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
+        fail(ClientState::Disconnected, "no answer from the server (is it running, and is the address right?)");
+    }
+    if (state_ == ClientState::InRoom) {
+        std::uint32_t ran = 0;
+        while (tickStart_ + static_cast<double>(nextTick_) / tickRate_ <= now && ran < kMaxCatchUpTicks) {
+            clientTick();
+            ++nextTick_;
+            ++ran;
+        }
+        if (tickStart_ + static_cast<double>(nextTick_) / tickRate_ <= now) // fell far behind: rebase
+            tickStart_ = now - static_cast<double>(nextTick_) / tickRate_;
+        refreshAvatars(now);
+    }
+    transport_.flush();
+}
+
+void ClientSession::handle(const net::TransportEvent& ev, double now) {
+    if (ev.peer != server_) return;
+    switch (ev.type) {
+    case net::TransportEventType::Connected: {
+        state_ = ClientState::Joining;
+        status_ = "joining room " + desc_.roomCode;
+        net::JoinRequest req;
+        req.roomCode = desc_.roomCode;
+        req.displayName = desc_.displayName;
+        req.role = desc_.role;
+        sendMessage(req);
+        break;
+    }
+    case net::TransportEventType::Disconnected: {
+        const auto reason = ev.disconnectReason < static_cast<std::uint32_t>(net::LeaveReason::Count)
+                                ? static_cast<net::LeaveReason>(ev.disconnectReason)
+                                : net::LeaveReason::TimedOut;
+        if (state_ == ClientState::Connecting) fail(ClientState::Disconnected, "could not connect to the server");
+        else if (state_ != ClientState::Disconnected) fail(ClientState::Disconnected, std::string("disconnected: ") + net::toString(reason));
+        server_ = core::PeerId::invalid();
+        break;
+    }
+    case net::TransportEventType::Received: {
+        net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
+        if (!r.ok) {
+            ++counters_.malformed;
+            return;
+        }
+        handleMessage(r.message, now);
+        break;
+    }
+    case net::TransportEventType::Count: break;
+    }
+}
+
+void ClientSession::handleMessage(net::Message& m, double now) {
+    if (auto* acc = std::get_if<net::JoinAccepted>(&m)) {
+        self_ = core::EntityId{acc->entity};
+        tickRate_ = acc->tickRateHz;
+        tickStart_ = now;
+        nextTick_ = 0;
+        clock_.reset(tickRate_);
+        clock_.observe(acc->serverTick, now);
+        state_ = ClientState::InRoom;
+        status_ = "in room " + desc_.roomCode;
+        notices_.push_back("joined room " + desc_.roomCode + " as " + core::toString(acc->role));
+    } else if (auto* lay = std::get_if<net::RoomLayoutMsg>(&m)) {
+        layout_ = fromWire(*lay);
+    } else if (auto* ref = std::get_if<net::JoinRefused>(&m)) {
+        state_ = ClientState::Refused;
+        status_ = std::string("join refused: ") + net::toString(ref->reason) + (ref->detail.empty() ? "" : " (" + ref->detail + ")");
+        notices_.push_back(status_);
+    } else if (auto* pj = std::get_if<net::ParticipantJoined>(&m)) {
+        Known& k = known_[pj->entity];
+        k.named = true;
+        k.name = pj->displayName;
+        k.role = pj->role;
+        avatarsDirty_ = true;
+        if (pj->entity != self_.value) notices_.push_back(pj->displayName + " (" + core::toString(pj->role) + ") joined");
+    } else if (auto* pl = std::get_if<net::ParticipantLeft>(&m)) {
+        Known& k = known_[pl->entity];
+        if (k.named) notices_.push_back(k.name + " left (" + net::toString(pl->reason) + ")");
+        k = Known{};
+        avatarsDirty_ = true;
+    } else if (auto* ir = std::get_if<net::IntentRefused>(&m)) {
+        ++counters_.refusals;
+        notices_.push_back(std::string(net::toString(ir->intent)) + " refused: " + net::toString(ir->reason));
+    } else if (auto* snap = std::get_if<net::Snapshot>(&m)) {
+        onSnapshot(*snap, now);
+    }
+    // Client-to-server messages arriving here are ignored.
+}
+
+void ClientSession::onSnapshot(const net::Snapshot& snap, double now) {
+    if (state_ != ClientState::InRoom) return;
+    const net::SnapshotOutcome o = receiver_.receive(snap, updates_);
+    if (o == net::SnapshotOutcome::Malformed) { ++counters_.malformed; return; }
+    if (o != net::SnapshotOutcome::Applied) { ++counters_.snapshotsRejected; return; }
+    ++counters_.snapshotsApplied;
+    clock_.observe(snap.serverTick, now);
+    latestServerTick_ = std::max(latestServerTick_, snap.serverTick);
+    for (const net::EntityUpdate& u : updates_) {
+        Known& k = known_[u.slot];
+        if (u.removed) {
+            if (k.present) avatarsDirty_ = true;
+            k.present = false;
+            k.buffer.clear();
+            continue;
+        }
+        if (!k.present) avatarsDirty_ = true;
+        k.present = true;
+        const sim::AvatarPose pose = fromWire(u.state);
+        if (u.slot == self_.value) {
+            if (snap.serverTick < lastAuthorityTick_ && predictedValid_) continue; // older than what we have
+            lastAuthorityTick_ = snap.serverTick;
+            reconcile(pose, snap);
+        } else {
+            k.buffer.push(snap.serverTick, pose);
+        }
+    }
+}
+
+void ClientSession::reconcile(const sim::AvatarPose& authority, const net::Snapshot& snap) {
+    if (snap.hasInput) {
+        const std::uint32_t acked = net::seqExpand(snap.lastInputSeq, nextInputSeq_ - 1);
+        while (!pendingInputs_.empty() && pendingInputs_.front().seq <= acked) pendingInputs_.pop_front();
+    }
+    sim::AvatarPose replay = authority;
+    const float dt = static_cast<float>(1.0 / tickRate_);
+    if (layout_)
+        for (const SentInput& in : pendingInputs_) sim::stepAvatar(*layout_, replay, fromWire(in.frame), dt);
+    if (predictedValid_) {
+        const glm::vec3 jump = predicted_.body - replay.body;
+        const float len = std::sqrt(jump.x * jump.x + jump.y * jump.y + jump.z * jump.z);
+        if (len > 0.002f) {
+            ++counters_.corrections;
+            counters_.lastCorrection = len;
+            correction_ += jump; // shown as an offset that decays, not a pop
+        }
+    }
+    predicted_ = replay;
+    predictedValid_ = true;
+}
+
+void ClientSession::clientTick() {
+    const std::uint32_t seq = nextInputSeq_++;
+    const net::InputFrame frame = toWire(intent_, static_cast<std::uint16_t>(seq));
+    if (predictedValid_ && layout_)
+        sim::stepAvatar(*layout_, predicted_, fromWire(frame), static_cast<float>(1.0 / tickRate_));
+    pendingInputs_.push_back({seq, frame});
+    if (pendingInputs_.size() > kMaxPendingInputs) pendingInputs_.pop_front();
+
+    inputMsg_.hasAck = receiver_.hasAck();
+    inputMsg_.ackSeq = receiver_.ackSeq();
+    inputMsg_.ackBits = receiver_.ackBits();
+    inputMsg_.inputs.clear();
+    const std::size_t n = std::min<std::size_t>(pendingInputs_.size(), net::kMaxInputsPerPacket);
+    for (std::size_t i = pendingInputs_.size() - n; i < pendingInputs_.size(); ++i) inputMsg_.inputs.push_back(pendingInputs_[i].frame);
+    if (net::encodeMessage(inputMsg_, writer_)) {
+        const auto bytes = writer_.finish();
+        (void)transport_.send(server_, net::Channel::State, bytes, false);
+    }
+}
+
+void ClientSession::refreshAvatars(double now) {
+    if (avatarsDirty_) {
+        avatars_.clear();
+        for (std::uint16_t slot = 0; slot < known_.size(); ++slot) {
+            const Known& k = known_[slot];
+            if (!k.present && slot != self_.value) continue;
+            if (!k.present && !k.named) continue;
+            RemoteAvatar a;
+            a.slot = slot;
+            a.name = k.named ? k.name : "participant " + std::to_string(slot);
+            a.role = k.role;
+            a.self = slot == self_.value;
+            avatars_.push_back(std::move(a));
+        }
+        avatarsDirty_ = false;
+    }
+    const double renderTick = clock_.estimate(now) - desc_.interpolationDelay * tickRate_;
+    const double dtFrame = lastRefresh_ > 0 ? now - lastRefresh_ : 0.0;
+    lastRefresh_ = now;
+    correction_ *= static_cast<float>(std::exp(-dtFrame * 12.0)); // ~80 ms to fade a correction
+    for (RemoteAvatar& a : avatars_) {
+        if (a.self) {
+            if (!predictedValid_) continue;
+            a.pose = predicted_;
+            a.pose.body += correction_;
+            a.hasPose = true;
+            continue;
+        }
+        Known& k = known_[a.slot];
+        if (const auto p = k.buffer.sample(renderTick)) {
+            a.pose = *p;
+            a.hasPose = true;
+        }
+        k.buffer.discardBefore(renderTick - 2.0);
+    }
+}
+
+} // namespace caseroom::session

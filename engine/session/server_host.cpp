@@ -1,0 +1,260 @@
+// [SECTION] rooms and lifetime
+// [SECTION] receiving: join, input, intents
+// [SECTION] ticking: simulation, history, per-client snapshots
+#include "session/server_host.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "session/wire_avatar.h"
+
+namespace caseroom::session {
+
+// ---- [SECTION] rooms and lifetime ------------------------------------------
+
+ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, double now)
+    : room(spec, rate), history(spec.maxParticipants), priority(spec.maxParticipants, 0.0f) {
+    clock.rateHz = rate;
+    clock.start = now;
+    layoutMsg = toWire(room.layout());
+}
+
+ServerHost::ServerHost(net::Transport& transport, ServerConfig config) : transport_(transport), config_(std::move(config)) {
+    if (config_.rooms.empty()) config_.rooms.push_back(sim::RoomSpec{});
+    for (const auto& spec : config_.rooms) rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0));
+}
+
+ServerHost::~ServerHost() = default;
+
+const sim::Room* ServerHost::room(const std::string& code) const {
+    for (const auto& r : rooms_)
+        if (r->room.spec().code == code) return &r->room;
+    return nullptr;
+}
+
+double ServerHost::untilNextTick(double now) const {
+    double best = 1.0;
+    for (const auto& r : rooms_) best = std::min(best, r->clock.untilNext(now));
+    return best;
+}
+
+template <typename T>
+void ServerHost::send(core::PeerId peer, const T& msg) {
+    if (!net::encodeMessage(msg, writer_)) {
+        CR_LOG_ERROR("server: cannot encode %s", net::toString(T::kType));
+        return;
+    }
+    const net::MessageInfo& info = net::messageInfo(T::kType);
+    (void)transport_.send(peer, info.channel, writer_.finish(), info.reliable);
+}
+
+template <typename T>
+void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
+    if (!net::encodeMessage(msg, writer_)) return;
+    const net::MessageInfo& info = net::messageInfo(T::kType);
+    const auto bytes = writer_.finish();
+    for (core::PeerId p : r.members)
+        if (p != except) (void)transport_.send(p, info.channel, bytes, info.reliable);
+}
+
+void ServerHost::shutdown() {
+    for (auto& [id, c] : clients_) transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::ServerShutdown));
+    transport_.flush();
+}
+
+void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
+    auto it = clients_.find(peer.value);
+    if (it == clients_.end()) return;
+    Client& c = it->second;
+    if (c.room) {
+        RoomInstance& r = *c.room;
+        r.room.leave(c.entity);
+        r.history.remove(c.entity.value, r.room.tick());
+        std::erase(r.members, peer);
+        broadcast(r, net::ParticipantLeft{c.entity.value, reason});
+        ++counters_.leaves;
+    }
+    clients_.erase(it);
+}
+
+void ServerHost::update(double now) {
+    net::TransportEvent ev;
+    while (transport_.poll(now, ev)) {
+        switch (ev.type) {
+        case net::TransportEventType::Connected: {
+            Client& c = clients_[ev.peer.value];
+            c = Client{};
+            c.peer = ev.peer;
+            c.connectedAt = now;
+            break;
+        }
+        case net::TransportEventType::Disconnected: {
+            const auto reason = ev.disconnectReason == static_cast<std::uint32_t>(net::LeaveReason::Left) ? net::LeaveReason::Left
+                                                                                                       : net::LeaveReason::TimedOut;
+            removeClient(ev.peer, reason);
+            break;
+        }
+        case net::TransportEventType::Received: {
+            auto it = clients_.find(ev.peer.value);
+            if (it != clients_.end()) onReceive(it->second, ev, now);
+            break;
+        }
+        case net::TransportEventType::Count: break;
+        }
+    }
+    // Peers that connected but never joined hold a slot for nothing.
+    for (auto it = clients_.begin(); it != clients_.end();) {
+        Client& c = it->second;
+        if (!c.room && now - c.connectedAt > config_.joinTimeout) {
+            transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
+            ++counters_.peersDropped;
+            it = clients_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto& r : rooms_) {
+        const std::uint32_t due = r->clock.advance(now);
+        for (std::uint32_t i = 0; i < due; ++i) tickRoom(*r);
+    }
+    transport_.flush();
+}
+
+// ---- [SECTION] receiving: join, input, intents -------------------------------
+
+void ServerHost::badInput(Client& c, const char* what, double now) {
+    ++counters_.malformed;
+    ++c.malformed;
+    std::uint64_t suppressed = 0;
+    if (badLog_.allow(now, suppressed))
+        CR_LOG_WARN("server: dropped %s from peer %u (%llu similar suppressed)", what, c.peer.value,
+                    static_cast<unsigned long long>(suppressed));
+    if (c.malformed == config_.maxMalformed) {
+        ++counters_.peersDropped;
+        transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::Kicked));
+    }
+}
+
+void ServerHost::onReceive(Client& c, const net::TransportEvent& ev, double now) {
+    net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
+    if (!r.ok) { badInput(c, net::toString(r.error), now); return; }
+    if (auto* join = std::get_if<net::JoinRequest>(&r.message)) {
+        if (c.room) { badInput(c, "second JoinRequest", now); return; }
+        onJoin(c, *join);
+        return;
+    }
+    if (!c.room) { badInput(c, "message before joining", now); return; }
+    RoomInstance& room = *c.room;
+    if (auto* in = std::get_if<net::ClientInput>(&r.message)) {
+        onInput(c, *in);
+    } else if (auto* sit = std::get_if<net::SitRequest>(&r.message)) {
+        if (sit->seat >= room.room.layout().seats.size()) {
+            send(c.peer, net::IntentRefused{net::IntentKind::Sit, net::RefusalReason::SeatInvalid});
+            return;
+        }
+        if (const auto err = room.room.sit(c.entity, static_cast<std::uint16_t>(sit->seat))) {
+            net::RefusalReason why = net::RefusalReason::SeatInvalid;
+            switch (*err) {
+            case sim::IntentError::SeatTaken: why = net::RefusalReason::SeatTaken; break;
+            case sim::IntentError::SeatTooFar: why = net::RefusalReason::SeatTooFar; break;
+            case sim::IntentError::AlreadySeated: why = net::RefusalReason::AlreadySeated; break;
+            default: break;
+            }
+            send(c.peer, net::IntentRefused{net::IntentKind::Sit, why});
+        }
+    } else if (std::get_if<net::StandRequest>(&r.message)) {
+        if (room.room.stand(c.entity)) send(c.peer, net::IntentRefused{net::IntentKind::Stand, net::RefusalReason::NotSeated});
+    } else {
+        badInput(c, "server-to-client message", now);
+    }
+}
+
+void ServerHost::onJoin(Client& c, const net::JoinRequest& req) {
+    auto refuse = [&](net::JoinRefusal why, std::string detail) {
+        ++counters_.refusedJoins;
+        send(c.peer, net::JoinRefused{why, std::move(detail)});
+    };
+    if (req.protocolVersion != net::kProtocolVersion) {
+        refuse(net::JoinRefusal::VersionMismatch, "server speaks version " + std::to_string(net::kProtocolVersion));
+        return;
+    }
+    RoomInstance* room = nullptr;
+    for (auto& r : rooms_)
+        if (r->room.spec().code == req.roomCode) room = r.get();
+    if (!room) { refuse(net::JoinRefusal::UnknownRoom, req.roomCode); return; }
+    const sim::JoinResult jr = room->room.join(req.displayName, req.role);
+    if (jr.error) {
+        switch (*jr.error) {
+        case sim::JoinError::RoomFull: refuse(net::JoinRefusal::RoomFull, ""); break;
+        case sim::JoinError::BadName: refuse(net::JoinRefusal::BadName, ""); break;
+        case sim::JoinError::BadRole: refuse(net::JoinRefusal::BadRole, ""); break;
+        case sim::JoinError::Count: break;
+        }
+        return;
+    }
+    c.room = room;
+    c.entity = jr.entity;
+    c.replicator = std::make_unique<net::ClientReplicator>(room->room.capacity());
+    const sim::Participant* p = room->room.find(jr.entity);
+    room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick());
+    ++counters_.joins;
+
+    send(c.peer, net::JoinAccepted{jr.entity.value, static_cast<std::uint32_t>(config_.tickRate), room->room.tick(), req.role});
+    send(c.peer, room->layoutMsg);
+    const auto& all = room->room.participants();
+    for (std::uint16_t slot = 0; slot < all.size(); ++slot)
+        if (all[slot].active() && slot != jr.entity.value) send(c.peer, net::ParticipantJoined{slot, all[slot].name, all[slot].role});
+    room->members.push_back(c.peer);
+    broadcast(*room, net::ParticipantJoined{jr.entity.value, req.displayName, req.role});
+}
+
+void ServerHost::onInput(Client& c, const net::ClientInput& in) {
+    if (in.hasAck) c.replicator->onAck(in.ackSeq, in.ackBits);
+    for (const net::InputFrame& f : in.inputs) {
+        const std::uint32_t seq = c.anyInput ? net::seqExpand(f.seq, c.newestInputSeq) : f.seq;
+        if (!c.anyInput || seq > c.newestInputSeq) { c.newestInputSeq = seq; c.anyInput = true; }
+        c.room->room.submitInput(c.entity, seq, fromWire(f));
+    }
+}
+
+// ---- [SECTION] ticking: simulation, history, per-client snapshots ------------
+
+void ServerHost::tickRoom(RoomInstance& r) {
+    r.room.step();
+    const std::uint32_t tick = r.room.tick();
+    const auto& all = r.room.participants();
+    for (std::uint16_t slot = 0; slot < all.size(); ++slot)
+        if (all[slot].active()) r.history.set(slot, all[slot].instance, toWire(all[slot].pose), tick);
+
+    std::uint32_t worstStale = 0;
+    for (core::PeerId peer : r.members) {
+        Client& c = clients_.at(peer.value);
+        const sim::Participant* me = r.room.find(c.entity);
+        if (!me) continue;
+        // Interest: nearer avatars and ones that just changed matter more.
+        const glm::vec2 at{me->pose.body.x, me->pose.body.z};
+        for (std::uint16_t slot = 0; slot < all.size(); ++slot) {
+            if (!all[slot].active()) { r.priority[slot] = 0.0f; continue; }
+            const glm::vec2 d = glm::vec2(all[slot].pose.body.x, all[slot].pose.body.z) - at;
+            const float dist = std::sqrt(d.x * d.x + d.y * d.y);
+            float p = 4.0f / (1.0f + dist * 0.5f);
+            if (tick - all[slot].changedTick < 3) p += 1.0f;
+            r.priority[slot] = p;
+        }
+        const bool forceSelf = me->anyInput && me->lastInputSeq != c.reportedInputSeq;
+        net::SnapshotStats st;
+        c.replicator->build(r.history, r.priority, c.entity.value, forceSelf, tick, config_.replication, snapshot_, &st);
+        snapshot_.hasInput = me->anyInput;
+        snapshot_.lastInputSeq = static_cast<std::uint16_t>(me->lastInputSeq);
+        c.reportedInputSeq = me->lastInputSeq;
+        send(peer, snapshot_);
+        ++counters_.snapshotsSent;
+        counters_.snapshotBytes += st.payloadBytes;
+        counters_.entityUpdates += st.updates;
+        counters_.deferredUpdates += st.deferred;
+        if (config_.measureStaleness) worstStale = std::max(worstStale, c.replicator->worstStalenessTicks(r.history, tick));
+    }
+    if (config_.measureStaleness) counters_.worstStalenessTicks = std::max(counters_.worstStalenessTicks, worstStale);
+}
+
+} // namespace caseroom::session

@@ -1,0 +1,100 @@
+// The server core: hosts many rooms over one Transport. Per room, a fixed
+// tick (30 Hz by default): apply queued intents, advance the room, record the
+// new states, and build one delta snapshot per client inside its bandwidth
+// budget. Rooms are independent (no room reads another), so they can later
+// move to threads or processes. server/ wires this to ENet and signals.
+// Thread rule: one thread; time comes in as `now` (seconds).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/tick.h"
+#include "net/messages.h"
+#include "net/snapshot.h"
+#include "net/transport.h"
+#include "sim/room.h"
+
+namespace caseroom::session {
+
+struct ServerConfig {
+    std::vector<sim::RoomSpec> rooms;        // empty: the built-in room "demo"
+    double tickRate = 30.0;
+    net::ReplicationConfig replication;
+    double joinTimeout = 10.0;               // connected without joining this long: dropped
+    std::uint32_t maxMalformed = 64;         // bad messages before a peer is disconnected
+    bool measureStaleness = false;           // benchmark only: costs O(clients * entities) per tick
+};
+
+struct ServerCounters {
+    std::uint64_t malformed = 0;             // messages dropped as undecodable or out of place
+    std::uint64_t peersDropped = 0;          // disconnected for bad input or silence
+    std::uint64_t joins = 0, leaves = 0, refusedJoins = 0;
+    std::uint64_t snapshotsSent = 0, snapshotBytes = 0, entityUpdates = 0, deferredUpdates = 0;
+    std::uint32_t worstStalenessTicks = 0;   // with measureStaleness
+};
+
+class ServerHost {
+public:
+    ServerHost(net::Transport& transport, ServerConfig config);
+    ~ServerHost();
+
+    // Drains the transport and runs every room's due ticks.
+    void update(double now);
+    // Tells everyone the server is going away and disconnects them.
+    void shutdown();
+    // Seconds until the earliest room tick is due.
+    [[nodiscard]] double untilNextTick(double now) const;
+
+    [[nodiscard]] const ServerCounters& counters() const { return counters_; }
+    [[nodiscard]] const sim::Room* room(const std::string& code) const;
+    [[nodiscard]] std::size_t roomCount() const { return rooms_.size(); }
+    [[nodiscard]] std::size_t clientCount() const { return clients_.size(); }
+
+private:
+    struct RoomInstance;
+    struct Client {
+        core::PeerId peer;
+        double connectedAt = 0;
+        RoomInstance* room = nullptr;
+        core::EntityId entity;
+        std::uint32_t newestInputSeq = 0;   // newest input seq received (expanded)
+        bool anyInput = false;
+        std::uint32_t reportedInputSeq = 0; // lastInputSeq carried by the previous snapshot
+        std::uint32_t malformed = 0;
+        std::unique_ptr<net::ClientReplicator> replicator;
+    };
+    struct RoomInstance {
+        RoomInstance(const sim::RoomSpec& spec, double rate, double now);
+        sim::Room room;
+        net::EntityHistory history;
+        core::FixedTick clock;
+        std::vector<core::PeerId> members;
+        std::vector<float> priority; // scratch per client
+        net::RoomLayoutMsg layoutMsg;
+    };
+
+    void onReceive(Client& c, const net::TransportEvent& ev, double now);
+    void onJoin(Client& c, const net::JoinRequest& req);
+    void onInput(Client& c, const net::ClientInput& in);
+    void removeClient(core::PeerId peer, net::LeaveReason reason);
+    void tickRoom(RoomInstance& r);
+    void badInput(Client& c, const char* what, double now);
+    template <typename T> void send(core::PeerId peer, const T& msg);
+    template <typename T> void broadcast(RoomInstance& r, const T& msg, core::PeerId except = core::PeerId::invalid());
+
+    net::Transport& transport_;
+    ServerConfig config_;
+    std::vector<std::unique_ptr<RoomInstance>> rooms_;
+    std::unordered_map<std::uint32_t, Client> clients_;
+    ServerCounters counters_;
+    net::WriteStream writer_{net::kMaxMessageBytes + 64};
+    net::Snapshot snapshot_;   // reused every tick
+    core::LogLimiter badLog_{1.0, 5.0};
+};
+
+} // namespace caseroom::session

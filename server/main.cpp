@@ -1,0 +1,132 @@
+// caseroom-server: hosts CaseRoom rooms over ENet. Thin wiring of
+// session::ServerHost to a UDP socket, a wall clock and POSIX signals.
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "core/config_text.h"
+#include "core/log.h"
+#include "net/enet_transport.h"
+#include "session/server_host.h"
+#include "sim/layout.h"
+
+using namespace caseroom;
+
+namespace {
+volatile std::sig_atomic_t gStop = 0;
+void onSignal(int) { gStop = 1; }
+
+void usage() {
+    std::puts(
+        "usage: caseroom-server [options]\n"
+        "\n"
+        "Hosts CaseRoom case rooms over UDP (ENet). Clients join a room by its code.\n"
+        "\n"
+        "options:\n"
+        "  --bind ADDRESS        address to listen on (default 0.0.0.0)\n"
+        "  --port N              UDP port (default 7777; 0 picks a free one and prints it)\n"
+        "  --config FILE         rooms file with [room CODE] sections (default: one built-in room 'demo')\n"
+        "  --tick-rate HZ        simulation and snapshot rate per room (default 30)\n"
+        "  --budget BYTES        snapshot payload budget per client per tick (default 160)\n"
+        "  --max-peers N         most simultaneous connections (default: sum of room capacities + 16)\n"
+        "  --port-file FILE      write the bound port to FILE once listening (for scripts)\n"
+        "  --log-level LEVEL     debug, info, warn or error (default info)\n"
+        "  --help                this text\n"
+        "\n"
+        "Rooms file keys per [room CODE]: name, width, depth, height, table_radius, table_seats,\n"
+        "audience_rows, audience_per_row, max_participants. See assets/rooms/clinic.rooms.\n"
+        "SIGINT or SIGTERM shuts down cleanly: participants are told and disconnected.");
+}
+
+bool parseUint(const char* s, long lo, long hi, long& out) {
+    char* end = nullptr;
+    const long v = std::strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return false;
+    out = v;
+    return true;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    net::EnetDesc desc;
+    desc.bind = {"0.0.0.0", 7777};
+    desc.listen = true;
+    session::ServerConfig config;
+    std::string configPath, portFile;
+    long maxPeers = 0;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> const char* {
+            if (i + 1 >= argc) { std::fprintf(stderr, "caseroom-server: %s needs a value\n", a.c_str()); std::exit(2); }
+            return argv[++i];
+        };
+        long n = 0;
+        if (a == "--help" || a == "-h") { usage(); return 0; }
+        else if (a == "--bind") desc.bind.host = value();
+        else if (a == "--port") { if (!parseUint(value(), 0, 65535, n)) { std::fprintf(stderr, "caseroom-server: --port must be 0..65535\n"); return 2; } desc.bind.port = static_cast<std::uint16_t>(n); }
+        else if (a == "--config") configPath = value();
+        else if (a == "--tick-rate") { if (!parseUint(value(), 1, 120, n)) { std::fprintf(stderr, "caseroom-server: --tick-rate must be 1..120\n"); return 2; } config.tickRate = static_cast<double>(n); }
+        else if (a == "--budget") { if (!parseUint(value(), 32, 16000, n)) { std::fprintf(stderr, "caseroom-server: --budget must be 32..16000\n"); return 2; } config.replication.budgetBytes = static_cast<std::uint32_t>(n); }
+        else if (a == "--max-peers") { if (!parseUint(value(), 1, 4095, n)) { std::fprintf(stderr, "caseroom-server: --max-peers must be 1..4095\n"); return 2; } maxPeers = n; }
+        else if (a == "--port-file") portFile = value();
+        else if (a == "--log-level") {
+            const std::string l = value();
+            if (l == "debug") core::setLogLevel(core::LogLevel::Debug);
+            else if (l == "info") core::setLogLevel(core::LogLevel::Info);
+            else if (l == "warn") core::setLogLevel(core::LogLevel::Warn);
+            else if (l == "error") core::setLogLevel(core::LogLevel::Error);
+            else { std::fprintf(stderr, "caseroom-server: unknown log level '%s'\n", l.c_str()); return 2; }
+        } else { std::fprintf(stderr, "caseroom-server: unknown option '%s' (see --help)\n", a.c_str()); return 2; }
+    }
+    if (!configPath.empty()) {
+        auto doc = core::loadConfigFile(configPath);
+        if (!doc) { std::fprintf(stderr, "caseroom-server: %s\n", doc.error().message.c_str()); return 1; }
+        auto specs = sim::roomSpecsFromConfig(*doc);
+        if (!specs) { std::fprintf(stderr, "caseroom-server: %s\n", specs.error().message.c_str()); return 1; }
+        config.rooms = std::move(*specs);
+    }
+    std::uint32_t capacity = 0;
+    for (const auto& r : config.rooms) capacity += r.maxParticipants;
+    if (config.rooms.empty()) capacity = sim::RoomSpec{}.maxParticipants;
+    desc.maxPeers = maxPeers > 0 ? static_cast<std::uint32_t>(maxPeers) : capacity + 16;
+
+    auto transport = net::EnetTransport::create(desc);
+    if (!transport) { std::fprintf(stderr, "caseroom-server: %s\n", transport.error().message.c_str()); return 1; }
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+
+    const auto start = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    session::ServerHost host(**transport, config);
+    const std::uint16_t port = (*transport)->boundPort();
+    CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz", desc.bind.host.c_str(), port, host.roomCount(), config.tickRate);
+    for (const auto& r : config.rooms.empty() ? std::vector<sim::RoomSpec>{sim::RoomSpec{}} : config.rooms)
+        CR_LOG_INFO("  room '%s': %s, up to %u participants", r.code.c_str(), r.name.c_str(), r.maxParticipants);
+    if (!portFile.empty()) {
+        if (FILE* f = std::fopen(portFile.c_str(), "w")) { std::fprintf(f, "%u\n", port); std::fclose(f); }
+        else { std::fprintf(stderr, "caseroom-server: cannot write %s: %s\n", portFile.c_str(), std::strerror(errno)); return 1; }
+    }
+    double nextReport = 10.0;
+    while (!gStop) {
+        const double now = seconds();
+        host.update(now);
+        if (now >= nextReport) {
+            const auto& c = host.counters();
+            CR_LOG_DEBUG("clients %zu, joins %llu, malformed %llu, snapshot bytes %llu", host.clientCount(),
+                         static_cast<unsigned long long>(c.joins), static_cast<unsigned long long>(c.malformed),
+                         static_cast<unsigned long long>(c.snapshotBytes));
+            nextReport = now + 10.0;
+        }
+        (*transport)->wait(std::min(host.untilNextTick(seconds()), 0.010));
+    }
+    CR_LOG_INFO("caseroom-server: shutting down");
+    host.shutdown();
+    // Give the disconnects a moment to leave the socket.
+    const double until = seconds() + 0.2;
+    while (seconds() < until) { host.update(seconds()); std::this_thread::sleep_for(std::chrono::milliseconds(10)); }
+    return 0;
+}
