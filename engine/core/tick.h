@@ -21,8 +21,8 @@ struct FixedTick {
     std::uint32_t advance(double now) {
         std::uint32_t due = 0;
         while (timeOf(next) <= now && due < maxCatchUp) { ++next; ++due; }
-        if (timeOf(next) <= now) { // still behind: rebase so we do not spiral
-            start = now - static_cast<double>(next) / rateHz;
+        if (timeOf(next) <= now) { // still behind: drop the backlog rather than spiral
+            start = now + dt() - static_cast<double>(next) / rateHz;
         }
         return due;
     }

@@ -67,6 +67,7 @@ const MessageInfo& messageInfo(MessageType t);
 
 struct JoinRequest {
     static constexpr MessageType kType = MessageType::JoinRequest;
+    friend bool operator==(const JoinRequest&, const JoinRequest&) = default;
     std::uint32_t protocolVersion = kProtocolVersion;
     std::string roomCode;
     std::string displayName;
@@ -79,6 +80,7 @@ struct JoinRequest {
 
 struct JoinAccepted {
     static constexpr MessageType kType = MessageType::JoinAccepted;
+    friend bool operator==(const JoinAccepted&, const JoinAccepted&) = default;
     std::uint16_t entity = 0;       // your avatar's slot
     std::uint32_t tickRateHz = 30;
     std::uint32_t serverTick = 0;   // tick at which the join was accepted
@@ -91,6 +93,7 @@ struct JoinAccepted {
 
 struct JoinRefused {
     static constexpr MessageType kType = MessageType::JoinRefused;
+    friend bool operator==(const JoinRefused&, const JoinRefused&) = default;
     JoinRefusal reason = JoinRefusal::UnknownRoom;
     std::string detail;
     template <typename S> bool serialize(S& s) { return serializeEnum(s, reason) && serializeString(s, detail, kMaxReasonText); }
@@ -113,6 +116,7 @@ struct WirePanel {
 // The room geometry a client needs to render and to predict its own movement.
 struct RoomLayoutMsg {
     static constexpr MessageType kType = MessageType::RoomLayout;
+    friend bool operator==(const RoomLayoutMsg&, const RoomLayoutMsg&) = default;
     std::string name;
     std::uint32_t halfWidthMm = 8000, halfDepthMm = 6000, heightMm = 3200;
     std::int32_t tableX = 0, tableZ = 0;
@@ -152,6 +156,7 @@ struct RoomLayoutMsg {
 
 struct ParticipantJoined {
     static constexpr MessageType kType = MessageType::ParticipantJoined;
+    friend bool operator==(const ParticipantJoined&, const ParticipantJoined&) = default;
     std::uint16_t entity = 0;
     std::string displayName;
     Role role = Role::Spoke;
@@ -163,6 +168,7 @@ struct ParticipantJoined {
 
 struct ParticipantLeft {
     static constexpr MessageType kType = MessageType::ParticipantLeft;
+    friend bool operator==(const ParticipantLeft&, const ParticipantLeft&) = default;
     std::uint16_t entity = 0;
     LeaveReason reason = LeaveReason::Left;
     template <typename S> bool serialize(S& s) { return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeEnum(s, reason); }
@@ -170,17 +176,20 @@ struct ParticipantLeft {
 
 struct SitRequest {
     static constexpr MessageType kType = MessageType::SitRequest;
+    friend bool operator==(const SitRequest&, const SitRequest&) = default;
     std::uint32_t seat = 0;
     template <typename S> bool serialize(S& s) { return serializeUInt(s, seat, 0, kMaxSeats - 1); }
 };
 
 struct StandRequest {
     static constexpr MessageType kType = MessageType::StandRequest;
+    friend bool operator==(const StandRequest&, const StandRequest&) = default;
     template <typename S> bool serialize(S&) { return true; }
 };
 
 struct IntentRefused {
     static constexpr MessageType kType = MessageType::IntentRefused;
+    friend bool operator==(const IntentRefused&, const IntentRefused&) = default;
     IntentKind intent = IntentKind::Sit;
     RefusalReason reason = RefusalReason::NotPermitted;
     template <typename S> bool serialize(S& s) { return serializeEnum(s, intent) && serializeEnum(s, reason); }
@@ -205,6 +214,7 @@ struct InputFrame {
 // input frames (oldest first, consecutive seqs) so one lost packet loses none.
 struct ClientInput {
     static constexpr MessageType kType = MessageType::ClientInput;
+    friend bool operator==(const ClientInput&, const ClientInput&) = default;
     std::uint16_t ackSeq = 0;    // newest snapshot received
     std::uint32_t ackBits = 0;   // bit i: snapshot ackSeq-1-i received
     bool hasAck = false;
@@ -225,6 +235,7 @@ struct ClientInput {
 // snapshot codec (snapshot.h) against the named baseline.
 struct Snapshot {
     static constexpr MessageType kType = MessageType::Snapshot;
+    friend bool operator==(const Snapshot&, const Snapshot&) = default;
     std::uint16_t seq = 0;
     std::uint32_t baselineOffset = 0; // 0: no baseline (full); k: baseline is seq-k
     std::uint32_t serverTick = 0;

@@ -1,0 +1,162 @@
+// Every message round-trips with random field values from a fixed seed, and
+// every decoder refuses truncated input and survives corrupted input.
+#include <catch2/catch.hpp>
+
+#include "core/rng.h"
+#include "net/messages.h"
+
+using namespace caseroom;
+using namespace caseroom::net;
+
+namespace {
+std::string randomText(core::Rng& rng, std::uint32_t maxLen) {
+    std::string s(rng.below(maxLen + 1), ' ');
+    for (auto& c : s) c = static_cast<char>(0x20 + rng.below(0x5F)); // printable ASCII
+    return s;
+}
+template <typename E> E randomEnum(core::Rng& rng) { return static_cast<E>(rng.below(static_cast<std::uint32_t>(E::Count))); }
+std::int32_t rint(core::Rng& rng, std::int64_t lo, std::int64_t hi) { return static_cast<std::int32_t>(rng.range(lo, hi)); }
+std::uint32_t ruint(core::Rng& rng, std::int64_t lo, std::int64_t hi) { return static_cast<std::uint32_t>(rng.range(lo, hi)); }
+
+InputFrame randomFrame(core::Rng& rng) {
+    InputFrame f;
+    f.seq = static_cast<std::uint16_t>(rng.below(65536));
+    f.moveX = rint(rng, -127, 127);
+    f.moveZ = rint(rng, -127, 127);
+    f.bodyYaw = ruint(rng, 0, kYawSteps - 1);
+    f.headYaw = rint(rng, -12000, 12000);
+    f.headPitch = rint(rng, -8500, 8500);
+    return f;
+}
+
+Message randomMessage(MessageType t, core::Rng& rng) {
+    switch (t) {
+    case MessageType::JoinRequest: return JoinRequest{ruint(rng, 0, 0xFFFFFFFF), randomText(rng, kMaxRoomCode), randomText(rng, kMaxDisplayName), randomEnum<Role>(rng)};
+    case MessageType::JoinAccepted: return JoinAccepted{static_cast<std::uint16_t>(rng.below(kMaxEntities)), ruint(rng, 1, 240), ruint(rng, 0, 0xFFFFFFFF), randomEnum<Role>(rng)};
+    case MessageType::JoinRefused: return JoinRefused{randomEnum<JoinRefusal>(rng), randomText(rng, kMaxReasonText)};
+    case MessageType::RoomLayout: {
+        RoomLayoutMsg m;
+        m.name = randomText(rng, 64);
+        m.halfWidthMm = ruint(rng, 1000, 32000);
+        m.halfDepthMm = ruint(rng, 1000, 32000);
+        m.heightMm = ruint(rng, 2000, 10000);
+        m.tableX = rint(rng, kPosXZMin, kPosXZMax);
+        m.tableZ = rint(rng, kPosXZMin, kPosXZMax);
+        m.tableRadiusMm = ruint(rng, 0, 8000);
+        m.frontX = rint(rng, kPosXZMin, kPosXZMax);
+        m.frontZ = rint(rng, kPosXZMin, kPosXZMax);
+        m.seats.resize(rng.below(40));
+        for (auto& s : m.seats) s = {rint(rng, kPosXZMin, kPosXZMax), rint(rng, kPosXZMin, kPosXZMax), ruint(rng, 0, kYawSteps - 1), rng.chance(0.5)};
+        m.panels.resize(rng.below(kMaxPanels + 1));
+        for (auto& p : m.panels)
+            p = {rint(rng, kPosXZMin, kPosXZMax), rint(rng, 0, 10000), rint(rng, kPosXZMin, kPosXZMax), ruint(rng, 0, kYawSteps - 1),
+                 ruint(rng, 100, 16000), ruint(rng, 100, 10000)};
+        return m;
+    }
+    case MessageType::ParticipantJoined: return ParticipantJoined{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomText(rng, kMaxDisplayName), randomEnum<Role>(rng)};
+    case MessageType::ParticipantLeft: return ParticipantLeft{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<LeaveReason>(rng)};
+    case MessageType::SitRequest: return SitRequest{rng.below(kMaxSeats)};
+    case MessageType::StandRequest: return StandRequest{};
+    case MessageType::IntentRefused: return IntentRefused{randomEnum<IntentKind>(rng), randomEnum<RefusalReason>(rng)};
+    case MessageType::ClientInput: {
+        ClientInput m;
+        m.hasAck = rng.chance(0.7);
+        if (m.hasAck) { m.ackSeq = static_cast<std::uint16_t>(rng.below(65536)); m.ackBits = static_cast<std::uint32_t>(rng.next()); }
+        m.inputs.resize(rng.below(kMaxInputsPerPacket + 1));
+        for (auto& f : m.inputs) f = randomFrame(rng);
+        return m;
+    }
+    case MessageType::Snapshot: {
+        Snapshot m;
+        m.seq = static_cast<std::uint16_t>(rng.below(65536));
+        m.baselineOffset = rng.below(64);
+        m.serverTick = static_cast<std::uint32_t>(rng.next());
+        m.hasInput = rng.chance(0.5);
+        if (m.hasInput) m.lastInputSeq = static_cast<std::uint16_t>(rng.below(65536));
+        m.payload.resize(rng.below(400));
+        for (auto& b : m.payload) b = static_cast<std::uint8_t>(rng.below(256));
+        return m;
+    }
+    case MessageType::Count: break;
+    }
+    return StandRequest{};
+}
+} // namespace
+
+TEST_CASE("every message round-trips with random field values", "[net][messages]") {
+    core::Rng rng(20261127);
+    for (std::uint8_t t = 0; t < static_cast<std::uint8_t>(MessageType::Count); ++t) {
+        const auto type = static_cast<MessageType>(t);
+        INFO("message " << toString(type));
+        for (int i = 0; i < 200; ++i) {
+            const Message m = randomMessage(type, rng);
+            const auto bytes = encodeMessage(m);
+            REQUIRE_FALSE(bytes.empty());
+            CHECK(bytes.size() * 8 == measureMessageBits(m));
+            CHECK(bytes.size() <= messageInfo(type).maxBytes);
+            const DecodeResult r = decodeMessage(bytes, messageInfo(type).channel);
+            REQUIRE(r.ok);
+            CHECK(typeOf(r.message) == type);
+            CHECK(r.message == m);
+        }
+    }
+}
+
+TEST_CASE("every decoder refuses truncated input", "[net][messages]") {
+    core::Rng rng(99);
+    for (std::uint8_t t = 0; t < static_cast<std::uint8_t>(MessageType::Count); ++t) {
+        const auto type = static_cast<MessageType>(t);
+        INFO("message " << toString(type));
+        for (int i = 0; i < 20; ++i) {
+            const auto bytes = encodeMessage(randomMessage(type, rng));
+            for (std::size_t len = 0; len < bytes.size(); ++len) {
+                const DecodeResult r = decodeMessage(std::span(bytes.data(), len), messageInfo(type).channel);
+                CHECK_FALSE(r.ok);
+            }
+        }
+    }
+}
+
+TEST_CASE("corrupted input is refused or decodes to a canonical message, never crashes", "[net][messages]") {
+    core::Rng rng(1234);
+    std::size_t refused = 0, accepted = 0;
+    for (std::uint8_t t = 0; t < static_cast<std::uint8_t>(MessageType::Count); ++t) {
+        const auto type = static_cast<MessageType>(t);
+        for (int i = 0; i < 300; ++i) {
+            auto bytes = encodeMessage(randomMessage(type, rng));
+            const int flips = 1 + static_cast<int>(rng.below(4));
+            for (int f = 0; f < flips; ++f) bytes[rng.below(static_cast<std::uint32_t>(bytes.size()))] ^= static_cast<std::uint8_t>(1u << rng.below(8));
+            if (rng.chance(0.2)) bytes.push_back(static_cast<std::uint8_t>(rng.below(256))); // trailing junk
+            for (std::uint8_t ch = 0; ch < static_cast<std::uint8_t>(Channel::Count); ++ch) {
+                const DecodeResult r = decodeMessage(bytes, static_cast<Channel>(ch));
+                if (!r.ok) { ++refused; continue; }
+                ++accepted;
+                // Whatever decodes must mean exactly these bytes.
+                CHECK(encodeMessage(r.message) == bytes);
+            }
+        }
+    }
+    CHECK(refused > accepted);
+}
+
+TEST_CASE("decoding rejects unknown types, wrong channels and oversize packets", "[net][messages]") {
+    std::vector<std::uint8_t> unknown{static_cast<std::uint8_t>(MessageType::Count), 0, 0};
+    CHECK(decodeMessage(unknown, Channel::Control).error == DecodeError::UnknownType);
+    CHECK(decodeMessage({}, Channel::Control).error == DecodeError::Empty);
+    const auto sit = encodeMessage(SitRequest{3});
+    CHECK(decodeMessage(sit, Channel::State).error == DecodeError::WrongChannel);
+    std::vector<std::uint8_t> huge(200, 0);
+    huge[0] = static_cast<std::uint8_t>(MessageType::JoinRequest);
+    CHECK(decodeMessage(huge, Channel::Control).error == DecodeError::TooLarge);
+}
+
+TEST_CASE("the catalog gives every message a channel and reliability", "[net][messages]") {
+    for (std::uint8_t t = 0; t < static_cast<std::uint8_t>(MessageType::Count); ++t) {
+        const auto& info = messageInfo(static_cast<MessageType>(t));
+        CHECK(static_cast<std::uint8_t>(info.type) == t);
+        CHECK(info.channel < Channel::Count);
+        CHECK(info.maxBytes > 0);
+        // Reliable messages travel on control; per-tick state is unreliable.
+        CHECK(info.reliable == (info.channel == Channel::Control));
+    }
+}

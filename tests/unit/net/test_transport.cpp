@@ -1,0 +1,132 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "net/enet_transport.h"
+#include "net/loopback_transport.h"
+
+using namespace caseroom;
+using namespace caseroom::net;
+
+namespace {
+std::vector<std::uint8_t> bytes(std::uint8_t v, std::size_t n = 4) { return std::vector<std::uint8_t>(n, v); }
+
+struct Pair {
+    LoopbackNetwork net{3};
+    std::unique_ptr<Transport> server = net.createHost(9000);
+    std::unique_ptr<Transport> client = net.createHost();
+    core::PeerId toServer, toClient;
+    double now = 0;
+    void connect() {
+        toServer = client->connect(Address{"loop", 9000});
+        TransportEvent ev;
+        for (int i = 0; i < 100 && !(toClient.valid()); ++i, now += 0.01)
+            while (server->poll(now, ev))
+                if (ev.type == TransportEventType::Connected) toClient = ev.peer;
+        REQUIRE(toClient.valid());
+    }
+};
+} // namespace
+
+TEST_CASE("loopback delivers reliable messages in order despite jitter", "[net][transport]") {
+    Pair p;
+    p.net.setConditions({0.5, 0.02, 0.03, 0.5, 0.5});
+    p.connect();
+    for (std::uint8_t i = 0; i < 50; ++i) REQUIRE(p.client->send(p.toServer, Channel::Control, bytes(i), true));
+    std::vector<std::uint8_t> got;
+    TransportEvent ev;
+    for (int step = 0; step < 200; ++step, p.now += 0.005)
+        while (p.server->poll(p.now, ev))
+            if (ev.type == TransportEventType::Received) got.push_back(ev.data[0]);
+    REQUIRE(got.size() == 50); // no loss on reliable, no duplicates
+    for (std::uint8_t i = 0; i < 50; ++i) CHECK(got[i] == i);
+}
+
+TEST_CASE("loopback loses, duplicates and reorders unreliable messages as configured", "[net][transport]") {
+    Pair p;
+    p.connect();
+    p.net.setConditions({0.1, 0.01, 0.02, 0.2, 0.05});
+    for (int i = 0; i < 2000; ++i) {
+        REQUIRE(p.client->send(p.toServer, Channel::State, bytes(static_cast<std::uint8_t>(i % 256)), false));
+        p.now += 0.001;
+        p.net.advance(p.now);
+    }
+    std::size_t received = 0, outOfOrder = 0;
+    int last = -1;
+    TransportEvent ev;
+    for (int step = 0; step < 200; ++step, p.now += 0.01)
+        while (p.server->poll(p.now, ev)) {
+            if (ev.type != TransportEventType::Received) continue;
+            ++received;
+            if (ev.data[0] < last && last - ev.data[0] < 128) ++outOfOrder;
+            last = ev.data[0];
+        }
+    CHECK(received > 1700);
+    CHECK(received < 2000);
+    CHECK(outOfOrder > 0);
+    CHECK(p.net.dropped() > 100);
+}
+
+TEST_CASE("loopback reports disconnects to the far side", "[net][transport]") {
+    Pair p;
+    p.connect();
+    p.client->disconnect(p.toServer, 0);
+    TransportEvent ev;
+    bool sawDisconnect = false;
+    for (int i = 0; i < 10; ++i, p.now += 0.01)
+        while (p.server->poll(p.now, ev)) sawDisconnect |= ev.type == TransportEventType::Disconnected && ev.peer == p.toClient;
+    CHECK(sawDisconnect);
+    CHECK_FALSE(p.server->send(p.toClient, Channel::Control, bytes(1), true));
+}
+
+TEST_CASE("ENet hosts on loopback connect and exchange messages on each channel", "[net][transport][enet]") {
+    EnetDesc sd;
+    sd.listen = true;
+    sd.bind = {"127.0.0.1", 0};
+    auto server = EnetTransport::create(sd);
+    REQUIRE(server.ok());
+    const std::uint16_t port = (*server)->boundPort();
+    REQUIRE(port != 0);
+    auto client = EnetTransport::create(EnetDesc{});
+    REQUIRE(client.ok());
+    const core::PeerId toServer = (*client)->connect(Address{"127.0.0.1", port});
+    REQUIRE(toServer.valid());
+    core::PeerId toClient;
+    bool clientUp = false;
+    std::vector<std::pair<Channel, std::uint8_t>> got;
+    TransportEvent ev;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    bool sent = false;
+    while (std::chrono::steady_clock::now() < deadline && got.size() < 2) {
+        while ((*server)->poll(0, ev)) {
+            if (ev.type == TransportEventType::Connected) toClient = ev.peer;
+            if (ev.type == TransportEventType::Received) got.emplace_back(ev.channel, ev.data.at(0));
+        }
+        while ((*client)->poll(0, ev)) clientUp |= ev.type == TransportEventType::Connected;
+        if (clientUp && !sent) {
+            REQUIRE((*client)->send(toServer, Channel::Control, bytes(7), true));
+            REQUIRE((*client)->send(toServer, Channel::State, bytes(9), false));
+            (*client)->flush();
+            sent = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    REQUIRE(toClient.valid());
+    REQUIRE(got.size() == 2);
+    CHECK(((got[0] == std::pair{Channel::Control, std::uint8_t{7}} && got[1] == std::pair{Channel::State, std::uint8_t{9}}) ||
+           (got[1] == std::pair{Channel::Control, std::uint8_t{7}} && got[0] == std::pair{Channel::State, std::uint8_t{9}})));
+    CHECK((*client)->stats(toServer).bytesSent == 8);
+    CHECK((*server)->serviceErrors() == 0);
+}
+
+TEST_CASE("ENet refuses a bind to a port that is taken, with a message", "[net][transport][enet]") {
+    EnetDesc sd;
+    sd.listen = true;
+    auto first = EnetTransport::create(sd);
+    REQUIRE(first.ok());
+    sd.bind.port = (*first)->boundPort();
+    auto second = EnetTransport::create(sd);
+    REQUIRE_FALSE(second.ok());
+    CHECK(second.error().message.find(std::to_string(sd.bind.port)) != std::string::npos);
+}
