@@ -1,0 +1,450 @@
+// [SECTION] setup and teardown  [SECTION] join screen  [SECTION] room panels
+// [SECTION] room input  [SECTION] main loop
+#include "app.h"
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <SDL.h>
+#include <backends/imgui_impl_sdl.h>
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "core/log.h"
+#include "join_settings.h"
+#include "look.h"
+#include "platform/window.h"
+#include "render/headless.h"
+#include "render/imgui_layer.h"
+#include "render/renderer.h"
+#include "room_link.h"
+
+namespace caseroom::client {
+namespace {
+
+// [SECTION] setup and teardown
+struct App {
+    Options opts;
+    platform::Window window;
+    render::Device dev;
+    VkSurfaceKHR surface = VK_NULL_HANDLE;
+    render::Target target;
+    render::Renderer renderer;
+    render::ImGuiLayer ui;
+    bool imguiContext = false, imguiSdl = false;
+
+    std::string settingsPath;
+    JoinSettings join;
+    std::string joinError;          // shown on the join screen
+    RoomLink link;
+    double joinStarted = 0;
+
+    Look look;
+    bool lookInitialised = false;
+    std::uint16_t lastSeat = sim::kNoSeat;
+    bool overview = false;
+    bool showHelp = true;
+    std::deque<std::pair<double, std::string>> notices; // (time, text)
+    std::vector<render::AvatarDraw> avatars;
+    render::Camera camera;
+
+    // connection panel rates
+    double rateAt = 0;
+    std::uint64_t lastIn = 0, lastOut = 0;
+    double kbpsIn = 0, kbpsOut = 0;
+};
+
+core::Status setUp(App& a) {
+    platform::WindowDesc wd;
+    wd.width = static_cast<int>(a.opts.width);
+    wd.height = static_cast<int>(a.opts.height);
+    if (auto s = platform::createWindow(a.window, wd); !s) return s;
+    auto exts = platform::vulkanInstanceExtensions(a.window);
+    if (!exts) return exts.error();
+    render::DeviceDesc dd;
+    dd.instanceExtensions = *exts;
+    dd.validation = a.opts.validation ? render::Validation::IfPresent : render::Validation::Off;
+    if (auto s = render::createInstance(a.dev, dd); !s) return s;
+    auto surface = platform::createSurface(a.window, a.dev.instance);
+    if (!surface) return surface.error();
+    a.surface = *surface;
+    if (auto s = render::createDevice(a.dev, a.surface); !s) return s;
+    render::TargetDesc td;
+    td.extent = platform::drawableSize(a.window);
+    td.samples = static_cast<VkSampleCountFlagBits>(a.opts.msaa);
+    td.vsync = a.opts.vsync;
+    if (auto s = render::createSwapchainTarget(a.dev, a.target, a.surface, td); !s) return s;
+    render::RendererDesc rd;
+    rd.shaderDir = a.opts.shaders.empty() ? render::defaultShaderDir() : a.opts.shaders;
+    if (auto s = render::createRenderer(a.renderer, a.dev, a.target, rd); !s) return s;
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    a.imguiContext = true;
+    ImGui::GetIO().IniFilename = nullptr; // panel positions are not worth a file
+    ImGui::StyleColorsDark();
+    ImGui::GetStyle().WindowRounding = 6.0f;
+    if (!ImGui_ImplSDL2_InitForVulkan(a.window.window)) return core::Error{"Dear ImGui SDL2 backend failed to start"};
+    a.imguiSdl = true;
+    return render::createImGuiLayer(a.ui, a.dev, a.target);
+}
+
+void tearDown(App& a) {
+    closeLink(a.link, platform::nowSeconds());
+    render::destroyImGuiLayer(a.ui);
+    if (a.imguiSdl) ImGui_ImplSDL2_Shutdown();
+    if (a.imguiContext) ImGui::DestroyContext();
+    render::destroyRenderer(a.renderer);
+    render::destroyTarget(a.dev, a.target);
+    if (a.surface != VK_NULL_HANDLE) vkDestroySurfaceKHR(a.dev.instance, a.surface, nullptr);
+    render::destroyDevice(a.dev);
+    platform::destroyWindow(a.window);
+}
+
+void notice(App& a, std::string text) {
+    a.notices.emplace_back(platform::nowSeconds(), std::move(text));
+    while (a.notices.size() > 6) a.notices.pop_front();
+}
+
+// [SECTION] join screen
+void beginJoin(App& a) {
+    a.joinError.clear();
+    JoinRequest req;
+    req.server = a.join.server;
+    req.room = a.join.room;
+    req.name = a.join.name;
+    req.role = a.join.role;
+    if (!a.join.tokenPaste.empty()) {
+        req.token = a.join.tokenPaste;
+    } else if (!a.join.tokenFile.empty()) {
+        std::ifstream f(a.join.tokenFile);
+        if (!f) {
+            a.joinError = "token file " + a.join.tokenFile + ": cannot read it (check the path)";
+            return;
+        }
+        std::stringstream ss;
+        ss << f.rdbuf();
+        req.token = ss.str();
+    }
+    auto link = startJoin(req, platform::nowSeconds());
+    if (!link) {
+        a.joinError = link.error().message;
+        return;
+    }
+    if (auto s = saveJoinSettings(a.settingsPath, a.join); !s) notice(a, "settings not saved: " + s.error().message);
+    a.link = std::move(*link);
+    a.joinStarted = platform::nowSeconds();
+    a.lookInitialised = false;
+    a.overview = false;
+}
+
+void joinScreen(App& a) {
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(460, 0), ImGuiCond_Always);
+    ImGui::Begin("Join a CaseRoom clinic", nullptr,
+                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                     ImGuiWindowFlags_NoSavedSettings);
+    const bool connecting = a.link.session != nullptr;
+    if (connecting) {
+        const auto& s = *a.link.session;
+        ImGui::Text("Connecting to %s, room '%s'...", a.join.server.c_str(), a.join.room.c_str());
+        ImGui::TextDisabled("%s (%.0f s)", session::toString(s.state()), platform::nowSeconds() - a.joinStarted);
+        if (ImGui::Button("Cancel")) {
+            closeLink(a.link, platform::nowSeconds());
+            a.joinError = "cancelled";
+        }
+    } else {
+        ImGui::InputText("Server", &a.join.server);
+        ImGui::InputText("Room code", &a.join.room);
+        ImGui::InputText("Display name", &a.join.name);
+        if (ImGui::BeginCombo("Role", core::toString(a.join.role))) {
+            for (int i = 0; i < static_cast<int>(core::Role::Count); ++i) {
+                const auto r = static_cast<core::Role>(i);
+                if (ImGui::Selectable(core::toString(r), r == a.join.role)) a.join.role = r;
+            }
+            ImGui::EndCombo();
+        }
+        ImGui::InputText("Token file", &a.join.tokenFile);
+        ImGui::InputTextMultiline("Token (paste)", &a.join.tokenPaste, ImVec2(0, 48));
+        ImGui::TextDisabled("A pasted token is used once and never saved.");
+        if (!a.joinError.empty()) {
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
+            ImGui::TextWrapped("%s", a.joinError.c_str());
+            ImGui::PopStyleColor();
+        }
+        if (ImGui::Button("Join", ImVec2(120, 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter))) beginJoin(a);
+    }
+    ImGui::End();
+}
+
+// [SECTION] room panels
+void participantsPanel(App& a) {
+    const auto& s = *a.link.session;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 10, 10), ImGuiCond_Always, ImVec2(1, 0));
+    ImGui::SetNextWindowBgAlpha(0.75f);
+    char title[64];
+    std::snprintf(title, sizeof title, "Participants (%zu)###participants", s.avatars().size());
+    ImGui::Begin(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    for (const session::RemoteAvatar& p : s.avatars()) {
+        const glm::vec3 c = render::roleColor(p.role);
+        ImGui::ColorButton("##role", ImVec4(c.r, c.g, c.b, 1), ImGuiColorEditFlags_NoTooltip, ImVec2(10, 10));
+        ImGui::SameLine();
+        ImGui::Text("%s%s", p.name.c_str(), p.self ? " (you)" : "");
+        ImGui::SameLine(220);
+        ImGui::TextDisabled("%s%s%s", core::toString(p.role), p.hasPose && p.pose.seated() ? ", seated" : "",
+                            p.hasPose && p.pose.voiceLevel > 0 ? ", speaking" : "");
+    }
+    ImGui::End();
+}
+
+void connectionPanel(App& a) {
+    const auto& s = *a.link.session;
+    const session::ClientStats st = s.stats();
+    const double now = platform::nowSeconds();
+    if (now - a.rateAt >= 1.0) {
+        const double dt = a.rateAt > 0 ? now - a.rateAt : 1.0;
+        a.kbpsIn = static_cast<double>(st.bytesIn - std::min(st.bytesIn, a.lastIn)) * 8.0 / 1000.0 / dt;
+        a.kbpsOut = static_cast<double>(st.bytesOut - std::min(st.bytesOut, a.lastOut)) * 8.0 / 1000.0 / dt;
+        a.lastIn = st.bytesIn;
+        a.lastOut = st.bytesOut;
+        a.rateAt = now;
+    }
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(10, io.DisplaySize.y - 10), ImGuiCond_Always, ImVec2(0, 1));
+    ImGui::SetNextWindowBgAlpha(0.75f);
+    ImGui::Begin("Connection", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::Text("%s, room '%s'", a.join.server.c_str(), s.desc().roomCode.c_str());
+    ImGui::Text("round trip %.0f ms   loss %.1f %%", st.rttMs, st.loss * 100.0);
+    ImGui::Text("in %.1f kbit/s (%.1f kB)   out %.1f kbit/s (%.1f kB)", a.kbpsIn,
+                static_cast<double>(st.bytesIn) / 1000.0, a.kbpsOut, static_cast<double>(st.bytesOut) / 1000.0);
+    ImGui::TextDisabled("tick %u   corrections %llu   dropped %llu", s.serverTick(),
+                        static_cast<unsigned long long>(st.corrections), static_cast<unsigned long long>(st.malformed));
+    ImGui::TextDisabled("%u draws, %u instances, %.0f fps", a.renderer.stats.drawCalls, a.renderer.stats.instances,
+                        static_cast<double>(io.Framerate));
+    ImGui::End();
+}
+
+void helpOverlay(App& a) {
+    if (!a.showHelp) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_Always);
+    ImGui::SetNextWindowBgAlpha(0.8f);
+    ImGui::Begin("Help (F1)", &a.showHelp, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::TextUnformatted("Right mouse drag   look around");
+    ImGui::TextUnformatted("W A S D / arrows   walk (standing)");
+    ImGui::TextUnformatted("Left click chair   sit down (free chairs)");
+    ImGui::TextUnformatted("E                  stand up");
+    ImGui::TextUnformatted("Tab                overview camera on/off");
+    ImGui::TextUnformatted("F1 or H            this help");
+    ImGui::TextUnformatted("Esc                leave the room");
+    ImGui::Separator();
+    ImGui::TextUnformatted("Torso colours:");
+    for (int i = 0; i < static_cast<int>(core::Role::Count); ++i) {
+        const auto r = static_cast<core::Role>(i);
+        const glm::vec3 c = render::roleColor(r);
+        ImGui::ColorButton(core::toString(r), ImVec4(c.r, c.g, c.b, 1), ImGuiColorEditFlags_NoTooltip, ImVec2(10, 10));
+        ImGui::SameLine();
+        ImGui::TextUnformatted(core::toString(r));
+    }
+    (void)io;
+    ImGui::End();
+}
+
+void noticesOverlay(App& a) {
+    const double now = platform::nowSeconds();
+    while (!a.notices.empty() && now - a.notices.front().first > 6.0) a.notices.pop_front();
+    if (a.notices.empty()) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y - 10), ImGuiCond_Always, ImVec2(0.5f, 1));
+    ImGui::SetNextWindowBgAlpha(0.6f);
+    ImGui::Begin("##notices", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
+    for (const auto& [t, text] : a.notices) ImGui::TextUnformatted(text.c_str());
+    ImGui::End();
+}
+
+// [SECTION] room input
+bool seatFree(const session::ClientSession& s, std::uint16_t seat) {
+    for (const auto& p : s.avatars())
+        if (p.hasPose && p.pose.seat == seat) return false;
+    return true;
+}
+
+void roomInput(App& a, const platform::InputFrame& in) {
+    session::ClientSession& s = *a.link.session;
+    const sim::AvatarPose* self = s.selfPose();
+    const sim::RoomLayout* layout = s.layout();
+    if (self && (!a.lookInitialised || self->seat != a.lastSeat)) {
+        // Face the way the body faces on arrival and whenever we sit or stand.
+        a.look.yaw = self->bodyYaw;
+        a.look.pitch = self->seated() ? -0.12f : 0.0f;
+        a.lookInitialised = true;
+        a.lastSeat = self->seat;
+    }
+    if (in.pressed(platform::Key::Overview)) a.overview = !a.overview;
+    if (in.pressed(platform::Key::Help)) a.showHelp = !a.showHelp;
+    if (in.pressed(platform::Key::Stand) && self && self->seated()) s.requestStand();
+    if (in.rightHeld) applyMouse(a.look, in.mouseDx, in.mouseDy);
+    if (self && self->seated() && layout && self->seat < layout->seats.size())
+        clampToSeat(a.look, layout->seats[self->seat].yaw);
+    const float fwd = (in.down(platform::Key::Forward) ? 1.0f : 0.0f) - (in.down(platform::Key::Back) ? 1.0f : 0.0f);
+    const float strafe = (in.down(platform::Key::Right) ? 1.0f : 0.0f) - (in.down(platform::Key::Left) ? 1.0f : 0.0f);
+    s.setIntent(makeIntent(a.look, a.overview ? 0.0f : fwd, a.overview ? 0.0f : strafe));
+
+    if (layout) {
+        if (a.overview || !self) {
+            a.camera = render::overviewCamera(*layout);
+        } else {
+            a.camera = render::Camera{};
+            a.camera.eye = self->headPosition();
+            a.camera.orientation = sim::headRotation(a.look.yaw, a.look.pitch);
+        }
+    }
+    if (in.leftClicked && layout) {
+        // Mouse is in window points; the ray needs drawable pixels.
+        const ImGuiIO& io = ImGui::GetIO();
+        const glm::vec2 view{io.DisplaySize.x, io.DisplaySize.y};
+        const render::Ray ray = render::pixelRay(a.camera, {in.mouseX, in.mouseY}, view);
+        if (auto seat = render::pickSeat(*layout, ray)) {
+            if (self && self->seat == *seat) notice(a, "you are already in that chair");
+            else if (!seatFree(s, *seat)) notice(a, "that chair is taken");
+            else s.requestSit(*seat);
+        }
+    }
+}
+
+// [SECTION] main loop
+void buildUi(App& a, bool inRoom) {
+    if (!inRoom) {
+        joinScreen(a);
+        return;
+    }
+    const ImGuiIO& io = ImGui::GetIO();
+    render::drawNameTags(a.ui, ImGui::GetBackgroundDrawList(),
+                         render::viewProjection(a.camera, io.DisplaySize.x / std::max(1.0f, io.DisplaySize.y)),
+                         a.camera.eye, {io.DisplaySize.x, io.DisplaySize.y}, a.avatars);
+    participantsPanel(a);
+    connectionPanel(a);
+    helpOverlay(a);
+    noticesOverlay(a);
+    if (a.overview) {
+        ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, 10), ImGuiCond_Always, ImVec2(0.5f, 0));
+        ImGui::SetNextWindowBgAlpha(0.6f);
+        ImGui::Begin("##overview", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                                ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_NoSavedSettings);
+        ImGui::TextUnformatted("Overview camera (Tab to return)");
+        ImGui::End();
+    }
+}
+
+} // namespace
+
+int runWindowed(const Options& o) {
+    App a;
+    a.opts = o;
+    a.avatars.reserve(256);
+    if (auto s = setUp(a); !s) {
+        std::fprintf(stderr, "caseroom: %s\n", s.error().message.c_str());
+        tearDown(a);
+        return 3;
+    }
+    a.settingsPath = settingsDir(o.configDir);
+    if (auto s = loadJoinSettings(a.settingsPath, a.join); !s) a.joinError = "settings ignored: " + s.error().message;
+    if (!o.connect.empty()) a.join.server = o.connect;
+    if (!o.room.empty()) a.join.room = o.room;
+    if (!o.name.empty()) a.join.name = o.name;
+    if (o.role) a.join.role = *o.role;
+    if (!o.tokenFile.empty()) a.join.tokenFile = o.tokenFile;
+    if (o.join) beginJoin(a);
+
+    platform::InputFrame in;
+    int rc = 0;
+    std::uint64_t loops = 0;
+    bool wasInRoom = false;
+    while (true) {
+        const ImGuiIO& io = ImGui::GetIO();
+        platform::pollEvents(a.window, in, [](const SDL_Event* e) { return ImGui_ImplSDL2_ProcessEvent(e); },
+                             io.WantCaptureMouse, io.WantCaptureKeyboard);
+        if (in.quit) break;
+        ++loops;
+        if (o.frames > 0 && loops > o.frames) break;
+        if (o.resizeTest) {
+            // Exercise recreation: grow, shrink, then back to the start size.
+            if (loops == o.frames / 4) platform::setWindowSize(a.window, 960, 540);
+            if (loops == o.frames / 2) platform::setWindowSize(a.window, 1024, 700);
+            if (loops == 3 * o.frames / 4) platform::setWindowSize(a.window, static_cast<int>(o.width), static_cast<int>(o.height));
+        }
+        const double now = platform::nowSeconds();
+
+        bool inRoom = false;
+        if (a.link.session) {
+            session::ClientSession& s = *a.link.session;
+            s.update(now);
+            for (auto& n : s.takeNotices()) notice(a, std::move(n));
+            if (s.state() == session::ClientState::Refused || s.state() == session::ClientState::Disconnected) {
+                a.joinError = (wasInRoom ? "left the room: " : "could not join: ") + s.statusText();
+                closeLink(a.link, now);
+                std::fprintf(stderr, "caseroom: %s\n", a.joinError.c_str());
+            } else if (s.state() == session::ClientState::InRoom) {
+                inRoom = true;
+                if (in.pressed(platform::Key::Escape)) {
+                    closeLink(a.link, now);
+                    a.joinError = "you left the room";
+                    inRoom = false;
+                } else {
+                    roomInput(a, in);
+                    collectAvatars(s, !a.overview, a.avatars);
+                }
+            }
+        }
+        wasInRoom = inRoom;
+
+        const render::FrameResult b = render::beginFrame(a.renderer, platform::drawableSize(a.window));
+        if (b == render::FrameResult::DeviceLost) {
+            std::fprintf(stderr, "caseroom: the graphics device was lost (driver reset or GPU removed); "
+                                 "restart CaseRoom to continue\n");
+            rc = 3;
+            break;
+        }
+        if (b == render::FrameResult::Skipped) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(16)); // minimised: do not spin
+            continue;
+        }
+        if (inRoom) {
+            render::FrameView view;
+            view.layout = a.link.session->layout();
+            view.avatars = a.avatars;
+            view.camera = a.camera;
+            render::drawScene(a.renderer, view);
+        }
+        render::imguiNewFrame(a.ui);
+        ImGui_ImplSDL2_NewFrame();
+        ImGui::NewFrame();
+        buildUi(a, inRoom);
+        ImGui::Render();
+        render::recordImGui(a.ui, render::frameCommandBuffer(a.renderer));
+        if (render::endFrame(a.renderer) == render::FrameResult::DeviceLost) {
+            std::fprintf(stderr, "caseroom: the graphics device was lost; restart CaseRoom to continue\n");
+            rc = 3;
+            break;
+        }
+    }
+    if (o.validation && render::validationMessageCount(a.dev) > 0) {
+        std::fprintf(stderr, "caseroom: %u Vulkan validation messages\n", render::validationMessageCount(a.dev));
+        if (rc == 0) rc = 5;
+    }
+    std::printf("caseroom: %llu frames, %llu swapchain rebuilds\n", static_cast<unsigned long long>(loops),
+                static_cast<unsigned long long>(a.renderer.stats.swapchainRebuilds));
+    tearDown(a);
+    return rc;
+}
+
+} // namespace caseroom::client

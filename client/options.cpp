@@ -1,0 +1,169 @@
+#include "options.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace caseroom::client {
+
+std::string usageText() {
+    return "usage: caseroom [options]\n"
+           "\n"
+           "The CaseRoom desktop client: joins a case room and shows it in 3D.\n"
+           "Without options it opens a window with the join screen.\n"
+           "\n"
+           "joining:\n"
+           "  --connect HOST:PORT   server address (window: pre-fills the join screen)\n"
+           "  --room CODE           room code (default: remembered, else demo)\n"
+           "  --name NAME           display name (default: remembered, else Guest)\n"
+           "  --role ROLE           facilitator, specialist, coordinator, spoke or observer\n"
+           "  --token-file FILE     connect token file (checked once tokens are enforced)\n"
+           "  --join                window: join at once instead of showing the join screen\n"
+           "\n"
+           "headless rendering (no window, no display):\n"
+           "  --headless            render into an offscreen image\n"
+           "  --frames N            frames to render (headless default 3; window: quit after N)\n"
+           "  --camera seat|overview  first person from a seat, or from above (default seat)\n"
+           "  --seat N              seat for the seat camera in the built-in scene (default 0)\n"
+           "  --screenshot FILE.png write the last frame as PNG\n"
+           "  --avatars N           built-in scene: N synthetic participants (default 12)\n"
+           "  --bench               frame times with 20, 100 and 200 avatars (prints a table)\n"
+           "  --bench-frames N      measured frames per row (default 300)\n"
+           "  --timeout SECONDS     with --connect: how long to wait for the room (default 10)\n"
+           "\n"
+           "rendering:\n"
+           "  --size WxH            image or window size (default 1280x720)\n"
+           "  --msaa 1|2|4|8        multisampling, clamped to the device (default 4)\n"
+           "  --no-vsync            window: do not wait for the display\n"
+           "  --validation          enable the Khronos validation layer\n"
+           "  --shaders DIR         directory with the compiled SPIR-V\n"
+           "  --config-dir DIR      where join settings are remembered\n"
+           "                        (default $XDG_CONFIG_HOME/caseroom or ~/.config/caseroom)\n"
+           "  --resize-test         window: resize and minimise while running (for tests)\n"
+           "  --help                this text\n"
+           "\n"
+           "keys in the room: right mouse drag to look, WASD to walk, left click a free chair\n"
+           "to sit, E to stand, Tab for the overview camera, F1 or H for help, Esc to leave.\n";
+}
+
+std::optional<core::Role> roleFromString(const std::string& s) {
+    for (int i = 0; i < static_cast<int>(core::Role::Count); ++i) {
+        const auto r = static_cast<core::Role>(i);
+        if (s == core::toString(r)) return r;
+    }
+    return std::nullopt;
+}
+
+core::Result<std::pair<std::string, std::uint16_t>> parseHostPort(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+        return core::Error{"'" + text + "' is not HOST:PORT (for example 127.0.0.1:7777)"};
+    const std::string host = text.substr(0, colon);
+    const std::string port = text.substr(colon + 1);
+    char* end = nullptr;
+    errno = 0;
+    const long p = std::strtol(port.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0' || p < 1 || p > 65535)
+        return core::Error{"port '" + port + "' must be a number from 1 to 65535"};
+    return std::pair<std::string, std::uint16_t>{host, static_cast<std::uint16_t>(p)};
+}
+
+namespace {
+
+core::Result<std::uint32_t> number(const std::string& opt, const std::string& v, std::uint32_t lo, std::uint32_t hi) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long n = std::strtoul(v.c_str(), &end, 10);
+    if (v.empty() || errno != 0 || *end != '\0' || n < lo || n > hi)
+        return core::Error{opt + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                           " (got '" + v + "')"};
+    return static_cast<std::uint32_t>(n);
+}
+
+} // namespace
+
+core::Result<Options> parseOptions(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        std::string v;
+        auto needValue = [&]() -> bool {
+            if (i + 1 >= argc) return false;
+            v = argv[++i];
+            return true;
+        };
+        auto num = [&](std::uint32_t lo, std::uint32_t hi, std::uint32_t& dst) -> core::Status {
+            if (!needValue()) return core::Error{a + " needs a value"};
+            auto n = number(a, v, lo, hi);
+            if (!n) return n.error();
+            dst = *n;
+            return {};
+        };
+        core::Status st;
+        if (a == "--help" || a == "-h") o.help = true;
+        else if (a == "--headless") o.headless = true;
+        else if (a == "--bench") { o.bench = true; o.headless = true; }
+        else if (a == "--validation") o.validation = true;
+        else if (a == "--join") o.join = true;
+        else if (a == "--resize-test") o.resizeTest = true;
+        else if (a == "--no-vsync") o.vsync = false;
+        else if (a == "--frames") st = num(1, 10000000, o.frames);
+        else if (a == "--avatars") st = num(0, 4096, o.avatars);
+        else if (a == "--bench-frames") st = num(10, 100000, o.benchFrames);
+        else if (a == "--msaa") {
+            st = num(1, 8, o.msaa);
+            if (st && (o.msaa & (o.msaa - 1)) != 0) st = core::Error{"--msaa must be 1, 2, 4 or 8"};
+        } else if (a == "--seat") {
+            std::uint32_t s = 0;
+            st = num(0, 4095, s);
+            o.seat = static_cast<std::uint16_t>(s);
+        } else if (a == "--timeout") {
+            std::uint32_t s = 0;
+            st = num(1, 600, s);
+            o.timeout = s;
+        } else if (a == "--camera") {
+            if (!needValue()) st = core::Error{"--camera needs seat or overview"};
+            else if (v == "seat") o.camera = render::CameraPreset::Seat;
+            else if (v == "overview") o.camera = render::CameraPreset::Overview;
+            else st = core::Error{"--camera must be seat or overview (got '" + v + "')"};
+        } else if (a == "--size") {
+            if (!needValue()) st = core::Error{"--size needs WxH"};
+            else {
+                const auto x = v.find('x');
+                if (x == std::string::npos) st = core::Error{"--size must look like 1280x720"};
+                else {
+                    auto w = number("--size width", v.substr(0, x), 64, 8192);
+                    auto h = number("--size height", v.substr(x + 1), 64, 8192);
+                    if (!w) st = w.error();
+                    else if (!h) st = h.error();
+                    else { o.width = *w; o.height = *h; }
+                }
+            }
+        } else if (a == "--role") {
+            if (!needValue()) st = core::Error{"--role needs a value"};
+            else if (!(o.role = roleFromString(v))) st = core::Error{"unknown role '" + v + "'"};
+        } else if (a == "--screenshot" || a == "--connect" || a == "--room" || a == "--name" || a == "--token-file" ||
+                   a == "--shaders" || a == "--config-dir") {
+            if (!needValue() || v.empty()) st = core::Error{a + " needs a value"};
+            else if (a == "--screenshot") o.screenshot = v;
+            else if (a == "--connect") o.connect = v;
+            else if (a == "--room") o.room = v;
+            else if (a == "--name") o.name = v;
+            else if (a == "--token-file") o.tokenFile = v;
+            else if (a == "--shaders") o.shaders = v;
+            else o.configDir = v;
+        } else {
+            st = core::Error{"unknown option '" + a + "' (see --help)"};
+        }
+        if (!st) return st.error();
+    }
+    if (!o.connect.empty()) {
+        auto hp = parseHostPort(o.connect);
+        if (!hp) return core::Error{"--connect: " + hp.error().message};
+    }
+    if (!o.screenshot.empty() && !o.headless)
+        return core::Error{"--screenshot needs --headless (the window shows frames; it does not save them)"};
+    if (o.headless && o.frames == 0) o.frames = 3;
+    return o;
+}
+
+} // namespace caseroom::client

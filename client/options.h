@@ -1,0 +1,46 @@
+// Command-line options of `caseroom`. Parsing is total: bad input yields an
+// Error naming the option, never an exit from deep inside.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "core/role.h"
+#include "render/camera.h"
+
+namespace caseroom::client {
+
+struct Options {
+    bool help = false;
+    bool headless = false;
+    bool bench = false;
+    std::uint32_t frames = 0;          // 0: run until quit (window) / 3 (headless)
+    render::CameraPreset camera = render::CameraPreset::Seat;
+    std::uint16_t seat = 0;            // --seat: the seat the headless seat camera uses
+    std::string screenshot;            // PNG path
+    std::string connect;               // HOST:PORT; empty: built-in scene (headless) / join screen (window)
+    std::string room;                  // empty: remembered / "demo"
+    std::string name;                  // empty: remembered / "Guest"
+    std::optional<core::Role> role;
+    std::string tokenFile;
+    std::uint32_t avatars = 12;        // built-in scene size
+    std::uint32_t width = 1280, height = 720;
+    std::uint32_t msaa = 4;
+    std::uint32_t benchFrames = 300;
+    bool validation = false;
+    bool join = false;                 // window: join at once with the given/remembered fields
+    bool resizeTest = false;           // window: resize and minimise-restore while running (tests)
+    bool vsync = true;
+    double timeout = 10.0;             // headless --connect: seconds to wait for the room
+    std::string shaders;               // SPIR-V directory override
+    std::string configDir;             // settings directory override
+};
+
+std::string usageText();
+[[nodiscard]] core::Result<Options> parseOptions(int argc, char** argv);
+// "host:port" -> parts; the error says what is wrong.
+[[nodiscard]] core::Result<std::pair<std::string, std::uint16_t>> parseHostPort(const std::string& text);
+std::optional<core::Role> roleFromString(const std::string& s);
+
+} // namespace caseroom::client

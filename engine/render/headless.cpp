@@ -1,0 +1,57 @@
+#include "render/headless.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace caseroom::render {
+
+std::string defaultShaderDir() {
+    if (const char* env = std::getenv("CASEROOM_SHADERS"); env && *env) return env;
+    std::error_code ec;
+#ifdef CASEROOM_SHADER_DIR
+    if (std::filesystem::exists(std::filesystem::path(CASEROOM_SHADER_DIR) / "scene.vert.spv", ec))
+        return CASEROOM_SHADER_DIR;
+#endif
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        for (const auto& candidate : {exe.parent_path() / "shaders", exe.parent_path().parent_path() / "shaders",
+                                      exe.parent_path().parent_path() / "share/caseroom/shaders"})
+            if (std::filesystem::exists(candidate / "scene.vert.spv", ec)) return candidate.string();
+    }
+    return "shaders";
+}
+
+core::Status createHeadlessRig(HeadlessRig& rig, const HeadlessDesc& desc) {
+    DeviceDesc dd;
+    dd.validation = desc.validation;
+    dd.logValidation = desc.logValidation;
+    if (auto s = createInstance(rig.dev, dd); !s) return s;
+    if (auto s = createDevice(rig.dev, VK_NULL_HANDLE); !s) return s;
+    TargetDesc td;
+    td.extent = desc.extent;
+    td.samples = desc.samples;
+    if (auto s = createOffscreenTarget(rig.dev, rig.target, td); !s) return s;
+    RendererDesc rd;
+    rd.shaderDir = desc.shaderDir.empty() ? defaultShaderDir() : desc.shaderDir;
+    return createRenderer(rig.renderer, rig.dev, rig.target, rd);
+}
+
+void destroyHeadlessRig(HeadlessRig& rig) {
+    destroyRenderer(rig.renderer);
+    destroyTarget(rig.dev, rig.target);
+    destroyDevice(rig.dev);
+}
+
+core::Status renderFrames(HeadlessRig& rig, const FrameView& view, std::uint32_t frames) {
+    for (std::uint32_t i = 0; i < frames; ++i) {
+        const FrameResult b = beginFrame(rig.renderer, rig.target.extent);
+        if (b == FrameResult::DeviceLost) return core::Error{"the Vulkan device was lost"};
+        if (b != FrameResult::Ready) continue;
+        drawScene(rig.renderer, view);
+        if (endFrame(rig.renderer) == FrameResult::DeviceLost) return core::Error{"the Vulkan device was lost"};
+    }
+    if (!waitIdle(rig.renderer)) return core::Error{"the Vulkan device was lost"};
+    return {};
+}
+
+} // namespace caseroom::render

@@ -1,0 +1,73 @@
+// What the renderer draws, built on the CPU from read-only views (pure, no
+// Vulkan): the room's pieces and the avatars' parts as instances of the unit
+// meshes, and the wall panels as textured quads. Nothing here mutates room
+// state; the caller owns every input and the output lists.
+// Allocation: the lists keep their capacity, so rebuilding each frame does
+// not allocate once they have grown to the room's size.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/role.h"
+#include "render/meshes.h"
+#include "sim/avatar.h"
+#include "sim/layout.h"
+
+namespace caseroom::render {
+
+// One participant as the renderer sees it this frame.
+struct AvatarDraw {
+    sim::AvatarPose pose;
+    core::Role role = core::Role::Spoke;
+    std::string_view name;  // for the name tag; must outlive the frame
+    bool hideHead = false;  // first person: the viewer's own head is not drawn
+    bool hidden = false;    // not drawn at all
+};
+
+struct InstanceLists {
+    std::array<std::vector<Instance>, kMeshKinds> byMesh;
+    void clear() {
+        for (auto& l : byMesh) l.clear();
+    }
+    [[nodiscard]] std::size_t total() const {
+        std::size_t n = 0;
+        for (const auto& l : byMesh) n += l.size();
+        return n;
+    }
+    std::vector<Instance>& operator[](MeshKind k) { return byMesh[static_cast<std::size_t>(k)]; }
+    const std::vector<Instance>& operator[](MeshKind k) const { return byMesh[static_cast<std::size_t>(k)]; }
+};
+
+// Torso colour per role (display-space RGB); the legend in the client uses it too.
+glm::vec3 roleColor(core::Role role);
+
+// Floor, walls, table, chairs and panel frames.
+void appendRoom(const sim::RoomLayout& layout, InstanceLists& out);
+// Head (with a dark visor showing where it faces), torso, hands and legs,
+// standing or seated; ~8 instances per avatar.
+void appendAvatar(const AvatarDraw& avatar, InstanceLists& out);
+void appendAvatars(std::span<const AvatarDraw> avatars, InstanceLists& out);
+
+// Where a name tag is anchored: just above the head.
+glm::vec3 nameTagAnchor(const sim::AvatarPose& pose);
+// The torso centre, for tests that look for the role colour on screen.
+glm::vec3 torsoCenter(const sim::AvatarPose& pose);
+
+// The unit normal of a panel's face, pointing into the room whatever the
+// sign convention of Panel::yaw.
+glm::vec3 panelNormal(const sim::Panel& panel);
+// Six vertices (two CCW triangles seen from the room) per panel, in world
+// space, uv (0,0) at the top-left of the image as seen from the room.
+void buildPanelQuads(const sim::RoomLayout& layout, std::vector<Vertex>& out);
+
+// A synthetic avatar set for headless runs, tests and benchmarks: the first
+// `count` seats filled in order (table ring, then audience), then standing
+// participants on a grid behind the audience. Deterministic.
+std::vector<AvatarDraw> syntheticAvatars(const sim::RoomLayout& layout, std::uint32_t count);
+// Names for syntheticAvatars ("Dr. Amara Osei", ...), stable per index.
+std::string_view syntheticName(std::uint32_t index);
+
+} // namespace caseroom::render
