@@ -2,6 +2,7 @@
 // behaviour under a spoofed flood, cookies bound to addresses, per-start keys.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -302,4 +303,43 @@ TEST_CASE("handshake: a restarted server derives fresh keys, so no nonce is ever
             // Same counter (0) and plaintext, different key: different bytes.
             CHECK(firstPackets[i] != firstPackets[j]);
         }
+}
+
+TEST_CASE("handshake: neither the display name nor a spoken sentence appears in any datagram on the wire",
+          "[secure][handshake][capture]") {
+    Fixture f;
+    ServerHandshake server(f.secret, f.rnd, f.config);
+    const ConnectToken tok = f.mint();
+    ClientHandshake client(tok, f.rnd, 0.0);
+    std::vector<std::vector<std::uint8_t>> wire; // every datagram, both directions
+    double t = 0;
+    for (int i = 0; i < 10 && client.state() != ClientHandshakeState::Admitted; ++i, t += 0.2) {
+        Datagram out, reply;
+        if (!client.poll(t, out)) continue;
+        wire.emplace_back(out.bytes.begin(), out.bytes.begin() + static_cast<long>(out.size));
+        (void)server.receive(out.view(), kAlice, kNow, reply);
+        wire.emplace_back(reply.bytes.begin(), reply.bytes.begin() + static_cast<long>(reply.size));
+        (void)client.receive(reply.view(), t);
+    }
+    REQUIRE(client.state() == ClientHandshakeState::Admitted);
+    SecureChannel c(client.keys()), s(server.find(kAlice)->keys);
+    const std::string sentence = "the biopsy showed stage two fibrosis";
+    const std::string name = tok.grant.displayName;
+    std::vector<std::uint8_t> pkt, out;
+    for (std::uint8_t ch = 0; ch < 5; ++ch) {
+        const std::string text = name + ": " + sentence;
+        REQUIRE(c.seal(ch, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), pkt));
+        wire.push_back(pkt);
+        REQUIRE(s.open(ch, pkt, out) == OpenResult::Ok);
+        REQUIRE(s.seal(ch, out, pkt));
+        wire.push_back(pkt);
+    }
+    const auto contains = [](const std::vector<std::uint8_t>& d, const std::string& needle) {
+        return std::search(d.begin(), d.end(), needle.begin(), needle.end()) != d.end();
+    };
+    for (const auto& d : wire) {
+        CHECK(!contains(d, name));
+        CHECK(!contains(d, sentence.substr(4, 12)));
+        CHECK(!contains(d, tok.grant.roomCode));
+    }
 }
