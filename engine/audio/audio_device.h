@@ -8,8 +8,10 @@
 //                       so bots and headless clients run faster than real time
 //                       and deterministically.
 //   SdlAudioDevice      (engine/platform/audio) real capture/playback.
-// Callback contract: onPlayback/onCapture run on the device thread; they must
-// not allocate, lock, log or do I/O. Use SpscRing to reach other threads.
+// Callback contract: onPlayback runs on one device thread and onCapture on one
+// (possibly different, possibly concurrent: SDL opens two devices) thread;
+// they must not allocate, lock, log or do I/O. Use SpscRing to reach other
+// threads, one ring per direction.
 #pragma once
 #include <cstdint>
 #include <span>

@@ -1,8 +1,8 @@
 // One voice packet: a codec frame from one speaker, plus what the server needs
 // to route and rank it without decoding (speaker, sequence, level).
 //
-// Wire layout (bit-packed, LSB-first, byte-aligned at the end; 5 bytes of
-// header + the codec bytes):
+// Wire layout (bit-packed, LSB-first; 52 header bits padded to 7 bytes, then
+// the codec bytes):
 //   speaker      16 bits   the speaker's entity slot in the room (EntityId value)
 //   sequence     16 bits   per-speaker frame counter, wraps; advances by one per
 //                          codec frame, also across frames not sent (DTX)

@@ -1,0 +1,34 @@
+// Test speech, generated at test time and never committed: espeak-ng (Debian)
+// renders the text to a temporary WAV which is resampled to 48 kHz mono; when
+// espeak-ng is missing, a synthetic voiced signal stands in (a glottal pulse
+// train with a wandering pitch through three formant resonators, in
+// syllable-like bursts). Deterministic for a given (text, voice).
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace caseroom::audio::test {
+
+// 48 kHz mono speech, padded or looped to at least `minSeconds`.
+std::vector<float> speech(const std::string& text, const std::string& voice = "en-us", double minSeconds = 0.0);
+// Whether the last speech() came from espeak-ng (for test messages).
+bool speechIsEspeak();
+
+// Synthetic voiced signal of the given length; `seed` varies pitch and vowels.
+std::vector<float> syntheticVoice(double seconds, std::uint32_t seed);
+
+// Energy (sum of squares) of x after a 4th-order Butterworth high-pass at fc Hz.
+double highPassEnergy(std::span<const float> x, double fc);
+double energy(std::span<const float> x);
+// Lag (samples) in [-maxLag, maxLag] maximising sum a[i] * b[i + lag]:
+// positive when b lags a.
+int bestLag(std::span<const float> a, std::span<const float> b, int maxLag);
+// Normalised cross-correlation of a and b at `lag` (b shifted by lag), over the overlap.
+double correlationAt(std::span<const float> a, std::span<const float> b, int lag);
+
+// One channel of an interleaved stereo buffer.
+std::vector<float> channel(std::span<const float> stereo, int which);
+
+} // namespace caseroom::audio::test
