@@ -286,10 +286,23 @@ ServerHandshakeResult ServerHandshake::onResponse(std::span<const std::uint8_t> 
         return {};
     }
     if (!roomHosted(g.roomCode)) return refuse(Refusal::WrongRoom, datagram, nowUnix, reply);
-    if (const Admission* a = findToken(g.tokenId)) {
-        if (!(a->address == from)) return refuse(Refusal::AlreadyUsed, datagram, nowUnix, reply);
-        writeAccepted(*a, reply); // a resent response: same cookie, same keys
-        return {ServerHandshakeEvent::Admitted, Refusal::Malformed, a};
+    const ConnectionKeys ck = deriveConnectionKeys(g.clientToServer, g.serverToClient, clientSalt, serverSalt);
+    wipe(g.clientToServer);
+    wipe(g.serverToClient);
+    for (auto& existing : admissions_) {
+        if (existing.tokenId != g.tokenId) continue;
+        if (!(existing.address == from)) return refuse(Refusal::AlreadyUsed, datagram, nowUnix, reply);
+        if (existing.keys.receive != ck.clientToServer) {
+            // A new handshake from the same address (the client restarted):
+            // it replaces the old admission; the caller drops any old peer.
+            existing.keys.send = ck.serverToClient;
+            existing.keys.receive = ck.clientToServer;
+            existing.admittedUnix = nowUnix;
+            existing.connected = false;
+            ++stats_.admitted;
+        }
+        writeAccepted(existing, reply); // else a resent response: same cookie, same keys
+        return {ServerHandshakeEvent::Admitted, Refusal::Malformed, &existing};
     }
     if (const Admission* other = find(from)) {
         if (other->connected) { // this address already has a live connection with another token
@@ -300,7 +313,6 @@ ServerHandshakeResult ServerHandshake::onResponse(std::span<const std::uint8_t> 
     }
     if (admissions_.size() >= config_.maxAdmissions) return refuse(Refusal::ServerFull, datagram, nowUnix, reply);
 
-    const ConnectionKeys ck = deriveConnectionKeys(g.clientToServer, g.serverToClient, clientSalt, serverSalt);
     Admission a;
     a.address = from;
     a.tokenId = g.tokenId;
@@ -312,12 +324,17 @@ ServerHandshakeResult ServerHandshake::onResponse(std::span<const std::uint8_t> 
     a.admittedUnix = nowUnix;
     a.keys.send = ck.serverToClient;
     a.keys.receive = ck.clientToServer;
-    wipe(g.clientToServer);
-    wipe(g.serverToClient);
     admissions_.push_back(std::move(a));
     ++stats_.admitted;
     writeAccepted(admissions_.back(), reply);
     return {ServerHandshakeEvent::Admitted, Refusal::Malformed, &admissions_.back()};
+}
+
+InterceptAction interceptAction(std::span<const std::uint8_t> datagram, PeerAddress from, bool knownPeer,
+                                const ServerHandshake& handshake) {
+    if (isHandshakeDatagram(datagram)) return InterceptAction::Handshake;
+    if (knownPeer || handshake.find(from) != nullptr) return InterceptAction::PassToEnet;
+    return InterceptAction::Drop;
 }
 
 // ---- [SECTION] client --------------------------------------------------------

@@ -118,7 +118,9 @@ struct Admission {
 enum class ServerHandshakeEvent : std::uint8_t {
     Dropped,     // not a valid handshake datagram, or a stale/forged cookie; no reply
     Challenged,  // a valid request: reply holds a challenge
-    Admitted,    // a valid response: reply holds Accepted; admission() names the entry
+    Admitted,    // a valid response: reply holds Accepted; `admission` names the entry. An
+                 // Admitted for an address whose admission was already connected means the
+                 // client restarted its handshake: drop the old ENet peer at that address.
     Refused,     // reply (if rate allows) holds Denied with `refusal`
     Count
 };
@@ -192,6 +194,15 @@ private:
     double deniedTokens_ = 0;
     std::uint64_t deniedLast_ = 0;
 };
+
+// What a server's ENet intercept callback does with one raw datagram:
+// Handshake: feed it to ServerHandshake::receive and return 1 (consumed);
+// PassToEnet: return 0; Drop: return 1 without looking further, so ENet never
+// allocates a peer for an address that has not completed the handshake.
+// `knownPeer`: the address belongs to an ENet peer the server already has.
+enum class InterceptAction : std::uint8_t { Handshake, PassToEnet, Drop, Count };
+[[nodiscard]] InterceptAction interceptAction(std::span<const std::uint8_t> datagram, PeerAddress from, bool knownPeer,
+                                              const ServerHandshake& handshake);
 
 // ---- Client ------------------------------------------------------------------
 

@@ -343,3 +343,59 @@ TEST_CASE("handshake: neither the display name nor a spoken sentence appears in 
         CHECK(!contains(d, tok.grant.roomCode));
     }
 }
+
+TEST_CASE("handshake: Denied replies are capped server-wide so a flood cannot use the server as a reflector",
+          "[secure][handshake]") {
+    Fixture f;
+    f.config.deniedRepliesPerSecond = 5;
+    ServerHandshake server(f.secret, f.rnd, f.config);
+    ClientHandshake client(f.mint("hepc-0412", kNow - 7200, 3600), f.rnd, 0.0); // expired
+    Datagram req;
+    REQUIRE(client.poll(0, req));
+    int replies = 0;
+    for (int i = 0; i < 20; ++i) {
+        Datagram reply;
+        const auto r = server.receive(req.view(), PeerAddress{static_cast<std::uint32_t>(i), 1}, kNow, reply);
+        CHECK(r.event == ServerHandshakeEvent::Refused);
+        CHECK(r.refusal == Refusal::Expired);
+        replies += reply.size ? 1 : 0;
+    }
+    CHECK(replies == 5);
+    CHECK(server.stats().deniedSuppressed == 15);
+    CHECK(server.stats().refused[static_cast<std::size_t>(Refusal::Expired)] == 20);
+    Datagram later;
+    (void)server.receive(req.view(), kAlice, kNow + 1, later);
+    CHECK(later.size == kDeniedBytes);
+}
+
+TEST_CASE("handshake: a client that restarts its handshake from the same address gets fresh keys", "[secure][handshake]") {
+    Fixture f;
+    ServerHandshake server(f.secret, f.rnd, f.config);
+    const ConnectToken tok = f.mint();
+    ClientHandshake first(tok, f.rnd, 0.0);
+    REQUIRE(runHandshake(first, server, kAlice, kNow) == ClientHandshakeState::Admitted);
+    REQUIRE(server.markConnected(kAlice));
+    ClientHandshake second(tok, f.rnd, 0.0);
+    REQUIRE(runHandshake(second, server, kAlice, kNow + 2) == ClientHandshakeState::Admitted);
+    const Admission* a = server.find(kAlice);
+    REQUIRE(a != nullptr);
+    CHECK(server.admissionCount() == 1);
+    CHECK(!a->connected); // the caller drops the old peer and waits for the new connect
+    CHECK(a->keys.receive == second.keys().send);
+    CHECK(a->keys.receive != first.keys().send);
+}
+
+TEST_CASE("handshake: the ENet intercept decision lets only handshaken addresses reach ENet", "[secure][handshake]") {
+    Fixture f;
+    ServerHandshake server(f.secret, f.rnd, f.config);
+    const std::uint8_t enetConnect[] = {0x8F, 0xFF, 0x00, 0x00, 0x82};
+    const std::uint8_t handshake[] = {kPacketPrefix, 1};
+    CHECK(interceptAction(handshake, kAlice, false, server) == InterceptAction::Handshake);
+    CHECK(interceptAction(enetConnect, kAlice, false, server) == InterceptAction::Drop);
+    CHECK(interceptAction(enetConnect, kAlice, true, server) == InterceptAction::PassToEnet);
+    CHECK(interceptAction({}, kAlice, false, server) == InterceptAction::Drop);
+    ClientHandshake client(f.mint(), f.rnd, 0.0);
+    REQUIRE(runHandshake(client, server, kAlice, kNow) == ClientHandshakeState::Admitted);
+    CHECK(interceptAction(enetConnect, kAlice, false, server) == InterceptAction::PassToEnet);
+    CHECK(interceptAction(enetConnect, kMallory, false, server) == InterceptAction::Drop);
+}
