@@ -3,7 +3,10 @@
 // Voices sit around a case table and beyond (the farther ones in cheap mode),
 // ambience on, parameters refreshed every 10 blocks as heads move.
 // Prints median, 10th/90th percentile and maximum per block, in microseconds
-// of thread CPU time. Usage: caseroom_bench_voice [blocks per run, default 3000]
+// of thread CPU time. For context it also times the other per-10 ms client
+// work off the callback: the capture chain (speexdsp AEC + NS + AGC, VAD,
+// Opus encode) and one voice's receive path (jitter buffer + Opus decode).
+// Usage: caseroom_bench_voice [blocks per run, default 3000]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +14,8 @@
 #include <ctime>
 #include <vector>
 
+#include "audio/capture.h"
+#include "audio/jitter_buffer.h"
 #include "audio/mixer.h"
 
 using namespace caseroom::audio;
@@ -67,10 +72,61 @@ void run(std::uint32_t voices, int blocks) {
                 voices, cheap, at(0.5), at(0.1), at(0.9), times.back(), at(0.5) / 100.0);
 }
 
+void report(const char* what, std::vector<double>& times) {
+    std::sort(times.begin(), times.end());
+    const auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
+    std::printf("%-44s median %7.1f us  p10 %7.1f  p90 %7.1f  max %7.1f\n", what, at(0.5), at(0.1), at(0.9), times.back());
+}
+
+std::vector<float> voicedSignal(std::size_t n) {
+    std::vector<float> x(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const float t = static_cast<float>(i) / kSampleRate;
+        const float env = 0.5f + 0.5f * std::sin(6.0f * t);
+        x[i] = 0.2f * env * (std::sin(2.0f * 3.14159f * 140.0f * t) + 0.5f * std::sin(2.0f * 3.14159f * 700.0f * t) +
+                             0.25f * std::sin(2.0f * 3.14159f * 2400.0f * t));
+    }
+    return x;
+}
+
+void benchCaptureAndReceive(int blocks) {
+    const auto mic = voicedSignal(kBlockSamples * 200);
+    auto proc = createSpeexProcessor({});
+    auto enc = createOpusEncoder({});
+    auto dec = createOpusDecoder();
+    if (!proc || !enc || !dec) { std::printf("codec/processor creation failed\n"); return; }
+    CaptureConfig cc;
+    cc.mode = MicMode::PushToTalk;
+    VoiceCapture capture(cc, std::move(*proc), std::move(*enc));
+    capture.setPushToTalk(true);
+    JitterBuffer jb(std::move(*dec));
+    std::vector<float> far(kBlockSamples), block(kBlockSamples);
+    for (std::size_t i = 0; i < far.size(); ++i) far[i] = 0.3f * mic[(i * 3) % mic.size()];
+    std::vector<double> capT, recvT;
+    VoicePacket pkt;
+    for (int b = 0; b < blocks + 100; ++b) {
+        const std::size_t at = (static_cast<std::size_t>(b) % 200) * kBlockSamples;
+        const double now = b * 0.01;
+        const double t0 = cpuMicros();
+        const bool sent = capture.processBlock(std::span<const float>(mic.data() + at, kBlockSamples), far, pkt);
+        const double t1 = cpuMicros();
+        if (sent) jb.push(pkt, now);
+        jb.pull(now, block);
+        const double t2 = cpuMicros();
+        if (b >= 100) {
+            capT.push_back(t1 - t0);
+            recvT.push_back(t2 - t1);
+        }
+    }
+    report("capture chain per 10 ms (AEC+NS+AGC, encode)", capT);
+    report("one voice's receive per 10 ms (jitter, decode)", recvT);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     const int blocks = argc > 1 ? std::atoi(argv[1]) : 3000;
     for (std::uint32_t n : {6u, 16u, 32u}) run(n, blocks);
+    benchCaptureAndReceive(blocks);
     return 0;
 }

@@ -2,7 +2,6 @@
 // enumerate, open, call back at 48 kHz and close cleanly.
 #include <catch2/catch.hpp>
 
-#include <SDL.h>
 
 #include <atomic>
 #include <chrono>
