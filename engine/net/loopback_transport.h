@@ -26,6 +26,7 @@ struct LinkConditions {
 
 class LoopbackHost;
 
+// The network must outlive every host it created.
 class LoopbackNetwork {
 public:
     explicit LoopbackNetwork(std::uint64_t seed = 1) : rng_(seed) {}

@@ -248,9 +248,9 @@ struct Snapshot {
             return false;
         if (hasInput && !serializeU16(s, lastInputSeq)) return false;
         std::uint32_t n = static_cast<std::uint32_t>(payload.size());
-        if (!serializeUInt(s, n, 0, kMaxMessageBytes)) return false;
+        if (!serializeUInt(s, n, 0, kMaxMessageBytes) || !s.align()) return false;
         if constexpr (S::kReading) payload.resize(n);
-        return s.serializeBytes(payload.data(), n);
+        return s.serializeBytes(payload.data(), n); // byte-aligned: copied whole
     }
 };
 

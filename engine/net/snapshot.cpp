@@ -7,7 +7,8 @@ namespace caseroom::net {
 namespace {
 constexpr int kSlotBits = bitsRequired(kMaxEntities - 1);
 enum class EntryKind : std::uint32_t { Delta = 0, Absolute = 1, Removed = 2 };
-constexpr std::uint32_t kMaxPartialSort = 96;
+constexpr std::uint32_t kMaxRanked = 48; // more updates than this never fit a budget
+constexpr std::uint32_t kInFlightTicks = 6; // ~200 ms: a sent update is presumed on its way
 const QuantizedAvatar kZeroAvatar{};
 } // namespace
 
@@ -71,6 +72,8 @@ ClientReplicator::ClientReplicator(std::uint32_t maxSlots) {
     const auto n = std::min(maxSlots, kMaxEntities);
     accum_.assign(n, 0.0f);
     keys_.assign(n, 0.0);
+    lastSent_.assign(n, EntityRecord{});
+    lastSentTick_.assign(n, 0);
     candidates_.reserve(n);
     for (auto& v : ring_) v.records.reserve(n);
 }
@@ -156,15 +159,23 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
         accum_[slot] += priority[slot] + 1.0f;
         const std::uint32_t age = tick - history.supersededTick(s16, held);
         double key = accum_[slot];
-        if (age >= config.maxStaleTicks) key += 1e9 + age;
+        // Stale and not already on its way: jump the queue. An update sent in
+        // the last few ticks is presumed in flight, so the queue is not spent
+        // resending it while others wait.
+        const bool inFlight = lastSent_[slot] == cur && tick - lastSentTick_[slot] < kInFlightTicks;
+        if (age >= config.maxStaleTicks && !inFlight) key += 1e9 + age;
         if (slot == self) key += 1e12;
         keys_[slot] = key;
         candidates_.push_back(s16);
     }
 
-    const std::size_t sorted = std::min<std::size_t>(candidates_.size(), kMaxPartialSort);
-    std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(sorted), candidates_.end(),
-                      [this](std::uint16_t a, std::uint16_t b) { return keys_[a] > keys_[b]; });
+    // Rank only the head of the queue: select the top kMaxRanked in linear
+    // time, then order just those.
+    const std::size_t sorted = std::min<std::size_t>(candidates_.size(), kMaxRanked);
+    const auto byKey = [this](std::uint16_t a, std::uint16_t b) { return keys_[a] > keys_[b]; };
+    const auto head = candidates_.begin() + static_cast<std::ptrdiff_t>(sorted);
+    if (sorted < candidates_.size()) std::nth_element(candidates_.begin(), head, candidates_.end(), byKey);
+    std::sort(candidates_.begin(), head, byKey);
     const std::size_t budgetBits = static_cast<std::size_t>(config.budgetBytes) * 8;
     std::size_t i = 0;
     for (; i < sorted; ++i) {
@@ -183,6 +194,8 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
         }
         held = cur;
         accum_[slot] = 0;
+        lastSent_[slot] = cur;
+        lastSentTick_[slot] = tick;
         ++st.updates;
         if (!baseState) ++st.absolutes;
     }
@@ -197,14 +210,15 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
 }
 
 std::uint32_t ClientReplicator::worstStalenessTicks(const EntityHistory& history, std::uint32_t tick) const {
-    const View& v = ring_[(nextSeq_ - 1) % kSnapshotRing];
-    if (!v.valid) return 0;
+    // What the client shows is the newest update it received for each slot:
+    // the newest sent one, on a lossless link.
     std::uint32_t worst = 0;
-    for (std::uint32_t slot = 0; slot < v.records.size(); ++slot) {
+    for (std::uint32_t slot = 0; slot < lastSent_.size(); ++slot) {
         const auto s16 = static_cast<std::uint16_t>(slot);
         const EntityRecord cur = history.current(s16);
-        if (cur.instance == 0 || cur == v.records[slot]) continue;
-        worst = std::max(worst, tick - history.supersededTick(s16, v.records[slot]));
+        const EntityRecord shown = lastSent_[slot];
+        if (cur.instance == 0 || cur == shown) continue;
+        worst = std::max(worst, tick - history.supersededTick(s16, shown));
     }
     return worst;
 }

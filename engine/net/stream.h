@@ -48,6 +48,12 @@ public:
         return true;
     }
     bool serializeBytes(std::uint8_t* data, std::size_t n) {
+        if (scratchBits_ == 0) { // byte-aligned: copy in one go
+            if (buf_.size() + n > max_) { overflow_ = true; return false; }
+            buf_.insert(buf_.end(), data, data + n);
+            bits_ += n * 8;
+            return true;
+        }
         for (std::size_t i = 0; i < n; ++i) {
             std::uint32_t v = data[i];
             if (!serializeBits(v, 8)) return false;
@@ -106,6 +112,13 @@ public:
         return true;
     }
     bool serializeBytes(std::uint8_t* data, std::size_t n) {
+        if (scratchBits_ == 0 && bits_ % 8 == 0) { // byte-aligned: copy in one go
+            if (bits_ + n * 8 > data_.size() * 8) return false;
+            if (n) std::memcpy(data, data_.data() + pos_, n);
+            pos_ += n;
+            bits_ += n * 8;
+            return true;
+        }
         for (std::size_t i = 0; i < n; ++i) {
             std::uint32_t v = 0;
             if (!serializeBits(v, 8)) return false;

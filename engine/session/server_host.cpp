@@ -226,7 +226,6 @@ void ServerHost::tickRoom(RoomInstance& r) {
     for (std::uint16_t slot = 0; slot < all.size(); ++slot)
         if (all[slot].active()) r.history.set(slot, all[slot].instance, toWire(all[slot].pose), tick);
 
-    std::uint32_t worstStale = 0;
     for (core::PeerId peer : r.members) {
         Client& c = clients_.at(peer.value);
         const sim::Participant* me = r.room.find(c.entity);
@@ -252,9 +251,14 @@ void ServerHost::tickRoom(RoomInstance& r) {
         counters_.snapshotBytes += st.payloadBytes;
         counters_.entityUpdates += st.updates;
         counters_.deferredUpdates += st.deferred;
-        if (config_.measureStaleness) worstStale = std::max(worstStale, c.replicator->worstStalenessTicks(r.history, tick));
     }
-    if (config_.measureStaleness) counters_.worstStalenessTicks = std::max(counters_.worstStalenessTicks, worstStale);
+}
+
+std::uint32_t ServerHost::worstStalenessTicks() const {
+    std::uint32_t worst = 0;
+    for (const auto& [id, c] : clients_)
+        if (c.room && c.replicator) worst = std::max(worst, c.replicator->worstStalenessTicks(c.room->history, c.room->room.tick()));
+    return worst;
 }
 
 } // namespace caseroom::session

@@ -27,7 +27,6 @@ struct ServerConfig {
     net::ReplicationConfig replication;
     double joinTimeout = 10.0;               // connected without joining this long: dropped
     std::uint32_t maxMalformed = 64;         // bad messages before a peer is disconnected
-    bool measureStaleness = false;           // benchmark only: costs O(clients * entities) per tick
 };
 
 struct ServerCounters {
@@ -35,7 +34,6 @@ struct ServerCounters {
     std::uint64_t peersDropped = 0;          // disconnected for bad input or silence
     std::uint64_t joins = 0, leaves = 0, refusedJoins = 0;
     std::uint64_t snapshotsSent = 0, snapshotBytes = 0, entityUpdates = 0, deferredUpdates = 0;
-    std::uint32_t worstStalenessTicks = 0;   // with measureStaleness
 };
 
 class ServerHost {
@@ -51,6 +49,9 @@ public:
     [[nodiscard]] double untilNextTick(double now) const;
 
     [[nodiscard]] const ServerCounters& counters() const { return counters_; }
+    // Benchmarks: the longest any client's newest view has shown any avatar
+    // out of date, in ticks. O(clients * participants): not for the tick.
+    [[nodiscard]] std::uint32_t worstStalenessTicks() const;
     [[nodiscard]] const sim::Room* room(const std::string& code) const;
     [[nodiscard]] std::size_t roomCount() const { return rooms_.size(); }
     [[nodiscard]] std::size_t clientCount() const { return clients_.size(); }
