@@ -174,3 +174,17 @@ TEST_CASE("room files are read with errors that name file and line", "[sim][conf
     auto badCode = roomSpecsFromConfig(*core::parseConfigText("[room a/b]\n", "x.rooms"));
     CHECK_FALSE(badCode.ok());
 }
+
+TEST_CASE("the shipped rooms file loads and every room fits its seats", "[sim][config]") {
+    auto doc = core::loadConfigFile(CASEROOM_ASSETS_DIR "/rooms/clinic.rooms");
+    REQUIRE(doc.ok());
+    auto specs = roomSpecsFromConfig(*doc);
+    INFO((specs.ok() ? std::string() : specs.error().message));
+    REQUIRE(specs.ok());
+    REQUIRE(specs->size() >= 2);
+    for (const RoomSpec& spec : *specs) {
+        const RoomLayout l = makeLayout(spec);
+        CHECK(l.seats.size() >= spec.tableSeats);
+        for (const Seat& s : l.seats) CHECK(l.insideWalls(s.position, 0.3f));
+    }
+}
