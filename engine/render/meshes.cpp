@@ -8,7 +8,9 @@ const char* toString(MeshKind k) {
     switch (k) {
     case MeshKind::Box: return "box";
     case MeshKind::Cylinder: return "cylinder";
+    case MeshKind::CylinderCoarse: return "cylinder (coarse)";
     case MeshKind::Sphere: return "sphere";
+    case MeshKind::SphereCoarse: return "sphere (coarse)";
     case MeshKind::Count: break;
     }
     return "?";
@@ -101,8 +103,10 @@ MeshSet buildUnitMeshes() {
         (void)firstVertex;
     };
     record(MeshKind::Box, [&] { box(m); });
-    record(MeshKind::Cylinder, [&] { cylinder(m, 48); });
-    record(MeshKind::Sphere, [&] { sphere(m, 10, 16); });
+    record(MeshKind::Cylinder, [&] { cylinder(m, 40); });
+    record(MeshKind::CylinderCoarse, [&] { cylinder(m, 10); });
+    record(MeshKind::Sphere, [&] { sphere(m, 8, 12); });
+    record(MeshKind::SphereCoarse, [&] { sphere(m, 4, 6); });
     return m;
 }
 

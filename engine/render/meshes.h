@@ -27,7 +27,17 @@ struct Instance {
     glm::vec4 color{1.0f}; // display-space RGB, alpha unused
 };
 
-enum class MeshKind : std::uint8_t { Box, Cylinder, Sphere, Count };
+// Triangle counts matter more than draw calls on a CPU rasteriser
+// (lavapipe sets up every triangle on one thread): small parts use the
+// coarse variants.
+enum class MeshKind : std::uint8_t {
+    Box,            // 12 triangles
+    Cylinder,       // 32 segments: table, carpet
+    CylinderCoarse, // 10 segments: chair posts and feet
+    Sphere,         // 12 x 8: heads
+    SphereCoarse,   // 6 x 4: hands
+    Count
+};
 constexpr std::size_t kMeshKinds = static_cast<std::size_t>(MeshKind::Count);
 const char* toString(MeshKind k);
 

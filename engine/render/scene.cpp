@@ -78,8 +78,9 @@ void appendRoom(const sim::RoomLayout& l, InstanceLists& out) {
         const glm::vec3 c = s.atTable ? kChairTable : kChairAudience;
         box.push_back(make(p + glm::vec3(0, 0.45f, 0), s.yaw, {0.46f, 0.06f, 0.46f}, c));
         box.push_back(make(p + glm::vec3(0, 0.75f, 0) - fwd * 0.21f, s.yaw, {0.46f, 0.54f, 0.05f}, c));
-        cyl.push_back(make(p + glm::vec3(0, 0.22f, 0), 0, {0.06f, 0.42f, 0.06f}, kTableFoot));
-        cyl.push_back(make(p + glm::vec3(0, 0.015f, 0), 0, {0.5f, 0.03f, 0.5f}, kTableFoot));
+        auto& coarse = out[MeshKind::CylinderCoarse];
+        coarse.push_back(make(p + glm::vec3(0, 0.22f, 0), 0, {0.06f, 0.42f, 0.06f}, kTableFoot));
+        coarse.push_back(make(p + glm::vec3(0, 0.015f, 0), 0, {0.5f, 0.03f, 0.5f}, kTableFoot));
     }
     for (const sim::Panel& pn : l.panels) {
         const glm::vec3 n = panelNormal(pn);
@@ -138,7 +139,7 @@ void appendAvatar(const AvatarDraw& a, InstanceLists& out) {
     }
     for (int side = 0; side < 2; ++side) {
         const sim::HandPose hand = p.handsTracked ? p.hands[side] : sim::restingHand(p, side);
-        sph.push_back(make(p.body + hand.offset, 0, {0.09f, 0.09f, 0.09f}, kSkin));
+        out[MeshKind::SphereCoarse].push_back(make(p.body + hand.offset, 0, {0.09f, 0.09f, 0.09f}, kSkin));
     }
 }
 
