@@ -28,6 +28,10 @@ bool AudioBridge::readCaptureBlock(std::span<float> mic, std::span<float> farEnd
     assert(mic.size() == kBlockSamples && farEnd.size() == kBlockSamples);
     if (capture_.readAvailable() < kBlockSamples) return false;
     capture_.read(mic);
+    // Keep the reference at most kMaxFarLead ahead of the microphone, so the
+    // echo stays inside the canceller's tail even if playback started first.
+    const std::size_t queued = farEnd_.readAvailable();
+    if (queued > kMaxFarLead + kBlockSamples) farEnd_.discard(queued - kMaxFarLead);
     const std::size_t got = farEnd_.read(farEnd);
     std::fill(farEnd.begin() + static_cast<std::ptrdiff_t>(got), farEnd.end(), 0.0f);
     return true;

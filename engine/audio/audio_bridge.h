@@ -5,7 +5,8 @@
 //   onCapture:  microphone samples into the capture ring.
 // The voice thread drains both rings in 10 ms blocks with readCaptureBlock(),
 // which pairs each microphone block with the far-end block played at about
-// the same time. Overflow drops samples and counts them; nothing blocks.
+// the same time (the reference is kept at most 50 ms ahead of the
+// microphone). Overflow drops samples and counts them; nothing blocks.
 // Thread rule: onPlayback on the playback thread, onCapture on the capture
 // thread, everything else on the one voice thread.
 #pragma once
@@ -35,6 +36,7 @@ public:
     [[nodiscard]] std::uint64_t framesPlayed() const { return played_.load(std::memory_order_relaxed); }
 
 private:
+    static constexpr std::size_t kMaxFarLead = kSampleRate / 20; // 50 ms
     Mixer& mixer_;
     SpscRing<float> capture_;
     SpscRing<float> farEnd_;

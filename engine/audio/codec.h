@@ -55,7 +55,8 @@ core::Result<std::unique_ptr<VoiceEncoder>> createOpusEncoder(const EncoderConfi
 core::Result<std::unique_ptr<VoiceDecoder>> createOpusDecoder();
 
 // PCM twin (pcm_codec.cpp): 16-bit little-endian samples, no FEC (decodeFec
-// conceals), concealment repeats the last frame fading out.
+// conceals), concealment repeats the last frame fading out. A 20 ms PCM frame
+// (1920 bytes) exceeds kMaxCodecBytes: put PCM in VoicePackets at 10 ms only.
 std::unique_ptr<VoiceEncoder> createPcmEncoder(const EncoderConfig& config);
 std::unique_ptr<VoiceDecoder> createPcmDecoder();
 

@@ -13,9 +13,9 @@ JitterBuffer::JitterBuffer(std::unique_ptr<VoiceDecoder> decoder, const JitterCo
     targetSec_ = config_.minTargetMs / 1000.0;
 }
 
-std::uint32_t JitterBuffer::expand(std::uint16_t wire) const {
-    const auto diff = static_cast<std::int16_t>(static_cast<std::uint16_t>(wire - static_cast<std::uint16_t>(highest_)));
-    const auto r = static_cast<std::int64_t>(highest_) + diff;
+std::uint32_t JitterBuffer::expandAround(std::uint16_t wire, std::uint32_t reference) {
+    const auto diff = static_cast<std::int16_t>(static_cast<std::uint16_t>(wire - static_cast<std::uint16_t>(reference)));
+    const auto r = static_cast<std::int64_t>(reference) + diff;
     return r < 0 ? wire : static_cast<std::uint32_t>(r);
 }
 
@@ -50,9 +50,17 @@ void JitterBuffer::push(const VoicePacket& packet, double now) {
         seq = 0x10000u + packet.sequence; // room below for reordered early packets
         highest_ = seq;
         haveSeq_ = true;
+    } else if (mode_ == Mode::Idle) {
+        // After a pause the sender's counter moved on by about the elapsed
+        // time (it counts unsent frames too): expand around that estimate, so
+        // even a pause longer than the 16-bit range lands ahead.
+        const double elapsed = (now - lastArrival_) / frameSeconds(frame_);
+        const auto ahead = static_cast<std::uint32_t>(std::clamp(elapsed, 0.0, 1e9));
+        seq = expandAround(packet.sequence, highest_ + ahead);
     } else {
-        seq = expand(packet.sequence);
+        seq = expandAround(packet.sequence, highest_);
     }
+    lastArrival_ = now;
     lastLevel_ = packet.level;
 
     // Transit = arrival minus the nominal send time; only its spread matters.
@@ -68,7 +76,7 @@ void JitterBuffer::push(const VoicePacket& packet, double now) {
         return;
     }
     if (mode_ == Mode::Playing && seq >= next_ + kSlots) { ++stats_.tooFarAhead; return; }
-    if (seq + kSlots <= highest_) { ++stats_.tooFarAhead; return; }
+    if (seq + kSlots <= highest_) { ++stats_.tooFarAhead; return; } // far behind the newest
     Slot& s = slots_[seq % kSlots];
     if (s.full && s.seq == seq) { ++stats_.duplicate; return; }
     s.full = true;
@@ -183,6 +191,7 @@ void JitterBuffer::produceFrame(double now) {
             mode_ = Mode::Idle;
             dryRun_ = 0;
             decoderStale_ = true;
+            for (auto& sl : slots_) sl.full = false; // nothing left is playable
         }
     }
     ++next_;

@@ -87,7 +87,7 @@ private:
         VoicePacket packet;
     };
 
-    std::uint32_t expand(std::uint16_t wire) const;
+    static std::uint32_t expandAround(std::uint16_t wire, std::uint32_t reference);
     void produceFrame(double now);
     void updateTarget();
     bool anyAhead(std::uint32_t from) const;
@@ -106,6 +106,7 @@ private:
     std::uint32_t highest_ = 0;    // highest expanded sequence seen
     std::uint32_t next_ = 0;       // next sequence to play
     double bufferingSince_ = 0.0;
+    double lastArrival_ = 0.0;
     double targetSec_ = 0.02;
     double lastDelaySec_ = 0.0;
     double minTransit_ = 0.0;

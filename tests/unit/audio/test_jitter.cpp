@@ -204,3 +204,40 @@ TEST_CASE("gaps fade instead of clicking", "[audio][jitter]") {
     CHECK(jb.stats().restarts == 2);
     CHECK(maxJump < 0.06f);
 }
+
+TEST_CASE("a stream resumes after a pause longer than the sequence range", "[audio][jitter]") {
+    // The sender counts unsent frames: after 20 minutes of mute the 16-bit
+    // sequence has wrapped (60000 frames). The buffer must play the new talkspurt.
+    EncoderConfig noDtx;
+    noDtx.dtx = false;
+    auto enc = createOpusEncoder(noDtx);
+    auto dec = createOpusDecoder();
+    REQUIRE((enc.ok() && dec.ok()));
+    JitterBuffer jb(std::move(*dec));
+    std::vector<float> frame(kMaxFrameSamples), block(kBlockSamples);
+    VoicePacket p;
+    std::uint32_t n = 0;
+    auto talk = [&](std::uint32_t firstSeq, double start, int frames) {
+        int voiced = 0;
+        for (int k = 0; k < frames; ++k) {
+            for (auto& s : frame) s = 0.4f * std::sin(2.0f * 3.14159265f * 440.0f * static_cast<float>(n++) / kSampleRate);
+            auto bytes = (*enc)->encode(frame, p.bytes);
+            REQUIRE(bytes.ok());
+            p.size = static_cast<std::uint16_t>(*bytes);
+            p.sequence = static_cast<std::uint16_t>(firstSeq + static_cast<std::uint32_t>(k));
+            p.talkStart = k == 0;
+            const double now = start + k * 0.02;
+            jb.push(p, now);
+            for (int h = 0; h < 2; ++h) {
+                if (jb.pull(now + h * 0.01, block) && test::energy(block) > 0.01 * kBlockSamples) ++voiced;
+            }
+        }
+        for (int h = 0; h < 20; ++h) jb.pull(start + frames * 0.02 + h * 0.01, block); // drain to idle
+        return voiced;
+    };
+    CHECK(talk(100, 0.0, 50) > 80);
+    const auto real = jb.stats().real;
+    CHECK(talk(100 + 60000, 1200.0, 50) > 80);
+    CHECK(jb.stats().real - real >= 48);
+    CHECK(jb.stats().tooFarAhead == 0);
+}
