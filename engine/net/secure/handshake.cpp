@@ -164,7 +164,7 @@ ServerHandshakeResult ServerHandshake::refuse(Refusal why, std::span<const std::
         deniedLast_ = nowUnix;
     }
     ServerHandshakeResult r{ServerHandshakeEvent::Refused, why, nullptr};
-    if (deniedTokens_ < 1.0 || datagram.size() < kDeniedBytes) {
+    if (deniedTokens_ < 1.0 || datagram.size() < 2 + kTokenWireBytes) { // callers pass whole requests/responses
         ++stats_.deniedSuppressed;
         return r;
     }

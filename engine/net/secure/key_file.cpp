@@ -23,6 +23,7 @@ std::string modeText(mode_t m) {
 
 core::Result<SecretKey> loadKeyFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ELOOP) return fail(path, "is a symbolic link; give the key file's real path");
     if (fd < 0) return fail(path, std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
