@@ -1,0 +1,44 @@
+#!/bin/sh
+# caseroom --headless end to end: help, bad options, built-in scenes with the
+# validation layer, and (when the server and bots are built) joining a real
+# server over loopback and rendering the room it sends.
+# usage: headless_test.sh CASEROOM OUT_DIR [SERVER BOTS]
+set -u
+CASEROOM=$1
+OUT=$2
+SERVER=${3:-}
+BOTS=${4:-}
+mkdir -p "$OUT"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$CASEROOM" --help | grep -q -- "--headless" || fail "--help does not describe --headless"
+"$CASEROOM" --headless --camera sideways >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --camera should exit 2"
+"$CASEROOM" --frobnicate >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option should exit 2"
+
+for cam in seat overview; do
+  rm -f "$OUT/headless_$cam.png"
+  "$CASEROOM" --headless --frames 3 --camera $cam --avatars 20 --size 640x360 --validation \
+      --screenshot "$OUT/headless_$cam.png" || fail "headless $cam exited $?"
+  head -c 8 "$OUT/headless_$cam.png" | od -An -c | grep -q "P   N   G" || fail "headless_$cam.png is not a PNG"
+done
+"$CASEROOM" --headless --screenshot /nonexistent-dir/x.png >/dev/null 2>&1 && fail "unwritable screenshot path should fail"
+
+if [ -n "$SERVER" ] && [ -n "$BOTS" ]; then
+  DIR=$(mktemp -d)
+  trap 'kill $BOTS_PID $SERVER_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"' EXIT
+  "$SERVER" --port 0 --port-file "$DIR/port" --log-level warn &
+  SERVER_PID=$!
+  for _ in $(seq 1 50); do [ -s "$DIR/port" ] && break; sleep 0.1; done
+  PORT=$(cat "$DIR/port") || fail "server did not write its port"
+  "$BOTS" --server 127.0.0.1:$PORT --room demo --count 6 --duration 30 --quiet >/dev/null 2>&1 &
+  BOTS_PID=$!
+  sleep 1.5
+  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --room demo --name Headless --frames 40 --camera overview \
+      --size 640x360 --validation --screenshot "$OUT/headless_joined.png" >"$DIR/log" 2>&1 \
+      || { cat "$DIR/log"; fail "headless join exited $?"; }
+  grep -q "joined room 'demo'" "$DIR/log" || { cat "$DIR/log"; fail "no join line"; }
+  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --room no-such-room --name X --frames 2 >"$DIR/log2" 2>&1
+  [ $? -eq 4 ] || { cat "$DIR/log2"; fail "joining an unknown room should exit 4"; }
+  grep -q "could not join room 'no-such-room'" "$DIR/log2" || { cat "$DIR/log2"; fail "unclear refusal message"; }
+fi
+echo "headless client: ok"

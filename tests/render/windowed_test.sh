@@ -1,0 +1,44 @@
+#!/bin/sh
+# The windowed client under Xvfb: opens a window (swapchain on lavapipe),
+# renders frames, is resized three times (swapchain recreation) and quits
+# cleanly with exit code 0 and no validation messages. When the server and
+# bots are built, it also joins a real room with bots in it.
+# usage: windowed_test.sh CASEROOM OUT_DIR [SERVER BOTS]
+set -u
+CASEROOM=$1
+OUT=$2
+SERVER=${3:-}
+BOTS=${4:-}
+mkdir -p "$OUT"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+DIR=$(mktemp -d)
+SERVER_PID=""
+BOTS_PID=""
+trap 'kill $BOTS_PID $SERVER_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"' EXIT
+
+# 1. Join screen only: frames, resizes, clean quit.
+xvfb-run -a -s "-screen 0 1600x1000x24" "$CASEROOM" --frames 120 --resize-test --validation \
+    --config-dir "$DIR/cfg" >"$DIR/log" 2>&1
+rc=$?
+cat "$DIR/log"
+[ $rc -eq 0 ] || fail "windowed client (join screen) exited $rc"
+grep -q "swapchain rebuilds" "$DIR/log" || fail "no frame summary"
+
+# 2. Joined to a real server with bots.
+if [ -n "$SERVER" ] && [ -n "$BOTS" ]; then
+  "$SERVER" --port 0 --port-file "$DIR/port" --log-level warn &
+  SERVER_PID=$!
+  for _ in $(seq 1 50); do [ -s "$DIR/port" ] && break; sleep 0.1; done
+  PORT=$(cat "$DIR/port") || fail "server did not write its port"
+  "$BOTS" --server 127.0.0.1:$PORT --room demo --count 6 --duration 40 --quiet >/dev/null 2>&1 &
+  BOTS_PID=$!
+  sleep 1
+  xvfb-run -a -s "-screen 0 1600x1000x24" "$CASEROOM" --connect 127.0.0.1:$PORT --room demo --name Window \
+      --join --frames 200 --resize-test --validation --config-dir "$DIR/cfg" >"$DIR/log2" 2>&1
+  rc=$?
+  cat "$DIR/log2"
+  [ $rc -eq 0 ] || fail "windowed client (joined) exited $rc"
+  grep -q "could not join\|left the room" "$DIR/log2" && fail "the client did not stay in the room"
+  grep -q "^server = 127.0.0.1:$PORT" "$DIR/cfg/client.conf" || fail "join settings were not remembered"
+fi
+echo "windowed client: ok"
