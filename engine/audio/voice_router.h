@@ -1,0 +1,89 @@
+// Server-side voice forwarding policy: which listeners get a voice packet.
+// The server forwards, never decodes or mixes. Each listener hears at most
+// `cap` speakers at once (default 6):
+//   - room-wide speakers (facilitator, specialists, whoever presents) reach
+//     every listener; when more than `cap` of them talk at once, the loudest
+//     keep their places;
+//   - other speakers compete per listener by score = smoothed level (dBFS,
+//     from the packet's level byte) - 20 log10(max(distance, 1 m)): near and
+//     loud wins. A newcomer displaces the weakest ordinary stream only if it
+//     beats it by `hysteresisDb` and the weakest has held its place for
+//     `minTenureSec`, so streams do not flap (room-wide speakers need neither);
+//   - a stream keeps its place for `holdSec` after its last packet (word
+//     gaps, DTX), then frees it.
+// route() decides per packet, as the packet arrives (never held for a tick):
+// O(listeners * cap). Time is an input. Thread rule: one thread (the room's).
+// Pure logic: no codec, no network; the server calls it with parsed headers.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <glm/vec3.hpp>
+
+namespace caseroom::audio {
+
+struct RouterConfig {
+    std::uint32_t cap = 6;          // streams per listener, at most kMaxCap
+    double holdSec = 0.4;           // a silent stream keeps its place this long
+    float hysteresisDb = 3.0f;      // a newcomer must beat the weakest by this much
+    float levelSmoothing = 0.1f;    // weight of the newest packet in the level average
+    double minTenureSec = 0.5;      // an ordinary stream keeps its place at least this long
+};
+
+class VoiceRouter {
+public:
+    static constexpr std::uint32_t kMaxCap = 16;
+
+    explicit VoiceRouter(const RouterConfig& config = {});
+
+    // Adds or updates a participant. `position`: mouth/head, room space, metres.
+    void upsert(std::uint16_t id, const glm::vec3& position, bool roomWide);
+    void remove(std::uint16_t id);
+    [[nodiscard]] std::size_t participantCount() const { return people_.size(); }
+
+    // One voice packet from `speaker` with its level byte at `now` (seconds).
+    // Writes the listeners to forward it to into `out` (room for
+    // participantCount() entries) and returns how many. An unknown speaker
+    // reaches nobody.
+    std::size_t route(std::uint16_t speaker, std::uint8_t level, double now, std::span<std::uint16_t> out);
+
+    // The speakers `listener` currently receives (for tests and stats).
+    [[nodiscard]] std::vector<std::uint16_t> streamsOf(std::uint16_t listener, double now) const;
+
+    struct Stats {
+        std::uint64_t packets = 0;
+        std::uint64_t forwarded = 0;   // packet copies sent to listeners
+        std::uint64_t refused = 0;     // (packet, listener) pairs refused by the cap
+        std::uint64_t displaced = 0;   // streams that lost their place to a stronger one
+    };
+    [[nodiscard]] const Stats& stats() const { return stats_; }
+
+private:
+    struct Stream {
+        std::uint16_t speaker = 0;
+        double lastHeard = -1e9;
+        double since = -1e9;           // when it got its place
+        bool roomWide = false;
+    };
+    struct Person {
+        std::uint16_t id = 0;
+        glm::vec3 position{0.0f};
+        bool roomWide = false;
+        float levelDb = -127.0f;       // smoothed speaking level
+        double lastPacket = -1e9;
+        std::array<Stream, kMaxCap> streams{};
+        std::uint32_t streamCount = 0;
+    };
+    Person* find(std::uint16_t id);
+    [[nodiscard]] const Person* find(std::uint16_t id) const;
+    bool admit(Person& listener, const Person& speaker, double now);
+    [[nodiscard]] float score(const Person& listener, const Person& speaker) const;
+
+    RouterConfig config_;
+    std::vector<Person> people_;
+    Stats stats_;
+};
+
+} // namespace caseroom::audio
