@@ -42,6 +42,16 @@ void JitterBuffer::resetStream() {
     decoder_->reset();
 }
 
+void JitterBuffer::clear() {
+    resetStream();
+    stats_ = JitterStats{};
+    targetSec_ = config_.minTargetMs / 1000.0;
+    lastDelaySec_ = 0.0;
+    dryRun_ = 0;
+    decoderStale_ = false;
+    fadeInNext_ = false;
+}
+
 void JitterBuffer::push(const VoicePacket& packet, double now) {
     if (haveSeq_ && packet.frame != frame_) resetStream(); // the speaker changed frame length
     frame_ = packet.frame;

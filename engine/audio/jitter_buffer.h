@@ -18,9 +18,11 @@
 // follows the link both ways. Starts and idles fade over fadeMs, never click.
 //
 // Time is an input: `now` in seconds on any monotonic clock shared by push()
-// and pull(). Thread rule: one thread (the voice/network thread) calls both;
-// never the audio callback (it decodes, and push() may log nothing but is not
-// wait-free). Storage is fixed at construction: no allocation per packet.
+// and pull(). Thread rule: one thread calls push(), pull() and clear(): the
+// audio callback (through the Mixer, decoding in the callback so that no
+// extra buffering sits between the jitter buffer and the device) or, in
+// tests, any single thread. Storage is fixed at construction: push(), pull()
+// and clear() never allocate, lock, log or do I/O (Opus decoding included).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -68,6 +70,9 @@ public:
     // Writes one 10 ms block (out.size() == kBlockSamples). Returns false when
     // the stream is idle or still buffering (then `out` is silence).
     bool pull(double now, std::span<float> out);
+
+    // Forgets the stream and its statistics (a new speaker takes over). No allocation.
+    void clear();
 
     [[nodiscard]] const JitterStats& stats() const { return stats_; }
     [[nodiscard]] double targetMs() const { return targetSec_ * 1000.0; }

@@ -25,6 +25,11 @@ public:
         return static_cast<std::size_t>(bytes);
     }
     [[nodiscard]] const EncoderConfig& config() const override { return config_; }
+    [[nodiscard]] std::uint32_t lookaheadSamples() const override {
+        opus_int32 v = 0;
+        opus_encoder_ctl(enc_, OPUS_GET_LOOKAHEAD(&v));
+        return v > 0 ? static_cast<std::uint32_t>(v) : 0u;
+    }
     void setBitrate(std::int32_t bitsPerSecond) override {
         config_.bitrate = bitsPerSecond;
         opus_encoder_ctl(enc_, OPUS_SET_BITRATE(bitsPerSecond));
