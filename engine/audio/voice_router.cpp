@@ -15,14 +15,17 @@ VoiceRouter::VoiceRouter(const RouterConfig& config) : config_(config) {
 }
 
 VoiceRouter::Person* VoiceRouter::find(std::uint16_t id) {
-    for (auto& p : people_)
-        if (p.id == id) return &p;
-    return nullptr;
+    const auto it = index_.find(id);
+    return it == index_.end() ? nullptr : &people_[it->second];
 }
 const VoiceRouter::Person* VoiceRouter::find(std::uint16_t id) const {
-    for (const auto& p : people_)
-        if (p.id == id) return &p;
-    return nullptr;
+    const auto it = index_.find(id);
+    return it == index_.end() ? nullptr : &people_[it->second];
+}
+
+void VoiceRouter::reindex() {
+    index_.clear();
+    for (std::uint32_t i = 0; i < people_.size(); ++i) index_[people_[i].id] = i;
 }
 
 void VoiceRouter::upsert(std::uint16_t id, const glm::vec3& position, bool roomWide) {
@@ -31,6 +34,7 @@ void VoiceRouter::upsert(std::uint16_t id, const glm::vec3& position, bool roomW
         people_.push_back(Person{});
         p = &people_.back();
         p->id = id;
+        index_[id] = static_cast<std::uint32_t>(people_.size() - 1);
     }
     p->position = position;
     p->roomWide = roomWide;
@@ -47,6 +51,7 @@ void VoiceRouter::remove(std::uint16_t id) {
         l.streamCount = static_cast<std::uint32_t>(it - l.streams.begin());
     }
     people_.erase(std::remove_if(people_.begin(), people_.end(), [&](const Person& p) { return p.id == id; }), people_.end());
+    reindex();
 }
 
 float VoiceRouter::score(const Person& listener, const Person& speaker) const {
@@ -55,7 +60,7 @@ float VoiceRouter::score(const Person& listener, const Person& speaker) const {
 }
 
 // Gives `speaker` a place among `listener`'s streams if the policy allows.
-bool VoiceRouter::admit(Person& listener, const Person& speaker, double now) {
+bool VoiceRouter::admit(Person& listener, const Person& speaker, double now, float speakerScore) {
     // Expire silent streams first.
     std::uint32_t kept = 0;
     for (std::uint32_t i = 0; i < listener.streamCount; ++i)
@@ -65,10 +70,11 @@ bool VoiceRouter::admit(Person& listener, const Person& speaker, double now) {
     for (std::uint32_t i = 0; i < listener.streamCount; ++i) {
         if (listener.streams[i].speaker == speaker.id) {
             listener.streams[i].lastHeard = now;
+            listener.streams[i].score = speakerScore;
             return true;
         }
     }
-    const Stream fresh{speaker.id, now, now, speaker.roomWide};
+    const Stream fresh{speaker.id, now, now, speakerScore, speaker.roomWide};
     if (listener.streamCount < config_.cap) {
         listener.streams[listener.streamCount++] = fresh;
         return true;
@@ -83,8 +89,7 @@ bool VoiceRouter::admit(Person& listener, const Person& speaker, double now) {
         const Stream& s = listener.streams[i];
         if (s.roomWide && !speaker.roomWide) continue;
         if (!speaker.roomWide && now - s.since < config_.minTenureSec) continue;
-        const Person* other = find(s.speaker);
-        const float sc = other ? score(listener, *other) : -1e9f;
+        const float sc = s.score;
         // Prefer ordinary victims; among equals, the lowest score.
         const bool better = victim < 0 || (victimRoomWide && !s.roomWide) || (victimRoomWide == s.roomWide && sc < victimScore);
         if (better) {
@@ -95,7 +100,7 @@ bool VoiceRouter::admit(Person& listener, const Person& speaker, double now) {
     }
     if (victim < 0) return false;
     const bool mustWin = !(speaker.roomWide && !victimRoomWide); // room-wide beats ordinary outright
-    if (mustWin && score(listener, speaker) < victimScore + config_.hysteresisDb) return false;
+    if (mustWin && speakerScore < victimScore + config_.hysteresisDb) return false;
     listener.streams[static_cast<std::uint32_t>(victim)] = fresh;
     ++stats_.displaced;
     return true;
@@ -112,7 +117,7 @@ std::size_t VoiceRouter::route(std::uint16_t speakerId, std::uint8_t level, doub
     std::size_t n = 0;
     for (auto& listener : people_) {
         if (listener.id == speakerId) continue;
-        if (admit(listener, *speaker, now)) {
+        if (admit(listener, *speaker, now, score(listener, *speaker))) {
             assert(n < out.size());
             if (n < out.size()) out[n++] = listener.id;
         } else {

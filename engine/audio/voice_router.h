@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include <glm/vec3.hpp>
@@ -65,6 +66,7 @@ private:
         std::uint16_t speaker = 0;
         double lastHeard = -1e9;
         double since = -1e9;           // when it got its place
+        float score = -1e9f;           // as of the speaker's last packet to this listener
         bool roomWide = false;
     };
     struct Person {
@@ -78,11 +80,14 @@ private:
     };
     Person* find(std::uint16_t id);
     [[nodiscard]] const Person* find(std::uint16_t id) const;
-    bool admit(Person& listener, const Person& speaker, double now);
+    bool admit(Person& listener, const Person& speaker, double now, float speakerScore);
     [[nodiscard]] float score(const Person& listener, const Person& speaker) const;
 
     RouterConfig config_;
+    void reindex();
+
     std::vector<Person> people_;
+    std::unordered_map<std::uint16_t, std::uint32_t> index_; // id -> position in people_
     Stats stats_;
 };
 

@@ -6,6 +6,9 @@
 // of thread CPU time. For context it also times the other per-10 ms client
 // work off the callback: the capture chain (speexdsp AEC + NS + AGC, VAD,
 // Opus encode) and one voice's receive path (jitter buffer + Opus decode).
+// Then the callback as the client runs it: N packet-fed voices, each jitter
+// buffer decoding its Opus frames inside render(). Last, the server's
+// forwarding decision (VoiceRouter::route) in packets per second on one core.
 // Usage: caseroom_bench_voice [blocks per run, default 3000]
 #include <algorithm>
 #include <cmath>
@@ -17,6 +20,7 @@
 #include "audio/capture.h"
 #include "audio/jitter_buffer.h"
 #include "audio/mixer.h"
+#include "audio/voice_router.h"
 
 using namespace caseroom::audio;
 
@@ -122,11 +126,81 @@ void benchCaptureAndReceive(int blocks) {
     report("one voice's receive per 10 ms (jitter, decode)", recvT);
 }
 
+void runDecoding(std::uint32_t voices, int blocks) {
+    MixerConfig mc;
+    mc.maxVoices = voices;
+    Mixer mixer(mc, [] { return std::move(*createOpusDecoder()); });
+    EncoderConfig ec;
+    ec.dtx = false;
+    // Pre-encode 2 s of a voiced signal once; every voice replays it.
+    const auto pcm = voicedSignal(kSampleRate * 2);
+    auto enc = createOpusEncoder(ec);
+    if (!enc) return;
+    std::vector<VoicePacket> packets;
+    for (std::size_t at = 0; at + kMaxFrameSamples <= pcm.size(); at += kMaxFrameSamples) {
+        VoicePacket p;
+        auto n = (*enc)->encode(std::span<const float>(pcm.data() + at, kMaxFrameSamples), p.bytes);
+        if (!n) return;
+        p.size = static_cast<std::uint16_t>(*n);
+        packets.push_back(p);
+    }
+    for (std::uint32_t v = 0; v < voices; ++v) {
+        const float angle = static_cast<float>(v) * 2.399963f;
+        const float dist = 1.2f + 14.0f * static_cast<float>(v) / static_cast<float>(voices);
+        mixer.attach(v, computeSpatialParams({}, {dist * std::sin(angle), 0.0f, -dist * std::cos(angle)}, {}),
+                     static_cast<std::uint16_t>(v));
+    }
+    std::vector<float> stereo(2 * kBlockSamples);
+    std::vector<double> times;
+    for (int b = 0; b < blocks + 100; ++b) {
+        if (b % 2 == 0) {
+            for (std::uint32_t v = 0; v < voices; ++v) {
+                VoicePacket p = packets[static_cast<std::size_t>(b / 2 + static_cast<int>(v)) % packets.size()];
+                p.speaker = static_cast<std::uint16_t>(v);
+                p.sequence = static_cast<std::uint16_t>(b / 2);
+                mixer.pushPacket(v, p, mixer.deviceTime());
+            }
+        }
+        const double t0 = cpuMicros();
+        mixer.render(stereo);
+        const double t1 = cpuMicros();
+        if (b >= 100) times.push_back(t1 - t0);
+    }
+    char what[96];
+    std::snprintf(what, sizeof what, "callback, %2u packet-fed voices (decode+mix)", voices);
+    report(what, times);
+}
+
+void benchRouter() {
+    for (const std::uint16_t people : {std::uint16_t{30}, std::uint16_t{200}}) {
+        RouterConfig rc;
+        VoiceRouter router(rc);
+        for (std::uint16_t id = 1; id <= people; ++id) {
+            const float a = static_cast<float>(id) * 0.7f;
+            const float r = 2.0f + static_cast<float>(id % 10);
+            router.upsert(id, {r * std::sin(a), 1.2f, r * std::cos(a)}, id <= 3);
+        }
+        std::vector<std::uint16_t> out(people);
+        const int frames = people > 100 ? 500 : 2000;
+        std::uint64_t copies = 0;
+        const double t0 = cpuMicros();
+        for (int f = 0; f < frames; ++f)
+            for (std::uint16_t s = 1; s <= 20; ++s) // 20 people talking at once
+                copies += router.route(s, static_cast<std::uint8_t>(180 + (f * 7 + s * 13) % 60), f * 0.02 + s * 1e-4, out);
+        const double secs = (cpuMicros() - t0) / 1e6;
+        const double packets = static_cast<double>(frames) * 20;
+        std::printf("router, %3u people, 20 talking: %9.0f packets/s per core (%.2f us each), %.1f copies per packet\n",
+                    people, packets / secs, secs * 1e6 / packets, static_cast<double>(copies) / packets);
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     const int blocks = argc > 1 ? std::atoi(argv[1]) : 3000;
     for (std::uint32_t n : {6u, 16u, 32u}) run(n, blocks);
     benchCaptureAndReceive(blocks);
+    for (std::uint32_t n : {6u, 16u, 32u}) runDecoding(n, blocks);
+    benchRouter();
     return 0;
 }

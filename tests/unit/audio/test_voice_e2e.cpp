@@ -26,6 +26,7 @@ using namespace caseroom;
 using namespace caseroom::audio;
 
 TEST_CASE("bot A's speech reaches client B through a forwarder on loopback", "[audio][e2e]") {
+    const FrameDuration frame = GENERATE(FrameDuration::Ms20, FrameDuration::Ms10);
     const std::string pid = std::to_string(::getpid());
     const std::string inA = "/tmp/caseroom-e2e-a-" + pid + ".wav", outB = "/tmp/caseroom-e2e-b-" + pid + ".wav";
     const auto voice = test::speech("Good morning. I am presenting a case of a forty year old woman with fatigue.", "en-us");
@@ -64,6 +65,7 @@ TEST_CASE("bot A's speech reaches client B through a forwarder on loopback", "[a
     cfg.useSpeex = false; // bots: no clean-up in the loop, so the comparison is exact
     cfg.capture.mode = MicMode::PushToTalk;
     cfg.mixer.maxVoices = 8;
+    cfg.encoder.frame = frame;
     cfg.speaker = idA;
     auto a = VoiceClient::create(cfg);
     cfg.speaker = idB;
@@ -139,15 +141,18 @@ TEST_CASE("bot A's speech reaches client B through a forwarder on loopback", "[a
     const auto speakers = (*b)->receiver().speakers();
     REQUIRE(speakers.size() == 1);
     const auto& st = speakers[0].source.jitter;
-    INFO("mouth-to-ear on loopback (device blocks not included): " << delayMs << " ms; correlation " << corr
+    INFO("frame " << toString(frame) << "; mouth-to-ear on loopback (device blocks not included): " << delayMs << " ms; correlation " << corr
                                                                     << "; B played real " << st.real << " fec " << st.fec
                                                                     << " concealed " << st.concealed << " late " << st.late
                                                                     << "; jitter target " << speakers[0].source.targetMs << " ms");
     CHECK(corr > 0.8);
-    CHECK(delayMs > 20.0);
-    CHECK(delayMs < 80.0);
+    // framing + Opus look-ahead (6.5 ms) + jitter-buffer target (20 ms), within a block.
+    const double expected = 1000.0 * frameSeconds(frame) + 6.5 + 20.0;
+    CHECK(delayMs > expected - 10.0);
+    CHECK(delayMs < expected + 10.0);
     CHECK(st.late == 0);
-    std::printf("e2e: delay %.1f ms, correlation %.3f, jitter target %.0f ms\n", delayMs, corr, speakers[0].source.targetMs);
+    std::printf("e2e %s frames: delay %.1f ms, correlation %.3f, jitter target %.0f ms\n", toString(frame), delayMs, corr,
+                speakers[0].source.targetMs);
     std::remove(inA.c_str());
     std::remove(outB.c_str());
 }
