@@ -1,5 +1,7 @@
 // caseroom-server: hosts CaseRoom rooms over ENet. Thin wiring of
 // session::ServerHost to a UDP socket, a wall clock and POSIX signals.
+#include <sys/stat.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -10,7 +12,9 @@
 
 #include "core/config_text.h"
 #include "core/log.h"
-#include "net/enet_transport.h"
+#include "net/secure/key_file.h"
+#include "net/secure/secure_transport.h"
+#include "session/audit_log.h"
 #include "session/server_host.h"
 #include "sim/layout.h"
 
@@ -33,12 +37,19 @@ void usage() {
         "  --tick-rate HZ        simulation and snapshot rate per room (default 30)\n"
         "  --budget BYTES        snapshot payload budget per client per tick (default 140)\n"
         "  --max-peers N         most simultaneous connections (default: sum of room capacities + 16)\n"
+        "  --max-per-address N   most connections from one IP address (default 32)\n"
         "  --port-file FILE      write the bound port to FILE once listening (for scripts)\n"
+        "  --state-dir DIR       where the key and the audit log live (default ./caseroom-state)\n"
+        "  --key FILE            deployment secret key; created (mode 0600) if missing\n"
+        "                        (default STATE_DIR/caseroom.key); mint tokens with caseroom-token\n"
+        "  --audit FILE          audit log of refused attempts (default STATE_DIR/audit.log)\n"
         "  --log-level LEVEL     debug, info, warn or error (default info)\n"
         "  --help                this text\n"
         "\n"
         "Rooms file keys per [room CODE]: name, width, depth, height, table_radius, table_seats,\n"
         "audience_rows, audience_per_row, max_participants. See assets/rooms/clinic.rooms.\n"
+        "Only invited people get in: clients present a connect token minted with the key,\n"
+        "and all traffic after the handshake is encrypted (docs/SECURITY.md).\n"
         "SIGINT or SIGTERM shuts down cleanly: participants are told and disconnected.");
 }
 
@@ -56,8 +67,8 @@ int main(int argc, char** argv) {
     desc.bind = {"0.0.0.0", 7777};
     desc.listen = true;
     session::ServerConfig config;
-    std::string configPath, portFile;
-    long maxPeers = 0;
+    std::string configPath, portFile, stateDir = "caseroom-state", keyPath, auditPath;
+    long maxPeers = 0, maxPerAddress = 32;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> const char* {
@@ -73,6 +84,10 @@ int main(int argc, char** argv) {
         else if (a == "--budget") { if (!parseUint(value(), 32, 16000, n)) { std::fprintf(stderr, "caseroom-server: --budget must be 32..16000\n"); return 2; } config.replication.budgetBytes = static_cast<std::uint32_t>(n); }
         else if (a == "--max-peers") { if (!parseUint(value(), 1, 4095, n)) { std::fprintf(stderr, "caseroom-server: --max-peers must be 1..4095\n"); return 2; } maxPeers = n; }
         else if (a == "--port-file") portFile = value();
+        else if (a == "--max-per-address") { if (!parseUint(value(), 1, 4095, n)) { std::fprintf(stderr, "caseroom-server: --max-per-address must be 1..4095\n"); return 2; } maxPerAddress = n; }
+        else if (a == "--state-dir") stateDir = value();
+        else if (a == "--key") keyPath = value();
+        else if (a == "--audit") auditPath = value();
         else if (a == "--log-level") {
             const std::string l = value();
             if (l == "debug") core::setLogLevel(core::LogLevel::Debug);
@@ -94,7 +109,39 @@ int main(int argc, char** argv) {
     if (config.rooms.empty()) capacity = sim::RoomSpec{}.maxParticipants;
     desc.maxPeers = maxPeers > 0 ? static_cast<std::uint32_t>(maxPeers) : capacity + 16;
 
-    auto transport = net::EnetTransport::create(desc);
+    if (keyPath.empty() || auditPath.empty()) {
+        if (::mkdir(stateDir.c_str(), 0700) != 0 && errno != EEXIST) {
+            std::fprintf(stderr, "caseroom-server: cannot create state directory %s: %s\n", stateDir.c_str(), std::strerror(errno));
+            return 1;
+        }
+        if (keyPath.empty()) keyPath = stateDir + "/caseroom.key";
+        if (auditPath.empty()) auditPath = stateDir + "/audit.log";
+    }
+    if (!net::secure::initCrypto()) { std::fprintf(stderr, "caseroom-server: libsodium failed to initialise\n"); return 1; }
+    net::secure::SystemRandom random;
+    auto key = net::secure::loadOrCreateKeyFile(keyPath, random);
+    if (!key) { std::fprintf(stderr, "caseroom-server: %s\n", key.error().message.c_str()); return 1; }
+    if (key->created) CR_LOG_INFO("created deployment key %s (mode 0600); mint tokens with caseroom-token --key %s", keyPath.c_str(), keyPath.c_str());
+    auto unixClock = [] { return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()); };
+    auto auditLog = session::FileAudit::open(auditPath, unixClock);
+    if (!auditLog) { std::fprintf(stderr, "caseroom-server: %s\n", auditLog.error().message.c_str()); return 1; }
+    config.audit = auditLog->get();
+
+    net::secure::SecureServerDesc sdesc;
+    sdesc.enet = desc;
+    sdesc.secret = key->bytes;
+    sdesc.unixClock = unixClock;
+    sdesc.handshake.maxAdmissions = desc.maxPeers;
+    sdesc.maxPeersPerAddress = static_cast<std::uint32_t>(maxPerAddress);
+    std::vector<std::string> codes;
+    for (const auto& r : config.rooms) codes.push_back(r.code);
+    if (codes.empty()) codes.push_back(sim::RoomSpec{}.code);
+    sdesc.handshake.roomHosted = [codes](std::string_view room) {
+        for (const auto& c : codes)
+            if (c == room) return true;
+        return false;
+    };
+    auto transport = net::secure::SecureTransport::createServer(std::move(sdesc), random);
     if (!transport) { std::fprintf(stderr, "caseroom-server: %s\n", transport.error().message.c_str()); return 1; }
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);

@@ -22,6 +22,32 @@ void releaseEnet() {
     if (--gInitCount == 0) enet_deinitialize();
 }
 
+// ENet 1.3's host has no user pointer for its intercept callback: this map
+// (guarded like the init count) finds the transport that owns a host.
+std::unordered_map<const ENetHost*, DatagramFilter*> gFilters;
+
+bool datagramNamesKnownPeer(const ENetHost* host, std::span<const std::uint8_t> d, const ENetAddress& from) {
+    if (d.size() < 2) return false;
+    // ENet header: 16-bit peer id, big-endian; the top four bits are flags and session.
+    const unsigned id = ((static_cast<unsigned>(d[0]) << 8) | d[1]) & 0x0FFFu;
+    if (id >= host->peerCount) return false;
+    const ENetPeer& p = host->peers[id];
+    return p.state != ENET_PEER_STATE_DISCONNECTED && p.address.host == from.host && p.address.port == from.port;
+}
+
+int ENET_CALLBACK interceptThunk(ENetHost* host, ENetEvent*) {
+    DatagramFilter* filter = nullptr;
+    {
+        std::lock_guard lock(gInitMutex);
+        const auto it = gFilters.find(host);
+        if (it != gFilters.end()) filter = it->second;
+    }
+    if (!filter) return 0;
+    const std::span<const std::uint8_t> d(host->receivedData, host->receivedDataLength);
+    const RawAddress from{host->receivedAddress.host, host->receivedAddress.port};
+    return filter->onDatagram(d, from, datagramNamesKnownPeer(host, d, host->receivedAddress)) == DatagramFilter::Verdict::Consume ? 1 : 0;
+}
+
 struct PeerData {
     std::uint32_t id = 0;
     PeerStats counters;
@@ -76,11 +102,13 @@ core::Result<std::unique_ptr<EnetTransport>> EnetTransport::create(const EnetDes
     // than any CaseRoom message needs.
     impl->host->maximumPacketSize = 64 * 1024;
     impl->host->maximumWaitingData = 4 * 1024 * 1024;
+    impl->host->duplicatePeers = desc.maxPeersPerAddress;
     return std::unique_ptr<EnetTransport>(new EnetTransport(std::move(impl)));
 }
 
 EnetTransport::~EnetTransport() {
     if (impl_ && impl_->host) {
+        setDatagramFilter(nullptr);
         for (auto& [id, peer] : impl_->peers) enet_peer_disconnect_now(peer, static_cast<std::uint32_t>(LeaveReason::Left));
         enet_host_flush(impl_->host);
         enet_host_destroy(impl_->host);
@@ -95,8 +123,13 @@ std::uint16_t EnetTransport::boundPort() const {
 }
 
 core::PeerId EnetTransport::connect(const Address& to) {
+    const auto raw = resolve(to);
+    return raw ? connect(*raw) : core::PeerId::invalid();
+}
+
+core::PeerId EnetTransport::connect(RawAddress to) {
     ENetAddress a{};
-    if (enet_address_set_host(&a, to.host.c_str()) != 0) return core::PeerId::invalid();
+    a.host = to.host;
     a.port = to.port;
     ENetPeer* peer = enet_host_connect(impl_->host, &a, static_cast<std::size_t>(Channel::Count), 0);
     if (!peer) return core::PeerId::invalid();
@@ -171,6 +204,38 @@ bool EnetTransport::poll(double now, TransportEvent& event) {
 }
 
 void EnetTransport::flush() { enet_host_flush(impl_->host); }
+
+void EnetTransport::setDatagramFilter(DatagramFilter* filter) {
+    std::lock_guard lock(gInitMutex);
+    if (filter) {
+        gFilters[impl_->host] = filter;
+        impl_->host->intercept = interceptThunk;
+    } else {
+        gFilters.erase(impl_->host);
+        impl_->host->intercept = nullptr;
+    }
+}
+
+bool EnetTransport::sendRaw(RawAddress to, std::span<const std::uint8_t> datagram) {
+    ENetAddress a{};
+    a.host = to.host;
+    a.port = to.port;
+    ENetBuffer buf;
+    buf.data = const_cast<std::uint8_t*>(datagram.data()); // ENet's buffer type is not const
+    buf.dataLength = datagram.size();
+    return enet_socket_send(impl_->host->socket, &a, &buf, 1) == static_cast<int>(datagram.size());
+}
+
+core::Result<RawAddress> EnetTransport::resolve(const Address& addr) const {
+    ENetAddress a{};
+    if (enet_address_set_host(&a, addr.host.c_str()) != 0) return core::Error{"cannot resolve '" + addr.host + "'"};
+    return RawAddress{a.host, addr.port};
+}
+
+RawAddress EnetTransport::peerAddress(core::PeerId id) const {
+    const ENetPeer* peer = impl_->find(id);
+    return peer ? RawAddress{peer->address.host, peer->address.port} : RawAddress{};
+}
 
 void EnetTransport::disconnect(core::PeerId id, std::uint32_t reason) {
     if (ENetPeer* peer = impl_->find(id)) enet_peer_disconnect_later(peer, reason);

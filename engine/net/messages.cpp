@@ -24,6 +24,7 @@ const char* toString(JoinRefusal r) {
     case JoinRefusal::BadName: return "the display name is empty or not allowed";
     case JoinRefusal::BadRole: return "that role cannot be requested";
     case JoinRefusal::ServerShuttingDown: return "the server is shutting down";
+    case JoinRefusal::NotInvited: return "the join does not match your invitation (room, name or role)";
     case JoinRefusal::Count: break;
     }
     return "?";

@@ -32,7 +32,7 @@ using core::Role;
 
 // Why a join was refused. Codes are stable: clients print them in words.
 enum class JoinRefusal : std::uint8_t {
-    VersionMismatch, UnknownRoom, RoomFull, BadName, BadRole, ServerShuttingDown, Count
+    VersionMismatch, UnknownRoom, RoomFull, BadName, BadRole, ServerShuttingDown, NotInvited, Count
 };
 const char* toString(JoinRefusal r);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/role.h"
 #include "net/messages.h"
 
 namespace caseroom::net {
@@ -27,7 +28,19 @@ struct TransportEvent {
     core::PeerId peer;
     Channel channel = Channel::Control;
     std::uint32_t disconnectReason = 0; // LeaveReason for Disconnected when given by the far end
+    std::string detail;                 // Disconnected: plain words when the transport refused (e.g. a bad token)
     std::vector<std::uint8_t> data;     // Received only
+};
+
+// Who a peer proved to be, on a transport that authenticates (the secure
+// transport: from the connect token). Servers take room, name and role from
+// here, never from what the peer claims in messages.
+struct PeerIdentity {
+    std::uint64_t userId = 0;
+    std::uint64_t tokenId = 0;
+    std::string displayName;
+    std::string roomCode;
+    core::Role role = core::Role::Observer;
 };
 
 struct PeerStats {
@@ -57,6 +70,13 @@ public:
     virtual void wait(double seconds) = 0;
     // Service errors seen so far (negative ENet service results and the like).
     [[nodiscard]] virtual std::uint64_t serviceErrors() const { return 0; }
+    // True when every peer is authenticated and identity() is authoritative.
+    // Only the loopback twin (tests, benchmarks) answers false.
+    [[nodiscard]] virtual bool authenticates() const { return false; }
+    [[nodiscard]] virtual const PeerIdentity* identity(core::PeerId) const { return nullptr; }
+    // Packets dropped by the transport itself (failed authentication, replays,
+    // rate limits); the application's own malformed counts are separate.
+    [[nodiscard]] virtual std::uint64_t droppedPackets() const { return 0; }
 };
 
 } // namespace caseroom::net

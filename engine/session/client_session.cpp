@@ -28,8 +28,13 @@ constexpr std::uint32_t kMaxCatchUpTicks = 5;
 
 ClientSession::ClientSession(net::Transport& transport, ClientDesc desc)
     : transport_(transport), desc_(std::move(desc)) {
-    known_.resize(net::kMaxEntities);
     avatars_.reserve(64);
+}
+
+ClientSession::Known& ClientSession::known(std::uint16_t slot) {
+    // Grows with the highest slot seen (slots are < kMaxEntities by decoding).
+    if (slot >= known_.size()) known_.resize(slot + 1u);
+    return known_[slot];
 }
 
 void ClientSession::connect(const net::Address& server, double now) {
@@ -130,7 +135,12 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
         const auto reason = ev.disconnectReason < static_cast<std::uint32_t>(net::LeaveReason::Count)
                                 ? static_cast<net::LeaveReason>(ev.disconnectReason)
                                 : net::LeaveReason::TimedOut;
-        if (state_ == ClientState::Connecting) fail(ClientState::Disconnected, "could not connect to the server");
+        if (!ev.detail.empty() && state_ != ClientState::InRoom) {
+            // The transport refused us before the room did (a bad or expired token).
+            state_ = ClientState::Refused;
+            status_ = "join refused: " + ev.detail;
+            notices_.push_back(status_);
+        } else if (state_ == ClientState::Connecting) fail(ClientState::Disconnected, "could not connect to the server");
         else if (state_ != ClientState::Disconnected) fail(ClientState::Disconnected, std::string("disconnected: ") + net::toString(reason));
         server_ = core::PeerId::invalid();
         break;
@@ -166,14 +176,14 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         status_ = std::string("join refused: ") + net::toString(ref->reason) + (ref->detail.empty() ? "" : " (" + ref->detail + ")");
         notices_.push_back(status_);
     } else if (auto* pj = std::get_if<net::ParticipantJoined>(&m)) {
-        Known& k = known_[pj->entity];
+        Known& k = known(pj->entity);
         k.named = true;
         k.name = pj->displayName;
         k.role = pj->role;
         avatarsDirty_ = true;
         if (pj->entity != self_.value) notices_.push_back(pj->displayName + " (" + core::toString(pj->role) + ") joined");
     } else if (auto* pl = std::get_if<net::ParticipantLeft>(&m)) {
-        Known& k = known_[pl->entity];
+        Known& k = known(pl->entity);
         if (k.named) notices_.push_back(k.name + " left (" + net::toString(pl->reason) + ")");
         k = Known{};
         avatarsDirty_ = true;
@@ -195,7 +205,7 @@ void ClientSession::onSnapshot(const net::Snapshot& snap, double now) {
     clock_.observe(snap.serverTick, now);
     latestServerTick_ = std::max(latestServerTick_, snap.serverTick);
     for (const net::EntityUpdate& u : updates_) {
-        Known& k = known_[u.slot];
+        Known& k = known(u.slot);
         if (u.removed) {
             if (k.present) avatarsDirty_ = true;
             k.present = false;
@@ -262,8 +272,7 @@ void ClientSession::refreshAvatars(double now) {
         avatars_.clear();
         for (std::uint16_t slot = 0; slot < known_.size(); ++slot) {
             const Known& k = known_[slot];
-            if (!k.present && slot != self_.value) continue;
-            if (!k.present && !k.named) continue;
+            if (!k.present) continue;
             RemoteAvatar a;
             a.slot = slot;
             a.name = k.named ? k.name : "participant " + std::to_string(slot);

@@ -101,6 +101,8 @@ private:
         InterpolationBuffer buffer;
     };
 
+    Known& known(std::uint16_t slot);
+
     net::Transport& transport_;
     ClientDesc desc_;
     ClientState state_ = ClientState::Idle;

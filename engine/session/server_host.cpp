@@ -139,15 +139,23 @@ void ServerHost::onReceive(Client& c, const net::TransportEvent& ev, double now)
     net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
     if (!r.ok) { badInput(c, net::toString(r.error), now); return; }
     if (auto* join = std::get_if<net::JoinRequest>(&r.message)) {
-        if (c.room) { badInput(c, "second JoinRequest", now); return; }
-        onJoin(c, *join);
+        if (c.room) {
+            audit(c, now, "second join as '" + join->displayName + "' (" + core::toString(join->role) + ")", "refused: already joined");
+            badInput(c, "second JoinRequest", now);
+            return;
+        }
+        onJoin(c, *join, now);
         return;
     }
     if (!c.room) { badInput(c, "message before joining", now); return; }
     RoomInstance& room = *c.room;
     if (auto* in = std::get_if<net::ClientInput>(&r.message)) {
-        onInput(c, *in);
+        onInput(c, *in, now);
     } else if (auto* sit = std::get_if<net::SitRequest>(&r.message)) {
+        if (!allowed(c, sim::Action::Sit, now)) {
+            send(c.peer, net::IntentRefused{net::IntentKind::Sit, net::RefusalReason::NotPermitted});
+            return;
+        }
         if (sit->seat >= room.room.layout().seats.size()) {
             send(c.peer, net::IntentRefused{net::IntentKind::Sit, net::RefusalReason::SeatInvalid});
             return;
@@ -163,17 +171,61 @@ void ServerHost::onReceive(Client& c, const net::TransportEvent& ev, double now)
             send(c.peer, net::IntentRefused{net::IntentKind::Sit, why});
         }
     } else if (std::get_if<net::StandRequest>(&r.message)) {
+        if (!allowed(c, sim::Action::Stand, now)) {
+            send(c.peer, net::IntentRefused{net::IntentKind::Stand, net::RefusalReason::NotPermitted});
+            return;
+        }
         if (room.room.stand(c.entity)) send(c.peer, net::IntentRefused{net::IntentKind::Stand, net::RefusalReason::NotSeated});
     } else {
         badInput(c, "server-to-client message", now);
     }
 }
 
-void ServerHost::onJoin(Client& c, const net::JoinRequest& req) {
+void ServerHost::audit(Client& c, double now, std::string what, std::string outcome, const std::string& room) {
+    ++counters_.audited;
+    std::uint64_t suppressed = 0;
+    if (!config_.audit || !c.auditLimit.allow(now, suppressed)) return;
+    AuditEntry e;
+    e.serverTime = now;
+    e.userId = c.userId;
+    e.peer = c.peer.value;
+    e.who = c.name;
+    e.room = room.empty() && c.room ? c.room->room.spec().code : room;
+    e.what = std::move(what);
+    e.outcome = suppressed ? std::move(outcome) + " (" + std::to_string(suppressed) + " similar not logged)" : std::move(outcome);
+    config_.audit->record(e);
+}
+
+bool ServerHost::allowed(Client& c, sim::Action action, double now) {
+    if (sim::permitted(c.role, action)) return true;
+    audit(c, now, sim::toString(action), std::string("refused: not permitted for ") + core::toString(c.role));
+    return false;
+}
+
+void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     auto refuse = [&](net::JoinRefusal why, std::string detail) {
         ++counters_.refusedJoins;
         send(c.peer, net::JoinRefused{why, std::move(detail)});
     };
+    // On an authenticating transport the invitation (token) is the truth:
+    // the request must match it; nobody picks their own room, name or role.
+    c.name = req.displayName;
+    c.role = req.role;
+    if (transport_.authenticates()) {
+        const net::PeerIdentity* id = transport_.identity(c.peer);
+        if (!id) { refuse(net::JoinRefusal::NotInvited, ""); return; }
+        c.userId = id->userId;
+        c.name = id->displayName;
+        c.role = id->role;
+        if (req.roomCode != id->roomCode || req.displayName != id->displayName || req.role != id->role) {
+            std::string claim = "join room '" + req.roomCode + "' as '" + req.displayName + "' (" + core::toString(req.role) + ")";
+            audit(c, now, std::move(claim),
+                  "refused: invited to '" + id->roomCode + "' as '" + id->displayName + "' (" + core::toString(id->role) + ")",
+                  id->roomCode);
+            refuse(net::JoinRefusal::NotInvited, "");
+            return;
+        }
+    }
     if (req.protocolVersion != net::kProtocolVersion) {
         refuse(net::JoinRefusal::VersionMismatch, "server speaks version " + std::to_string(net::kProtocolVersion));
         return;
@@ -182,7 +234,7 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req) {
     for (auto& r : rooms_)
         if (r->room.spec().code == req.roomCode) room = r.get();
     if (!room) { refuse(net::JoinRefusal::UnknownRoom, req.roomCode); return; }
-    const sim::JoinResult jr = room->room.join(req.displayName, req.role);
+    const sim::JoinResult jr = room->room.join(c.name, c.role);
     if (jr.error) {
         switch (*jr.error) {
         case sim::JoinError::RoomFull: refuse(net::JoinRefusal::RoomFull, ""); break;
@@ -199,21 +251,26 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req) {
     room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick());
     ++counters_.joins;
 
-    send(c.peer, net::JoinAccepted{jr.entity.value, static_cast<std::uint32_t>(config_.tickRate), room->room.tick(), req.role});
+    send(c.peer, net::JoinAccepted{jr.entity.value, static_cast<std::uint32_t>(config_.tickRate), room->room.tick(), c.role});
     send(c.peer, room->layoutMsg);
     const auto& all = room->room.participants();
     for (std::uint16_t slot = 0; slot < all.size(); ++slot)
         if (all[slot].active() && slot != jr.entity.value) send(c.peer, net::ParticipantJoined{slot, all[slot].name, all[slot].role});
     room->members.push_back(c.peer);
-    broadcast(*room, net::ParticipantJoined{jr.entity.value, req.displayName, req.role});
+    broadcast(*room, net::ParticipantJoined{jr.entity.value, c.name, c.role});
 }
 
-void ServerHost::onInput(Client& c, const net::ClientInput& in) {
+void ServerHost::onInput(Client& c, const net::ClientInput& in, double now) {
     if (in.hasAck) c.replicator->onAck(in.ackSeq, in.ackBits);
     for (const net::InputFrame& f : in.inputs) {
         const std::uint32_t seq = c.anyInput ? net::seqExpand(f.seq, c.newestInputSeq) : f.seq;
-        if (!c.anyInput || seq > c.newestInputSeq) { c.newestInputSeq = seq; c.anyInput = true; }
-        c.room->room.submitInput(c.entity, seq, fromWire(f));
+        if (c.anyInput && seq <= c.newestInputSeq) continue; // a redundant copy: already checked
+        c.newestInputSeq = seq;
+        c.anyInput = true;
+        sim::MoveInput step = fromWire(f);
+        if (step.move != glm::vec2(0.0f) && !allowed(c, sim::Action::Walk, now)) step.move = glm::vec2(0.0f);
+        if ((step.headYaw != 0.0f || step.headPitch != 0.0f) && !allowed(c, sim::Action::Look, now)) step.headYaw = step.headPitch = 0.0f;
+        c.room->room.submitInput(c.entity, seq, step);
     }
 }
 

@@ -17,6 +17,8 @@
 #include "net/messages.h"
 #include "net/snapshot.h"
 #include "net/transport.h"
+#include "session/audit_log.h"
+#include "sim/permissions.h"
 #include "sim/room.h"
 
 namespace caseroom::session {
@@ -27,12 +29,14 @@ struct ServerConfig {
     net::ReplicationConfig replication;
     double joinTimeout = 10.0;               // connected without joining this long: dropped
     std::uint32_t maxMalformed = 64;         // bad messages before a peer is disconnected
+    AuditSink* audit = nullptr;              // refused attempts go here (not owned)
 };
 
 struct ServerCounters {
     std::uint64_t malformed = 0;             // messages dropped as undecodable or out of place
     std::uint64_t peersDropped = 0;          // disconnected for bad input or silence
     std::uint64_t joins = 0, leaves = 0, refusedJoins = 0;
+    std::uint64_t audited = 0;               // refused attempts (all, even past the audit rate limit)
     std::uint64_t snapshotsSent = 0, snapshotBytes = 0, entityUpdates = 0, deferredUpdates = 0;
 };
 
@@ -67,6 +71,10 @@ private:
         bool anyInput = false;
         std::uint32_t reportedInputSeq = 0; // lastInputSeq carried by the previous snapshot
         std::uint32_t malformed = 0;
+        core::Role role = core::Role::Observer;   // as invited (token) or, untrusted transports, as claimed
+        std::string name;
+        std::uint64_t userId = 0;
+        core::LogLimiter auditLimit{1.0, 10.0};   // refused input floods do not flood the audit log
         std::unique_ptr<net::ClientReplicator> replicator;
     };
     struct RoomInstance {
@@ -80,11 +88,14 @@ private:
     };
 
     void onReceive(Client& c, const net::TransportEvent& ev, double now);
-    void onJoin(Client& c, const net::JoinRequest& req);
-    void onInput(Client& c, const net::ClientInput& in);
+    void onJoin(Client& c, const net::JoinRequest& req, double now);
+    void onInput(Client& c, const net::ClientInput& in, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);
     void tickRoom(RoomInstance& r);
     void badInput(Client& c, const char* what, double now);
+    // Records a refused attempt; false when the per-client audit rate is spent.
+    void audit(Client& c, double now, std::string what, std::string outcome, const std::string& room = {});
+    bool allowed(Client& c, sim::Action action, double now);
     template <typename T> void send(core::PeerId peer, const T& msg);
     template <typename T> void broadcast(RoomInstance& r, const T& msg, core::PeerId except = core::PeerId::invalid());
 

@@ -52,7 +52,7 @@ TEST_CASE("caseroom-server hosts bots and shuts down cleanly on SIGTERM", "[inte
     char dir[] = "/tmp/caseroom-test-XXXXXX";
     REQUIRE(mkdtemp(dir));
     const std::string d = dir;
-    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", d + "/port"}, d + "/server.log");
+    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", d + "/port", "--state-dir", d}, d + "/server.log");
     REQUIRE(server > 0);
     std::string port;
     for (int i = 0; i < 250 && port.empty(); ++i) {
@@ -62,8 +62,8 @@ TEST_CASE("caseroom-server hosts bots and shuts down cleanly on SIGTERM", "[inte
     }
     REQUIRE_FALSE(port.empty());
     port.pop_back();
-    const pid_t bots = spawn({CASEROOM_BOTS_EXE, "--server", "127.0.0.1:" + port, "--count", "4", "--duration", "3", "--quiet"}, d + "/bots.log");
-    const pid_t watch = spawn({CASEROOM_BOTS_EXE, "--server", "127.0.0.1:" + port, "--watch", "--duration", "3", "--print-every", "1"}, d + "/watch.log");
+    const pid_t bots = spawn({CASEROOM_BOTS_EXE, "--server", "127.0.0.1:" + port, "--key", d + "/caseroom.key", "--count", "4", "--duration", "3", "--quiet"}, d + "/bots.log");
+    const pid_t watch = spawn({CASEROOM_BOTS_EXE, "--server", "127.0.0.1:" + port, "--key", d + "/caseroom.key", "--watch", "--duration", "3", "--print-every", "1"}, d + "/watch.log");
     REQUIRE(bots > 0);
     REQUIRE(watch > 0);
     CHECK(waitExit(bots, 10) == 0);
@@ -85,7 +85,7 @@ TEST_CASE("caseroom-server explains a bad rooms file and exits non-zero", "[inte
         std::ofstream f(d + "/bad.rooms");
         f << "[room a]\nmax_participants = lots\n";
     }
-    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--config", d + "/bad.rooms"}, d + "/server.log");
+    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--config", d + "/bad.rooms", "--state-dir", d}, d + "/server.log");
     REQUIRE(server > 0);
     CHECK(waitExit(server, 5) == 1);
     const std::string log = slurp(d + "/server.log");

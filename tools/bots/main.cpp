@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/log.h"
-#include "net/enet_transport.h"
+#include "net/secure/key_file.h"
+#include "net/secure/secure_transport.h"
 #include "session/bot_brain.h"
 #include "session/client_session.h"
 
@@ -32,6 +34,8 @@ void usage() {
         "\n"
         "options:\n"
         "  --server HOST:PORT    server address (default 127.0.0.1:7777)\n"
+        "  --key FILE            the server's deployment key: mint a token for each bot\n"
+        "  --token FILE          join with this token instead (one participant; names and role come from it)\n"
         "  --room CODE           room code (default demo)\n"
         "  --count N             number of bots (default 6)\n"
         "  --wanderers FRACTION  share of bots that stay standing (default 0.2)\n"
@@ -84,6 +88,7 @@ int main(int argc, char** argv) {
     double wanderers = 0.2, duration = 0, printEvery = 2.0;
     unsigned long long seed = 1;
     bool watch = false, quiet = false;
+    std::string keyPath, tokenPath;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -93,6 +98,8 @@ int main(int argc, char** argv) {
         if (a == "--help" || a == "-h") { usage(); return 0; }
         else if (a == "--server") { if (!parseAddress(value(), server)) { std::fprintf(stderr, "caseroom-bots: --server wants HOST:PORT\n"); return 2; } }
         else if (a == "--room") room = value();
+        else if (a == "--key") keyPath = value();
+        else if (a == "--token") tokenPath = value();
         else if (a == "--count") { count = std::strtol(value().c_str(), nullptr, 10); if (count < 0 || count > 1000) { std::fprintf(stderr, "caseroom-bots: --count must be 0..1000\n"); return 2; } }
         else if (a == "--wanderers") wanderers = std::strtod(value().c_str(), nullptr);
         else if (a == "--seed") seed = std::strtoull(value().c_str(), nullptr, 10);
@@ -103,12 +110,32 @@ int main(int argc, char** argv) {
         else if (a == "--quiet") quiet = true;
         else { std::fprintf(stderr, "caseroom-bots: unknown option '%s' (see --help)\n", a.c_str()); return 2; }
     }
-    if (watch) count = 1;
+    if (watch || !tokenPath.empty()) count = 1;
+    if (keyPath.empty() == tokenPath.empty()) {
+        std::fprintf(stderr, "caseroom-bots: give --key FILE (mint tokens) or --token FILE (join with one)\n");
+        return 2;
+    }
+    if (!net::secure::initCrypto()) { std::fprintf(stderr, "caseroom-bots: libsodium failed to initialise\n"); return 1; }
+    net::secure::SystemRandom random;
+    std::optional<net::secure::Key> secret;
+    std::optional<net::secure::ConnectToken> given;
+    if (!keyPath.empty()) {
+        auto k = net::secure::loadKeyFile(keyPath);
+        if (!k) { std::fprintf(stderr, "caseroom-bots: %s\n", k.error().message.c_str()); return 1; }
+        secret = k->bytes;
+    } else {
+        auto t = net::secure::readTokenFile(tokenPath);
+        if (!t) { std::fprintf(stderr, "caseroom-bots: %s\n", t.error().message.c_str()); return 1; }
+        given = *t;
+        room = given->grant.roomCode;
+    }
+    const auto unixNow = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
 
     struct Bot {
-        std::unique_ptr<net::EnetTransport> transport;
+        std::unique_ptr<net::secure::SecureTransport> transport;
         std::unique_ptr<session::ClientSession> session;
         std::unique_ptr<session::BotBrain> brain;
     };
@@ -117,14 +144,29 @@ int main(int argc, char** argv) {
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     const core::Role roles[] = {core::Role::Specialist, core::Role::Spoke, core::Role::Spoke, core::Role::Spoke};
     for (long i = 0; i < count; ++i) {
-        net::EnetDesc d;
-        d.maxPeers = 1;
-        auto t = net::EnetTransport::create(d);
-        if (!t) { std::fprintf(stderr, "caseroom-bots: %s\n", t.error().message.c_str()); return 1; }
         session::ClientDesc cd;
         cd.roomCode = room;
         cd.displayName = watch ? "Observer" : prefix + " " + std::to_string(i + 1);
         cd.role = watch ? core::Role::Observer : (i == 0 ? core::Role::Facilitator : roles[static_cast<std::size_t>(i) % 4]);
+        net::secure::ConnectToken token;
+        if (given) {
+            token = *given;
+            cd.displayName = token.grant.displayName;
+            cd.role = token.grant.role;
+        } else {
+            net::secure::MintDesc m;
+            m.userId = (seed << 20) + static_cast<std::uint64_t>(i) + 1;
+            m.displayName = cd.displayName;
+            m.roomCode = room;
+            m.role = cd.role;
+            m.nowUnix = unixNow;
+            m.lifetimeSeconds = 12 * 3600;
+            auto minted = net::secure::mintToken(m, *secret, random);
+            if (!minted) { std::fprintf(stderr, "caseroom-bots: %s\n", minted.error().message.c_str()); return 1; }
+            token = *minted;
+        }
+        auto t = net::secure::SecureTransport::createClient(token, random);
+        if (!t) { std::fprintf(stderr, "caseroom-bots: %s\n", t.error().message.c_str()); return 1; }
         Bot b;
         b.transport = std::move(*t);
         b.session = std::make_unique<session::ClientSession>(*b.transport, cd);

@@ -62,7 +62,7 @@ TEST_CASE("limits: peers per source address are capped", "[secure][limits]") {
     CHECK(none.count(5) == 0);
 }
 
-TEST_CASE("limits: bad packets add strikes that decay; past the threshold the peer is cut off", "[secure][limits]") {
+TEST_CASE("limits: bad packets add strikes that decay, past the threshold the peer is cut off", "[secure][limits]") {
     StrikeCounter s(StrikeConfig{5, 1});
     for (int i = 0; i < 4; ++i) CHECK(s.strike(0.0) == StrikeVerdict::Keep);
     CHECK(s.strike(0.0) == StrikeVerdict::Disconnect);

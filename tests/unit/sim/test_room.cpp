@@ -105,7 +105,7 @@ TEST_CASE("one person per seat, within reach, and standing frees it", "[sim]") {
     (void)seqB;
 }
 
-TEST_CASE("joins refuse bad names and a full room; leaving frees the slot", "[sim]") {
+TEST_CASE("joins refuse bad names and a full room, leaving frees the slot", "[sim]") {
     RoomSpec spec;
     spec.maxParticipants = 2;
     Room room(spec, 30.0);
