@@ -26,7 +26,7 @@ struct Options {
     std::string tokenFile;
     std::uint32_t avatars = 12;        // built-in scene size
     std::uint32_t width = 1280, height = 720;
-    std::uint32_t msaa = 4;
+    std::uint32_t msaa = 0;            // 0: automatic (4x on GPUs, off on lavapipe)
     std::uint32_t benchFrames = 300;
     bool validation = false;
     bool join = false;                 // window: join at once with the given/remembered fields

@@ -15,7 +15,7 @@ namespace caseroom::render {
 
 struct HeadlessDesc {
     VkExtent2D extent{1280, 720};
-    VkSampleCountFlagBits samples = VK_SAMPLE_COUNT_4_BIT; // clamped to the device
+    VkSampleCountFlagBits samples = kAutoSamples;          // see TargetDesc
     Validation validation = Validation::Off;
     bool logValidation = true;
     std::string shaderDir;                                  // empty: defaultShaderDir()

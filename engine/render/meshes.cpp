@@ -105,8 +105,8 @@ MeshSet buildUnitMeshes() {
     record(MeshKind::Box, [&] { box(m); });
     record(MeshKind::Cylinder, [&] { cylinder(m, 40); });
     record(MeshKind::CylinderCoarse, [&] { cylinder(m, 10); });
-    record(MeshKind::Sphere, [&] { sphere(m, 8, 12); });
-    record(MeshKind::SphereCoarse, [&] { sphere(m, 4, 6); });
+    record(MeshKind::Sphere, [&] { sphere(m, 7, 10); });
+    record(MeshKind::SphereCoarse, [&] { sphere(m, 4, 5); });
     return m;
 }
 

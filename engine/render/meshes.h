@@ -34,8 +34,8 @@ enum class MeshKind : std::uint8_t {
     Box,            // 12 triangles
     Cylinder,       // 32 segments: table, carpet
     CylinderCoarse, // 10 segments: chair posts and feet
-    Sphere,         // 12 x 8: heads
-    SphereCoarse,   // 6 x 4: hands
+    Sphere,         // 7 rings x 10 segments: near heads
+    SphereCoarse,   // 4 x 5: hands and far heads
     Count
 };
 constexpr std::size_t kMeshKinds = static_cast<std::size_t>(MeshKind::Count);

@@ -321,9 +321,11 @@ void drawScene(Renderer& r, const FrameView& view) {
     VkCommandBuffer cmd = slot.cmd;
 
     r.avatarInstances.clear();
-    appendAvatars(view.avatars, r.avatarInstances);
+    appendAvatars(view.avatars, view.camera.eye, r.avatarInstances);
 
-    // Instance buffer for this slot: room then avatars, grouped by mesh.
+    // Instance buffer for this slot, grouped by mesh: avatars first, then the
+    // room (whose floor and walls come last), so that the big surfaces fail
+    // the depth test where something already covers them.
     const std::size_t total = r.roomInstances.total() + r.avatarInstances.total();
     Buffer& ib = r.instanceBuffers[r.frames.current];
     if (total * sizeof(Instance) > ib.size) {
@@ -338,7 +340,7 @@ void drawScene(Renderer& r, const FrameView& view) {
     std::uint32_t cursor = 0;
     for (std::size_t k = 0; k < kMeshKinds; ++k) {
         first[k] = cursor;
-        for (const auto* list : {&r.roomInstances.byMesh[k], &r.avatarInstances.byMesh[k]}) {
+        for (const auto* list : {&r.avatarInstances.byMesh[k], &r.roomInstances.byMesh[k]}) {
             if (!list->empty()) std::memcpy(dst + cursor, list->data(), list->size() * sizeof(Instance));
             cursor += static_cast<std::uint32_t>(list->size());
         }
@@ -356,7 +358,8 @@ void drawScene(Renderer& r, const FrameView& view) {
     const std::array<VkDeviceSize, 2> offsets{0, 0};
     vkCmdBindVertexBuffers(cmd, 0, 2, vbs.data(), offsets.data());
     vkCmdBindIndexBuffer(cmd, r.meshIndices.buffer, 0, VK_INDEX_TYPE_UINT32);
-    for (std::size_t k = 0; k < kMeshKinds; ++k) {
+    // Boxes (with the floor and walls) last, small parts first.
+    for (std::size_t k = kMeshKinds; k-- > 0;) {
         if (count[k] == 0) continue;
         const MeshRange& m = r.meshes.ranges[k];
         vkCmdDrawIndexed(cmd, m.indexCount, count[k], m.firstIndex, m.vertexOffset, first[k]);

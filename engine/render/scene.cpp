@@ -58,13 +58,6 @@ void appendRoom(const sim::RoomLayout& l, InstanceLists& out) {
     const float hx = l.halfExtents.x, hz = l.halfExtents.y, h = l.height;
     auto& box = out[MeshKind::Box];
     auto& cyl = out[MeshKind::Cylinder];
-    constexpr float t = 0.1f; // wall thickness
-    box.push_back(make({0, -0.05f, 0}, 0, {2 * hx + 2 * t, 0.1f, 2 * hz + 2 * t}, kFloor));
-    box.push_back(make({0, h / 2, -hz - t / 2}, 0, {2 * hx + 2 * t, h, t}, kFrontWall));
-    box.push_back(make({0, h / 2, hz + t / 2}, 0, {2 * hx + 2 * t, h, t}, kWall));
-    box.push_back(make({-hx - t / 2, h / 2, 0}, 0, {t, h, 2 * hz}, kWall));
-    box.push_back(make({hx + t / 2, h / 2, 0}, 0, {t, h, 2 * hz}, kWall));
-
     const glm::vec3 tc{l.tableCenter.x, 0, l.tableCenter.y};
     const float r = l.tableRadius;
     cyl.push_back(make(tc + glm::vec3(0, 0.004f, 0), 0, {2 * r + 2.6f, 0.008f, 2 * r + 2.6f}, kCarpet));
@@ -87,6 +80,14 @@ void appendRoom(const sim::RoomLayout& l, InstanceLists& out) {
         const float yaw = std::atan2(n.x, n.z); // box z axis along the normal
         box.push_back(make(pn.center + n * 0.01f, yaw, {pn.width + 0.12f, pn.height + 0.12f, 0.04f}, kFrame));
     }
+    // Floor and walls last: they cover the most pixels, and drawn last they
+    // lose the depth test wherever the furniture already is.
+    constexpr float t = 0.1f; // wall thickness
+    box.push_back(make({0, -0.05f, 0}, 0, {2 * hx + 2 * t, 0.1f, 2 * hz + 2 * t}, kFloor));
+    box.push_back(make({0, h / 2, -hz - t / 2}, 0, {2 * hx + 2 * t, h, t}, kFrontWall));
+    box.push_back(make({0, h / 2, hz + t / 2}, 0, {2 * hx + 2 * t, h, t}, kWall));
+    box.push_back(make({-hx - t / 2, h / 2, 0}, 0, {t, h, 2 * hz}, kWall));
+    box.push_back(make({hx + t / 2, h / 2, 0}, 0, {t, h, 2 * hz}, kWall));
 }
 
 // [SECTION] avatars
@@ -98,7 +99,7 @@ glm::vec3 torsoCenter(const sim::AvatarPose& pose) {
     return {pose.body.x, top - height / 2, pose.body.z};
 }
 
-void appendAvatar(const AvatarDraw& a, InstanceLists& out) {
+void appendAvatar(const AvatarDraw& a, InstanceLists& out, bool detailed) {
     if (a.hidden) return;
     const sim::AvatarPose& p = a.pose;
     auto& box = out[MeshKind::Box];
@@ -129,7 +130,8 @@ void appendAvatar(const AvatarDraw& a, InstanceLists& out) {
     }
 
     if (!a.hideHead) {
-        sph.push_back(make(head + glm::vec3(0, 0.03f, 0), 0, {0.24f, 0.28f, 0.25f}, kSkin));
+        (detailed ? sph : out[MeshKind::SphereCoarse])
+            .push_back(make(head + glm::vec3(0, 0.03f, 0), 0, {0.24f, 0.28f, 0.25f}, kSkin));
         // visor across the eyes, pushed out along the head's forward axis
         const glm::vec3 headFwd = p.head * glm::vec3(0, 0, -1);
         box.push_back(makeRotated(head + headFwd * 0.11f, p.head, {0.20f, 0.06f, 0.06f}, kVisor));
@@ -143,8 +145,12 @@ void appendAvatar(const AvatarDraw& a, InstanceLists& out) {
     }
 }
 
-void appendAvatars(std::span<const AvatarDraw> avatars, InstanceLists& out) {
-    for (const AvatarDraw& a : avatars) appendAvatar(a, out);
+void appendAvatars(std::span<const AvatarDraw> avatars, glm::vec3 eye, InstanceLists& out) {
+    constexpr float kDetail2 = kHeadDetailDistance * kHeadDetailDistance;
+    for (const AvatarDraw& a : avatars) {
+        const glm::vec3 d = a.pose.headPosition() - eye;
+        appendAvatar(a, out, glm::dot(d, d) < kDetail2);
+    }
 }
 
 // [SECTION] panels

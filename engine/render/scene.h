@@ -46,10 +46,15 @@ glm::vec3 roleColor(core::Role role);
 
 // Floor, walls, table, chairs and panel frames.
 void appendRoom(const sim::RoomLayout& layout, InstanceLists& out);
+// Beyond this distance (metres) from the camera a head uses the coarse sphere.
+constexpr float kHeadDetailDistance = 6.0f;
+
 // Head (with a dark visor showing where it faces), torso, hands and legs,
-// standing or seated; ~8 instances per avatar.
-void appendAvatar(const AvatarDraw& avatar, InstanceLists& out);
-void appendAvatars(std::span<const AvatarDraw> avatars, InstanceLists& out);
+// standing or seated; 9 instances per avatar (~250 triangles near, ~150 far).
+// `detailed`: near the camera, heads use the finer sphere.
+void appendAvatar(const AvatarDraw& avatar, InstanceLists& out, bool detailed = true);
+// Level of detail per avatar by its distance from `eye`.
+void appendAvatars(std::span<const AvatarDraw> avatars, glm::vec3 eye, InstanceLists& out);
 
 // Where a name tag is anchored: just above the head.
 glm::vec3 nameTagAnchor(const sim::AvatarPose& pose);

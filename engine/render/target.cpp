@@ -31,6 +31,8 @@ const char* toString(TargetStatus s) {
 }
 
 VkSampleCountFlagBits clampSamples(const Device& dev, VkSampleCountFlagBits wanted) {
+    if (wanted == kAutoSamples)
+        wanted = dev.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? VK_SAMPLE_COUNT_1_BIT : VK_SAMPLE_COUNT_4_BIT;
     VkSampleCountFlagBits s = wanted;
     while (s > dev.maxSamples) s = static_cast<VkSampleCountFlagBits>(s >> 1);
     return s == 0 ? VK_SAMPLE_COUNT_1_BIT : s;
