@@ -374,11 +374,13 @@ int runWindowed(const Options& o) {
         platform::pollEvents(a.window, in, [](const SDL_Event* e) { return ImGui_ImplSDL2_ProcessEvent(e); },
                              io.WantCaptureMouse, io.WantCaptureKeyboard);
         if (in.quit) break;
+        if (o.frames > 0 && loops >= o.frames) break;
         ++loops;
-        if (o.frames > 0 && loops > o.frames) break;
         if (o.resizeTest) {
-            // Exercise recreation: grow, shrink, then back to the start size.
+            // Exercise recreation: shrink, minimise and restore, grow, then back to the start size.
             if (loops == o.frames / 4) platform::setWindowSize(a.window, 960, 540);
+            if (loops == 3 * o.frames / 8) platform::minimiseWindow(a.window);
+            if (loops == 7 * o.frames / 16) platform::restoreWindow(a.window);
             if (loops == o.frames / 2) platform::setWindowSize(a.window, 1024, 700);
             if (loops == 3 * o.frames / 4) platform::setWindowSize(a.window, static_cast<int>(o.width), static_cast<int>(o.height));
         }

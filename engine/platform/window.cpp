@@ -87,6 +87,8 @@ VkExtent2D drawableSize(const Window& w) {
 }
 
 void setWindowSize(Window& w, int width, int height) { SDL_SetWindowSize(w.window, width, height); }
+void minimiseWindow(Window& w) { SDL_MinimizeWindow(w.window); }
+void restoreWindow(Window& w) { SDL_RestoreWindow(w.window); }
 
 void pollEvents(Window& w, InputFrame& f, EventHook hook, bool uiWantsMouse, bool uiWantsKeyboard) {
     f.resized = false;

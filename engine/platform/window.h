@@ -66,6 +66,9 @@ void destroyWindow(Window& w);
 // Drawable size in pixels (HiDPI aware); 0x0 while minimised.
 VkExtent2D drawableSize(const Window& w);
 void setWindowSize(Window& w, int width, int height);
+// Asks the window manager to minimise / restore (no-op without one, e.g. bare Xvfb).
+void minimiseWindow(Window& w);
+void restoreWindow(Window& w);
 
 using EventHook = bool (*)(const SDL_Event* event);
 // Drains SDL's queue into `frame` (edge flags cleared first). `hook` sees

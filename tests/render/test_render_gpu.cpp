@@ -288,3 +288,22 @@ TEST_CASE("offscreen: name tags through the Dear ImGui backend are drawn above h
     ImGui::DestroyContext();
     CHECK(finish(rig) == 0);
 }
+
+TEST_CASE("offscreen: a lost device stops rendering with a clear error, not a crash", "[render][gpu]") {
+    auto rig = makeRig();
+    REQUIRE(rig->ok);
+    const auto layout = demoLayout();
+    FrameView view;
+    view.layout = &layout;
+    view.camera = overviewCamera(layout);
+    REQUIRE(renderFrames(rig->rig, view, 2).ok());
+    // What noteDeviceLost records when a submit or wait returns VK_ERROR_DEVICE_LOST.
+    CHECK(noteDeviceLost(rig->rig.dev, VK_ERROR_DEVICE_LOST));
+    CHECK(beginFrame(rig->rig.renderer, rig->rig.target.extent) == FrameResult::DeviceLost);
+    const auto status = renderFrames(rig->rig, view, 1);
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.error().message.find("lost") != std::string::npos);
+    CHECK_FALSE(captureFrame(rig->rig.renderer).ok());
+    rig->rig.dev.lost = false; // the real device is fine: tear down normally
+    CHECK(finish(rig) == 0);
+}
