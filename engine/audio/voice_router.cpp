@@ -128,6 +128,12 @@ std::size_t VoiceRouter::route(std::uint16_t speakerId, std::uint8_t level, doub
     return n;
 }
 
+std::uint8_t VoiceRouter::avatarLevel(std::uint16_t id, double now) const {
+    const Person* p = find(id);
+    if (!p || now - p->lastPacket > config_.holdSec) return 0;
+    return avatarLevelFromByte(levelByteFromDb(p->levelDb));
+}
+
 std::vector<std::uint16_t> VoiceRouter::streamsOf(std::uint16_t listenerId, double now) const {
     std::vector<std::uint16_t> out;
     if (const Person* l = find(listenerId))

@@ -50,6 +50,10 @@ public:
     // reaches nobody.
     std::size_t route(std::uint16_t speaker, std::uint8_t level, double now, std::span<std::uint16_t> out);
 
+    // The 0..15 speaking indicator for `id`'s avatar (AvatarPose::voiceLevel):
+    // its smoothed level while it talks, 0 once silent for holdSec.
+    [[nodiscard]] std::uint8_t avatarLevel(std::uint16_t id, double now) const;
+
     // The speakers `listener` currently receives (for tests and stats).
     [[nodiscard]] std::vector<std::uint16_t> streamsOf(std::uint16_t listener, double now) const;
 

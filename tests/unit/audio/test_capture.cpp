@@ -112,7 +112,7 @@ TEST_CASE("voice activity follows speech over a noise floor, with hangover", "[a
     CHECK_FALSE(vadUpdate(st, cfg, -30.0f, 20.0f));
 }
 
-TEST_CASE("mute, push-to-talk and open mic gate what is sent; the meter always reads", "[audio][capture]") {
+TEST_CASE("mute, push-to-talk and open mic gate what is sent, the meter always reads", "[audio][capture]") {
     const auto voice = test::speech("Can everyone hear me?", "en-us", 2.0);
     auto enc = createOpusEncoder({});
     REQUIRE(enc.ok());

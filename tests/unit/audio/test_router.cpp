@@ -82,7 +82,7 @@ TEST_CASE("20 people talking at once: no listener gets more than its cap, room-w
     CHECK(router.stats().refused > 0);
 }
 
-TEST_CASE("near and loud beats far and quiet; a stream frees its place after the hold", "[audio][router]") {
+TEST_CASE("near and loud beats far and quiet, a stream frees its place after the hold", "[audio][router]") {
     RouterConfig cfg;
     cfg.cap = 2;
     VoiceRouter router(cfg);
@@ -140,4 +140,17 @@ TEST_CASE("room-wide speakers displace ordinary ones regardless of distance", "[
     router.remove(3);
     CHECK(router.participantCount() == 2);
     CHECK(router.streamsOf(1, 0.03).empty());
+}
+
+TEST_CASE("the router drives the avatars' speaking indicator", "[audio][router]") {
+    VoiceRouter router;
+    router.upsert(1, {0, 0, 0}, false);
+    router.upsert(2, {1, 0, 0}, false);
+    std::vector<std::uint16_t> out(2);
+    CHECK(router.avatarLevel(2, 0.0) == 0);
+    for (int f = 0; f < 10; ++f) router.route(2, levelByteFromDb(-20.0f), f * 0.02, out);
+    CHECK(router.avatarLevel(2, 0.2) >= 10);
+    CHECK(router.avatarLevel(2, 0.2 + 0.5) == 0); // silent past the hold
+    CHECK(router.avatarLevel(1, 0.2) == 0);
+    CHECK(router.avatarLevel(42, 0.2) == 0);
 }
