@@ -1,5 +1,5 @@
-// [SECTION] setup and teardown  [SECTION] join screen  [SECTION] room panels
-// [SECTION] room input  [SECTION] main loop
+// [SECTION] setup and teardown  [SECTION] join screen  [SECTION] room input
+// [SECTION] main loop
 #include "app.h"
 
 #include <chrono>
@@ -23,6 +23,7 @@
 #include "render/imgui_layer.h"
 #include "render/renderer.h"
 #include "room_link.h"
+#include "room_ui.h"
 
 namespace caseroom::client {
 namespace {
@@ -48,16 +49,13 @@ struct App {
     bool lookInitialised = false;
     std::uint16_t lastSeat = sim::kNoSeat;
     bool overview = false;
-    bool showHelp = true;
-    std::deque<std::pair<double, std::string>> notices; // (time, text)
+    RoomUi roomUi;
     std::vector<render::AvatarDraw> avatars;
     render::Camera camera;
-
-    // connection panel rates
-    double rateAt = 0;
-    std::uint64_t lastIn = 0, lastOut = 0;
-    double kbpsIn = 0, kbpsOut = 0;
 };
+
+// Seconds since the current join started: the session's clock.
+double linkTime(const App& a) { return platform::nowSeconds() - a.joinStarted; }
 
 core::Status setUp(App& a) {
     platform::WindowDesc wd;
@@ -95,7 +93,7 @@ core::Status setUp(App& a) {
 }
 
 void tearDown(App& a) {
-    closeLink(a.link, platform::nowSeconds());
+    closeLink(a.link, linkTime(a));
     render::destroyImGuiLayer(a.ui);
     if (a.imguiSdl) ImGui_ImplSDL2_Shutdown();
     if (a.imguiContext) ImGui::DestroyContext();
@@ -106,10 +104,7 @@ void tearDown(App& a) {
     platform::destroyWindow(a.window);
 }
 
-void notice(App& a, std::string text) {
-    a.notices.emplace_back(platform::nowSeconds(), std::move(text));
-    while (a.notices.size() > 6) a.notices.pop_front();
-}
+void notice(App& a, std::string text) { addNotice(a.roomUi, platform::nowSeconds(), std::move(text)); }
 
 // [SECTION] join screen
 void beginJoin(App& a) {
@@ -117,27 +112,33 @@ void beginJoin(App& a) {
     JoinRequest req;
     req.server = a.join.server;
     req.room = a.join.room;
-    req.name = a.join.name;
-    req.role = a.join.role;
     if (!a.join.tokenPaste.empty()) {
-        req.token = a.join.tokenPaste;
-    } else if (!a.join.tokenFile.empty()) {
-        std::ifstream f(a.join.tokenFile);
-        if (!f) {
-            a.joinError = "token file " + a.join.tokenFile + ": cannot read it (check the path)";
+        auto bytes = decodePastedToken(a.join.tokenPaste);
+        if (!bytes) {
+            a.joinError = bytes.error().message;
             return;
         }
-        std::stringstream ss;
-        ss << f.rdbuf();
-        req.token = ss.str();
+        req.token = std::move(*bytes);
+        req.tokenSource = "pasted token";
+    } else if (!a.join.tokenFile.empty()) {
+        auto bytes = readTokenBytes(a.join.tokenFile);
+        if (!bytes) {
+            a.joinError = bytes.error().message;
+            return;
+        }
+        req.token = std::move(*bytes);
+        req.tokenSource = a.join.tokenFile;
     }
-    auto link = startJoin(req, platform::nowSeconds());
+    // Session time starts at 0 for each join: the secure transport's handshake
+    // clock starts at 0 before its first poll.
+    auto link = startJoin(req, 0.0);
     if (!link) {
         a.joinError = link.error().message;
         return;
     }
     if (auto s = saveJoinSettings(a.settingsPath, a.join); !s) notice(a, "settings not saved: " + s.error().message);
     a.link = std::move(*link);
+    notice(a, "joining as " + a.link.joinedAs);
     a.joinStarted = platform::nowSeconds();
     a.lookInitialised = false;
     a.overview = false;
@@ -153,26 +154,21 @@ void joinScreen(App& a) {
     const bool connecting = a.link.session != nullptr;
     if (connecting) {
         const auto& s = *a.link.session;
-        ImGui::Text("Connecting to %s, room '%s'...", a.join.server.c_str(), a.join.room.c_str());
+        ImGui::Text("Connecting to %s...", a.join.server.c_str());
+        ImGui::TextWrapped("as %s", a.link.joinedAs.c_str());
         ImGui::TextDisabled("%s (%.0f s)", session::toString(s.state()), platform::nowSeconds() - a.joinStarted);
         if (ImGui::Button("Cancel")) {
-            closeLink(a.link, platform::nowSeconds());
+            closeLink(a.link, linkTime(a));
             a.joinError = "cancelled";
         }
     } else {
         ImGui::InputText("Server", &a.join.server);
         ImGui::InputText("Room code", &a.join.room);
         ImGui::InputText("Display name", &a.join.name);
-        if (ImGui::BeginCombo("Role", core::toString(a.join.role))) {
-            for (int i = 0; i < static_cast<int>(core::Role::Count); ++i) {
-                const auto r = static_cast<core::Role>(i);
-                if (ImGui::Selectable(core::toString(r), r == a.join.role)) a.join.role = r;
-            }
-            ImGui::EndCombo();
-        }
         ImGui::InputText("Token file", &a.join.tokenFile);
-        ImGui::InputTextMultiline("Token (paste)", &a.join.tokenPaste, ImVec2(0, 48));
-        ImGui::TextDisabled("A pasted token is used once and never saved.");
+        ImGui::InputTextMultiline("or paste token", &a.join.tokenPaste, ImVec2(0, 48));
+        ImGui::TextDisabled("Your invitation (token) sets the room, your name and your role.\n"
+                            "Paste it as base64 (base64 -w0 FILE); a pasted token is never saved.");
         if (!a.joinError.empty()) {
             ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
             ImGui::TextWrapped("%s", a.joinError.c_str());
@@ -180,94 +176,6 @@ void joinScreen(App& a) {
         }
         if (ImGui::Button("Join", ImVec2(120, 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter))) beginJoin(a);
     }
-    ImGui::End();
-}
-
-// [SECTION] room panels
-void participantsPanel(App& a) {
-    const auto& s = *a.link.session;
-    const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 10, 10), ImGuiCond_Always, ImVec2(1, 0));
-    ImGui::SetNextWindowBgAlpha(0.75f);
-    char title[64];
-    std::snprintf(title, sizeof title, "Participants (%zu)###participants", s.avatars().size());
-    ImGui::Begin(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
-    for (const session::RemoteAvatar& p : s.avatars()) {
-        const glm::vec3 c = render::roleColor(p.role);
-        ImGui::ColorButton("##role", ImVec4(c.r, c.g, c.b, 1), ImGuiColorEditFlags_NoTooltip, ImVec2(10, 10));
-        ImGui::SameLine();
-        ImGui::Text("%s%s", p.name.c_str(), p.self ? " (you)" : "");
-        ImGui::SameLine(220);
-        ImGui::TextDisabled("%s%s%s", core::toString(p.role), p.hasPose && p.pose.seated() ? ", seated" : "",
-                            p.hasPose && p.pose.voiceLevel > 0 ? ", speaking" : "");
-    }
-    ImGui::End();
-}
-
-void connectionPanel(App& a) {
-    const auto& s = *a.link.session;
-    const session::ClientStats st = s.stats();
-    const double now = platform::nowSeconds();
-    if (now - a.rateAt >= 1.0) {
-        const double dt = a.rateAt > 0 ? now - a.rateAt : 1.0;
-        a.kbpsIn = static_cast<double>(st.bytesIn - std::min(st.bytesIn, a.lastIn)) * 8.0 / 1000.0 / dt;
-        a.kbpsOut = static_cast<double>(st.bytesOut - std::min(st.bytesOut, a.lastOut)) * 8.0 / 1000.0 / dt;
-        a.lastIn = st.bytesIn;
-        a.lastOut = st.bytesOut;
-        a.rateAt = now;
-    }
-    const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowPos(ImVec2(10, io.DisplaySize.y - 10), ImGuiCond_Always, ImVec2(0, 1));
-    ImGui::SetNextWindowBgAlpha(0.75f);
-    ImGui::Begin("Connection", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::Text("%s, room '%s'", a.join.server.c_str(), s.desc().roomCode.c_str());
-    ImGui::Text("round trip %.0f ms   loss %.1f %%", st.rttMs, st.loss * 100.0);
-    ImGui::Text("in %.1f kbit/s (%.1f kB)   out %.1f kbit/s (%.1f kB)", a.kbpsIn,
-                static_cast<double>(st.bytesIn) / 1000.0, a.kbpsOut, static_cast<double>(st.bytesOut) / 1000.0);
-    ImGui::TextDisabled("tick %u   corrections %llu   dropped %llu", s.serverTick(),
-                        static_cast<unsigned long long>(st.corrections), static_cast<unsigned long long>(st.malformed));
-    ImGui::TextDisabled("%u draws, %u instances, %.0f fps", a.renderer.stats.drawCalls, a.renderer.stats.instances,
-                        static_cast<double>(io.Framerate));
-    ImGui::End();
-}
-
-void helpOverlay(App& a) {
-    if (!a.showHelp) return;
-    const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_Always);
-    ImGui::SetNextWindowBgAlpha(0.8f);
-    ImGui::Begin("Help (F1)", &a.showHelp, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::TextUnformatted("Right mouse drag   look around");
-    ImGui::TextUnformatted("W A S D / arrows   walk (standing)");
-    ImGui::TextUnformatted("Left click chair   sit down (free chairs)");
-    ImGui::TextUnformatted("E                  stand up");
-    ImGui::TextUnformatted("Tab                overview camera on/off");
-    ImGui::TextUnformatted("F1 or H            this help");
-    ImGui::TextUnformatted("Esc                leave the room");
-    ImGui::Separator();
-    ImGui::TextUnformatted("Torso colours:");
-    for (int i = 0; i < static_cast<int>(core::Role::Count); ++i) {
-        const auto r = static_cast<core::Role>(i);
-        const glm::vec3 c = render::roleColor(r);
-        ImGui::ColorButton(core::toString(r), ImVec4(c.r, c.g, c.b, 1), ImGuiColorEditFlags_NoTooltip, ImVec2(10, 10));
-        ImGui::SameLine();
-        ImGui::TextUnformatted(core::toString(r));
-    }
-    (void)io;
-    ImGui::End();
-}
-
-void noticesOverlay(App& a) {
-    const double now = platform::nowSeconds();
-    while (!a.notices.empty() && now - a.notices.front().first > 6.0) a.notices.pop_front();
-    if (a.notices.empty()) return;
-    const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y - 10), ImGuiCond_Always, ImVec2(0.5f, 1));
-    ImGui::SetNextWindowBgAlpha(0.6f);
-    ImGui::Begin("##notices", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
-                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
-    for (const auto& [t, text] : a.notices) ImGui::TextUnformatted(text.c_str());
     ImGui::End();
 }
 
@@ -290,7 +198,7 @@ void roomInput(App& a, const platform::InputFrame& in) {
         a.lastSeat = self->seat;
     }
     if (in.pressed(platform::Key::Overview)) a.overview = !a.overview;
-    if (in.pressed(platform::Key::Help)) a.showHelp = !a.showHelp;
+    if (in.pressed(platform::Key::Help)) a.roomUi.showHelp = !a.roomUi.showHelp;
     if (in.pressed(platform::Key::Stand) && self && self->seated()) s.requestStand();
     if (in.rightHeld) applyMouse(a.look, in.mouseDx, in.mouseDy);
     if (self && self->seated() && layout && self->seat < layout->seats.size())
@@ -327,22 +235,15 @@ void buildUi(App& a, bool inRoom) {
         joinScreen(a);
         return;
     }
-    const ImGuiIO& io = ImGui::GetIO();
-    render::drawNameTags(a.ui, ImGui::GetBackgroundDrawList(),
-                         render::viewProjection(a.camera, io.DisplaySize.x / std::max(1.0f, io.DisplaySize.y)),
-                         a.camera.eye, {io.DisplaySize.x, io.DisplaySize.y}, a.avatars);
-    participantsPanel(a);
-    connectionPanel(a);
-    helpOverlay(a);
-    noticesOverlay(a);
-    if (a.overview) {
-        ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, 10), ImGuiCond_Always, ImVec2(0.5f, 0));
-        ImGui::SetNextWindowBgAlpha(0.6f);
-        ImGui::Begin("##overview", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
-                                                ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_NoSavedSettings);
-        ImGui::TextUnformatted("Overview camera (Tab to return)");
-        ImGui::End();
-    }
+    RoomUiView v;
+    v.session = a.link.session.get();
+    v.server = a.join.server;
+    v.camera = a.camera;
+    v.avatars = a.avatars;
+    v.stats = a.renderer.stats;
+    v.overview = a.overview;
+    v.now = platform::nowSeconds();
+    drawRoomUi(a.roomUi, a.ui, v);
 }
 
 } // namespace
@@ -361,7 +262,6 @@ int runWindowed(const Options& o) {
     if (!o.connect.empty()) a.join.server = o.connect;
     if (!o.room.empty()) a.join.room = o.room;
     if (!o.name.empty()) a.join.name = o.name;
-    if (o.role) a.join.role = *o.role;
     if (!o.tokenFile.empty()) a.join.tokenFile = o.tokenFile;
     if (o.join) beginJoin(a);
 
@@ -384,21 +284,19 @@ int runWindowed(const Options& o) {
             if (loops == o.frames / 2) platform::setWindowSize(a.window, 1024, 700);
             if (loops == 3 * o.frames / 4) platform::setWindowSize(a.window, static_cast<int>(o.width), static_cast<int>(o.height));
         }
-        const double now = platform::nowSeconds();
-
         bool inRoom = false;
         if (a.link.session) {
             session::ClientSession& s = *a.link.session;
-            s.update(now);
+            s.update(linkTime(a));
             for (auto& n : s.takeNotices()) notice(a, std::move(n));
             if (s.state() == session::ClientState::Refused || s.state() == session::ClientState::Disconnected) {
                 a.joinError = (wasInRoom ? "left the room: " : "could not join: ") + s.statusText();
-                closeLink(a.link, now);
+                closeLink(a.link, linkTime(a));
                 std::fprintf(stderr, "caseroom: %s\n", a.joinError.c_str());
             } else if (s.state() == session::ClientState::InRoom) {
                 inRoom = true;
                 if (in.pressed(platform::Key::Escape)) {
-                    closeLink(a.link, now);
+                    closeLink(a.link, linkTime(a));
                     a.joinError = "you left the room";
                     inRoom = false;
                 } else {

@@ -14,6 +14,7 @@
 #include "render/image_io.h"
 #include "render/imgui_layer.h"
 #include "room_link.h"
+#include "room_ui.h"
 #include "sim/layout.h"
 
 namespace caseroom::client {
@@ -56,8 +57,10 @@ struct FrameTimes {
     double cpu = 0;   // seconds spent building and recording and submitting
 };
 
-// Scene + name tags. Returns false on a lost device.
-bool frame(Headless& h, const render::FrameView& view, FrameTimes* times) {
+// Scene + name tags (or, with `room`, the full in-room UI as the window
+// shows it). Returns false on a lost device.
+bool frame(Headless& h, const render::FrameView& view, FrameTimes* times, RoomUi* roomUi = nullptr,
+           RoomUiView* room = nullptr) {
     const render::FrameResult b = render::beginFrame(h.rig.renderer, h.rig.target.extent);
     if (b == render::FrameResult::DeviceLost) return false;
     if (b != render::FrameResult::Ready) return true;
@@ -68,9 +71,14 @@ bool frame(Headless& h, const render::FrameView& view, FrameTimes* times) {
     render::imguiNewFrame(h.ui);
     ImGui::NewFrame();
     const glm::vec2 viewport{io.DisplaySize.x, io.DisplaySize.y};
-    render::drawNameTags(h.ui, ImGui::GetBackgroundDrawList(),
-                         render::viewProjection(view.camera, render::aspectRatio(h.rig.target)), view.camera.eye,
-                         viewport, view.avatars);
+    if (roomUi && room) {
+        room->stats = h.rig.renderer.stats;
+        drawRoomUi(*roomUi, h.ui, *room);
+    } else {
+        render::drawNameTags(h.ui, ImGui::GetBackgroundDrawList(),
+                             render::viewProjection(view.camera, render::aspectRatio(h.rig.target)), view.camera.eye,
+                             viewport, view.avatars);
+    }
     ImGui::Render();
     render::recordImGui(h.ui, render::frameCommandBuffer(h.rig.renderer));
     const render::FrameResult e = render::endFrame(h.rig.renderer);
@@ -104,9 +112,16 @@ int builtInScene(Headless& h, const Options& o) {
 int connectedScene(Headless& h, const Options& o) {
     JoinRequest req;
     req.server = o.connect;
-    req.room = o.room.empty() ? "demo" : o.room;
-    req.name = o.name.empty() ? "Headless" : o.name;
-    req.role = o.role.value_or(core::Role::Observer);
+    req.room = o.room;
+    if (!o.tokenFile.empty()) {
+        auto bytes = readTokenBytes(o.tokenFile);
+        if (!bytes) {
+            std::fprintf(stderr, "caseroom: %s\n", bytes.error().message.c_str());
+            return 4;
+        }
+        req.token = std::move(*bytes);
+        req.tokenSource = o.tokenFile;
+    }
     const auto start = Clock::now();
     auto link = startJoin(req, 0.0);
     if (!link) {
@@ -117,8 +132,8 @@ int connectedScene(Headless& h, const Options& o) {
     while (s.state() != session::ClientState::InRoom) {
         s.update(secondsSince(start));
         if (s.state() == session::ClientState::Refused || s.state() == session::ClientState::Disconnected) {
-            std::fprintf(stderr, "caseroom: could not join room '%s' at %s: %s\n", req.room.c_str(), req.server.c_str(),
-                         s.statusText().c_str());
+            std::fprintf(stderr, "caseroom: could not join room '%s' at %s: %s\n", s.desc().roomCode.c_str(),
+                         req.server.c_str(), s.statusText().c_str());
             return 4;
         }
         if (secondsSince(start) > o.timeout) {
@@ -131,6 +146,7 @@ int connectedScene(Headless& h, const Options& o) {
     std::vector<render::AvatarDraw> avatars;
     avatars.reserve(256);
     const bool firstPerson = o.camera == render::CameraPreset::Seat;
+    RoomUi roomUi;
     int rc = 0;
     for (std::uint32_t i = 0; i < o.frames; ++i) {
         s.update(secondsSince(start));
@@ -145,11 +161,19 @@ int connectedScene(Headless& h, const Options& o) {
         view.layout = layout;
         view.avatars = avatars;
         if (layout) view.camera = cameraFor(o, *layout, s.selfPose());
-        if (!frame(h, view, nullptr)) { rc = 3; break; }
+        for (auto& n : s.takeNotices()) addNotice(roomUi, secondsSince(start), std::move(n));
+        RoomUiView rv;
+        rv.session = &s;
+        rv.server = req.server;
+        rv.camera = view.camera;
+        rv.avatars = avatars;
+        rv.overview = o.camera == render::CameraPreset::Overview;
+        rv.now = secondsSince(start);
+        if (!frame(h, view, nullptr, o.ui ? &roomUi : nullptr, &rv)) { rc = 3; break; }
         std::this_thread::sleep_for(std::chrono::milliseconds(16)); // let snapshots arrive between frames
     }
-    std::printf("joined room '%s' as '%s': %zu participants visible\n", req.room.c_str(), req.name.c_str(),
-                s.avatars().size());
+    std::printf("joined room '%s' as %s: %zu participants visible\n", s.desc().roomCode.c_str(),
+                link->joinedAs.c_str(), s.avatars().size());
     closeLink(*link, secondsSince(start));
     return rc;
 }

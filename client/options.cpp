@@ -13,10 +13,10 @@ std::string usageText() {
            "\n"
            "joining:\n"
            "  --connect HOST:PORT   server address (window: pre-fills the join screen)\n"
-           "  --room CODE           room code (default: remembered, else demo)\n"
-           "  --name NAME           display name (default: remembered, else Guest)\n"
-           "  --role ROLE           facilitator, specialist, coordinator, spoke or observer\n"
-           "  --token-file FILE     connect token file (checked once tokens are enforced)\n"
+           "  --token-file FILE     your connect token (minted by caseroom-token); it sets\n"
+           "                        the room, your display name and your role\n"
+           "  --room CODE           window: pre-fills the join screen (the token decides)\n"
+           "  --name NAME           window: pre-fills the join screen (the token decides)\n"
            "  --join                window: join at once instead of showing the join screen\n"
            "\n"
            "headless rendering (no window, no display):\n"
@@ -29,6 +29,7 @@ std::string usageText() {
            "  --bench               frame times with 20, 100 and 200 avatars (prints a table)\n"
            "  --bench-frames N      measured frames per row (default 300)\n"
            "  --timeout SECONDS     with --connect: how long to wait for the room (default 10)\n"
+           "  --ui                  with --connect: draw the in-room panels as the window does\n"
            "\n"
            "rendering:\n"
            "  --size WxH            image or window size (default 1280x720)\n"
@@ -105,6 +106,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         else if (a == "--bench") { o.bench = true; o.headless = true; }
         else if (a == "--validation") o.validation = true;
         else if (a == "--join") o.join = true;
+        else if (a == "--ui") o.ui = true;
         else if (a == "--resize-test") o.resizeTest = true;
         else if (a == "--no-vsync") o.vsync = false;
         else if (a == "--frames") st = num(1, 10000000, o.frames);
@@ -139,9 +141,6 @@ core::Result<Options> parseOptions(int argc, char** argv) {
                     else { o.width = *w; o.height = *h; }
                 }
             }
-        } else if (a == "--role") {
-            if (!needValue()) st = core::Error{"--role needs a value"};
-            else if (!(o.role = roleFromString(v))) st = core::Error{"unknown role '" + v + "'"};
         } else if (a == "--screenshot" || a == "--connect" || a == "--room" || a == "--name" || a == "--token-file" ||
                    a == "--shaders" || a == "--config-dir") {
             if (!needValue() || v.empty()) st = core::Error{a + " needs a value"};

@@ -22,13 +22,13 @@ struct Options {
     std::string connect;               // HOST:PORT; empty: built-in scene (headless) / join screen (window)
     std::string room;                  // empty: remembered / "demo"
     std::string name;                  // empty: remembered / "Guest"
-    std::optional<core::Role> role;
     std::string tokenFile;
     std::uint32_t avatars = 12;        // built-in scene size
     std::uint32_t width = 1280, height = 720;
     std::uint32_t msaa = 0;            // 0: automatic (4x on GPUs, off on lavapipe)
     std::uint32_t benchFrames = 300;
     bool validation = false;
+    bool ui = false;                   // headless --connect: draw the in-room panels too
     bool join = false;                 // window: join at once with the given/remembered fields
     bool resizeTest = false;           // window: resize and minimise-restore while running (tests)
     bool vsync = true;

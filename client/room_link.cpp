@@ -1,26 +1,69 @@
 #include "room_link.h"
 
+#include <fstream>
+#include <iterator>
+
+#include "net/secure/secure_transport.h"
+#include "net/secure/token.h"
 #include "options.h"
 
 namespace caseroom::client {
 
+core::Result<std::vector<std::uint8_t>> readTokenBytes(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return core::Error{"token file " + path + ": cannot open it (check the path)"};
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (bytes.size() > 4096) return core::Error{"token file " + path + ": too large to be a token"};
+    return bytes;
+}
+
+core::Result<std::vector<std::uint8_t>> decodePastedToken(const std::string& text) {
+    std::vector<std::uint8_t> out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (char ch : text) {
+        int v = -1;
+        if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
+        else if (ch == '+') v = 62;
+        else if (ch == '/') v = 63;
+        else if (ch == '=' || ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
+        else return core::Error{"pasted token: not base64 (paste what `base64 -w0 TOKENFILE` prints)"};
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
+        }
+        if (out.size() > 4096) return core::Error{"pasted token: too long to be a token"};
+    }
+    if (out.empty()) return core::Error{"pasted token: empty"};
+    return out;
+}
+
 core::Result<RoomLink> startJoin(const JoinRequest& req, double now) {
     auto hp = parseHostPort(req.server);
     if (!hp) return core::Error{"server address: " + hp.error().message};
-    if (req.room.empty()) return core::Error{"enter a room code"};
-    if (req.name.empty()) return core::Error{"enter a display name"};
-    net::EnetDesc desc;
-    desc.listen = false;
-    desc.maxPeers = 1;
-    auto transport = net::EnetTransport::create(desc);
-    if (!transport) return core::Error{"cannot open a UDP socket: " + transport.error().message};
+    if (req.token.empty())
+        return core::Error{"a connect token is needed to join: choose the token file you were sent, or paste it "
+                           "(the facilitator mints one with caseroom-token)"};
+    auto token = net::secure::decodeTokenFile(req.token, req.tokenSource);
+    if (!token) return token.error();
+    if (!net::secure::initCrypto()) return core::Error{"libsodium failed to initialise"};
     RoomLink link;
+    link.random = std::make_unique<net::secure::SystemRandom>();
+    auto transport = net::secure::SecureTransport::createClient(*token, *link.random);
+    if (!transport) return core::Error{"cannot open a UDP socket: " + transport.error().message};
     link.transport = std::move(*transport);
+    const net::secure::TokenGrant& g = token->grant;
     session::ClientDesc cd;
-    cd.roomCode = req.room;
-    cd.displayName = req.name;
-    cd.role = req.role;
-    // req.token: ClientDesc has no token field yet (security issue); kept for then.
+    cd.roomCode = g.roomCode;
+    cd.displayName = g.displayName;
+    cd.role = g.role;
+    link.joinedAs = g.displayName + " (" + core::toString(g.role) + ") in room " + g.roomCode;
+    if (!req.room.empty() && req.room != g.roomCode)
+        link.joinedAs += " (the token is for room " + g.roomCode + ", not " + req.room + ")";
     link.session = std::make_unique<session::ClientSession>(*link.transport, cd);
     link.session->connect(net::Address{hp->first, hp->second}, now);
     return link;
@@ -34,6 +77,7 @@ void closeLink(RoomLink& link, double now) {
     if (link.transport) link.transport->flush();
     link.session.reset();
     link.transport.reset();
+    link.random.reset();
 }
 
 void collectAvatars(const session::ClientSession& s, bool firstPerson, std::vector<render::AvatarDraw>& out) {

@@ -1,32 +1,42 @@
-// The client's connection to a room: a real ENet transport and the headless
-// ClientSession over it, plus the per-frame translation of the session's
-// avatars into what the renderer draws. No protocol or room rules here.
+// The client's connection to a room: the secure transport (handshake with a
+// connect token, then sealed ENet) and the headless ClientSession over it,
+// plus the per-frame translation of the session's avatars into what the
+// renderer draws. No protocol or room rules here.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
-#include "net/enet_transport.h"
+#include "net/secure/crypto.h"
+#include "net/transport.h"
 #include "render/scene.h"
 #include "session/client_session.h"
 
 namespace caseroom::client {
 
 struct RoomLink {
-    std::unique_ptr<net::EnetTransport> transport;
+    std::unique_ptr<net::secure::SystemRandom> random; // outlives the transport that uses it
+    std::unique_ptr<net::Transport> transport;
     std::unique_ptr<session::ClientSession> session;
+    std::string joinedAs;                               // "NAME (ROLE) in room CODE", from the token
 };
 
 struct JoinRequest {
-    std::string server;     // HOST:PORT
-    std::string room;
-    std::string name;
-    core::Role role = core::Role::Spoke;
-    std::string token;      // contents of the token file or the pasted token; passed on once ClientDesc takes it
+    std::string server;               // HOST:PORT
+    std::vector<std::uint8_t> token;  // token file bytes (from the file or the pasted text)
+    std::string tokenSource;          // file name or "pasted token", for messages
+    std::string room;                 // what the user typed; the token decides
 };
 
-// Starts connecting (non-blocking). Errors: bad address, no socket.
+// Reads a token file, or decodes a pasted token (the file in base64, as
+// `base64 -w0 FILE` prints it). Errors name the source and the problem.
+[[nodiscard]] core::Result<std::vector<std::uint8_t>> readTokenBytes(const std::string& path);
+[[nodiscard]] core::Result<std::vector<std::uint8_t>> decodePastedToken(const std::string& text);
+
+// Starts connecting (non-blocking). Errors: bad address, bad or missing
+// token, no socket. The room, display name and role come from the token.
 [[nodiscard]] core::Result<RoomLink> startJoin(const JoinRequest& req, double now);
 // Says goodbye (if in a room) and flushes, then drops the session.
 void closeLink(RoomLink& link, double now);

@@ -2,12 +2,13 @@
 # caseroom --headless end to end: help, bad options, built-in scenes with the
 # validation layer, and (when the server and bots are built) joining a real
 # server over loopback and rendering the room it sends.
-# usage: headless_test.sh CASEROOM OUT_DIR [SERVER BOTS]
+# usage: headless_test.sh CASEROOM OUT_DIR [SERVER BOTS TOKEN_TOOL]
 set -u
 CASEROOM=$1
 OUT=$2
 SERVER=${3:-}
 BOTS=${4:-}
+TOKEN=${5:-}
 mkdir -p "$OUT"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -23,21 +24,29 @@ for cam in seat overview; do
 done
 "$CASEROOM" --headless --screenshot /nonexistent-dir/x.png >/dev/null 2>&1 && fail "unwritable screenshot path should fail"
 
-if [ -n "$SERVER" ] && [ -n "$BOTS" ]; then
+if [ -n "$SERVER" ] && [ -n "$BOTS" ] && [ -n "$TOKEN" ]; then
   DIR=$(mktemp -d)
   trap 'kill $BOTS_PID $SERVER_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"' EXIT
-  "$SERVER" --port 0 --port-file "$DIR/port" --log-level warn &
+  "$SERVER" --port 0 --port-file "$DIR/port" --state-dir "$DIR/state" --log-level warn &
   SERVER_PID=$!
   for _ in $(seq 1 50); do [ -s "$DIR/port" ] && break; sleep 0.1; done
   PORT=$(cat "$DIR/port") || fail "server did not write its port"
-  "$BOTS" --server 127.0.0.1:$PORT --room demo --count 6 --duration 30 --quiet >/dev/null 2>&1 &
+  KEY="$DIR/state/caseroom.key"
+  mint() { "$TOKEN" --key "$KEY" --room "$1" --name "$2" --role "$3" --user-id "$4" --out "$5" >/dev/null \
+             || fail "caseroom-token could not mint $5"; }
+  "$BOTS" --server 127.0.0.1:$PORT --key "$KEY" --room demo --count 6 --duration 30 --quiet >/dev/null 2>&1 &
   BOTS_PID=$!
   sleep 1.5
-  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --room demo --name Headless --frames 40 --camera overview \
+  mint demo "Dr. Headless" specialist 9001 "$DIR/headless.token"
+  mint no-such-room "Lost Person" spoke 9002 "$DIR/lost.token"
+  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --token-file "$DIR/headless.token" --frames 40 --camera overview --ui \
       --size 640x360 --validation --screenshot "$OUT/headless_joined.png" >"$DIR/log" 2>&1 \
       || { cat "$DIR/log"; fail "headless join exited $?"; }
   grep -q "joined room 'demo'" "$DIR/log" || { cat "$DIR/log"; fail "no join line"; }
-  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --room no-such-room --name X --frames 2 >"$DIR/log2" 2>&1
+  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --frames 2 >"$DIR/log3" 2>&1
+  [ $? -eq 4 ] || { cat "$DIR/log3"; fail "joining without a token should exit 4"; }
+  grep -q "connect token is needed" "$DIR/log3" || { cat "$DIR/log3"; fail "unclear message without a token"; }
+  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --token-file "$DIR/lost.token" --frames 2 >"$DIR/log2" 2>&1
   [ $? -eq 4 ] || { cat "$DIR/log2"; fail "joining an unknown room should exit 4"; }
   grep -q "could not join room 'no-such-room'" "$DIR/log2" || { cat "$DIR/log2"; fail "unclear refusal message"; }
 fi

@@ -3,12 +3,13 @@
 # renders frames, is resized three times (swapchain recreation) and quits
 # cleanly with exit code 0 and no validation messages. When the server and
 # bots are built, it also joins a real room with bots in it.
-# usage: windowed_test.sh CASEROOM OUT_DIR [SERVER BOTS]
+# usage: windowed_test.sh CASEROOM OUT_DIR [SERVER BOTS TOKEN_TOOL]
 set -u
 CASEROOM=$1
 OUT=$2
 SERVER=${3:-}
 BOTS=${4:-}
+TOKEN=${5:-}
 mkdir -p "$OUT"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 DIR=$(mktemp -d)
@@ -25,15 +26,19 @@ cat "$DIR/log"
 grep -q "swapchain rebuilds" "$DIR/log" || fail "no frame summary"
 
 # 2. Joined to a real server with bots.
-if [ -n "$SERVER" ] && [ -n "$BOTS" ]; then
-  "$SERVER" --port 0 --port-file "$DIR/port" --log-level warn &
+if [ -n "$SERVER" ] && [ -n "$BOTS" ] && [ -n "$TOKEN" ]; then
+  "$SERVER" --port 0 --port-file "$DIR/port" --state-dir "$DIR/state" --log-level warn &
   SERVER_PID=$!
   for _ in $(seq 1 50); do [ -s "$DIR/port" ] && break; sleep 0.1; done
   PORT=$(cat "$DIR/port") || fail "server did not write its port"
-  "$BOTS" --server 127.0.0.1:$PORT --room demo --count 6 --duration 40 --quiet >/dev/null 2>&1 &
+  KEY="$DIR/state/caseroom.key"
+  mint() { "$TOKEN" --key "$KEY" --room "$1" --name "$2" --role "$3" --user-id "$4" --out "$5" >/dev/null \
+             || fail "caseroom-token could not mint $5"; }
+  "$BOTS" --server 127.0.0.1:$PORT --key "$KEY" --room demo --count 6 --duration 40 --quiet >/dev/null 2>&1 &
   BOTS_PID=$!
   sleep 1
-  xvfb-run -a -s "-screen 0 1600x1000x24" "$CASEROOM" --connect 127.0.0.1:$PORT --room demo --name Window \
+  mint demo "Dr. Window" facilitator 9003 "$DIR/window.token"
+  xvfb-run -a -s "-screen 0 1600x1000x24" "$CASEROOM" --connect 127.0.0.1:$PORT --token-file "$DIR/window.token" \
       --join --frames 200 --resize-test --validation --config-dir "$DIR/cfg" >"$DIR/log2" 2>&1
   rc=$?
   cat "$DIR/log2"

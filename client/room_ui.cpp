@@ -1,0 +1,121 @@
+#include "room_ui.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <imgui.h>
+
+namespace caseroom::client {
+namespace {
+void participantsPanel(const session::ClientSession& s) {
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 10, 10), ImGuiCond_Always, ImVec2(1, 0));
+    ImGui::SetNextWindowBgAlpha(0.75f);
+    char title[64];
+    std::snprintf(title, sizeof title, "Participants (%zu)###participants", s.avatars().size());
+    ImGui::Begin(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    for (const session::RemoteAvatar& p : s.avatars()) {
+        const glm::vec3 c = render::roleColor(p.role);
+        ImGui::ColorButton("##role", ImVec4(c.r, c.g, c.b, 1), ImGuiColorEditFlags_NoTooltip, ImVec2(10, 10));
+        ImGui::SameLine();
+        ImGui::Text("%s%s", p.name.c_str(), p.self ? " (you)" : "");
+        ImGui::SameLine(220);
+        ImGui::TextDisabled("%s%s%s", core::toString(p.role), p.hasPose && p.pose.seated() ? ", seated" : "",
+                            p.hasPose && p.pose.voiceLevel > 0 ? ", speaking" : "");
+    }
+    ImGui::End();
+}
+
+void connectionPanel(RoomUi& a, const RoomUiView& v) {
+    const auto& s = *v.session;
+    const session::ClientStats st = s.stats();
+    const double now = v.now;
+    if (now - a.rateAt >= 1.0) {
+        const double dt = a.rateAt > 0 ? now - a.rateAt : 1.0;
+        a.kbpsIn = static_cast<double>(st.bytesIn - std::min(st.bytesIn, a.lastIn)) * 8.0 / 1000.0 / dt;
+        a.kbpsOut = static_cast<double>(st.bytesOut - std::min(st.bytesOut, a.lastOut)) * 8.0 / 1000.0 / dt;
+        a.lastIn = st.bytesIn;
+        a.lastOut = st.bytesOut;
+        a.rateAt = now;
+    }
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(10, io.DisplaySize.y - 10), ImGuiCond_Always, ImVec2(0, 1));
+    ImGui::SetNextWindowBgAlpha(0.75f);
+    ImGui::Begin("Connection", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::Text("%s, room '%s'", v.server.c_str(), s.desc().roomCode.c_str());
+    ImGui::Text("round trip %.0f ms   loss %.1f %%", st.rttMs, st.loss * 100.0);
+    ImGui::Text("in %.1f kbit/s (%.1f kB)   out %.1f kbit/s (%.1f kB)", a.kbpsIn,
+                static_cast<double>(st.bytesIn) / 1000.0, a.kbpsOut, static_cast<double>(st.bytesOut) / 1000.0);
+    ImGui::TextDisabled("tick %u   corrections %llu   dropped %llu", s.serverTick(),
+                        static_cast<unsigned long long>(st.corrections), static_cast<unsigned long long>(st.malformed));
+    ImGui::TextDisabled("%u draws, %u instances, %.0f fps", v.stats.drawCalls, v.stats.instances,
+                        static_cast<double>(io.Framerate));
+    ImGui::End();
+}
+
+void helpOverlay(RoomUi& a) {
+    if (!a.showHelp) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_Always);
+    ImGui::SetNextWindowBgAlpha(0.8f);
+    ImGui::Begin("Help (F1)", &a.showHelp, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::TextUnformatted("Right mouse drag   look around");
+    ImGui::TextUnformatted("W A S D / arrows   walk (standing)");
+    ImGui::TextUnformatted("Left click chair   sit down (free chairs)");
+    ImGui::TextUnformatted("E                  stand up");
+    ImGui::TextUnformatted("Tab                overview camera on/off");
+    ImGui::TextUnformatted("F1 or H            this help");
+    ImGui::TextUnformatted("Esc                leave the room");
+    ImGui::Separator();
+    ImGui::TextUnformatted("Torso colours:");
+    for (int i = 0; i < static_cast<int>(core::Role::Count); ++i) {
+        const auto r = static_cast<core::Role>(i);
+        const glm::vec3 c = render::roleColor(r);
+        ImGui::ColorButton(core::toString(r), ImVec4(c.r, c.g, c.b, 1), ImGuiColorEditFlags_NoTooltip, ImVec2(10, 10));
+        ImGui::SameLine();
+        ImGui::TextUnformatted(core::toString(r));
+    }
+    (void)io;
+    ImGui::End();
+}
+
+void noticesOverlay(RoomUi& a, double now) {
+    while (!a.notices.empty() && now - a.notices.front().first > 6.0) a.notices.pop_front();
+    if (a.notices.empty()) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y - 10), ImGuiCond_Always, ImVec2(0.5f, 1));
+    ImGui::SetNextWindowBgAlpha(0.6f);
+    ImGui::Begin("##notices", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoInputs |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
+    for (const auto& [t, text] : a.notices) ImGui::TextUnformatted(text.c_str());
+    ImGui::End();
+}
+
+} // namespace
+
+void addNotice(RoomUi& ui, double now, std::string text) {
+    ui.notices.emplace_back(now, std::move(text));
+    while (ui.notices.size() > 6) ui.notices.pop_front();
+}
+
+void drawRoomUi(RoomUi& ui, render::ImGuiLayer& layer, const RoomUiView& v) {
+    const ImGuiIO& io = ImGui::GetIO();
+    render::drawNameTags(layer, ImGui::GetBackgroundDrawList(),
+                         render::viewProjection(v.camera, io.DisplaySize.x / std::max(1.0f, io.DisplaySize.y)),
+                         v.camera.eye, {io.DisplaySize.x, io.DisplaySize.y}, v.avatars);
+    participantsPanel(*v.session);
+    connectionPanel(ui, v);
+    helpOverlay(ui);
+    noticesOverlay(ui, v.now);
+    if (v.overview) {
+        ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, 10), ImGuiCond_Always, ImVec2(0.5f, 0));
+        ImGui::SetNextWindowBgAlpha(0.6f);
+        ImGui::Begin("##overview", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                                ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_NoSavedSettings);
+        ImGui::TextUnformatted("Overview camera (Tab to return)");
+        ImGui::End();
+    }
+}
+
+} // namespace caseroom::client
