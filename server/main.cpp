@@ -35,7 +35,7 @@ void usage() {
         "  --port N              UDP port (default 7777; 0 picks a free one and prints it)\n"
         "  --config FILE         rooms file with [room CODE] sections (default: one built-in room 'demo')\n"
         "  --tick-rate HZ        simulation and snapshot rate per room (default 30)\n"
-        "  --budget BYTES        snapshot payload budget per client per tick (default 140)\n"
+        "  --budget BYTES        snapshot payload budget per client per tick (default 120)\n"
         "  --max-peers N         most simultaneous connections (default: sum of room capacities + 16)\n"
         "  --max-per-address N   most connections from one IP address (default 32)\n"
         "  --port-file FILE      write the bound port to FILE once listening (for scripts)\n"

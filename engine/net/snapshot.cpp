@@ -7,14 +7,16 @@ namespace caseroom::net {
 namespace {
 constexpr int kSlotBits = bitsRequired(kMaxEntities - 1);
 enum class EntryKind : std::uint32_t { Delta = 0, Absolute = 1, Removed = 2 };
-constexpr std::uint32_t kMaxRanked = 48; // more updates than this never fit a budget
+constexpr std::uint32_t kMaxRanked = 64; // more updates than this never fit a budget
+constexpr std::size_t kStaleBudgetFactor = 3;
 constexpr std::uint32_t kInFlightTicks = 6; // ~200 ms: a sent update is presumed on its way
 const QuantizedAvatar kZeroAvatar{};
 } // namespace
 
 // ---- EntityHistory ------------------------------------------------------------
 
-EntityHistory::EntityHistory(std::uint32_t maxSlots) : slots_(std::min(maxSlots, kMaxEntities)) {}
+EntityHistory::EntityHistory(std::uint32_t maxSlots)
+    : slots_(std::min(maxSlots, kMaxEntities)), current_(std::min(maxSlots, kMaxEntities)) {}
 
 void EntityHistory::set(std::uint16_t slot, std::uint32_t instance, const QuantizedAvatar& state, std::uint32_t tick) {
     assert(slot < slots_.size() && instance != 0);
@@ -25,12 +27,14 @@ void EntityHistory::set(std::uint16_t slot, std::uint32_t instance, const Quanti
         s.spawnTick = tick;
         s.states[1 % kHistoryDepth] = state;
         s.since[1 % kHistoryDepth] = tick;
+        current_[slot] = {s.instance, s.version};
         return;
     }
     if (s.states[s.version % kHistoryDepth] == state) return;
     ++s.version;
     s.states[s.version % kHistoryDepth] = state;
     s.since[s.version % kHistoryDepth] = tick;
+    current_[slot] = {s.instance, s.version};
 }
 
 void EntityHistory::remove(std::uint16_t slot, std::uint32_t tick) {
@@ -38,6 +42,7 @@ void EntityHistory::remove(std::uint16_t slot, std::uint32_t tick) {
     slots_[slot].instance = 0;
     slots_[slot].version = 0;
     slots_[slot].removedTick = tick;
+    current_[slot] = EntityRecord{};
 }
 
 const QuantizedAvatar& EntityHistory::currentState(std::uint16_t slot) const {
@@ -187,11 +192,17 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
         QuantizedAvatar state = history.currentState(slot);
         writeHeader(slot, baseState ? EntryKind::Delta : EntryKind::Absolute);
         const bool ok = serializeAvatarDelta(w, state, baseState ? *baseState : kZeroAvatar);
-        // The first entity always goes, so a tiny budget still makes progress.
-        if (!ok || (w.bitsWritten() + 1 > budgetBits && st.updates > 0)) {
+        // The budget is a target; the freeze bound is a promise. Past the
+        // budget only stale entities still go (they sort first), up to a hard
+        // cap of kStaleBudgetFactor budgets. The first entity always goes, so
+        // a tiny budget still makes progress.
+        const bool stale = keys_[slot] >= 1e9;
+        const std::size_t limit = stale ? budgetBits * kStaleBudgetFactor : budgetBits;
+        if (!ok || (w.bitsWritten() + 1 > limit && st.updates > 0)) {
             w.rewind(mark);
             break;
         }
+        if (w.bitsWritten() + 1 > budgetBits) ++st.overBudget;
         held = cur;
         accum_[slot] = 0;
         lastSent_[slot] = cur;

@@ -13,7 +13,7 @@ namespace caseroom::session {
 // ---- [SECTION] rooms and lifetime ------------------------------------------
 
 ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, double now)
-    : room(spec, rate), history(spec.maxParticipants), priority(spec.maxParticipants, 0.0f) {
+    : room(spec, rate), history(spec.maxParticipants), priority(spec.maxParticipants, 0.0f), spots(spec.maxParticipants) {
     clock.rateHz = rate;
     clock.start = now;
     layoutMsg = toWire(room.layout());
@@ -280,22 +280,28 @@ void ServerHost::tickRoom(RoomInstance& r) {
     r.room.step();
     const std::uint32_t tick = r.room.tick();
     const auto& all = r.room.participants();
-    for (std::uint16_t slot = 0; slot < all.size(); ++slot)
-        if (all[slot].active()) r.history.set(slot, all[slot].instance, toWire(all[slot].pose), tick);
+    for (std::uint16_t slot = 0; slot < all.size(); ++slot) {
+        const sim::Participant& p = all[slot];
+        RoomInstance::Spot& spot = r.spots[slot];
+        spot.active = p.active();
+        if (!spot.active) continue;
+        r.history.set(slot, p.instance, toWire(p.pose), tick);
+        spot.x = p.pose.body.x;
+        spot.z = p.pose.body.z;
+        spot.moving = tick - p.changedTick < 3;
+    }
 
     for (core::PeerId peer : r.members) {
         Client& c = clients_.at(peer.value);
         const sim::Participant* me = r.room.find(c.entity);
         if (!me) continue;
         // Interest: nearer avatars and ones that just changed matter more.
-        const glm::vec2 at{me->pose.body.x, me->pose.body.z};
-        for (std::uint16_t slot = 0; slot < all.size(); ++slot) {
-            if (!all[slot].active()) { r.priority[slot] = 0.0f; continue; }
-            const glm::vec2 d = glm::vec2(all[slot].pose.body.x, all[slot].pose.body.z) - at;
-            const float dist = std::sqrt(d.x * d.x + d.y * d.y);
-            float p = 4.0f / (1.0f + dist * 0.5f);
-            if (tick - all[slot].changedTick < 3) p += 1.0f;
-            r.priority[slot] = p;
+        const RoomInstance::Spot& at = r.spots[c.entity.value];
+        for (std::size_t slot = 0; slot < r.spots.size(); ++slot) {
+            const RoomInstance::Spot& s = r.spots[slot];
+            const float dx = s.x - at.x, dz = s.z - at.z;
+            const float p = 4.0f / (1.0f + 0.1f * (dx * dx + dz * dz)) + (s.moving ? 1.0f : 0.0f);
+            r.priority[slot] = s.active ? p : 0.0f;
         }
         const bool forceSelf = me->anyInput && me->lastInputSeq != c.reportedInputSeq;
         net::SnapshotStats st;

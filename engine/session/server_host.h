@@ -84,6 +84,10 @@ private:
         core::FixedTick clock;
         std::vector<core::PeerId> members;
         std::vector<float> priority; // scratch per client
+        // Per tick, packed: where each slot stands and whether it just moved,
+        // so the per-client interest loop does not stride over participants.
+        struct Spot { float x = 0, z = 0; bool active = false; bool moving = false; };
+        std::vector<Spot> spots;
         net::RoomLayoutMsg layoutMsg;
     };
 

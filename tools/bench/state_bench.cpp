@@ -11,9 +11,11 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "net/loopback_transport.h"
+#include "net/secure/channel.h"
 #include "session/bot_brain.h"
 #include "session/client_session.h"
 #include "session/server_host.h"
@@ -21,12 +23,64 @@
 using namespace caseroom;
 
 namespace {
+// Benchmark-only: seals and opens every message with the product's
+// SecureChannel over the loopback twin, to price encryption at scale. Every
+// connection shares one key pair, which is only acceptable because this class
+// lives in a benchmark executable and never in the server or client; the real
+// transport (SecureTransport) derives fresh keys per connection.
+class SealedTransport final : public net::Transport {
+public:
+    SealedTransport(std::unique_ptr<net::Transport> inner, bool serverSide) : inner_(std::move(inner)), server_(serverSide) {
+        for (std::size_t i = 0; i < kA.size(); ++i) { kA[i] = static_cast<std::uint8_t>(i); kB[i] = static_cast<std::uint8_t>(255 - i); }
+    }
+    core::PeerId connect(const net::Address& to) override { return inner_->connect(to); }
+    bool send(core::PeerId peer, net::Channel ch, std::span<const std::uint8_t> data, bool reliable) override {
+        if (!channel(peer).seal(static_cast<std::uint8_t>(ch), data, scratch_)) return false;
+        return inner_->send(peer, ch, scratch_, reliable);
+    }
+    bool poll(double now, net::TransportEvent& ev) override {
+        while (inner_->poll(now, ev)) {
+            if (ev.type != net::TransportEventType::Received) return true;
+            if (channel(ev.peer).open(static_cast<std::uint8_t>(ev.channel), ev.data, scratch_) != net::secure::OpenResult::Ok) continue;
+            ev.data.swap(scratch_);
+            return true;
+        }
+        return false;
+    }
+    void flush() override { inner_->flush(); }
+    void disconnect(core::PeerId p, std::uint32_t r) override { inner_->disconnect(p, r); }
+    [[nodiscard]] net::PeerStats stats(core::PeerId p) const override { return inner_->stats(p); }
+    void wait(double s) override { inner_->wait(s); }
+
+private:
+    net::secure::SecureChannel& channel(core::PeerId peer) {
+        auto it = channels_.find(peer.value);
+        if (it == channels_.end()) {
+            net::secure::SessionKeys keys;
+            keys.send = server_ ? kB : kA;
+            keys.receive = server_ ? kA : kB;
+            it = channels_.emplace(peer.value, std::make_unique<net::secure::SecureChannel>(keys)).first;
+        }
+        return *it->second;
+    }
+    std::unique_ptr<net::Transport> inner_;
+    bool server_;
+    net::secure::Key kA{}, kB{};
+    std::unordered_map<std::uint32_t, std::unique_ptr<net::secure::SecureChannel>> channels_;
+    std::vector<std::uint8_t> scratch_;
+};
+
+std::unique_ptr<net::Transport> maybeSealed(std::unique_ptr<net::Transport> t, bool sealed, bool serverSide) {
+    if (!sealed) return t;
+    return std::make_unique<SealedTransport>(std::move(t), serverSide);
+}
+
 struct Result {
     std::uint32_t participants = 0;
     double tickMedianMs = 0, tickP99Ms = 0, tickMaxMs = 0;
     double payloadKbps = 0;       // snapshot payload per client
     double wireKbps = 0;          // every state-channel message byte per client
-    double withHeadersKbps = 0;   // plus UDP/IPv4 (28 B) and ENet (~12 B) per packet
+    double withHeadersKbps = 0;   // plus UDP/IPv4 (28 B) and ENet (~12 B) per snapshot packet
     double bytesPerUpdate = 0;
     double worstStaleMs = 0;
     std::uint32_t seated = 0;
@@ -39,10 +93,10 @@ double percentile(std::vector<double> v, double p) {
     return v[i];
 }
 
-Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t budget, std::uint64_t seed) {
+Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t budget, std::uint64_t seed, bool sealed) {
     net::LoopbackNetwork network(seed);
     network.setConditions({0.0, 0.02, 0.005, 0.0, 0.0}); // a 40 ms round trip
-    auto serverT = network.createHost(7777);
+    auto serverT = maybeSealed(network.createHost(7777), sealed, true);
     session::ServerConfig cfg;
     sim::RoomSpec spec;
     spec.code = "bench";
@@ -60,7 +114,7 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     std::vector<std::unique_ptr<session::ClientSession>> clients;
     std::vector<std::unique_ptr<session::BotBrain>> brains;
     for (std::uint32_t i = 0; i < n; ++i) {
-        transports.push_back(network.createHost());
+        transports.push_back(maybeSealed(network.createHost(), sealed, false));
         session::ClientDesc d;
         d.roomCode = "bench";
         d.displayName = "Bot " + std::to_string(i + 1);
@@ -125,6 +179,7 @@ int main(int argc, char** argv) {
     double seconds = 20, warmup = 12;
     std::uint32_t budget = session::ServerConfig{}.replication.budgetBytes;
     std::uint64_t seed = 1;
+    std::vector<bool> modes{true};
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(2); } return argv[++i]; };
@@ -137,16 +192,22 @@ int main(int argc, char** argv) {
         else if (a == "--warmup") warmup = std::stod(next());
         else if (a == "--budget") budget = static_cast<std::uint32_t>(std::stoul(next()));
         else if (a == "--seed") seed = std::stoull(next());
+        else if (a == "--encryption") {
+            const std::string m = next();
+            modes = m == "both" ? std::vector<bool>{false, true} : std::vector<bool>{m == "on"};
+        }
         else if (a == "--help") {
-            std::puts("usage: caseroom-bench-state [--sizes 50,200,500] [--seconds 20] [--warmup 12] [--budget BYTES] [--seed N]");
+            std::puts("usage: caseroom-bench-state [--sizes 50,200,500] [--seconds 20] [--warmup 12] [--budget BYTES] [--seed N]\n"
+                      "                            [--encryption on|off|both]   (default on: as the product runs)");
             return 0;
         } else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
     }
-    std::printf("| participants | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | state messages kbit/s/client | with UDP+ENet headers kbit/s | bytes per avatar update | worst staleness ms | seated |\n");
-    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (std::uint32_t n : sizes) {
-        const Result r = runRoom(n, warmup, seconds, budget, seed);
-        std::printf("| %u | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u |\n", r.participants, r.tickMedianMs, r.tickP99Ms,
+    std::printf("| participants | encryption | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | state messages kbit/s/client | with UDP+ENet headers kbit/s | bytes per avatar update | worst staleness ms | seated |\n");
+    std::printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (std::uint32_t n : sizes)
+      for (bool sealed : modes) {
+        const Result r = runRoom(n, warmup, seconds, budget, seed, sealed);
+        std::printf("| %u | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u |\n", r.participants, sealed ? "on" : "off", r.tickMedianMs, r.tickP99Ms,
                     r.tickMaxMs, r.payloadKbps, r.wireKbps, r.withHeadersKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated);
         std::fflush(stdout);
     }
