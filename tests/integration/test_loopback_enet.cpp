@@ -98,10 +98,10 @@ void walkThenStop(Scenario& s, double seconds) {
 }
 
 constexpr float kQuantBound = 0.00071f; // 0.5 mm per axis, in the horizontal plane
-} // namespace
 
-TEST_CASE("three clients on real ENet see each other, converge, and see a leaver go", "[integration][enet]") {
-    Scenario s;
+// A real server core on an ENet socket at 127.0.0.1 with an ephemeral port,
+// driven by the wall clock.
+void startEnetServer(Scenario& s, std::chrono::microseconds pause) {
     net::EnetDesc sd;
     sd.listen = true;
     sd.bind = {"127.0.0.1", 0};
@@ -112,7 +112,13 @@ TEST_CASE("three clients on real ENet see each other, converge, and see a leaver
     s.server = std::make_unique<ServerHost>(*s.serverT, ServerConfig{});
     const auto t0 = Clock::now();
     s.clock = [t0] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-    s.pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(1)); };
+    s.pause = [pause] { std::this_thread::sleep_for(pause); };
+}
+} // namespace
+
+TEST_CASE("three clients on real ENet see each other, converge, and see a leaver go", "[integration][enet]") {
+    Scenario s;
+    startEnetServer(s, std::chrono::milliseconds(1));
     for (const char* name : {"Dr. Ana", "Dr. Ben", "Nurse Cy"}) {
         auto ct = net::EnetTransport::create(net::EnetDesc{});
         REQUIRE(ct.ok());
@@ -170,18 +176,8 @@ TEST_CASE("the same scenario over the loopback twin with 10% loss and reordering
 
 TEST_CASE("10,000 random datagrams do not stop the server or starve a joined client", "[integration][enet][badinput]") {
     Scenario s;
-    net::EnetDesc sd;
-    sd.listen = true;
-    sd.bind = {"127.0.0.1", 0};
-    auto st = net::EnetTransport::create(sd);
-    REQUIRE(st.ok());
-    const std::uint16_t port = (*st)->boundPort();
-    s.address = {"127.0.0.1", port};
-    s.serverT = std::move(*st);
-    s.server = std::make_unique<ServerHost>(*s.serverT, ServerConfig{});
-    const auto t0 = Clock::now();
-    s.clock = [t0] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-    s.pause = [] { std::this_thread::sleep_for(std::chrono::microseconds(200)); };
+    startEnetServer(s, std::chrono::microseconds(200));
+    const std::uint16_t port = s.address.port;
     auto ct = net::EnetTransport::create(net::EnetDesc{});
     REQUIRE(ct.ok());
     ClientSession& client = s.add(std::move(*ct), "Survivor");
