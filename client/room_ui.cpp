@@ -42,7 +42,7 @@ void connectionPanel(RoomUi& a, const RoomUiView& v) {
     ImGui::SetNextWindowPos(ImVec2(10, io.DisplaySize.y - 10), ImGuiCond_Always, ImVec2(0, 1));
     ImGui::SetNextWindowBgAlpha(0.75f);
     ImGui::Begin("Connection", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::Text("%s, room '%s'", v.server.c_str(), s.desc().roomCode.c_str());
+    ImGui::Text("%.*s, room '%s'", static_cast<int>(v.server.size()), v.server.data(), s.desc().roomCode.c_str());
     ImGui::Text("round trip %.0f ms   loss %.1f %%", st.rttMs, st.loss * 100.0);
     ImGui::Text("in %.1f kbit/s (%.1f kB)   out %.1f kbit/s (%.1f kB)", a.kbpsIn,
                 static_cast<double>(st.bytesIn) / 1000.0, a.kbpsOut, static_cast<double>(st.bytesOut) / 1000.0);

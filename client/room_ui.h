@@ -7,6 +7,7 @@
 #include <deque>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "render/camera.h"
@@ -27,7 +28,7 @@ struct RoomUi {
 
 struct RoomUiView {
     const session::ClientSession* session = nullptr; // in a room
-    std::string server;
+    std::string_view server;                          // HOST:PORT as typed; must outlive the call
     render::Camera camera;
     std::span<const render::AvatarDraw> avatars;
     render::RenderStats stats;

@@ -1,0 +1,132 @@
+// The client's pure pieces: command-line parsing, remembered join settings,
+// pasted tokens and the look/walk intent. Compiled from client/ sources
+// (the client is an executable, not a library).
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "join_settings.h"
+#include "look.h"
+#include "options.h"
+#include "room_link.h"
+
+using namespace caseroom;
+using namespace caseroom::client;
+
+namespace {
+core::Result<Options> parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "caseroom");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return parseOptions(static_cast<int>(argv.size()), argv.data());
+}
+} // namespace
+
+TEST_CASE("client options: headless defaults and presets", "[render][client]") {
+    auto o = parse({"--headless", "--camera", "overview", "--screenshot", "x.png", "--avatars", "100", "--size", "640x360"});
+    REQUIRE(o.ok());
+    CHECK(o->headless);
+    CHECK(o->frames == 3);
+    CHECK(o->camera == render::CameraPreset::Overview);
+    CHECK(o->avatars == 100);
+    CHECK(o->width == 640);
+    CHECK(o->height == 360);
+    CHECK(o->msaa == 0); // automatic
+    CHECK(parse({"--bench"})->headless);
+}
+
+TEST_CASE("client options: bad input names the option", "[render][client]") {
+    auto bad = [](std::vector<std::string> a) {
+        auto r = parse(std::move(a));
+        REQUIRE_FALSE(r.ok());
+        return r.error().message;
+    };
+    CHECK(bad({"--camera", "sideways"}).find("--camera") != std::string::npos);
+    CHECK(bad({"--frames", "0"}).find("--frames") != std::string::npos);
+    CHECK(bad({"--frames"}).find("needs a value") != std::string::npos);
+    CHECK(bad({"--msaa", "3"}).find("--msaa") != std::string::npos);
+    CHECK(bad({"--size", "big"}).find("--size") != std::string::npos);
+    CHECK(bad({"--connect", "nohost"}).find("HOST:PORT") != std::string::npos);
+    CHECK(bad({"--connect", "h:70000"}).find("65535") != std::string::npos);
+    CHECK(bad({"--screenshot", "a.png"}).find("--headless") != std::string::npos);
+    CHECK(bad({"--wat"}).find("unknown option") != std::string::npos);
+    auto hp = parseHostPort("example.org:7777");
+    REQUIRE(hp.ok());
+    CHECK(hp->first == "example.org");
+    CHECK(hp->second == 7777);
+}
+
+TEST_CASE("join settings: remembered between runs, pasted token never saved", "[render][client]") {
+    const auto dir = std::filesystem::temp_directory_path() / ("caseroom-settings-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    JoinSettings s;
+    s.server = "clinic.example:7000";
+    s.room = "hepc";
+    s.name = "Dr. Ada\nInjected = yes"; // a newline must not break the file
+    s.tokenFile = "/home/ada/hepc.token";
+    s.tokenPaste = "SECRET";
+    REQUIRE(saveJoinSettings(dir.string(), s).ok());
+    JoinSettings back;
+    REQUIRE(loadJoinSettings(dir.string(), back).ok());
+    CHECK(back.server == s.server);
+    CHECK(back.room == "hepc");
+    CHECK(back.name == "Dr. AdaInjected = yes");
+    CHECK(back.tokenFile == s.tokenFile);
+    CHECK(back.tokenPaste.empty());
+    std::ifstream f(dir / "client.conf");
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(all.find("SECRET") == std::string::npos);
+    // A missing directory is not an error: defaults.
+    JoinSettings fresh;
+    CHECK(loadJoinSettings((dir / "nope").string(), fresh).ok());
+    CHECK(fresh.room == "demo");
+    // A malformed file is an error naming the file, and defaults stay.
+    { std::ofstream bad(dir / "client.conf"); bad << "[join\nserver\n"; }
+    JoinSettings broken;
+    auto st = loadJoinSettings(dir.string(), broken);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().message.find("client.conf") != std::string::npos);
+    std::filesystem::remove_all(dir);
+    // XDG rule.
+    ::setenv("XDG_CONFIG_HOME", "/tmp/xdg-test", 1);
+    CHECK(settingsDir("") == "/tmp/xdg-test/caseroom");
+    CHECK(settingsDir("/x") == "/x");
+}
+
+TEST_CASE("pasted tokens: base64 of the token file, with clear errors", "[render][client]") {
+    auto ok = decodePastedToken("SGVs\nbG8=");
+    REQUIRE(ok.ok());
+    CHECK(std::string(ok->begin(), ok->end()) == "Hello");
+    CHECK_FALSE(decodePastedToken("not base64!").ok());
+    CHECK_FALSE(decodePastedToken("   ").ok());
+    CHECK_FALSE(readTokenBytes("/nonexistent/token").ok());
+    // A join without a token says what to do.
+    JoinRequest req;
+    req.server = "127.0.0.1:7777";
+    auto link = startJoin(req, 0.0);
+    REQUIRE_FALSE(link.ok());
+    CHECK(link.error().message.find("connect token") != std::string::npos);
+    // Garbage instead of a token is refused before any network traffic.
+    req.token = {1, 2, 3};
+    req.tokenSource = "junk.token";
+    auto junk = startJoin(req, 0.0);
+    REQUIRE_FALSE(junk.ok());
+    CHECK(junk.error().message.find("junk.token") != std::string::npos);
+}
+
+TEST_CASE("look: walking follows the view, seated heads stay in the neck's range", "[render][client]") {
+    Look look;
+    look.yaw = 0.0f;
+    sim::MoveInput in = makeIntent(look, 1.0f, 0.0f);
+    CHECK(in.move.x == Approx(0.0f).margin(1e-6));
+    CHECK(in.move.y == Approx(-1.0f)); // yaw 0 walks toward -z
+    in = makeIntent(look, 1.0f, 1.0f);
+    CHECK(glm::length(in.move) == Approx(1.0f)); // diagonals are not faster
+    applyMouse(look, 0.0f, -10000.0f);
+    CHECK(look.pitch <= 1.3f);
+    look.yaw = sim::kPi; // behind a seat facing yaw 0
+    clampToSeat(look, 0.0f);
+    CHECK(std::fabs(look.yaw) <= sim::kMaxHeadYaw + 1e-5f);
+}
