@@ -80,6 +80,7 @@ const char* toString(MessageType t) {
     case MessageType::IntentRefused: return "IntentRefused";
     case MessageType::ClientInput: return "ClientInput";
     case MessageType::Snapshot: return "Snapshot";
+    case MessageType::VoiceFrame: return "VoiceFrame";
     case MessageType::Count: break;
     }
     return "?";
@@ -110,6 +111,7 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::IntentRefused, Channel::Control, true, 8},
     {MessageType::ClientInput, Channel::State, false, 64},
     {MessageType::Snapshot, Channel::State, false, static_cast<std::uint32_t>(kMaxMessageBytes) + 16},
+    {MessageType::VoiceFrame, Channel::Voice, false, 1 + 7 + kMaxVoiceBytes}, // type, 52 header bits padded, payload
 }};
 
 template <typename T>
@@ -128,6 +130,7 @@ Message defaultFor(MessageType t) {
     case MessageType::IntentRefused: return makeDefault<IntentRefused>();
     case MessageType::ClientInput: return makeDefault<ClientInput>();
     case MessageType::Snapshot: return makeDefault<Snapshot>();
+    case MessageType::VoiceFrame: return makeDefault<VoiceFrame>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

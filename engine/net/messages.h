@@ -3,6 +3,7 @@
 // which channel and reliability each travels on. The wire layout is written
 // down in PROTOCOL.md; bump kProtocolVersion on any incompatible change.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -23,6 +24,7 @@ constexpr std::uint32_t kMaxEntities = 1024;      // entity slots per room (10 b
 constexpr std::uint32_t kMaxInputsPerPacket = 4;  // redundancy for lost input packets
 constexpr std::uint32_t kMaxPanels = 16;
 constexpr std::size_t kMaxMessageBytes = 16 * 1024;
+constexpr std::uint32_t kMaxVoiceBytes = 400;     // codec bytes per voice frame (20 ms at 160 kbit/s; Opus voice uses ~60)
 
 // ENet channels. The order is the channel id on the wire.
 enum class Channel : std::uint8_t { Control, State, Voice, Media, Video, Count };
@@ -51,7 +53,7 @@ const char* toString(LeaveReason r);
 
 enum class MessageType : std::uint8_t {
     JoinRequest, JoinAccepted, JoinRefused, RoomLayout, ParticipantJoined, ParticipantLeft,
-    SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, Count
+    SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, Count
 };
 const char* toString(MessageType t);
 
@@ -254,8 +256,46 @@ struct Snapshot {
     }
 };
 
+// One codec frame of one speaker's voice, client -> server -> listeners on
+// the voice channel (unreliable). The server reads the header to check and
+// route it and forwards the same bytes; it never decodes the codec payload.
+// The body layout is exactly audio::VoicePacket::serialize (audio may not
+// include net, nor net audio); session/voice_wire.h converts, and
+// tests/unit/session/test_voice_wire.cpp pins the two encodings byte for byte.
+//   speaker 16 | sequence 16 | level 8 | frame 1 | talkStart 1 | size 10 | align | size bytes
+struct VoiceFrame {
+    static constexpr MessageType kType = MessageType::VoiceFrame;
+    std::uint16_t speaker = 0;      // the speaker's entity slot; the server drops frames that are not the sender's own
+    std::uint16_t sequence = 0;     // per-speaker frame counter, wraps (advances across DTX gaps)
+    std::uint8_t level = 0;         // speech level, 255 = 0 dBFS, half-dB steps (audio::levelByteFromDb)
+    bool frame20 = true;            // codec frame length: true 20 ms, false 10 ms
+    bool talkStart = false;         // first frame after a send gap (DTX or mute): silence before, not loss
+    std::uint16_t size = 0;         // valid bytes in `bytes`, 1..kMaxVoiceBytes
+    std::array<std::uint8_t, kMaxVoiceBytes> bytes{}; // codec payload, inline: decoding allocates nothing
+
+    [[nodiscard]] std::span<const std::uint8_t> payload() const { return {bytes.data(), size}; }
+    friend bool operator==(const VoiceFrame& a, const VoiceFrame& b) {
+        return a.speaker == b.speaker && a.sequence == b.sequence && a.level == b.level && a.frame20 == b.frame20 &&
+               a.talkStart == b.talkStart && a.size == b.size && std::equal(a.bytes.begin(), a.bytes.begin() + a.size, b.bytes.begin());
+    }
+    template <typename S> bool serialize(S& s) {
+        std::uint32_t v = level;
+        if (!serializeU16(s, speaker) || !serializeU16(s, sequence) || !s.serializeBits(v, 8)) return false;
+        if constexpr (S::kReading) level = static_cast<std::uint8_t>(v);
+        if (!serializeBool(s, frame20) || !serializeBool(s, talkStart)) return false;
+        v = size;
+        if (!S::kReading && (size == 0 || size > kMaxVoiceBytes)) return false;
+        if (!s.serializeBits(v, 10)) return false; // 10 bits as in audio::VoicePacket, range-checked below
+        if constexpr (S::kReading) {
+            if (v == 0 || v > kMaxVoiceBytes) return false;
+            size = static_cast<std::uint16_t>(v);
+        }
+        return s.align() && s.serializeBytes(bytes.data(), size);
+    }
+};
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
-                             SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot>;
+                             SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

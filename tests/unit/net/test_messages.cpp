@@ -77,6 +77,17 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         for (auto& b : m.payload) b = static_cast<std::uint8_t>(rng.below(256));
         return m;
     }
+    case MessageType::VoiceFrame: {
+        VoiceFrame m;
+        m.speaker = static_cast<std::uint16_t>(rng.below(65536));
+        m.sequence = static_cast<std::uint16_t>(rng.below(65536));
+        m.level = static_cast<std::uint8_t>(rng.below(256));
+        m.frame20 = rng.chance(0.5);
+        m.talkStart = rng.chance(0.2);
+        m.size = static_cast<std::uint16_t>(ruint(rng, 1, rng.chance(0.1) ? kMaxVoiceBytes : 120));
+        for (std::uint16_t i = 0; i < m.size; ++i) m.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
+        return m;
+    }
     case MessageType::Count: break;
     }
     return StandRequest{};
@@ -159,4 +170,51 @@ TEST_CASE("the catalog gives every message a channel and reliability", "[net][me
         // Reliable messages travel on control; per-tick state is unreliable.
         CHECK(info.reliable == (info.channel == Channel::Control));
     }
+}
+
+TEST_CASE("voice frames: fixed layout, and bad sizes, truncation and trailing bytes are refused", "[net][messages][voice]") {
+    VoiceFrame f;
+    f.speaker = 0x0102;
+    f.sequence = 0xBEEF;
+    f.level = 200;
+    f.frame20 = true;
+    f.talkStart = true;
+    f.size = 3;
+    f.bytes[0] = 0xAA; f.bytes[1] = 0xBB; f.bytes[2] = 0xCC;
+    const auto bytes = encodeMessage(f);
+    // type | speaker 16 | sequence 16 | level 8 | frame 1 | talkStart 1 | size 10 | pad 4 | payload
+    const std::vector<std::uint8_t> expected{static_cast<std::uint8_t>(MessageType::VoiceFrame), 0x02, 0x01, 0xEF, 0xBE, 200,
+                                             0x03 | (3u << 2), 0x00, 0xAA, 0xBB, 0xCC};
+    CHECK(bytes == expected);
+    CHECK(messageInfo(MessageType::VoiceFrame).channel == Channel::Voice);
+    CHECK_FALSE(messageInfo(MessageType::VoiceFrame).reliable);
+    CHECK(decodeMessage(bytes, Channel::State).error == DecodeError::WrongChannel);
+    REQUIRE(decodeMessage(bytes, Channel::Voice).ok);
+
+    // Writers refuse what readers would refuse.
+    VoiceFrame empty = f;
+    empty.size = 0;
+    CHECK(encodeMessage(Message{empty}).empty());
+    VoiceFrame big = f;
+    big.size = kMaxVoiceBytes + 1;
+    CHECK(encodeMessage(Message{big}).empty());
+
+    auto withSize = [&](std::uint32_t size) {
+        auto b = bytes;
+        b[6] = static_cast<std::uint8_t>(0x03 | ((size & 0x3F) << 2));
+        b[7] = static_cast<std::uint8_t>(size >> 6);
+        return b;
+    };
+    CHECK(decodeMessage(withSize(0), Channel::Voice).error == DecodeError::Malformed);       // no payload
+    CHECK(decodeMessage(withSize(4), Channel::Voice).error == DecodeError::Malformed);       // claims more than is there
+    CHECK(decodeMessage(withSize(2), Channel::Voice).error == DecodeError::Malformed);       // trailing byte
+    auto over = withSize(kMaxVoiceBytes + 1);
+    over.resize(8 + kMaxVoiceBytes + 1 - 1, 0); // within the catalog's maxBytes, but the size field is over the limit
+    CHECK_FALSE(decodeMessage(over, Channel::Voice).ok);
+    auto pad = bytes;
+    pad[7] |= 0x10; // a non-zero padding bit
+    CHECK(decodeMessage(pad, Channel::Voice).error == DecodeError::Malformed);
+    auto huge = bytes;
+    huge.resize(messageInfo(MessageType::VoiceFrame).maxBytes + 1, 0);
+    CHECK(decodeMessage(huge, Channel::Voice).error == DecodeError::TooLarge);
 }
