@@ -115,6 +115,9 @@ void drawNameTags(ImGuiLayer& layer, ImDrawList* draw, const glm::mat4& viewProj
         draw->AddRectFilled({min.x, max.y - bar}, max, IM_COL32(a8(rc.r), a8(rc.g), a8(rc.b), a8(alpha)), 4.0f,
                             ImDrawFlags_RoundCornersBottom);
         draw->AddText(font, fontSize, {min.x + padX, min.y + padY}, IM_COL32(255, 255, 255, a8(alpha)), begin, end);
+        if (a.pose.voiceLevel > 0) // speaking: a bright outline that grows with the level
+            draw->AddRect({min.x - 2, min.y - 2}, {max.x + 2, max.y + 2}, IM_COL32(255, 255, 255, a8(alpha)), 5.0f, 0,
+                          1.0f + static_cast<float>(std::min<int>(a.pose.voiceLevel, 15)) / 5.0f);
     }
 }
 

@@ -42,7 +42,8 @@ void recordImGui(ImGuiLayer& layer, VkCommandBuffer cmd);
 // Name tags: a dark rounded label with the name and a role-coloured bar,
 // anchored above each visible avatar's head. Placed nearest first; a tag
 // that would overlap one already placed is left out, so every tag shown
-// stays readable in a crowd. Tags fade beyond `fadeFrom` metres.
+// stays readable in a crowd. Tags fade beyond `fadeFrom` metres; a speaking
+// participant's tag (pose.voiceLevel > 0) gets a white outline.
 void drawNameTags(ImGuiLayer& layer, ImDrawList* draw, const glm::mat4& viewProj, glm::vec3 eye, glm::vec2 viewport,
                   std::span<const AvatarDraw> avatars, float fadeFrom = 9.0f);
 
