@@ -140,6 +140,7 @@ float aspectRatio(const Target& t) {
 core::Status createRenderer(Renderer& r, Device& dev, Target& target, const RendererDesc& desc) {
     r.dev = &dev;
     r.target = &target;
+    r.builtFor = target.extent;
     r.desc = desc;
     if (desc.panelWidth == 0 || desc.panelHeight == 0 || desc.panelWidth > kMaxPanelSize ||
         desc.panelHeight > kMaxPanelSize)
@@ -260,9 +261,13 @@ FrameResult beginFrame(Renderer& r, VkExtent2D drawable) {
     r.drawable = drawable;
     if (t.kind == TargetKind::Swapchain) {
         if (drawable.width == 0 || drawable.height == 0) return FrameResult::Skipped; // minimised
-        const bool resized = drawable.width != t.extent.width || drawable.height != t.extent.height;
+        // Compared with the drawable size of the last rebuild, not t.extent:
+        // the surface may pick a different extent, and that must not cause a
+        // rebuild every frame.
+        const bool resized = drawable.width != r.builtFor.width || drawable.height != r.builtFor.height;
         if (resized || r.rebuildAfterPresent || t.swapchain == VK_NULL_HANDLE) {
             r.rebuildAfterPresent = false;
+            r.builtFor = drawable;
             const TargetStatus s = recreateSwapchain(dev, t, drawable);
             ++r.stats.swapchainRebuilds;
             if (s == TargetStatus::DeviceLost) return FrameResult::DeviceLost;

@@ -92,6 +92,7 @@ struct Renderer {
     bool recording = false;
     bool rebuildAfterPresent = false;
     VkExtent2D drawable{0, 0};
+    VkExtent2D builtFor{0, 0};                   // drawable size the swapchain was last built for
     RenderStats stats;
 };
 
