@@ -44,6 +44,10 @@ void VoiceRouter::upsert(std::uint16_t id, const glm::vec3& position, bool roomW
             if (l.streams[i].speaker == id) l.streams[i].roomWide = roomWide;
 }
 
+void VoiceRouter::move(std::uint16_t id, const glm::vec3& position) {
+    if (Person* p = find(id)) p->position = position;
+}
+
 void VoiceRouter::remove(std::uint16_t id) {
     for (auto& l : people_) {
         auto* end = l.streams.begin() + l.streamCount;

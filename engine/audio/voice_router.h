@@ -42,6 +42,9 @@ public:
     // Adds or updates a participant. `position`: mouth/head, room space, metres.
     void upsert(std::uint16_t id, const glm::vec3& position, bool roomWide);
     void remove(std::uint16_t id);
+    // Updates a known participant's position only (O(1); the server calls it
+    // every tick). Unknown ids are ignored.
+    void move(std::uint16_t id, const glm::vec3& position);
     [[nodiscard]] std::size_t participantCount() const { return people_.size(); }
 
     // One voice packet from `speaker` with its level byte at `now` (seconds).

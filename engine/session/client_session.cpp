@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "audio/voice_client.h"
 #include "core/log.h"
+#include "session/voice_wire.h"
 #include "session/wire_avatar.h"
+#include "sim/permissions.h"
 
 namespace caseroom::session {
 
@@ -114,6 +117,7 @@ void ClientSession::update(double now) {
         if (tickStart_ + static_cast<double>(nextTick_) / tickRate_ <= now) // fell far behind: rebase
             tickStart_ = now - static_cast<double>(nextTick_) / tickRate_;
         refreshAvatars(now);
+        if (voice_) pumpVoice(now);
     }
     transport_.flush();
 }
@@ -166,6 +170,7 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         nextTick_ = 0;
         clock_.reset(tickRate_);
         clock_.observe(acc->serverTick, now);
+        role_ = acc->role;
         state_ = ClientState::InRoom;
         status_ = "in room " + desc_.roomCode;
         notices_.push_back("joined room " + desc_.roomCode + " as " + core::toString(acc->role));
@@ -192,6 +197,14 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         notices_.push_back(std::string(net::toString(ir->intent)) + " refused: " + net::toString(ir->reason));
     } else if (auto* snap = std::get_if<net::Snapshot>(&m)) {
         onSnapshot(*snap, now);
+    } else if (auto* vf = std::get_if<net::VoiceFrame>(&m)) {
+        if (state_ != ClientState::InRoom) return;
+        if (voiceSink_) voiceSink_(*vf, now);
+        if (voice_ && vf->speaker != self_.value) {
+            fromWire(*vf, voiceIn_);
+            voice_->onPacket(voiceIn_, now);
+            ++counters_.voiceReceived;
+        }
     }
     // Client-to-server messages arriving here are ignored.
 }
@@ -301,6 +314,28 @@ void ClientSession::refreshAvatars(double now) {
         }
         k.buffer.discardBefore(renderTick - 2.0);
     }
+}
+
+void ClientSession::pumpVoice(double now) {
+    if (predictedValid_) {
+        audio::ListenerPose listener;
+        listener.position = predicted_.headPosition() + correction_;
+        listener.orientation = predicted_.head;
+        voice_->setListener(listener);
+    }
+    for (const RemoteAvatar& a : avatars_)
+        if (!a.self && a.hasPose) voice_->setSpeakerPosition(a.slot, a.pose.headPosition());
+    const bool maySpeak = sim::permitted(role_, sim::Action::Speak);
+    voice_->pump(now, [&](const audio::VoicePacket& p) {
+        if (!maySpeak || !sendVoice(p)) ++counters_.voiceUnsent;
+    });
+}
+
+bool ClientSession::sendVoice(const audio::VoicePacket& packet) {
+    if (state_ != ClientState::InRoom || !toWire(packet, self_.value, voiceOut_) || !net::encodeMessage(voiceOut_, writer_)) return false;
+    if (!transport_.send(server_, net::Channel::Voice, writer_.finish(), false)) return false;
+    ++counters_.voiceSent;
+    return true;
 }
 
 } // namespace caseroom::session

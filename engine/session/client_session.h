@@ -6,11 +6,13 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "audio/voice_packet.h"
 #include "core/ids.h"
 #include "core/role.h"
 #include "net/messages.h"
@@ -20,6 +22,8 @@
 #include "sim/avatar.h"
 #include "sim/layout.h"
 #include "sim/movement.h"
+
+namespace caseroom::audio { class VoiceClient; }
 
 namespace caseroom::session {
 
@@ -54,6 +58,9 @@ struct ClientStats {
     std::uint64_t corrections = 0;         // reconciliations that moved the prediction
     std::uint64_t refusals = 0;            // intents the server refused
     float lastCorrection = 0;              // metres
+    std::uint64_t voiceSent = 0;           // voice frames sent to the server
+    std::uint64_t voiceReceived = 0;       // voice frames handed to the attached VoiceClient
+    std::uint64_t voiceUnsent = 0;         // captured frames not sent (role may not speak, or too large for the wire)
 };
 
 class ClientSession {
@@ -69,6 +76,22 @@ public:
     void requestSit(std::uint16_t seat);
     void requestStand();
     void leave();
+    // Optional voice. `voice` (not owned; nullptr detaches) must outlive the
+    // session or be detached first; its device callback runs elsewhere. While
+    // attached, update() pumps it: captured frames go to the server as
+    // VoiceFrames stamped with our entity slot (only for roles that may
+    // speak; others drain and drop them), received VoiceFrames go to
+    // onPacket(), the listener follows the predicted own head, and each
+    // speaker sits at its interpolated avatar's head.
+    void attachVoice(audio::VoiceClient* voice) { voice_ = voice; }
+    // Sends one encoded frame as ours (stamped with our entity slot), for
+    // tools that produce frames themselves. The server, not this call,
+    // decides who may speak. False when not in a room or the frame has no
+    // wire form (codec bytes over net::kMaxVoiceBytes).
+    bool sendVoice(const audio::VoicePacket& packet);
+    // Alternative to a VoiceClient for tools and tests: every VoiceFrame
+    // received is handed to `sink` as it arrives (no decoding). Empty: none.
+    void setVoiceSink(std::function<void(const net::VoiceFrame&, double now)> sink) { voiceSink_ = std::move(sink); }
 
     [[nodiscard]] ClientState state() const { return state_; }
     // Plain-words reason for Refused / Disconnected.
@@ -90,6 +113,7 @@ private:
     void clientTick();
     void reconcile(const sim::AvatarPose& authority, const net::Snapshot& snap);
     void refreshAvatars(double now);
+    void pumpVoice(double now);
     void sendMessage(const net::Message& m);
     void fail(ClientState s, std::string why);
 
@@ -136,6 +160,13 @@ private:
     glm::vec3 correction_{0.0f};   // visual smoothing of reconciliation jumps
     ClientStats counters_;
     net::WriteStream writer_{net::kMaxMessageBytes};
+
+    // Voice (optional): frames are converted in place, no allocation per frame.
+    audio::VoiceClient* voice_ = nullptr;
+    std::function<void(const net::VoiceFrame&, double)> voiceSink_;
+    core::Role role_ = core::Role::Observer;   // as the server accepted us
+    net::VoiceFrame voiceOut_;
+    audio::VoicePacket voiceIn_;
 };
 
 } // namespace caseroom::session

@@ -1,5 +1,6 @@
 // [SECTION] rooms and lifetime
 // [SECTION] receiving: join, input, intents
+// [SECTION] voice: check, route and forward on arrival
 // [SECTION] ticking: simulation, history, per-client snapshots
 #include "session/server_host.h"
 
@@ -12,8 +13,9 @@ namespace caseroom::session {
 
 // ---- [SECTION] rooms and lifetime ------------------------------------------
 
-ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, double now)
-    : room(spec, rate), history(spec.maxParticipants), priority(spec.maxParticipants, 0.0f), spots(spec.maxParticipants) {
+ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, double now, const audio::RouterConfig& voiceConfig)
+    : room(spec, rate), history(spec.maxParticipants), priority(spec.maxParticipants, 0.0f), spots(spec.maxParticipants),
+      voice(voiceConfig), peerOfSlot(spec.maxParticipants), listeners(spec.maxParticipants) {
     clock.rateHz = rate;
     clock.start = now;
     layoutMsg = toWire(room.layout());
@@ -21,7 +23,7 @@ ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, d
 
 ServerHost::ServerHost(net::Transport& transport, ServerConfig config) : transport_(transport), config_(std::move(config)) {
     if (config_.rooms.empty()) config_.rooms.push_back(sim::RoomSpec{});
-    for (const auto& spec : config_.rooms) rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0));
+    for (const auto& spec : config_.rooms) rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
 }
 
 ServerHost::~ServerHost() = default;
@@ -70,6 +72,8 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         RoomInstance& r = *c.room;
         r.room.leave(c.entity);
         r.history.remove(c.entity.value, r.room.tick());
+        r.voice.remove(c.entity.value);
+        if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
         std::erase(r.members, peer);
         broadcast(r, net::ParticipantLeft{c.entity.value, reason});
         ++counters_.leaves;
@@ -115,7 +119,7 @@ void ServerHost::update(double now) {
     }
     for (auto& r : rooms_) {
         const std::uint32_t due = r->clock.advance(now);
-        for (std::uint32_t i = 0; i < due; ++i) tickRoom(*r);
+        for (std::uint32_t i = 0; i < due; ++i) tickRoom(*r, now);
     }
     transport_.flush();
 }
@@ -149,7 +153,9 @@ void ServerHost::onReceive(Client& c, const net::TransportEvent& ev, double now)
     }
     if (!c.room) { badInput(c, "message before joining", now); return; }
     RoomInstance& room = *c.room;
-    if (auto* in = std::get_if<net::ClientInput>(&r.message)) {
+    if (auto* voice = std::get_if<net::VoiceFrame>(&r.message)) {
+        onVoice(c, *voice, ev.data, now);
+    } else if (auto* in = std::get_if<net::ClientInput>(&r.message)) {
         onInput(c, *in, now);
     } else if (auto* sit = std::get_if<net::SitRequest>(&r.message)) {
         if (!allowed(c, sim::Action::Sit, now)) {
@@ -249,6 +255,14 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     c.replicator = std::make_unique<net::ClientReplicator>(room->room.capacity());
     const sim::Participant* p = room->room.find(jr.entity);
     room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick());
+    // Room-wide voices reach every listener: the hub team. "Whoever presents"
+    // joins them once the clinic agenda has a presenting state (not yet).
+    room->voice.upsert(jr.entity.value, p->pose.headPosition(), c.role == core::Role::Facilitator || c.role == core::Role::Specialist);
+    if (jr.entity.value >= room->peerOfSlot.size()) {
+        room->peerOfSlot.resize(jr.entity.value + 1u);
+        room->listeners.resize(jr.entity.value + 1u);
+    }
+    room->peerOfSlot[jr.entity.value] = c.peer;
     ++counters_.joins;
 
     send(c.peer, net::JoinAccepted{jr.entity.value, static_cast<std::uint32_t>(config_.tickRate), room->room.tick(), c.role});
@@ -274,9 +288,37 @@ void ServerHost::onInput(Client& c, const net::ClientInput& in, double now) {
     }
 }
 
+// ---- [SECTION] voice: check, route and forward on arrival ---------------------
+
+// A voice frame is checked (the sender's own avatar, a role that may speak),
+// routed (VoiceRouter: cap per listener, room-wide first, then proximity and
+// loudness) and its bytes, as received, queued to each chosen listener at
+// once; update() flushes them at the end of the same drain, not at the next
+// tick. The codec payload is never decoded.
+void ServerHost::onVoice(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now) {
+    RoomInstance& r = *c.room;
+    if (frame.speaker != c.entity.value) {
+        ++counters_.voiceSpoofed;
+        audit(c, now, "voice as entity " + std::to_string(frame.speaker), "refused: not the sender's avatar (" + std::to_string(c.entity.value) + ")");
+        badInput(c, "voice frame naming another speaker", now);
+        return;
+    }
+    if (!allowed(c, sim::Action::Speak, now)) { // audited (rate-limited per client)
+        ++counters_.voiceRefused;
+        return;
+    }
+    ++counters_.voiceIn;
+    const std::size_t n = r.voice.route(frame.speaker, frame.level, now, r.listeners);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint16_t slot = r.listeners[i];
+        if (slot >= r.peerOfSlot.size() || !r.peerOfSlot[slot].valid()) continue;
+        if (transport_.send(r.peerOfSlot[slot], net::Channel::Voice, bytes, false)) ++counters_.voiceForwarded;
+    }
+}
+
 // ---- [SECTION] ticking: simulation, history, per-client snapshots ------------
 
-void ServerHost::tickRoom(RoomInstance& r) {
+void ServerHost::tickRoom(RoomInstance& r, double now) {
     r.room.step();
     const std::uint32_t tick = r.room.tick();
     const auto& all = r.room.participants();
@@ -285,7 +327,10 @@ void ServerHost::tickRoom(RoomInstance& r) {
         RoomInstance::Spot& spot = r.spots[slot];
         spot.active = p.active();
         if (!spot.active) continue;
-        r.history.set(slot, p.instance, toWire(p.pose), tick);
+        net::QuantizedAvatar state = toWire(p.pose);
+        state.voiceLevel = r.voice.avatarLevel(slot, now); // who is speaking, 0..15, from the forwarded frames
+        r.history.set(slot, p.instance, state, tick);
+        r.voice.move(slot, p.pose.headPosition());
         spot.x = p.pose.body.x;
         spot.z = p.pose.body.z;
         spot.moving = tick - p.changedTick < 3;

@@ -13,6 +13,7 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "audio/voice_router.h"
 #include "core/tick.h"
 #include "net/messages.h"
 #include "net/snapshot.h"
@@ -30,6 +31,7 @@ struct ServerConfig {
     double joinTimeout = 10.0;               // connected without joining this long: dropped
     std::uint32_t maxMalformed = 64;         // bad messages before a peer is disconnected
     AuditSink* audit = nullptr;              // refused attempts go here (not owned)
+    audio::RouterConfig voice;               // voice forwarding: streams per listener (cap 6), hold, hysteresis
 };
 
 struct ServerCounters {
@@ -38,6 +40,10 @@ struct ServerCounters {
     std::uint64_t joins = 0, leaves = 0, refusedJoins = 0;
     std::uint64_t audited = 0;               // refused attempts (all, even past the audit rate limit)
     std::uint64_t snapshotsSent = 0, snapshotBytes = 0, entityUpdates = 0, deferredUpdates = 0;
+    std::uint64_t voiceIn = 0;               // voice frames accepted from speakers
+    std::uint64_t voiceForwarded = 0;        // copies sent to listeners
+    std::uint64_t voiceSpoofed = 0;          // frames naming another speaker: dropped, audited, counted as malformed
+    std::uint64_t voiceRefused = 0;          // frames from roles that may not speak: dropped, audited
 };
 
 class ServerHost {
@@ -78,7 +84,7 @@ private:
         std::unique_ptr<net::ClientReplicator> replicator;
     };
     struct RoomInstance {
-        RoomInstance(const sim::RoomSpec& spec, double rate, double now);
+        RoomInstance(const sim::RoomSpec& spec, double rate, double now, const audio::RouterConfig& voiceConfig);
         sim::Room room;
         net::EntityHistory history;
         core::FixedTick clock;
@@ -89,13 +95,19 @@ private:
         struct Spot { float x = 0, z = 0; bool active = false; bool moving = false; };
         std::vector<Spot> spots;
         net::RoomLayoutMsg layoutMsg;
+        // Voice: who hears whom. Forwarding happens per packet on arrival;
+        // the tick only refreshes positions and reads the speaking levels.
+        audio::VoiceRouter voice;
+        std::vector<core::PeerId> peerOfSlot;  // entity slot -> its client, for forwarding
+        std::vector<std::uint16_t> listeners;  // route() output scratch, one entry per slot
     };
 
     void onReceive(Client& c, const net::TransportEvent& ev, double now);
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void onInput(Client& c, const net::ClientInput& in, double now);
+    void onVoice(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);
-    void tickRoom(RoomInstance& r);
+    void tickRoom(RoomInstance& r, double now);
     void badInput(Client& c, const char* what, double now);
     // Records a refused attempt; false when the per-client audit rate is spent.
     void audit(Client& c, double now, std::string what, std::string outcome, const std::string& room = {});
