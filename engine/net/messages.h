@@ -261,7 +261,7 @@ struct Snapshot {
 // route it and forwards the same bytes; it never decodes the codec payload.
 // The body layout is exactly audio::VoicePacket::serialize (audio may not
 // include net, nor net audio); session/voice_wire.h converts, and
-// tests/unit/session/test_voice_wire.cpp pins the two encodings byte for byte.
+// tests/integration/test_voice.cpp pins the two encodings byte for byte.
 //   speaker 16 | sequence 16 | level 8 | frame 1 | talkStart 1 | size 10 | align | size bytes
 struct VoiceFrame {
     static constexpr MessageType kType = MessageType::VoiceFrame;

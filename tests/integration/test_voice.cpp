@@ -9,7 +9,9 @@
 //    streams and the room-wide voices (facilitator, specialists) always reach
 //    everyone.
 //  - refusals: an observer's frames are dropped and audited; a frame that
-//    names another speaker is dropped, audited and counted as malformed.
+//    names another speaker is dropped, audited and counted as malformed
+//    (over the loopback twin, whose raw client can write any message).
+//  - the catalog's VoiceFrame and audio::VoicePacket encode identically.
 // Real time (real sockets), so each case runs a few seconds at most.
 #include <catch2/catch.hpp>
 
@@ -27,7 +29,10 @@
 #include "audio/voice_client.h"
 #include "audio/wav.h"
 #include "integration/secure_fixture.h"
+#include "net/loopback_transport.h"
 #include "net/messages.h"
+#include "net/stream.h"
+#include "session/voice_wire.h"
 #include "unit/audio/speech.h"
 
 using namespace caseroom;
@@ -273,4 +278,97 @@ TEST_CASE("an observer's voice is refused and audited, and nobody hears it", "[i
         return e.who == "Watcher" && e.what == "speak" && e.outcome.find("not permitted for observer") != std::string::npos;
     }));
     CHECK(inRoom(obs)); // refused, not disconnected: an observer's client may simply have its microphone on
+}
+
+TEST_CASE("a voice frame naming another speaker is dropped, audited and counted as malformed", "[integration][voice]") {
+    // The loopback twin: the rogue client below writes raw messages.
+    net::LoopbackNetwork network(5);
+    auto serverT = network.createHost(7777);
+    MemoryAudit audit;
+    ServerConfig cfg;
+    cfg.audit = &audit;
+    ServerHost server(*serverT, cfg);
+    auto victimT = network.createHost();
+    ClientSession victim(*victimT, ClientDesc{"demo", "Dr Victim", core::Role::Facilitator});
+    std::size_t victimHeard = 0;
+    victim.setVoiceSink([&](const net::VoiceFrame&, double) { ++victimHeard; });
+    victim.connect({"127.0.0.1", 7777}, 0.0);
+    auto rogueT = network.createHost();
+    const core::PeerId toServer = rogueT->connect({"127.0.0.1", 7777});
+    double t = 0;
+    bool rogueJoined = false;
+    net::TransportEvent ev;
+    auto step = [&] {
+        t += 0.005;
+        network.advance(t);
+        victim.update(t);
+        server.update(t);
+        while (rogueT->poll(t, ev)) {
+            if (ev.type == net::TransportEventType::Connected) {
+                net::JoinRequest req;
+                req.roomCode = "demo";
+                req.displayName = "Rogue";
+                REQUIRE(rogueT->send(toServer, net::Channel::Control, net::encodeMessage(req), true));
+            } else if (ev.type == net::TransportEventType::Received) {
+                const auto r = net::decodeMessage(ev.data, ev.channel);
+                if (r.ok && std::holds_alternative<net::JoinAccepted>(r.message)) rogueJoined = true;
+            }
+        }
+        rogueT->flush();
+    };
+    while (t < 2.0 && !(rogueJoined && inRoom(victim))) step();
+    REQUIRE(rogueJoined);
+    REQUIRE(inRoom(victim));
+    net::VoiceFrame f;
+    f.speaker = victim.self().value; // speaking as someone else
+    f.level = 240;
+    f.size = 10;
+    for (std::uint16_t i = 0; i < 5; ++i) {
+        f.sequence = i;
+        REQUIRE(rogueT->send(toServer, net::Channel::Voice, net::encodeMessage(f), false));
+        step();
+    }
+    for (int i = 0; i < 20; ++i) step();
+    CHECK(server.counters().voiceSpoofed == 5);
+    CHECK(server.counters().malformed >= 5);
+    CHECK(server.counters().voiceIn == 0);
+    CHECK(victimHeard == 0);
+    CHECK(std::any_of(audit.entries.begin(), audit.entries.end(), [&](const AuditEntry& e) {
+        return e.who == "Rogue" && e.what == "voice as entity " + std::to_string(victim.self().value) &&
+               e.outcome.find("not the sender's avatar") != std::string::npos;
+    }));
+}
+
+TEST_CASE("VoiceFrame and audio::VoicePacket share one wire layout", "[integration][voice]") {
+    // net and audio may not include each other, so each has a serialize; this
+    // pins them together: the message body is exactly the packet's encoding.
+    std::uint32_t seed = 12345;
+    auto next = [&] { seed = seed * 1664525u + 1013904223u; return seed >> 8; };
+    for (int i = 0; i < 200; ++i) {
+        audio::VoicePacket p;
+        p.speaker = static_cast<std::uint16_t>(next());
+        p.sequence = static_cast<std::uint16_t>(next());
+        p.level = static_cast<std::uint8_t>(next());
+        p.frame = next() % 2 ? audio::FrameDuration::Ms20 : audio::FrameDuration::Ms10;
+        p.talkStart = next() % 4 == 0;
+        p.size = static_cast<std::uint16_t>(1 + next() % net::kMaxVoiceBytes);
+        for (std::uint16_t k = 0; k < p.size; ++k) p.bytes[k] = static_cast<std::uint8_t>(next());
+        net::WriteStream ws;
+        REQUIRE(p.serialize(ws));
+        const auto packetBytes = ws.finish();
+        net::VoiceFrame f;
+        REQUIRE(toWire(p, p.speaker, f));
+        const auto message = net::encodeMessage(net::Message{f});
+        REQUIRE(message.size() == packetBytes.size() + 1);
+        CHECK(std::equal(packetBytes.begin(), packetBytes.end(), message.begin() + 1));
+        audio::VoicePacket back;
+        fromWire(f, back);
+        CHECK((back.speaker == p.speaker && back.sequence == p.sequence && back.level == p.level && back.frame == p.frame &&
+               back.talkStart == p.talkStart && back.size == p.size));
+        CHECK(std::equal(p.bytes.begin(), p.bytes.begin() + p.size, back.bytes.begin()));
+    }
+    audio::VoicePacket tooBig;
+    tooBig.size = net::kMaxVoiceBytes + 1;
+    net::VoiceFrame f;
+    CHECK_FALSE(toWire(tooBig, 0, f)); // no wire form: the session counts it unsent
 }

@@ -1,6 +1,10 @@
 // caseroom-bots: N headless participants that behave like a clinic, over the
 // real ENet transport; or, with --watch, one observer that prints the room as
-// it sees it. Both are views over session::ClientSession.
+// it sees it. Both are views over session::ClientSession. With --speak, bot 1
+// speaks a WAV file (looping) through the real voice path (Opus, the server's
+// forwarding); with --listen, the watcher (or bot 1) writes what it hears,
+// spatialized stereo, to a WAV file. Audio devices are the WAV-file twin,
+// pumped on the wall clock: no sound card needed.
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -12,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "audio/audio_device.h"
+#include "audio/voice_client.h"
 #include "core/log.h"
 #include "net/secure/key_file.h"
 #include "net/secure/secure_transport.h"
@@ -44,6 +50,8 @@ void usage() {
         "  --duration SECONDS    leave after this long (default: until Ctrl-C)\n"
         "  --print-every SECONDS how often to print (default 2)\n"
         "  --watch               print the room as one observer sees it\n"
+        "  --speak FILE.wav      bot 1 speaks this file into the room, looping (any rate; mixed to mono)\n"
+        "  --listen FILE.wav     the watcher (without --watch: bot 1) writes what it hears here (48 kHz stereo)\n"
         "  --quiet               print only joins, leaves and errors\n"
         "  --help                this text");
 }
@@ -88,7 +96,7 @@ int main(int argc, char** argv) {
     double wanderers = 0.2, duration = 0, printEvery = 2.0;
     unsigned long long seed = 1;
     bool watch = false, quiet = false;
-    std::string keyPath, tokenPath;
+    std::string keyPath, tokenPath, speakPath, listenPath;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -107,6 +115,8 @@ int main(int argc, char** argv) {
         else if (a == "--duration") duration = std::strtod(value().c_str(), nullptr);
         else if (a == "--print-every") printEvery = std::max(0.2, std::strtod(value().c_str(), nullptr));
         else if (a == "--watch") watch = true;
+        else if (a == "--speak") speakPath = value();
+        else if (a == "--listen") listenPath = value();
         else if (a == "--quiet") quiet = true;
         else { std::fprintf(stderr, "caseroom-bots: unknown option '%s' (see --help)\n", a.c_str()); return 2; }
     }
@@ -138,6 +148,8 @@ int main(int argc, char** argv) {
         std::unique_ptr<net::secure::SecureTransport> transport;
         std::unique_ptr<session::ClientSession> session;
         std::unique_ptr<session::BotBrain> brain;
+        std::unique_ptr<audio::VoiceClient> voice;        // --speak / --listen only
+        std::unique_ptr<audio::WavFileAudioDevice> device;
     };
     std::vector<Bot> bots;
     const auto start = std::chrono::steady_clock::now();
@@ -172,14 +184,46 @@ int main(int argc, char** argv) {
         b.session = std::make_unique<session::ClientSession>(*b.transport, cd);
         const bool wanders = !watch && static_cast<double>(i) >= static_cast<double>(count) * (1.0 - wanderers);
         b.brain = std::make_unique<session::BotBrain>(seed * 1000003ull + static_cast<unsigned long long>(i), wanders);
+        if (i == 0 && (!speakPath.empty() || !listenPath.empty())) {
+            // Bot 1's voice: speaks --speak (push-to-talk held, so the file's own
+            // pauses are sent as DTX silence) and/or writes --listen.
+            audio::VoiceClientConfig vc;
+            vc.useSpeex = false; // a file is already clean: no echo, no noise
+            vc.capture.mode = speakPath.empty() ? audio::MicMode::Muted : audio::MicMode::PushToTalk;
+            auto v = audio::VoiceClient::create(vc);
+            if (!v) { std::fprintf(stderr, "caseroom-bots: voice: %s\n", v.error().message.c_str()); return 1; }
+            b.voice = std::move(*v);
+            b.voice->capture().setPushToTalk(true);
+            audio::WavDeviceDesc dd;
+            dd.inputWav = speakPath;
+            dd.loopInput = !speakPath.empty();
+            dd.outputWav = listenPath;
+            b.device = std::make_unique<audio::WavFileAudioDevice>(dd);
+            if (const core::Status st = b.device->start(b.voice->callback()); !st.ok()) {
+                std::fprintf(stderr, "caseroom-bots: %s\n", st.error().message.c_str());
+                return 1;
+            }
+            b.session->attachVoice(b.voice.get());
+        }
         b.session->connect(server, seconds());
         bots.push_back(std::move(b));
     }
+    std::uint64_t deviceBlocks = 0; // WAV devices run on the wall clock, 10 ms blocks
     double nextPrint = printEvery;
     int exitCode = 0;
     while (!gStop) {
         const double now = seconds();
         if (duration > 0 && now >= duration) break;
+        if (bots[0].device) {
+            while (static_cast<double>(deviceBlocks) * 0.01 < now) {
+                if (const core::Status st = bots[0].device->pump(audio::kBlockSamples); !st.ok()) {
+                    std::fprintf(stderr, "caseroom-bots: %s\n", st.error().message.c_str());
+                    gStop = 1;
+                    break;
+                }
+                ++deviceBlocks;
+            }
+        }
         std::size_t alive = 0;
         for (auto& b : bots) {
             b.session->update(now);
@@ -208,5 +252,16 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     for (auto& b : bots) b.session->leave();
+    if (bots.size() > 0 && bots[0].device) {
+        bots[0].session->attachVoice(nullptr);
+        const auto st = bots[0].session->stats();
+        if (const core::Status fin = bots[0].device->finish(); !fin.ok()) {
+            std::fprintf(stderr, "caseroom-bots: %s\n", fin.error().message.c_str());
+            exitCode = 1;
+        }
+        std::printf("voice: %llu frames sent, %llu received%s%s\n", static_cast<unsigned long long>(st.voiceSent),
+                    static_cast<unsigned long long>(st.voiceReceived), listenPath.empty() ? "" : "; heard audio written to ",
+                    listenPath.c_str());
+    }
     return exitCode;
 }
