@@ -95,6 +95,14 @@ void snapshotsAndMessages() {
     input.inputs = {InputFrame{100, 50, -20, 300, 1000, -500}, InputFrame{101, 0, 127, 301, 0, 0}};
     msgs.push_back(input);
     msgs.push_back(snaps.back());
+    VoiceFrame voice; // a 20 ms Opus frame's worth (24 kbit/s: ~60 bytes)
+    voice.speaker = 3;
+    voice.sequence = 512;
+    voice.level = 200;
+    voice.talkStart = true;
+    voice.size = 60;
+    for (std::uint16_t i = 0; i < voice.size; ++i) voice.bytes[i] = static_cast<std::uint8_t>(i * 37 + 11);
+    msgs.push_back(voice);
     for (const auto& m : msgs) {
         const auto bytes = encodeMessage(m);
         std::vector<std::uint8_t> seed;

@@ -68,6 +68,8 @@ bool parseAddress(const std::string& s, net::Address& out) {
 }
 
 const char* roleTag(core::Role r) { return core::toString(r); }
+// The avatar's speaking indicator (voiceLevel 0..15, from the server's voice router).
+const char* speaking(const session::RemoteAvatar& a) { return a.pose.voiceLevel > 0 ? "  speaking" : ""; }
 
 void printRoom(const session::ClientSession& s, double now) {
     const sim::RoomLayout* layout = s.layout();
@@ -78,11 +80,11 @@ void printRoom(const session::ClientSession& s, double now) {
         const float yawDeg = a.pose.bodyYaw * 180.0f / sim::kPi;
         if (a.pose.seated()) {
             const bool table = layout && a.pose.seat < layout->seats.size() && layout->seats[a.pose.seat].atTable;
-            std::printf("  %-14s %-11s seated   seat %2u (%s) at (%5.2f, %5.2f)%s\n", a.name.c_str(), roleTag(a.role), a.pose.seat,
-                        table ? "table" : "audience", a.pose.body.x, a.pose.body.z, a.self ? "  <- me" : "");
+            std::printf("  %-14s %-11s seated   seat %2u (%s) at (%5.2f, %5.2f)%s%s\n", a.name.c_str(), roleTag(a.role), a.pose.seat,
+                        table ? "table" : "audience", a.pose.body.x, a.pose.body.z, speaking(a), a.self ? "  <- me" : "");
         } else {
-            std::printf("  %-14s %-11s standing at (%5.2f, %5.2f) facing %4.0f deg%s\n", a.name.c_str(), roleTag(a.role), a.pose.body.x,
-                        a.pose.body.z, yawDeg, a.self ? "  <- me" : "");
+            std::printf("  %-14s %-11s standing at (%5.2f, %5.2f) facing %4.0f deg%s%s\n", a.name.c_str(), roleTag(a.role), a.pose.body.x,
+                        a.pose.body.z, yawDeg, speaking(a), a.self ? "  <- me" : "");
         }
     }
     std::fflush(stdout);
