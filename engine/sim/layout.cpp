@@ -73,8 +73,9 @@ RoomLayout makeLayout(const RoomSpec& spec) {
     }
     // Two slide panels on the front wall, one video panel on each side wall.
     const float y = std::min(1.8f, spec.height - 0.8f);
-    l.panels.push_back(Panel{{-2.2f, y, -l.halfExtents.y + 0.05f}, 0.0f, 3.2f, 1.8f});
-    l.panels.push_back(Panel{{2.2f, y, -l.halfExtents.y + 0.05f}, 0.0f, 3.2f, 1.8f});
+    // A panel faces along forwardOf(yaw): the front ones face back into the room (+z).
+    l.panels.push_back(Panel{{-2.2f, y, -l.halfExtents.y + 0.05f}, kPi, 3.2f, 1.8f});
+    l.panels.push_back(Panel{{2.2f, y, -l.halfExtents.y + 0.05f}, kPi, 3.2f, 1.8f});
     l.panels.push_back(Panel{{-l.halfExtents.x + 0.05f, y, -1.0f}, -kPi / 2, 2.4f, 1.4f});
     l.panels.push_back(Panel{{l.halfExtents.x - 0.05f, y, -1.0f}, kPi / 2, 2.4f, 1.4f});
     return l;

@@ -51,7 +51,8 @@ struct SecureWorld {
         cfg.audit = &audit;
         server = std::make_unique<session::ServerHost>(*serverT, cfg);
     }
-    double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+    double clockOffset = 0; // where the callers' monotonic clock starts (e.g. seconds since boot)
+    double now() const { return clockOffset + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
 
     net::secure::ConnectToken mint(const std::string& name, core::Role role = core::Role::Spoke, std::string room = "demo",
                                    const net::secure::Key* key = nullptr, std::uint64_t created = 0, std::uint64_t lifetime = 3600) {

@@ -228,3 +228,10 @@ TEST_CASE("a flood of unauthenticated datagrams gets no peers and a real client 
     CHECK(w.server->clientCount() == 1);
     CHECK(w.serverT->counters().unadmitted + w.serverT->handshake()->stats().malformed > 100);
 }
+
+TEST_CASE("a client whose clock reads days since boot still completes the handshake", "[integration][secure]") {
+    test::SecureWorld w;
+    w.clockOffset = 400000.0; // the handshake must time itself from its first poll, not from zero
+    ClientSession& c = w.join(w.mint("Dr. Uptime"));
+    REQUIRE(w.until(5.0, [&] { return inRoom(c); }));
+}

@@ -75,7 +75,7 @@ core::PeerId SecureTransport::connect(const Address& to) {
     auto addr = inner_->resolve(to);
     if (!addr) return core::PeerId::invalid();
     serverAddress_ = *addr;
-    client_ = std::make_unique<ClientHandshake>(*token_, random_, now_);
+    client_.reset(); // the handshake starts at the next poll, on the caller's clock
     handshaking_ = true;
     clientPeer_ = core::PeerId{1};
     clientLink_ = Peer{};
@@ -83,6 +83,7 @@ core::PeerId SecureTransport::connect(const Address& to) {
 }
 
 bool SecureTransport::pollClientHandshake(double now, TransportEvent& event) {
+    if (!client_) client_ = std::make_unique<ClientHandshake>(*token_, random_, now);
     Datagram out;
     if (client_->poll(now, out)) (void)inner_->sendRaw(serverAddress_, out.view());
     switch (client_->state()) {
@@ -127,7 +128,7 @@ void SecureTransport::drop(Peer& p, double now, bool strike) {
 
 bool SecureTransport::poll(double now, TransportEvent& event) {
     now_ = now;
-    if (client_ && handshaking_ && pollClientHandshake(now, event)) return true;
+    if (token_ && handshaking_ && pollClientHandshake(now, event)) return true;
     if (server_) {
         server_->update(desc_.unixClock());
         for (const RawAddress& a : restarted_)

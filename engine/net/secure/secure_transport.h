@@ -8,8 +8,8 @@
 // a per-class rate limiter and a strike counter; a peer that keeps sending
 // bad packets is disconnected. identity() is the token's user, name, room and
 // role: the server trusts nothing else.
-// Client: connect() runs the handshake with the token, then ENet-connects and
-// seals. A refused token ends in Disconnected with the reason in plain words.
+// Client: connect() starts the handshake with the token (timed from the next
+// poll, on the caller's clock), then ENet-connects and seals. A refused token ends in Disconnected with the reason in plain words.
 // Thread rule: one thread. Time: poll(now) takes monotonic seconds; token
 // expiry uses the unix clock given in the Desc.
 #pragma once
