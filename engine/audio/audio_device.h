@@ -38,7 +38,13 @@ struct AudioDeviceDesc {
     std::string captureDevice;   // empty: the system default
     bool playback = true;
     bool capture = true;
-    std::uint32_t blockFrames = kBlockSamples; // frames per callback the device is asked for
+    // Frames per callback the device is asked for: 5 ms. Each device buffer
+    // adds one block of delay on each side; with 20 ms frames, 5 ms blocks
+    // keep mouth-to-ear on loopback under the 60 ms target (46.4 ms measured
+    // between the devices + 2 x 5 ms = 56.4 ms; BENCHMARKS.md "Voice")
+    // without doubling the packet rate as 10 ms frames would. The mixer decodes in 10 ms units and serves any
+    // block size up to MixerConfig::maxBlockFrames.
+    std::uint32_t blockFrames = kBlockSamples / 2;
 };
 
 class AudioDevice {

@@ -12,7 +12,9 @@
 //     client B plays through its jitter buffer into a WAV; every stage is
 //     timestamped (wall clock), the total is also measured by
 //     cross-correlation of B's output against A's input.
-// Usage: caseroom_bench_voice_server [rounds, default 2000] [frame ms: 20 or 10]
+// Latency runs: 20 ms frames with 10 ms and 5 ms device blocks, 10 ms frames
+// with 10 ms blocks ("10" as the second argument: only the last).
+// Usage: caseroom_bench_voice_server [rounds, default 2000] [10]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -211,7 +213,7 @@ double pct(std::vector<double> v, double q) {
     return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
 }
 
-void latency(audio::FrameDuration frame) {
+void latency(audio::FrameDuration frame, std::uint32_t deviceBlock) {
     const std::string pid = std::to_string(::getpid());
     const std::string inA = "/tmp/caseroom-bench-a-" + pid + ".wav", outB = "/tmp/caseroom-bench-b-" + pid + ".wav";
     const auto speech = audio::test::speech("Good morning. The patient is a forty year old woman with fatigue and itching.", "en-us");
@@ -244,9 +246,11 @@ void latency(audio::FrameDuration frame) {
     audio::WavDeviceDesc da;
     da.inputWav = inA;
     da.inputDelaySec = 0.1;
+    da.blockFrames = deviceBlock;
     audio::WavFileAudioDevice devA(da);
     audio::WavDeviceDesc db;
     db.outputWav = outB;
+    db.blockFrames = deviceBlock;
     audio::WavFileAudioDevice devB(db);
     if (!devA.start(va->callback()).ok() || !devB.start(vb->callback()).ok()) std::exit(1);
 
@@ -254,9 +258,10 @@ void latency(audio::FrameDuration frame) {
     const double seconds = 0.1 + static_cast<double>(speech.size()) / audio::kSampleRate + 0.4;
     std::uint64_t blocks = 0;
     while (w.now() - start < seconds) {
-        while (static_cast<double>(blocks) * 0.01 < w.now() - start) {
-            (void)devA.pump(audio::kBlockSamples);
-            (void)devB.pump(audio::kBlockSamples);
+        const double blockSec = static_cast<double>(deviceBlock) / audio::kSampleRate;
+        while (static_cast<double>(blocks) * blockSec < w.now() - start) {
+            (void)devA.pump(deviceBlock);
+            (void)devB.pump(deviceBlock);
             ++blocks;
         }
         const double t0 = w.now();
@@ -291,7 +296,8 @@ void latency(audio::FrameDuration frame) {
     const int lag = audio::test::bestLag(std::span<const float>(ref.data(), std::min<std::size_t>(ref.size(), 2 * audio::kSampleRate)), ear, 9600);
     const double corr = audio::test::correlationAt(ref, ear, lag);
     const auto st = vb->receiver().speakers();
-    std::printf("latency | %s frames | %zu frames timed | espeak %d\n", audio::toString(frame), send.size(), audio::test::speechIsEspeak() ? 1 : 0);
+    std::printf("latency | %s frames | device blocks %.1f ms | %zu frames timed | espeak %d\n", audio::toString(frame),
+                1000.0 * deviceBlock / audio::kSampleRate, send.size(), audio::test::speechIsEspeak() ? 1 : 0);
     std::printf("  framing                 %.1f ms (frame length)\n", 1000.0 * audio::frameSeconds(frame));
     std::printf("  encode (capture->packet) median %.2f ms p90 %.2f ms CPU; Opus look-ahead 6.5 ms\n", median(encodeMs), pct(encodeMs, 0.9));
     std::printf("  send (A seal, ENet, UDP, server ENet, open)  median %.3f ms p90 %.3f ms\n", median(send), pct(send, 0.9));
@@ -316,7 +322,10 @@ int main(int argc, char** argv) {
         forwarding(30, 20, sealed, rounds);
         forwarding(200, 20, sealed, rounds / 4);
     }
-    if (!only10) latency(audio::FrameDuration::Ms20);
-    latency(audio::FrameDuration::Ms10);
+    if (!only10) {
+        latency(audio::FrameDuration::Ms20, audio::kBlockSamples);
+        latency(audio::FrameDuration::Ms20, audio::kBlockSamples / 2);
+    }
+    latency(audio::FrameDuration::Ms10, audio::kBlockSamples);
     return 0;
 }
