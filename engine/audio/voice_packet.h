@@ -20,6 +20,9 @@
 // write) without including net: audio stays independent of the wire layer.
 // A malformed packet (size 0 or above the maximum, truncated bytes) reads as
 // false. The struct holds its bytes inline: no allocation per packet.
+// On the wire the catalog's net::VoiceFrame carries exactly this layout (with
+// at most net::kMaxVoiceBytes = 400 codec bytes); session/voice_wire.h
+// converts, and tests/integration/test_voice.cpp pins the two together.
 #pragma once
 #include <array>
 #include <cmath>

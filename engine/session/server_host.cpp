@@ -334,18 +334,19 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         spot.x = p.pose.body.x;
         spot.z = p.pose.body.z;
         spot.moving = tick - p.changedTick < 3;
+        spot.speaking = state.voiceLevel > 0; // "speaking first": the indicator should not lag the voice
     }
 
     for (core::PeerId peer : r.members) {
         Client& c = clients_.at(peer.value);
         const sim::Participant* me = r.room.find(c.entity);
         if (!me) continue;
-        // Interest: nearer avatars and ones that just changed matter more.
+        // Interest: nearer avatars, ones that just changed and ones speaking matter more.
         const RoomInstance::Spot& at = r.spots[c.entity.value];
         for (std::size_t slot = 0; slot < r.spots.size(); ++slot) {
             const RoomInstance::Spot& s = r.spots[slot];
             const float dx = s.x - at.x, dz = s.z - at.z;
-            const float p = 4.0f / (1.0f + 0.1f * (dx * dx + dz * dz)) + (s.moving ? 1.0f : 0.0f);
+            const float p = 4.0f / (1.0f + 0.1f * (dx * dx + dz * dz)) + (s.moving ? 1.0f : 0.0f) + (s.speaking ? 1.0f : 0.0f);
             r.priority[slot] = s.active ? p : 0.0f;
         }
         const bool forceSelf = me->anyInput && me->lastInputSeq != c.reportedInputSeq;

@@ -92,7 +92,7 @@ private:
         std::vector<float> priority; // scratch per client
         // Per tick, packed: where each slot stands and whether it just moved,
         // so the per-client interest loop does not stride over participants.
-        struct Spot { float x = 0, z = 0; bool active = false; bool moving = false; };
+        struct Spot { float x = 0, z = 0; bool active = false; bool moving = false; bool speaking = false; };
         std::vector<Spot> spots;
         net::RoomLayoutMsg layoutMsg;
         // Voice: who hears whom. Forwarding happens per packet on arrival;

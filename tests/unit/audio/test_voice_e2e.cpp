@@ -3,8 +3,9 @@
 // parse the header, route, forward at once, never decode) relays it; client B
 // writes what it hears to a WAV file. B's output, aligned to A's input by
 // cross-correlation, must match it (correlation > 0.8), and the delay is
-// reported with its breakdown. The real server's forwarding is wired
-// separately; this pins down the voice path's own behaviour and latency.
+// reported with its breakdown. This pins down the voice path's own behaviour
+// and latency; tests/integration/test_voice.cpp runs the same through the
+// real server (ServerHost over the secure transport).
 #include <catch2/catch.hpp>
 
 #include <cstdio>
