@@ -168,6 +168,12 @@ bool EnetTransport::poll(double now, TransportEvent& event) {
     case ENET_EVENT_TYPE_CONNECT: {
         std::uint32_t id = Impl::idOf(e.peer);
         if (id == 0) id = impl_->adopt(e.peer); // incoming connection
+        // ENet's packet throttle drops unreliable packets (snapshots, voice)
+        // whenever the round trip rises. CaseRoom budgets its own bandwidth
+        // (snapshot budget, voice cap), so the throttle stays fully open:
+        // acceleration to the top at once, never decelerate.
+        enet_peer_throttle_configure(e.peer, ENET_PEER_PACKET_THROTTLE_INTERVAL,
+                                     static_cast<enet_uint32>(ENET_PEER_PACKET_THROTTLE_SCALE), 0);
         event = TransportEvent{};
         event.type = TransportEventType::Connected;
         event.peer = core::PeerId{id};
