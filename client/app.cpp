@@ -24,6 +24,7 @@
 #include "render/renderer.h"
 #include "room_link.h"
 #include "room_ui.h"
+#include "voice_panel.h"
 
 namespace caseroom::client {
 namespace {
@@ -50,6 +51,7 @@ struct App {
     std::uint16_t lastSeat = sim::kNoSeat;
     bool overview = false;
     RoomUi roomUi;
+    VoicePanel voice;
     std::vector<render::AvatarDraw> avatars;
     render::Camera camera;
 };
@@ -93,6 +95,7 @@ core::Status setUp(App& a) {
 }
 
 void tearDown(App& a) {
+    stopVoice(a.voice, a.link.session.get());
     closeLink(a.link, linkTime(a));
     render::destroyImGuiLayer(a.ui);
     if (a.imguiSdl) ImGui_ImplSDL2_Shutdown();
@@ -244,6 +247,9 @@ void buildUi(App& a, bool inRoom) {
     v.overview = a.overview;
     v.now = platform::nowSeconds();
     drawRoomUi(a.roomUi, a.ui, v);
+    const Uint8* keys = SDL_GetKeyboardState(nullptr);
+    const bool typing = ImGui::GetIO().WantCaptureKeyboard;
+    voiceFrame(a.voice, *a.link.session, keys && keys[SDL_SCANCODE_V] && !typing);
 }
 
 } // namespace
@@ -291,11 +297,14 @@ int runWindowed(const Options& o) {
             for (auto& n : s.takeNotices()) notice(a, std::move(n));
             if (s.state() == session::ClientState::Refused || s.state() == session::ClientState::Disconnected) {
                 a.joinError = (wasInRoom ? "left the room: " : "could not join: ") + s.statusText();
+                stopVoice(a.voice, &s);
                 closeLink(a.link, linkTime(a));
                 std::fprintf(stderr, "caseroom: %s\n", a.joinError.c_str());
             } else if (s.state() == session::ClientState::InRoom) {
                 inRoom = true;
+                if (!a.voice.started && s.self().valid()) startVoice(a.voice, s);
                 if (in.pressed(platform::Key::Escape)) {
+                    stopVoice(a.voice, &s);
                     closeLink(a.link, linkTime(a));
                     a.joinError = "you left the room";
                     inRoom = false;

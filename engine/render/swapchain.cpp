@@ -132,10 +132,10 @@ TargetStatus recreateSwapchain(Device& dev, Target& t, VkExtent2D drawable) {
     return s;
 }
 
-TargetStatus acquireImage(Device& dev, Target& t, VkSemaphore signal, std::uint32_t& index) {
-    if (dev.lost) return TargetStatus::DeviceLost;
-    if (t.swapchain == VK_NULL_HANDLE) return TargetStatus::OutOfDate;
-    const VkResult r = vkAcquireNextImageKHR(dev.device, t.swapchain, UINT64_MAX, signal, VK_NULL_HANDLE, &index);
+// Acquire and present answer alike: "recreate" results are statuses, a lost
+// device is remembered, anything else is a programming error (VK_CHECK).
+namespace {
+TargetStatus swapchainStatus(Device& dev, VkResult r) {
     switch (r) {
     case VK_SUCCESS: return TargetStatus::Ok;
     case VK_SUBOPTIMAL_KHR: return TargetStatus::Suboptimal;
@@ -147,6 +147,13 @@ TargetStatus acquireImage(Device& dev, Target& t, VkSemaphore signal, std::uint3
     VK_CHECK(r);
     return TargetStatus::Ok;
 }
+} // namespace
+
+TargetStatus acquireImage(Device& dev, Target& t, VkSemaphore signal, std::uint32_t& index) {
+    if (dev.lost) return TargetStatus::DeviceLost;
+    if (t.swapchain == VK_NULL_HANDLE) return TargetStatus::OutOfDate;
+    return swapchainStatus(dev, vkAcquireNextImageKHR(dev.device, t.swapchain, UINT64_MAX, signal, VK_NULL_HANDLE, &index));
+}
 
 TargetStatus presentImage(Device& dev, Target& t, std::uint32_t index) {
     VkPresentInfoKHR info{VK_STRUCTURE_TYPE_PRESENT_INFO_KHR};
@@ -155,17 +162,7 @@ TargetStatus presentImage(Device& dev, Target& t, std::uint32_t index) {
     info.swapchainCount = 1;
     info.pSwapchains = &t.swapchain;
     info.pImageIndices = &index;
-    const VkResult r = vkQueuePresentKHR(dev.queue, &info);
-    switch (r) {
-    case VK_SUCCESS: return TargetStatus::Ok;
-    case VK_SUBOPTIMAL_KHR: return TargetStatus::Suboptimal;
-    case VK_ERROR_OUT_OF_DATE_KHR:
-    case VK_ERROR_SURFACE_LOST_KHR: return TargetStatus::OutOfDate;
-    default: break;
-    }
-    if (noteDeviceLost(dev, r)) return TargetStatus::DeviceLost;
-    VK_CHECK(r);
-    return TargetStatus::Ok;
+    return swapchainStatus(dev, vkQueuePresentKHR(dev.queue, &info));
 }
 
 } // namespace caseroom::render
