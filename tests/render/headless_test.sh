@@ -27,15 +27,8 @@ done
 if [ -n "$SERVER" ] && [ -n "$BOTS" ] && [ -n "$TOKEN" ]; then
   DIR=$(mktemp -d)
   trap 'kill $BOTS_PID $SERVER_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"' EXIT
-  "$SERVER" --port 0 --port-file "$DIR/port" --state-dir "$DIR/state" --log-level warn &
-  SERVER_PID=$!
-  for _ in $(seq 1 50); do [ -s "$DIR/port" ] && break; sleep 0.1; done
-  PORT=$(cat "$DIR/port") || fail "server did not write its port"
-  KEY="$DIR/state/caseroom.key"
-  mint() { "$TOKEN" --key "$KEY" --room "$1" --name "$2" --role "$3" --user-id "$4" --out "$5" >/dev/null \
-             || fail "caseroom-token could not mint $5"; }
-  "$BOTS" --server 127.0.0.1:$PORT --key "$KEY" --room demo --count 6 --duration 30 --quiet >/dev/null 2>&1 &
-  BOTS_PID=$!
+  . "$(dirname "$0")/live_server.sh"
+  start_live_room "$DIR" 30
   sleep 1.5
   mint demo "Dr. Headless" specialist 9001 "$DIR/headless.token"
   mint no-such-room "Lost Person" spoke 9002 "$DIR/lost.token"

@@ -27,15 +27,8 @@ grep -q "swapchain rebuilds" "$DIR/log" || fail "no frame summary"
 
 # 2. Joined to a real server with bots.
 if [ -n "$SERVER" ] && [ -n "$BOTS" ] && [ -n "$TOKEN" ]; then
-  "$SERVER" --port 0 --port-file "$DIR/port" --state-dir "$DIR/state" --log-level warn &
-  SERVER_PID=$!
-  for _ in $(seq 1 50); do [ -s "$DIR/port" ] && break; sleep 0.1; done
-  PORT=$(cat "$DIR/port") || fail "server did not write its port"
-  KEY="$DIR/state/caseroom.key"
-  mint() { "$TOKEN" --key "$KEY" --room "$1" --name "$2" --role "$3" --user-id "$4" --out "$5" >/dev/null \
-             || fail "caseroom-token could not mint $5"; }
-  "$BOTS" --server 127.0.0.1:$PORT --key "$KEY" --room demo --count 6 --duration 40 --quiet >/dev/null 2>&1 &
-  BOTS_PID=$!
+  . "$(dirname "$0")/live_server.sh"
+  start_live_room "$DIR" 40
   sleep 1
   mint demo "Dr. Window" facilitator 9003 "$DIR/window.token"
   xvfb-run -a -s "-screen 0 1600x1000x24" "$CASEROOM" --connect 127.0.0.1:$PORT --token-file "$DIR/window.token" \
