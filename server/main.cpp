@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
 
     net::secure::SecureServerDesc sdesc;
     sdesc.enet = desc;
-    sdesc.secret = key->bytes;
+    sdesc.keys = net::secure::Keyring(key->bytes);
     sdesc.unixClock = unixClock;
     sdesc.handshake.maxAdmissions = desc.maxPeers;
     sdesc.maxPeersPerAddress = static_cast<std::uint32_t>(maxPerAddress);

@@ -1,6 +1,11 @@
 #include "net/enet_transport.h"
 
 #include <enet/enet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <mutex>
 #include <unordered_map>
@@ -22,31 +27,160 @@ void releaseEnet() {
     if (--gInitCount == 0) enet_deinitialize();
 }
 
-// ENet 1.3's host has no user pointer for its intercept callback: this map
-// (guarded like the init count) finds the transport that owns a host.
-std::unordered_map<const ENetHost*, DatagramFilter*> gFilters;
+// ---- socket hook ----------------------------------------------------------
+// ENet 1.3 has no per-host hook on the send path, and its receive hook
+// (intercept) runs only after a successful receive, so neither whole-datagram
+// sealing nor oversized datagrams (1.3.17 fails the whole service call on
+// MSG_TRUNC, audit F-07) can be handled through its API. libenet calls its own
+// socket functions through the PLT, so the definitions of enet_socket_send and
+// enet_socket_receive below replace them for every host in this process (ELF
+// symbol interposition; test_enet_socket_hook checks that a codec sees ENet's
+// traffic). A socket without a codec gets the plain behaviour. The table of
+// codecs by socket is the one global here: ENet passes only the socket.
+struct SocketHook {
+    DatagramCodec* codec = nullptr;
+    SocketStats stats;
+};
+std::mutex gHookMutex;
+std::unordered_map<int, SocketHook> gHooks;
 
-bool datagramNamesKnownPeer(const ENetHost* host, std::span<const std::uint8_t> d, const ENetAddress& from) {
-    if (d.size() < 2) return false;
-    // ENet header: 16-bit peer id, big-endian; the top four bits are flags and session.
-    const unsigned id = ((static_cast<unsigned>(d[0]) << 8) | d[1]) & 0x0FFFu;
-    if (id >= host->peerCount) return false;
-    const ENetPeer& p = host->peers[id];
-    return p.state != ENET_PEER_STATE_DISCONNECTED && p.address.host == from.host && p.address.port == from.port;
+// Room for what a codec adds to ENet's largest datagram (the secure layer's 25 bytes).
+constexpr std::size_t kCodecSlack = 256;
+constexpr std::size_t kWireMax = ENET_PROTOCOL_MAXIMUM_MTU + kCodecSlack;
+
+DatagramCodec* codecFor(int fd) {
+    std::lock_guard lock(gHookMutex);
+    const auto it = gHooks.find(fd);
+    return it == gHooks.end() ? nullptr : it->second.codec;
 }
 
-int ENET_CALLBACK interceptThunk(ENetHost* host, ENetEvent*) {
-    DatagramFilter* filter = nullptr;
-    {
-        std::lock_guard lock(gInitMutex);
-        const auto it = gFilters.find(host);
-        if (it != gFilters.end()) filter = it->second;
+void countHook(int fd, std::uint64_t SocketStats::*field) {
+    std::lock_guard lock(gHookMutex);
+    ++(gHooks[fd].stats.*field); // plain hosts get an entry too; the host's destructor erases it
+}
+
+sockaddr_in toSockaddr(const ENetAddress& a) {
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(a.port);
+    sin.sin_addr.s_addr = a.host;
+    return sin;
+}
+
+// One sendmsg of `count` buffers: ENet's contract (bytes sent, 0 when the
+// socket would block, -1 on error).
+int plainSend(int fd, const ENetAddress* to, const ENetBuffer* buffers, std::size_t count) {
+    msghdr msg{};
+    sockaddr_in sin{};
+    if (to) {
+        sin = toSockaddr(*to);
+        msg.msg_name = &sin;
+        msg.msg_namelen = sizeof sin;
     }
-    if (!filter) return 0;
-    const std::span<const std::uint8_t> d(host->receivedData, host->receivedDataLength);
-    const RawAddress from{host->receivedAddress.host, host->receivedAddress.port};
-    return filter->onDatagram(d, from, datagramNamesKnownPeer(host, d, host->receivedAddress)) == DatagramFilter::Verdict::Consume ? 1 : 0;
+    iovec iov[ENET_BUFFER_MAXIMUM];
+    if (count > ENET_BUFFER_MAXIMUM) return -1;
+    for (std::size_t i = 0; i < count; ++i) {
+        iov[i].iov_base = buffers[i].data;
+        iov[i].iov_len = buffers[i].dataLength;
+    }
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+    const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (n < 0) return errno == EWOULDBLOCK || errno == EAGAIN ? 0 : -1;
+    return static_cast<int>(n);
 }
+
+// One datagram into `buf`: its size, 0 when none is waiting, -1 on error,
+// -2 for a datagram larger than `buf` (discarded; the next one is read).
+int plainReceiveOne(int fd, ENetAddress* from, std::uint8_t* buf, std::size_t size) {
+    msghdr msg{};
+    sockaddr_in sin{};
+    msg.msg_name = &sin;
+    msg.msg_namelen = sizeof sin;
+    iovec iov{buf, size};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    const ssize_t n = ::recvmsg(fd, &msg, MSG_NOSIGNAL);
+    if (n < 0) return errno == EWOULDBLOCK || errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED ? 0 : -1;
+    if (msg.msg_flags & MSG_TRUNC) return -2;
+    if (from) {
+        from->host = sin.sin_addr.s_addr;
+        from->port = ntohs(sin.sin_port);
+    }
+    return static_cast<int>(n);
+}
+
+// Datagrams one receive call may discard before it yields (oversized or
+// consumed by the codec), so a flood cannot hold the service loop.
+constexpr int kMaxDiscardsPerReceive = 512;
+
+} // namespace
+} // namespace caseroom::net
+
+extern "C" int enet_socket_send(ENetSocket socket, const ENetAddress* address, const ENetBuffer* buffers, size_t bufferCount) {
+    using namespace caseroom::net;
+    DatagramCodec* codec = codecFor(socket);
+    if (!codec || !address) return plainSend(socket, address, buffers, bufferCount);
+    std::uint8_t plain[ENET_PROTOCOL_MAXIMUM_MTU];
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < bufferCount; ++i) {
+        if (n + buffers[i].dataLength > sizeof plain) return -1; // ENet never builds more than its MTU
+        std::memcpy(plain + n, buffers[i].data, buffers[i].dataLength);
+        n += buffers[i].dataLength;
+    }
+    std::uint8_t wire[kWireMax];
+    const std::size_t w = codec->outbound(std::span<const std::uint8_t>(plain, n), RawAddress{address->host, address->port},
+                                          std::span<std::uint8_t>(wire, sizeof wire));
+    if (w == 0) {
+        countHook(socket, &SocketStats::sendDropped);
+        return static_cast<int>(n); // dropped on purpose: to ENet it is a datagram lost on the way
+    }
+    ENetBuffer out{};
+    out.data = wire;
+    out.dataLength = w;
+    const int r = plainSend(socket, address, &out, 1);
+    return r <= 0 ? r : static_cast<int>(n);
+}
+
+extern "C" int enet_socket_receive(ENetSocket socket, ENetAddress* address, ENetBuffer* buffers, size_t bufferCount) {
+    using namespace caseroom::net;
+    if (bufferCount != 1) return -1; // ENet receives into one buffer
+    DatagramCodec* codec = codecFor(socket);
+    for (int discards = 0; discards < kMaxDiscardsPerReceive;) {
+        if (!codec) {
+            const int r = plainReceiveOne(socket, address, static_cast<std::uint8_t*>(buffers[0].data), buffers[0].dataLength);
+            if (r == -2) {
+                countHook(socket, &SocketStats::oversized);
+                ++discards;
+                continue;
+            }
+            return r;
+        }
+        std::uint8_t wire[kWireMax];
+        ENetAddress from{};
+        const int r = plainReceiveOne(socket, &from, wire, sizeof wire);
+        if (r == -2) {
+            countHook(socket, &SocketStats::oversized);
+            ++discards;
+            continue;
+        }
+        if (r <= 0) return r;
+        const std::size_t n = codec->inbound(std::span<const std::uint8_t>(wire, static_cast<std::size_t>(r)),
+                                             RawAddress{from.host, from.port},
+                                             std::span<std::uint8_t>(static_cast<std::uint8_t*>(buffers[0].data), buffers[0].dataLength));
+        if (n == 0) {
+            countHook(socket, &SocketStats::consumed);
+            ++discards;
+            continue;
+        }
+        if (address) *address = from;
+        return static_cast<int>(n);
+    }
+    return 0; // yield; the rest waits for the next service call
+}
+
+namespace caseroom::net {
+namespace {
 
 struct PeerData {
     std::uint32_t id = 0;
@@ -100,18 +234,27 @@ core::Result<std::unique_ptr<EnetTransport>> EnetTransport::create(const EnetDes
     }
     // Bound what one peer may make us buffer; the defaults are far larger
     // than any CaseRoom message needs.
-    impl->host->maximumPacketSize = 64 * 1024;
-    impl->host->maximumWaitingData = 4 * 1024 * 1024;
+    // The largest CaseRoom message is 16 KiB (messages.h); 256 KiB of waiting
+    // data holds a full reliable window of them (audit F-13).
+    impl->host->maximumPacketSize = 32 * 1024;
+    impl->host->maximumWaitingData = 256 * 1024;
+    // Sealed datagrams stay within ENet's default MTU on the wire.
+    impl->host->mtu = ENET_HOST_DEFAULT_MTU - desc.mtuReserve;
     impl->host->duplicatePeers = desc.maxPeersPerAddress;
     return std::unique_ptr<EnetTransport>(new EnetTransport(std::move(impl)));
 }
 
 EnetTransport::~EnetTransport() {
     if (impl_ && impl_->host) {
-        setDatagramFilter(nullptr);
+        // The codec stays installed through the last flush: nothing leaves unsealed.
         for (auto& [id, peer] : impl_->peers) enet_peer_disconnect_now(peer, static_cast<std::uint32_t>(LeaveReason::Left));
         enet_host_flush(impl_->host);
+        const int fd = impl_->host->socket;
         enet_host_destroy(impl_->host);
+        {
+            std::lock_guard lock(gHookMutex);
+            gHooks.erase(fd);
+        }
         releaseEnet();
     }
 }
@@ -154,16 +297,18 @@ bool EnetTransport::send(core::PeerId id, Channel channel, std::span<const std::
 
 bool EnetTransport::poll(double now, TransportEvent& event) {
     ENetEvent e{};
-    const int r = enet_host_service(impl_->host, &e, 0);
-    if (r < 0) {
-        // One bad datagram or socket hiccup must not stop the loop.
+    int r = 0;
+    // A socket error ends one service call, not the drain: try again a few
+    // times so that an error cannot starve the traffic behind it.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        r = enet_host_service(impl_->host, &e, 0);
+        if (r >= 0) break;
         ++serviceErrors_;
         std::uint64_t suppressed = 0;
         if (errorLog_.allow(now, suppressed))
             CR_LOG_WARN("enet: host service error (%llu more suppressed)", static_cast<unsigned long long>(suppressed));
-        return false;
     }
-    if (r == 0) return false;
+    if (r <= 0) return false;
     switch (e.type) {
     case ENET_EVENT_TYPE_CONNECT: {
         std::uint32_t id = Impl::idOf(e.peer);
@@ -211,15 +356,15 @@ bool EnetTransport::poll(double now, TransportEvent& event) {
 
 void EnetTransport::flush() { enet_host_flush(impl_->host); }
 
-void EnetTransport::setDatagramFilter(DatagramFilter* filter) {
-    std::lock_guard lock(gInitMutex);
-    if (filter) {
-        gFilters[impl_->host] = filter;
-        impl_->host->intercept = interceptThunk;
-    } else {
-        gFilters.erase(impl_->host);
-        impl_->host->intercept = nullptr;
-    }
+void EnetTransport::setDatagramCodec(DatagramCodec* codec) {
+    std::lock_guard lock(gHookMutex);
+    gHooks[impl_->host->socket].codec = codec;
+}
+
+SocketStats EnetTransport::socketStats() const {
+    std::lock_guard lock(gHookMutex);
+    const auto it = gHooks.find(impl_->host->socket);
+    return it == gHooks.end() ? SocketStats{} : it->second.stats;
 }
 
 bool EnetTransport::sendRaw(RawAddress to, std::span<const std::uint8_t> datagram) {
@@ -229,7 +374,25 @@ bool EnetTransport::sendRaw(RawAddress to, std::span<const std::uint8_t> datagra
     ENetBuffer buf;
     buf.data = const_cast<std::uint8_t*>(datagram.data()); // ENet's buffer type is not const
     buf.dataLength = datagram.size();
-    return enet_socket_send(impl_->host->socket, &a, &buf, 1) == static_cast<int>(datagram.size());
+    return plainSend(impl_->host->socket, &a, &buf, 1) == static_cast<int>(datagram.size());
+}
+
+void EnetTransport::disconnectNow(core::PeerId id, std::uint32_t reason) {
+    ENetPeer* peer = impl_->find(id);
+    if (!peer) return;
+    peer->data = nullptr;
+    enet_peer_disconnect_now(peer, reason);
+    impl_->peers.erase(id.value);
+    impl_->data.erase(id.value);
+}
+
+void EnetTransport::resetPeer(core::PeerId id) {
+    ENetPeer* peer = impl_->find(id);
+    if (!peer) return;
+    peer->data = nullptr;
+    enet_peer_reset(peer);
+    impl_->peers.erase(id.value);
+    impl_->data.erase(id.value);
 }
 
 core::Result<RawAddress> EnetTransport::resolve(const Address& addr) const {

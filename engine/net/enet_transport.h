@@ -2,8 +2,10 @@
 // named by PeerId handles that are never reused within a process.
 // ENet's types stay inside enet_transport.cpp.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "core/log.h"
 #include "core/result.h"
@@ -18,15 +20,27 @@ struct RawAddress {
     friend bool operator==(const RawAddress&, const RawAddress&) = default;
 };
 
-// Sees every UDP datagram before ENet parses it (ENet's intercept hook). The
-// secure layer uses it to run the join handshake before ENet allocates a peer.
-// Called from inside poll(); it may call sendRaw() but not connect/disconnect.
-class DatagramFilter {
+// Sits between ENet and its UDP socket: sees every datagram the socket
+// receives before ENet parses it, and every datagram ENet sends, whole (ENet's
+// header included). The secure layer seals and opens whole datagrams here and
+// runs the join handshake. Called from inside poll() and flush(); it may call
+// sendRaw() but not connect/disconnect.
+class DatagramCodec {
 public:
-    enum class Verdict : std::uint8_t { Pass, Consume };
-    virtual ~DatagramFilter() = default;
-    // `knownPeer`: the datagram names an ENet peer of this host at that address.
-    virtual Verdict onDatagram(std::span<const std::uint8_t> datagram, RawAddress from, bool knownPeer) = 0;
+    virtual ~DatagramCodec() = default;
+    // `wire` arrived from `from`. Writes the datagram ENet should parse into
+    // `out` and returns its size; 0 consumes it (handshake, junk, forgeries).
+    virtual std::size_t inbound(std::span<const std::uint8_t> wire, RawAddress from, std::span<std::uint8_t> out) = 0;
+    // ENet sends `plain` to `to`. Writes the wire datagram into `out` and
+    // returns its size; 0 drops it.
+    virtual std::size_t outbound(std::span<const std::uint8_t> plain, RawAddress to, std::span<std::uint8_t> out) = 0;
+};
+
+// Socket-level counters of one host (both directions, before any codec).
+struct SocketStats {
+    std::uint64_t oversized = 0;   // datagrams larger than ENet's maximum MTU: discarded, never parsed
+    std::uint64_t consumed = 0;    // datagrams the codec consumed or dropped
+    std::uint64_t sendDropped = 0; // datagrams the codec refused to send
 };
 
 struct EnetDesc {
@@ -36,6 +50,7 @@ struct EnetDesc {
     std::uint32_t maxPeersPerAddress = 32; // ENet's duplicatePeers: connections from one IP
     std::uint32_t incomingBandwidth = 0; // bytes/s, 0 = unlimited
     std::uint32_t outgoingBandwidth = 0;
+    std::uint32_t mtuReserve = 0;  // bytes a codec adds per datagram: ENet's MTU shrinks by this
 };
 
 class EnetTransport final : public Transport {
@@ -56,10 +71,18 @@ public:
     void wait(double seconds) override;
     [[nodiscard]] std::uint64_t serviceErrors() const override { return serviceErrors_; }
 
-    // Installs (or, with nullptr, removes) the datagram filter. Not owned.
-    void setDatagramFilter(DatagramFilter* filter);
-    // Sends one raw UDP datagram from this host's socket (handshake traffic).
+    // Installs (or, with nullptr, removes) the datagram codec. Not owned.
+    void setDatagramCodec(DatagramCodec* codec);
+    // Sends one datagram from this host's socket as it is, past the codec (handshake traffic).
     bool sendRaw(RawAddress to, std::span<const std::uint8_t> datagram);
+    // Forgets a peer at once without a word to the far end (ENet reset): for a
+    // connection whose keys were replaced, so nothing more is sent under them.
+    // No Disconnected event follows.
+    void resetPeer(core::PeerId peer);
+    // Sends a DISCONNECT with `reason` at once and forgets the peer; no
+    // Disconnected event follows (the caller reports it).
+    void disconnectNow(core::PeerId peer, std::uint32_t reason);
+    [[nodiscard]] SocketStats socketStats() const;
     [[nodiscard]] core::Result<RawAddress> resolve(const Address& a) const;
     core::PeerId connect(RawAddress to);
     [[nodiscard]] RawAddress peerAddress(core::PeerId peer) const;

@@ -62,6 +62,9 @@ const char* toString(LeaveReason r) {
     case LeaveReason::TimedOut: return "timed out";
     case LeaveReason::Kicked: return "removed";
     case LeaveReason::ServerShutdown: return "server shut down";
+    case LeaveReason::Replaced: return "joined again from another computer";
+    case LeaveReason::Expired: return "invitation expired";
+    case LeaveReason::Revoked: return "invitation withdrawn";
     case LeaveReason::Count: break;
     }
     return "?";

@@ -48,7 +48,7 @@ enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Count };
 const char* toString(IntentKind k);
 
 // Why a participant left.
-enum class LeaveReason : std::uint8_t { Left, TimedOut, Kicked, ServerShutdown, Count };
+enum class LeaveReason : std::uint8_t { Left, TimedOut, Kicked, ServerShutdown, Replaced, Expired, Revoked, Count };
 const char* toString(LeaveReason r);
 
 enum class MessageType : std::uint8_t {

@@ -41,6 +41,7 @@ struct PeerIdentity {
     std::string displayName;
     std::string roomCode;
     core::Role role = core::Role::Observer;
+    std::string address;   // the peer's source "a.b.c.d:port", for the audit trail
 };
 
 struct PeerStats {

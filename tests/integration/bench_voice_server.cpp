@@ -69,10 +69,10 @@ public:
         clientSide[peer] = std::make_unique<net::secure::SecureChannel>(c);
     }
     // What a client would put on the wire (sealed when benchmarking sealing).
-    std::vector<std::uint8_t> fromClient(std::uint32_t peer, net::Channel ch, std::span<const std::uint8_t> plain) {
+    std::vector<std::uint8_t> fromClient(std::uint32_t peer, net::Channel, std::span<const std::uint8_t> plain) {
         if (!sealed_) return {plain.begin(), plain.end()};
         std::vector<std::uint8_t> out;
-        (void)clientSide[peer]->seal(static_cast<std::uint8_t>(ch), plain, out);
+        (void)clientSide[peer]->seal(plain, out);
         return out;
     }
 
@@ -85,7 +85,7 @@ public:
             if (const auto* a = r.ok ? std::get_if<net::JoinAccepted>(&r.message) : nullptr) entityOf[peer.value] = a->entity;
         }
         if (sealed_) {
-            if (!serverSide[peer.value]->seal(static_cast<std::uint8_t>(channel), data, scratch_)) return false;
+            if (!serverSide[peer.value]->seal(data, scratch_)) return false;
             bytesOut += scratch_.size();
         } else {
             bytesOut += data.size();
@@ -97,7 +97,7 @@ public:
         event = std::move(queue.front());
         queue.pop_front();
         if (sealed_ && event.type == net::TransportEventType::Received) {
-            if (serverSide[event.peer.value]->open(static_cast<std::uint8_t>(event.channel), event.data, scratch_) !=
+            if (serverSide[event.peer.value]->open(event.data, scratch_) !=
                 net::secure::OpenResult::Ok)
                 std::abort();
             event.data.swap(scratch_);

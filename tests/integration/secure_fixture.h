@@ -37,7 +37,7 @@ struct SecureWorld {
         random.fill(secret);
         net::secure::SecureServerDesc d;
         d.enet.bind = {"127.0.0.1", 0};
-        d.secret = secret;
+        d.keys = net::secure::Keyring(secret);
         d.unixClock = unixNow;
         d.handshake.roomHosted = [](std::string_view room) { return room == "demo"; };
         auto t = net::secure::SecureTransport::createServer(std::move(d), random);

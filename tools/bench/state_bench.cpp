@@ -24,7 +24,8 @@ using namespace caseroom;
 
 namespace {
 // Benchmark-only: seals and opens every message with the product's
-// SecureChannel over the loopback twin, to price encryption at scale. Every
+// SecureChannel (one seal per message here, where the real transport seals
+// each UDP datagram, often several messages) over the loopback twin, to price encryption at scale. Every
 // connection shares one key pair, which is only acceptable because this class
 // lives in a benchmark executable and never in the server or client; the real
 // transport (SecureTransport) derives fresh keys per connection.
@@ -35,13 +36,13 @@ public:
     }
     core::PeerId connect(const net::Address& to) override { return inner_->connect(to); }
     bool send(core::PeerId peer, net::Channel ch, std::span<const std::uint8_t> data, bool reliable) override {
-        if (!channel(peer).seal(static_cast<std::uint8_t>(ch), data, scratch_)) return false;
+        if (!channel(peer).seal(data, scratch_)) return false;
         return inner_->send(peer, ch, scratch_, reliable);
     }
     bool poll(double now, net::TransportEvent& ev) override {
         while (inner_->poll(now, ev)) {
             if (ev.type != net::TransportEventType::Received) return true;
-            if (channel(ev.peer).open(static_cast<std::uint8_t>(ev.channel), ev.data, scratch_) != net::secure::OpenResult::Ok) continue;
+            if (channel(ev.peer).open(ev.data, scratch_) != net::secure::OpenResult::Ok) continue;
             ev.data.swap(scratch_);
             return true;
         }

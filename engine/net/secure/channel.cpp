@@ -1,12 +1,13 @@
 #include "net/secure/channel.h"
 
+#include <algorithm>
+
 #include "net/secure/bytes.h"
 
 namespace caseroom::net::secure {
 namespace {
-Nonce channelNonce(std::uint8_t channel, std::uint64_t counter) {
+Nonce datagramNonce(std::uint64_t counter) {
     Nonce n{};
-    n[0] = channel;
     for (std::size_t i = 0; i < 8; ++i) n[4 + i] = static_cast<std::uint8_t>(counter >> (8 * i));
     return n;
 }
@@ -38,7 +39,7 @@ const char* toString(OpenResult r) {
     switch (r) {
     case OpenResult::Ok: return "ok";
     case OpenResult::Short: return "short";
-    case OpenResult::BadChannel: return "bad-channel";
+    case OpenResult::BadPrefix: return "bad-prefix";
     case OpenResult::Forged: return "forged";
     case OpenResult::Replayed: return "replayed";
     case OpenResult::TooOld: return "too-old";
@@ -52,44 +53,66 @@ SecureChannel::~SecureChannel() {
     wipe(keys_.receive);
 }
 
-bool SecureChannel::seal(std::uint8_t channel, std::span<const std::uint8_t> plain, std::vector<std::uint8_t>& out) {
-    if (channel >= kMaxSecureChannels) return false;
-    const std::uint64_t counter = sendCounter_[channel]++;
-    // 2^64 messages never happen; wrapping would reuse a nonce, so refuse.
-    if (counter == UINT64_MAX) return false;
-    out.resize(plain.size() + kChannelOverhead);
-    ByteWriter w(out);
-    (void)w.u64(counter);
-    const std::array<std::uint8_t, 1> ad{channel};
-    const bool ok = aeadSeal(std::span(out).subspan(kChannelHeaderBytes), plain, ad, channelNonce(channel, counter), keys_.send);
-    if (ok) ++stats_.sealed;
-    return ok;
+std::size_t SecureChannel::seal(std::span<const std::uint8_t> plain, std::span<std::uint8_t> out) {
+    // Check before taking a counter: an exhausted channel stays exhausted
+    // instead of wrapping to 0 and reusing a nonce.
+    if (sendCounter_ == UINT64_MAX || out.size() < plain.size() + kSealedOverhead) {
+        ++stats_.sealRefused;
+        return 0;
+    }
+    const std::uint64_t counter = sendCounter_++;
+    ByteWriter w(out.first(kSealedHeaderBytes));
+    (void)(w.u8(kSealedPrefix) && w.u64(counter));
+    const std::size_t size = plain.size() + kSealedOverhead;
+    if (!aeadSeal(out.subspan(kSealedHeaderBytes, plain.size() + kMacBytes), plain, out.first(kSealedHeaderBytes),
+                  datagramNonce(counter), keys_.send)) {
+        ++stats_.sealRefused;
+        return 0;
+    }
+    ++stats_.sealed;
+    return size;
 }
 
-OpenResult SecureChannel::open(std::uint8_t channel, std::span<const std::uint8_t> packet, std::vector<std::uint8_t>& out) {
+OpenResult SecureChannel::open(std::span<const std::uint8_t> wire, std::span<std::uint8_t> out, std::size_t& size) {
+    size = 0;
     const auto drop = [&](OpenResult r) {
         ++stats_.dropped[static_cast<std::size_t>(r)];
-        out.clear();
         return r;
     };
-    if (channel >= kMaxSecureChannels) return drop(OpenResult::BadChannel);
-    if (packet.size() < kChannelOverhead) return drop(OpenResult::Short);
-    ByteReader r(packet);
+    if (wire.size() < kSealedOverhead) return drop(OpenResult::Short);
+    if (wire[0] != kSealedPrefix) return drop(OpenResult::BadPrefix);
+    if (out.size() < wire.size() - kSealedOverhead) return drop(OpenResult::Short);
+    ByteReader r(wire.subspan(1, 8));
     std::uint64_t counter = 0;
     (void)r.u64(counter);
-    ReplayWindow& win = windows_[channel];
-    switch (win.check(counter)) {
+    switch (window_.check(counter)) {
     case ReplayWindow::Check::Replayed: return drop(OpenResult::Replayed);
     case ReplayWindow::Check::TooOld: return drop(OpenResult::TooOld);
     default: break;
     }
-    out.resize(packet.size() - kChannelOverhead);
-    const std::array<std::uint8_t, 1> ad{channel};
-    if (!aeadOpen(out, packet.subspan(kChannelHeaderBytes), ad, channelNonce(channel, counter), keys_.receive))
+    const std::size_t n = wire.size() - kSealedOverhead;
+    if (!aeadOpen(out.first(n), wire.subspan(kSealedHeaderBytes), wire.first(kSealedHeaderBytes), datagramNonce(counter),
+                  keys_.receive))
         return drop(OpenResult::Forged);
-    win.accept(counter);
+    window_.accept(counter);
     ++stats_.opened;
+    size = n;
     return OpenResult::Ok;
+}
+
+bool SecureChannel::seal(std::span<const std::uint8_t> plain, std::vector<std::uint8_t>& out) {
+    out.resize(plain.size() + kSealedOverhead);
+    const std::size_t n = seal(plain, std::span(out));
+    out.resize(n);
+    return n != 0;
+}
+
+OpenResult SecureChannel::open(std::span<const std::uint8_t> wire, std::vector<std::uint8_t>& out) {
+    out.resize(wire.size() >= kSealedOverhead ? wire.size() - kSealedOverhead : 0);
+    std::size_t n = 0;
+    const OpenResult r = open(wire, std::span(out), n);
+    out.resize(n);
+    return r;
 }
 
 } // namespace caseroom::net::secure

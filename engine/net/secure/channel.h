@@ -1,17 +1,19 @@
-// The secure channel: every message after the handshake, in both directions,
-// is sealed with ChaCha20-Poly1305 under the connection's per-direction key.
+// The sealed datagram layer: after the handshake, every UDP datagram of a
+// connection, in both directions, is one ChaCha20-Poly1305 ciphertext of the
+// whole ENet datagram (ENet's own header and commands included), so nothing
+// ENet parses is unauthenticated and nothing but the length is in the clear.
 //
-// Packet: [u64 counter, little-endian][ciphertext][16-byte tag]  (24 bytes overhead)
-// Nonce:  [ENet channel id][0][0][0][u64 counter]; AD: [ENet channel id].
-// Each ENet channel has its own 64-bit send counter and its own replay window
-// (kReplayWindow counters), because ENet reorders across channels (a reliable
-// resend can trail hundreds of unreliable packets). A counter at or below the
-// window, or one already seen, is dropped before decryption; the window moves
-// only after the tag verifies, so forged packets cannot shift it.
-// Keys are per connection (see handshake.h), so a counter restarting at 0 on a
-// new connection or server start never repeats a (key, nonce) pair.
-// Thread rule: one thread per object. seal/open do not allocate when `out`
-// already has capacity.
+// Datagram: [kSealedPrefix][u64 counter, little-endian][ciphertext][16-byte tag]
+//           (25 bytes overhead). AD: the first 9 bytes. Nonce: [0 0 0 0][u64 counter].
+// One send counter and one replay window (kReplayWindow counters) per
+// connection and direction. A counter at or below the window, or one already
+// seen, is dropped before decryption; the window moves only after the tag
+// verifies, so forged datagrams cannot shift it. The counter saturates: at
+// 2^64-1 the channel refuses to seal rather than reuse a nonce.
+// Keys are per connection (handshake.h: X25519 plus token keys), so a counter
+// restarting at 0 on a new connection never repeats a (key, nonce) pair.
+// Thread rule: one thread per object. seal/open never allocate (the vector
+// overloads only when `out` lacks capacity).
 #pragma once
 #include <array>
 #include <cstddef>
@@ -24,10 +26,16 @@
 
 namespace caseroom::net::secure {
 
-constexpr std::size_t kChannelHeaderBytes = 8;
-constexpr std::size_t kChannelOverhead = kChannelHeaderBytes + kMacBytes;
-constexpr std::uint32_t kReplayWindow = 1024;   // counters remembered per channel (>= 256 required)
-constexpr std::size_t kMaxSecureChannels = 8;   // ENet channel ids 0..7
+// First byte of every sealed datagram; handshake datagrams start with
+// kPacketPrefix. Anything else is dropped unopened.
+constexpr std::uint8_t kSealedPrefix = 0xC5;
+constexpr std::size_t kSealedHeaderBytes = 1 + 8;
+constexpr std::size_t kSealedOverhead = kSealedHeaderBytes + kMacBytes; // 25
+constexpr std::uint32_t kReplayWindow = 1024;                          // counters remembered (>= 256 required)
+
+[[nodiscard]] inline bool isSealedDatagram(std::span<const std::uint8_t> d) {
+    return d.size() >= kSealedOverhead && d[0] == kSealedPrefix;
+}
 
 // Sliding window over 64-bit counters. Pure; no crypto.
 class ReplayWindow {
@@ -44,12 +52,13 @@ private:
     bool any_ = false;
 };
 
-enum class OpenResult : std::uint8_t { Ok, Short, BadChannel, Forged, Replayed, TooOld, Count };
+enum class OpenResult : std::uint8_t { Ok, Short, BadPrefix, Forged, Replayed, TooOld, Count };
 const char* toString(OpenResult r);
 
 struct ChannelStats {
     std::uint64_t sealed = 0;
     std::uint64_t opened = 0;
+    std::uint64_t sealRefused = 0; // counter exhausted or buffer too small
     std::array<std::uint64_t, static_cast<std::size_t>(OpenResult::Count)> dropped{}; // by reason (Ok unused)
 };
 
@@ -59,23 +68,26 @@ public:
     ~SecureChannel();
     SecureChannel(const SecureChannel&) = delete;
     SecureChannel& operator=(const SecureChannel&) = delete;
-    SecureChannel(SecureChannel&&) = default;
-    SecureChannel& operator=(SecureChannel&&) = default;
 
-    // Seals `plain` for ENet channel `channel` into `out` (resized to
-    // plain.size() + kChannelOverhead). False for a channel id out of range.
-    [[nodiscard]] bool seal(std::uint8_t channel, std::span<const std::uint8_t> plain, std::vector<std::uint8_t>& out);
-    // Opens a packet that arrived on `channel` into `out`. Anything but Ok
-    // means: drop the packet (counted in stats(); feed the strike counter).
-    [[nodiscard]] OpenResult open(std::uint8_t channel, std::span<const std::uint8_t> packet, std::vector<std::uint8_t>& out);
+    // Seals one datagram into `out`; returns the wire size, or 0 when `out` is
+    // smaller than plain.size() + kSealedOverhead or the counter is exhausted.
+    [[nodiscard]] std::size_t seal(std::span<const std::uint8_t> plain, std::span<std::uint8_t> out);
+    // Opens one wire datagram into `out` (at least wire.size() - kSealedOverhead
+    // bytes); `size` receives the plaintext size. Anything but Ok: drop it.
+    [[nodiscard]] OpenResult open(std::span<const std::uint8_t> wire, std::span<std::uint8_t> out, std::size_t& size);
+    // Vector conveniences (tests, benchmarks): `out` is resized to fit.
+    [[nodiscard]] bool seal(std::span<const std::uint8_t> plain, std::vector<std::uint8_t>& out);
+    [[nodiscard]] OpenResult open(std::span<const std::uint8_t> wire, std::vector<std::uint8_t>& out);
 
     [[nodiscard]] const ChannelStats& stats() const { return stats_; }
-    [[nodiscard]] std::uint64_t nextSendCounter(std::uint8_t channel) const { return sendCounter_[channel % kMaxSecureChannels]; }
+    [[nodiscard]] std::uint64_t nextSendCounter() const { return sendCounter_; }
+    // Test hook: moves the send counter (exhaustion tests). Never lowers it.
+    void advanceSendCounterForTest(std::uint64_t to) { if (to > sendCounter_) sendCounter_ = to; }
 
 private:
     SessionKeys keys_;
-    std::array<std::uint64_t, kMaxSecureChannels> sendCounter_{};
-    std::array<ReplayWindow, kMaxSecureChannels> windows_{};
+    std::uint64_t sendCounter_ = 0;
+    ReplayWindow window_;
     ChannelStats stats_;
 };
 

@@ -52,6 +52,32 @@ Key deriveKey(const Key& key, std::span<const std::span<const std::uint8_t>> par
     return out;
 }
 
+KxKeyPair::~KxKeyPair() { wipe(secretKey); }
+KxShared::~KxShared() {
+    wipe(toServer);
+    wipe(toClient);
+}
+
+void kxKeyPair(RandomSource& random, KxKeyPair& out) {
+    static_assert(crypto_kx_PUBLICKEYBYTES == kKxPublicBytes && crypto_kx_SECRETKEYBYTES == kKxSecretBytes &&
+                  crypto_kx_SEEDBYTES == kKeyBytes && crypto_kx_SESSIONKEYBYTES == kKeyBytes);
+    Key seed{};
+    random.fill(seed);
+    crypto_kx_seed_keypair(out.publicKey.data(), out.secretKey.data(), seed.data());
+    wipe(seed);
+}
+
+bool kxClientShared(const KxKeyPair& client, const KxPublic& server, KxShared& out) {
+    // crypto_kx: rx = what the client receives (server-to-client), tx = what it sends.
+    return crypto_kx_client_session_keys(out.toClient.data(), out.toServer.data(), client.publicKey.data(),
+                                         client.secretKey.data(), server.data()) == 0;
+}
+
+bool kxServerShared(const KxKeyPair& server, const KxPublic& client, KxShared& out) {
+    return crypto_kx_server_session_keys(out.toServer.data(), out.toClient.data(), server.publicKey.data(),
+                                         server.secretKey.data(), client.data()) == 0;
+}
+
 bool equalConstantTime(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
     return a.size() == b.size() && (a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0);
 }

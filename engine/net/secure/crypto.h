@@ -55,6 +55,30 @@ public:
 // keys from token keys and both sides' salts.
 [[nodiscard]] Key deriveKey(const Key& key, std::span<const std::span<const std::uint8_t>> parts);
 
+// X25519 key exchange (libsodium crypto_kx): each handshake makes one
+// ephemeral key pair per side, so a session's keys depend on secrets that are
+// wiped once the handshake ends (forward secrecy, docs/SECURITY.md).
+constexpr std::size_t kKxPublicBytes = 32;
+constexpr std::size_t kKxSecretBytes = 32;
+using KxPublic = std::array<std::uint8_t, kKxPublicBytes>;
+struct KxKeyPair {
+    KxPublic publicKey{};
+    std::array<std::uint8_t, kKxSecretBytes> secretKey{};
+    ~KxKeyPair();
+};
+// A fresh key pair from `random`'s bytes (a seeded source gives a repeatable pair in tests).
+void kxKeyPair(RandomSource& random, KxKeyPair& out);
+// Shared keys seen from each side: `toServer` is what the client sends with,
+// `toClient` what the server sends with. False when the peer's public key is
+// unusable (a low-order point): the handshake treats that as forged.
+struct KxShared {
+    Key toServer{};
+    Key toClient{};
+    ~KxShared();
+};
+[[nodiscard]] bool kxClientShared(const KxKeyPair& client, const KxPublic& server, KxShared& out);
+[[nodiscard]] bool kxServerShared(const KxKeyPair& server, const KxPublic& client, KxShared& out);
+
 // Constant-time equality.
 [[nodiscard]] bool equalConstantTime(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
 // Zeroes memory in a way the optimiser keeps.

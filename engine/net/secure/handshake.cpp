@@ -1,11 +1,4 @@
 // [SECTION] helpers  [SECTION] server  [SECTION] client
-//
-// Why 0x3F can never be an ENet datagram: ENet's header starts with a
-// big-endian u16 whose top bits are [sent-time][compressed][session:2] and
-// whose low 12 bits are the peer id. First byte 0x3F = session 3, peer id
-// 0xF00..0xFFF. ENet hosts here have far fewer than 0xF00 peers, and the one
-// reserved id in that range (0xFFF, used before a peer id is assigned) is sent
-// with session bits 0.
 #include "net/secure/handshake.h"
 
 #include <algorithm>
@@ -19,8 +12,8 @@ namespace caseroom::net::secure {
 namespace {
 
 constexpr std::array<std::uint8_t, 4> kCookieDomain{'C', 'K', 'I', 'E'};
-constexpr std::string_view kC2SLabel = "caseroom-c2s";
-constexpr std::string_view kS2CLabel = "caseroom-s2c";
+constexpr std::string_view kC2SLabel = "caseroom-c2s-kx";
+constexpr std::string_view kS2CLabel = "caseroom-s2c-kx";
 
 std::span<const std::uint8_t> asBytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 
@@ -50,12 +43,11 @@ std::uint64_t load64(std::span<const std::uint8_t> b) {
 
 } // namespace
 
-ConnectionKeys deriveConnectionKeys(const Key& tokenC2S, const Key& tokenS2C,
-                                    std::span<const std::uint8_t, kSaltBytes> clientSalt,
-                                    std::span<const std::uint8_t, kSaltBytes> serverSalt) {
+ConnectionKeys deriveConnectionKeys(const Key& tokenC2S, const Key& tokenS2C, const KxShared& shared,
+                                    const KxPublic& clientPublic, const KxPublic& serverPublic) {
     ConnectionKeys k;
-    const std::span<const std::uint8_t> c2s[] = {asBytes(kC2SLabel), clientSalt, serverSalt};
-    const std::span<const std::uint8_t> s2c[] = {asBytes(kS2CLabel), clientSalt, serverSalt};
+    const std::span<const std::uint8_t> c2s[] = {asBytes(kC2SLabel), shared.toServer, clientPublic, serverPublic};
+    const std::span<const std::uint8_t> s2c[] = {asBytes(kS2CLabel), shared.toClient, clientPublic, serverPublic};
     k.clientToServer = deriveKey(tokenC2S, c2s);
     k.serverToClient = deriveKey(tokenS2C, s2c);
     return k;
@@ -66,6 +58,7 @@ const char* toString(ServerHandshakeEvent e) {
     case ServerHandshakeEvent::Dropped: return "dropped";
     case ServerHandshakeEvent::Challenged: return "challenged";
     case ServerHandshakeEvent::Admitted: return "admitted";
+    case ServerHandshakeEvent::Resent: return "resent";
     case ServerHandshakeEvent::Refused: return "refused";
     case ServerHandshakeEvent::Count: break;
     }
@@ -86,60 +79,87 @@ const char* toString(ClientHandshakeState s) {
 
 // ---- [SECTION] server --------------------------------------------------------
 
-ServerHandshake::ServerHandshake(const Key& secret, RandomSource& random, ServerHandshakeConfig config)
-    : secret_(secret), random_(random), config_(std::move(config)) {
+ServerHandshake::ServerHandshake(Keyring keys, RandomSource& random, ServerHandshakeConfig config)
+    : keys_(std::move(keys)), random_(random), config_(std::move(config)) {
     random_.fill(cookieKey_);
     admissions_.reserve(config_.maxAdmissions);
+    byAddress_.reserve(config_.maxAdmissions);
+    byToken_.reserve(config_.maxAdmissions);
     deniedTokens_ = config_.deniedRepliesPerSecond;
+    sourceBuckets_.assign(kSourceBuckets, TokenBucket(config_.requestsPerSourcePerSecond, config_.requestSourceBurst, 0));
+    opens_ = TokenBucket(config_.tokenOpensPerSecond, config_.tokenOpensPerSecond, 0);
 }
 
 ServerHandshake::~ServerHandshake() {
-    wipe(secret_);
     wipe(cookieKey_);
-    for (auto& a : admissions_) {
+    for (auto& [id, a] : admissions_) {
         wipe(a.keys.send);
         wipe(a.keys.receive);
     }
 }
 
+void ServerHandshake::setKeys(Keyring keys) { keys_ = std::move(keys); }
+
 bool ServerHandshake::roomHosted(std::string_view room) const { return !config_.roomHosted || config_.roomHosted(room); }
 
+bool ServerHandshake::isRevoked(const TokenGrant& g) const { return config_.revoked && config_.revoked(g.tokenId, g.userId); }
+
 const Admission* ServerHandshake::find(PeerAddress from) const {
-    for (const auto& a : admissions_)
-        if (a.address == from) return &a;
-    return nullptr;
+    const auto it = byAddress_.find(from);
+    return it == byAddress_.end() ? nullptr : findId(it->second);
 }
 
-const Admission* ServerHandshake::findToken(std::uint64_t tokenId) const {
-    for (const auto& a : admissions_)
-        if (a.tokenId == tokenId) return &a;
-    return nullptr;
+const Admission* ServerHandshake::findId(std::uint64_t id) const {
+    const auto it = admissions_.find(id);
+    return it == admissions_.end() ? nullptr : &it->second;
 }
 
-bool ServerHandshake::markConnected(PeerAddress from) {
-    for (auto& a : admissions_)
-        if (a.address == from) { a.connected = true; return true; }
-    return false;
+bool ServerHandshake::markConnected(std::uint64_t id) {
+    const auto it = admissions_.find(id);
+    if (it == admissions_.end()) return false;
+    it->second.connected = true;
+    return true;
 }
 
-void ServerHandshake::release(PeerAddress from) {
-    std::erase_if(admissions_, [&](const Admission& a) { return a.address == from; });
+void ServerHandshake::erase(std::uint64_t id) {
+    const auto it = admissions_.find(id);
+    if (it == admissions_.end()) return;
+    Admission& a = it->second;
+    if (auto at = byAddress_.find(a.address); at != byAddress_.end() && at->second == id) byAddress_.erase(at);
+    if (auto tt = byToken_.find(a.tokenId); tt != byToken_.end() && tt->second == id) byToken_.erase(tt);
+    wipe(a.keys.send);
+    wipe(a.keys.receive);
+    admissions_.erase(it);
 }
 
-void ServerHandshake::update(std::uint64_t nowUnix) {
-    std::erase_if(admissions_, [&](const Admission& a) {
-        return !a.connected && nowUnix >= a.admittedUnix + config_.connectTimeoutSeconds;
-    });
+void ServerHandshake::release(std::uint64_t id) { erase(id); }
+
+void ServerHandshake::update(double now, std::vector<std::uint64_t>* dropped) {
+    for (auto it = admissions_.begin(); it != admissions_.end();) {
+        const Admission& a = it->second;
+        if (!a.connected && now >= a.admittedAt + config_.connectTimeoutSeconds) {
+            const std::uint64_t id = a.id;
+            ++it;
+            if (dropped) dropped->push_back(id);
+            erase(id);
+        } else {
+            ++it;
+        }
+    }
+    std::erase_if(usedCookies_, [&](const auto& kv) { return now - kv.second > config_.challengeLifetimeSeconds + 1; });
 }
 
 std::size_t ServerHandshake::footprintBytes() const {
-    std::size_t n = sizeof *this + admissions_.capacity() * sizeof(Admission);
-    for (const auto& a : admissions_) n += a.roomCode.capacity() + a.displayName.capacity();
+    std::size_t n = sizeof *this + admissions_.bucket_count() * sizeof(void*) + admissions_.size() * sizeof(Admission) +
+                    byAddress_.bucket_count() * sizeof(void*) + byToken_.bucket_count() * sizeof(void*) +
+                    usedCookies_.bucket_count() * sizeof(void*) + usedCookies_.size() * 32 +
+                    sourceBuckets_.capacity() * sizeof(TokenBucket);
+    for (const auto& [id, a] : admissions_) n += a.roomCode.capacity() + a.displayName.capacity();
     return n;
 }
 
 ServerHandshakeResult ServerHandshake::receive(std::span<const std::uint8_t> datagram, PeerAddress from,
-                                               std::uint64_t nowUnix, Datagram& reply) {
+                                               std::uint64_t nowUnix, double now, Datagram& reply) {
     reply.size = 0;
     ++stats_.datagrams;
     if (datagram.size() < 2 || datagram[0] != kPacketPrefix) {
@@ -147,23 +167,24 @@ ServerHandshakeResult ServerHandshake::receive(std::span<const std::uint8_t> dat
         return {};
     }
     switch (static_cast<HandshakeType>(datagram[1])) {
-    case HandshakeType::Request: return onRequest(datagram, from, nowUnix, reply);
-    case HandshakeType::Response: return onResponse(datagram, from, nowUnix, reply);
+    case HandshakeType::Request: return onRequest(datagram, from, nowUnix, now, reply);
+    case HandshakeType::Response: return onResponse(datagram, from, nowUnix, now, reply);
     default: ++stats_.malformed; return {};
     }
 }
 
-ServerHandshakeResult ServerHandshake::refuse(Refusal why, std::span<const std::uint8_t> datagram,
-                                              std::uint64_t nowUnix, Datagram& reply) {
+ServerHandshakeResult ServerHandshake::refuse(Refusal why, std::span<const std::uint8_t> datagram, double now,
+                                              Datagram& reply) {
     ++stats_.refused[static_cast<std::size_t>(why)];
     // Global token bucket on Denied datagrams: a spoofed flood must not turn
-    // the server into a reflector. Whole-second refill (time is unix seconds).
-    if (nowUnix > deniedLast_) {
-        deniedTokens_ = std::min(config_.deniedRepliesPerSecond,
-                                 deniedTokens_ + static_cast<double>(nowUnix - deniedLast_) * config_.deniedRepliesPerSecond);
-        deniedLast_ = nowUnix;
+    // the server into a reflector.
+    if (now > deniedLast_) {
+        deniedTokens_ = std::min(config_.deniedRepliesPerSecond, deniedTokens_ + (now - deniedLast_) * config_.deniedRepliesPerSecond);
+        deniedLast_ = now;
     }
-    ServerHandshakeResult r{ServerHandshakeEvent::Refused, why, nullptr};
+    ServerHandshakeResult r;
+    r.event = ServerHandshakeEvent::Refused;
+    r.refusal = why;
     if (deniedTokens_ < 1.0 || datagram.size() < 2 + kTokenWireBytes) { // callers pass whole requests/responses
         ++stats_.deniedSuppressed;
         return r;
@@ -173,52 +194,85 @@ ServerHandshakeResult ServerHandshake::refuse(Refusal why, std::span<const std::
     // denial answers its own request.
     ByteWriter w(reply.bytes);
     const auto h = header(HandshakeType::Denied);
-    const bool ok = w.bytes(h) && w.u8(static_cast<std::uint8_t>(why)) && w.bytes(datagram.subspan(2 + 1 + 4 + 8, 8));
+    const bool ok = w.bytes(h) && w.u8(static_cast<std::uint8_t>(why)) && w.bytes(datagram.subspan(2 + kTokenNonceOffset, 8));
     assert(ok && w.size() == kDeniedBytes);
     (void)ok;
     reply.size = w.size();
     return r;
 }
 
+bool ServerHandshake::withinBudget(PeerAddress from, double now) {
+    // Sources are grouped by /24 (host is in network byte order: the first
+    // three octets are the low three bytes).
+    const std::uint32_t net24 = from.host & 0x00FFFFFFu;
+    TokenBucket& b = sourceBuckets_[std::hash<std::uint32_t>{}(net24 * 2654435761u) % kSourceBuckets];
+    if (!b.take(now) || !opens_.take(now)) {
+        ++stats_.budgetDropped;
+        return false;
+    }
+    return true;
+}
+
 ServerHandshakeResult ServerHandshake::onRequest(std::span<const std::uint8_t> datagram, PeerAddress from,
-                                                 std::uint64_t nowUnix, Datagram& reply) {
+                                                 std::uint64_t nowUnix, double now, Datagram& reply) {
     if (datagram.size() != kRequestBytes) {
         ++stats_.malformed;
         return {};
     }
     ByteReader r(datagram.subspan(2));
     TokenWire wire;
-    std::array<std::uint8_t, kSaltBytes> clientSalt{};
-    if (!readTokenWire(r, wire) || !r.bytes(clientSalt) || !r.atEnd()) {
+    KxPublic clientPublic{};
+    if (!readTokenWire(r, wire) || !r.bytes(clientPublic) || !r.atEnd()) {
         ++stats_.malformed;
         return {};
     }
-    TokenCheck check = openToken(wire, secret_, nowUnix);
-    if (!check.ok) return refuse(check.refusal, datagram, nowUnix, reply);
-    const TokenGrant& g = check.grant;
-    if (!roomHosted(g.roomCode)) return refuse(Refusal::WrongRoom, datagram, nowUnix, reply);
-    if (const Admission* a = findToken(g.tokenId); a && !(a->address == from))
-        return refuse(Refusal::AlreadyUsed, datagram, nowUnix, reply);
+    if (!withinBudget(from, now)) return {};
+    ++stats_.tokenOpens;
+    TokenCheck check = openToken(wire, keys_, nowUnix, config_.tokenPolicy);
+    if (!check.ok) return refuse(check.refusal, datagram, now, reply);
+    TokenGrant& g = check.grant;
+    const auto done = [&](ServerHandshakeResult res) {
+        wipe(g.clientToServer);
+        wipe(g.serverToClient);
+        res.tokenId = g.tokenId;
+        res.userId = g.userId;
+        return res;
+    };
+    if (!roomHosted(g.roomCode)) return done(refuse(Refusal::WrongRoom, datagram, now, reply));
+    if (isRevoked(g)) return done(refuse(Refusal::Revoked, datagram, now, reply));
 
-    // Cookie: everything the response needs, sealed under the per-start key
-    // and bound to the source address, so no per-sender state is kept.
-    std::array<std::uint8_t, kSaltBytes> serverSalt{};
-    random_.fill(serverSalt);
-    std::array<std::uint8_t, 8 + 8 + 2 * kSaltBytes> cookiePlain{};
+    // The server's half of the key exchange. Its secret dies with this scope;
+    // the derived connection keys travel in the cookie, sealed under a key
+    // that exists only in this process's memory.
+    KxKeyPair kx;
+    kxKeyPair(random_, kx);
+    KxShared shared;
+    if (!kxServerShared(kx, clientPublic, shared)) {
+        ++stats_.malformed;
+        return done({});
+    }
+    ConnectionKeys ck = deriveConnectionKeys(g.clientToServer, g.serverToClient, shared, clientPublic, kx.publicKey);
+
+    std::array<std::uint8_t, kCookiePlainBytes> cookiePlain{};
     ByteWriter cw(cookiePlain);
-    bool ok = cw.u64(g.tokenId) && cw.u64(nowUnix) && cw.bytes(clientSalt) && cw.bytes(serverSalt);
+    // Issued time in milliseconds of this server's monotonic clock.
+    bool ok = cw.u64(g.tokenId) && cw.u64(static_cast<std::uint64_t>(now * 1000.0)) && cw.bytes(ck.clientToServer) &&
+              cw.bytes(ck.serverToClient);
+    wipe(ck.clientToServer);
+    wipe(ck.serverToClient);
     std::array<std::uint8_t, kCookieBytes> cookie{};
     const std::uint64_t seq = cookieSeq_++;
     ByteWriter kw(cookie);
     ok = ok && kw.u64(seq);
     const auto addr = addressBytes(from);
     ok = ok && aeadSeal(std::span(cookie).subspan(8), cookiePlain, addr, cookieNonce(seq), cookieKey_);
+    wipe(cookiePlain);
 
     // Challenge: sealed with the token's server-to-client key, so only the
     // holder of the token file can read the cookie and answer.
-    std::array<std::uint8_t, kSaltBytes + kCookieBytes> chPlain{};
-    std::copy(serverSalt.begin(), serverSalt.end(), chPlain.begin());
-    std::copy(cookie.begin(), cookie.end(), chPlain.begin() + kSaltBytes);
+    std::array<std::uint8_t, kKxPublicBytes + kCookieBytes> chPlain{};
+    std::copy(kx.publicKey.begin(), kx.publicKey.end(), chPlain.begin());
+    std::copy(cookie.begin(), cookie.end(), chPlain.begin() + kKxPublicBytes);
     XNonce nonce{};
     random_.fill(nonce);
     ByteWriter w(reply.bytes);
@@ -227,11 +281,13 @@ ServerHandshakeResult ServerHandshake::onRequest(std::span<const std::uint8_t> d
     ok = ok && xaeadSeal(std::span(reply.bytes).subspan(w.size(), chPlain.size() + kMacBytes), chPlain, h, nonce,
                          g.serverToClient);
     assert(ok);
-    if (!ok) return {};
+    if (!ok) return done({});
     reply.size = w.size() + chPlain.size() + kMacBytes;
     assert(reply.size == kChallengeBytes && reply.size <= datagram.size());
     ++stats_.challenges;
-    return {ServerHandshakeEvent::Challenged, Refusal::Malformed, nullptr};
+    ServerHandshakeResult res;
+    res.event = ServerHandshakeEvent::Challenged;
+    return done(res);
 }
 
 void ServerHandshake::writeAccepted(const Admission& a, Datagram& reply) {
@@ -250,7 +306,7 @@ void ServerHandshake::writeAccepted(const Admission& a, Datagram& reply) {
 }
 
 ServerHandshakeResult ServerHandshake::onResponse(std::span<const std::uint8_t> datagram, PeerAddress from,
-                                                  std::uint64_t nowUnix, Datagram& reply) {
+                                                  std::uint64_t nowUnix, double now, Datagram& reply) {
     if (datagram.size() != kResponseBytes) {
         ++stats_.malformed;
         return {};
@@ -264,56 +320,93 @@ ServerHandshakeResult ServerHandshake::onResponse(std::span<const std::uint8_t> 
         return {};
     }
     // Cookie first: it is cheaper than the token and proves the round trip.
-    std::array<std::uint8_t, 8 + 8 + 2 * kSaltBytes> cookiePlain{};
+    std::array<std::uint8_t, kCookiePlainBytes> cookiePlain{};
     const auto addr = addressBytes(from);
     if (seq >= cookieSeq_ || !aeadOpen(cookiePlain, sealedCookie, addr, cookieNonce(seq), cookieKey_)) {
         ++stats_.badCookies;
         return {};
     }
     ByteReader cr(cookiePlain);
-    std::uint64_t cookieTokenId = 0, issued = 0;
-    std::array<std::uint8_t, kSaltBytes> clientSalt{}, serverSalt{};
-    (void)(cr.u64(cookieTokenId) && cr.u64(issued) && cr.bytes(clientSalt) && cr.bytes(serverSalt));
-    if (issued > nowUnix || nowUnix - issued > config_.challengeLifetimeSeconds) {
+    std::uint64_t cookieTokenId = 0, issuedMs = 0;
+    ConnectionKeys ck;
+    (void)(cr.u64(cookieTokenId) && cr.u64(issuedMs) && cr.bytes(ck.clientToServer) && cr.bytes(ck.serverToClient));
+    wipe(cookiePlain);
+    const double issued = static_cast<double>(issuedMs) / 1000.0;
+    const auto wipeKeys = [&] {
+        wipe(ck.clientToServer);
+        wipe(ck.serverToClient);
+    };
+    if (issued > now + 1.0 || now - issued > config_.challengeLifetimeSeconds) {
         ++stats_.badCookies;
+        wipeKeys();
         return {};
     }
-    TokenCheck check = openToken(wire, secret_, nowUnix);
-    if (!check.ok) return refuse(check.refusal, datagram, nowUnix, reply);
+    // A cookie makes one admission. A copy of its Response (a resend on a
+    // lossy link, a network duplicate, a replay) changes nothing: while the
+    // admission it made lives at this address, Accepted is sent again;
+    // otherwise it is dropped, so a replay can never re-admit after release.
+    if (usedCookies_.contains(seq)) {
+        wipeKeys();
+        const Admission* a = find(from);
+        if (a && a->cookieSeq == seq) {
+            ++stats_.resent;
+            writeAccepted(*a, reply);
+            ServerHandshakeResult res;
+            res.event = ServerHandshakeEvent::Resent;
+            res.admission = a;
+            return res;
+        }
+        ++stats_.reusedCookies;
+        return {};
+    }
+    ++stats_.tokenOpens;
+    TokenCheck check = openToken(wire, keys_, nowUnix, config_.tokenPolicy);
+    if (!check.ok) {
+        wipeKeys();
+        return refuse(check.refusal, datagram, now, reply);
+    }
     TokenGrant& g = check.grant;
-    if (g.tokenId != cookieTokenId) {
-        ++stats_.badCookies;
-        return {};
-    }
-    if (!roomHosted(g.roomCode)) return refuse(Refusal::WrongRoom, datagram, nowUnix, reply);
-    const ConnectionKeys ck = deriveConnectionKeys(g.clientToServer, g.serverToClient, clientSalt, serverSalt);
     wipe(g.clientToServer);
     wipe(g.serverToClient);
-    for (auto& existing : admissions_) {
-        if (existing.tokenId != g.tokenId) continue;
-        if (!(existing.address == from)) return refuse(Refusal::AlreadyUsed, datagram, nowUnix, reply);
-        if (existing.keys.receive != ck.clientToServer) {
-            // A new handshake from the same address (the client restarted):
-            // it replaces the old admission; the caller drops any old peer.
-            existing.keys.send = ck.serverToClient;
-            existing.keys.receive = ck.clientToServer;
-            existing.admittedUnix = nowUnix;
-            existing.connected = false;
-            ++stats_.admitted;
-        }
-        writeAccepted(existing, reply); // else a resent response: same cookie, same keys
-        return {ServerHandshakeEvent::Admitted, Refusal::Malformed, &existing};
+    const auto refuseGrant = [&](Refusal why) {
+        wipeKeys();
+        ServerHandshakeResult res = refuse(why, datagram, now, reply);
+        res.tokenId = g.tokenId;
+        res.userId = g.userId;
+        return res;
+    };
+    if (g.tokenId != cookieTokenId) {
+        ++stats_.badCookies;
+        wipeKeys();
+        return {};
     }
-    if (const Admission* other = find(from)) {
-        if (other->connected) { // this address already has a live connection with another token
-            ++stats_.malformed;
-            return {};
-        }
-        release(from);
-    }
-    if (admissions_.size() >= config_.maxAdmissions) return refuse(Refusal::ServerFull, datagram, nowUnix, reply);
+    if (!roomHosted(g.roomCode)) return refuseGrant(Refusal::WrongRoom);
+    if (isRevoked(g)) return refuseGrant(Refusal::Revoked);
 
+    // One admission per token and per address: a fresh proof replaces what
+    // was there (a laptop that changed networks, a client that restarted).
+    ServerHandshakeResult res;
+    res.event = ServerHandshakeEvent::Admitted;
+    std::size_t nReplaced = 0;
+    const auto displace = [&](std::uint64_t id) {
+        const Admission* old = findId(id);
+        if (!old) return;
+        res.replaced[nReplaced++] = Replaced{id, old->address};
+        ++stats_.replaced;
+        erase(id);
+    };
+    const auto byToken = byToken_.find(g.tokenId);
+    const std::uint64_t sameToken = byToken == byToken_.end() ? 0 : byToken->second;
+    const auto byAddr = byAddress_.find(from);
+    const std::uint64_t sameAddress = byAddr == byAddress_.end() ? 0 : byAddr->second;
+    if (admissions_.size() - (sameToken ? 1 : 0) - (sameAddress && sameAddress != sameToken ? 1 : 0) >= config_.maxAdmissions)
+        return refuseGrant(Refusal::ServerFull);
+    if (sameToken) displace(sameToken);
+    if (sameAddress && sameAddress != sameToken) displace(sameAddress);
+
+    usedCookies_.emplace(seq, issued);
     Admission a;
+    a.id = nextId_++;
     a.address = from;
     a.tokenId = g.tokenId;
     a.userId = g.userId;
@@ -321,20 +414,22 @@ ServerHandshakeResult ServerHandshake::onResponse(std::span<const std::uint8_t> 
     a.displayName = std::move(g.displayName);
     a.role = g.role;
     a.tokenExpiresUnix = g.expiresUnix;
-    a.admittedUnix = nowUnix;
+    a.admittedAt = now;
+    a.cookieSeq = seq;
     a.keys.send = ck.serverToClient;
     a.keys.receive = ck.clientToServer;
-    admissions_.push_back(std::move(a));
+    wipeKeys();
+    const std::uint64_t id = a.id;
+    auto [it, inserted] = admissions_.emplace(id, std::move(a));
+    assert(inserted);
+    byAddress_[from] = id;
+    byToken_[it->second.tokenId] = id;
     ++stats_.admitted;
-    writeAccepted(admissions_.back(), reply);
-    return {ServerHandshakeEvent::Admitted, Refusal::Malformed, &admissions_.back()};
-}
-
-InterceptAction interceptAction(std::span<const std::uint8_t> datagram, PeerAddress from, bool knownPeer,
-                                const ServerHandshake& handshake) {
-    if (isHandshakeDatagram(datagram)) return InterceptAction::Handshake;
-    if (knownPeer || handshake.find(from) != nullptr) return InterceptAction::PassToEnet;
-    return InterceptAction::Drop;
+    writeAccepted(it->second, reply);
+    res.admission = &it->second;
+    res.tokenId = it->second.tokenId;
+    res.userId = it->second.userId;
+    return res;
 }
 
 // ---- [SECTION] client --------------------------------------------------------
@@ -342,7 +437,7 @@ InterceptAction interceptAction(std::span<const std::uint8_t> datagram, PeerAddr
 ClientHandshake::ClientHandshake(const ConnectToken& token, RandomSource& random, double now, ClientHandshakeConfig config)
     : wire_(token.wire), tokenC2S_(token.grant.clientToServer), tokenS2C_(token.grant.serverToClient),
       tokenId_(token.grant.tokenId), config_(config), started_(now), nextSend_(now) {
-    random.fill(clientSalt_);
+    kxKeyPair(random, kx_);
 }
 
 ClientHandshake::~ClientHandshake() {
@@ -355,7 +450,7 @@ ClientHandshake::~ClientHandshake() {
 void ClientHandshake::writeRequest(Datagram& out) const {
     ByteWriter w(out.bytes);
     const auto h = header(HandshakeType::Request);
-    const bool ok = w.bytes(h) && writeTokenWire(wire_, w) && w.bytes(clientSalt_);
+    const bool ok = w.bytes(h) && writeTokenWire(wire_, w) && w.bytes(kx_.publicKey);
     assert(ok && w.size() == kRequestBytes);
     (void)ok;
     out.size = w.size();
@@ -394,14 +489,20 @@ bool ClientHandshake::receive(std::span<const std::uint8_t> datagram, double now
         if (datagram.size() != kChallengeBytes) return false;
         XNonce nonce{};
         std::copy_n(datagram.begin() + 2, kXNonceBytes, nonce.begin());
-        std::array<std::uint8_t, kSaltBytes + kCookieBytes> plain{};
+        std::array<std::uint8_t, kKxPublicBytes + kCookieBytes> plain{};
         if (!xaeadOpen(plain, datagram.subspan(2 + kXNonceBytes), h, nonce, tokenS2C_)) return false;
         if (state_ == ClientHandshakeState::SendingResponse) return false; // keep the first cookie
-        std::copy(plain.begin() + kSaltBytes, plain.end(), cookie_.begin());
-        const ConnectionKeys ck = deriveConnectionKeys(tokenC2S_, tokenS2C_, clientSalt_,
-                                                       std::span<const std::uint8_t, kSaltBytes>(plain.data(), kSaltBytes));
+        KxPublic serverPublic{};
+        std::copy_n(plain.begin(), kKxPublicBytes, serverPublic.begin());
+        KxShared shared;
+        if (!kxClientShared(kx_, serverPublic, shared)) return false;
+        std::copy(plain.begin() + kKxPublicBytes, plain.end(), cookie_.begin());
+        ConnectionKeys ck = deriveConnectionKeys(tokenC2S_, tokenS2C_, shared, kx_.publicKey, serverPublic);
+        wipe(kx_.secretKey); // one challenge is answered; the ephemeral secret is no longer needed
         keys_.send = ck.clientToServer;
         keys_.receive = ck.serverToClient;
+        wipe(ck.clientToServer);
+        wipe(ck.serverToClient);
         state_ = ClientHandshakeState::SendingResponse;
         nextSend_ = now; // answer at once
         return true;

@@ -1,26 +1,31 @@
-// The join handshake, after netcode.io: pure state machines and datagram
-// codecs, no sockets. The server stays stateless until the sender proves it
-// holds the token's keys and receives at its source address.
+// The join handshake, after netcode.io plus an ephemeral X25519 exchange:
+// pure state machines and datagram codecs, no sockets. The server stays
+// stateless until the sender proves it holds the token's keys and receives at
+// its source address.
 //
 //   client                                  server
-//   Request  [P][1][token wire 229][client salt 16]        (247 bytes)
-//            -> token opened, room + reuse checked; NO per-sender state
-//   Challenge[P][2][xnonce 24][seal_s2c(server salt 16, cookie 72)] (130)
-//            cookie = [seq 8][seal_cookieKey(token id, issued, both salts), AD=address]
-//   Response [P][3][token wire 229][cookie 72]                (303)
-//            -> token and cookie re-verified; only now an Admission is made
-//   Accepted [P][4][xnonce 24][seal_connS2C(token id 8)]        (50)
-//   Denied   [P][5][refusal 1][first 8 bytes of the token nonce] (11)
+//   Request  [P][1][token wire][client kx public 32]                  (267 bytes)
+//            -> token opened, room, revocation and per-source budget checked;
+//               the server's ephemeral key pair is made, the connection keys
+//               derived, the ephemeral secret wiped; NO per-sender state
+//   Challenge[P][2][xnonce 24][seal_tokenS2C(server kx public 32, cookie 104)] (178)
+//            cookie = [seq 8][seal_cookieKey(token id, issued, conn keys 2x32), AD=address]
+//   Response [P][3][token wire][cookie 104]                            (339)
+//            -> cookie (single use) and token re-verified; only now an Admission
+//   Accepted [P][4][xnonce 24][seal_connS2C(token id 8)]                (50)
+//   Denied   [P][5][refusal 1][first 8 bytes of the token nonce]        (11)
 //
-// P = kPacketPrefix, a first byte ENet never sends (see handshake.cpp), so an
-// ENet intercept callback can route these datagrams here. Every reply to an
-// unauthenticated sender is no larger than the datagram that caused it.
-// Per-connection keys: connC2S = BLAKE2b(token c2s key; "caseroom-c2s", client
-// salt, server salt), connS2C likewise; server salts are random per challenge
-// and the cookie key is random per server start, so keys (and thus nonces)
-// never repeat across connections or restarts.
-// Time: the server takes wall-clock unix seconds (tokens expire in wall time);
-// the client takes any monotonic seconds. Thread rule: one thread per object.
+// P = kPacketPrefix. After Accepted, every datagram of the connection is
+// sealed whole (channel.h). Every reply to an unauthenticated sender is no
+// larger than the datagram that caused it.
+// Connection keys: c2s = BLAKE2b(token c2s key; label, kx c2s, both kx
+// publics), s2c likewise. The kx secrets live only for one handshake on each
+// side and the cookie key only in memory for one server start, so a token
+// file or the deployment key plus a capture of the traffic does not give the
+// session keys (forward secrecy).
+// Time: token checks take wall-clock unix seconds; cookie freshness and
+// admission timeouts take monotonic seconds, so a stepped wall clock neither
+// stalls nor expires handshakes. Thread rule: one thread per object.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -29,34 +34,35 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/log.h"
 #include "net/secure/crypto.h"
+#include "net/secure/limits.h"
 #include "net/secure/token.h"
 
 namespace caseroom::net::secure {
 
-// First byte of every handshake datagram: 0x3F reads, as an ENet header, as
-// peer id 0xFxx with session bits 3; ENet only uses peer ids >= 0xF00 for
-// 0xFFF (connect), which it sends with session bits 0. So no ENet datagram
-// starts with it.
+// First byte of every handshake datagram. ENet's own datagrams never reach
+// the wire unsealed (they start with kSealedPrefix, channel.h), so the two
+// prefixes are the whole demultiplexing rule.
 constexpr std::uint8_t kPacketPrefix = 0x3F;
 
 enum class HandshakeType : std::uint8_t { Request = 1, Challenge = 2, Response = 3, Accepted = 4, Denied = 5 };
 
-constexpr std::size_t kSaltBytes = 16;
-constexpr std::size_t kCookieBytes = 8 + 8 + 8 + 2 * kSaltBytes + kMacBytes;                   // 72
-constexpr std::size_t kRequestBytes = 2 + kTokenWireBytes + kSaltBytes;                         // 247
-constexpr std::size_t kChallengeBytes = 2 + kXNonceBytes + kSaltBytes + kCookieBytes + kMacBytes; // 130
-constexpr std::size_t kResponseBytes = 2 + kTokenWireBytes + kCookieBytes;                      // 303
-constexpr std::size_t kAcceptedBytes = 2 + kXNonceBytes + 8 + kMacBytes;                        // 50
-constexpr std::size_t kDeniedBytes = 2 + 1 + 8;                                                 // 11
+constexpr std::size_t kCookiePlainBytes = 8 + 8 + 2 * kKeyBytes;                                    // 80
+constexpr std::size_t kCookieBytes = 8 + kCookiePlainBytes + kMacBytes;                             // 104
+constexpr std::size_t kRequestBytes = 2 + kTokenWireBytes + kKxPublicBytes;
+constexpr std::size_t kChallengeBytes = 2 + kXNonceBytes + kKxPublicBytes + kCookieBytes + kMacBytes; // 178
+constexpr std::size_t kResponseBytes = 2 + kTokenWireBytes + kCookieBytes;
+constexpr std::size_t kAcceptedBytes = 2 + kXNonceBytes + 8 + kMacBytes;                            // 50
+constexpr std::size_t kDeniedBytes = 2 + 1 + 8;                                                     // 11
 constexpr std::size_t kMaxHandshakeBytes = kResponseBytes;
 static_assert(kChallengeBytes <= kRequestBytes && kDeniedBytes <= kRequestBytes && kAcceptedBytes <= kResponseBytes,
               "replies to unauthenticated senders must never be larger than what they sent");
 
-// True when `datagram` belongs to the handshake (the ENet intercept's test).
+// True when `datagram` belongs to the handshake.
 [[nodiscard]] inline bool isHandshakeDatagram(std::span<const std::uint8_t> datagram) {
     return !datagram.empty() && datagram[0] == kPacketPrefix;
 }
@@ -67,6 +73,17 @@ struct PeerAddress {
     std::uint16_t port = 0;
     friend bool operator==(const PeerAddress&, const PeerAddress&) = default;
 };
+
+} // namespace caseroom::net::secure
+
+template <>
+struct std::hash<caseroom::net::secure::PeerAddress> {
+    std::size_t operator()(const caseroom::net::secure::PeerAddress& a) const noexcept {
+        return std::hash<std::uint64_t>{}((static_cast<std::uint64_t>(a.host) << 16) | a.port);
+    }
+};
+
+namespace caseroom::net::secure {
 
 // Keys of one connection, from the holder's point of view.
 struct SessionKeys {
@@ -81,28 +98,37 @@ struct Datagram {
     [[nodiscard]] std::span<const std::uint8_t> view() const { return {bytes.data(), size}; }
 };
 
-// Per-connection keys from the token keys and both salts.
+// Per-connection keys from the token keys and the X25519 exchange.
 struct ConnectionKeys {
     Key clientToServer{};
     Key serverToClient{};
 };
-[[nodiscard]] ConnectionKeys deriveConnectionKeys(const Key& tokenC2S, const Key& tokenS2C,
-                                                  std::span<const std::uint8_t, kSaltBytes> clientSalt,
-                                                  std::span<const std::uint8_t, kSaltBytes> serverSalt);
+[[nodiscard]] ConnectionKeys deriveConnectionKeys(const Key& tokenC2S, const Key& tokenS2C, const KxShared& shared,
+                                                  const KxPublic& clientPublic, const KxPublic& serverPublic);
 
 // ---- Server ------------------------------------------------------------------
 
 struct ServerHandshakeConfig {
     // Whether this server hosts `room`; empty: every room is hosted.
     std::function<bool(std::string_view room)> roomHosted;
+    // Whether a token or its user has been revoked; empty: nothing is.
+    std::function<bool(std::uint64_t tokenId, std::uint64_t userId)> revoked;
+    TokenPolicy tokenPolicy;                   // not-before skew and the longest lifetime accepted
     std::uint32_t maxAdmissions = 256;         // admitted connections at once (pending + connected)
-    std::uint32_t challengeLifetimeSeconds = 10;
-    std::uint32_t connectTimeoutSeconds = 10;  // admitted but no ENet connect: dropped by update()
+    double challengeLifetimeSeconds = 10;
+    double connectTimeoutSeconds = 10;         // admitted but no ENet connect: dropped by update()
     double deniedRepliesPerSecond = 200;       // global cap on Denied datagrams (reflection)
+    // Handshake work before any proof of address (F-12): token opens per
+    // second per source /24, and for all sources together.
+    double requestsPerSourcePerSecond = 20;
+    double requestSourceBurst = 40;
+    double tokenOpensPerSecond = 4000;
 };
 
-// A sender that answered the challenge: whitelisted for the ENet connect.
+// A sender that answered the challenge: its address may now send sealed
+// datagrams (and so reach ENet) under `keys`.
 struct Admission {
+    std::uint64_t id = 0;          // unique per admission for this server's life (never 0)
     PeerAddress address;
     std::uint64_t tokenId = 0;
     std::uint64_t userId = 0;
@@ -110,17 +136,18 @@ struct Admission {
     std::string displayName;
     core::Role role = core::Role::Spoke;
     std::uint64_t tokenExpiresUnix = 0;
-    std::uint64_t admittedUnix = 0;
+    double admittedAt = 0;         // monotonic seconds
+    std::uint64_t cookieSeq = 0;   // the cookie that made it: a resent Response is recognised by it
     bool connected = false;
     SessionKeys keys; // send = server-to-client, receive = client-to-server
 };
 
 enum class ServerHandshakeEvent : std::uint8_t {
-    Dropped,     // not a valid handshake datagram, or a stale/forged cookie; no reply
+    Dropped,     // not a valid handshake datagram, a stale, forged or already used cookie; no reply
     Challenged,  // a valid request: reply holds a challenge
-    Admitted,    // a valid response: reply holds Accepted; `admission` names the entry. An
-                 // Admitted for an address whose admission was already connected means the
-                 // client restarted its handshake: drop the old ENet peer at that address.
+    Admitted,    // a valid response: reply holds Accepted; `admission` is the new entry and
+                 // `replaced` names the admissions it displaced (same address or same token)
+    Resent,      // a copy of the Response that made a live admission: Accepted again, nothing changed
     Refused,     // reply (if rate allows) holds Denied with `refusal`
     Count
 };
@@ -131,22 +158,37 @@ struct ServerHandshakeStats {
     std::uint64_t malformed = 0;
     std::uint64_t challenges = 0;
     std::uint64_t badCookies = 0;
+    std::uint64_t reusedCookies = 0;    // a used cookie whose admission is gone (replay after release)
+    std::uint64_t resent = 0;
     std::uint64_t admitted = 0;
+    std::uint64_t replaced = 0;
+    std::uint64_t budgetDropped = 0;    // requests over the per-source or global budget
+    std::uint64_t tokenOpens = 0;       // AEAD opens of token private parts
     std::uint64_t deniedSuppressed = 0;
     std::array<std::uint64_t, static_cast<std::size_t>(Refusal::Count)> refused{};
+};
+
+// An admission displaced by a newer proof of the same token, or of a new
+// token from the same address.
+struct Replaced {
+    std::uint64_t id = 0;
+    PeerAddress address;
 };
 
 struct ServerHandshakeResult {
     ServerHandshakeEvent event = ServerHandshakeEvent::Dropped;
     Refusal refusal = Refusal::Malformed;    // for Refused (and Dropped malformed)
-    const Admission* admission = nullptr;    // for Admitted; valid until the table changes
+    const Admission* admission = nullptr;    // for Admitted / Resent; valid until the table changes
+    std::array<Replaced, 2> replaced{};      // for Admitted: ids 0 = none
+    std::uint64_t tokenId = 0;               // for Refused after the token opened (0 when it did not)
+    std::uint64_t userId = 0;
 };
 
 class ServerHandshake {
 public:
-    // `secret` is the deployment key; `random` must outlive this object and be
-    // SystemRandom outside tests (per-start freshness depends on it).
-    ServerHandshake(const Key& secret, RandomSource& random, ServerHandshakeConfig config = {});
+    // `keys` are the deployment keys (current first); `random` must outlive
+    // this object and be SystemRandom outside tests.
+    ServerHandshake(Keyring keys, RandomSource& random, ServerHandshakeConfig config = {});
     ~ServerHandshake();
     ServerHandshake(const ServerHandshake&) = delete;
     ServerHandshake& operator=(const ServerHandshake&) = delete;
@@ -155,54 +197,59 @@ public:
     // receives the datagram to send back (size 0: send nothing); its size never
     // exceeds datagram.size(). Allocates only on Admitted.
     ServerHandshakeResult receive(std::span<const std::uint8_t> datagram, PeerAddress from, std::uint64_t nowUnix,
-                                  Datagram& reply);
+                                  double now, Datagram& reply);
 
-    // The admission for `from`, or nullptr: the ENet intercept lets a non-
-    // handshake datagram through only when this is non-null.
     [[nodiscard]] const Admission* find(PeerAddress from) const;
-    // The ENet peer for `from` connected: the admission no longer times out.
-    bool markConnected(PeerAddress from);
-    // The connection ended: frees the admission (the token may join again).
-    void release(PeerAddress from);
-    // Drops admissions that did not connect within connectTimeoutSeconds.
-    void update(std::uint64_t nowUnix);
+    [[nodiscard]] const Admission* findId(std::uint64_t id) const;
+    // Admission `id` got its ENet connection: it no longer times out.
+    bool markConnected(std::uint64_t id);
+    // Connection `id` ended: frees its admission. Releasing an id that was
+    // replaced or already released does nothing.
+    void release(std::uint64_t id);
+    // Drops admissions that did not connect within connectTimeoutSeconds and
+    // forgets used cookies past their lifetime; ids dropped are appended to `dropped`.
+    void update(double now, std::vector<std::uint64_t>* dropped = nullptr);
+    // Replaces the deployment keys (rotation: current first, then the ones still accepted).
+    void setKeys(Keyring keys);
 
     [[nodiscard]] std::size_t admissionCount() const { return admissions_.size(); }
+    template <typename F> void forEachAdmission(F&& f) const { for (const auto& [id, a] : admissions_) f(a); }
     [[nodiscard]] const ServerHandshakeStats& stats() const { return stats_; }
-    // Bytes owned by this object (table capacity plus strings). Flood tests
-    // check it does not move while unauthenticated senders hammer it.
+    // Bytes owned by this object (tables plus strings). Flood tests check it
+    // does not grow while unauthenticated senders hammer it.
     [[nodiscard]] std::size_t footprintBytes() const;
 
 private:
-    ServerHandshakeResult refuse(Refusal why, std::span<const std::uint8_t> datagram, std::uint64_t nowUnix,
-                                 Datagram& reply);
+    ServerHandshakeResult refuse(Refusal why, std::span<const std::uint8_t> datagram, double now, Datagram& reply);
     ServerHandshakeResult onRequest(std::span<const std::uint8_t> datagram, PeerAddress from, std::uint64_t nowUnix,
-                                    Datagram& reply);
+                                    double now, Datagram& reply);
     ServerHandshakeResult onResponse(std::span<const std::uint8_t> datagram, PeerAddress from, std::uint64_t nowUnix,
-                                     Datagram& reply);
-    const Admission* findToken(std::uint64_t tokenId) const;
+                                     double now, Datagram& reply);
+    bool withinBudget(PeerAddress from, double now);
     bool roomHosted(std::string_view room) const;
+    bool isRevoked(const TokenGrant& g) const;
+    void erase(std::uint64_t id);
     void writeAccepted(const Admission& a, Datagram& reply);
 
-    Key secret_{};
-    Key cookieKey_{};             // fresh per server start
+    Keyring keys_;
+    Key cookieKey_{};             // fresh per server start, never stored
     std::uint64_t cookieSeq_ = 0; // cookie nonce counter under cookieKey_
     RandomSource& random_;
     ServerHandshakeConfig config_;
-    std::vector<Admission> admissions_;
+    std::uint64_t nextId_ = 1;
+    std::unordered_map<std::uint64_t, Admission> admissions_;     // by id
+    std::unordered_map<PeerAddress, std::uint64_t> byAddress_;
+    std::unordered_map<std::uint64_t, std::uint64_t> byToken_;    // token id -> admission id
+    std::unordered_map<std::uint64_t, double> usedCookies_;       // seq -> when issued (monotonic)
     ServerHandshakeStats stats_;
     double deniedTokens_ = 0;
-    std::uint64_t deniedLast_ = 0;
+    double deniedLast_ = 0;
+    // Per-source request budget: a fixed table of buckets hashed by /24, so
+    // spoofed floods cost bounded memory.
+    static constexpr std::size_t kSourceBuckets = 4096;
+    std::vector<TokenBucket> sourceBuckets_;
+    TokenBucket opens_;
 };
-
-// What a server's ENet intercept callback does with one raw datagram:
-// Handshake: feed it to ServerHandshake::receive and return 1 (consumed);
-// PassToEnet: return 0; Drop: return 1 without looking further, so ENet never
-// allocates a peer for an address that has not completed the handshake.
-// `knownPeer`: the address belongs to an ENet peer the server already has.
-enum class InterceptAction : std::uint8_t { Handshake, PassToEnet, Drop, Count };
-[[nodiscard]] InterceptAction interceptAction(std::span<const std::uint8_t> datagram, PeerAddress from, bool knownPeer,
-                                              const ServerHandshake& handshake);
 
 // ---- Client ------------------------------------------------------------------
 
@@ -211,7 +258,7 @@ const char* toString(ClientHandshakeState s);
 
 struct ClientHandshakeConfig {
     double resendSeconds = 0.1;  // request/response resend interval
-    double timeoutSeconds = 10;  // give up after this long without admission
+    double timeoutSeconds = 10;  // give up after this long without admission (net/timeouts.h)
 };
 
 class ClientHandshake {
@@ -237,7 +284,7 @@ private:
     TokenWire wire_;
     Key tokenC2S_{}, tokenS2C_{};
     std::uint64_t tokenId_ = 0;
-    std::array<std::uint8_t, kSaltBytes> clientSalt_{};
+    KxKeyPair kx_;                 // ephemeral; its secret is wiped once the challenge is answered
     std::array<std::uint8_t, kCookieBytes> cookie_{};
     SessionKeys keys_;
     ClientHandshakeState state_ = ClientHandshakeState::SendingRequest;
@@ -248,10 +295,3 @@ private:
 };
 
 } // namespace caseroom::net::secure
-
-template <>
-struct std::hash<caseroom::net::secure::PeerAddress> {
-    std::size_t operator()(const caseroom::net::secure::PeerAddress& a) const noexcept {
-        return std::hash<std::uint64_t>{}((static_cast<std::uint64_t>(a.host) << 16) | a.port);
-    }
-};

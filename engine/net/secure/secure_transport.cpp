@@ -1,26 +1,65 @@
+// [SECTION] construction  [SECTION] datagram codec  [SECTION] client
+// [SECTION] server housekeeping  [SECTION] poll  [SECTION] send and the rest
 #include "net/secure/secure_transport.h"
 
+#include <arpa/inet.h>
+
 namespace caseroom::net::secure {
+namespace {
+PeerAddress toPeer(RawAddress a) { return {a.host, a.port}; }
+
+std::string addressText(RawAddress a) {
+    char buf[INET_ADDRSTRLEN] = {};
+    in_addr in{};
+    in.s_addr = a.host;
+    if (!inet_ntop(AF_INET, &in, buf, sizeof buf)) return "?";
+    return std::string(buf) + ":" + std::to_string(a.port);
+}
+} // namespace
+
+const char* toString(AccessKind k) {
+    switch (k) {
+    case AccessKind::Refused: return "refused";
+    case AccessKind::Replaced: return "replaced";
+    case AccessKind::DuplicateConnect: return "duplicate-connect";
+    case AccessKind::Revoked: return "revoked";
+    case AccessKind::Expired: return "expired";
+    case AccessKind::StrikeKick: return "strike-kick";
+    case AccessKind::Count: break;
+    }
+    return "?";
+}
+
+// ---- [SECTION] construction ------------------------------------------------------
 
 SecureTransport::SecureTransport(std::unique_ptr<EnetTransport> inner, RandomSource& random)
     : inner_(std::move(inner)), random_(random) {
-    inner_->setDatagramFilter(this);
+    inner_->setDatagramCodec(this);
 }
 
 SecureTransport::~SecureTransport() {
-    if (inner_) inner_->setDatagramFilter(nullptr);
+    // Close live connections while the codec can still seal their DISCONNECTs.
+    for (auto& [id, p] : peers_) inner_->disconnectNow(p.inner, static_cast<std::uint32_t>(LeaveReason::ServerShutdown));
+    if (clientLink_.enetPeer.valid()) inner_->disconnectNow(clientLink_.enetPeer, static_cast<std::uint32_t>(LeaveReason::Left));
+    inner_->flush();
+    inner_.reset(); // while this codec is still alive: the host's last datagrams are sealed too
 }
 
 core::Result<std::unique_ptr<SecureTransport>> SecureTransport::createServer(SecureServerDesc desc, RandomSource& random) {
     if (!initCrypto()) return core::Error{"libsodium failed to initialise"};
     if (!desc.unixClock) return core::Error{"secure server needs a unix clock"};
+    if (desc.keys.keys.empty()) return core::Error{"secure server needs a deployment key"};
     desc.enet.listen = true;
     desc.enet.maxPeersPerAddress = desc.maxPeersPerAddress;
+    desc.enet.mtuReserve = kSealedOverhead;
     auto inner = EnetTransport::create(desc.enet);
     if (!inner) return inner.error();
     std::unique_ptr<SecureTransport> t(new SecureTransport(std::move(*inner), random));
-    t->server_ = std::make_unique<ServerHandshake>(desc.secret, random, desc.handshake);
+    t->server_ = std::make_unique<ServerHandshake>(desc.keys, random, desc.handshake);
     t->cap_ = std::make_unique<AddressPeerCap>(desc.maxPeersPerAddress);
+    for (auto& k : desc.keys.keys) wipe(k); // the handshake holds the only copy
+    desc.keys.keys.clear();
+    t->connections_.reserve(desc.handshake.maxAdmissions);
     t->desc_ = std::move(desc);
     return t;
 }
@@ -29,6 +68,7 @@ core::Result<std::unique_ptr<SecureTransport>> SecureTransport::createClient(con
     if (!initCrypto()) return core::Error{"libsodium failed to initialise"};
     EnetDesc d;
     d.maxPeers = 1;
+    d.mtuReserve = kSealedOverhead;
     auto inner = EnetTransport::create(d);
     if (!inner) return inner.error();
     std::unique_ptr<SecureTransport> t(new SecureTransport(std::move(*inner), random));
@@ -36,39 +76,110 @@ core::Result<std::unique_ptr<SecureTransport>> SecureTransport::createClient(con
     return t;
 }
 
-// ---- datagram filter (runs inside the ENet service call) -----------------------
+// ---- [SECTION] datagram codec (runs inside the ENet service call) ------------------
 
-DatagramFilter::Verdict SecureTransport::onDatagram(std::span<const std::uint8_t> datagram, RawAddress from, bool knownPeer) {
-    if (server_) {
-        const PeerAddress addr{from.host, from.port};
-        switch (interceptAction(datagram, addr, knownPeer, *server_)) {
-        case InterceptAction::Handshake: {
-            const bool wasConnected = [&] { const Admission* a = server_->find(addr); return a && a->connected; }();
-            Datagram reply;
-            const auto r = server_->receive(datagram, addr, desc_.unixClock(), reply);
-            if (reply.size) (void)inner_->sendRaw(from, reply.view());
-            // A connected client that handshakes again restarted: its old ENet
-            // peer is stale. Disconnecting is not allowed inside the service
-            // call, so it is queued for poll().
-            if (r.event == ServerHandshakeEvent::Admitted && wasConnected) restarted_.push_back(from);
-            return Verdict::Consume;
-        }
-        case InterceptAction::PassToEnet: return Verdict::Pass;
-        case InterceptAction::Drop:
-        case InterceptAction::Count: break;
-        }
-        ++counters_.unadmitted;
-        ++counters_.dropped;
-        return Verdict::Consume;
+std::size_t SecureTransport::openFrom(Connection& c, std::span<const std::uint8_t> wire, std::span<std::uint8_t> out, RawAddress from) {
+    std::size_t n = 0;
+    const OpenResult r = c.channel->open(wire, out, n);
+    if (r == OpenResult::Ok) {
+        ++counters_.opened;
+        return n;
     }
-    if (client_ && isHandshakeDatagram(datagram)) {
-        if (from == serverAddress_) (void)client_->receive(datagram, now_);
-        return Verdict::Consume;
-    }
-    return Verdict::Pass;
+    ++counters_.dropped;
+    if (r == OpenResult::Replayed || r == OpenResult::TooOld) ++counters_.replayed;
+    else ++counters_.forged;
+    std::uint64_t suppressed = 0;
+    if (log_.allow(now_, suppressed))
+        CR_LOG_WARN("secure: dropped a datagram from %s: %s (%llu similar suppressed)", addressText(from).c_str(), toString(r),
+                    static_cast<unsigned long long>(suppressed));
+    return 0;
 }
 
-// ---- client --------------------------------------------------------------------
+std::size_t SecureTransport::inbound(std::span<const std::uint8_t> wire, RawAddress from, std::span<std::uint8_t> out) {
+    if (server_) {
+        if (isHandshakeDatagram(wire)) return serverHandshake(wire, from);
+        if (!isSealedDatagram(wire)) {
+            ++counters_.malformed;
+            ++counters_.dropped;
+            return 0;
+        }
+        const auto it = connections_.find(toPeer(from));
+        if (it == connections_.end()) {
+            ++counters_.unadmitted;
+            ++counters_.dropped;
+            return 0;
+        }
+        return openFrom(it->second, wire, out, from);
+    }
+    // Client: only the server may speak to us (an unsolicited ENet CONNECT
+    // from anyone else would take the host's one peer slot).
+    if (!(from == serverAddress_)) {
+        ++counters_.strays;
+        ++counters_.dropped;
+        return 0;
+    }
+    if (isHandshakeDatagram(wire)) {
+        if (client_) (void)client_->receive(wire, now_);
+        return 0;
+    }
+    if (!clientLink_.channel || !isSealedDatagram(wire)) {
+        ++counters_.dropped;
+        return 0;
+    }
+    return openFrom(clientLink_, wire, out, from);
+}
+
+std::size_t SecureTransport::outbound(std::span<const std::uint8_t> plain, RawAddress to, std::span<std::uint8_t> out) {
+    Connection* c = nullptr;
+    if (server_) {
+        const auto it = connections_.find(toPeer(to));
+        if (it != connections_.end()) c = &it->second;
+    } else if (to == serverAddress_ && clientLink_.channel) {
+        c = &clientLink_;
+    }
+    if (!c) return 0; // no keys for that address (a connection already closed): nothing goes out in clear
+    const std::size_t n = c->channel->seal(plain, out);
+    if (n) ++counters_.sealed;
+    return n;
+}
+
+std::size_t SecureTransport::serverHandshake(std::span<const std::uint8_t> wire, RawAddress from) {
+    Datagram reply;
+    const ServerHandshakeResult r = server_->receive(wire, toPeer(from), desc_.unixClock(), now_, reply);
+    if (reply.size) (void)inner_->sendRaw(from, reply.view());
+    switch (r.event) {
+    case ServerHandshakeEvent::Admitted: {
+        // Displaced admissions: their peers are closed in poll(). A displaced
+        // connection at another address keeps its keys until then, so its
+        // DISCONNECT can still be sealed; the one at this address is
+        // replaced now, so the new client's datagrams open at once.
+        for (const Replaced& old : r.replaced) {
+            if (!old.id) continue;
+            pendingClose_.push_back({old.id, RawAddress{old.address.host, old.address.port}});
+            ++counters_.replaced;
+        }
+        Connection& c = connections_[toPeer(from)];
+        c.admission = r.admission->id;
+        c.channel = std::make_unique<SecureChannel>(r.admission->keys);
+        c.enetPeer = core::PeerId::invalid();
+        break;
+    }
+    case ServerHandshakeEvent::Refused: {
+        AccessEvent e;
+        e.kind = AccessKind::Refused;
+        e.address = from;
+        e.tokenId = r.tokenId;
+        e.userId = r.userId;
+        e.refusal = r.refusal;
+        pendingReports_.push_back(e);
+        break;
+    }
+    default: break;
+    }
+    return 0;
+}
+
+// ---- [SECTION] client --------------------------------------------------------------
 
 core::PeerId SecureTransport::connect(const Address& to) {
     if (!token_) return core::PeerId::invalid(); // servers do not dial out
@@ -78,7 +189,8 @@ core::PeerId SecureTransport::connect(const Address& to) {
     client_.reset(); // the handshake starts at the next poll, on the caller's clock
     handshaking_ = true;
     clientPeer_ = core::PeerId{1};
-    clientLink_ = Peer{};
+    clientLink_ = Connection{};
+    clientOpen_ = false;
     return clientPeer_;
 }
 
@@ -89,9 +201,9 @@ bool SecureTransport::pollClientHandshake(double now, TransportEvent& event) {
     switch (client_->state()) {
     case ClientHandshakeState::Admitted: {
         handshaking_ = false;
-        clientLink_.inner = inner_->connect(serverAddress_);
         clientLink_.channel = std::make_unique<SecureChannel>(client_->keys());
-        clientLink_.address = serverAddress_;
+        clientLink_.enetPeer = inner_->connect(serverAddress_);
+        client_.reset(); // wipes the handshake's copies of the keys
         return false;
     }
     case ClientHandshakeState::Refused:
@@ -107,21 +219,156 @@ bool SecureTransport::pollClientHandshake(double now, TransportEvent& event) {
     }
 }
 
-// ---- both ----------------------------------------------------------------------
+// ---- [SECTION] server housekeeping ---------------------------------------------------
 
-SecureTransport::Peer* SecureTransport::byInner(core::PeerId inner) {
-    if (server_) {
-        const auto it = peers_.find(inner.value);
-        return it == peers_.end() ? nullptr : &it->second;
+void SecureTransport::report(const AccessEvent& e, double now) {
+    if (!desc_.onAccess) return;
+    if (e.kind != AccessKind::Refused) {
+        desc_.onAccess(e);
+        return;
     }
-    return clientLink_.channel && clientLink_.inner == inner ? &clientLink_ : nullptr;
+    std::uint64_t suppressed = 0;
+    if (!refusalReports_.allow(now, suppressed)) return;
+    AccessEvent copy = e;
+    copy.suppressed = suppressed;
+    desc_.onAccess(copy);
 }
+
+void SecureTransport::closePeer(std::uint32_t peerId, LeaveReason reason, const char* detail) {
+    const auto it = peers_.find(peerId);
+    if (it == peers_.end()) return;
+    Peer& p = it->second;
+    inner_->disconnectNow(p.inner, static_cast<std::uint32_t>(reason));
+    inner_->flush(); // the DISCONNECT leaves under the connection's keys before they go
+    if (const auto c = connections_.find(toPeer(p.address)); c != connections_.end() && c->second.admission == p.admission)
+        connections_.erase(c);
+    server_->release(p.admission);
+    cap_->remove(p.address.host);
+    TransportEvent ev;
+    ev.type = TransportEventType::Disconnected;
+    ev.peer = p.inner;
+    ev.disconnectReason = static_cast<std::uint32_t>(reason);
+    ev.detail = detail;
+    events_.push_back(std::move(ev));
+    peers_.erase(it);
+}
+
+void SecureTransport::serverHousekeeping(double now) {
+    // Connections displaced by a newer proof of the same token or address.
+    for (const PendingClose& pc : pendingClose_) {
+        std::uint32_t peerId = 0;
+        for (const auto& [id, p] : peers_)
+            if (p.admission == pc.admission) peerId = id;
+        if (peerId) {
+            AccessEvent e;
+            e.kind = AccessKind::Replaced;
+            e.address = pc.address;
+            e.identity = &peers_.at(peerId).identity;
+            e.tokenId = e.identity->tokenId;
+            e.userId = e.identity->userId;
+            report(e, now);
+            const auto c = connections_.find(toPeer(pc.address));
+            if (c != connections_.end() && c->second.admission == pc.admission) {
+                closePeer(peerId, LeaveReason::Replaced, "joined again from another computer");
+            } else {
+                // Same address, new keys: nothing can be sealed for the old
+                // peer any more, so it is forgotten without a word.
+                Peer& p = peers_.at(peerId);
+                inner_->resetPeer(p.inner);
+                cap_->remove(p.address.host);
+                TransportEvent ev;
+                ev.type = TransportEventType::Disconnected;
+                ev.peer = p.inner;
+                ev.disconnectReason = static_cast<std::uint32_t>(LeaveReason::Replaced);
+                ev.detail = "joined again";
+                events_.push_back(std::move(ev));
+                peers_.erase(peerId);
+            }
+        } else if (const auto c = connections_.find(toPeer(pc.address)); c != connections_.end() && c->second.admission == pc.admission) {
+            connections_.erase(c); // never connected: nothing to tell
+        }
+    }
+    pendingClose_.clear();
+    for (const AccessEvent& e : pendingReports_) report(e, now);
+    pendingReports_.clear();
+
+    if (now < nextHousekeeping_) return;
+    nextHousekeeping_ = now + 0.25;
+    expiredAdmissions_.clear();
+    server_->update(now, &expiredAdmissions_);
+    for (const std::uint64_t id : expiredAdmissions_)
+        for (auto it = connections_.begin(); it != connections_.end(); ++it)
+            if (it->second.admission == id) {
+                connections_.erase(it);
+                break;
+            }
+    // A session ends when its token does.
+    const std::uint64_t unixNow = desc_.unixClock();
+    std::vector<std::uint32_t> expired;
+    for (const auto& [id, p] : peers_)
+        if (p.tokenExpiresUnix && unixNow >= p.tokenExpiresUnix) expired.push_back(id);
+    for (const std::uint32_t id : expired) {
+        AccessEvent e;
+        e.kind = AccessKind::Expired;
+        const Peer& p = peers_.at(id);
+        e.address = p.address;
+        e.identity = &p.identity;
+        e.tokenId = p.identity.tokenId;
+        e.userId = p.identity.userId;
+        report(e, now);
+        ++counters_.expired;
+        closePeer(id, LeaveReason::Expired, "the invitation expired");
+    }
+}
+
+std::size_t SecureTransport::disconnectRevoked(const std::function<bool(std::uint64_t, std::uint64_t)>& revoked) {
+    if (!server_) return 0;
+    std::vector<std::uint32_t> hit;
+    for (const auto& [id, p] : peers_)
+        if (revoked(p.identity.tokenId, p.identity.userId)) hit.push_back(id);
+    for (const std::uint32_t id : hit) {
+        AccessEvent e;
+        e.kind = AccessKind::Revoked;
+        const Peer& p = peers_.at(id);
+        e.address = p.address;
+        e.identity = &p.identity;
+        e.tokenId = p.identity.tokenId;
+        e.userId = p.identity.userId;
+        report(e, now_);
+        ++counters_.revoked;
+        closePeer(id, LeaveReason::Revoked, "the invitation was withdrawn");
+    }
+    // Admitted but not yet connected: forget them too.
+    std::vector<std::uint64_t> pending;
+    server_->forEachAdmission([&](const Admission& a) {
+        if (!a.connected && revoked(a.tokenId, a.userId)) pending.push_back(a.id);
+    });
+    for (const std::uint64_t id : pending) {
+        if (const Admission* a = server_->findId(id)) connections_.erase(a->address);
+        server_->release(id);
+    }
+    return hit.size() + pending.size();
+}
+
+core::PeerId SecureTransport::peerAt(RawAddress address) const {
+    const auto it = connections_.find(toPeer(address));
+    return it == connections_.end() ? core::PeerId::invalid() : it->second.enetPeer;
+}
+
+// ---- [SECTION] poll --------------------------------------------------------------------
 
 void SecureTransport::drop(Peer& p, double now, bool strike) {
     ++counters_.dropped;
     if (!strike || !server_) return;
     if (p.strikes.strike(now) == StrikeVerdict::Disconnect) {
         ++counters_.strikeDisconnects;
+        AccessEvent e;
+        e.kind = AccessKind::StrikeKick;
+        e.address = p.address;
+        e.identity = &p.identity;
+        e.tokenId = p.identity.tokenId;
+        e.userId = p.identity.userId;
+        report(e, now);
         inner_->disconnect(p.inner, static_cast<std::uint32_t>(LeaveReason::Kicked));
     }
 }
@@ -129,96 +376,110 @@ void SecureTransport::drop(Peer& p, double now, bool strike) {
 bool SecureTransport::poll(double now, TransportEvent& event) {
     now_ = now;
     if (token_ && handshaking_ && pollClientHandshake(now, event)) return true;
-    if (server_) {
-        server_->update(desc_.unixClock());
-        for (const RawAddress& a : restarted_)
-            for (auto& [id, p] : peers_)
-                if (p.address == a) inner_->disconnect(p.inner, static_cast<std::uint32_t>(LeaveReason::Left));
-        restarted_.clear();
-    }
-    while (inner_->poll(now, event)) {
+    if (server_) serverHousekeeping(now);
+    for (;;) {
+        if (!events_.empty()) {
+            event = std::move(events_.front());
+            events_.erase(events_.begin());
+            return true;
+        }
+        if (!inner_->poll(now, event)) return false;
+        if (server_) serverHousekeeping(now); // the service call may have displaced connections
         switch (event.type) {
         case TransportEventType::Connected: {
             if (!server_) {
-                if (event.peer != clientLink_.inner) continue;
-                clientLink_.open = true;
+                if (event.peer != clientLink_.enetPeer) continue;
+                clientOpen_ = true;
                 event.peer = clientPeer_;
                 return true;
             }
             const RawAddress addr = inner_->peerAddress(event.peer);
-            const PeerAddress pa{addr.host, addr.port};
-            const Admission* a = server_->find(pa);
-            if (!a || !cap_->tryAdd(addr.host)) { // cannot happen through the filter; refuse all the same
+            const auto c = connections_.find(toPeer(addr));
+            const Admission* a = c == connections_.end() ? nullptr : server_->findId(c->second.admission);
+            if (!a) { // cannot happen through the codec; refuse all the same
                 ++counters_.unadmitted;
-                inner_->disconnect(event.peer, static_cast<std::uint32_t>(LeaveReason::Kicked));
+                inner_->disconnectNow(event.peer, static_cast<std::uint32_t>(LeaveReason::Kicked));
                 continue;
             }
-            (void)server_->markConnected(pa);
+            if (c->second.enetPeer.valid() && c->second.enetPeer != event.peer) {
+                // One admission, one connection: a second ENet connect under it is refused.
+                ++counters_.duplicateConnects;
+                AccessEvent e;
+                e.kind = AccessKind::DuplicateConnect;
+                e.address = addr;
+                e.tokenId = a->tokenId;
+                e.userId = a->userId;
+                report(e, now);
+                inner_->disconnectNow(event.peer, static_cast<std::uint32_t>(LeaveReason::Kicked));
+                continue;
+            }
+            if (!cap_->tryAdd(addr.host)) {
+                inner_->disconnectNow(event.peer, static_cast<std::uint32_t>(LeaveReason::Kicked));
+                continue;
+            }
+            c->second.enetPeer = event.peer;
+            (void)server_->markConnected(a->id);
             Peer& p = peers_[event.peer.value];
             p = Peer{};
             p.inner = event.peer;
             p.address = addr;
-            p.channel = std::make_unique<SecureChannel>(a->keys);
+            p.admission = a->id;
+            p.tokenExpiresUnix = a->tokenExpiresUnix;
             p.limiter.emplace(desc_.limits, now);
             p.strikes = StrikeCounter(desc_.strikes);
-            p.identity = PeerIdentity{a->userId, a->tokenId, a->displayName, a->roomCode, a->role};
-            p.open = true;
+            p.identity = PeerIdentity{a->userId, a->tokenId, a->displayName, a->roomCode, a->role, addressText(addr)};
             return true;
         }
         case TransportEventType::Disconnected: {
             if (server_) {
                 const auto it = peers_.find(event.peer.value);
-                if (it == peers_.end()) continue; // never admitted: nothing to report
-                server_->release(PeerAddress{it->second.address.host, it->second.address.port});
-                cap_->remove(it->second.address.host);
+                if (it == peers_.end()) continue; // never reported: nothing to tell
+                const Peer& p = it->second;
+                if (const auto c = connections_.find(toPeer(p.address)); c != connections_.end() && c->second.admission == p.admission)
+                    connections_.erase(c);
+                server_->release(p.admission); // by admission id: a newer one at this address stays
+                cap_->remove(p.address.host);
                 peers_.erase(it);
                 return true;
             }
-            if (event.peer != clientLink_.inner) continue;
-            clientLink_ = Peer{};
+            if (event.peer != clientLink_.enetPeer) continue;
+            clientLink_ = Connection{};
+            const bool wasOpen = clientOpen_;
+            clientOpen_ = false;
             event.peer = clientPeer_;
+            if (!wasOpen && event.detail.empty()) event.detail = "the server did not answer after admitting this computer";
             return true;
         }
         case TransportEventType::Received: {
-            Peer* p = byInner(event.peer);
-            if (!p || !p->channel) { ++counters_.dropped; continue; }
-            const auto ch = static_cast<std::uint8_t>(event.channel);
-            if (p->limiter) {
-                const RateVerdict v = p->limiter->admit(ch, event.data.size(), now);
-                if (v != RateVerdict::Allow) {
-                    ++counters_.rateLimited;
-                    drop(*p, now, v != RateVerdict::RateLimited); // over-rate costs the message; junk costs a strike
-                    continue;
-                }
+            if (!server_) {
+                if (event.peer != clientLink_.enetPeer) continue;
+                event.peer = clientPeer_;
+                return true;
             }
-            const OpenResult r = p->channel->open(ch, event.data, scratch_);
-            if (r != OpenResult::Ok) {
-                if (r == OpenResult::Replayed || r == OpenResult::TooOld) ++counters_.replayed;
-                else ++counters_.forged;
-                std::uint64_t suppressed = 0;
-                if (log_.allow(now, suppressed))
-                    CR_LOG_WARN("secure: dropped packet from peer %u: %s (%llu similar suppressed)", event.peer.value, toString(r),
-                                static_cast<unsigned long long>(suppressed));
-                drop(*p, now, true);
+            const auto it = peers_.find(event.peer.value);
+            if (it == peers_.end()) { ++counters_.dropped; continue; }
+            Peer& p = it->second;
+            // Everything here authenticated: a peer over its budget is the
+            // peer itself, so it costs the message, and junk a strike.
+            const RateVerdict v = p.limiter->admit(static_cast<std::uint8_t>(event.channel), event.data.size(), now);
+            if (v != RateVerdict::Allow) {
+                ++counters_.rateLimited;
+                drop(p, now, v != RateVerdict::RateLimited);
                 continue;
             }
-            ++counters_.opened;
-            event.data.swap(scratch_);
-            if (!server_) event.peer = clientPeer_;
             return true;
         }
         case TransportEventType::Count: break;
         }
     }
-    return false;
 }
 
+// ---- [SECTION] send and the rest ----------------------------------------------------------
+
 bool SecureTransport::send(core::PeerId peer, Channel channel, std::span<const std::uint8_t> data, bool reliable) {
-    Peer* p = server_ ? byInner(peer) : (peer == clientPeer_ && clientLink_.open ? &clientLink_ : nullptr);
-    if (!p || !p->channel) return false;
-    if (!p->channel->seal(static_cast<std::uint8_t>(channel), data, scratch_)) return false;
-    ++counters_.sealed;
-    return inner_->send(p->inner, channel, scratch_, reliable);
+    if (server_) return peers_.contains(peer.value) && inner_->send(peer, channel, data, reliable);
+    if (peer != clientPeer_ || !clientOpen_) return false;
+    return inner_->send(clientLink_.enetPeer, channel, data, reliable);
 }
 
 void SecureTransport::disconnect(core::PeerId peer, std::uint32_t reason) {
@@ -228,12 +489,12 @@ void SecureTransport::disconnect(core::PeerId peer, std::uint32_t reason) {
         handshaking_ = false;
         return;
     }
-    if (clientLink_.inner.valid()) inner_->disconnect(clientLink_.inner, reason);
+    if (clientLink_.enetPeer.valid()) inner_->disconnect(clientLink_.enetPeer, reason);
 }
 
 PeerStats SecureTransport::stats(core::PeerId peer) const {
     if (server_) return inner_->stats(peer);
-    return clientLink_.inner.valid() ? inner_->stats(clientLink_.inner) : PeerStats{};
+    return clientLink_.enetPeer.valid() ? inner_->stats(clientLink_.enetPeer) : PeerStats{};
 }
 
 const PeerIdentity* SecureTransport::identity(core::PeerId peer) const {

@@ -30,6 +30,7 @@ const char* toString(Refusal r) {
     case Refusal::Malformed: return "malformed";
     case Refusal::Version: return "version";
     case Refusal::ServerFull: return "server-full";
+    case Refusal::Revoked: return "revoked";
     case Refusal::Count: break;
     }
     return "?";
@@ -44,6 +45,7 @@ const char* describe(Refusal r) {
     case Refusal::Malformed: return "the invitation is malformed";
     case Refusal::Version: return "the invitation or the program is from an incompatible version; update CaseRoom";
     case Refusal::ServerFull: return "the server is full; try again shortly";
+    case Refusal::Revoked: return "this invitation was withdrawn by the coordinator";
     case Refusal::Count: break;
     }
     return "unknown reason";
@@ -261,6 +263,15 @@ core::Result<ConnectToken> readTokenFile(const std::string& path) {
     char c = 0;
     while (bytes.size() <= kMaxTokenFileBytes && in.get(c)) bytes.push_back(static_cast<std::uint8_t>(c));
     return decodeTokenFile(bytes, path);
+}
+
+TokenCheck openToken(const TokenWire& t, const Keyring& keys, std::uint64_t nowUnix, const TokenPolicy&) {
+    TokenCheck last;
+    for (const Key& k : keys.keys) {
+        last = openToken(t, k, nowUnix);
+        if (last.ok || last.refusal != Refusal::Forged) return last;
+    }
+    return last;
 }
 
 } // namespace caseroom::net::secure

@@ -34,13 +34,14 @@ constexpr std::uint8_t kTokenFormat = 1;
 constexpr std::size_t kTokenPrivateBytes = 176;
 constexpr std::size_t kTokenSealedBytes = kTokenPrivateBytes + kMacBytes;
 constexpr std::size_t kTokenWireBytes = 1 + 4 + 8 + kXNonceBytes + kTokenSealedBytes;
+constexpr std::size_t kTokenNonceOffset = 1 + 4 + 8; // where the random nonce starts in the wire part
 constexpr std::size_t kTokenRoomMax = 32;  // = net::kMaxRoomCode
 constexpr std::size_t kTokenNameMax = 48;  // = net::kMaxDisplayName
 constexpr std::uint64_t kMaxTokenLifetime = 60ull * 60 * 24 * 366; // seconds
 
 // Why a join was refused before any room slot was given. Stable codes: they
 // travel in the Denied datagram and clients print describe() to the user.
-enum class Refusal : std::uint8_t { Forged, Expired, WrongRoom, AlreadyUsed, Malformed, Version, ServerFull, Count };
+enum class Refusal : std::uint8_t { Forged, Expired, WrongRoom, AlreadyUsed, Malformed, Version, ServerFull, Revoked, Count };
 const char* toString(Refusal r);  // short code, e.g. "expired"
 const char* describe(Refusal r);  // plain words for the person joining
 
@@ -92,6 +93,22 @@ struct MintDesc {
 [[nodiscard]] bool writeTokenWire(const TokenWire& t, ByteWriter& w);
 [[nodiscard]] bool readTokenWire(ByteReader& r, TokenWire& t);
 
+// Deployment keys a server accepts: the first one mints, the rest are still
+// accepted (rotation overlap). Placeholder until key ids land in the token.
+struct Keyring {
+    std::vector<Key> keys;
+    Keyring() = default;
+    explicit Keyring(const Key& k) : keys{k} {}
+    ~Keyring() { for (auto& k : keys) wipe(k); }
+    Keyring(const Keyring&) = default;
+    Keyring& operator=(const Keyring&) = default;
+};
+
+struct TokenPolicy {
+    std::uint64_t maxLifetimeSeconds = kMaxTokenLifetime;
+    std::uint64_t clockSkewSeconds = 300;
+};
+
 struct TokenCheck {
     bool ok = false;
     Refusal refusal = Refusal::Malformed;
@@ -102,6 +119,7 @@ struct TokenCheck {
 // the rooms and the admitted tokens. Allocates nothing on the failure paths
 // before the AEAD succeeds.
 [[nodiscard]] TokenCheck openToken(const TokenWire& t, const Key& secret, std::uint64_t nowUnix);
+[[nodiscard]] TokenCheck openToken(const TokenWire& t, const Keyring& keys, std::uint64_t nowUnix, const TokenPolicy& policy = {});
 
 // Token files. Errors name the file and the problem.
 [[nodiscard]] std::vector<std::uint8_t> encodeTokenFile(const ConnectToken& token);
