@@ -380,7 +380,7 @@ core::Status checkPrivate(int fd, const std::string& path, const char* what, str
                            std::to_string(::geteuid()) + ")"};
     if ((st.st_mode & 077) != 0)
         return core::Error{std::string(what) + " " + path + ": mode " + modeText(st.st_mode) +
-                           " lets group or others at it; run: chmod 600 " + path};
+                           " lets group or others read or write it; run: chmod 600 " + path};
     return {};
 }
 

@@ -175,6 +175,18 @@ TEST_CASE("an audit log with entries but no key is refused instead of silently r
     CHECK(log.error().message.find("missing") != std::string::npos);
 }
 
+TEST_CASE("an audit key that group or others can read is refused, naming the key", "[audit]") {
+    TempDir dir;
+    Inputs in;
+    writeEntries(in, dir / "audit.log", 1);
+    fs::permissions(dir / "audit.key", fs::perms::group_read, fs::perm_options::add);
+    auto log = FileAudit::open(in.desc(dir / "audit.log"));
+    REQUIRE_FALSE(log);
+    CHECK(log.error().message.find(dir / "audit.key") != std::string::npos);
+    CHECK(log.error().message.find("mode 0640") != std::string::npos);
+    CHECK_FALSE(loadAuditKey(dir / "audit.key"));
+}
+
 TEST_CASE("written entries verify, in order, with every field", "[audit]") {
     TempDir dir;
     Inputs in;
