@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -42,7 +43,8 @@ void usage() {
         "  --state-dir DIR       where the key and the audit log live (default ./caseroom-state)\n"
         "  --key FILE            deployment secret key; created (mode 0600) if missing\n"
         "                        (default STATE_DIR/caseroom.key); mint tokens with caseroom-token\n"
-        "  --audit FILE          audit log of refused attempts (default STATE_DIR/audit.log)\n"
+        "  --audit FILE          hash-chained audit log (default STATE_DIR/audit.log; its key is\n"
+        "                        audit.key beside it); check it with caseroom-audit verify FILE\n"
         "  --log-level LEVEL     debug, info, warn or error (default info)\n"
         "  --help                this text\n"
         "\n"
@@ -123,8 +125,13 @@ int main(int argc, char** argv) {
     if (!key) { std::fprintf(stderr, "caseroom-server: %s\n", key.error().message.c_str()); return 1; }
     if (key->created) CR_LOG_INFO("created deployment key %s (mode 0600); mint tokens with caseroom-token --key %s", keyPath.c_str(), keyPath.c_str());
     auto unixClock = [] { return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()); };
-    auto auditLog = session::FileAudit::open(auditPath, unixClock);
+    session::FileAuditDesc adesc;
+    adesc.path = auditPath;
+    adesc.unixClock = unixClock;
+    adesc.random = [&random](std::span<std::uint8_t> out) { random.fill(out); };
+    auto auditLog = session::FileAudit::open(std::move(adesc));
     if (!auditLog) { std::fprintf(stderr, "caseroom-server: %s\n", auditLog.error().message.c_str()); return 1; }
+    if ((*auditLog)->keyCreated()) CR_LOG_INFO("created audit key %s (mode 0600); check the log with caseroom-audit verify %s", session::defaultAuditKeyPath(auditPath).c_str(), auditPath.c_str());
     config.audit = auditLog->get();
 
     net::secure::SecureServerDesc sdesc;
@@ -153,14 +160,22 @@ int main(int argc, char** argv) {
     CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz", desc.bind.host.c_str(), port, host.roomCount(), config.tickRate);
     for (const auto& r : config.rooms.empty() ? std::vector<sim::RoomSpec>{sim::RoomSpec{}} : config.rooms)
         CR_LOG_INFO("  room '%s': %s, up to %u participants", r.code.c_str(), r.name.c_str(), r.maxParticipants);
+    {
+        session::AuditRecord started;
+        started.kind = session::AuditKind::ServerStarted;
+        started.address = session::formatAddress({desc.bind.host, port});
+        started.what = "caseroom-server started, " + std::to_string(host.roomCount()) + " room(s)";
+        (*auditLog)->record(started); // synced at once
+    }
     if (!portFile.empty()) {
         if (FILE* f = std::fopen(portFile.c_str(), "w")) { std::fprintf(f, "%u\n", port); std::fclose(f); }
         else { std::fprintf(stderr, "caseroom-server: cannot write %s: %s\n", portFile.c_str(), std::strerror(errno)); return 1; }
     }
-    double nextReport = 10.0;
+    double nextReport = 10.0, nextAuditSync = 1.0;
     while (!gStop) {
         const double now = seconds();
         host.update(now);
+        if (now >= nextAuditSync) { (*auditLog)->sync(); nextAuditSync = now + 1.0; } // a crash loses at most a second of entries
         if (now >= nextReport) {
             const auto& c = host.counters();
             CR_LOG_DEBUG("clients %zu, joins %llu, malformed %llu, snapshot bytes %llu", host.clientCount(),
@@ -175,5 +190,9 @@ int main(int argc, char** argv) {
     // Give the disconnects a moment to leave the socket.
     const double until = seconds() + 0.2;
     while (seconds() < until) { host.update(seconds()); std::this_thread::sleep_for(std::chrono::milliseconds(10)); }
+    session::AuditRecord stopped;
+    stopped.kind = session::AuditKind::ServerStopped;
+    stopped.what = "caseroom-server stopped";
+    (*auditLog)->record(stopped); // synced at once
     return 0;
 }

@@ -60,6 +60,7 @@ void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
 }
 
 void ServerHost::shutdown() {
+    for (auto& [id, c] : clients_) flushAudit(c);
     for (auto& [id, c] : clients_) transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::ServerShutdown));
     transport_.flush();
 }
@@ -78,6 +79,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         broadcast(r, net::ParticipantLeft{c.entity.value, reason});
         ++counters_.leaves;
     }
+    flushAudit(c);
     clients_.erase(it);
 }
 
@@ -112,6 +114,7 @@ void ServerHost::update(double now) {
         if (!c.room && now - c.connectedAt > config_.joinTimeout) {
             transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
             ++counters_.peersDropped;
+            flushAudit(c);
             it = clients_.erase(it);
         } else {
             ++it;
@@ -191,15 +194,27 @@ void ServerHost::audit(Client& c, double now, std::string what, std::string outc
     ++counters_.audited;
     std::uint64_t suppressed = 0;
     if (!config_.audit || !c.auditLimit.allow(now, suppressed)) return;
-    AuditEntry e;
-    e.serverTime = now;
+    AuditRecord e = auditAbout(c, room);
+    config_.audit->recordSuppressed(e, suppressed);
+    e.kind = AuditKind::IntentRefused;
+    e.what = std::move(what);
+    e.outcome = std::move(outcome);
+    config_.audit->record(e);
+}
+
+AuditRecord ServerHost::auditAbout(const Client& c, const std::string& room) const {
+    AuditRecord e;
     e.userId = c.userId;
     e.peer = c.peer.value;
     e.who = c.name;
+    e.role = c.role;
     e.room = room.empty() && c.room ? c.room->room.spec().code : room;
-    e.what = std::move(what);
-    e.outcome = suppressed ? std::move(outcome) + " (" + std::to_string(suppressed) + " similar not logged)" : std::move(outcome);
-    config_.audit->record(e);
+    if (const net::PeerIdentity* id = transport_.identity(c.peer)) e.tokenId = id->tokenId;
+    return e;
+}
+
+void ServerHost::flushAudit(Client& c) {
+    if (config_.audit) config_.audit->recordSuppressed(auditAbout(c), c.auditLimit.takePending());
 }
 
 bool ServerHost::allowed(Client& c, sim::Action action, double now) {

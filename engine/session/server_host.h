@@ -80,7 +80,7 @@ private:
         core::Role role = core::Role::Observer;   // as invited (token) or, untrusted transports, as claimed
         std::string name;
         std::uint64_t userId = 0;
-        core::LogLimiter auditLimit{1.0, 10.0};   // refused input floods do not flood the audit log
+        AuditLimiter auditLimit{1.0, 10.0};       // refused input floods do not flood the audit log
         std::unique_ptr<net::ClientReplicator> replicator;
     };
     struct RoomInstance {
@@ -111,6 +111,9 @@ private:
     void badInput(Client& c, const char* what, double now);
     // Records a refused attempt; false when the per-client audit rate is spent.
     void audit(Client& c, double now, std::string what, std::string outcome, const std::string& room = {});
+    // Who a client is, for an audit record; and its held-back count, written when it goes.
+    AuditRecord auditAbout(const Client& c, const std::string& room = {}) const;
+    void flushAudit(Client& c);
     bool allowed(Client& c, sim::Action action, double now);
     template <typename T> void send(core::PeerId peer, const T& msg);
     template <typename T> void broadcast(RoomInstance& r, const T& msg, core::PeerId except = core::PeerId::invalid());
