@@ -1,7 +1,15 @@
 // A secure server core and secure clients on 127.0.0.1 over real ENet, with
 // tokens minted from a fresh deployment key: the product's real join path.
 #pragma once
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <set>
+#include <span>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +28,62 @@ inline std::uint64_t unixNow() {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
+// A UDP relay on loopback between one client and the server: records every
+// datagram both ways and can tamper with client-to-server traffic. `inject`
+// sends from the relay's socket, i.e. with the client's apparent address.
+struct Relay {
+    int sock = -1;
+    sockaddr_in server{};
+    sockaddr_in client{};
+    bool haveClient = false;
+    std::vector<std::vector<std::uint8_t>> captured;
+    std::function<void(std::vector<std::uint8_t>&, std::vector<std::vector<std::uint8_t>>& extra)> tamper;
+
+    explicit Relay(std::uint16_t serverPort) {
+        sock = ::socket(AF_INET, SOCK_DGRAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(sock, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        ::fcntl(sock, F_SETFL, O_NONBLOCK);
+        server.sin_family = AF_INET;
+        server.sin_port = htons(serverPort);
+        server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    }
+    ~Relay() { ::close(sock); }
+    std::uint16_t port() const {
+        sockaddr_in a{};
+        socklen_t len = sizeof a;
+        ::getsockname(sock, reinterpret_cast<sockaddr*>(&a), &len);
+        return ntohs(a.sin_port);
+    }
+    void inject(std::span<const std::uint8_t> d) {
+        ::sendto(sock, d.data(), d.size(), 0, reinterpret_cast<const sockaddr*>(&server), sizeof server);
+    }
+    void pump() {
+        std::uint8_t buf[65536];
+        for (;;) {
+            sockaddr_in from{};
+            socklen_t len = sizeof from;
+            const ssize_t n = ::recvfrom(sock, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+            if (n < 0) return;
+            std::vector<std::uint8_t> d(buf, buf + n);
+            captured.push_back(d);
+            const bool fromServer = from.sin_port == server.sin_port && from.sin_addr.s_addr == server.sin_addr.s_addr;
+            if (fromServer) {
+                if (haveClient) ::sendto(sock, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&client), sizeof client);
+                continue;
+            }
+            client = from;
+            haveClient = true;
+            std::vector<std::vector<std::uint8_t>> extra;
+            if (tamper) tamper(d, extra);
+            ::sendto(sock, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&server), sizeof server);
+            for (auto& e : extra) ::sendto(sock, e.data(), e.size(), 0, reinterpret_cast<sockaddr*>(&server), sizeof server);
+        }
+    }
+};
+
 struct SecureWorld {
     net::secure::SystemRandom random;
     net::secure::Key secret{};
@@ -31,6 +95,8 @@ struct SecureWorld {
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
     net::Address address;
     std::uint64_t nextUser = 100;
+    std::vector<net::secure::AccessEvent> access; // what the transport reported (identity pointers cleared)
+    std::set<std::uint64_t> revokedUsers;           // consulted by the handshake, like a revocation list
 
     explicit SecureWorld(std::string roomName = "Demo teleECHO clinic") {
         (void)net::secure::initCrypto();
@@ -40,6 +106,11 @@ struct SecureWorld {
         d.keys = net::secure::Keyring(secret);
         d.unixClock = unixNow;
         d.handshake.roomHosted = [](std::string_view room) { return room == "demo"; };
+        d.handshake.revoked = [this](std::uint64_t, std::uint64_t user) { return revokedUsers.contains(user); };
+        d.onAccess = [this](const net::secure::AccessEvent& e) {
+            access.push_back(e);
+            access.back().identity = nullptr;
+        };
         auto t = net::secure::SecureTransport::createServer(std::move(d), random);
         if (!t) throw std::runtime_error(t.error().message);
         serverT = std::move(*t);
