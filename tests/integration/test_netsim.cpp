@@ -143,8 +143,9 @@ TEST_CASE("a bot on a thin rate-limited link still joins and receives the room's
     Processes procs;
     const Room room = startServer(procs);
     pid_t netsim = -1;
-    // 24 kbit/s with a 4000-byte queue: less than a watcher of 12 people asks
-    // for, so the queue overflows and the server's traffic has to live with it.
+    // 24 kbit/s with a 4000-byte queue: about half of what the server's
+    // snapshot budget sends a watcher of a busy room (~47 kbit/s sealed, see
+    // net/snapshot.h), so the queue overflows and the session must live with it.
     const double rateBytes = 24000.0 / 8.0;
     const std::string relay = startNetsim(procs, room, {"--rate", "24", "--queue", "4000", "--delay", "40", "--duration", "9"}, netsim);
     const std::string key = room.dir + "/state/caseroom.key";
