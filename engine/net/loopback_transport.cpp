@@ -1,8 +1,38 @@
 #include "net/loopback_transport.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace caseroom::net {
+
+LinkParams linkParams(const LinkConditions& c) {
+    LinkParams p;
+    p.loss = c.loss;
+    p.delay = c.delay;
+    p.jitter = c.jitter;
+    p.reorder = c.reorder;
+    p.duplicate = c.duplicate;
+    return p;
+}
+
+void LoopbackNetwork::setLinks(const LinkParams& up, const LinkParams& down) {
+    assert(validate(up).empty() && validate(down).empty());
+    up_ = up;
+    down_ = down;
+    for (auto& link : links_) {
+        link->model[0].setParams(up_);
+        link->model[1].setParams(down_);
+    }
+}
+
+LinkCounters LoopbackNetwork::counters() const {
+    LinkCounters sum;
+    for (const auto& link : links_) {
+        sum += link->model[0].counters();
+        sum += link->model[1].counters();
+    }
+    return sum;
+}
 
 LoopbackNetwork::~LoopbackNetwork() = default;
 
@@ -26,7 +56,7 @@ void LoopbackNetwork::detach(LoopbackHost* host) {
         ev.type = TransportEventType::Disconnected;
         ev.peer = otherPeer;
         ev.disconnectReason = static_cast<std::uint32_t>(LeaveReason::TimedOut);
-        other->inbox_.push({now_ + conditions_.delay, other->order_++, std::move(ev)});
+        other->inbox_.push({now_ + (link->a == host ? up_ : down_).delay, other->order_++, std::move(ev)});
         other->peers_.erase(otherPeer.value);
         if (link->a == host) link->a = nullptr;
         else link->b = nullptr;
@@ -39,20 +69,20 @@ void LoopbackNetwork::deliver(Link& link, LoopbackHost* from, TransportEvent ev,
     ev.peer = link.a == from ? link.peerOnB : link.peerOnA;
     const int dir = link.a == from ? 0 : 1;
     const auto ch = static_cast<int>(ev.channel);
-    double at = now_ + conditions_.delay + conditions_.jitter * rng_.uniform();
+    LinkModel& model = link.model[dir];
     if (reliable) {
+        double at = model.sendReliable(now_, ev.data.size(), rng_).arriveAt[0];
         // In order per channel and direction: never earlier than the previous one.
         at = std::max(at, link.lastReliableAt[dir][ch]);
         link.lastReliableAt[dir][ch] = at;
         to->inbox_.push({at, to->order_++, std::move(ev)});
         return;
     }
-    if (rng_.chance(conditions_.loss)) { ++dropped_; return; }
-    if (rng_.chance(conditions_.reorder)) at += 2 * conditions_.jitter + 0.010;
-    if (rng_.chance(conditions_.duplicate)) {
-        to->inbox_.push({at + conditions_.jitter * rng_.uniform(), to->order_++, ev});
+    const LinkDecision d = model.send(now_, ev.data.size(), rng_);
+    for (int i = 0; i < d.copies; ++i) {
+        if (i + 1 < d.copies) to->inbox_.push({d.arriveAt[i], to->order_++, ev});
+        else to->inbox_.push({d.arriveAt[i], to->order_++, std::move(ev)});
     }
-    to->inbox_.push({at, to->order_++, std::move(ev)});
 }
 
 LoopbackHost::~LoopbackHost() { net_->detach(this); }
@@ -79,15 +109,17 @@ core::PeerId LoopbackHost::connect(const Address& to) {
     link->peerOnB = core::PeerId{net_->nextPeer_++};
     peers_[mine.value] = link.get();
     link->b->peers_[link->peerOnB.value] = link.get();
-    const double d = net_->conditions_.delay;
+    link->model[0].setParams(net_->up_);
+    link->model[1].setParams(net_->down_);
+    const double upDelay = net_->up_.delay;
     TransportEvent evB;
     evB.type = TransportEventType::Connected;
     evB.peer = link->peerOnB;
-    link->b->inbox_.push({net_->now_ + d, link->b->order_++, std::move(evB)});
+    link->b->inbox_.push({net_->now_ + upDelay, link->b->order_++, std::move(evB)});
     TransportEvent evA;
     evA.type = TransportEventType::Connected;
     evA.peer = mine;
-    inbox_.push({net_->now_ + 2 * d, order_++, std::move(evA)});
+    inbox_.push({net_->now_ + upDelay + net_->down_.delay, order_++, std::move(evA)});
     net_->links_.push_back(std::move(link));
     return mine;
 }
@@ -132,7 +164,7 @@ void LoopbackHost::disconnect(core::PeerId peer, std::uint32_t reason) {
         ev.type = TransportEventType::Disconnected;
         ev.peer = otherPeer;
         ev.disconnectReason = reason;
-        other->inbox_.push({net_->now_ + net_->conditions_.delay, other->order_++, std::move(ev)});
+        other->inbox_.push({net_->now_ + (link->a == this ? net_->up_ : net_->down_).delay, other->order_++, std::move(ev)});
         other->peers_.erase(otherPeer.value);
     }
     peers_.erase(peer.value);
@@ -146,8 +178,13 @@ void LoopbackHost::disconnect(core::PeerId peer, std::uint32_t reason) {
 PeerStats LoopbackHost::stats(core::PeerId peer) const {
     PeerStats s;
     if (const auto it = stats_.find(peer.value); it != stats_.end()) s = it->second;
-    s.rttMs = 2000.0 * (net_->conditions_.delay + net_->conditions_.jitter / 2);
-    s.lossFraction = net_->conditions_.loss;
+    // The configured path, not a measurement: base delays plus mean jitter both ways.
+    const LinkParams& up = net_->up_;
+    const LinkParams& down = net_->down_;
+    s.rttMs = 1000.0 * (up.delay + down.delay + (up.jitter + down.jitter) / 2);
+    const LoopbackNetwork::Link* link = linkFor(peer);
+    const LinkParams& out = link && link->b == this ? down : up; // this host's sending direction
+    s.lossFraction = out.loss + (1.0 - out.loss) * (out.burst.enterBad > 0.0 ? out.burst.enterBad / (out.burst.enterBad + out.burst.exitBad) * out.burst.lossBad : 0.0);
     return s;
 }
 

@@ -1,9 +1,11 @@
 // In-memory twin of the ENet transport: hosts on one LoopbackNetwork exchange
-// messages through a link simulator with loss, delay, jitter, reordering and
-// duplication, driven by the caller's clock and a seeded Rng, so a test run is
-// exactly repeatable. Reliable messages are never lost and stay in order per
-// channel and direction (as ENet's are); the simulator's loss, jitter,
-// reordering and duplication apply to unreliable messages.
+// messages through the link model (net/link_model.h, the same one
+// caseroom-netsim applies to real UDP): loss, burst loss, delay, jitter,
+// reordering, duplication and a rate limit, one model per link and direction,
+// driven by the caller's clock and a seeded Rng, so a test run is exactly
+// repeatable. Reliable messages are never lost and stay in order per channel
+// and direction (as ENet's are); loss, duplication, reordering and the queue
+// limit apply to unreliable messages. Unauthenticated: tests and benchmarks only.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -12,10 +14,13 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "net/link_model.h"
 #include "net/transport.h"
 
 namespace caseroom::net {
 
+// The short form most tests use: the same conditions both ways, no burst
+// loss and no rate limit. linkParams() gives the full form.
 struct LinkConditions {
     double loss = 0.0;        // probability an unreliable message is dropped
     double delay = 0.0;       // one-way base delay, seconds
@@ -23,6 +28,7 @@ struct LinkConditions {
     double reorder = 0.0;     // probability an unreliable message is held back by 2*jitter+10 ms
     double duplicate = 0.0;   // probability an unreliable message is delivered twice
 };
+[[nodiscard]] LinkParams linkParams(const LinkConditions& c);
 
 class LoopbackHost;
 
@@ -36,12 +42,19 @@ public:
 
     // A host listening on `port` (server) or, with port 0, a client host.
     std::unique_ptr<Transport> createHost(std::uint16_t port = 0);
-    void setConditions(const LinkConditions& c) { conditions_ = c; }
-    [[nodiscard]] const LinkConditions& conditions() const { return conditions_; }
+    // Conditions for every link, existing and new; `up` is connecting side ->
+    // listener, `down` the way back. Parameters must pass validate().
+    void setConditions(const LinkConditions& c) { setLinks(linkParams(c), linkParams(c)); }
+    void setLinks(const LinkParams& up, const LinkParams& down);
+    [[nodiscard]] const LinkParams& up() const { return up_; }
+    [[nodiscard]] const LinkParams& down() const { return down_; }
     // Moves simulated time forward; hosts also advance it from poll().
     void advance(double now) { if (now > now_) now_ = now; }
     [[nodiscard]] double now() const { return now_; }
-    [[nodiscard]] std::uint64_t dropped() const { return dropped_; }
+    // Messages dropped on every link so far (loss, burst loss, full queue).
+    [[nodiscard]] std::uint64_t dropped() const { return counters().dropped(); }
+    // Sum over every link and both directions.
+    [[nodiscard]] LinkCounters counters() const;
 
 private:
     friend class LoopbackHost;
@@ -49,6 +62,7 @@ private:
         LoopbackHost* a = nullptr;  // connecting side
         LoopbackHost* b = nullptr;  // listening side
         core::PeerId peerOnA, peerOnB;
+        LinkModel model[2];  // [0]: a -> b, [1]: b -> a
         double lastReliableAt[2][static_cast<int>(Channel::Count)] = {};
         bool open = true;
     };
@@ -56,9 +70,8 @@ private:
     void detach(LoopbackHost* host);
 
     core::Rng rng_;
-    LinkConditions conditions_;
+    LinkParams up_, down_;
     double now_ = 0.0;
-    std::uint64_t dropped_ = 0;
     std::uint32_t nextPeer_ = 1;
     std::map<std::uint16_t, LoopbackHost*> listeners_;
     std::vector<std::unique_ptr<Link>> links_;

@@ -130,3 +130,39 @@ TEST_CASE("ENet refuses a bind to a port that is taken, with a message", "[net][
     REQUIRE_FALSE(second.ok());
     CHECK(second.error().message.find(std::to_string(sd.bind.port)) != std::string::npos);
 }
+
+TEST_CASE("loopback applies each direction's link model on its own", "[net][transport][link]") {
+    Pair p;
+    p.connect();
+    LinkParams up;
+    up.loss = 1.0;                 // client -> server: nothing unreliable arrives
+    LinkParams down;
+    down.rateBytesPerSecond = 1000; // server -> client: 100-byte messages, 10 per second
+    down.queueBytes = 100000;
+    p.net.setLinks(up, down);
+    const double sentAt = p.net.now(); // the network time sends are stamped with
+    for (int i = 0; i < 20; ++i) {
+        REQUIRE(p.client->send(p.toServer, Channel::State, bytes(1, 100), false));
+        REQUIRE(p.server->send(p.toClient, Channel::State, bytes(2, 100), false));
+    }
+    REQUIRE(p.client->send(p.toServer, Channel::Control, bytes(3, 100), true)); // reliable: never lost
+    std::size_t atServer = 0, reliableAtServer = 0;
+    std::vector<double> atClient;
+    TransportEvent ev;
+    for (int step = 0; step < 300; ++step, p.now += 0.01) {
+        while (p.server->poll(p.now, ev))
+            if (ev.type == TransportEventType::Received) (ev.channel == Channel::Control ? reliableAtServer : atServer) += 1;
+        while (p.client->poll(p.now, ev))
+            if (ev.type == TransportEventType::Received) atClient.push_back(p.now);
+    }
+    CHECK(atServer == 0);
+    CHECK(reliableAtServer == 1);
+    REQUIRE(atClient.size() == 20);
+    // Message k leaves the 1000 B/s bottleneck k * 0.1 s after they were all sent.
+    CHECK(atClient.front() >= sentAt + 0.1 - 1e-9);
+    CHECK(atClient.back() >= sentAt + 2.0 - 1e-9);
+    CHECK(atClient.back() < sentAt + 2.0 + 0.02);
+    const LinkCounters c = p.net.counters();
+    CHECK(c.droppedLoss == 20);
+    CHECK(p.net.dropped() == 20);
+}
