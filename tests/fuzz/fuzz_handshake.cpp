@@ -20,7 +20,7 @@ namespace {
 
 void feedServer(ServerHandshake& server, std::span<const std::uint8_t> in, PeerAddress from) {
     Datagram reply;
-    const auto r = server.receive(in, from, fz::kNow, reply);
+    const auto r = server.receive(in, from, fz::kNow, 0.0, reply);
     if (reply.size > in.size()) __builtin_trap(); // never amplify
     if (r.event == ServerHandshakeEvent::Admitted && server.find(from) == nullptr) __builtin_trap();
 }
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     PeerAddress from{0x0100007F, 40000};
     if (size > 0 && (data[size - 1] & 0x80)) from.port = 40001;
 
-    ServerHandshake server(fz::secretKey(), rnd);
+    ServerHandshake server(Keyring(fz::secretKey()), rnd);
     ClientHandshake client(fz::token(), rnd, 0.0);
     if (size == 0 || data[0] != 'M') {
         feedServer(server, in, from);
@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto m = in.subspan(1);
     Datagram req, challenge, resp;
     (void)client.poll(0.0, req);
-    (void)server.receive(req.view(), PeerAddress{0x0100007F, 40000}, fz::kNow, challenge);
+    (void)server.receive(req.view(), PeerAddress{0x0100007F, 40000}, fz::kNow, 0.0, challenge);
     Datagram mutatedChallenge = challenge;
     mask(mutatedChallenge, m);
     ClientHandshake other(fz::token(), rnd, 0.0);

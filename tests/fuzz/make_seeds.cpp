@@ -128,15 +128,15 @@ void tokensAndHandshake() {
     put("fuzz_token", "private-part", priv);
 
     fuzz::Deterministic rnd(3);
-    ServerHandshake server(fuzz::secretKey(), rnd);
+    ServerHandshake server(Keyring(fuzz::secretKey()), rnd);
     ClientHandshake client(tok, rnd, 0.0);
     Datagram req, challenge, resp, accepted;
     const PeerAddress from{0x0100007F, 40000};
     (void)client.poll(0.0, req);
-    (void)server.receive(req.view(), from, fuzz::kNow, challenge);
+    (void)server.receive(req.view(), from, fuzz::kNow, 0.0, challenge);
     (void)client.receive(challenge.view(), 0.0);
     (void)client.poll(0.0, resp);
-    (void)server.receive(resp.view(), from, fuzz::kNow, accepted);
+    (void)server.receive(resp.view(), from, fuzz::kNow, 0.0, accepted);
     put("fuzz_handshake", "request", req.view());
     put("fuzz_handshake", "challenge", challenge.view());
     put("fuzz_handshake", "response", resp.view());
@@ -149,6 +149,19 @@ void tokensAndHandshake() {
     put("fuzz_handshake", "mutate-none", mutation);
     mutation[40] = 1;
     put("fuzz_handshake", "mutate-token", mutation);
+
+    // Stateful handshake: op scripts (see fuzz_handshake_state.cpp).
+    put("fuzz_handshake_state", "join-and-release", std::vector<std::uint8_t>{0, 0, 1, 0, 2, 0, 3, 0, 4, 0});
+    put("fuzz_handshake_state", "replay-and-move", std::vector<std::uint8_t>{0, 1, 1, 1, 5, 1, 3, 1, 6, 2, 0, 2, 1, 2, 7, 1});
+    // Sealed datagrams: a counter script (see fuzz_channel.cpp).
+    put("fuzz_channel", "in-order", std::vector<std::uint8_t>{0, 1, 0, 2, 0, 3, 0, 4});
+    put("fuzz_channel", "reorder-replay", std::vector<std::uint8_t>{0, 9, 0, 3, 0, 9, 1, 3, 0, 200, 2, 0, 0, 3});
+    // The secure transport's datagram path (see fuzz_secure_poll.cpp).
+    std::vector<std::uint8_t> poll{0};
+    poll.insert(poll.end(), req.bytes.begin(), req.bytes.begin() + static_cast<long>(req.size));
+    put("fuzz_secure_poll", "request", poll);
+    put("fuzz_secure_poll", "sealed-junk", std::vector<std::uint8_t>{1, 0xC5, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+                                                                       9, 10, 11, 12, 13, 14, 15, 16, 17});
 }
 
 void configs() {

@@ -87,7 +87,8 @@ struct SecureCounters {
     std::uint64_t replaced = 0, revoked = 0, expired = 0;
 };
 
-class SecureTransport final : public Transport, private DatagramCodec {
+// The DatagramCodec face is public so the fuzz harness can drive the datagram path directly.
+class SecureTransport final : public Transport, public DatagramCodec {
 public:
     static core::Result<std::unique_ptr<SecureTransport>> createServer(SecureServerDesc desc, RandomSource& random);
     static core::Result<std::unique_ptr<SecureTransport>> createClient(const ConnectToken& token, RandomSource& random);
@@ -112,6 +113,10 @@ public:
     std::size_t disconnectRevoked(const std::function<bool(std::uint64_t tokenId, std::uint64_t userId)>& revoked);
     // Server: new deployment keys (rotation); live connections keep theirs.
     void setKeys(Keyring keys) { if (server_) server_->setKeys(std::move(keys)); }
+
+    // The codec below ENet (called from inside ENet's service call).
+    std::size_t inbound(std::span<const std::uint8_t> wire, RawAddress from, std::span<std::uint8_t> out) override;
+    std::size_t outbound(std::span<const std::uint8_t> plain, RawAddress to, std::span<std::uint8_t> out) override;
 
     [[nodiscard]] std::uint16_t boundPort() const { return inner_->boundPort(); }
     [[nodiscard]] const SecureCounters& counters() const { return counters_; }
@@ -141,8 +146,6 @@ private:
     };
 
     SecureTransport(std::unique_ptr<EnetTransport> inner, RandomSource& random);
-    std::size_t inbound(std::span<const std::uint8_t> wire, RawAddress from, std::span<std::uint8_t> out) override;
-    std::size_t outbound(std::span<const std::uint8_t> plain, RawAddress to, std::span<std::uint8_t> out) override;
     std::size_t serverHandshake(std::span<const std::uint8_t> wire, RawAddress from);
     std::size_t openFrom(Connection& c, std::span<const std::uint8_t> wire, std::span<std::uint8_t> out, RawAddress from);
     bool pollClientHandshake(double now, TransportEvent& event);
