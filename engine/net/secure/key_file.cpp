@@ -2,9 +2,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 
 #include <fcntl.h>
+#include <sodium.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +22,30 @@ std::string modeText(mode_t m) {
     return buf;
 }
 
+bool syncParent(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
 } // namespace
+
+void protectSecret(std::span<std::uint8_t> secret) {
+    if (secret.empty()) return;
+    (void)sodium_mlock(secret.data(), secret.size());
+#ifdef MADV_DONTDUMP
+    const long page = ::sysconf(_SC_PAGESIZE);
+    if (page <= 0) return;
+    const auto p = reinterpret_cast<std::uintptr_t>(secret.data());
+    const std::uintptr_t first = p & ~(static_cast<std::uintptr_t>(page) - 1);
+    const std::uintptr_t end = p + secret.size();
+    (void)::madvise(reinterpret_cast<void*>(first), end - first, MADV_DONTDUMP);
+#endif
+}
 
 core::Result<SecretKey> loadKeyFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -92,6 +118,7 @@ core::Result<SecretKey> loadOrCreateKeyFile(const std::string& path, RandomSourc
         ::unlink(path.c_str());
         return fail(path, "cannot flush the new key to disk");
     }
+    if (!syncParent(path)) return fail(path, "created, but its folder could not be synced to disk");
     key.created = true;
     return key;
 }

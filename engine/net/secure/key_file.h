@@ -3,7 +3,10 @@
 // missing; an existing file whose mode lets group or others read or write it,
 // or whose size is not exactly 32 bytes, is refused with a message naming the
 // file, the problem and the fix.
+// protectSecret keeps key bytes out of swap and core dumps, best effort.
 #pragma once
+#include <cstdint>
+#include <span>
 #include <string>
 
 #include "core/result.h"
@@ -14,9 +17,22 @@ namespace caseroom::net::secure {
 struct SecretKey {
     Key bytes{};
     bool created = false; // true when this call made the file
+    SecretKey() = default;
+    SecretKey(const SecretKey&) = default;
+    SecretKey& operator=(const SecretKey&) = default;
+    ~SecretKey() { wipe(bytes); }
 };
 
 [[nodiscard]] core::Result<SecretKey> loadKeyFile(const std::string& path);
+// Creates the file when missing (O_EXCL, 0600, file and folder fsync'd).
+// Only for an explicit request to create a key: a mistyped path must not
+// silently become a new deployment key (use loadKeyFile otherwise).
 [[nodiscard]] core::Result<SecretKey> loadOrCreateKeyFile(const std::string& path, RandomSource& random);
+
+// Locks the pages holding `secret` in memory (sodium_mlock) and excludes them
+// from core dumps (madvise MADV_DONTDUMP). Best effort: failures (for example
+// RLIMIT_MEMLOCK) are ignored. Whole pages are affected, so neighbours of the
+// secret are excluded from dumps too. Call once on long-lived key storage.
+void protectSecret(std::span<std::uint8_t> secret);
 
 } // namespace caseroom::net::secure
