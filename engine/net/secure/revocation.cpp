@@ -243,7 +243,9 @@ core::Status appendRevocation(const std::string& path, std::string_view line) {
 
     struct stat before {};
     const bool existed = ::lstat(path.c_str(), &before) == 0;
-    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+    // O_RDWR rather than O_WRONLY only to read the last byte (a hand edit may
+    // have left no final newline); every write still goes to the end (O_APPEND).
+    const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
     if (fd < 0 && errno == ELOOP) return fail("is a symbolic link; give the real path (nothing written)");
     if (fd < 0) return fail(std::string("cannot open it for appending: ") + std::strerror(errno));
     const auto closeFail = [&](const std::string& what) {
