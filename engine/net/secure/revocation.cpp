@@ -236,8 +236,8 @@ core::Status appendRevocation(const std::string& path, std::string_view line) {
     const auto fail = [&](const std::string& what) { return core::Error{"revocation file " + path + ": " + what}; };
     std::string entry(trim(line));
     if (entry.find('\n') != std::string::npos) return fail("one entry at a time (the line holds a newline)");
-    auto check = parseRevocations(entry, "entry");
-    if (!check) return fail("not a valid entry: " + check.error().message);
+    auto check = parseRevocations(entry, "");
+    if (!check) return fail("not a valid entry: " + check.error().message.substr(check.error().message.find(' ') + 1));
     if (check->size() != 1) return fail("the line holds no entry");
     entry += '\n';
 
