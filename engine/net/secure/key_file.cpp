@@ -47,6 +47,26 @@ void protectSecret(std::span<std::uint8_t> secret) {
 #endif
 }
 
+core::Result<Keyring> loadKeyring(const std::vector<std::string>& paths) {
+    if (paths.empty()) return core::Error{"no deployment key file given"};
+    Keyring ring;
+    ring.keys.reserve(paths.size()); // no reallocation while adding: nothing to leave behind
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        auto key = loadKeyFile(paths[i]);
+        if (!key) return key.error();
+        if (!ring.add(key->bytes)) {
+            std::string first;
+            for (std::size_t j = 0; j < i; ++j)
+                if (keyIdOf(key->bytes) == ring.keys[j].first) first = paths[j];
+            char id[16];
+            std::snprintf(id, sizeof id, "%08x", static_cast<unsigned>(keyIdOf(key->bytes)));
+            return fail(paths[i], std::string("holds the same key (id ") + id + ") as " + first);
+        }
+    }
+    protectSecret({reinterpret_cast<std::uint8_t*>(ring.keys.data()), ring.keys.size() * sizeof ring.keys[0]});
+    return ring;
+}
+
 core::Result<SecretKey> loadKeyFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0 && errno == ELOOP) return fail(path, "is a symbolic link; give the key file's real path");

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "net/secure/crypto.h"
+#include "net/secure/token.h"
 
 namespace caseroom::net::secure {
 
@@ -28,6 +30,12 @@ struct SecretKey {
 // Only for an explicit request to create a key: a mistyped path must not
 // silently become a new deployment key (use loadKeyFile otherwise).
 [[nodiscard]] core::Result<SecretKey> loadOrCreateKeyFile(const std::string& path, RandomSource& random);
+
+// A server's keyring from key files (none created): paths[0] is the current
+// key, the rest are previous keys still accepted during a rotation. Refuses an
+// empty list and two files holding the same key id, naming the files. The
+// keyring's storage is protectSecret'ed.
+[[nodiscard]] core::Result<Keyring> loadKeyring(const std::vector<std::string>& paths);
 
 // Locks the pages holding `secret` in memory (sodium_mlock) and excludes them
 // from core dumps (madvise MADV_DONTDUMP). Best effort: failures (for example

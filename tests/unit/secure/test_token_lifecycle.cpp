@@ -331,3 +331,32 @@ TEST_CASE("key file: a missing key is an error for loadKeyFile; created keys sur
     CHECK(again->bytes == made->bytes);
     CHECK(keyIdOf(again->bytes) == keyIdOf(made->bytes));
 }
+
+TEST_CASE("key file: a keyring from key files, current first, duplicates refused", "[secure][keyfile]") {
+    REQUIRE(initCrypto());
+    TempDir dir;
+    SystemRandom rnd;
+    const std::string current = dir.file("new.key"), previous = dir.file("old.key");
+    auto a = loadOrCreateKeyFile(current, rnd);
+    auto b = loadOrCreateKeyFile(previous, rnd);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    auto ring = loadKeyring({current, previous});
+    REQUIRE(ring.ok());
+    CHECK(ring->size() == 2);
+    CHECK(ring->currentId() == keyIdOf(a->bytes));
+    REQUIRE(ring->find(keyIdOf(b->bytes)) != nullptr);
+    CHECK(*ring->find(keyIdOf(b->bytes)) == b->bytes);
+
+    const std::string copy = dir.file("copy.key");
+    fs::copy_file(current, copy);
+    auto dup = loadKeyring({current, copy});
+    REQUIRE(!dup.ok());
+    CHECK(dup.error().message.find(copy) != std::string::npos);
+    CHECK(dup.error().message.find(current) != std::string::npos);
+    auto missing = loadKeyring({current, dir.file("typo.key")});
+    REQUIRE(!missing.ok());
+    CHECK(missing.error().message.find("typo.key") != std::string::npos);
+    CHECK(!fs::exists(dir.file("typo.key")));
+    CHECK(!loadKeyring({}).ok());
+}
