@@ -11,6 +11,7 @@
 #include "fuzz_common.h"
 #include "net/messages.h"
 #include "net/secure/handshake.h"
+#include "net/secure/revocation.h"
 #include "net/snapshot.h"
 
 using namespace caseroom;
@@ -118,7 +119,14 @@ void tokensAndHandshake() {
     auto file = encodeTokenFile(tok);
     file.insert(file.begin(), 0);
     put("fuzz_token", "token-file", file);
+    file[0] = 2; // the fixed key as a previous key in a keyring of two
+    put("fuzz_token", "token-file-rotated", file);
+    auto old = encodeTokenFile(tok);
+    old[7] = '1';
+    old.insert(old.begin(), 0);
+    put("fuzz_token", "token-file-format1", old);
     std::vector<std::uint8_t> priv{1};
+    for (int i = 0; i < 8; ++i) priv.push_back(static_cast<std::uint8_t>(fuzz::kNow >> (8 * i)));
     std::array<std::uint8_t, kTokenPrivateBytes> plain{};
     ByteWriter w(plain);
     (void)(w.u64(1) && w.u64(2) && w.u64(fuzz::kNow) && w.u8(3) && w.u8(4) &&
@@ -126,6 +134,11 @@ void tokensAndHandshake() {
            w.bytes(std::array<std::uint8_t, 3>{'b', 'o', 'b'}));
     priv.insert(priv.end(), plain.begin(), plain.end());
     put("fuzz_token", "private-part", priv);
+    // The same, created a day in the future (not yet valid), under a strict policy.
+    std::vector<std::uint8_t> future = priv;
+    future[0] = 1 | 4 | 8;
+    for (int i = 0; i < 8; ++i) future[1 + 8 + 16 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((fuzz::kNow + 86400) >> (8 * i));
+    put("fuzz_token", "private-part-future", future);
 
     fuzz::Deterministic rnd(3);
     ServerHandshake server(Keyring(fuzz::secretKey()), rnd);
@@ -164,6 +177,16 @@ void tokensAndHandshake() {
                                                                        9, 10, 11, 12, 13, 14, 15, 16, 17});
 }
 
+void revocations() {
+    putText("fuzz_revocation", "entries", "# revoked invitations\n\ntoken 00000000000000ff # lost laptop\n"
+                                          "  token\tDEADBEEFdeadbeef\r\nuser 42\nuser 18446744073709551615 # max\n");
+    putText("fuzz_revocation", "made", tokenRevocationLine(0x0123456789abcdefull, "left the clinic") + "\n" +
+                                       userRevocationLine(7, "shared the token") + "\n");
+    putText("fuzz_revocation", "bad-token", "token 123\n");
+    putText("fuzz_revocation", "bad-user", "user 18446744073709551616\n");
+    putText("fuzz_revocation", "unknown", "kick 5\nuser 5 lost laptop\n");
+}
+
 void configs() {
     putText("fuzz_config", "rooms", "# rooms\n[room demo]\nname = Demo teleECHO clinic\nwidth = 16\ndepth = 12\n"
                                     "table_seats = 12\naudience_rows = 2\naudience_per_row = 10\nmax_participants = 64\n\n"
@@ -186,6 +209,7 @@ int main(int argc, char** argv) {
     snapshotsAndMessages();
     tokensAndHandshake();
     configs();
+    revocations();
     std::printf("seeds written under %s\n", gRoot.c_str());
     return 0;
 }

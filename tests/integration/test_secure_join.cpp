@@ -41,7 +41,7 @@ TEST_CASE("forged, expired, wrong-room and malformed tokens are refused in plain
         return a.state() == ClientState::Refused && b.state() == ClientState::Refused && c.state() == ClientState::Refused &&
                d.state() == ClientState::Refused;
     }));
-    CHECK(a.statusText().find(net::secure::describe(net::secure::Refusal::Forged)) != std::string::npos);
+    CHECK(a.statusText().find(net::secure::describe(net::secure::Refusal::UnknownKey)) != std::string::npos);
     CHECK(b.statusText().find(net::secure::describe(net::secure::Refusal::Expired)) != std::string::npos);
     CHECK(c.statusText().find(net::secure::describe(net::secure::Refusal::WrongRoom)) != std::string::npos);
     CHECK(d.statusText().find(net::secure::describe(net::secure::Refusal::Forged)) != std::string::npos);

@@ -194,7 +194,7 @@ ServerHandshakeResult ServerHandshake::refuse(Refusal why, std::span<const std::
     // denial answers its own request.
     ByteWriter w(reply.bytes);
     const auto h = header(HandshakeType::Denied);
-    const bool ok = w.bytes(h) && w.u8(static_cast<std::uint8_t>(why)) && w.bytes(datagram.subspan(2 + kTokenNonceOffset, 8));
+    const bool ok = w.bytes(h) && w.u8(static_cast<std::uint8_t>(why)) && w.bytes(datagram.subspan(2 + kTokenWireNonceOffset, 8));
     assert(ok && w.size() == kDeniedBytes);
     (void)ok;
     reply.size = w.size();

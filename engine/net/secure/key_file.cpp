@@ -2,9 +2,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 
 #include <fcntl.h>
+#include <sodium.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +22,50 @@ std::string modeText(mode_t m) {
     return buf;
 }
 
+bool syncParent(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
 } // namespace
+
+void protectSecret(std::span<std::uint8_t> secret) {
+    if (secret.empty()) return;
+    (void)sodium_mlock(secret.data(), secret.size());
+#ifdef MADV_DONTDUMP
+    const long page = ::sysconf(_SC_PAGESIZE);
+    if (page <= 0) return;
+    const auto p = reinterpret_cast<std::uintptr_t>(secret.data());
+    const std::uintptr_t first = p & ~(static_cast<std::uintptr_t>(page) - 1);
+    const std::uintptr_t end = p + secret.size();
+    (void)::madvise(reinterpret_cast<void*>(first), end - first, MADV_DONTDUMP);
+#endif
+}
+
+core::Result<Keyring> loadKeyring(const std::vector<std::string>& paths) {
+    if (paths.empty()) return core::Error{"no deployment key file given"};
+    Keyring ring;
+    ring.keys.reserve(paths.size()); // no reallocation while adding: nothing to leave behind
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        auto key = loadKeyFile(paths[i]);
+        if (!key) return key.error();
+        if (!ring.add(key->bytes)) {
+            std::string first;
+            for (std::size_t j = 0; j < i; ++j)
+                if (keyIdOf(key->bytes) == ring.keys[j].first) first = paths[j];
+            char id[16];
+            std::snprintf(id, sizeof id, "%08x", static_cast<unsigned>(keyIdOf(key->bytes)));
+            return fail(paths[i], std::string("holds the same key (id ") + id + ") as " + first);
+        }
+    }
+    protectSecret({reinterpret_cast<std::uint8_t*>(ring.keys.data()), ring.keys.size() * sizeof ring.keys[0]});
+    return ring;
+}
 
 core::Result<SecretKey> loadKeyFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -92,6 +138,7 @@ core::Result<SecretKey> loadOrCreateKeyFile(const std::string& path, RandomSourc
         ::unlink(path.c_str());
         return fail(path, "cannot flush the new key to disk");
     }
+    if (!syncParent(path)) return fail(path, "created, but its folder could not be synced to disk");
     key.created = true;
     return key;
 }

@@ -48,7 +48,7 @@ SecureTransport::~SecureTransport() {
 core::Result<std::unique_ptr<SecureTransport>> SecureTransport::createServer(SecureServerDesc desc, RandomSource& random) {
     if (!initCrypto()) return core::Error{"libsodium failed to initialise"};
     if (!desc.unixClock) return core::Error{"secure server needs a unix clock"};
-    if (desc.keys.keys.empty()) return core::Error{"secure server needs a deployment key"};
+    if (desc.keys.empty()) return core::Error{"secure server needs a deployment key"};
     desc.enet.listen = true;
     desc.enet.maxPeersPerAddress = desc.maxPeersPerAddress;
     desc.enet.mtuReserve = kSealedOverhead;
@@ -57,8 +57,7 @@ core::Result<std::unique_ptr<SecureTransport>> SecureTransport::createServer(Sec
     std::unique_ptr<SecureTransport> t(new SecureTransport(std::move(*inner), random));
     t->server_ = std::make_unique<ServerHandshake>(desc.keys, random, desc.handshake);
     t->cap_ = std::make_unique<AddressPeerCap>(desc.maxPeersPerAddress);
-    for (auto& k : desc.keys.keys) wipe(k); // the handshake holds the only copy
-    desc.keys.keys.clear();
+    desc.keys.clear(); // wiped: the handshake holds the only copy
     t->connections_.reserve(desc.handshake.maxAdmissions);
     t->desc_ = std::move(desc);
     return t;

@@ -93,12 +93,12 @@ TEST_CASE("handshake: refused tokens reach the client with the right reason", "[
         REQUIRE(runHandshake(client, server, kAlice, kNow) == ClientHandshakeState::Refused);
         CHECK(client.refusal() == Refusal::WrongRoom);
     }
-    SECTION("forged (another deployment's key)") {
+    SECTION("unknown key (another deployment's key)") {
         Key other{};
         f.rnd.fill(other);
         ClientHandshake client(f.mint("hepc-0412", kNow, 3600, &other), f.rnd, 0.0);
         REQUIRE(runHandshake(client, server, kAlice, kNow) == ClientHandshakeState::Refused);
-        CHECK(client.refusal() == Refusal::Forged);
+        CHECK(client.refusal() == Refusal::UnknownKey);
     }
     SECTION("expired") {
         ClientHandshake client(f.mint("hepc-0412", kNow - 7200, 3600), f.rnd, 0.0);

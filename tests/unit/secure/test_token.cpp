@@ -72,12 +72,19 @@ TEST_CASE("token: forged tokens are refused as forged", "[secure][token]") {
     auto tok = mintToken(desc(), secret, rnd);
     REQUIRE(tok.ok());
 
-    SECTION("sealed with another deployment's key") {
+    SECTION("sealed with another deployment's key: unknown key, not forged") {
         auto other = mintToken(desc(), keyFrom(101), rnd);
         REQUIRE(other.ok());
         const auto c = openToken(other->wire, secret, kNow);
         CHECK(!c.ok);
-        CHECK(c.refusal == Refusal::Forged);
+        CHECK(c.refusal == Refusal::UnknownKey);
+    }
+    SECTION("sealed with another key but relabelled with this key's id") {
+        auto other = mintToken(desc(), keyFrom(101), rnd);
+        REQUIRE(other.ok());
+        TokenWire w = other->wire;
+        w.keyId = keyIdOf(secret);
+        CHECK(openToken(w, secret, kNow).refusal == Refusal::Forged);
     }
     SECTION("any flipped bit in the sealed part") {
         for (std::size_t i = 0; i < kTokenSealedBytes; i += 7) {
@@ -97,6 +104,11 @@ TEST_CASE("token: forged tokens are refused as forged", "[secure][token]") {
         TokenWire w = tok->wire;
         w.expiresUnix += 86400;
         CHECK(openToken(w, secret, kNow).refusal == Refusal::Forged);
+    }
+    SECTION("a changed public key id that names no key") {
+        TokenWire w = tok->wire;
+        w.keyId ^= 1;
+        CHECK(openToken(w, secret, kNow).refusal == Refusal::UnknownKey);
     }
 }
 
@@ -136,10 +148,8 @@ TEST_CASE("token: an authentic but malformed private part is refused as malforme
         REQUIRE(pw.bytes(std::array<std::uint8_t, 3>{'b', 'o', 'b'}));
         REQUIRE(pw.zeros(kTokenNameMax - 3 + 2 * kKeyBytes));
         plain[kTokenPrivateBytes - 1] = padByte;
-        std::array<std::uint8_t, 13> ad{};
-        ByteWriter aw(ad);
-        REQUIRE((aw.u8(w.format) && aw.u32(w.protocolVersion) && aw.u64(w.expiresUnix)));
-        REQUIRE(xaeadSeal(w.sealed, plain, ad, w.nonce, secret));
+        w.keyId = keyIdOf(secret);
+        REQUIRE(xaeadSeal(w.sealed, plain, tokenAdditionalData(w), w.nonce, secret));
         return openToken(w, secret, kNow);
     };
     CHECK(seal(1, 4, 0).ok);
