@@ -100,6 +100,20 @@ ServerHandshake::~ServerHandshake() {
 
 void ServerHandshake::setKeys(Keyring keys) { keys_ = std::move(keys); }
 
+const KxKeyPair& ServerHandshake::kxForEpoch(std::uint64_t epoch) {
+    KxEpoch& slot = kxEpochs_[epoch % kKxEpochs];
+    if (slot.epoch != epoch) {
+        kxKeyPair(random_, slot.pair); // overwrites (and so forgets) the secret of epoch - kKxEpochs
+        slot.epoch = epoch;
+    }
+    return slot.pair;
+}
+
+const KxKeyPair* ServerHandshake::kxAt(std::uint64_t epoch) const {
+    const KxEpoch& slot = kxEpochs_[epoch % kKxEpochs];
+    return slot.epoch == epoch ? &slot.pair : nullptr;
+}
+
 bool ServerHandshake::roomHosted(std::string_view room) const { return !config_.roomHosted || config_.roomHosted(room); }
 
 bool ServerHandshake::isRevoked(const TokenGrant& g) const { return config_.revoked && config_.revoked(g.tokenId, g.userId); }
@@ -147,6 +161,12 @@ void ServerHandshake::update(double now, std::vector<std::uint64_t>* dropped) {
         }
     }
     std::erase_if(usedCookies_, [&](const auto& kv) { return now - kv.second > config_.challengeLifetimeSeconds + 1; });
+    // Forward secrecy: a key pair no cookie can name any more is wiped.
+    for (KxEpoch& slot : kxEpochs_)
+        if (slot.epoch != UINT64_MAX && now > static_cast<double>(slot.epoch) + 1.0 + config_.challengeLifetimeSeconds) {
+            wipe(slot.pair.secretKey);
+            slot.epoch = UINT64_MAX;
+        }
 }
 
 std::size_t ServerHandshake::footprintBytes() const {
@@ -241,25 +261,15 @@ ServerHandshakeResult ServerHandshake::onRequest(std::span<const std::uint8_t> d
     if (!roomHosted(g.roomCode)) return done(refuse(Refusal::WrongRoom, datagram, now, reply));
     if (isRevoked(g)) return done(refuse(Refusal::Revoked, datagram, now, reply));
 
-    // The server's half of the key exchange. Its secret dies with this scope;
-    // the derived connection keys travel in the cookie, sealed under a key
-    // that exists only in this process's memory.
-    KxKeyPair kx;
-    kxKeyPair(random_, kx);
-    KxShared shared;
-    if (!kxServerShared(kx, clientPublic, shared)) {
-        ++stats_.malformed;
-        return done({});
-    }
-    ConnectionKeys ck = deriveConnectionKeys(g.clientToServer, g.serverToClient, shared, clientPublic, kx.publicKey);
-
+    // The server's half of the key exchange is this second's key pair; the
+    // shared secret is computed only once the Response proves the address.
+    const std::uint64_t epoch = static_cast<std::uint64_t>(now < 0 ? 0 : now);
+    const KxKeyPair& kx = kxForEpoch(epoch);
     std::array<std::uint8_t, kCookiePlainBytes> cookiePlain{};
     ByteWriter cw(cookiePlain);
     // Issued time in milliseconds of this server's monotonic clock.
-    bool ok = cw.u64(g.tokenId) && cw.u64(static_cast<std::uint64_t>(now * 1000.0)) && cw.bytes(ck.clientToServer) &&
-              cw.bytes(ck.serverToClient);
-    wipe(ck.clientToServer);
-    wipe(ck.serverToClient);
+    bool ok = cw.u64(g.tokenId) && cw.u64(static_cast<std::uint64_t>(now * 1000.0)) && cw.u64(epoch) &&
+              cw.bytes(clientPublic);
     std::array<std::uint8_t, kCookieBytes> cookie{};
     const std::uint64_t seq = cookieSeq_++;
     ByteWriter kw(cookie);
@@ -327,10 +337,10 @@ ServerHandshakeResult ServerHandshake::onResponse(std::span<const std::uint8_t> 
         return {};
     }
     ByteReader cr(cookiePlain);
-    std::uint64_t cookieTokenId = 0, issuedMs = 0;
+    std::uint64_t cookieTokenId = 0, issuedMs = 0, epoch = 0;
+    KxPublic clientPublic{};
+    (void)(cr.u64(cookieTokenId) && cr.u64(issuedMs) && cr.u64(epoch) && cr.bytes(clientPublic));
     ConnectionKeys ck;
-    (void)(cr.u64(cookieTokenId) && cr.u64(issuedMs) && cr.bytes(ck.clientToServer) && cr.bytes(ck.serverToClient));
-    wipe(cookiePlain);
     const double issued = static_cast<double>(issuedMs) / 1000.0;
     const auto wipeKeys = [&] {
         wipe(ck.clientToServer);
@@ -366,6 +376,17 @@ ServerHandshakeResult ServerHandshake::onResponse(std::span<const std::uint8_t> 
         return refuse(check.refusal, datagram, now, reply);
     }
     TokenGrant& g = check.grant;
+    {
+        const KxKeyPair* kx = kxAt(epoch);
+        KxShared shared;
+        if (!kx || !kxServerShared(*kx, clientPublic, shared)) { // an epoch gone, or a low-order public key
+            ++stats_.badCookies;
+            wipe(g.clientToServer);
+            wipe(g.serverToClient);
+            return {};
+        }
+        ck = deriveConnectionKeys(g.clientToServer, g.serverToClient, shared, clientPublic, kx->publicKey);
+    }
     wipe(g.clientToServer);
     wipe(g.serverToClient);
     const auto refuseGrant = [&](Refusal why) {

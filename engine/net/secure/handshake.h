@@ -5,13 +5,13 @@
 //
 //   client                                  server
 //   Request  [P][1][token wire][client kx public 32]                  (267 bytes)
-//            -> token opened, room, revocation and per-source budget checked;
-//               the server's ephemeral key pair is made, the connection keys
-//               derived, the ephemeral secret wiped; NO per-sender state
-//   Challenge[P][2][xnonce 24][seal_tokenS2C(server kx public 32, cookie 104)] (178)
-//            cookie = [seq 8][seal_cookieKey(token id, issued, conn keys 2x32), AD=address]
-//   Response [P][3][token wire][cookie 104]                            (339)
-//            -> cookie (single use) and token re-verified; only now an Admission
+//            -> per-source budget, token opened, room and revocation checked;
+//               NO per-sender state, no key exchange work yet
+//   Challenge[P][2][xnonce 24][seal_tokenS2C(server kx public 32, cookie 80)] (154)
+//            cookie = [seq 8][seal_cookieKey(token id, issued, kx epoch, client kx public), AD=address]
+//   Response [P][3][token wire][cookie 80]                             (315)
+//            -> cookie (single use) and token re-verified; the X25519 shared
+//               secret computed (only now: the address is proven); an Admission
 //   Accepted [P][4][xnonce 24][seal_connS2C(token id 8)]                (50)
 //   Denied   [P][5][refusal 1][first 8 bytes of the token nonce]        (11)
 //
@@ -19,10 +19,12 @@
 // sealed whole (channel.h). Every reply to an unauthenticated sender is no
 // larger than the datagram that caused it.
 // Connection keys: c2s = BLAKE2b(token c2s key; label, kx c2s, both kx
-// publics), s2c likewise. The kx secrets live only for one handshake on each
-// side and the cookie key only in memory for one server start, so a token
-// file or the deployment key plus a capture of the traffic does not give the
-// session keys (forward secrecy).
+// publics), s2c likewise. The client's kx key pair lives for one handshake;
+// the server's is one per second ("epoch", shared by the handshakes of that
+// second) and is wiped once no cookie can name it (lifetime + 1 s). So a
+// token file or the deployment key plus a capture of the traffic does not
+// give the session keys (forward secrecy), and a request costs no
+// scalar multiplication before the sender proved its address.
 // Time: token checks take wall-clock unix seconds; cookie freshness and
 // admission timeouts take monotonic seconds, so a stepped wall clock neither
 // stalls nor expires handshakes. Thread rule: one thread per object.
@@ -51,10 +53,10 @@ constexpr std::uint8_t kPacketPrefix = 0x3F;
 
 enum class HandshakeType : std::uint8_t { Request = 1, Challenge = 2, Response = 3, Accepted = 4, Denied = 5 };
 
-constexpr std::size_t kCookiePlainBytes = 8 + 8 + 2 * kKeyBytes;                                    // 80
-constexpr std::size_t kCookieBytes = 8 + kCookiePlainBytes + kMacBytes;                             // 104
+constexpr std::size_t kCookiePlainBytes = 8 + 8 + 8 + kKxPublicBytes;                               // 56
+constexpr std::size_t kCookieBytes = 8 + kCookiePlainBytes + kMacBytes;                             // 80
 constexpr std::size_t kRequestBytes = 2 + kTokenWireBytes + kKxPublicBytes;
-constexpr std::size_t kChallengeBytes = 2 + kXNonceBytes + kKxPublicBytes + kCookieBytes + kMacBytes; // 178
+constexpr std::size_t kChallengeBytes = 2 + kXNonceBytes + kKxPublicBytes + kCookieBytes + kMacBytes; // 154
 constexpr std::size_t kResponseBytes = 2 + kTokenWireBytes + kCookieBytes;
 constexpr std::size_t kAcceptedBytes = 2 + kXNonceBytes + 8 + kMacBytes;                            // 50
 constexpr std::size_t kDeniedBytes = 2 + 1 + 8;                                                     // 11
@@ -115,7 +117,7 @@ struct ServerHandshakeConfig {
     std::function<bool(std::uint64_t tokenId, std::uint64_t userId)> revoked;
     TokenPolicy tokenPolicy;                   // not-before skew and the longest lifetime accepted
     std::uint32_t maxAdmissions = 256;         // admitted connections at once (pending + connected)
-    double challengeLifetimeSeconds = 10;
+    double challengeLifetimeSeconds = 10;      // at most 14 (the kx key ring holds 16 s)
     double connectTimeoutSeconds = 10;         // admitted but no ENet connect: dropped by update()
     double deniedRepliesPerSecond = 200;       // global cap on Denied datagrams (reflection)
     // Handshake work before any proof of address (F-12): token opens per
@@ -249,6 +251,16 @@ private:
     static constexpr std::size_t kSourceBuckets = 4096;
     std::vector<TokenBucket> sourceBuckets_;
     TokenBucket opens_;
+    // The server's ephemeral X25519 key pairs, one per second of monotonic
+    // time, in a ring longer than the challenge lifetime.
+    struct KxEpoch {
+        std::uint64_t epoch = UINT64_MAX; // UINT64_MAX: empty (secret wiped)
+        KxKeyPair pair;
+    };
+    static constexpr std::size_t kKxEpochs = 16;
+    std::array<KxEpoch, kKxEpochs> kxEpochs_{};
+    const KxKeyPair& kxForEpoch(std::uint64_t epoch);
+    const KxKeyPair* kxAt(std::uint64_t epoch) const;
 };
 
 // ---- Client ------------------------------------------------------------------
