@@ -19,6 +19,10 @@ struct EncoderConfig {
     std::int32_t bitrate = 24000;       // bits per second
     bool fec = true;                     // Opus in-band FEC (LBRR)
     bool dtx = true;                     // discontinuous transmission in silence
+    // Constant bitrate: every packet sent while talking has the same size, so
+    // encrypted speech does not leak words by packet size (audit F-09; RFC
+    // 6562). VBR saves little for speech at 24 kbit/s.
+    bool cbr = true;
     std::int32_t expectedLossPercent = 10; // tunes how much FEC Opus spends
     std::int32_t complexity = 5;         // 0..10
 };
