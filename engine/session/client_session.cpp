@@ -203,7 +203,7 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         k.muted = pm->muted;
         avatarsDirty_ = true;
         const std::string who = pm->entity == self_.value ? std::string("you") : k.named ? k.name : "participant " + std::to_string(pm->entity);
-        notices_.push_back(who + (pm->muted ? " muted" : " unmuted") + " by a moderator");
+        notices_.push_back(who + (pm->entity == self_.value ? " were" : " was") + (pm->muted ? " muted" : " unmuted") + " by a moderator");
     } else if (auto* ir = std::get_if<net::IntentRefused>(&m)) {
         ++counters_.refusals;
         notices_.push_back(std::string(net::toString(ir->intent)) + " refused: " + net::toString(ir->reason));

@@ -184,11 +184,12 @@ TEST_CASE("20 people talking at once: at most 6 streams per listener, room-wide 
             [&heard, i](const net::VoiceFrame& f, double) { heard[static_cast<std::size_t>(i)].push_back({f.speaker, f.sequence}); });
 
     // Every 20 ms everyone sends a frame with the same sequence number (one
-    // round; the server never decodes, so any bytes do). Spokes are louder
+    // round; the server never decodes, so any bytes after a valid TOC do). Spokes are louder
     // than the hub, so only the policy keeps the hub in.
     audio::VoicePacket p;
     p.size = 40;
     for (std::uint16_t i = 0; i < p.size; ++i) p.bytes[i] = static_cast<std::uint8_t>(i * 7);
+    p.bytes[0] = 0x08; // Opus TOC: SILK 20 ms, one frame (the server checks the framing, not the rest)
     double nextFrame = w.now();
     std::uint16_t rounds = 0;
     w.until(1.2, [] { return false; }, [&] {
