@@ -18,6 +18,7 @@
 #include "net/loopback_transport.h"
 #include "session/client_session.h"
 #include "session/server_host.h"
+#include "sim/voice_policy.h"
 
 using namespace caseroom;
 using namespace caseroom::session;
@@ -181,4 +182,42 @@ TEST_CASE("remove: the target is disconnected as removed and the room sees it le
         return e.who == "Dr. Facil" && e.what.find("remove participant " + std::to_string(gone.value) + " 'Spoke Sam'") == 0 &&
                e.outcome == "done";
     }));
+}
+
+TEST_CASE("voice authority: a claimed level is bounded, malformed Opus is dropped and counted", "[session][voice]") {
+    World w;
+    ClientSession& spk = w.add("Spoke Sam", core::Role::Spoke);
+    ClientSession& lis = w.add("Spoke Lis", core::Role::Spoke);
+    w.run(0.5);
+    REQUIRE(lis.state() == ClientState::InRoom);
+    std::vector<std::uint8_t> levels;
+    lis.setVoiceSink([&](const net::VoiceFrame& f, double) { levels.push_back(f.level); });
+    audio::VoicePacket p;
+    p.size = 60;
+    p.bytes[0] = 0x08; // Opus TOC: SILK 20 ms, one frame
+    p.level = 255;     // "0 dBFS", every frame
+    for (int i = 0; i < 40; ++i) {
+        p.sequence = static_cast<std::uint16_t>(i);
+        REQUIRE(spk.sendVoice(p));
+        w.run(0.02);
+    }
+    w.run(0.1);
+    REQUIRE(levels.size() == 40);
+    CHECK(core::levelByteToDb(levels.front()) < -20.0f); // a talkspurt's level starts low...
+    for (std::size_t i = 1; i < levels.size(); ++i) CHECK(levels[i] >= levels[i - 1]);
+    CHECK(core::levelByteToDb(levels.back()) == Approx(sim::kVoiceLevelCeilingDb).margin(0.5)); // ...and stops at the ceiling
+    CHECK(w.server.counters().voiceLevelClamped == 40);
+
+    // Bytes no Opus decoder accepts, and a 10 ms packet declared as 20 ms.
+    const std::size_t before = levels.size();
+    const std::uint64_t malformed = w.server.counters().malformed;
+    p.level = audio::levelByteFromDb(-30.0f);
+    p.bytes[0] = 0x09; // code 1 (two equal frames) with an odd payload of 59 bytes
+    REQUIRE(spk.sendVoice(p));
+    p.bytes[0] = 0x00; // SILK 10 ms, in a 20 ms frame
+    REQUIRE(spk.sendVoice(p));
+    w.run(0.2);
+    CHECK(levels.size() == before);
+    CHECK(w.server.counters().voiceBadCodec == 2);
+    CHECK(w.server.counters().malformed == malformed + 2);
 }
