@@ -19,16 +19,28 @@ struct EncoderConfig {
     std::int32_t bitrate = 24000;       // bits per second
     bool fec = true;                     // Opus in-band FEC (LBRR)
     bool dtx = true;                     // discontinuous transmission in silence
+    // Constant size while talking, so encrypted speech does not leak words
+    // by packet size (audit F-09; RFC 6562): Opus CBR, every packet that
+    // carries sound is exactly constantPacketBytes(config) long. DTX frames
+    // (2 bytes or less) stay short and are not sent. False: VBR.
+    bool constantSize = true;
     std::int32_t expectedLossPercent = 10; // tunes how much FEC Opus spends
     std::int32_t complexity = 5;         // 0..10
 };
+
+// The size of every sounding packet with constantSize: bitrate x frame
+// length (24 kbit/s, 20 ms: 60 bytes).
+[[nodiscard]] inline std::size_t constantPacketBytes(const EncoderConfig& config) {
+    return static_cast<std::size_t>(config.bitrate) * frameSamples(config.frame) / (8u * kSampleRate);
+}
 
 class VoiceEncoder {
 public:
     virtual ~VoiceEncoder() = default;
     // Encodes exactly frameSamples(config.frame) samples into `out`; returns
     // the packet size in bytes. With DTX, a size of 2 or less means "silence,
-    // no need to send".
+    // no need to send". With constantSize (Opus), any larger packet is
+    // exactly constantPacketBytes(config) long.
     virtual core::Result<std::size_t> encode(std::span<const float> pcm, std::span<std::uint8_t> out) = 0;
     [[nodiscard]] virtual const EncoderConfig& config() const = 0;
     // Changes the bitrate (bits per second) for the next frames.

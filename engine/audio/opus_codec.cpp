@@ -77,6 +77,7 @@ core::Result<std::unique_ptr<VoiceEncoder>> createOpusEncoder(const EncoderConfi
     OpusEncoder* enc = opus_encoder_create(static_cast<opus_int32>(kSampleRate), 1, OPUS_APPLICATION_VOIP, &err);
     if (err != OPUS_OK || !enc) return opusError("opus_encoder_create", err);
     opus_encoder_ctl(enc, OPUS_SET_BITRATE(config.bitrate));
+    opus_encoder_ctl(enc, OPUS_SET_VBR(config.constantSize ? 0 : 1)); // F-09: CBR, one packet size while talking
     opus_encoder_ctl(enc, OPUS_SET_INBAND_FEC(config.fec ? 1 : 0));
     opus_encoder_ctl(enc, OPUS_SET_PACKET_LOSS_PERC(config.fec ? config.expectedLossPercent : 0));
     opus_encoder_ctl(enc, OPUS_SET_DTX(config.dtx ? 1 : 0));

@@ -25,6 +25,7 @@ const char* toString(JoinRefusal r) {
     case JoinRefusal::BadRole: return "that role cannot be requested";
     case JoinRefusal::ServerShuttingDown: return "the server is shutting down";
     case JoinRefusal::NotInvited: return "the join does not match your invitation (room, name or role)";
+    case JoinRefusal::Removed: return "a moderator removed you from this room";
     case JoinRefusal::Count: break;
     }
     return "?";
@@ -40,6 +41,9 @@ const char* toString(RefusalReason r) {
     case RefusalReason::NotSeated: return "not seated";
     case RefusalReason::NotPermitted: return "not permitted for your role";
     case RefusalReason::RateLimited: return "too many requests";
+    case RefusalReason::NoSuchParticipant: return "no such participant";
+    case RefusalReason::NotOnSelf: return "not on yourself";
+    case RefusalReason::TargetModerates: return "the participant is a moderator";
     case RefusalReason::Count: break;
     }
     return "?";
@@ -51,6 +55,7 @@ const char* toString(IntentKind k) {
     case IntentKind::Look: return "look";
     case IntentKind::Sit: return "sit";
     case IntentKind::Stand: return "stand";
+    case IntentKind::Moderate: return "moderate";
     case IntentKind::Count: break;
     }
     return "?";
@@ -60,8 +65,9 @@ const char* toString(LeaveReason r) {
     switch (r) {
     case LeaveReason::Left: return "left";
     case LeaveReason::TimedOut: return "timed out";
-    case LeaveReason::Kicked: return "removed";
+    case LeaveReason::Kicked: return "dropped for bad input";
     case LeaveReason::ServerShutdown: return "server shut down";
+    case LeaveReason::Removed: return "removed by a moderator";
     case LeaveReason::Replaced: return "joined again from another computer";
     case LeaveReason::Expired: return "invitation expired";
     case LeaveReason::Revoked: return "invitation withdrawn";
@@ -84,7 +90,19 @@ const char* toString(MessageType t) {
     case MessageType::ClientInput: return "ClientInput";
     case MessageType::Snapshot: return "Snapshot";
     case MessageType::VoiceFrame: return "VoiceFrame";
+    case MessageType::ModerateRequest: return "ModerateRequest";
+    case MessageType::ParticipantMuted: return "ParticipantMuted";
     case MessageType::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(ModerateAction a) {
+    switch (a) {
+    case ModerateAction::Mute: return "mute";
+    case ModerateAction::Unmute: return "unmute";
+    case ModerateAction::Remove: return "remove";
+    case ModerateAction::Count: break;
     }
     return "?";
 }
@@ -103,18 +121,21 @@ const char* toString(DecodeError e) {
 
 namespace {
 constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> kCatalog{{
-    {MessageType::JoinRequest, Channel::Control, true, 128},
-    {MessageType::JoinAccepted, Channel::Control, true, 32},
-    {MessageType::JoinRefused, Channel::Control, true, 192},
-    {MessageType::RoomLayout, Channel::Control, true, 12 * 1024},
-    {MessageType::ParticipantJoined, Channel::Control, true, 64},
-    {MessageType::ParticipantLeft, Channel::Control, true, 8},
-    {MessageType::SitRequest, Channel::Control, true, 8},
-    {MessageType::StandRequest, Channel::Control, true, 8},
-    {MessageType::IntentRefused, Channel::Control, true, 8},
-    {MessageType::ClientInput, Channel::State, false, 64},
-    {MessageType::Snapshot, Channel::State, false, static_cast<std::uint32_t>(kMaxMessageBytes) + 16},
-    {MessageType::VoiceFrame, Channel::Voice, false, 1 + 7 + kMaxVoiceBytes}, // type, 52 header bits padded, payload
+    {MessageType::JoinRequest, Channel::Control, true, 128, Direction::ToServer},
+    {MessageType::JoinAccepted, Channel::Control, true, 32, Direction::ToClient},
+    {MessageType::JoinRefused, Channel::Control, true, 192, Direction::ToClient},
+    {MessageType::RoomLayout, Channel::Control, true, 12 * 1024, Direction::ToClient},
+    {MessageType::ParticipantJoined, Channel::Control, true, 80, Direction::ToClient},
+    {MessageType::ParticipantLeft, Channel::Control, true, 8, Direction::ToClient},
+    {MessageType::SitRequest, Channel::Control, true, 8, Direction::ToServer},
+    {MessageType::StandRequest, Channel::Control, true, 8, Direction::ToServer},
+    {MessageType::IntentRefused, Channel::Control, true, 8, Direction::ToClient},
+    {MessageType::ClientInput, Channel::State, false, 64, Direction::ToServer},
+    {MessageType::Snapshot, Channel::State, false, static_cast<std::uint32_t>(kMaxMessageBytes) + 16, Direction::ToClient},
+    // Voice travels both ways: client -> server, and the same bytes server -> listeners.
+    {MessageType::VoiceFrame, Channel::Voice, false, 1 + 7 + kMaxVoiceBytes, Direction::ToServer}, // type, 52 header bits padded, payload
+    {MessageType::ModerateRequest, Channel::Control, true, 8, Direction::ToServer},
+    {MessageType::ParticipantMuted, Channel::Control, true, 8, Direction::ToClient},
 }};
 
 template <typename T>
@@ -134,6 +155,8 @@ Message defaultFor(MessageType t) {
     case MessageType::ClientInput: return makeDefault<ClientInput>();
     case MessageType::Snapshot: return makeDefault<Snapshot>();
     case MessageType::VoiceFrame: return makeDefault<VoiceFrame>();
+    case MessageType::ModerateRequest: return makeDefault<ModerateRequest>();
+    case MessageType::ParticipantMuted: return makeDefault<ParticipantMuted>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

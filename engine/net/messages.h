@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/role.h"
+#include "core/voice_frame.h"
 #include "net/avatar_codec.h"
 #include "net/stream.h"
 
@@ -34,34 +35,42 @@ using core::Role;
 
 // Why a join was refused. Codes are stable: clients print them in words.
 enum class JoinRefusal : std::uint8_t {
-    VersionMismatch, UnknownRoom, RoomFull, BadName, BadRole, ServerShuttingDown, NotInvited, Count
+    VersionMismatch, UnknownRoom, RoomFull, BadName, BadRole, ServerShuttingDown, NotInvited, Removed, Count
 };
 const char* toString(JoinRefusal r);
 
 // Why an intent was refused.
 enum class RefusalReason : std::uint8_t {
-    NotJoined, SeatInvalid, SeatTaken, SeatTooFar, AlreadySeated, NotSeated, NotPermitted, RateLimited, Count
+    NotJoined, SeatInvalid, SeatTaken, SeatTooFar, AlreadySeated, NotSeated, NotPermitted, RateLimited,
+    NoSuchParticipant, NotOnSelf, TargetModerates, Count
 };
 const char* toString(RefusalReason r);
 
-enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Count };
+enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Count };
 const char* toString(IntentKind k);
 
 // Why a participant left.
-enum class LeaveReason : std::uint8_t { Left, TimedOut, Kicked, ServerShutdown, Replaced, Expired, Revoked, Count };
+// Kicked: dropped by the server for bad input; Removed: by a moderator;
+// Replaced: the same invitation joined from elsewhere; Expired / Revoked: the
+// invitation ended or was withdrawn (the transport closes those).
+enum class LeaveReason : std::uint8_t { Left, TimedOut, Kicked, ServerShutdown, Removed, Replaced, Expired, Revoked, Count };
 const char* toString(LeaveReason r);
 
 enum class MessageType : std::uint8_t {
     JoinRequest, JoinAccepted, JoinRefused, RoomLayout, ParticipantJoined, ParticipantLeft,
-    SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, Count
+    SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest, ParticipantMuted, Count
 };
 const char* toString(MessageType t);
+
+// Who sends a message: the server refuses ToClient messages from clients.
+enum class Direction : std::uint8_t { ToServer, ToClient };
 
 struct MessageInfo {
     MessageType type;
     Channel channel;
     bool reliable;
     std::uint32_t maxBytes; // larger encodings are refused on both ends
+    Direction direction;
 };
 const MessageInfo& messageInfo(MessageType t);
 
@@ -156,15 +165,21 @@ struct RoomLayoutMsg {
     }
 };
 
+// Someone in the room: sent to a joiner for everyone already there and to
+// everyone for the joiner. `userId` is the verified id from the connect token
+// (0 on an unauthenticated transport): two people with one display name stay
+// two. `muted`: a moderator has muted them (changes: ParticipantMuted).
 struct ParticipantJoined {
     static constexpr MessageType kType = MessageType::ParticipantJoined;
     friend bool operator==(const ParticipantJoined&, const ParticipantJoined&) = default;
     std::uint16_t entity = 0;
     std::string displayName;
     Role role = Role::Spoke;
+    std::uint64_t userId = 0;
+    bool muted = false;
     template <typename S> bool serialize(S& s) {
         return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeString(s, displayName, kMaxDisplayName) &&
-               serializeEnum(s, role);
+               serializeEnum(s, role) && serializeU64(s, userId) && serializeBool(s, muted);
     }
 };
 
@@ -258,16 +273,16 @@ struct Snapshot {
 
 // One codec frame of one speaker's voice, client -> server -> listeners on
 // the voice channel (unreliable). The server reads the header to check and
-// route it and forwards the same bytes; it never decodes the codec payload.
-// The body layout is exactly audio::VoicePacket::serialize (audio may not
-// include net, nor net audio); session/voice_wire.h converts, and
-// tests/integration/test_voice.cpp pins the two encodings byte for byte.
+// route it and forwards the same bytes; it never decodes the codec payload
+// (it checks only the Opus framing, sim/opus_packet.h). The body layout is
+// core/voice_frame.h's, shared with audio::VoicePacket (session/voice_wire.h
+// copies between the two).
 //   speaker 16 | sequence 16 | level 8 | frame 1 | talkStart 1 | size 10 | align | size bytes
 struct VoiceFrame {
     static constexpr MessageType kType = MessageType::VoiceFrame;
     std::uint16_t speaker = 0;      // the speaker's entity slot; the server drops frames that are not the sender's own
     std::uint16_t sequence = 0;     // per-speaker frame counter, wraps (advances across DTX gaps)
-    std::uint8_t level = 0;         // speech level, 255 = 0 dBFS, half-dB steps (audio::levelByteFromDb)
+    std::uint8_t level = 0;         // speech level, 255 = 0 dBFS, half-dB steps (core::levelByteFromDb)
     bool frame20 = true;            // codec frame length: true 20 ms, false 10 ms
     bool talkStart = false;         // first frame after a send gap (DTX or mute): silence before, not loss
     std::uint16_t size = 0;         // valid bytes in `bytes`, 1..kMaxVoiceBytes
@@ -279,23 +294,39 @@ struct VoiceFrame {
                a.talkStart == b.talkStart && a.size == b.size && std::equal(a.bytes.begin(), a.bytes.begin() + a.size, b.bytes.begin());
     }
     template <typename S> bool serialize(S& s) {
-        std::uint32_t v = level;
-        if (!serializeU16(s, speaker) || !serializeU16(s, sequence) || !s.serializeBits(v, 8)) return false;
-        if constexpr (S::kReading) level = static_cast<std::uint8_t>(v);
-        if (!serializeBool(s, frame20) || !serializeBool(s, talkStart)) return false;
-        v = size;
-        if (!S::kReading && (size == 0 || size > kMaxVoiceBytes)) return false;
-        if (!s.serializeBits(v, 10)) return false; // 10 bits as in audio::VoicePacket, range-checked below
-        if constexpr (S::kReading) {
-            if (v == 0 || v > kMaxVoiceBytes) return false;
-            size = static_cast<std::uint16_t>(v);
-        }
-        return s.align() && s.serializeBytes(bytes.data(), size);
+        return core::serializeVoiceFrame(s, {speaker, sequence, level, frame20, talkStart, size, bytes.data()}, kMaxVoiceBytes);
     }
 };
 
+// Moderation intent (permission Moderate), client -> server: mute or unmute
+// a participant's voice, or remove them from the room. Refusals come back as
+// IntentRefused{Moderate, reason}; a mute is announced with ParticipantMuted,
+// a removal with ParticipantLeft{Removed} (the target is disconnected with
+// LeaveReason::Removed).
+enum class ModerateAction : std::uint8_t { Mute, Unmute, Remove, Count };
+const char* toString(ModerateAction a);
+
+struct ModerateRequest {
+    static constexpr MessageType kType = MessageType::ModerateRequest;
+    friend bool operator==(const ModerateRequest&, const ModerateRequest&) = default;
+    std::uint16_t target = 0;     // the participant's entity slot
+    ModerateAction action = ModerateAction::Mute;
+    template <typename S> bool serialize(S& s) { return serializeInt(s, target, 0, kMaxEntities - 1) && serializeEnum(s, action); }
+};
+
+// A participant's server-side mute changed (to everyone in the room, the
+// target included). While muted, the server forwards none of their voice.
+struct ParticipantMuted {
+    static constexpr MessageType kType = MessageType::ParticipantMuted;
+    friend bool operator==(const ParticipantMuted&, const ParticipantMuted&) = default;
+    std::uint16_t entity = 0;
+    bool muted = true;
+    template <typename S> bool serialize(S& s) { return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeBool(s, muted); }
+};
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
-                             SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame>;
+                             SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
+                             ParticipantMuted>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

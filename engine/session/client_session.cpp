@@ -73,6 +73,10 @@ void ClientSession::requestStand() {
     if (state_ == ClientState::InRoom) sendMessage(net::StandRequest{});
 }
 
+void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction action) {
+    if (state_ == ClientState::InRoom) sendMessage(net::ModerateRequest{target, action});
+}
+
 void ClientSession::leave() {
     if (server_.valid() && (state_ == ClientState::InRoom || state_ == ClientState::Joining || state_ == ClientState::Connecting)) {
         transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::Left));
@@ -185,6 +189,8 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         k.named = true;
         k.name = pj->displayName;
         k.role = pj->role;
+        k.userId = pj->userId;
+        k.muted = pj->muted;
         avatarsDirty_ = true;
         if (pj->entity != self_.value) notices_.push_back(pj->displayName + " (" + core::toString(pj->role) + ") joined");
     } else if (auto* pl = std::get_if<net::ParticipantLeft>(&m)) {
@@ -192,6 +198,12 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         if (k.named) notices_.push_back(k.name + " left (" + net::toString(pl->reason) + ")");
         k = Known{};
         avatarsDirty_ = true;
+    } else if (auto* pm = std::get_if<net::ParticipantMuted>(&m)) {
+        Known& k = known(pm->entity);
+        k.muted = pm->muted;
+        avatarsDirty_ = true;
+        const std::string who = pm->entity == self_.value ? std::string("you") : k.named ? k.name : "participant " + std::to_string(pm->entity);
+        notices_.push_back(who + (pm->entity == self_.value ? " were" : " was") + (pm->muted ? " muted" : " unmuted") + " by a moderator");
     } else if (auto* ir = std::get_if<net::IntentRefused>(&m)) {
         ++counters_.refusals;
         notices_.push_back(std::string(net::toString(ir->intent)) + " refused: " + net::toString(ir->reason));
@@ -290,6 +302,8 @@ void ClientSession::refreshAvatars(double now) {
             a.slot = slot;
             a.name = k.named ? k.name : "participant " + std::to_string(slot);
             a.role = k.role;
+            a.userId = k.userId;
+            a.muted = k.muted;
             a.self = slot == self_.value;
             avatars_.push_back(std::move(a));
         }

@@ -43,6 +43,8 @@ struct RemoteAvatar {
     std::uint16_t slot = 0;
     std::string name;
     core::Role role = core::Role::Spoke;
+    std::uint64_t userId = 0; // verified by the server from the token (0: unauthenticated transport)
+    bool muted = false;       // muted by a moderator: the server forwards none of their voice
     sim::AvatarPose pose;     // interpolated (others) or predicted (self)
     bool self = false;
     bool hasPose = false;     // false until the first state arrives
@@ -75,6 +77,9 @@ public:
     void setIntent(const sim::MoveInput& intent) { intent_ = intent; }
     void requestSit(std::uint16_t seat);
     void requestStand();
+    // Moderation (facilitator, coordinator): the server decides and answers
+    // with ParticipantMuted / ParticipantLeft{Removed} or a refusal notice.
+    void requestModerate(std::uint16_t target, net::ModerateAction action);
     void leave();
     // Optional voice. `voice` (not owned; nullptr detaches) must outlive the
     // session or be detached first; its device callback runs elsewhere. While
@@ -122,6 +127,8 @@ private:
         bool named = false;     // ParticipantJoined seen
         std::string name;
         core::Role role = core::Role::Spoke;
+        std::uint64_t userId = 0;
+        bool muted = false;
         InterpolationBuffer buffer;
     };
 

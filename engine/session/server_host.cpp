@@ -1,5 +1,6 @@
 // [SECTION] rooms and lifetime
-// [SECTION] receiving: join, input, intents
+// [SECTION] receiving: dispatch, join, input, intents
+// [SECTION] moderation: mute, unmute, remove
 // [SECTION] voice: check, route and forward on arrival
 // [SECTION] ticking: simulation, history, per-client snapshots
 #include "session/server_host.h"
@@ -13,9 +14,9 @@ namespace caseroom::session {
 
 // ---- [SECTION] rooms and lifetime ------------------------------------------
 
-ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, double now, const audio::RouterConfig& voiceConfig)
+ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, double now, const sim::RouterConfig& voiceConfig)
     : room(spec, rate), history(spec.maxParticipants), priority(spec.maxParticipants, 0.0f), spots(spec.maxParticipants),
-      voice(voiceConfig), peerOfSlot(spec.maxParticipants), listeners(spec.maxParticipants) {
+      voice(voiceConfig), levels(spec.maxParticipants), peerOfSlot(spec.maxParticipants), listeners(spec.maxParticipants) {
     clock.rateHz = rate;
     clock.start = now;
     layoutMsg = toWire(room.layout());
@@ -74,10 +75,19 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         r.room.leave(c.entity);
         r.history.remove(c.entity.value, r.room.tick());
         r.voice.remove(c.entity.value);
+        if (c.entity.value < r.levels.size()) r.levels[c.entity.value] = sim::VoiceLevelGuard{};
         if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
         std::erase(r.members, peer);
         broadcast(r, net::ParticipantLeft{c.entity.value, reason});
         ++counters_.leaves;
+        if (config_.audit) { // access events: who was in which room, from where, until when
+            AuditRecord e = auditAbout(c);
+            e.kind = AuditKind::Left;
+            e.what = "left";
+            e.outcome = net::toString(reason);
+            flushAudit(c);
+            config_.audit->record(e);
+        }
     }
     flushAudit(c);
     clients_.erase(it);
@@ -95,8 +105,14 @@ void ServerHost::update(double now) {
             break;
         }
         case net::TransportEventType::Disconnected: {
-            const auto reason = ev.disconnectReason == static_cast<std::uint32_t>(net::LeaveReason::Left) ? net::LeaveReason::Left
-                                                                                                       : net::LeaveReason::TimedOut;
+            // The far end's reason is only believed for "left"; reasons the
+            // transport itself decided (it says why in `detail`) pass through.
+            auto reason = ev.disconnectReason == static_cast<std::uint32_t>(net::LeaveReason::Left) ? net::LeaveReason::Left
+                                                                                                  : net::LeaveReason::TimedOut;
+            if (!ev.detail.empty() && (ev.disconnectReason == static_cast<std::uint32_t>(net::LeaveReason::Replaced) ||
+                                       ev.disconnectReason == static_cast<std::uint32_t>(net::LeaveReason::Expired) ||
+                                       ev.disconnectReason == static_cast<std::uint32_t>(net::LeaveReason::Revoked)))
+                reason = static_cast<net::LeaveReason>(ev.disconnectReason);
             removeClient(ev.peer, reason);
             break;
         }
@@ -127,7 +143,7 @@ void ServerHost::update(double now) {
     transport_.flush();
 }
 
-// ---- [SECTION] receiving: join, input, intents -------------------------------
+// ---- [SECTION] receiving: dispatch, join, input, intents ---------------------
 
 void ServerHost::badInput(Client& c, const char* what, double now) {
     ++counters_.malformed;
@@ -142,52 +158,52 @@ void ServerHost::badInput(Client& c, const char* what, double now) {
     }
 }
 
+template <typename T>
+void ServerHost::handle(Client& c, const T&, std::span<const std::uint8_t>, double now) {
+    badInput(c, "server-to-client message", now); // unreachable: onReceive checks the direction
+}
+
 void ServerHost::onReceive(Client& c, const net::TransportEvent& ev, double now) {
     net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
     if (!r.ok) { badInput(c, net::toString(r.error), now); return; }
-    if (auto* join = std::get_if<net::JoinRequest>(&r.message)) {
-        if (c.room) {
-            audit(c, now, "second join as '" + join->displayName + "' (" + core::toString(join->role) + ")", "refused: already joined");
-            badInput(c, "second JoinRequest", now);
-            return;
-        }
-        onJoin(c, *join, now);
+    const net::MessageType type = net::typeOf(r.message);
+    if (net::messageInfo(type).direction != net::Direction::ToServer) { badInput(c, "server-to-client message", now); return; }
+    if (!c.room && type != net::MessageType::JoinRequest) { badInput(c, "message before joining", now); return; }
+    std::visit([&](const auto& m) { handle(c, m, ev.data, now); }, r.message);
+}
+
+void ServerHost::handle(Client& c, const net::JoinRequest& join, std::span<const std::uint8_t>, double now) {
+    if (c.room) {
+        audit(c, now, "second join as '" + join.displayName + "' (" + core::toString(join.role) + ")", "refused: already joined");
+        badInput(c, "second JoinRequest", now);
         return;
     }
-    if (!c.room) { badInput(c, "message before joining", now); return; }
-    RoomInstance& room = *c.room;
-    if (auto* voice = std::get_if<net::VoiceFrame>(&r.message)) {
-        onVoice(c, *voice, ev.data, now);
-    } else if (auto* in = std::get_if<net::ClientInput>(&r.message)) {
-        onInput(c, *in, now);
-    } else if (auto* sit = std::get_if<net::SitRequest>(&r.message)) {
-        if (!allowed(c, sim::Action::Sit, now)) {
-            send(c.peer, net::IntentRefused{net::IntentKind::Sit, net::RefusalReason::NotPermitted});
-            return;
-        }
-        if (sit->seat >= room.room.layout().seats.size()) {
-            send(c.peer, net::IntentRefused{net::IntentKind::Sit, net::RefusalReason::SeatInvalid});
-            return;
-        }
-        if (const auto err = room.room.sit(c.entity, static_cast<std::uint16_t>(sit->seat))) {
-            net::RefusalReason why = net::RefusalReason::SeatInvalid;
-            switch (*err) {
-            case sim::IntentError::SeatTaken: why = net::RefusalReason::SeatTaken; break;
-            case sim::IntentError::SeatTooFar: why = net::RefusalReason::SeatTooFar; break;
-            case sim::IntentError::AlreadySeated: why = net::RefusalReason::AlreadySeated; break;
-            default: break;
-            }
-            send(c.peer, net::IntentRefused{net::IntentKind::Sit, why});
-        }
-    } else if (std::get_if<net::StandRequest>(&r.message)) {
-        if (!allowed(c, sim::Action::Stand, now)) {
-            send(c.peer, net::IntentRefused{net::IntentKind::Stand, net::RefusalReason::NotPermitted});
-            return;
-        }
-        if (room.room.stand(c.entity)) send(c.peer, net::IntentRefused{net::IntentKind::Stand, net::RefusalReason::NotSeated});
-    } else {
-        badInput(c, "server-to-client message", now);
+    onJoin(c, join, now);
+}
+
+void ServerHost::handle(Client& c, const net::SitRequest& sit, std::span<const std::uint8_t>, double now) {
+    if (!allowed(c, sim::Action::Sit, now)) {
+        send(c.peer, net::IntentRefused{net::IntentKind::Sit, net::RefusalReason::NotPermitted});
+        return;
     }
+    if (const auto err = c.room->room.sit(c.entity, sit.seat)) { // the room checks the seat's range
+        net::RefusalReason why = net::RefusalReason::SeatInvalid;
+        switch (*err) {
+        case sim::IntentError::SeatTaken: why = net::RefusalReason::SeatTaken; break;
+        case sim::IntentError::SeatTooFar: why = net::RefusalReason::SeatTooFar; break;
+        case sim::IntentError::AlreadySeated: why = net::RefusalReason::AlreadySeated; break;
+        default: break;
+        }
+        send(c.peer, net::IntentRefused{net::IntentKind::Sit, why});
+    }
+}
+
+void ServerHost::handle(Client& c, const net::StandRequest&, std::span<const std::uint8_t>, double now) {
+    if (!allowed(c, sim::Action::Stand, now)) {
+        send(c.peer, net::IntentRefused{net::IntentKind::Stand, net::RefusalReason::NotPermitted});
+        return;
+    }
+    if (c.room->room.stand(c.entity)) send(c.peer, net::IntentRefused{net::IntentKind::Stand, net::RefusalReason::NotSeated});
 }
 
 void ServerHost::audit(Client& c, double now, std::string what, std::string outcome, const std::string& room) {
@@ -209,7 +225,10 @@ AuditRecord ServerHost::auditAbout(const Client& c, const std::string& room) con
     e.who = c.name;
     e.role = c.role;
     e.room = room.empty() && c.room ? c.room->room.spec().code : room;
-    if (const net::PeerIdentity* id = transport_.identity(c.peer)) e.tokenId = id->tokenId;
+    if (const net::PeerIdentity* id = transport_.identity(c.peer)) {
+        e.tokenId = id->tokenId;
+        e.address = id->address;
+    }
     return e;
 }
 
@@ -221,6 +240,15 @@ bool ServerHost::allowed(Client& c, sim::Action action, double now) {
     if (sim::permitted(c.role, action)) return true;
     audit(c, now, sim::toString(action), std::string("refused: not permitted for ") + core::toString(c.role));
     return false;
+}
+
+void ServerHost::auditDone(Client& c, AuditKind kind, std::string what) {
+    if (!config_.audit) return;
+    AuditRecord e = auditAbout(c);
+    e.kind = kind;
+    e.what = std::move(what);
+    e.outcome = "done";
+    config_.audit->record(e);
 }
 
 void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
@@ -255,12 +283,13 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     for (auto& r : rooms_)
         if (r->room.spec().code == req.roomCode) room = r.get();
     if (!room) { refuse(net::JoinRefusal::UnknownRoom, req.roomCode); return; }
-    const sim::JoinResult jr = room->room.join(c.name, c.role);
+    const sim::JoinResult jr = room->room.join(c.name, c.role, c.userId);
     if (jr.error) {
         switch (*jr.error) {
         case sim::JoinError::RoomFull: refuse(net::JoinRefusal::RoomFull, ""); break;
         case sim::JoinError::BadName: refuse(net::JoinRefusal::BadName, ""); break;
         case sim::JoinError::BadRole: refuse(net::JoinRefusal::BadRole, ""); break;
+        case sim::JoinError::Removed: refuse(net::JoinRefusal::Removed, ""); break;
         case sim::JoinError::Count: break;
         }
         return;
@@ -270,26 +299,34 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     c.replicator = std::make_unique<net::ClientReplicator>(room->room.capacity());
     const sim::Participant* p = room->room.find(jr.entity);
     room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick());
-    // Room-wide voices reach every listener: the hub team. "Whoever presents"
-    // joins them once the clinic agenda has a presenting state (not yet).
-    room->voice.upsert(jr.entity.value, p->pose.headPosition(), c.role == core::Role::Facilitator || c.role == core::Role::Specialist);
+    room->voice.upsert(jr.entity.value, p->pose.headPosition(), sim::heardRoomWide(c.role));
     if (jr.entity.value >= room->peerOfSlot.size()) {
         room->peerOfSlot.resize(jr.entity.value + 1u);
         room->listeners.resize(jr.entity.value + 1u);
+        room->levels.resize(jr.entity.value + 1u);
     }
+    room->levels[jr.entity.value] = sim::VoiceLevelGuard{};
     room->peerOfSlot[jr.entity.value] = c.peer;
     ++counters_.joins;
+    if (config_.audit) {
+        AuditRecord e = auditAbout(c);
+        e.kind = AuditKind::Joined;
+        e.what = std::string("joined as ") + core::toString(c.role);
+        e.outcome = "admitted";
+        config_.audit->record(e);
+    }
 
     send(c.peer, net::JoinAccepted{jr.entity.value, static_cast<std::uint32_t>(config_.tickRate), room->room.tick(), c.role});
     send(c.peer, room->layoutMsg);
     const auto& all = room->room.participants();
     for (std::uint16_t slot = 0; slot < all.size(); ++slot)
-        if (all[slot].active() && slot != jr.entity.value) send(c.peer, net::ParticipantJoined{slot, all[slot].name, all[slot].role});
+        if (all[slot].active() && slot != jr.entity.value)
+            send(c.peer, net::ParticipantJoined{slot, all[slot].name, all[slot].role, all[slot].userId, all[slot].muted});
     room->members.push_back(c.peer);
-    broadcast(*room, net::ParticipantJoined{jr.entity.value, c.name, c.role});
+    broadcast(*room, net::ParticipantJoined{jr.entity.value, c.name, c.role, c.userId, p->muted});
 }
 
-void ServerHost::onInput(Client& c, const net::ClientInput& in, double now) {
+void ServerHost::handle(Client& c, const net::ClientInput& in, std::span<const std::uint8_t>, double now) {
     if (in.hasAck) c.replicator->onAck(in.ackSeq, in.ackBits);
     for (const net::InputFrame& f : in.inputs) {
         const std::uint32_t seq = c.anyInput ? net::seqExpand(f.seq, c.newestInputSeq) : f.seq;
@@ -303,14 +340,81 @@ void ServerHost::onInput(Client& c, const net::ClientInput& in, double now) {
     }
 }
 
+// ---- [SECTION] moderation: mute, unmute, remove -----------------------------
+
+namespace {
+sim::ModerateAction toSim(net::ModerateAction a) {
+    switch (a) {
+    case net::ModerateAction::Mute: return sim::ModerateAction::Mute;
+    case net::ModerateAction::Unmute: return sim::ModerateAction::Unmute;
+    case net::ModerateAction::Remove: return sim::ModerateAction::Remove;
+    case net::ModerateAction::Count: break;
+    }
+    return sim::ModerateAction::Count;
+}
+net::RefusalReason toWire(sim::ModerationError e) {
+    switch (e) {
+    case sim::ModerationError::NotPermitted: return net::RefusalReason::NotPermitted;
+    case sim::ModerationError::NoSuchParticipant: return net::RefusalReason::NoSuchParticipant;
+    case sim::ModerationError::SelfTarget: return net::RefusalReason::NotOnSelf;
+    case sim::ModerationError::TargetModerates: return net::RefusalReason::TargetModerates;
+    case sim::ModerationError::Count: break;
+    }
+    return net::RefusalReason::NotPermitted;
+}
+} // namespace
+
+// The room decides (sim::Room::moderate: the Moderate permission, a target in
+// the room, not oneself, not another moderator); the host applies it: a mute
+// is announced to everyone (late joiners see it in ParticipantJoined) and
+// enforced in the voice handler; a removal disconnects the target with
+// LeaveReason::Removed. Refusals are audited (rate-limited) and answered
+// with IntentRefused; each moderation done is audited.
+void ServerHost::handle(Client& c, const net::ModerateRequest& req, std::span<const std::uint8_t>, double now) {
+    RoomInstance& r = *c.room;
+    const core::EntityId target{req.target};
+    const sim::ModerateAction action = toSim(req.action);
+    const sim::Participant* t = r.room.find(target);
+    const std::string what = std::string(sim::toString(action)) + " participant " + std::to_string(req.target) +
+                             (t ? " '" + t->name + "' (user " + std::to_string(t->userId) + ")" : std::string());
+    if (!allowed(c, sim::Action::Moderate, now)) {
+        send(c.peer, net::IntentRefused{net::IntentKind::Moderate, net::RefusalReason::NotPermitted});
+        return;
+    }
+    if (const auto err = r.room.moderate(c.entity, target, action)) {
+        audit(c, now, what, std::string("refused: ") + sim::toString(*err));
+        send(c.peer, net::IntentRefused{net::IntentKind::Moderate, toWire(*err)});
+        return;
+    }
+    ++counters_.moderations;
+    auditDone(c,
+              action == sim::ModerateAction::Mute     ? AuditKind::Muted
+              : action == sim::ModerateAction::Unmute ? AuditKind::Unmuted
+                                                      : AuditKind::Kicked,
+              what);
+    if (action == sim::ModerateAction::Remove) {
+        const core::PeerId peer = req.target < r.peerOfSlot.size() ? r.peerOfSlot[req.target] : core::PeerId::invalid();
+        if (peer.valid()) {
+            transport_.disconnect(peer, static_cast<std::uint32_t>(net::LeaveReason::Removed));
+            removeClient(peer, net::LeaveReason::Removed);
+        }
+        return;
+    }
+    broadcast(r, net::ParticipantMuted{req.target, action == sim::ModerateAction::Mute});
+}
+
 // ---- [SECTION] voice: check, route and forward on arrival ---------------------
 
-// A voice frame is checked (the sender's own avatar, a role that may speak),
-// routed (VoiceRouter: cap per listener, room-wide first, then proximity and
-// loudness) and its bytes, as received, queued to each chosen listener at
-// once; update() flushes them at the end of the same drain, not at the next
-// tick. The codec payload is never decoded.
-void ServerHost::onVoice(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now) {
+// A voice frame is checked (the sender's own avatar, a role that may speak,
+// not muted by a moderator, well-framed Opus of the declared length: sim's
+// voice policy), its level bounded (sim::acceptVoiceLevel), routed
+// (VoiceRouter: room-wide talkers capped, cap per listener, room-wide first,
+// then proximity and loudness) and its bytes queued to each chosen listener
+// at once; update() flushes them at the end of the same drain, not at the
+// next tick. The bytes are forwarded as received unless the level was
+// lowered, then re-encoded once with the believed level. The codec payload
+// is never decoded.
+void ServerHost::handle(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now) {
     RoomInstance& r = *c.room;
     if (frame.speaker != c.entity.value) {
         ++counters_.voiceSpoofed;
@@ -322,12 +426,32 @@ void ServerHost::onVoice(Client& c, const net::VoiceFrame& frame, std::span<cons
         ++counters_.voiceRefused;
         return;
     }
+    const sim::Participant* me = r.room.find(c.entity);
+    if (!me || me->muted) { ++counters_.voiceMuted; return; }
+    const sim::VoiceFrameCheck check = sim::checkVoiceFrame(frame.payload(), frame.frame20);
+    if (check.error) {
+        ++counters_.voiceBadCodec;
+        badInput(c, check.opus ? sim::toString(*check.opus) : sim::toString(*check.error), now);
+        return;
+    }
     ++counters_.voiceIn;
-    const std::size_t n = r.voice.route(frame.speaker, frame.level, now, r.listeners);
+    const std::uint8_t level = sim::acceptVoiceLevel(r.levels[frame.speaker], frame.level, check.info, now);
+    const std::uint64_t cappedBefore = r.voice.stats().roomWideCapped;
+    const std::size_t n = r.voice.route(frame.speaker, level, now, r.listeners);
+    counters_.voiceRoomWideCapped += r.voice.stats().roomWideCapped - cappedBefore;
+    if (n == 0) return;
+    std::span<const std::uint8_t> out = bytes;
+    if (level != frame.level) {
+        ++counters_.voiceLevelClamped;
+        net::VoiceFrame believed = frame;
+        believed.level = level;
+        if (!net::encodeMessage(believed, writer_)) return;
+        out = writer_.finish();
+    }
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint16_t slot = r.listeners[i];
         if (slot >= r.peerOfSlot.size() || !r.peerOfSlot[slot].valid()) continue;
-        if (transport_.send(r.peerOfSlot[slot], net::Channel::Voice, bytes, false)) ++counters_.voiceForwarded;
+        if (transport_.send(r.peerOfSlot[slot], net::Channel::Voice, out, false)) ++counters_.voiceForwarded;
     }
 }
 
@@ -339,7 +463,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
     const auto& all = r.room.participants();
     for (std::uint16_t slot = 0; slot < all.size(); ++slot) {
         const sim::Participant& p = all[slot];
-        RoomInstance::Spot& spot = r.spots[slot];
+        sim::InterestSpot& spot = r.spots[slot];
         spot.active = p.active();
         if (!spot.active) continue;
         net::QuantizedAvatar state = toWire(p.pose);
@@ -348,7 +472,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         r.voice.move(slot, p.pose.headPosition());
         spot.x = p.pose.body.x;
         spot.z = p.pose.body.z;
-        spot.moving = tick - p.changedTick < 3;
+        spot.moving = tick - p.changedTick < sim::kMovingTicks;
         spot.speaking = state.voiceLevel > 0; // "speaking first": the indicator should not lag the voice
     }
 
@@ -356,14 +480,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         Client& c = clients_.at(peer.value);
         const sim::Participant* me = r.room.find(c.entity);
         if (!me) continue;
-        // Interest: nearer avatars, ones that just changed and ones speaking matter more.
-        const RoomInstance::Spot& at = r.spots[c.entity.value];
-        for (std::size_t slot = 0; slot < r.spots.size(); ++slot) {
-            const RoomInstance::Spot& s = r.spots[slot];
-            const float dx = s.x - at.x, dz = s.z - at.z;
-            const float p = 4.0f / (1.0f + 0.1f * (dx * dx + dz * dz)) + (s.moving ? 1.0f : 0.0f) + (s.speaking ? 1.0f : 0.0f);
-            r.priority[slot] = s.active ? p : 0.0f;
-        }
+        sim::fillInterest(r.spots[c.entity.value], r.spots, r.priority); // sim/interest.h: near, moving, speaking first
         const bool forceSelf = me->anyInput && me->lastInputSeq != c.reportedInputSeq;
         net::SnapshotStats st;
         c.replicator->build(r.history, r.priority, c.entity.value, forceSelf, tick, config_.replication, snapshot_, &st);

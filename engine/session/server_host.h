@@ -3,6 +3,10 @@
 // new states, and build one delta snapshot per client inside its bandwidth
 // budget. Rooms are independent (no room reads another), so they can later
 // move to threads or processes. server/ wires this to ENet and signals.
+// The room's rules live in sim (seats, permissions, moderation, interest,
+// the voice policy and router); this host decodes, dispatches each message
+// to its handler (one per client-to-server message), applies sim's verdict
+// and sends the results.
 // Thread rule: one thread; time comes in as `now` (seconds).
 #pragma once
 #include <cstdint>
@@ -13,7 +17,6 @@
 
 #include "core/ids.h"
 #include "core/log.h"
-#include "audio/voice_router.h"
 #include "core/tick.h"
 #include "net/messages.h"
 #include "net/snapshot.h"
@@ -21,6 +24,9 @@
 #include "session/audit_log.h"
 #include "sim/permissions.h"
 #include "sim/room.h"
+#include "sim/interest.h"
+#include "sim/voice_policy.h"
+#include "sim/voice_router.h"
 
 namespace caseroom::session {
 
@@ -31,7 +37,7 @@ struct ServerConfig {
     double joinTimeout = 10.0;               // connected without joining this long: dropped
     std::uint32_t maxMalformed = 64;         // bad messages before a peer is disconnected
     AuditSink* audit = nullptr;              // refused attempts go here (not owned)
-    audio::RouterConfig voice;               // voice forwarding: streams per listener (cap 6), hold, hysteresis
+    sim::RouterConfig voice;                 // voice forwarding: streams per listener (cap 6), hold, hysteresis, room-wide talkers
 };
 
 struct ServerCounters {
@@ -44,6 +50,11 @@ struct ServerCounters {
     std::uint64_t voiceForwarded = 0;        // copies sent to listeners
     std::uint64_t voiceSpoofed = 0;          // frames naming another speaker: dropped, audited, counted as malformed
     std::uint64_t voiceRefused = 0;          // frames from roles that may not speak: dropped, audited
+    std::uint64_t voiceMuted = 0;            // frames from participants a moderator muted: dropped
+    std::uint64_t voiceBadCodec = 0;         // frames whose Opus framing is malformed or of the wrong length: dropped, counted as malformed
+    std::uint64_t voiceLevelClamped = 0;     // frames whose claimed level the server lowered (sim::acceptVoiceLevel)
+    std::uint64_t voiceRoomWideCapped = 0;   // frames dropped: more room-wide speakers at once than RouterConfig::maxRoomWideTalkers
+    std::uint64_t moderations = 0;           // moderation intents carried out (each audited)
 };
 
 class ServerHost {
@@ -84,7 +95,7 @@ private:
         std::unique_ptr<net::ClientReplicator> replicator;
     };
     struct RoomInstance {
-        RoomInstance(const sim::RoomSpec& spec, double rate, double now, const audio::RouterConfig& voiceConfig);
+        RoomInstance(const sim::RoomSpec& spec, double rate, double now, const sim::RouterConfig& voiceConfig);
         sim::Room room;
         net::EntityHistory history;
         core::FixedTick clock;
@@ -92,20 +103,28 @@ private:
         std::vector<float> priority; // scratch per client
         // Per tick, packed: where each slot stands and whether it just moved,
         // so the per-client interest loop does not stride over participants.
-        struct Spot { float x = 0, z = 0; bool active = false; bool moving = false; bool speaking = false; };
-        std::vector<Spot> spots;
+        std::vector<sim::InterestSpot> spots;
         net::RoomLayoutMsg layoutMsg;
         // Voice: who hears whom. Forwarding happens per packet on arrival;
         // the tick only refreshes positions and reads the speaking levels.
-        audio::VoiceRouter voice;
+        sim::VoiceRouter voice;
+        std::vector<sim::VoiceLevelGuard> levels; // per slot: how far its claimed level is believed
         std::vector<core::PeerId> peerOfSlot;  // entity slot -> its client, for forwarding
         std::vector<std::uint16_t> listeners;  // route() output scratch, one entry per slot
     };
 
     void onReceive(Client& c, const net::TransportEvent& ev, double now);
+    // One handler per client-to-server message (`bytes`: the message as
+    // received). onReceive has checked the direction and, for all but
+    // JoinRequest, that the client is in a room.
+    void handle(Client& c, const net::JoinRequest& req, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::ClientInput& in, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::SitRequest& req, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::StandRequest& req, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::ModerateRequest& req, std::span<const std::uint8_t> bytes, double now);
+    template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
-    void onInput(Client& c, const net::ClientInput& in, double now);
-    void onVoice(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);
     void tickRoom(RoomInstance& r, double now);
     void badInput(Client& c, const char* what, double now);
@@ -115,6 +134,8 @@ private:
     AuditRecord auditAbout(const Client& c, const std::string& room = {}) const;
     void flushAudit(Client& c);
     bool allowed(Client& c, sim::Action action, double now);
+    // Records an intent carried out (moderation), not rate-limited.
+    void auditDone(Client& c, AuditKind kind, std::string what);
     template <typename T> void send(core::PeerId peer, const T& msg);
     template <typename T> void broadcast(RoomInstance& r, const T& msg, core::PeerId except = core::PeerId::invalid());
 

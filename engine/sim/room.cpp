@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "sim/permissions.h"
+
 namespace caseroom::sim {
 
 const char* toString(JoinError e) {
@@ -11,6 +13,7 @@ const char* toString(JoinError e) {
     case JoinError::RoomFull: return "room full";
     case JoinError::BadName: return "bad display name";
     case JoinError::BadRole: return "bad role";
+    case JoinError::Removed: return "removed from this room by a moderator";
     case JoinError::Count: break;
     }
     return "?";
@@ -25,6 +28,27 @@ const char* toString(IntentError e) {
     case IntentError::AlreadySeated: return "already seated";
     case IntentError::NotSeated: return "not seated";
     case IntentError::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(ModerateAction a) {
+    switch (a) {
+    case ModerateAction::Mute: return "mute";
+    case ModerateAction::Unmute: return "unmute";
+    case ModerateAction::Remove: return "remove";
+    case ModerateAction::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(ModerationError e) {
+    switch (e) {
+    case ModerationError::NotPermitted: return "not permitted";
+    case ModerationError::NoSuchParticipant: return "no such participant";
+    case ModerationError::SelfTarget: return "cannot moderate oneself";
+    case ModerationError::TargetModerates: return "the target is a moderator";
+    case ModerationError::Count: break;
     }
     return "?";
 }
@@ -58,9 +82,11 @@ glm::vec2 Room::spawnPoint() {
     return layout_.resolveCollision({x, layout_.halfExtents.y - 0.8f});
 }
 
-JoinResult Room::join(const std::string& displayName, core::Role role) {
+JoinResult Room::join(const std::string& displayName, core::Role role, std::uint64_t userId) {
     if (displayName.empty() || displayName.size() > 48) return {core::EntityId::invalid(), JoinError::BadName};
     if (role >= core::Role::Count) return {core::EntityId::invalid(), JoinError::BadRole};
+    if (userId != 0 && std::find(removedUsers_.begin(), removedUsers_.end(), userId) != removedUsers_.end())
+        return {core::EntityId::invalid(), JoinError::Removed};
     if (freeHead_ >= freeSlots_.size()) return {core::EntityId::invalid(), JoinError::RoomFull};
     const std::uint16_t slot = freeSlots_[freeHead_++];
     if (freeHead_ > 64 && freeHead_ * 2 > freeSlots_.size()) { // compact the FIFO now and then
@@ -71,7 +97,9 @@ JoinResult Room::join(const std::string& displayName, core::Role role) {
     p = Participant{};
     p.instance = nextInstance_++;
     p.name = displayName;
+    p.userId = userId;
     p.role = role;
+    p.muted = userId != 0 && std::find(mutedUsers_.begin(), mutedUsers_.end(), userId) != mutedUsers_.end();
     const glm::vec2 at = spawnPoint();
     p.pose.body = {at.x, 0.0f, at.y};
     p.pose.bodyYaw = yawToward(at, layout_.tableCenter);
@@ -105,7 +133,7 @@ void Room::submitInput(core::EntityId id, std::uint32_t seq, const MoveInput& in
     ++p->queued;
 }
 
-std::optional<IntentError> Room::sit(core::EntityId id, std::uint16_t seat) {
+std::optional<IntentError> Room::sit(core::EntityId id, std::uint32_t seat) {
     Participant* p = get(id);
     if (!p) return IntentError::NoSuchParticipant;
     if (seat >= layout_.seats.size()) return IntentError::SeatInvalid;
@@ -115,7 +143,7 @@ std::optional<IntentError> Room::sit(core::EntityId id, std::uint16_t seat) {
     const glm::vec2 d = s.position - glm::vec2(p->pose.body.x, p->pose.body.z);
     if (std::sqrt(d.x * d.x + d.y * d.y) > kSitReach) return IntentError::SeatTooFar;
     seatOwners_[seat] = id;
-    p->pose.seat = seat;
+    p->pose.seat = static_cast<std::uint16_t>(seat);
     p->pose.body = {s.position.x, 0.0f, s.position.y};
     p->pose.bodyYaw = s.yaw;
     p->headYaw = 0.0f;
@@ -137,6 +165,31 @@ std::optional<IntentError> Room::stand(core::EntityId id) {
     p->pose.body = {at.x, 0.0f, at.y};
     poseHead(p->pose, p->headYaw, p->headPitch);
     p->changedTick = tick_;
+    return std::nullopt;
+}
+
+std::optional<ModerationError> Room::moderate(core::EntityId actor, core::EntityId target, ModerateAction action) {
+    const Participant* a = find(actor);
+    if (!a || !permitted(a->role, Action::Moderate) || action >= ModerateAction::Count) return ModerationError::NotPermitted;
+    Participant* t = get(target);
+    if (!t) return ModerationError::NoSuchParticipant;
+    if (target == actor) return ModerationError::SelfTarget;
+    if (permitted(t->role, Action::Moderate)) return ModerationError::TargetModerates;
+    auto remember = [](std::vector<std::uint64_t>& set, std::uint64_t user, bool on) {
+        if (user == 0) return;
+        const auto it = std::find(set.begin(), set.end(), user);
+        if (on && it == set.end()) set.push_back(user);
+        if (!on && it != set.end()) set.erase(it);
+    };
+    switch (action) {
+    case ModerateAction::Mute:
+    case ModerateAction::Unmute:
+        t->muted = action == ModerateAction::Mute;
+        remember(mutedUsers_, t->userId, t->muted);
+        break;
+    case ModerateAction::Remove: remember(removedUsers_, t->userId, true); break;
+    case ModerateAction::Count: break;
+    }
     return std::nullopt;
 }
 

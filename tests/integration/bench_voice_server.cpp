@@ -147,6 +147,7 @@ void forwarding(std::uint32_t people, std::uint32_t talkers, bool sealed, int ro
     std::vector<std::vector<net::TransportEvent>> roundsOf(static_cast<std::size_t>(rounds));
     net::VoiceFrame f;
     f.size = 60;
+    f.bytes[0] = 0x08; // Opus TOC: SILK 20 ms, one frame (the server checks the framing)
     for (int r = 0; r < rounds; ++r)
         for (std::uint32_t k = 0; k < talkers; ++k) {
             const std::uint32_t peer = 1 + (k * 7) % people; // talkers spread over the room, the hub among them

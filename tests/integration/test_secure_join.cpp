@@ -138,10 +138,24 @@ TEST_CASE("a joined participant cannot join again under another name, and only m
     sim::MoveInput walk;
     walk.move = {1.0f, 0.0f};
     a.setIntent(walk);
-    REQUIRE(w.until(3.0, [&] { return !w.audit.entries.empty(); }));
+    const auto refused = [&]() -> const AuditRecord* {
+        for (const auto& e : w.audit.entries)
+            if (e.kind == AuditKind::IntentRefused) return &e;
+        return nullptr;
+    };
+    REQUIRE(w.until(3.0, [&] { return refused() != nullptr; }));
     w.until(0.5, [] { return false; });
-    CHECK(w.audit.entries[0].what.find("second join") != std::string::npos);
-    CHECK(w.audit.entries[0].who == "Dr. A");
+    CHECK(refused()->what.find("second join") != std::string::npos);
+    CHECK(refused()->who == "Dr. A");
+    // Both joins are on the trail, each with the token id and source address.
+    std::size_t joined = 0;
+    for (const auto& e : w.audit.entries)
+        if (e.kind == AuditKind::Joined) {
+            ++joined;
+            CHECK(e.tokenId != 0);
+            CHECK(e.address.rfind("127.0.0.1:", 0) == 0);
+        }
+    CHECK(joined == 2);
     // The protocol has no field naming another avatar: A's input moved A only.
     CHECK(w.server->room("demo")->find(b.self())->pose.body == bBefore);
     CHECK(w.server->room("demo")->population() == 2);

@@ -20,7 +20,7 @@
 #include "audio/capture.h"
 #include "audio/jitter_buffer.h"
 #include "audio/mixer.h"
-#include "audio/voice_router.h"
+#include "sim/voice_router.h"
 
 using namespace caseroom::audio;
 
@@ -173,8 +173,8 @@ void runDecoding(std::uint32_t voices, int blocks) {
 
 void benchRouter() {
     for (const std::uint16_t people : {std::uint16_t{30}, std::uint16_t{200}}) {
-        RouterConfig rc;
-        VoiceRouter router(rc);
+        caseroom::sim::RouterConfig rc;
+        caseroom::sim::VoiceRouter router(rc);
         for (std::uint16_t id = 1; id <= people; ++id) {
             const float a = static_cast<float>(id) * 0.7f;
             const float r = 2.0f + static_cast<float>(id % 10);

@@ -17,7 +17,7 @@
 
 #include "audio/audio_device.h"
 #include "audio/voice_client.h"
-#include "audio/voice_router.h"
+#include "sim/voice_router.h"
 #include "audio/wav.h"
 #include "net/loopback_transport.h"
 #include "net/stream.h"
@@ -58,7 +58,7 @@ TEST_CASE("bot A's speech reaches client B through a forwarder on loopback", "[a
     REQUIRE(entityToPeer.size() == 2);
     // Connection order decides ids: A connected first.
     const std::uint16_t idA = 1, idB = 2;
-    VoiceRouter router;
+    sim::VoiceRouter router;
     router.upsert(idA, {0.0f, 1.2f, -1.5f}, true); // A presents: room-wide
     router.upsert(idB, {0.0f, 1.2f, 0.0f}, false);
 

@@ -53,7 +53,9 @@ Message randomMessage(MessageType t, core::Rng& rng) {
                  ruint(rng, 100, 16000), ruint(rng, 100, 10000)};
         return m;
     }
-    case MessageType::ParticipantJoined: return ParticipantJoined{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomText(rng, kMaxDisplayName), randomEnum<Role>(rng)};
+    case MessageType::ParticipantJoined:
+        return ParticipantJoined{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomText(rng, kMaxDisplayName), randomEnum<Role>(rng),
+                                 rng.next(), rng.chance(0.3)};
     case MessageType::ParticipantLeft: return ParticipantLeft{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<LeaveReason>(rng)};
     case MessageType::SitRequest: return SitRequest{rng.below(kMaxSeats)};
     case MessageType::StandRequest: return StandRequest{};
@@ -88,6 +90,8 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         for (std::uint16_t i = 0; i < m.size; ++i) m.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
         return m;
     }
+    case MessageType::ModerateRequest: return ModerateRequest{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<ModerateAction>(rng)};
+    case MessageType::ParticipantMuted: return ParticipantMuted{static_cast<std::uint16_t>(rng.below(kMaxEntities)), rng.chance(0.5)};
     case MessageType::Count: break;
     }
     return StandRequest{};
@@ -217,4 +221,35 @@ TEST_CASE("voice frames: fixed layout, and bad sizes, truncation and trailing by
     auto huge = bytes;
     huge.resize(messageInfo(MessageType::VoiceFrame).maxBytes + 1, 0);
     CHECK(decodeMessage(huge, Channel::Voice).error == DecodeError::TooLarge);
+}
+
+TEST_CASE("moderation messages: layout, range checks and direction", "[net][messages][moderation]") {
+    const auto bytes = encodeMessage(ModerateRequest{5, ModerateAction::Remove});
+    // type | target 10 bits | action 2 bits (0..2) | pad
+    const std::vector<std::uint8_t> expected{static_cast<std::uint8_t>(MessageType::ModerateRequest), 0x05, 0x02 << 2};
+    CHECK(bytes == expected);
+    const DecodeResult ok = decodeMessage(bytes, Channel::Control);
+    REQUIRE(ok.ok);
+    CHECK(std::get<ModerateRequest>(ok.message) == ModerateRequest{5, ModerateAction::Remove});
+    CHECK(decodeMessage(bytes, Channel::Voice).error == DecodeError::WrongChannel);
+    auto badAction = bytes;
+    badAction[2] = 0x03 << 2; // action 3 = Count: no such action
+    CHECK(decodeMessage(badAction, Channel::Control).error == DecodeError::Malformed);
+    CHECK(encodeMessage(Message{ModerateRequest{5, ModerateAction::Count}}).empty());
+    CHECK(encodeMessage(Message{ModerateRequest{static_cast<std::uint16_t>(kMaxEntities), ModerateAction::Mute}}).empty());
+    CHECK(decodeMessage(std::span(bytes.data(), 2), Channel::Control).error == DecodeError::Malformed);
+
+    CHECK(messageInfo(MessageType::ModerateRequest).direction == Direction::ToServer);
+    CHECK(messageInfo(MessageType::ParticipantMuted).direction == Direction::ToClient);
+    CHECK(messageInfo(MessageType::ParticipantMuted).reliable);
+    CHECK(messageInfo(MessageType::ParticipantJoined).direction == Direction::ToClient);
+    CHECK(messageInfo(MessageType::JoinRequest).direction == Direction::ToServer);
+
+    // ParticipantJoined carries the verified user id whole (64 bits) and the mute flag.
+    const ParticipantJoined pj{7, "Dr. Lee", Role::Spoke, 0xFEDCBA9876543210ull, true};
+    const DecodeResult back = decodeMessage(encodeMessage(Message{pj}), Channel::Control);
+    REQUIRE(back.ok);
+    CHECK(std::get<ParticipantJoined>(back.message) == pj);
+    ParticipantJoined longest{1023, std::string(kMaxDisplayName, 'x'), Role::Observer, ~0ull, true};
+    CHECK(encodeMessage(Message{longest}).size() <= messageInfo(MessageType::ParticipantJoined).maxBytes);
 }

@@ -10,10 +10,17 @@
 //     beats it by `hysteresisDb` and the weakest has held its place for
 //     `minTenureSec`, so streams do not flap (room-wide speakers need neither);
 //   - a stream keeps its place for `holdSec` after its last packet (word
-//     gaps, DTX), then frees it.
+//     gaps, DTX), then frees it;
+//   - at most `maxRoomWideTalkers` room-wide speakers talk at once (F-13:
+//     each reaches the whole room, so this bounds the server's egress per
+//     room); a further one's packets reach nobody until one of them has been
+//     silent for holdSec (counted in Stats::roomWideCapped).
+// Which roles are room-wide is sim/voice_policy.h's rule; the router only
+// keeps the flag.
 // route() decides per packet, as the packet arrives (never held for a tick):
 // O(listeners * cap). Time is an input. Thread rule: one thread (the room's).
 // Pure logic: no codec, no network; the server calls it with parsed headers.
+// (Moved from audio: the server links no codec to route voice.)
 #pragma once
 #include <array>
 #include <cstdint>
@@ -23,7 +30,7 @@
 
 #include <glm/vec3.hpp>
 
-namespace caseroom::audio {
+namespace caseroom::sim {
 
 struct RouterConfig {
     std::uint32_t cap = 6;          // streams per listener, at most kMaxCap
@@ -31,6 +38,7 @@ struct RouterConfig {
     float hysteresisDb = 3.0f;      // a newcomer must beat the weakest by this much
     float levelSmoothing = 0.1f;    // weight of the newest packet in the level average
     double minTenureSec = 0.5;      // an ordinary stream keeps its place at least this long
+    std::uint32_t maxRoomWideTalkers = 4; // room-wide speakers heard at once; more are dropped
 };
 
 class VoiceRouter {
@@ -50,7 +58,7 @@ public:
     // One voice packet from `speaker` with its level byte at `now` (seconds).
     // Writes the listeners to forward it to into `out` (room for
     // participantCount() entries) and returns how many. An unknown speaker
-    // reaches nobody.
+    // reaches nobody; so does a room-wide speaker over maxRoomWideTalkers.
     std::size_t route(std::uint16_t speaker, std::uint8_t level, double now, std::span<std::uint16_t> out);
 
     // The 0..15 speaking indicator for `id`'s avatar (AvatarPose::voiceLevel):
@@ -65,6 +73,7 @@ public:
         std::uint64_t forwarded = 0;   // packet copies sent to listeners
         std::uint64_t refused = 0;     // (packet, listener) pairs refused by the cap
         std::uint64_t displaced = 0;   // streams that lost their place to a stronger one
+        std::uint64_t roomWideCapped = 0; // packets dropped: too many room-wide speakers at once
     };
     [[nodiscard]] const Stats& stats() const { return stats_; }
 
@@ -81,7 +90,7 @@ private:
         glm::vec3 position{0.0f};
         bool roomWide = false;
         float levelDb = -127.0f;       // smoothed speaking level
-        double lastPacket = -1e9;
+        double lastPacket = -1e9;      // last packet routed (a capped one does not count)
         std::array<Stream, kMaxCap> streams{};
         std::uint32_t streamCount = 0;
     };
@@ -98,4 +107,4 @@ private:
     Stats stats_;
 };
 
-} // namespace caseroom::audio
+} // namespace caseroom::sim

@@ -7,12 +7,13 @@
 #include <set>
 #include <vector>
 
-#include "audio/voice_packet.h"
-#include "audio/voice_router.h"
+#include "core/voice_frame.h"
+#include "sim/voice_router.h"
 #include "core/rng.h"
 
 using namespace caseroom;
-using namespace caseroom::audio;
+using namespace caseroom::sim;
+using core::levelByteFromDb;
 
 namespace {
 
@@ -28,7 +29,7 @@ void seatTwenty(VoiceRouter& r) {
 } // namespace
 
 TEST_CASE("20 people talking at once: no listener gets more than its cap, room-wide always among them",
-          "[audio][router]") {
+          "[sim][router]") {
     VoiceRouter router; // cap 6
     seatTwenty(router);
     core::Rng rng(3);
@@ -82,7 +83,7 @@ TEST_CASE("20 people talking at once: no listener gets more than its cap, room-w
     CHECK(router.stats().refused > 0);
 }
 
-TEST_CASE("near and loud beats far and quiet, a stream frees its place after the hold", "[audio][router]") {
+TEST_CASE("near and loud beats far and quiet, a stream frees its place after the hold", "[sim][router]") {
     RouterConfig cfg;
     cfg.cap = 2;
     VoiceRouter router(cfg);
@@ -118,7 +119,7 @@ TEST_CASE("near and loud beats far and quiet, a stream frees its place after the
     CHECK(std::count(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(m), std::uint16_t{1}) == 1);
 }
 
-TEST_CASE("room-wide speakers displace ordinary ones regardless of distance", "[audio][router]") {
+TEST_CASE("room-wide speakers displace ordinary ones regardless of distance", "[sim][router]") {
     RouterConfig cfg;
     cfg.cap = 1;
     VoiceRouter router(cfg);
@@ -142,7 +143,7 @@ TEST_CASE("room-wide speakers displace ordinary ones regardless of distance", "[
     CHECK(router.streamsOf(1, 0.03).empty());
 }
 
-TEST_CASE("the router drives the avatars' speaking indicator", "[audio][router]") {
+TEST_CASE("the router drives the avatars' speaking indicator", "[sim][router]") {
     VoiceRouter router;
     router.upsert(1, {0, 0, 0}, false);
     router.upsert(2, {1, 0, 0}, false);

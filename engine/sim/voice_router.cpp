@@ -1,4 +1,4 @@
-#include "audio/voice_router.h"
+#include "sim/voice_router.h"
 
 #include <algorithm>
 #include <cassert>
@@ -6,9 +6,9 @@
 
 #include <glm/geometric.hpp>
 
-#include "audio/voice_packet.h"
+#include "core/voice_frame.h"
 
-namespace caseroom::audio {
+namespace caseroom::sim {
 
 VoiceRouter::VoiceRouter(const RouterConfig& config) : config_(config) {
     assert(config_.cap >= 1 && config_.cap <= kMaxCap);
@@ -114,7 +114,17 @@ std::size_t VoiceRouter::route(std::uint16_t speakerId, std::uint8_t level, doub
     ++stats_.packets;
     Person* speaker = find(speakerId);
     if (!speaker) return 0;
-    const float db = levelByteToDb(level);
+    if (speaker->roomWide && now - speaker->lastPacket > config_.holdSec) {
+        // A room-wide speaker starting to talk: is there room among them?
+        std::uint32_t talking = 0;
+        for (const auto& p : people_)
+            if (p.roomWide && p.id != speakerId && now - p.lastPacket <= config_.holdSec) ++talking;
+        if (talking >= config_.maxRoomWideTalkers) {
+            ++stats_.roomWideCapped;
+            return 0;
+        }
+    }
+    const float db = core::levelByteToDb(level);
     if (now - speaker->lastPacket > config_.holdSec) speaker->levelDb = db; // a new talkspurt starts fresh
     else speaker->levelDb += config_.levelSmoothing * (db - speaker->levelDb);
     speaker->lastPacket = now;
@@ -135,7 +145,7 @@ std::size_t VoiceRouter::route(std::uint16_t speakerId, std::uint8_t level, doub
 std::uint8_t VoiceRouter::avatarLevel(std::uint16_t id, double now) const {
     const Person* p = find(id);
     if (!p || now - p->lastPacket > config_.holdSec) return 0;
-    return avatarLevelFromByte(levelByteFromDb(p->levelDb));
+    return core::avatarLevelFromByte(core::levelByteFromDb(p->levelDb));
 }
 
 std::vector<std::uint16_t> VoiceRouter::streamsOf(std::uint16_t listenerId, double now) const {
@@ -146,4 +156,4 @@ std::vector<std::uint16_t> VoiceRouter::streamsOf(std::uint16_t listenerId, doub
     return out;
 }
 
-} // namespace caseroom::audio
+} // namespace caseroom::sim

@@ -1,0 +1,165 @@
+// Room rules that live in sim: interest, the voice policy (room-wide roles,
+// the believed level, the room-wide talker cap), the one seat-range check,
+// moderation, and verified user ids.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "core/voice_frame.h"
+#include "sim/interest.h"
+#include "sim/room.h"
+#include "sim/voice_policy.h"
+#include "sim/voice_router.h"
+
+using namespace caseroom;
+using namespace caseroom::sim;
+
+TEST_CASE("interest: nearer, moving and speaking avatars come first; empty slots get nothing", "[sim][interest]") {
+    const InterestSpot me{0, 0, true, false, false};
+    const InterestSpot near{1, 0, true, false, false}, far{10, 0, true, false, false};
+    CHECK(interestPriority(me, near) > interestPriority(me, far));
+    CHECK(interestPriority(me, near) == Approx(4.0f / 1.1f));
+    InterestSpot farMoving = far, farSpeaking = far;
+    farMoving.moving = true;
+    farSpeaking.speaking = true;
+    CHECK(interestPriority(me, farMoving) == Approx(interestPriority(me, far) + 1.0f));
+    CHECK(interestPriority(me, farSpeaking) == Approx(interestPriority(me, far) + 1.0f));
+    InterestSpot empty = near;
+    empty.active = false;
+    CHECK(interestPriority(me, empty) == 0.0f);
+
+    const std::vector<InterestSpot> spots{me, far, empty, near};
+    std::vector<float> priority(spots.size(), -1.0f);
+    fillInterest(me, spots, priority);
+    CHECK(priority[2] == 0.0f);
+    CHECK(priority[3] > priority[1]);
+    CHECK(priority[1] == Approx(interestPriority(me, far)));
+}
+
+TEST_CASE("voice policy: the hub team is heard room-wide, nobody else", "[sim][voice]") {
+    CHECK(heardRoomWide(core::Role::Facilitator));
+    CHECK(heardRoomWide(core::Role::Specialist));
+    CHECK_FALSE(heardRoomWide(core::Role::Coordinator));
+    CHECK_FALSE(heardRoomWide(core::Role::Spoke));
+    CHECK_FALSE(heardRoomWide(core::Role::Observer));
+}
+
+TEST_CASE("voice policy: a claimed level is capped, rises at a bounded rate, and an empty frame is silent", "[sim][voice]") {
+    OpusPacketInfo twenty;
+    twenty.frames = 1;
+    twenty.frameUs = twenty.durationUs = 20000;
+    twenty.codedBytes = 60;
+    VoiceLevelGuard liar;
+    // A spoke claiming 255 (0 dBFS) every frame: starts low, climbs, stops at the ceiling.
+    std::uint8_t first = acceptVoiceLevel(liar, 255, twenty, 0.0);
+    CHECK(core::levelByteToDb(first) == Approx(kVoiceLevelStartDb + kVoiceLevelRiseDbPer20Ms).margin(0.5));
+    std::uint8_t prev = first, last = first;
+    for (int i = 1; i < 50; ++i) {
+        last = acceptVoiceLevel(liar, 255, twenty, 0.02 * i);
+        CHECK(core::levelByteToDb(last) - core::levelByteToDb(prev) <= kVoiceLevelRiseDbPer20Ms + 0.5f);
+        prev = last;
+    }
+    CHECK(core::levelByteToDb(last) == Approx(kVoiceLevelCeilingDb).margin(0.5));
+    // An honest quiet talker is believed as is, and falling is immediate.
+    VoiceLevelGuard honest;
+    CHECK(acceptVoiceLevel(honest, core::levelByteFromDb(-35.0f), twenty, 0.0) == core::levelByteFromDb(-35.0f));
+    CHECK(acceptVoiceLevel(liar, core::levelByteFromDb(-50.0f), twenty, 1.02) == core::levelByteFromDb(-50.0f));
+    // Only empty frames (DTX): nothing said, whatever the byte claims.
+    OpusPacketInfo dtx = twenty;
+    dtx.codedBytes = 0;
+    CHECK(acceptVoiceLevel(honest, 255, dtx, 0.02) == 0);
+    // After a talkspurt gap the level starts low again.
+    const std::uint8_t again = acceptVoiceLevel(liar, 255, twenty, 5.0);
+    CHECK(again == first);
+}
+
+TEST_CASE("router: at most maxRoomWideTalkers room-wide speakers at once, the next one dropped until a place frees", "[sim][router]") {
+    RouterConfig cfg;
+    cfg.maxRoomWideTalkers = 2;
+    VoiceRouter router(cfg);
+    for (std::uint16_t id = 1; id <= 3; ++id) router.upsert(id, {static_cast<float>(id), 1.2f, 0.0f}, true);
+    for (std::uint16_t id = 10; id < 15; ++id) router.upsert(id, {static_cast<float>(id), 1.2f, 3.0f}, false);
+    std::vector<std::uint16_t> out(router.participantCount());
+    const auto lvl = core::levelByteFromDb(-20.0f);
+    CHECK(router.route(1, lvl, 0.00, out) == 7);
+    CHECK(router.route(2, lvl, 0.01, out) == 7);
+    CHECK(router.route(3, lvl, 0.02, out) == 0); // a third room-wide talker: no one
+    CHECK(router.stats().roomWideCapped == 1);
+    CHECK(router.route(1, lvl, 0.20, out) == 7); // the first two go on
+    CHECK(router.route(2, lvl, 0.20, out) == 7);
+    // Speaker 2 falls silent for longer than the hold: 3 gets its place.
+    CHECK(router.route(1, lvl, 0.50, out) == 7);
+    CHECK(router.route(3, lvl, 0.65, out) == 7);
+    CHECK(router.stats().roomWideCapped == 1);
+    // Ordinary speakers are not counted against the room-wide places.
+    CHECK(router.route(10, lvl, 0.66, out) > 0);
+}
+
+TEST_CASE("seats: the room checks the range of a wire seat number, however large", "[sim][seats]") {
+    Room room(RoomSpec{}, 30.0);
+    const auto a = room.join("A", core::Role::Spoke).entity;
+    const std::uint32_t seats = static_cast<std::uint32_t>(room.layout().seats.size());
+    REQUIRE(seats > 0);
+    CHECK(room.sit(a, seats) == IntentError::SeatInvalid);
+    CHECK(room.sit(a, 65536u) == IntentError::SeatInvalid);  // would truncate to seat 0 as 16 bits
+    CHECK(room.sit(a, 0xFFFFFFFFu) == IntentError::SeatInvalid);
+    CHECK(room.sit(a, 0) == IntentError::SeatTooFar);         // in range: the next rule speaks
+}
+
+TEST_CASE("moderation: who may mute or remove whom", "[sim][moderation]") {
+    Room room(RoomSpec{}, 30.0);
+    const auto fac = room.join("Dr. Facil", core::Role::Facilitator, 1).entity;
+    const auto coord = room.join("Coordinator", core::Role::Coordinator, 2).entity;
+    const auto spec = room.join("Dr. Spec", core::Role::Specialist, 3).entity;
+    const auto spoke = room.join("Spoke", core::Role::Spoke, 4).entity;
+    CHECK(room.moderate(spoke, spec, ModerateAction::Mute) == ModerationError::NotPermitted);
+    CHECK(room.moderate(spec, spoke, ModerateAction::Mute) == ModerationError::NotPermitted);
+    CHECK(room.moderate(fac, fac, ModerateAction::Mute) == ModerationError::SelfTarget);
+    CHECK(room.moderate(fac, coord, ModerateAction::Remove) == ModerationError::TargetModerates);
+    CHECK(room.moderate(coord, fac, ModerateAction::Mute) == ModerationError::TargetModerates);
+    CHECK(room.moderate(fac, core::EntityId{200}, ModerateAction::Mute) == ModerationError::NoSuchParticipant);
+    CHECK(room.moderate(fac, spoke, ModerateAction::Count) == ModerationError::NotPermitted);
+    CHECK_FALSE(room.find(spoke)->muted);
+
+    CHECK_FALSE(room.moderate(fac, spoke, ModerateAction::Mute).has_value());
+    CHECK(room.find(spoke)->muted);
+    CHECK_FALSE(room.moderate(fac, spoke, ModerateAction::Mute).has_value()); // already muted: not an error
+    CHECK_FALSE(room.moderate(coord, spec, ModerateAction::Mute).has_value()); // a coordinator moderates too
+    CHECK(room.find(spec)->muted);
+    CHECK_FALSE(room.moderate(fac, spec, ModerateAction::Unmute).has_value());
+    CHECK_FALSE(room.find(spec)->muted);
+}
+
+TEST_CASE("moderation: a muted user comes back muted, a removed one is refused; user 0 is not remembered", "[sim][moderation]") {
+    Room room(RoomSpec{}, 30.0);
+    const auto fac = room.join("Dr. Facil", core::Role::Facilitator, 1).entity;
+    const auto loud = room.join("Loud", core::Role::Spoke, 7).entity;
+    const auto gone = room.join("Gone", core::Role::Spoke, 8).entity;
+    const auto anon = room.join("Anon", core::Role::Spoke, 0).entity;
+    REQUIRE_FALSE(room.moderate(fac, loud, ModerateAction::Mute));
+    REQUIRE_FALSE(room.moderate(fac, gone, ModerateAction::Remove));
+    REQUIRE_FALSE(room.moderate(fac, anon, ModerateAction::Remove));
+    room.leave(loud);
+    room.leave(gone);
+    room.leave(anon);
+    const auto back = room.join("Loud", core::Role::Spoke, 7);
+    REQUIRE_FALSE(back.error);
+    CHECK(room.find(back.entity)->muted);
+    CHECK(room.join("Gone again", core::Role::Spoke, 8).error == JoinError::Removed);
+    CHECK_FALSE(room.join("Anon", core::Role::Spoke, 0).error); // nothing to recognise them by
+    REQUIRE_FALSE(room.moderate(fac, back.entity, ModerateAction::Unmute));
+    room.leave(back.entity);
+    const auto again = room.join("Loud", core::Role::Spoke, 7);
+    CHECK_FALSE(room.find(again.entity)->muted);
+}
+
+TEST_CASE("two people with one display name stay two: each keeps its verified user id", "[sim][identity]") {
+    Room room(RoomSpec{}, 30.0);
+    const auto a = room.join("Dr. Lee", core::Role::Spoke, 1001);
+    const auto b = room.join("Dr. Lee", core::Role::Spoke, 1002);
+    REQUIRE_FALSE(a.error);
+    REQUIRE_FALSE(b.error);
+    CHECK(a.entity != b.entity);
+    CHECK(room.find(a.entity)->userId == 1001);
+    CHECK(room.find(b.entity)->userId == 1002);
+}
