@@ -22,9 +22,9 @@ RateLimitConfig RateLimitConfig::defaults() {
     // Channel order: Control, State, Voice, Media, Video (net::Channel).
     c.classes[0] = {20, 40, 8 * 1024, 16 * 1024, 2048};
     c.classes[1] = {60, 90, 16 * 1024, 24 * 1024, 1024};
-    // Voice: 20 ms frames (50/s) of at most net::VoiceFrame's 408 bytes;
-    // CBR speech at the default bitrate is about 5 KB/s with headers (F-13).
-    c.classes[2] = {60, 90, 8 * 1024, 16 * 1024, 512};
+    // Voice: 10 or 20 ms frames (100 or 50/s) of at most net::VoiceFrame's 408 bytes;
+    // CBR speech at the default bitrate is 3.4-3.8 KB/s with headers (F-13).
+    c.classes[2] = {110, 150, 8 * 1024, 16 * 1024, 512};
     // Media and video carry no message yet: refused until their features
     // land and size them (F-13).
     for (std::size_t i = 3; i < kRateClasses; ++i) c.classes[i] = {0, 0, 0, 0, 0};
