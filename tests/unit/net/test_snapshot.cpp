@@ -264,3 +264,43 @@ TEST_CASE("a snapshot whose baseline the client lacks is refused, not misapplied
     CHECK(a.receive(s2, updates) == SnapshotOutcome::Duplicate);
     REQUIRE(updates.empty());
 }
+
+// KNOWN BUG, found by tests/fuzz/fuzz_replicator (reported, not fixed here:
+// engine/net/snapshot.* is owned elsewhere). An entity that appears and
+// leaves while the client's acks are lost leaves a ghost: snapshot 2 adds B,
+// its ack is lost, B leaves, snapshot 3 is encoded against snapshot 1 (the
+// newest acked), where B never existed, so it carries no removal; the
+// receiver reports only what a snapshot carries, and a consumer that applies
+// updates keeps showing B. (ClientSession also drops B on the reliable
+// ParticipantLeft, so its ghost stays only when snapshot 2 arrives after that
+// message.) Tagged [!shouldfail]:
+// Catch reports it as passing while the bug is there and fails it once the
+// bug is fixed, so the tag must then be removed.
+TEST_CASE("an entity that comes and goes while acks are lost is removed on the client", "[net][snapshot][!shouldfail]") {
+    core::Rng rng(15);
+    EntityHistory history(8);
+    std::vector<float> priority(8, 1.0f);
+    ClientReplicator rep(8);
+    SnapshotReceiver rx;
+    std::vector<EntityUpdate> updates;
+    Table seen;
+    Snapshot snap;
+    auto deliver = [&](bool ack) {
+        REQUIRE(rx.receive(snap, updates) == SnapshotOutcome::Applied);
+        applyUpdates(seen, updates);
+        if (ack) rep.onAck(rx.ackSeq(), rx.ackBits());
+    };
+    history.set(0, 1, randomAvatar(rng), 1);
+    rep.build(history, priority, 0, false, 1, ReplicationConfig{}, snap);
+    deliver(true);
+    history.set(1, 2, randomAvatar(rng), 2); // B arrives
+    rep.build(history, priority, 0, false, 2, ReplicationConfig{}, snap);
+    deliver(false);                          // its ack is lost
+    REQUIRE(seen.count(1) == 1);
+    history.remove(1, 3);                    // B leaves
+    for (std::uint32_t tick = 3; tick < 10; ++tick) {
+        rep.build(history, priority, 0, false, tick, ReplicationConfig{}, snap);
+        deliver(true);
+    }
+    CHECK(seen == truth(history));
+}
