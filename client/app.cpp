@@ -314,6 +314,10 @@ int runWindowed(const Options& o) {
                 }
             }
         }
+        if (inRoom && !wasInRoom) { // scripts (tests/render/windowed_test.sh) wait for this line
+            std::printf("caseroom: joined as %s\n", a.link.joinedAs.c_str());
+            std::fflush(stdout);
+        }
         wasInRoom = inRoom;
 
         const render::FrameResult b = render::beginFrame(a.renderer, platform::drawableSize(a.window));

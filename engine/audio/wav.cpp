@@ -123,7 +123,9 @@ core::Result<std::vector<float>> readWavMono48k(const std::string& path) {
     }
     if (wav->sampleRate == kSampleRate) return mono;
     auto r = resampleMono(mono, wav->sampleRate, kSampleRate);
-    if (r.empty() && !mono.empty()) return fileError(path, "resampling failed");
+    // A file shorter than one 48 kHz sample resamples to nothing, and that is no failure.
+    const auto want = static_cast<std::uint64_t>(mono.size()) * kSampleRate / wav->sampleRate;
+    if (r.empty() && want > 0) return fileError(path, "resampling failed");
     return r;
 }
 

@@ -2,17 +2,23 @@
 //   caseroom_make_seeds tests/fuzz/corpus
 // Seeds are small valid inputs (and a few near misses) for each decoder, made
 // with the same fixed key and deterministic randomness as the harnesses.
+#include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <iterator>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "audio/codec.h"
+#include "audio/wav.h"
 #include "fuzz_common.h"
 #include "net/messages.h"
 #include "net/secure/handshake.h"
 #include "net/secure/revocation.h"
 #include "net/snapshot.h"
+#include "session/voice_wire.h"
 
 using namespace caseroom;
 using namespace caseroom::net;
@@ -197,6 +203,238 @@ void configs() {
                                      "audience_per_row = 60\nmax_participants = 1000\n");
 }
 
+// ---- seeds for the voice, WAV, client-session, replicator and pasted-token harnesses
+
+void u16le(std::vector<std::uint8_t>& v, std::uint32_t x) {
+    v.push_back(static_cast<std::uint8_t>(x));
+    v.push_back(static_cast<std::uint8_t>(x >> 8));
+}
+void u32le(std::vector<std::uint8_t>& v, std::uint32_t x) {
+    u16le(v, x & 0xFFFF);
+    u16le(v, x >> 16);
+}
+
+// 20 ms Opus frames of a tone, as a speaker sends them.
+std::vector<audio::VoicePacket> opusFrames(int count) {
+    audio::EncoderConfig ec;
+    ec.dtx = false;
+    auto enc = audio::createOpusEncoder(ec);
+    std::vector<audio::VoicePacket> out;
+    if (!enc) return out;
+    std::vector<float> pcm(audio::kMaxFrameSamples);
+    for (int f = 0; f < count; ++f) {
+        for (std::size_t i = 0; i < pcm.size(); ++i)
+            pcm[i] = 0.3f * std::sin(static_cast<float>(static_cast<std::size_t>(f) * pcm.size() + i) * 0.04f);
+        audio::VoicePacket p;
+        auto n = (*enc)->encode(pcm, p.bytes);
+        if (!n || *n == 0 || *n > 255) continue;
+        p.size = static_cast<std::uint16_t>(*n);
+        p.speaker = 2;
+        p.sequence = static_cast<std::uint16_t>(65530 + f); // wraps
+        p.level = 200;
+        p.talkStart = f == 0;
+        out.push_back(p);
+    }
+    return out;
+}
+
+void voiceSeeds() {
+    const auto frames = opusFrames(30);
+    std::vector<std::uint8_t> stream, messages, lossy;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const audio::VoicePacket& p = frames[i];
+        std::vector<std::uint8_t> op{1};
+        u16le(op, p.speaker);
+        u16le(op, p.sequence);
+        op.push_back(p.level);
+        op.push_back(static_cast<std::uint8_t>(1 | (p.talkStart ? 2 : 0)));
+        op.push_back(static_cast<std::uint8_t>(p.size));
+        op.insert(op.end(), p.bytes.begin(), p.bytes.begin() + p.size);
+        stream.insert(stream.end(), op.begin(), op.end());
+        stream.insert(stream.end(), {2, 20});
+        if (i % 4 != 2) lossy.insert(lossy.end(), op.begin(), op.end()); // losses: FEC and concealment
+        lossy.insert(lossy.end(), {2, static_cast<std::uint8_t>(i % 3 == 0 ? 35 : 15)});
+        net::VoiceFrame f;
+        if (!session::toWire(p, static_cast<std::uint16_t>(i % 5), f)) continue;
+        const auto bytes = encodeMessage(Message{f});
+        std::vector<std::uint8_t> m{0};
+        u16le(m, static_cast<std::uint32_t>(bytes.size() - 1));
+        m.insert(m.end(), bytes.begin() + 1, bytes.end()); // the harness adds the type byte
+        messages.insert(messages.end(), m.begin(), m.end());
+        messages.insert(messages.end(), {2, 20});
+    }
+    put("fuzz_voice", "packets", stream);
+    put("fuzz_voice", "packets-lossy", lossy);
+    put("fuzz_voice", "messages", messages);
+    if (!frames.empty()) {
+        std::vector<std::uint8_t> raw{3, static_cast<std::uint8_t>(frames[0].size), 1};
+        raw.insert(raw.end(), frames[0].bytes.begin(), frames[0].bytes.begin() + frames[0].size);
+        raw.insert(raw.end(), {3, 0, 2});
+        put("fuzz_voice", "decoder", raw);
+    }
+}
+
+void wavSeeds(const fs::path& scratch) {
+    const std::vector<float> tone{0.0f, 0.5f, -0.5f, 0.25f, 1.0f, -1.0f};
+    const fs::path f = scratch / "seed.wav";
+    if (audio::writeWav(f.string(), 16000, 2, tone)) {
+        std::ifstream in(f, std::ios::binary);
+        std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        put("fuzz_wav", "float32-stereo", bytes);
+    }
+    fs::remove(f);
+    // 16-bit PCM, mono, 48 kHz, with a LIST chunk before the data and an odd-sized chunk.
+    std::vector<std::uint8_t> w;
+    auto tag = [&](const char* t) { w.insert(w.end(), t, t + 4); };
+    tag("RIFF");
+    u32le(w, 0);
+    tag("WAVE");
+    tag("fmt ");
+    u32le(w, 16);
+    u16le(w, 1);
+    u16le(w, 1);
+    u32le(w, 48000);
+    u32le(w, 96000);
+    u16le(w, 2);
+    u16le(w, 16);
+    tag("LIST");
+    u32le(w, 3);
+    w.insert(w.end(), {'a', 'b', 'c', 0});
+    tag("data");
+    u32le(w, 8);
+    for (int v : {0, 16384, -16384, 32767}) u16le(w, static_cast<std::uint16_t>(static_cast<std::int16_t>(v)));
+    put("fuzz_wav", "pcm16-mono-list", w);
+    std::vector<std::uint8_t> streaming = w; // espeak-ng's 0x7FFFFFFF sizes when streaming
+    for (int i = 0; i < 4; ++i) streaming[streaming.size() - 12 + static_cast<std::size_t>(i)] = i == 3 ? 0x7F : 0xFF;
+    put("fuzz_wav", "pcm16-streaming-size", streaming);
+    std::vector<std::uint8_t> ext; // WAVE_FORMAT_EXTENSIBLE carrying float
+    ext.insert(ext.end(), w.begin(), w.begin() + 12);
+    ext.insert(ext.end(), {'f', 'm', 't', ' '});
+    u32le(ext, 40);
+    u16le(ext, 0xFFFE);
+    u16le(ext, 1);
+    u32le(ext, 44100);
+    u32le(ext, 176400);
+    u16le(ext, 4);
+    u16le(ext, 32);
+    u16le(ext, 22);
+    u16le(ext, 32);
+    u32le(ext, 4);
+    u16le(ext, 3);
+    ext.insert(ext.end(), 14, 0);
+    ext.insert(ext.end(), {'d', 'a', 't', 'a'});
+    u32le(ext, 8);
+    for (float v : {0.25f, -0.75f}) {
+        std::uint32_t u = 0;
+        std::memcpy(&u, &v, 4);
+        u32le(ext, u);
+    }
+    put("fuzz_wav", "extensible-float", ext);
+    put("fuzz_wav", "truncated", std::vector<std::uint8_t>(w.begin(), w.begin() + 30));
+}
+
+// What a real server sends a joining client, in order, as the harness's ops.
+void clientSessionSeeds() {
+    std::vector<std::uint8_t> join;
+    auto send = [&](std::vector<std::uint8_t>& out, const Message& m) {
+        const auto bytes = encodeMessage(m);
+        const MessageInfo& info = messageInfo(typeOf(m));
+        out.push_back(0);
+        out.push_back(static_cast<std::uint8_t>(info.channel));
+        out.push_back(info.reliable ? 1 : 0);
+        u16le(out, static_cast<std::uint32_t>(bytes.size()));
+        out.insert(out.end(), bytes.begin(), bytes.end());
+    };
+    auto wait = [](std::vector<std::uint8_t>& out, std::uint8_t ms) { out.insert(out.end(), {1, ms}); };
+    send(join, JoinAccepted{3, 30, 1200, Role::Spoke});
+    RoomLayoutMsg layout;
+    layout.name = "Demo";
+    layout.seats = {WireSeat{1000, 2000, 5, true}, WireSeat{-1000, 2000, 9, false}, WireSeat{0, -1500, 0, true}};
+    layout.panels = {WirePanel{0, 1500, -5900, 0, 3000, 1800}};
+    send(join, layout);
+    send(join, ParticipantJoined{3, "Fuzz Spoke", Role::Spoke});
+    send(join, ParticipantJoined{4, "Dr. Hub", Role::Facilitator});
+    wait(join, 5);
+    EntityHistory history(8);
+    ClientReplicator rep(8);
+    std::vector<float> prio(8, 1.0f);
+    std::vector<std::uint8_t> walk = join;
+    for (std::uint32_t tick = 1; tick <= 12; ++tick) {
+        for (int i = 3; i <= 4; ++i) {
+            QuantizedAvatar a = avatar(i);
+            a.body.x += static_cast<std::int32_t>(tick * 20);
+            history.set(static_cast<std::uint16_t>(i), static_cast<std::uint32_t>(i), a, tick);
+        }
+        Snapshot snap;
+        rep.build(history, prio, 3, true, 1200 + tick, ReplicationConfig{}, snap);
+        snap.hasInput = tick > 2;
+        snap.lastInputSeq = static_cast<std::uint16_t>(tick);
+        rep.onAck(snap.seq, 0xFFFFFFFFu);
+        send(walk, snap);
+        if (tick == 3) walk.insert(walk.end(), {2, 228, 128, 140}); // walk
+        if (tick == 6) walk.insert(walk.end(), {3, 0, 0});          // ask to sit
+        if (tick == 8) send(walk, IntentRefused{IntentKind::Sit, RefusalReason::SeatTooFar});
+        if (tick == 9) walk.insert(walk.end(), {5, 40});            // speak
+        wait(walk, 33);
+    }
+    net::VoiceFrame voice;
+    voice.speaker = 4;
+    voice.sequence = 9;
+    voice.level = 180;
+    voice.size = 12;
+    send(walk, voice);
+    send(walk, ParticipantLeft{4, LeaveReason::Left});
+    wait(walk, 40);
+    walk.insert(walk.end(), {6, 1});
+    wait(walk, 40);
+    put("fuzz_client_session", "join-walk-leave", walk);
+    std::vector<std::uint8_t> refused;
+    send(refused, JoinRefused{JoinRefusal::RoomFull, "room demo is full"});
+    wait(refused, 10);
+    put("fuzz_client_session", "refused", refused);
+    put("fuzz_client_session", "join", join);
+}
+
+void replicatorSeeds() {
+    for (int variant = 0; variant < 3; ++variant) {
+        std::vector<std::uint8_t> in{static_cast<std::uint8_t>(variant == 0 ? 1 : variant == 1 ? 0x40 : 0x21)};
+        for (int tick = 0; tick < 40; ++tick) {
+            const std::uint8_t changes = tick == 0 ? 7 : 3;
+            in.push_back(changes);
+            for (int c = 0; c < changes; ++c) {
+                in.push_back(static_cast<std::uint8_t>((tick * 3 + c * 5) % 24));
+                in.push_back(static_cast<std::uint8_t>(tick % 9 == 4 && c == 0 ? 10 : 64 + (tick * 7 + c) % 190));
+            }
+            const bool trueAck = variant == 0 || tick % 5 != 0;
+            in.push_back(static_cast<std::uint8_t>(1 | (trueAck ? 2 : 0) | (tick % 3 == 0 ? 4 : 0)));
+            u16le(in, static_cast<std::uint32_t>(tick * 97));
+            u32le(in, variant == 2 ? 0xFFFFFFFFu : 0x0000FFFFu);
+        }
+        put("fuzz_replicator", "ticks-" + std::to_string(variant), in);
+    }
+}
+
+void pastedTokenSeeds() {
+    auto file = encodeTokenFile(fuzz::token());
+    static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string b64;
+    for (std::size_t i = 0; i < file.size(); i += 3) {
+        const std::uint32_t b0 = file[i], b1 = i + 1 < file.size() ? file[i + 1] : 0, b2 = i + 2 < file.size() ? file[i + 2] : 0;
+        const std::uint32_t v = (b0 << 16) | (b1 << 8) | b2;
+        b64 += k[(v >> 18) & 63];
+        b64 += k[(v >> 12) & 63];
+        b64 += i + 1 < file.size() ? k[(v >> 6) & 63] : '=';
+        b64 += i + 2 < file.size() ? k[v & 63] : '=';
+    }
+    putText("fuzz_paste_token", "pasted", std::string(1, '\0') + b64 + "\n");
+    putText("fuzz_paste_token", "pasted-bad", std::string(1, '\0') + b64.substr(0, 20) + "!" + b64.substr(20));
+    std::vector<std::uint8_t> raw{1};
+    raw.insert(raw.end(), file.begin(), file.end());
+    put("fuzz_paste_token", "token-bytes", raw);
+    raw[0] = 3;
+    put("fuzz_paste_token", "token-bytes-wrapped", raw);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -210,6 +448,11 @@ int main(int argc, char** argv) {
     tokensAndHandshake();
     configs();
     revocations();
+    voiceSeeds();
+    wavSeeds(fs::temp_directory_path());
+    clientSessionSeeds();
+    replicatorSeeds();
+    pastedTokenSeeds();
     std::printf("seeds written under %s\n", gRoot.c_str());
     return 0;
 }

@@ -2,7 +2,8 @@
 # The windowed client under Xvfb: opens a window (swapchain on lavapipe),
 # renders frames, is resized three times (swapchain recreation) and quits
 # cleanly with exit code 0 and no validation messages. When the server and
-# bots are built, it also joins a real room with bots in it.
+# bots are built, it also joins a real room with bots in it and must print
+# the line the client prints on reaching the room.
 # usage: windowed_test.sh CASEROOM OUT_DIR [SERVER BOTS TOKEN_TOOL]
 set -u
 CASEROOM=$1
@@ -36,6 +37,9 @@ if [ -n "$SERVER" ] && [ -n "$BOTS" ] && [ -n "$TOKEN" ]; then
   rc=$?
   cat "$DIR/log2"
   [ $rc -eq 0 ] || fail "windowed client (joined) exited $rc"
+  # The client prints this line when its session reaches InRoom (client/app.cpp):
+  # without it the client never joined, whatever its exit code.
+  grep -q "^caseroom: joined as Dr. Window (facilitator) in room demo" "$DIR/log2" || fail "the client never joined the room"
   grep -q "could not join\|left the room" "$DIR/log2" && fail "the client did not stay in the room"
   grep -q "^server = 127.0.0.1:$PORT" "$DIR/cfg/client.conf" || fail "join settings were not remembered"
 fi

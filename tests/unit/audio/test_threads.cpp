@@ -1,7 +1,9 @@
 // Device thread and voice thread at once: the callback renders (decoding in
 // the jitter buffers) while the voice thread attaches and releases speakers,
-// pushes packets and reads stats. Run under ThreadSanitizer to check the
-// ring/mailbox hand-offs; here it checks that audio flows and nothing breaks.
+// pushes packets and reads stats. It checks that audio flows and nothing
+// breaks; `tools/dev test` also runs it under ThreadSanitizer (preset tsan,
+// label "threads"), which checks the SPSC ring and LatestValue hand-offs and
+// every other access the two threads share.
 #include <catch2/catch.hpp>
 
 #include <atomic>

@@ -99,6 +99,14 @@ TEST_CASE("a delta decoded onto its baseline equals the full snapshot, with adds
 }
 
 TEST_CASE("snapshots stay within budget and no avatar freezes", "[net][snapshot]") {
+    // What ClientReplicator::build promises (snapshot.h, snapshot.cpp):
+    //  - a payload never exceeds kStaleBudgetFactor (3) budgets: an entry is
+    //    kept only while bits + terminator <= the limit, and the limit is a
+    //    whole number of bytes, so alignment adds nothing;
+    //  - it exceeds one budget only for entities that are stale (out of date
+    //    for maxStaleTicks); those sort first, so the entries past the budget
+    //    are the last ones carried, and every one of them must be stale.
+    // Everyone moves every tick, so 200 entities always want more than fits.
     core::Rng rng(12);
     constexpr std::uint32_t kSlots = 200;
     EntityHistory history(kSlots);
@@ -107,32 +115,51 @@ TEST_CASE("snapshots stay within budget and no avatar freezes", "[net][snapshot]
         history.set(s, s + 1u, randomAvatar(rng), 0);
         priority[s] = 4.0f / (1.0f + static_cast<float>(s) * 0.1f); // near ones first
     }
-    ReplicationConfig cfg; // default 160-byte budget
+    const ReplicationConfig cfg; // the default budget (120 bytes)
     ClientReplicator rep(kSlots);
     SnapshotReceiver rx;
     Snapshot snap;
+    SnapshotStats st;
     std::vector<EntityUpdate> updates;
+    std::vector<EntityRecord> held(kSlots); // what the client holds, per slot (lossless link)
     Table seen;
-    std::uint32_t worst = 0, overBudget = 0;
+    std::uint32_t worst = 0, ticksOverBudget = 0, staleSent = 0;
     for (std::uint32_t tick = 1; tick <= 300; ++tick) {
         for (std::uint16_t s = 0; s < kSlots; ++s) { // everyone moves every tick
             QuantizedAvatar a = history.currentState(s);
             nudge(rng, a);
             history.set(s, s + 1u, a, tick);
         }
-        rep.build(history, priority, 0, false, tick, cfg, snap);
-        // Within budget, except stale avatars, which may take up to three budgets.
-        if (tick > 5) CHECK(snap.payload.size() <= 3 * cfg.budgetBytes + 2); // +2: terminator bit and padding
-        if (tick > 5) overBudget += snap.payload.size() > cfg.budgetBytes + 2;
+        // Which entities are stale as build() will judge them.
+        std::vector<bool> stale(kSlots);
+        for (std::uint16_t s = 0; s < kSlots; ++s)
+            stale[s] = held[s] != history.current(s) && tick - history.supersededTick(s, held[s]) >= cfg.maxStaleTicks;
+        rep.build(history, priority, 0, false, tick, cfg, snap, &st);
+        INFO("tick " << tick << ": " << snap.payload.size() << " bytes, " << st.updates << " updates, " << st.overBudget << " over budget");
         REQUIRE(rx.receive(snap, updates) == SnapshotOutcome::Applied);
+        CHECK(snap.payload.size() <= 3 * cfg.budgetBytes);
+        const bool over = snap.payload.size() > cfg.budgetBytes;
+        CHECK(over == (st.overBudget > 0));
+        ticksOverBudget += over;
+        // The entries past the budget are the last st.overBudget carried: all stale.
+        REQUIRE(st.overBudget <= updates.size());
+        for (std::size_t k = updates.size() - st.overBudget; k < updates.size(); ++k) {
+            INFO("entry " << k << " slot " << updates[k].slot);
+            CHECK(stale[updates[k].slot]);
+        }
+        for (const auto& u : updates) {
+            staleSent += stale[u.slot];
+            held[u.slot] = history.current(u.slot);
+        }
         applyUpdates(seen, updates);
         rep.onAck(rx.ackSeq(), rx.ackBits());
         if (tick > 60) worst = std::max(worst, rep.worstStalenessTicks(history, tick));
     }
-    // Nobody is shown out of date for more than a second (30 ticks), and
-    // the budget holds in most ticks even with all 200 moving every tick.
+    INFO("ticks over budget " << ticksOverBudget << " of 300; stale entries sent " << staleSent << "; worst staleness " << worst);
+    // The freeze bound: nobody is shown out of date for more than a second
+    // (30 ticks) even with all 200 moving every tick.
     CHECK(worst <= 30);
-    CHECK(overBudget < 150);
+    CHECK(staleSent > 0); // the stale path ran (this load needs it)
     CHECK(seen.size() == kSlots);
 }
 
@@ -236,4 +263,44 @@ TEST_CASE("a snapshot whose baseline the client lacks is refused, not misapplied
     CHECK(a.receive(s2, updates) == SnapshotOutcome::Applied);
     CHECK(a.receive(s2, updates) == SnapshotOutcome::Duplicate);
     REQUIRE(updates.empty());
+}
+
+// KNOWN BUG, found by tests/fuzz/fuzz_replicator (reported, not fixed here:
+// engine/net/snapshot.* is owned elsewhere). An entity that appears and
+// leaves while the client's acks are lost leaves a ghost: snapshot 2 adds B,
+// its ack is lost, B leaves, snapshot 3 is encoded against snapshot 1 (the
+// newest acked), where B never existed, so it carries no removal; the
+// receiver reports only what a snapshot carries, and a consumer that applies
+// updates keeps showing B. (ClientSession also drops B on the reliable
+// ParticipantLeft, so its ghost stays only when snapshot 2 arrives after that
+// message.) Tagged [!shouldfail]:
+// Catch reports it as passing while the bug is there and fails it once the
+// bug is fixed, so the tag must then be removed.
+TEST_CASE("an entity that comes and goes while acks are lost is removed on the client", "[net][snapshot][!shouldfail]") {
+    core::Rng rng(15);
+    EntityHistory history(8);
+    std::vector<float> priority(8, 1.0f);
+    ClientReplicator rep(8);
+    SnapshotReceiver rx;
+    std::vector<EntityUpdate> updates;
+    Table seen;
+    Snapshot snap;
+    auto deliver = [&](bool ack) {
+        REQUIRE(rx.receive(snap, updates) == SnapshotOutcome::Applied);
+        applyUpdates(seen, updates);
+        if (ack) rep.onAck(rx.ackSeq(), rx.ackBits());
+    };
+    history.set(0, 1, randomAvatar(rng), 1);
+    rep.build(history, priority, 0, false, 1, ReplicationConfig{}, snap);
+    deliver(true);
+    history.set(1, 2, randomAvatar(rng), 2); // B arrives
+    rep.build(history, priority, 0, false, 2, ReplicationConfig{}, snap);
+    deliver(false);                          // its ack is lost
+    REQUIRE(seen.count(1) == 1);
+    history.remove(1, 3);                    // B leaves
+    for (std::uint32_t tick = 3; tick < 10; ++tick) {
+        rep.build(history, priority, 0, false, tick, ReplicationConfig{}, snap);
+        deliver(true);
+    }
+    CHECK(seen == truth(history));
 }

@@ -40,6 +40,28 @@ struct World {
     }
 };
 float dist(glm::vec3 a, glm::vec3 b) { return std::hypot(a.x - b.x, a.z - b.z); }
+
+std::uint16_t nearestSeat(const std::vector<sim::Seat>& seats, glm::vec3 from) {
+    std::uint16_t best = 0;
+    for (std::uint16_t i = 0; i < seats.size(); ++i)
+        if (dist({seats[i].position.x, 0, seats[i].position.y}, from) < dist({seats[best].position.x, 0, seats[best].position.y}, from))
+            best = i;
+    return best;
+}
+
+// Walks `c` towards `target` (room x, z) until within 1 m (or 400 client ticks), then stops.
+void walkTo(World& w, ClientSession& c, glm::vec2 target) {
+    for (int i = 0; i < 400 && dist({target.x, 0, target.y}, c.selfPose()->body) > 1.0f; ++i) {
+        const glm::vec3 p = c.selfPose()->body;
+        const glm::vec2 d = target - glm::vec2(p.x, p.z);
+        sim::MoveInput in;
+        in.move = d / std::max(0.001f, std::hypot(d.x, d.y));
+        c.setIntent(in);
+        w.run(1.0 / 30.0);
+    }
+    c.setIntent(sim::MoveInput{});
+    w.run(0.3); // the last inputs reach the server
+}
 } // namespace
 
 TEST_CASE("a client joins and sees itself and the room", "[session]") {
@@ -97,32 +119,55 @@ TEST_CASE("sitting goes through the server, and a taken seat is refused", "[sess
     ClientSession& a = w.add("A");
     ClientSession& b = w.add("B");
     w.run(0.5);
+    REQUIRE(a.layout());
     const auto& seats = a.layout()->seats;
-    // Walk A to the nearest seat.
-    std::uint16_t best = 0;
-    for (std::uint16_t i = 0; i < seats.size(); ++i)
-        if (dist({seats[i].position.x, 0, seats[i].position.y}, a.selfPose()->body) <
-            dist({seats[best].position.x, 0, seats[best].position.y}, a.selfPose()->body))
-            best = i;
-    for (int i = 0; i < 400 && dist({seats[best].position.x, 0, seats[best].position.y}, a.selfPose()->body) > 1.0f; ++i) {
-        const glm::vec3 p = a.selfPose()->body;
-        glm::vec2 d = seats[best].position - glm::vec2(p.x, p.z);
-        sim::MoveInput in;
-        in.move = d / std::max(0.001f, std::hypot(d.x, d.y));
-        a.setIntent(in);
-        w.run(1.0 / 30.0);
-    }
-    a.setIntent(sim::MoveInput{});
+    const std::uint16_t best = nearestSeat(seats, a.selfPose()->body);
+    walkTo(w, a, seats[best].position);
     a.requestSit(best);
     w.run(0.5);
     REQUIRE(a.selfPose()->seated());
     CHECK(a.selfPose()->seat == best);
+
+    // B walks up to the same chair, so that distance cannot be why it is
+    // refused: only the seat being taken can be.
+    walkTo(w, b, seats[best].position);
+    const sim::Participant* bTruth = w.server.room("demo")->find(b.self());
+    REQUIRE(bTruth);
+    REQUIRE(dist({seats[best].position.x, 0, seats[best].position.y}, bTruth->pose.body) < sim::kSitReach);
+    (void)b.takeNotices();
     b.requestSit(best);
     w.run(0.5);
-    bool refused = false;
-    for (const auto& n : b.takeNotices()) refused |= n.find("seat is taken") != std::string::npos || n.find("too far") != std::string::npos;
-    CHECK(refused);
+    std::vector<std::string> refusals;
+    for (const auto& n : b.takeNotices())
+        if (n.find("refused") != std::string::npos) refusals.push_back(n);
+    REQUIRE(refusals.size() == 1);
+    CHECK(refusals[0] == std::string(net::toString(net::IntentKind::Sit)) + " refused: " + net::toString(net::RefusalReason::SeatTaken));
     CHECK(b.stats().refusals == 1);
+    CHECK_FALSE(b.selfPose()->seated());
+    CHECK(w.server.room("demo")->find(a.self())->pose.seat == best); // A keeps the chair
+}
+
+TEST_CASE("a free seat out of reach is refused as too far", "[session]") {
+    World w;
+    ClientSession& a = w.add("A");
+    w.run(0.5);
+    REQUIRE(a.layout());
+    const auto& seats = a.layout()->seats;
+    // The seat farthest from where A stands: out of reach in any layout.
+    std::uint16_t far = 0;
+    const glm::vec3 at = a.selfPose()->body;
+    for (std::uint16_t i = 0; i < seats.size(); ++i)
+        if (dist({seats[i].position.x, 0, seats[i].position.y}, at) > dist({seats[far].position.x, 0, seats[far].position.y}, at)) far = i;
+    REQUIRE(dist({seats[far].position.x, 0, seats[far].position.y}, at) > sim::kSitReach);
+    (void)a.takeNotices();
+    a.requestSit(far);
+    w.run(0.5);
+    std::vector<std::string> refusals;
+    for (const auto& n : a.takeNotices())
+        if (n.find("refused") != std::string::npos) refusals.push_back(n);
+    REQUIRE(refusals.size() == 1);
+    CHECK(refusals[0] == std::string(net::toString(net::IntentKind::Sit)) + " refused: " + net::toString(net::RefusalReason::SeatTooFar));
+    CHECK_FALSE(a.selfPose()->seated());
 }
 
 TEST_CASE("malformed packets are dropped and counted, and a flooding peer is cut off", "[session]") {
