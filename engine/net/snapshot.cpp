@@ -134,8 +134,13 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
         std::uint32_t count = slotCount;
         w.serializeBits(count, bitsRequired(kMaxEntities));
         for (std::uint32_t slot = 0; slot < slotCount; ++slot) {
-            std::uint32_t present = history.current(static_cast<std::uint16_t>(slot)).instance != 0 ? 1u : 0u;
+            const EntityRecord cur = history.current(static_cast<std::uint16_t>(slot));
+            std::uint32_t present = cur.instance != 0 ? 1u : 0u;
             w.serializeBits(present, 1);
+            // Present but maybe not described this time: the client holds a
+            // placeholder. Version 0 is never a real version, so it is sent
+            // absolute when described, and removed explicitly when it leaves.
+            if (present) view.records[slot] = EntityRecord{cur.instance, 0};
         }
     }
     auto writeHeader = [&w](std::uint32_t slot, EntryKind kind) {
@@ -283,13 +288,16 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
     std::uint32_t count = kMaxEntities;
     if (snap.baselineOffset == 0) {
         if (!serializeUInt(r, count, 0, kMaxEntities)) return SnapshotOutcome::Malformed;
-        // Present slots without an entry are live but not yet described: they
-        // stay out of the view (the server's view agrees) until an entry comes.
+        // Present slots without an entry are live but not yet described: the
+        // view holds a placeholder (the server's view holds the instance with
+        // version 0), so a later removal has something to remove and a later
+        // description comes as an absolute entry; nothing is reported for them.
         scratch_.assign(count, std::nullopt);
         for (std::uint32_t slot = 0; slot < count; ++slot) {
             std::uint32_t present = 0;
             if (!r.serializeBits(present, 1)) return updates.clear(), SnapshotOutcome::Malformed;
             if (!present) updates.push_back(EntityUpdate{static_cast<std::uint16_t>(slot), true, {}});
+            else scratch_[slot] = kZeroAvatar;
         }
     }
     const std::size_t presenceUpdates = updates.size();
@@ -325,6 +333,24 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
             if (seen[updates[k].slot / 64] & (1ull << (updates[k].slot % 64))) return updates.clear(), SnapshotOutcome::Malformed;
     }
 
+    // The consumer shows what the updates reported so far built (shown_). A
+    // snapshot newer than everything applied is decoded against an older
+    // acknowledged baseline, which may predate an entity that came and went
+    // since (its removal is never sent relative to that baseline): report as
+    // removed every shown slot the new view lacks.
+    if (newest_ && seq > *newest_) {
+        std::array<std::uint64_t, kMaxEntities / 64> reported{};
+        for (const EntityUpdate& u : updates) reported[u.slot / 64] |= 1ull << (u.slot % 64);
+        for (std::size_t slot = 0; slot < shown_.size(); ++slot) {
+            if (!shown_[slot] || (slot < scratch_.size() && scratch_[slot])) continue;
+            if (reported[slot / 64] & (1ull << (slot % 64))) continue;
+            updates.push_back(EntityUpdate{static_cast<std::uint16_t>(slot), true, {}});
+        }
+    }
+    for (const EntityUpdate& u : updates) {
+        if (u.slot >= shown_.size()) shown_.resize(u.slot + 1u, false);
+        shown_[u.slot] = !u.removed;
+    }
     View& v = ring_[seq % kSnapshotRing];
     v.seq = seq;
     v.valid = true;

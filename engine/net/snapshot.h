@@ -158,6 +158,7 @@ private:
     std::array<View, kSnapshotRing> ring_{};
     std::optional<std::uint32_t> newest_;
     std::vector<std::optional<QuantizedAvatar>> scratch_;
+    std::vector<bool> shown_; // slots the reported updates left showing
 };
 
 } // namespace caseroom::net

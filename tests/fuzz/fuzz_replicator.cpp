@@ -12,10 +12,8 @@
 // (Applied: the server only deltas against a snapshot the client holds, and
 // an ack for one never sent is ignored); when nothing was deferred every live
 // entity is shown with its current state.
-// Not checked yet: entities the client still shows after they left. An
-// entity that comes and goes while acks are lost is never removed (a known
-// bug, pinned by the [!shouldfail] case in tests/unit/net/test_snapshot.cpp);
-// set kCheckGhosts once it is fixed.
+// Also: no entity is shown after it left (an entity that comes and goes
+// while acks are lost once stayed as a ghost; test_snapshot pins the fix).
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -27,7 +25,7 @@ using namespace caseroom::net;
 
 namespace {
 constexpr std::uint16_t kSlots = 24;
-constexpr bool kCheckGhosts = false;
+constexpr bool kCheckGhosts = true;
 
 struct Reader {
     const std::uint8_t* p;

@@ -265,18 +265,12 @@ TEST_CASE("a snapshot whose baseline the client lacks is refused, not misapplied
     REQUIRE(updates.empty());
 }
 
-// KNOWN BUG, found by tests/fuzz/fuzz_replicator (reported, not fixed here:
-// engine/net/snapshot.* is owned elsewhere). An entity that appears and
-// leaves while the client's acks are lost leaves a ghost: snapshot 2 adds B,
-// its ack is lost, B leaves, snapshot 3 is encoded against snapshot 1 (the
+// Found by tests/fuzz/fuzz_replicator: an entity that appears and leaves
+// while the client's acks are lost must not stay as a ghost. Snapshot 2 adds
+// B, its ack is lost, B leaves, snapshot 3 is encoded against snapshot 1 (the
 // newest acked), where B never existed, so it carries no removal; the
-// receiver reports only what a snapshot carries, and a consumer that applies
-// updates keeps showing B. (ClientSession also drops B on the reliable
-// ParticipantLeft, so its ghost stays only when snapshot 2 arrives after that
-// message.) Tagged [!shouldfail]:
-// Catch reports it as passing while the bug is there and fails it once the
-// bug is fixed, so the tag must then be removed.
-TEST_CASE("an entity that comes and goes while acks are lost is removed on the client", "[net][snapshot][!shouldfail]") {
+// receiver reports removals against the newest view it applied.
+TEST_CASE("an entity that comes and goes while acks are lost is removed on the client", "[net][snapshot]") {
     core::Rng rng(15);
     EntityHistory history(8);
     std::vector<float> priority(8, 1.0f);
