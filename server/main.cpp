@@ -1,17 +1,22 @@
 // caseroom-server: hosts CaseRoom rooms over ENet. Thin wiring of
 // session::ServerHost to a UDP socket, a wall clock and POSIX signals.
-#include <sys/stat.h>
+// [SECTION] options  [SECTION] measured stats  [SECTION] main
+#include <unistd.h>
 
+#include <array>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "core/capacity.h"
+#include "core/cli.h"
 #include "core/config_text.h"
 #include "core/log.h"
+#include "core/percentile.h"
 #include "net/secure/key_file.h"
 #include "net/secure/secure_transport.h"
 #include "session/audit_log.h"
@@ -19,13 +24,12 @@
 #include "sim/layout.h"
 
 using namespace caseroom;
+namespace cli = caseroom::core::cli;
 
 namespace {
-volatile std::sig_atomic_t gStop = 0;
-void onSignal(int) { gStop = 1; }
-
+// [SECTION] options
 void usage() {
-    std::puts(
+    std::printf(
         "usage: caseroom-server [options]\n"
         "\n"
         "Hosts CaseRoom case rooms over UDP (ENet). Clients join a room by its code.\n"
@@ -34,15 +38,20 @@ void usage() {
         "  --bind ADDRESS        address to listen on (default 0.0.0.0)\n"
         "  --port N              UDP port (default 7777; 0 picks a free one and prints it)\n"
         "  --config FILE         rooms file with [room CODE] sections (default: one built-in room 'demo')\n"
-        "  --tick-rate HZ        simulation and snapshot rate per room (default 30)\n"
-        "  --budget BYTES        snapshot payload budget per client per tick (default 120)\n"
-        "  --max-peers N         most simultaneous connections (default: sum of room capacities + 16)\n"
-        "  --max-per-address N   most connections from one IP address (default 32)\n"
+        "  --tick-rate HZ        simulation and snapshot rate per room, 1..120 (default 30)\n"
+        "  --budget BYTES        snapshot payload budget per client per tick, 32..16000 (default 120)\n"
+        "  --max-peers N         most simultaneous connections, 1..%u (default: sum of room capacities + %u)\n"
+        "  --max-per-address N   most connections from one IP address, 1..%u (default 32)\n"
         "  --port-file FILE      write the bound port to FILE once listening (for scripts)\n"
-        "  --state-dir DIR       where the key and the audit log live (default ./caseroom-state)\n"
+        "  --state-dir DIR       where the key and the audit log live (created mode 0700). Default:\n"
+        "                        $XDG_STATE_HOME/caseroom, else /var/lib/caseroom as root,\n"
+        "                        else ~/.local/state/caseroom\n"
         "  --key FILE            deployment secret key; created (mode 0600) if missing\n"
         "                        (default STATE_DIR/caseroom.key); mint tokens with caseroom-token\n"
         "  --audit FILE          audit log of refused attempts (default STATE_DIR/audit.log)\n"
+        "  --stats-every SECONDS log a measured stats line this often, 0.5..86400 (default 60):\n"
+        "                        clients, tick time median/p99/max, bytes sent per client\n"
+        "  --stats-file FILE     also append each stats line to FILE as key=value pairs\n"
         "  --log-level LEVEL     debug, info, warn or error (default info)\n"
         "  --help                this text\n"
         "\n"
@@ -50,55 +59,161 @@ void usage() {
         "audience_rows, audience_per_row, max_participants. See assets/rooms/clinic.rooms.\n"
         "Only invited people get in: clients present a connect token minted with the key,\n"
         "and all traffic after the handshake is encrypted (docs/SECURITY.md).\n"
-        "SIGINT or SIGTERM shuts down cleanly: participants are told and disconnected.");
+        "SIGINT or SIGTERM shuts down cleanly: participants are told and disconnected.\n",
+        core::kMaxServerPeers, core::kPeerSlack, core::kMaxServerPeers);
 }
 
-bool parseUint(const char* s, long lo, long hi, long& out) {
-    char* end = nullptr;
-    const long v = std::strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return false;
-    out = v;
-    return true;
+struct Options {
+    net::EnetDesc enet;
+    session::ServerConfig config;
+    std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile;
+    long long maxPeers = 0, maxPerAddress = 32;
+    double statsEvery = 60.0;
+    bool help = false;
+};
+
+// Parses argv; errors name the option and the value.
+core::Result<Options> parseOptions(int argc, char** argv) {
+    Options o;
+    o.enet.bind = {"0.0.0.0", 7777};
+    o.enet.listen = true;
+    cli::Args args(argc, argv);
+    while (args.next()) {
+        const std::string a(args.flag());
+        if (a == "--help" || a == "-h") { o.help = true; return o; }
+        auto v = args.value();
+        if (!v) return v.error();
+        if (a == "--bind") o.enet.bind.host = *v;
+        else if (a == "--port") {
+            auto n = cli::parseInt(a, *v, 0, 65535);
+            if (!n) return n.error();
+            o.enet.bind.port = static_cast<std::uint16_t>(*n);
+        } else if (a == "--config") o.configPath = *v;
+        else if (a == "--tick-rate") {
+            auto n = cli::parseInt(a, *v, 1, 120);
+            if (!n) return n.error();
+            o.config.tickRate = static_cast<double>(*n);
+        } else if (a == "--budget") {
+            auto n = cli::parseInt(a, *v, 32, 16000);
+            if (!n) return n.error();
+            o.config.replication.budgetBytes = static_cast<std::uint32_t>(*n);
+        } else if (a == "--max-peers") {
+            auto n = cli::parseInt(a, *v, 1, core::kMaxServerPeers);
+            if (!n) return core::Error{n.error().message + " (ENet addresses 4095 peers and the secure handshake needs ids below 0xF00)"};
+            o.maxPeers = *n;
+        } else if (a == "--max-per-address") {
+            auto n = cli::parseInt(a, *v, 1, core::kMaxServerPeers);
+            if (!n) return n.error();
+            o.maxPerAddress = *n;
+        } else if (a == "--port-file") o.portFile = *v;
+        else if (a == "--state-dir") o.stateDir = *v;
+        else if (a == "--key") o.keyPath = *v;
+        else if (a == "--audit") o.auditPath = *v;
+        else if (a == "--stats-every") {
+            auto n = cli::parseNumber(a, *v, 0.5, 86400);
+            if (!n) return n.error();
+            o.statsEvery = *n;
+        } else if (a == "--stats-file") o.statsFile = *v;
+        else if (a == "--log-level") {
+            auto l = cli::parseLogLevel(a, *v);
+            if (!l) return l.error();
+            core::setLogLevel(*l);
+        } else return core::Error{"unknown option '" + a + "' (see --help)"};
+    }
+    return o;
+}
+
+// [SECTION] measured stats
+// Counts what the server hands its transport, per channel: payload bytes
+// before sealing and before ENet and UDP headers. Everything else passes through.
+class CountingTransport final : public net::Transport {
+public:
+    explicit CountingTransport(net::Transport& inner) : inner_(inner) {}
+    core::PeerId connect(const net::Address& to) override { return inner_.connect(to); }
+    bool send(core::PeerId peer, net::Channel ch, std::span<const std::uint8_t> data, bool reliable) override {
+        const bool ok = inner_.send(peer, ch, data, reliable);
+        if (ok) {
+            bytes[static_cast<std::size_t>(ch)] += data.size();
+            ++messages;
+        }
+        return ok;
+    }
+    bool poll(double now, net::TransportEvent& ev) override { return inner_.poll(now, ev); }
+    void flush() override { inner_.flush(); }
+    void disconnect(core::PeerId p, std::uint32_t r) override { inner_.disconnect(p, r); }
+    [[nodiscard]] net::PeerStats stats(core::PeerId p) const override { return inner_.stats(p); }
+    void wait(double s) override { inner_.wait(s); }
+    [[nodiscard]] std::uint64_t serviceErrors() const override { return inner_.serviceErrors(); }
+    [[nodiscard]] bool authenticates() const override { return inner_.authenticates(); }
+    [[nodiscard]] const net::PeerIdentity* identity(core::PeerId p) const override { return inner_.identity(p); }
+    [[nodiscard]] std::uint64_t droppedPackets() const override { return inner_.droppedPackets(); }
+
+    std::array<std::uint64_t, static_cast<std::size_t>(net::Channel::Count)> bytes{};
+    std::uint64_t messages = 0;
+
+private:
+    net::Transport& inner_;
+};
+
+// One stats window: tick times (host.update() calls that ran a due tick,
+// network drain included) and client-seconds, for per-client rates.
+struct StatsWindow {
+    double start = 0;
+    std::vector<double> tickMs;
+    double clientSeconds = 0;
+    std::array<std::uint64_t, static_cast<std::size_t>(net::Channel::Count)> bytesAtStart{};
+    std::uint64_t messagesAtStart = 0;
+};
+
+void reportStats(StatsWindow& w, const CountingTransport& counted, const session::ServerHost& host, double now, const std::string& file) {
+    const double span = now - w.start;
+    const double median = core::percentileInPlace(w.tickMs, 0.5), p99 = core::percentileInPlace(w.tickMs, 0.99),
+                 max = core::percentileInPlace(w.tickMs, 1.0);
+    const double perClient = w.clientSeconds > 0 ? 8.0 / 1000.0 / w.clientSeconds : 0.0; // bytes -> kbit/s per client
+    double total = 0;
+    std::array<double, static_cast<std::size_t>(net::Channel::Count)> kbps{};
+    for (std::size_t c = 0; c < kbps.size(); ++c) {
+        kbps[c] = static_cast<double>(counted.bytes[c] - w.bytesAtStart[c]) * perClient;
+        total += kbps[c];
+    }
+    const double msgs = w.clientSeconds > 0 ? static_cast<double>(counted.messages - w.messagesAtStart) / w.clientSeconds : 0.0;
+    const double avgClients = span > 0 ? w.clientSeconds / span : 0.0;
+    const auto ch = [&](net::Channel c) { return kbps[static_cast<std::size_t>(c)]; };
+    CR_LOG_INFO("stats over %.1f s: %zu client(s) now, %.1f on average; %zu ticks, tick median %.3f ms, p99 %.3f ms, max %.3f ms; "
+                "sent per client %.1f kbit/s (state %.1f, voice %.1f, control %.1f), %.1f messages/s; payload before sealing and headers",
+                span, host.clientCount(), avgClients, w.tickMs.size(), median, p99, max, total, ch(net::Channel::State),
+                ch(net::Channel::Voice), ch(net::Channel::Control), msgs);
+    if (!file.empty()) {
+        if (FILE* f = std::fopen(file.c_str(), "a")) {
+            std::fprintf(f,
+                         "unix=%llu window_s=%.3f clients=%zu avg_clients=%.2f ticks=%zu tick_median_ms=%.4f tick_p99_ms=%.4f tick_max_ms=%.4f "
+                         "sent_kbps_per_client=%.3f state_kbps_per_client=%.3f voice_kbps_per_client=%.3f control_kbps_per_client=%.3f "
+                         "messages_per_s_per_client=%.3f\n",
+                         static_cast<unsigned long long>(cli::unixSecondsNow()), span, host.clientCount(), avgClients, w.tickMs.size(), median,
+                         p99, max, total, ch(net::Channel::State), ch(net::Channel::Voice), ch(net::Channel::Control), msgs);
+            std::fclose(f);
+        } else {
+            CR_LOG_WARN("cannot append stats to %s: %s", file.c_str(), std::strerror(errno));
+        }
+    }
+    w.start = now;
+    w.tickMs.clear();
+    w.clientSeconds = 0;
+    w.bytesAtStart = counted.bytes;
+    w.messagesAtStart = counted.messages;
 }
 } // namespace
 
+// [SECTION] main
 int main(int argc, char** argv) {
-    net::EnetDesc desc;
-    desc.bind = {"0.0.0.0", 7777};
-    desc.listen = true;
-    session::ServerConfig config;
-    std::string configPath, portFile, stateDir = "caseroom-state", keyPath, auditPath;
-    long maxPeers = 0, maxPerAddress = 32;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> const char* {
-            if (i + 1 >= argc) { std::fprintf(stderr, "caseroom-server: %s needs a value\n", a.c_str()); std::exit(2); }
-            return argv[++i];
-        };
-        long n = 0;
-        if (a == "--help" || a == "-h") { usage(); return 0; }
-        else if (a == "--bind") desc.bind.host = value();
-        else if (a == "--port") { if (!parseUint(value(), 0, 65535, n)) { std::fprintf(stderr, "caseroom-server: --port must be 0..65535\n"); return 2; } desc.bind.port = static_cast<std::uint16_t>(n); }
-        else if (a == "--config") configPath = value();
-        else if (a == "--tick-rate") { if (!parseUint(value(), 1, 120, n)) { std::fprintf(stderr, "caseroom-server: --tick-rate must be 1..120\n"); return 2; } config.tickRate = static_cast<double>(n); }
-        else if (a == "--budget") { if (!parseUint(value(), 32, 16000, n)) { std::fprintf(stderr, "caseroom-server: --budget must be 32..16000\n"); return 2; } config.replication.budgetBytes = static_cast<std::uint32_t>(n); }
-        else if (a == "--max-peers") { if (!parseUint(value(), 1, 4095, n)) { std::fprintf(stderr, "caseroom-server: --max-peers must be 1..4095\n"); return 2; } maxPeers = n; }
-        else if (a == "--port-file") portFile = value();
-        else if (a == "--max-per-address") { if (!parseUint(value(), 1, 4095, n)) { std::fprintf(stderr, "caseroom-server: --max-per-address must be 1..4095\n"); return 2; } maxPerAddress = n; }
-        else if (a == "--state-dir") stateDir = value();
-        else if (a == "--key") keyPath = value();
-        else if (a == "--audit") auditPath = value();
-        else if (a == "--log-level") {
-            const std::string l = value();
-            if (l == "debug") core::setLogLevel(core::LogLevel::Debug);
-            else if (l == "info") core::setLogLevel(core::LogLevel::Info);
-            else if (l == "warn") core::setLogLevel(core::LogLevel::Warn);
-            else if (l == "error") core::setLogLevel(core::LogLevel::Error);
-            else { std::fprintf(stderr, "caseroom-server: unknown log level '%s'\n", l.c_str()); return 2; }
-        } else { std::fprintf(stderr, "caseroom-server: unknown option '%s' (see --help)\n", a.c_str()); return 2; }
-    }
-    if (!configPath.empty()) {
-        auto doc = core::loadConfigFile(configPath);
+    auto parsed = parseOptions(argc, argv);
+    if (!parsed) { std::fprintf(stderr, "caseroom-server: %s\n", parsed.error().message.c_str()); return 2; }
+    Options& o = *parsed;
+    if (o.help) { usage(); return 0; }
+    net::EnetDesc& desc = o.enet;
+    session::ServerConfig& config = o.config;
+    if (!o.configPath.empty()) {
+        auto doc = core::loadConfigFile(o.configPath);
         if (!doc) { std::fprintf(stderr, "caseroom-server: %s\n", doc.error().message.c_str()); return 1; }
         auto specs = sim::roomSpecsFromConfig(*doc);
         if (!specs) { std::fprintf(stderr, "caseroom-server: %s\n", specs.error().message.c_str()); return 1; }
@@ -107,32 +222,41 @@ int main(int argc, char** argv) {
     std::uint32_t capacity = 0;
     for (const auto& r : config.rooms) capacity += r.maxParticipants;
     if (config.rooms.empty()) capacity = sim::RoomSpec{}.maxParticipants;
-    desc.maxPeers = maxPeers > 0 ? static_cast<std::uint32_t>(maxPeers) : capacity + 16;
+    if (o.maxPeers == 0 && capacity + core::kPeerSlack > core::kMaxServerPeers) {
+        // roomSpecsFromConfig refuses such files already; this guards built-in changes.
+        std::fprintf(stderr, "caseroom-server: the rooms hold %u participants in all; one server takes at most %u (%u connections "
+                             "less %u spare): split the rooms over more servers\n",
+                     capacity, core::kMaxServerPeers - core::kPeerSlack, core::kMaxServerPeers, core::kPeerSlack);
+        return 1;
+    }
+    desc.maxPeers = o.maxPeers > 0 ? static_cast<std::uint32_t>(o.maxPeers) : capacity + core::kPeerSlack;
+    if (desc.maxPeers < capacity)
+        CR_LOG_WARN("--max-peers %u is below the rooms' total capacity (%u): the server is full before the rooms are", desc.maxPeers, capacity);
 
-    if (keyPath.empty() || auditPath.empty()) {
-        if (::mkdir(stateDir.c_str(), 0700) != 0 && errno != EEXIST) {
-            std::fprintf(stderr, "caseroom-server: cannot create state directory %s: %s\n", stateDir.c_str(), std::strerror(errno));
-            return 1;
-        }
-        if (keyPath.empty()) keyPath = stateDir + "/caseroom.key";
-        if (auditPath.empty()) auditPath = stateDir + "/audit.log";
+    if (o.keyPath.empty() || o.auditPath.empty()) {
+        if (o.stateDir.empty()) o.stateDir = cli::defaultStateDir(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"), ::geteuid() == 0);
+        if (auto st = cli::makeStateDir(o.stateDir); !st) { std::fprintf(stderr, "caseroom-server: %s\n", st.error().message.c_str()); return 1; }
+        if (o.keyPath.empty()) o.keyPath = o.stateDir + "/caseroom.key";
+        if (o.auditPath.empty()) o.auditPath = o.stateDir + "/audit.log";
+        CR_LOG_INFO("state directory %s", o.stateDir.c_str());
     }
     if (!net::secure::initCrypto()) { std::fprintf(stderr, "caseroom-server: libsodium failed to initialise\n"); return 1; }
     net::secure::SystemRandom random;
-    auto key = net::secure::loadOrCreateKeyFile(keyPath, random);
+    auto key = net::secure::loadOrCreateKeyFile(o.keyPath, random);
     if (!key) { std::fprintf(stderr, "caseroom-server: %s\n", key.error().message.c_str()); return 1; }
-    if (key->created) CR_LOG_INFO("created deployment key %s (mode 0600); mint tokens with caseroom-token --key %s", keyPath.c_str(), keyPath.c_str());
-    auto unixClock = [] { return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()); };
-    auto auditLog = session::FileAudit::open(auditPath, unixClock);
+    if (key->created) CR_LOG_INFO("created deployment key %s (mode 0600); mint tokens with caseroom-token --key %s", o.keyPath.c_str(), o.keyPath.c_str());
+    else CR_LOG_INFO("deployment key %s (mint tokens with caseroom-token --key %s)", o.keyPath.c_str(), o.keyPath.c_str());
+    CR_LOG_INFO("audit log %s", o.auditPath.c_str());
+    auto auditLog = session::FileAudit::open(o.auditPath, cli::unixSecondsNow);
     if (!auditLog) { std::fprintf(stderr, "caseroom-server: %s\n", auditLog.error().message.c_str()); return 1; }
     config.audit = auditLog->get();
 
     net::secure::SecureServerDesc sdesc;
     sdesc.enet = desc;
     sdesc.secret = key->bytes;
-    sdesc.unixClock = unixClock;
+    sdesc.unixClock = cli::unixSecondsNow;
     sdesc.handshake.maxAdmissions = desc.maxPeers;
-    sdesc.maxPeersPerAddress = static_cast<std::uint32_t>(maxPerAddress);
+    sdesc.maxPeersPerAddress = static_cast<std::uint32_t>(o.maxPerAddress);
     std::vector<std::string> codes;
     for (const auto& r : config.rooms) codes.push_back(r.code);
     if (codes.empty()) codes.push_back(sim::RoomSpec{}.code);
@@ -143,30 +267,39 @@ int main(int argc, char** argv) {
     };
     auto transport = net::secure::SecureTransport::createServer(std::move(sdesc), random);
     if (!transport) { std::fprintf(stderr, "caseroom-server: %s\n", transport.error().message.c_str()); return 1; }
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    cli::installStopSignals();
 
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    session::ServerHost host(**transport, config);
+    CountingTransport counted(**transport);
+    session::ServerHost host(counted, config);
     const std::uint16_t port = (*transport)->boundPort();
-    CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz", desc.bind.host.c_str(), port, host.roomCount(), config.tickRate);
+    CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz, up to %u connections", desc.bind.host.c_str(), port,
+                host.roomCount(), config.tickRate, desc.maxPeers);
     for (const auto& r : config.rooms.empty() ? std::vector<sim::RoomSpec>{sim::RoomSpec{}} : config.rooms)
         CR_LOG_INFO("  room '%s': %s, up to %u participants", r.code.c_str(), r.name.c_str(), r.maxParticipants);
-    if (!portFile.empty()) {
-        if (FILE* f = std::fopen(portFile.c_str(), "w")) { std::fprintf(f, "%u\n", port); std::fclose(f); }
-        else { std::fprintf(stderr, "caseroom-server: cannot write %s: %s\n", portFile.c_str(), std::strerror(errno)); return 1; }
+    if (!o.portFile.empty()) {
+        if (FILE* f = std::fopen(o.portFile.c_str(), "w")) { std::fprintf(f, "%u\n", port); std::fclose(f); }
+        else { std::fprintf(stderr, "caseroom-server: cannot write %s: %s\n", o.portFile.c_str(), std::strerror(errno)); return 1; }
     }
-    double nextReport = 10.0;
-    while (!gStop) {
+    StatsWindow window;
+    window.tickMs.reserve(static_cast<std::size_t>(o.statsEvery * config.tickRate * 1.5) + 16);
+    double nextReport = o.statsEvery, last = 0.0;
+    while (!cli::stopRequested()) {
         const double now = seconds();
+        window.clientSeconds += static_cast<double>(host.clientCount()) * (now - last);
+        last = now;
+        const bool tickDue = host.untilNextTick(now) <= 0.0;
+        const auto t0 = std::chrono::steady_clock::now();
         host.update(now);
+        if (tickDue) window.tickMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
         if (now >= nextReport) {
             const auto& c = host.counters();
             CR_LOG_DEBUG("clients %zu, joins %llu, malformed %llu, snapshot bytes %llu", host.clientCount(),
                          static_cast<unsigned long long>(c.joins), static_cast<unsigned long long>(c.malformed),
                          static_cast<unsigned long long>(c.snapshotBytes));
-            nextReport = now + 10.0;
+            reportStats(window, counted, host, now, o.statsFile);
+            nextReport = now + o.statsEvery;
         }
         (*transport)->wait(std::min(host.untilNextTick(seconds()), 0.010));
     }
