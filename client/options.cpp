@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "core/cli.h"
+
 namespace caseroom::client {
 
 std::string usageText() {
@@ -56,17 +58,7 @@ std::optional<core::Role> roleFromString(const std::string& s) {
 }
 
 core::Result<std::pair<std::string, std::uint16_t>> parseHostPort(const std::string& text) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-        return core::Error{"'" + text + "' is not HOST:PORT (for example 127.0.0.1:7777)"};
-    const std::string host = text.substr(0, colon);
-    const std::string port = text.substr(colon + 1);
-    char* end = nullptr;
-    errno = 0;
-    const long p = std::strtol(port.c_str(), &end, 10);
-    if (errno != 0 || *end != '\0' || p < 1 || p > 65535)
-        return core::Error{"port '" + port + "' must be a number from 1 to 65535"};
-    return std::pair<std::string, std::uint16_t>{host, static_cast<std::uint16_t>(p)};
+    return core::cli::parseHostPort(text);
 }
 
 namespace {

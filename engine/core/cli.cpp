@@ -48,9 +48,21 @@ Result<double> parseNumber(std::string_view option, std::string_view text, doubl
     errno = 0;
     const double v = s.empty() || std::isspace(static_cast<unsigned char>(s[0])) ? NAN : std::strtod(s.c_str(), &end);
     char range[96];
-    std::snprintf(range, sizeof range, " is not a number from %g to %g", lo, hi);
+    std::snprintf(range, sizeof range, " is not a number from %.15g to %.15g", lo, hi);
     if (s.empty() || !end || *end || errno == ERANGE || !std::isfinite(v) || v < lo || v > hi) return Error{quoted(option, text) + range};
     return v;
+}
+
+Result<std::pair<std::string, std::uint16_t>> parseHostPort(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+        return Error{"'" + std::string(text) + "' is not HOST:PORT (for example 127.0.0.1:7777)"};
+    const std::string_view port = text.substr(colon + 1);
+    std::uint32_t p = 0;
+    const auto r = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (r.ec != std::errc{} || r.ptr != port.data() + port.size() || p < 1 || p > 65535)
+        return Error{"port '" + std::string(port) + "' must be a number from 1 to 65535"};
+    return std::pair<std::string, std::uint16_t>{std::string(text.substr(0, colon)), static_cast<std::uint16_t>(p)};
 }
 
 Result<LogLevel> parseLogLevel(std::string_view option, std::string_view text) {

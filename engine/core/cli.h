@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/log.h"
 #include "core/result.h"
@@ -25,6 +26,9 @@ namespace caseroom::core::cli {
 // The whole of `text` must be a finite decimal number in [lo, hi] ("5s" and
 // "abc" are errors, not 5 and 0).
 [[nodiscard]] Result<double> parseNumber(std::string_view option, std::string_view text, double lo, double hi);
+// "HOST:PORT" with a non-empty host and a port from 1 to 65535 (the last ':'
+// splits, so an IPv6 literal's colons stay in the host).
+[[nodiscard]] Result<std::pair<std::string, std::uint16_t>> parseHostPort(std::string_view text);
 // debug, info, warn or error.
 [[nodiscard]] Result<LogLevel> parseLogLevel(std::string_view option, std::string_view text);
 

@@ -58,6 +58,7 @@ struct ClientStats {
     std::uint64_t corrections = 0;         // reconciliations that moved the prediction
     std::uint64_t refusals = 0;            // intents the server refused
     float lastCorrection = 0;              // metres
+    std::uint64_t inputsSent = 0;          // ClientInput packets handed to the transport (one per client tick)
     std::uint64_t voiceSent = 0;           // voice frames sent to the server
     std::uint64_t voiceReceived = 0;       // voice frames handed to the attached VoiceClient
     std::uint64_t voiceUnsent = 0;         // captured frames not sent (role may not speak, or too large for the wire)

@@ -116,3 +116,15 @@ TEST_CASE("the server peer limits stay inside what ENet can address", "[core]") 
     STATIC_REQUIRE(kMaxServerPeers < 0xF00); // handshake datagrams start with 0x3F (handshake.h)
     STATIC_REQUIRE(kMaxServerPeers <= kEnetMaxPeers);
 }
+
+TEST_CASE("HOST:PORT needs both parts and a port from 1 to 65535", "[core][cli]") {
+    auto ok = cli::parseHostPort("example.org:7777");
+    REQUIRE(ok.ok());
+    CHECK(ok->first == "example.org");
+    CHECK(ok->second == 7777);
+    CHECK(cli::parseHostPort("::1:9")->first == "::1");
+    for (const char* bad : {":7777", "host", "host:", "host:0", "host:65536", "host:7x", "host:-1"}) {
+        INFO(bad);
+        CHECK_FALSE(cli::parseHostPort(bad).ok());
+    }
+}

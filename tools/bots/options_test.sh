@@ -1,0 +1,57 @@
+#!/bin/sh
+# caseroom-server and caseroom-bots as a first user meets them: --help, bad
+# option values refused with exit 2 and a message naming the option and the
+# value, and the server's state directory chosen from XDG_STATE_HOME, created
+# 0700, printed with the key path.
+# usage: options_test.sh PATH/TO/caseroom-server PATH/TO/caseroom-bots
+set -u
+server="$1"
+bots="$2"
+dir="$(mktemp -d)"
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# refuses TOOL 'ARGS' 'EXPECTED MESSAGE'
+refuses() {
+  tool="$1"; args="$2"; want="$3"
+  # shellcheck disable=SC2086
+  "$tool" $args >"$dir/out" 2>"$dir/err"
+  rc=$?
+  [ "$rc" -eq 2 ] || fail "$(basename "$tool") $args: exit $rc, expected 2"
+  grep -qF -- "$want" "$dir/err" || fail "$(basename "$tool") $args: stderr lacks '$want': $(cat "$dir/err")"
+}
+
+"$bots" --help | grep -q -- "--count N" || fail "bots --help does not document --count"
+"$server" --help | grep -q -- "--state-dir" || fail "server --help does not document --state-dir"
+refuses "$bots" "--count 0" "--count: '0' is not a whole number from 1 to 1000"
+refuses "$bots" "--count 1001" "--count: '1001'"
+refuses "$bots" "--count 6x" "--count: '6x'"
+refuses "$bots" "--duration 5s" "--duration: '5s' is not a number"
+refuses "$bots" "--duration abc" "--duration: 'abc' is not a number"
+refuses "$bots" "--wanderers 1.5" "--wanderers: '1.5'"
+refuses "$bots" "--seed -3" "--seed: '-3'"
+refuses "$bots" "--print-every 0" "--print-every: '0'"
+refuses "$bots" "--server :7777" "--server: ':7777' is not HOST:PORT"
+refuses "$bots" "--server host:0" "port '0' must be a number from 1 to 65535"
+refuses "$bots" "--count" "--count needs a value"
+refuses "$bots" "--bogus 1" "unknown option '--bogus'"
+refuses "$server" "--port 70000" "--port: '70000' is not a whole number from 0 to 65535"
+refuses "$server" "--max-peers 4000" "--max-peers: '4000' is not a whole number from 1 to 3839"
+refuses "$server" "--tick-rate 30hz" "--tick-rate: '30hz'"
+refuses "$server" "--stats-every 0" "--stats-every: '0'"
+refuses "$server" "--log-level loud" "--log-level: 'loud' is not a log level"
+
+# The default state directory: $XDG_STATE_HOME/caseroom, private, announced.
+XDG_STATE_HOME="$dir/xdg" "$server" --port 0 --port-file "$dir/port" --log-level info >"$dir/server.log" 2>&1 &
+pid=$!
+i=0
+while [ ! -s "$dir/port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$dir/port" ] || fail "server did not start: $(cat "$dir/server.log")"
+kill "$pid"; wait "$pid"; pid=""
+[ "$(stat -c %a "$dir/xdg/caseroom")" = "700" ] || fail "state directory is not mode 700"
+[ -f "$dir/xdg/caseroom/caseroom.key" ] || fail "no key in the XDG state directory"
+grep -q "state directory $dir/xdg/caseroom" "$dir/server.log" || fail "state directory not printed"
+grep -q "key $dir/xdg/caseroom/caseroom.key" "$dir/server.log" || fail "key path not printed"
+grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z \[info\] ' "$dir/server.log" || fail "log lines are not UTC-stamped"
+echo "server and bots options: ok"
