@@ -30,7 +30,8 @@ std::string usageText() {
            "  --avatars N           built-in scene: N synthetic participants (default 12)\n"
            "  --bench               frame times with 20, 100 and 200 avatars (prints a table)\n"
            "  --bench-frames N      measured frames per row (default 300)\n"
-           "  --timeout SECONDS     with --connect: how long to wait for the room (default 10)\n"
+           "  --timeout SECONDS     with --connect: how long to wait for the room (default 20; the\n"
+           "                        handshake gives up at 10 s and the join at 15 s, each with its reason)\n"
            "  --ui                  with --connect: draw the in-room panels as the window does\n"
            "\n"
            "rendering:\n"
@@ -46,7 +47,8 @@ std::string usageText() {
            "  --help                this text\n"
            "\n"
            "keys in the room: right mouse drag to look, WASD to walk, left click a free chair\n"
-           "to sit, E to stand, Tab for the overview camera, F1 or H for help, Esc to leave.\n";
+           "to sit, E to stand, hold V to talk (push-to-talk; the Voice window switches to open\n"
+           "mic or mute), Tab for the overview camera, F1 or H for help, Esc to leave.\n";
 }
 
 std::optional<core::Role> roleFromString(const std::string& s) {
