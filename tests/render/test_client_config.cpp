@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 
@@ -16,6 +19,8 @@
 #include "net/secure/token.h"
 
 #include "join_settings.h"
+#include "net/loopback_transport.h"
+#include "session_pump.h"
 #include "look.h"
 #include "options.h"
 #include "room_link.h"
@@ -187,4 +192,28 @@ TEST_CASE("a server that never answers the handshake is reported as such, not as
     CHECK(t < session::ClientTimeouts::kJoin);
     CHECK(s.state() != session::ClientState::Connecting);
     CHECK(s.statusText().find("join handshake") != std::string::npos);
+}
+
+TEST_CASE("the session pump drives the session on its own thread, others use it under the lock", "[render][client]") {
+    net::LoopbackNetwork network(3);
+    auto transport = network.createHost();
+    session::ClientSession s(*transport, session::ClientDesc{});
+    // Nobody listens on port 9: the loopback twin reports the connect as failed 0.5 s (simulated) later.
+    s.connect({"loop", 9}, 0.0);
+    std::atomic<int> calls{0};
+    SessionPump pump;
+    pump.start(s, [&calls] { return 0.01 * ++calls; }); // a simulated clock: 10 ms per update
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    session::ClientState state = session::ClientState::Connecting;
+    while (state == session::ClientState::Connecting && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        const auto guard = pump.lock();
+        state = s.state();
+    }
+    pump.stop();
+    CHECK_FALSE(pump.running());
+    CHECK(state == session::ClientState::Disconnected);
+    CHECK(s.statusText().find("could not connect") != std::string::npos);
+    CHECK(calls.load() >= 50);                          // it took 0.5 simulated seconds of updates
+    CHECK(pump.timing().runs == static_cast<std::uint64_t>(calls.load()));
 }
