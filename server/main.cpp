@@ -186,10 +186,13 @@ void reportStats(StatsWindow& w, const CountingTransport& counted, const session
     if (!file.empty()) {
         if (FILE* f = std::fopen(file.c_str(), "a")) {
             std::fprintf(f,
-                         "unix=%llu window_s=%.3f clients=%zu avg_clients=%.2f ticks=%zu tick_median_ms=%.4f tick_p99_ms=%.4f tick_max_ms=%.4f "
+                         "unix_ms=%llu window_s=%.3f clients=%zu avg_clients=%.2f ticks=%zu tick_median_ms=%.4f tick_p99_ms=%.4f tick_max_ms=%.4f "
                          "sent_kbps_per_client=%.3f state_kbps_per_client=%.3f voice_kbps_per_client=%.3f control_kbps_per_client=%.3f "
                          "messages_per_s_per_client=%.3f\n",
-                         static_cast<unsigned long long>(cli::unixSecondsNow()), span, host.clientCount(), avgClients, w.tickMs.size(), median,
+                         static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                             std::chrono::system_clock::now().time_since_epoch())
+                                                             .count()),
+                         span, host.clientCount(), avgClients, w.tickMs.size(), median,
                          p99, max, total, ch(net::Channel::State), ch(net::Channel::Voice), ch(net::Channel::Control), msgs);
             std::fclose(f);
         } else {
