@@ -43,12 +43,18 @@ refuses "$server" "--stats-every 0" "--stats-every: '0'"
 refuses "$server" "--log-level loud" "--log-level: 'loud' is not a log level"
 
 # The default state directory: $XDG_STATE_HOME/caseroom, private, announced.
-XDG_STATE_HOME="$dir/xdg" "$server" --port 0 --port-file "$dir/port" --log-level info >"$dir/server.log" 2>&1 &
+# The measured stats line goes to --stats-file as key=value pairs.
+XDG_STATE_HOME="$dir/xdg" "$server" --port 0 --port-file "$dir/port" --log-level info \
+  --stats-every 0.5 --stats-file "$dir/stats" >"$dir/server.log" 2>&1 &
 pid=$!
 i=0
-while [ ! -s "$dir/port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$dir/stats" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 [ -s "$dir/port" ] || fail "server did not start: $(cat "$dir/server.log")"
 kill "$pid"; wait "$pid"; pid=""
+for key in unix_ms window_s clients ticks tick_median_ms tick_p99_ms tick_max_ms sent_kbps_per_client state_kbps_per_client; do
+  grep -q " $key=[0-9]\|^$key=[0-9]" "$dir/stats" || fail "stats line lacks $key: $(cat "$dir/stats")"
+done
+grep -q "\[info\] stats over " "$dir/server.log" || fail "no stats line in the log"
 [ "$(stat -c %a "$dir/xdg/caseroom")" = "700" ] || fail "state directory is not mode 700"
 [ -f "$dir/xdg/caseroom/caseroom.key" ] || fail "no key in the XDG state directory"
 grep -q "state directory $dir/xdg/caseroom" "$dir/server.log" || fail "state directory not printed"
