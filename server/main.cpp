@@ -1,6 +1,6 @@
 // caseroom-server: hosts CaseRoom rooms over ENet. Thin wiring of
 // session::ServerHost to a UDP socket, a wall clock and POSIX signals.
-// [SECTION] options  [SECTION] measured stats  [SECTION] main
+// [SECTION] options  [SECTION] measured stats and presence log  [SECTION] main
 #include <unistd.h>
 
 #include <array>
@@ -10,6 +10,8 @@
 #include <cstring>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "core/capacity.h"
@@ -123,14 +125,23 @@ core::Result<Options> parseOptions(int argc, char** argv) {
     return o;
 }
 
-// [SECTION] measured stats
-// Counts what the server hands its transport, per channel: payload bytes
-// before sealing and before ENet and UDP headers. Everything else passes through.
-class CountingTransport final : public net::Transport {
+// [SECTION] measured stats and presence log
+// Sits between ServerHost and the secure transport, and so sees what the
+// server does without changing it:
+//  - counts what the server hands the transport, per channel: payload bytes
+//    before sealing and before ENet and UDP headers;
+//  - logs at info who joined, left or was refused a room (from the
+//    JoinAccepted / JoinRefused the server sends and the transport's
+//    connection events; names, roles and rooms from the token identity),
+//    rate-limited so that a flood of joins cannot flood the log.
+// Refusals inside the handshake (bad or expired token, wrong room, server
+// full) never reach ServerHost; the secure transport counts those itself.
+class ObservedTransport final : public net::Transport {
 public:
-    explicit CountingTransport(net::Transport& inner) : inner_(inner) {}
+    explicit ObservedTransport(net::Transport& inner) : inner_(inner) {}
     core::PeerId connect(const net::Address& to) override { return inner_.connect(to); }
     bool send(core::PeerId peer, net::Channel ch, std::span<const std::uint8_t> data, bool reliable) override {
+        if (ch == net::Channel::Control) observeSent(peer, data);
         const bool ok = inner_.send(peer, ch, data, reliable);
         if (ok) {
             bytes[static_cast<std::size_t>(ch)] += data.size();
@@ -138,9 +149,26 @@ public:
         }
         return ok;
     }
-    bool poll(double now, net::TransportEvent& ev) override { return inner_.poll(now, ev); }
+    bool poll(double now, net::TransportEvent& ev) override {
+        now_ = now;
+        if (!inner_.poll(now, ev)) return false;
+        if (ev.type == net::TransportEventType::Connected) {
+            Who& w = who_[ev.peer.value];
+            w = Who{};
+            if (const net::PeerIdentity* id = inner_.identity(ev.peer)) w.identity = *id;
+        } else if (ev.type == net::TransportEventType::Disconnected) {
+            const auto reason = ev.disconnectReason < static_cast<std::uint32_t>(net::LeaveReason::Count)
+                                    ? net::toString(static_cast<net::LeaveReason>(ev.disconnectReason))
+                                    : "connection lost";
+            forget(ev.peer, reason);
+        }
+        return true;
+    }
     void flush() override { inner_.flush(); }
-    void disconnect(core::PeerId p, std::uint32_t r) override { inner_.disconnect(p, r); }
+    void disconnect(core::PeerId p, std::uint32_t r) override {
+        forget(p, r < static_cast<std::uint32_t>(net::LeaveReason::Count) ? net::toString(static_cast<net::LeaveReason>(r)) : "removed");
+        inner_.disconnect(p, r);
+    }
     [[nodiscard]] net::PeerStats stats(core::PeerId p) const override { return inner_.stats(p); }
     void wait(double s) override { inner_.wait(s); }
     [[nodiscard]] std::uint64_t serviceErrors() const override { return inner_.serviceErrors(); }
@@ -152,7 +180,54 @@ public:
     std::uint64_t messages = 0;
 
 private:
+    struct Who {
+        net::PeerIdentity identity;
+        bool joined = false;
+    };
+
+    // At most 5 lines a second after a burst of 50; the next allowed line is
+    // preceded by how many were skipped.
+    bool presenceAllowed() {
+        std::uint64_t skipped = 0;
+        if (!limit_.allow(now_, skipped)) return false;
+        if (skipped) CR_LOG_INFO("(%llu join/leave lines skipped)", static_cast<unsigned long long>(skipped));
+        return true;
+    }
+
+    void observeSent(core::PeerId peer, std::span<const std::uint8_t> data) {
+        const auto it = who_.find(peer.value);
+        if (it == who_.end()) return;
+        Who& w = it->second;
+        const net::PeerIdentity& id = w.identity;
+        const net::DecodeResult r = net::decodeMessage(data, net::Channel::Control);
+        if (!r.ok) return;
+        if (const auto* acc = std::get_if<net::JoinAccepted>(&r.message)) {
+            w.joined = true;
+            if (presenceAllowed())
+                CR_LOG_INFO("joined room '%s': %s (%s, user %llu), slot %u", id.roomCode.c_str(), id.displayName.c_str(), core::toString(acc->role),
+                     static_cast<unsigned long long>(id.userId), static_cast<unsigned>(acc->entity));
+        } else if (const auto* ref = std::get_if<net::JoinRefused>(&r.message)) {
+            if (presenceAllowed())
+                CR_LOG_INFO("refused room '%s': %s (user %llu): %s%s%s", id.roomCode.c_str(), id.displayName.c_str(),
+                     static_cast<unsigned long long>(id.userId), net::toString(ref->reason), ref->detail.empty() ? "" : " ",
+                     ref->detail.c_str());
+        }
+    }
+
+    void forget(core::PeerId peer, const char* reason) {
+        const auto it = who_.find(peer.value);
+        if (it == who_.end()) return;
+        if (it->second.joined)
+            if (presenceAllowed())
+                CR_LOG_INFO("left room '%s': %s (user %llu): %s", it->second.identity.roomCode.c_str(), it->second.identity.displayName.c_str(),
+                     static_cast<unsigned long long>(it->second.identity.userId), reason);
+        who_.erase(it);
+    }
+
     net::Transport& inner_;
+    std::unordered_map<std::uint32_t, Who> who_;
+    core::LogLimiter limit_{5.0, 50.0};
+    double now_ = 0;
 };
 
 // One stats window: tick times (host.update() calls that ran a due tick,
@@ -165,7 +240,7 @@ struct StatsWindow {
     std::uint64_t messagesAtStart = 0;
 };
 
-void reportStats(StatsWindow& w, const CountingTransport& counted, const session::ServerHost& host, double now, const std::string& file) {
+void reportStats(StatsWindow& w, const ObservedTransport& counted, const session::ServerHost& host, double now, const std::string& file) {
     const double span = now - w.start;
     const double median = core::percentileInPlace(w.tickMs, 0.5), p99 = core::percentileInPlace(w.tickMs, 0.99),
                  max = core::percentileInPlace(w.tickMs, 1.0);
@@ -274,7 +349,7 @@ int main(int argc, char** argv) {
 
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    CountingTransport counted(**transport);
+    ObservedTransport counted(**transport);
     session::ServerHost host(counted, config);
     const std::uint16_t port = (*transport)->boundPort();
     CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz, up to %u connections", desc.bind.host.c_str(), port,

@@ -60,4 +60,18 @@ grep -q "\[info\] stats over " "$dir/server.log" || fail "no stats line in the l
 grep -q "state directory $dir/xdg/caseroom" "$dir/server.log" || fail "state directory not printed"
 grep -q "key $dir/xdg/caseroom/caseroom.key" "$dir/server.log" || fail "key path not printed"
 grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z \[info\] ' "$dir/server.log" || fail "log lines are not UTC-stamped"
+# Joins, leaves and refusals are logged at info: a room for one, two bots.
+printf '[room demo]\nmax_participants = 1\n' >"$dir/one.rooms"
+rm -f "$dir/port"
+"$server" --port 0 --port-file "$dir/port" --state-dir "$dir/state" --config "$dir/one.rooms" >"$dir/server2.log" 2>&1 &
+pid=$!
+i=0
+while [ ! -s "$dir/port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$dir/port" ] || fail "server did not start: $(cat "$dir/server2.log")"
+"$bots" --server "127.0.0.1:$(cat "$dir/port")" --key "$dir/state/caseroom.key" --count 2 --duration 2 --quiet >"$dir/bots.log" 2>&1
+sleep 0.5
+kill "$pid"; wait "$pid"; pid=""
+grep -q "\[info\] joined room 'demo': Bot 1 (facilitator, user [0-9]*)" "$dir/server2.log" || fail "no join line: $(cat "$dir/server2.log")"
+grep -q "\[info\] refused room 'demo': Bot 2 (user [0-9]*): the room is full" "$dir/server2.log" || fail "no refusal line: $(cat "$dir/server2.log")"
+grep -q "\[info\] left room 'demo': Bot 1 (user [0-9]*): left" "$dir/server2.log" || fail "no leave line: $(cat "$dir/server2.log")"
 echo "server and bots options: ok"
