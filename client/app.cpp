@@ -10,7 +10,6 @@
 #include <thread>
 #include <vector>
 
-#include <SDL.h>
 #include <backends/imgui_impl_sdl.h>
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -24,12 +23,18 @@
 #include "render/renderer.h"
 #include "room_link.h"
 #include "room_ui.h"
+#include "session_pump.h"
 #include "voice_panel.h"
 
 namespace caseroom::client {
 namespace {
 
 // [SECTION] setup and teardown
+// Threads: everything here runs on the main thread, except the session's
+// update(), which `pump` runs every 5 ms while a link is open (see
+// session_pump.h). The main thread touches the session and its voice only
+// while holding pump.lock(); what the renderer draws (avatars, layout) is
+// copied out under the lock.
 struct App {
     Options opts;
     platform::Window window;
@@ -44,7 +49,9 @@ struct App {
     JoinSettings join;
     std::string joinError;          // shown on the join screen
     RoomLink link;
+    SessionPump pump;               // runs link.session->update() while the link is open
     double joinStarted = 0;
+    bool cancelJoin = false;        // set by the join screen (under the lock), acted on after it
 
     Look look;
     bool lookInitialised = false;
@@ -53,6 +60,8 @@ struct App {
     RoomUi roomUi;
     VoicePanel voice;
     std::vector<render::AvatarDraw> avatars;
+    sim::RoomLayout layout;         // copy of the session's, for drawing outside the lock
+    bool hasLayout = false;
     render::Camera camera;
 };
 
@@ -94,9 +103,22 @@ core::Status setUp(App& a) {
     return render::createImGuiLayer(a.ui, a.dev, a.target);
 }
 
-void tearDown(App& a) {
+// Stops the pump, then voice, then says goodbye. Never call holding pump.lock().
+void endLink(App& a) {
+    if (a.pump.running()) {
+        a.pump.stop();
+        const PumpTiming t = a.pump.timing();
+        if (t.runs > 1)
+            std::printf("caseroom: session pump: %llu updates, gap median %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                        static_cast<unsigned long long>(t.runs), t.medianGapMs, t.p99GapMs, t.maxGapMs);
+    }
     stopVoice(a.voice, a.link.session.get());
     closeLink(a.link, linkTime(a));
+    a.hasLayout = false;
+}
+
+void tearDown(App& a) {
+    endLink(a);
     render::destroyImGuiLayer(a.ui);
     if (a.imguiSdl) ImGui_ImplSDL2_Shutdown();
     if (a.imguiContext) ImGui::DestroyContext();
@@ -145,6 +167,7 @@ void beginJoin(App& a) {
     a.joinStarted = platform::nowSeconds();
     a.lookInitialised = false;
     a.overview = false;
+    a.pump.start(*a.link.session, [&a] { return linkTime(a); });
 }
 
 void joinScreen(App& a) {
@@ -160,10 +183,7 @@ void joinScreen(App& a) {
         ImGui::Text("Connecting to %s...", a.join.server.c_str());
         ImGui::TextWrapped("as %s", a.link.joinedAs.c_str());
         ImGui::TextDisabled("%s (%.0f s)", session::toString(s.state()), platform::nowSeconds() - a.joinStarted);
-        if (ImGui::Button("Cancel")) {
-            closeLink(a.link, linkTime(a));
-            a.joinError = "cancelled";
-        }
+        if (ImGui::Button("Cancel")) a.cancelJoin = true; // acted on once the lock is released
     } else {
         ImGui::InputText("Server", &a.join.server);
         ImGui::InputText("Room code", &a.join.room);
@@ -233,7 +253,7 @@ void roomInput(App& a, const platform::InputFrame& in) {
 }
 
 // [SECTION] main loop
-void buildUi(App& a, bool inRoom) {
+void buildUi(App& a, bool inRoom, const platform::InputFrame& in) {
     if (!inRoom) {
         joinScreen(a);
         return;
@@ -247,9 +267,8 @@ void buildUi(App& a, bool inRoom) {
     v.overview = a.overview;
     v.now = platform::nowSeconds();
     drawRoomUi(a.roomUi, a.ui, v);
-    const Uint8* keys = SDL_GetKeyboardState(nullptr);
     const bool typing = ImGui::GetIO().WantCaptureKeyboard;
-    voiceFrame(a.voice, *a.link.session, keys && keys[SDL_SCANCODE_V] && !typing);
+    voiceFrame(a.voice, *a.link.session, in.down(platform::Key::PushToTalk) && !typing);
 }
 
 } // namespace
@@ -290,33 +309,43 @@ int runWindowed(const Options& o) {
             if (loops == o.frames / 2) platform::setWindowSize(a.window, 1024, 700);
             if (loops == 3 * o.frames / 4) platform::setWindowSize(a.window, static_cast<int>(o.width), static_cast<int>(o.height));
         }
-        bool inRoom = false;
+        bool inRoom = false, endNow = false, openVoiceNow = false;
+        std::uint16_t selfSlot = 0;
         if (a.link.session) {
+            const auto guard = a.pump.lock();
             session::ClientSession& s = *a.link.session;
-            s.update(linkTime(a));
             for (auto& n : s.takeNotices()) notice(a, std::move(n));
             if (s.state() == session::ClientState::Refused || s.state() == session::ClientState::Disconnected) {
                 a.joinError = (wasInRoom ? "left the room: " : "could not join: ") + s.statusText();
-                stopVoice(a.voice, &s);
-                closeLink(a.link, linkTime(a));
                 std::fprintf(stderr, "caseroom: %s\n", a.joinError.c_str());
+                endNow = true;
             } else if (s.state() == session::ClientState::InRoom) {
                 inRoom = true;
-                if (!a.voice.started && s.self().valid()) startVoice(a.voice, s);
+                if (!wasInRoom) { // scripts (tests/render/windowed_test.sh) wait for this line
+                    std::printf("caseroom: joined as %s\n", a.link.joinedAs.c_str());
+                    std::fflush(stdout);
+                }
+                if (!a.voice.started && s.self().valid()) {
+                    openVoiceNow = true; // after the lock: opening audio devices can take a while
+                    selfSlot = s.self().value;
+                }
                 if (in.pressed(platform::Key::Escape)) {
-                    stopVoice(a.voice, &s);
-                    closeLink(a.link, linkTime(a));
                     a.joinError = "you left the room";
                     inRoom = false;
+                    endNow = true;
                 } else {
                     roomInput(a, in);
                     collectAvatars(s, !a.overview, a.avatars);
+                    a.hasLayout = s.layout() != nullptr;
+                    if (a.hasLayout) a.layout = *s.layout(); // reuses capacity: no allocation once sized
                 }
             }
         }
-        if (inRoom && !wasInRoom) { // scripts (tests/render/windowed_test.sh) wait for this line
-            std::printf("caseroom: joined as %s\n", a.link.joinedAs.c_str());
-            std::fflush(stdout);
+        if (endNow) endLink(a);
+        if (openVoiceNow && !endNow) {
+            openVoice(a.voice, selfSlot);
+            const auto guard = a.pump.lock();
+            if (a.voice.voice && a.link.session) a.link.session->attachVoice(a.voice.voice.get());
         }
         wasInRoom = inRoom;
 
@@ -333,7 +362,7 @@ int runWindowed(const Options& o) {
         }
         if (inRoom) {
             render::FrameView view;
-            view.layout = a.link.session->layout();
+            view.layout = a.hasLayout ? &a.layout : nullptr;
             view.avatars = a.avatars;
             view.camera = a.camera;
             render::drawScene(a.renderer, view);
@@ -341,7 +370,16 @@ int runWindowed(const Options& o) {
         render::imguiNewFrame(a.ui);
         ImGui_ImplSDL2_NewFrame();
         ImGui::NewFrame();
-        buildUi(a, inRoom);
+        {
+            std::unique_lock<std::mutex> guard;
+            if (a.link.session) guard = a.pump.lock(); // a Join click inside starts a pump: no lock is held then
+            buildUi(a, inRoom, in);
+        }
+        if (a.cancelJoin) {
+            a.cancelJoin = false;
+            endLink(a);
+            a.joinError = "cancelled";
+        }
         ImGui::Render();
         render::recordImGui(a.ui, render::frameCommandBuffer(a.renderer));
         if (render::endFrame(a.renderer) == render::FrameResult::DeviceLost) {

@@ -10,6 +10,7 @@
 #include <imgui.h>
 
 #include "core/log.h"
+#include "core/percentile.h"
 #include "render/headless.h"
 #include "render/image_io.h"
 #include "render/imgui_layer.h"
@@ -179,12 +180,7 @@ int connectedScene(Headless& h, const Options& o) {
 }
 
 // [SECTION] bench
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const auto i = static_cast<std::size_t>(std::min<double>(static_cast<double>(v.size() - 1), p * static_cast<double>(v.size() - 1) + 0.5));
-    return v[i];
-}
+using core::percentile; // nearest rank, as every CaseRoom benchmark
 
 int bench(Headless& h, const Options& o) {
     const sim::RoomLayout layout = sim::makeLayout(sim::RoomSpec{});

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "core/cli.h"
+
 namespace caseroom::client {
 
 std::string usageText() {
@@ -28,7 +30,8 @@ std::string usageText() {
            "  --avatars N           built-in scene: N synthetic participants (default 12)\n"
            "  --bench               frame times with 20, 100 and 200 avatars (prints a table)\n"
            "  --bench-frames N      measured frames per row (default 300)\n"
-           "  --timeout SECONDS     with --connect: how long to wait for the room (default 10)\n"
+           "  --timeout SECONDS     with --connect: how long to wait for the room (default 20; the\n"
+           "                        handshake gives up at 10 s and the join at 15 s, each with its reason)\n"
            "  --ui                  with --connect: draw the in-room panels as the window does\n"
            "\n"
            "rendering:\n"
@@ -44,7 +47,8 @@ std::string usageText() {
            "  --help                this text\n"
            "\n"
            "keys in the room: right mouse drag to look, WASD to walk, left click a free chair\n"
-           "to sit, E to stand, Tab for the overview camera, F1 or H for help, Esc to leave.\n";
+           "to sit, E to stand, hold V to talk (push-to-talk; the Voice window switches to open\n"
+           "mic or mute), Tab for the overview camera, F1 or H for help, Esc to leave.\n";
 }
 
 std::optional<core::Role> roleFromString(const std::string& s) {
@@ -56,17 +60,7 @@ std::optional<core::Role> roleFromString(const std::string& s) {
 }
 
 core::Result<std::pair<std::string, std::uint16_t>> parseHostPort(const std::string& text) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-        return core::Error{"'" + text + "' is not HOST:PORT (for example 127.0.0.1:7777)"};
-    const std::string host = text.substr(0, colon);
-    const std::string port = text.substr(colon + 1);
-    char* end = nullptr;
-    errno = 0;
-    const long p = std::strtol(port.c_str(), &end, 10);
-    if (errno != 0 || *end != '\0' || p < 1 || p > 65535)
-        return core::Error{"port '" + port + "' must be a number from 1 to 65535"};
-    return std::pair<std::string, std::uint16_t>{host, static_cast<std::uint16_t>(p)};
+    return core::cli::parseHostPort(text);
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include "core/result.h"
 #include "core/role.h"
 #include "render/camera.h"
+#include "session/client_session.h"
 
 namespace caseroom::client {
 
@@ -32,7 +33,7 @@ struct Options {
     bool join = false;                 // window: join at once with the given/remembered fields
     bool resizeTest = false;           // window: resize and minimise-restore while running (tests)
     bool vsync = true;
-    double timeout = 10.0;             // headless --connect: seconds to wait for the room
+    double timeout = session::ClientTimeouts::kHeadlessWait; // headless --connect: seconds to wait for the room
     std::string shaders;               // SPIR-V directory override
     std::string configDir;             // settings directory override
 };

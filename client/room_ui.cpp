@@ -63,6 +63,7 @@ void helpOverlay(RoomUi& a) {
     ImGui::TextUnformatted("W A S D / arrows   walk (standing)");
     ImGui::TextUnformatted("Left click chair   sit down (free chairs)");
     ImGui::TextUnformatted("E                  stand up");
+    ImGui::TextUnformatted("V (hold)           talk (push-to-talk; Voice window: open mic, mute)");
     ImGui::TextUnformatted("Tab                overview camera on/off");
     ImGui::TextUnformatted("F1 or H            this help");
     ImGui::TextUnformatted("Esc                leave the room");

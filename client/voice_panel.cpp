@@ -36,6 +36,11 @@ void applySwitches(VoicePanel& p) {
 } // namespace
 
 void startVoice(VoicePanel& p, session::ClientSession& s) {
+    openVoice(p, s.self().value);
+    if (p.voice) s.attachVoice(p.voice.get());
+}
+
+void openVoice(VoicePanel& p, std::uint16_t self) {
     p.started = true;
     p.error.clear();
     if (p.devices.driver.empty()) {
@@ -43,7 +48,7 @@ void startVoice(VoicePanel& p, session::ClientSession& s) {
         else { p.error = "no audio: " + list.error().message; return; }
     }
     audio::VoiceClientConfig cfg;
-    cfg.speaker = s.self().value;
+    cfg.speaker = self;
     cfg.capture.mode = p.mode;
     auto vc = audio::VoiceClient::create(cfg);
     if (!vc) { p.error = "voice engine: " + vc.error().message; return; }
@@ -55,7 +60,6 @@ void startVoice(VoicePanel& p, session::ClientSession& s) {
     p.voice = std::move(*vc);
     p.device = std::move(dev);
     applySwitches(p);
-    s.attachVoice(p.voice.get());
 }
 
 void stopVoice(VoicePanel& p, session::ClientSession* s) {

@@ -3,7 +3,10 @@
 // choice, mute / push-to-talk (hold V) / open mic with voice activity, the
 // input level meter and the clean-up switches. A view plus actions: the
 // session and the audio engine keep the rules.
-// Thread rule: main thread only (the device callbacks run inside audio).
+// Thread rule: main thread only, holding the SessionPump's lock whenever a
+// session is given (session_pump.h): the pump thread runs the VoiceClient's
+// pump inside session.update(). The device callbacks run inside audio and
+// take no lock.
 #pragma once
 #include <memory>
 #include <string>
@@ -25,8 +28,12 @@ struct VoicePanel {
     std::string error;                   // why voice is off, in words
 };
 
-// Starts voice for the session's own avatar with the chosen devices. On
-// failure voice stays off and the panel says why; the room still works.
+// Opens the voice engine and the chosen devices for entity slot `self`,
+// without touching a session (so the slow device opening can run outside the
+// pump's lock); attach p.voice to the session afterwards. On failure voice
+// stays off (p.voice null) and the panel says why; the room still works.
+void openVoice(VoicePanel& p, std::uint16_t self);
+// openVoice for the session's own avatar, then attaches it.
 void startVoice(VoicePanel& p, session::ClientSession& s);
 // Detaches from the session and closes the devices. Call before the session goes.
 void stopVoice(VoicePanel& p, session::ClientSession* s);

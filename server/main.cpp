@@ -1,32 +1,40 @@
 // caseroom-server: hosts CaseRoom rooms over ENet. Thin wiring of
 // session::ServerHost to a UDP socket, a wall clock and POSIX signals.
-#include <sys/stat.h>
+// [SECTION] options  [SECTION] measured stats and presence log  [SECTION] main
+#include <sys/prctl.h>
+#include <unistd.h>
 
+#include <array>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <span>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
 
+#include "core/capacity.h"
+#include "core/cli.h"
 #include "core/config_text.h"
 #include "core/log.h"
+#include "core/percentile.h"
 #include "net/secure/key_file.h"
+#include "net/secure/revocation.h"
 #include "net/secure/secure_transport.h"
 #include "session/audit_log.h"
 #include "session/server_host.h"
 #include "sim/layout.h"
 
 using namespace caseroom;
+namespace cli = caseroom::core::cli;
 
 namespace {
-volatile std::sig_atomic_t gStop = 0;
-void onSignal(int) { gStop = 1; }
-
+// [SECTION] options
 void usage() {
-    std::puts(
+    std::printf(
         "usage: caseroom-server [options]\n"
         "\n"
         "Hosts CaseRoom case rooms over UDP (ENet). Clients join a room by its code.\n"
@@ -35,16 +43,27 @@ void usage() {
         "  --bind ADDRESS        address to listen on (default 0.0.0.0)\n"
         "  --port N              UDP port (default 7777; 0 picks a free one and prints it)\n"
         "  --config FILE         rooms file with [room CODE] sections (default: one built-in room 'demo')\n"
-        "  --tick-rate HZ        simulation and snapshot rate per room (default 30)\n"
-        "  --budget BYTES        snapshot payload budget per client per tick (default 120)\n"
-        "  --max-peers N         most simultaneous connections (default: sum of room capacities + 16)\n"
-        "  --max-per-address N   most connections from one IP address (default 32)\n"
+        "  --tick-rate HZ        simulation and snapshot rate per room, 1..120 (default 30)\n"
+        "  --budget BYTES        snapshot payload budget per client per tick, 32..16000 (default 120)\n"
+        "  --max-peers N         most simultaneous connections, 1..%u (default: sum of room capacities + %u)\n"
+        "  --max-per-address N   most connections from one IP address, 1..%u (default 32)\n"
         "  --port-file FILE      write the bound port to FILE once listening (for scripts)\n"
-        "  --state-dir DIR       where the key and the audit log live (default ./caseroom-state)\n"
-        "  --key FILE            deployment secret key; created (mode 0600) if missing\n"
-        "                        (default STATE_DIR/caseroom.key); mint tokens with caseroom-token\n"
+        "  --state-dir DIR       where the key and the audit log live (created mode 0700). Default:\n"
+        "                        $XDG_STATE_HOME/caseroom, else /var/lib/caseroom as root,\n"
+        "                        else ~/.local/state/caseroom\n"
+        "  --key FILE            deployment secret key (default STATE_DIR/caseroom.key, created\n"
+        "                        mode 0600 on first start); mint tokens with caseroom-token\n"
+        "  --create-key          create --key FILE if it is missing (otherwise a missing\n"
+        "                        --key FILE is an error, so a typo never makes a new key)\n"
+        "  --previous-key FILE   an older deployment key still accepted while tokens minted\n"
+        "                        with it live out (key rotation); repeatable\n"
+        "  --revocations FILE    revoked tokens and users, watched while running (default\n"
+        "                        STATE_DIR/revocations); add with caseroom-token revoke\n"
         "  --audit FILE          hash-chained audit log (default STATE_DIR/audit.log; its key is\n"
         "                        audit.key beside it); check it with caseroom-audit verify FILE\n"
+        "  --stats-every SECONDS log a measured stats line this often, 0.5..86400 (default 60):\n"
+        "                        clients, tick time median/p99/max, bytes sent per client\n"
+        "  --stats-file FILE     also append each stats line to FILE as key=value pairs\n"
         "  --log-level LEVEL     debug, info, warn or error (default info)\n"
         "  --help                this text\n"
         "\n"
@@ -52,55 +71,242 @@ void usage() {
         "audience_rows, audience_per_row, max_participants. See assets/rooms/clinic.rooms.\n"
         "Only invited people get in: clients present a connect token minted with the key,\n"
         "and all traffic after the handshake is encrypted (docs/SECURITY.md).\n"
-        "SIGINT or SIGTERM shuts down cleanly: participants are told and disconnected.");
+        "SIGINT or SIGTERM shuts down cleanly: participants are told and disconnected.\n",
+        core::kMaxServerPeers, core::kPeerSlack, core::kMaxServerPeers);
 }
 
-bool parseUint(const char* s, long lo, long hi, long& out) {
-    char* end = nullptr;
-    const long v = std::strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return false;
-    out = v;
-    return true;
+struct Options {
+    net::EnetDesc enet;
+    session::ServerConfig config;
+    std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath;
+    std::vector<std::string> previousKeys;
+    bool createKey = false;
+    long long maxPeers = 0, maxPerAddress = 32;
+    double statsEvery = 60.0;
+    bool help = false;
+};
+
+// Parses argv; errors name the option and the value.
+core::Result<Options> parseOptions(int argc, char** argv) {
+    Options o;
+    o.enet.bind = {"0.0.0.0", 7777};
+    o.enet.listen = true;
+    cli::Args args(argc, argv);
+    while (args.next()) {
+        const std::string a(args.flag());
+        if (a == "--help" || a == "-h") { o.help = true; return o; }
+        if (a == "--create-key") { o.createKey = true; continue; }
+        auto v = args.value();
+        if (!v) return v.error();
+        if (a == "--bind") o.enet.bind.host = *v;
+        else if (a == "--port") {
+            auto n = cli::parseInt(a, *v, 0, 65535);
+            if (!n) return n.error();
+            o.enet.bind.port = static_cast<std::uint16_t>(*n);
+        } else if (a == "--config") o.configPath = *v;
+        else if (a == "--tick-rate") {
+            auto n = cli::parseInt(a, *v, 1, 120);
+            if (!n) return n.error();
+            o.config.tickRate = static_cast<double>(*n);
+        } else if (a == "--budget") {
+            auto n = cli::parseInt(a, *v, 32, 16000);
+            if (!n) return n.error();
+            o.config.replication.budgetBytes = static_cast<std::uint32_t>(*n);
+        } else if (a == "--max-peers") {
+            auto n = cli::parseInt(a, *v, 1, core::kMaxServerPeers);
+            if (!n) return core::Error{n.error().message + " (ENet numbers peers with 12 bits)"};
+            o.maxPeers = *n;
+        } else if (a == "--max-per-address") {
+            auto n = cli::parseInt(a, *v, 1, core::kMaxServerPeers);
+            if (!n) return n.error();
+            o.maxPerAddress = *n;
+        } else if (a == "--port-file") o.portFile = *v;
+        else if (a == "--state-dir") o.stateDir = *v;
+        else if (a == "--key") o.keyPath = *v;
+        else if (a == "--audit") o.auditPath = *v;
+        else if (a == "--previous-key") o.previousKeys.push_back(*v);
+        else if (a == "--revocations") o.revocationsPath = *v;
+        else if (a == "--stats-every") {
+            auto n = cli::parseNumber(a, *v, 0.5, 86400);
+            if (!n) return n.error();
+            o.statsEvery = *n;
+        } else if (a == "--stats-file") o.statsFile = *v;
+        else if (a == "--log-level") {
+            auto l = cli::parseLogLevel(a, *v);
+            if (!l) return l.error();
+            core::setLogLevel(*l);
+        } else return core::Error{"unknown option '" + a + "' (see --help)"};
+    }
+    return o;
+}
+
+// [SECTION] measured stats and presence log
+// Sits between ServerHost and the secure transport, and so sees what the
+// server does without changing it:
+//  - counts what the server hands the transport, per channel: payload bytes
+//    before sealing and before ENet and UDP headers;
+//  - logs at info who joined, left or was refused a room (from the
+//    JoinAccepted / JoinRefused the server sends and the transport's
+//    connection events; names, roles and rooms from the token identity),
+//    rate-limited so that a flood of joins cannot flood the log.
+// Refusals inside the handshake (bad or expired token, wrong room, server
+// full) never reach ServerHost; the secure transport counts those itself.
+class ObservedTransport final : public net::Transport {
+public:
+    explicit ObservedTransport(net::Transport& inner) : inner_(inner) {}
+    core::PeerId connect(const net::Address& to) override { return inner_.connect(to); }
+    bool send(core::PeerId peer, net::Channel ch, std::span<const std::uint8_t> data, bool reliable) override {
+        if (ch == net::Channel::Control) observeSent(peer, data);
+        const bool ok = inner_.send(peer, ch, data, reliable);
+        if (ok) {
+            bytes[static_cast<std::size_t>(ch)] += data.size();
+            ++messages;
+        }
+        return ok;
+    }
+    bool poll(double now, net::TransportEvent& ev) override {
+        now_ = now;
+        if (!inner_.poll(now, ev)) return false;
+        if (ev.type == net::TransportEventType::Connected) {
+            Who& w = who_[ev.peer.value];
+            w = Who{};
+            if (const net::PeerIdentity* id = inner_.identity(ev.peer)) w.identity = *id;
+        } else if (ev.type == net::TransportEventType::Disconnected) {
+            const auto reason = ev.disconnectReason < static_cast<std::uint32_t>(net::LeaveReason::Count)
+                                    ? net::toString(static_cast<net::LeaveReason>(ev.disconnectReason))
+                                    : "connection lost";
+            forget(ev.peer, reason);
+        }
+        return true;
+    }
+    void flush() override { inner_.flush(); }
+    void disconnect(core::PeerId p, std::uint32_t r) override {
+        forget(p, r < static_cast<std::uint32_t>(net::LeaveReason::Count) ? net::toString(static_cast<net::LeaveReason>(r)) : "removed");
+        inner_.disconnect(p, r);
+    }
+    [[nodiscard]] net::PeerStats stats(core::PeerId p) const override { return inner_.stats(p); }
+    void wait(double s) override { inner_.wait(s); }
+    [[nodiscard]] std::uint64_t serviceErrors() const override { return inner_.serviceErrors(); }
+    [[nodiscard]] bool authenticates() const override { return inner_.authenticates(); }
+    [[nodiscard]] const net::PeerIdentity* identity(core::PeerId p) const override { return inner_.identity(p); }
+    [[nodiscard]] std::uint64_t droppedPackets() const override { return inner_.droppedPackets(); }
+
+    std::array<std::uint64_t, static_cast<std::size_t>(net::Channel::Count)> bytes{};
+    std::uint64_t messages = 0;
+
+private:
+    struct Who {
+        net::PeerIdentity identity;
+        bool joined = false;
+    };
+
+    // At most 5 lines a second after a burst of 50; the next allowed line is
+    // preceded by how many were skipped.
+    bool presenceAllowed() {
+        std::uint64_t skipped = 0;
+        if (!limit_.allow(now_, skipped)) return false;
+        if (skipped) CR_LOG_INFO("(%llu join/leave lines skipped)", static_cast<unsigned long long>(skipped));
+        return true;
+    }
+
+    void observeSent(core::PeerId peer, std::span<const std::uint8_t> data) {
+        const auto it = who_.find(peer.value);
+        if (it == who_.end()) return;
+        Who& w = it->second;
+        const net::PeerIdentity& id = w.identity;
+        const net::DecodeResult r = net::decodeMessage(data, net::Channel::Control);
+        if (!r.ok) return;
+        if (const auto* acc = std::get_if<net::JoinAccepted>(&r.message)) {
+            w.joined = true;
+            if (presenceAllowed())
+                CR_LOG_INFO("joined room '%s': %s (%s, user %llu), slot %u", id.roomCode.c_str(), id.displayName.c_str(), core::toString(acc->role),
+                     static_cast<unsigned long long>(id.userId), static_cast<unsigned>(acc->entity));
+        } else if (const auto* ref = std::get_if<net::JoinRefused>(&r.message)) {
+            if (presenceAllowed())
+                CR_LOG_INFO("refused room '%s': %s (user %llu): %s%s%s", id.roomCode.c_str(), id.displayName.c_str(),
+                     static_cast<unsigned long long>(id.userId), net::toString(ref->reason), ref->detail.empty() ? "" : " ",
+                     ref->detail.c_str());
+        }
+    }
+
+    void forget(core::PeerId peer, const char* reason) {
+        const auto it = who_.find(peer.value);
+        if (it == who_.end()) return;
+        if (it->second.joined)
+            if (presenceAllowed())
+                CR_LOG_INFO("left room '%s': %s (user %llu): %s", it->second.identity.roomCode.c_str(), it->second.identity.displayName.c_str(),
+                     static_cast<unsigned long long>(it->second.identity.userId), reason);
+        who_.erase(it);
+    }
+
+    net::Transport& inner_;
+    std::unordered_map<std::uint32_t, Who> who_;
+    core::LogLimiter limit_{5.0, 50.0};
+    double now_ = 0;
+};
+
+// One stats window: tick times (host.update() calls that ran a due tick,
+// network drain included) and client-seconds, for per-client rates.
+struct StatsWindow {
+    double start = 0;
+    std::vector<double> tickMs;
+    double clientSeconds = 0;
+    std::array<std::uint64_t, static_cast<std::size_t>(net::Channel::Count)> bytesAtStart{};
+    std::uint64_t messagesAtStart = 0;
+};
+
+void reportStats(StatsWindow& w, const ObservedTransport& counted, const session::ServerHost& host, double now, const std::string& file) {
+    const double span = now - w.start;
+    const double median = core::percentileInPlace(w.tickMs, 0.5), p99 = core::percentileInPlace(w.tickMs, 0.99),
+                 max = core::percentileInPlace(w.tickMs, 1.0);
+    const double perClient = w.clientSeconds > 0 ? 8.0 / 1000.0 / w.clientSeconds : 0.0; // bytes -> kbit/s per client
+    double total = 0;
+    std::array<double, static_cast<std::size_t>(net::Channel::Count)> kbps{};
+    for (std::size_t c = 0; c < kbps.size(); ++c) {
+        kbps[c] = static_cast<double>(counted.bytes[c] - w.bytesAtStart[c]) * perClient;
+        total += kbps[c];
+    }
+    const double msgs = w.clientSeconds > 0 ? static_cast<double>(counted.messages - w.messagesAtStart) / w.clientSeconds : 0.0;
+    const double avgClients = span > 0 ? w.clientSeconds / span : 0.0;
+    const auto ch = [&](net::Channel c) { return kbps[static_cast<std::size_t>(c)]; };
+    CR_LOG_INFO("stats over %.1f s: %zu client(s) now, %.1f on average; %zu ticks, tick median %.3f ms, p99 %.3f ms, max %.3f ms; "
+                "sent per client %.1f kbit/s (state %.1f, voice %.1f, control %.1f), %.1f messages/s; payload before sealing and headers",
+                span, host.clientCount(), avgClients, w.tickMs.size(), median, p99, max, total, ch(net::Channel::State),
+                ch(net::Channel::Voice), ch(net::Channel::Control), msgs);
+    if (!file.empty()) {
+        if (FILE* f = std::fopen(file.c_str(), "a")) {
+            std::fprintf(f,
+                         "unix_ms=%llu window_s=%.3f clients=%zu avg_clients=%.2f ticks=%zu tick_median_ms=%.4f tick_p99_ms=%.4f tick_max_ms=%.4f "
+                         "sent_kbps_per_client=%.3f state_kbps_per_client=%.3f voice_kbps_per_client=%.3f control_kbps_per_client=%.3f "
+                         "messages_per_s_per_client=%.3f\n",
+                         static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                             std::chrono::system_clock::now().time_since_epoch())
+                                                             .count()),
+                         span, host.clientCount(), avgClients, w.tickMs.size(), median,
+                         p99, max, total, ch(net::Channel::State), ch(net::Channel::Voice), ch(net::Channel::Control), msgs);
+            std::fclose(f);
+        } else {
+            CR_LOG_WARN("cannot append stats to %s: %s", file.c_str(), std::strerror(errno));
+        }
+    }
+    w.start = now;
+    w.tickMs.clear();
+    w.clientSeconds = 0;
+    w.bytesAtStart = counted.bytes;
+    w.messagesAtStart = counted.messages;
 }
 } // namespace
 
+// [SECTION] main
 int main(int argc, char** argv) {
-    net::EnetDesc desc;
-    desc.bind = {"0.0.0.0", 7777};
-    desc.listen = true;
-    session::ServerConfig config;
-    std::string configPath, portFile, stateDir = "caseroom-state", keyPath, auditPath;
-    long maxPeers = 0, maxPerAddress = 32;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> const char* {
-            if (i + 1 >= argc) { std::fprintf(stderr, "caseroom-server: %s needs a value\n", a.c_str()); std::exit(2); }
-            return argv[++i];
-        };
-        long n = 0;
-        if (a == "--help" || a == "-h") { usage(); return 0; }
-        else if (a == "--bind") desc.bind.host = value();
-        else if (a == "--port") { if (!parseUint(value(), 0, 65535, n)) { std::fprintf(stderr, "caseroom-server: --port must be 0..65535\n"); return 2; } desc.bind.port = static_cast<std::uint16_t>(n); }
-        else if (a == "--config") configPath = value();
-        else if (a == "--tick-rate") { if (!parseUint(value(), 1, 120, n)) { std::fprintf(stderr, "caseroom-server: --tick-rate must be 1..120\n"); return 2; } config.tickRate = static_cast<double>(n); }
-        else if (a == "--budget") { if (!parseUint(value(), 32, 16000, n)) { std::fprintf(stderr, "caseroom-server: --budget must be 32..16000\n"); return 2; } config.replication.budgetBytes = static_cast<std::uint32_t>(n); }
-        else if (a == "--max-peers") { if (!parseUint(value(), 1, 4095, n)) { std::fprintf(stderr, "caseroom-server: --max-peers must be 1..4095\n"); return 2; } maxPeers = n; }
-        else if (a == "--port-file") portFile = value();
-        else if (a == "--max-per-address") { if (!parseUint(value(), 1, 4095, n)) { std::fprintf(stderr, "caseroom-server: --max-per-address must be 1..4095\n"); return 2; } maxPerAddress = n; }
-        else if (a == "--state-dir") stateDir = value();
-        else if (a == "--key") keyPath = value();
-        else if (a == "--audit") auditPath = value();
-        else if (a == "--log-level") {
-            const std::string l = value();
-            if (l == "debug") core::setLogLevel(core::LogLevel::Debug);
-            else if (l == "info") core::setLogLevel(core::LogLevel::Info);
-            else if (l == "warn") core::setLogLevel(core::LogLevel::Warn);
-            else if (l == "error") core::setLogLevel(core::LogLevel::Error);
-            else { std::fprintf(stderr, "caseroom-server: unknown log level '%s'\n", l.c_str()); return 2; }
-        } else { std::fprintf(stderr, "caseroom-server: unknown option '%s' (see --help)\n", a.c_str()); return 2; }
-    }
-    if (!configPath.empty()) {
-        auto doc = core::loadConfigFile(configPath);
+    auto parsed = parseOptions(argc, argv);
+    if (!parsed) { std::fprintf(stderr, "caseroom-server: %s\n", parsed.error().message.c_str()); return 2; }
+    Options& o = *parsed;
+    if (o.help) { usage(); return 0; }
+    net::EnetDesc& desc = o.enet;
+    session::ServerConfig& config = o.config;
+    if (!o.configPath.empty()) {
+        auto doc = core::loadConfigFile(o.configPath);
         if (!doc) { std::fprintf(stderr, "caseroom-server: %s\n", doc.error().message.c_str()); return 1; }
         auto specs = sim::roomSpecsFromConfig(*doc);
         if (!specs) { std::fprintf(stderr, "caseroom-server: %s\n", specs.error().message.c_str()); return 1; }
@@ -109,37 +315,120 @@ int main(int argc, char** argv) {
     std::uint32_t capacity = 0;
     for (const auto& r : config.rooms) capacity += r.maxParticipants;
     if (config.rooms.empty()) capacity = sim::RoomSpec{}.maxParticipants;
-    desc.maxPeers = maxPeers > 0 ? static_cast<std::uint32_t>(maxPeers) : capacity + 16;
+    if (o.maxPeers == 0 && capacity + core::kPeerSlack > core::kMaxServerPeers) {
+        // roomSpecsFromConfig refuses such files already; this guards built-in changes.
+        std::fprintf(stderr, "caseroom-server: the rooms hold %u participants in all; one server takes at most %u (%u connections "
+                             "less %u spare): split the rooms over more servers\n",
+                     capacity, core::kMaxServerPeers - core::kPeerSlack, core::kMaxServerPeers, core::kPeerSlack);
+        return 1;
+    }
+    desc.maxPeers = o.maxPeers > 0 ? static_cast<std::uint32_t>(o.maxPeers) : capacity + core::kPeerSlack;
+    if (desc.maxPeers < capacity)
+        CR_LOG_WARN("--max-peers %u is below the rooms' total capacity (%u): the server is full before the rooms are", desc.maxPeers, capacity);
 
-    if (keyPath.empty() || auditPath.empty()) {
-        if (::mkdir(stateDir.c_str(), 0700) != 0 && errno != EEXIST) {
-            std::fprintf(stderr, "caseroom-server: cannot create state directory %s: %s\n", stateDir.c_str(), std::strerror(errno));
-            return 1;
-        }
-        if (keyPath.empty()) keyPath = stateDir + "/caseroom.key";
-        if (auditPath.empty()) auditPath = stateDir + "/audit.log";
+    // The server's memory holds the deployment keys: keep it out of core dumps.
+    (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    const bool explicitKey = !o.keyPath.empty();
+    if (o.keyPath.empty() || o.auditPath.empty() || o.revocationsPath.empty()) {
+        if (o.stateDir.empty()) o.stateDir = cli::defaultStateDir(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"), ::geteuid() == 0);
+        if (auto st = cli::makeStateDir(o.stateDir); !st) { std::fprintf(stderr, "caseroom-server: %s\n", st.error().message.c_str()); return 1; }
+        if (o.keyPath.empty()) o.keyPath = o.stateDir + "/caseroom.key";
+        if (o.auditPath.empty()) o.auditPath = o.stateDir + "/audit.log";
+        if (o.revocationsPath.empty()) o.revocationsPath = o.stateDir + "/revocations";
+        CR_LOG_INFO("state directory %s", o.stateDir.c_str());
     }
     if (!net::secure::initCrypto()) { std::fprintf(stderr, "caseroom-server: libsodium failed to initialise\n"); return 1; }
     net::secure::SystemRandom random;
-    auto key = net::secure::loadOrCreateKeyFile(keyPath, random);
-    if (!key) { std::fprintf(stderr, "caseroom-server: %s\n", key.error().message.c_str()); return 1; }
-    if (key->created) CR_LOG_INFO("created deployment key %s (mode 0600); mint tokens with caseroom-token --key %s", keyPath.c_str(), keyPath.c_str());
-    auto unixClock = [] { return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()); };
+    // The state directory's key is made on first start; a key named on the
+    // command line must exist unless --create-key says to make it (F-15).
+    if (!explicitKey || o.createKey) {
+        auto made = net::secure::loadOrCreateKeyFile(o.keyPath, random);
+        if (!made) { std::fprintf(stderr, "caseroom-server: %s\n", made.error().message.c_str()); return 1; }
+        if (made->created) CR_LOG_INFO("created deployment key %s (mode 0600); mint tokens with caseroom-token --key %s", o.keyPath.c_str(), o.keyPath.c_str());
+    }
+    std::vector<std::string> keyPaths{o.keyPath};
+    keyPaths.insert(keyPaths.end(), o.previousKeys.begin(), o.previousKeys.end());
+    auto keys = net::secure::loadKeyring(keyPaths);
+    if (!keys) {
+        std::fprintf(stderr, "caseroom-server: %s%s\n", keys.error().message.c_str(),
+                     explicitKey && !o.createKey ? " (to start with a new deployment key, add --create-key)" : "");
+        return 1;
+    }
+    CR_LOG_INFO("deployment key %s (id %08x; mint tokens with caseroom-token --key %s)%s", o.keyPath.c_str(), keys->currentId(),
+                o.keyPath.c_str(), o.previousKeys.empty() ? "" : ", previous keys still accepted:");
+    for (std::size_t i = 1; i < keys->keys.size(); ++i)
+        CR_LOG_INFO("  previous key %s (id %08x)", o.previousKeys[i - 1].c_str(), keys->keys[i].first);
+    CR_LOG_INFO("audit log %s", o.auditPath.c_str());
     session::FileAuditDesc adesc;
-    adesc.path = auditPath;
-    adesc.unixClock = unixClock;
+    adesc.path = o.auditPath;
+    adesc.unixClock = cli::unixSecondsNow;
     adesc.random = [&random](std::span<std::uint8_t> out) { random.fill(out); };
     auto auditLog = session::FileAudit::open(std::move(adesc));
     if (!auditLog) { std::fprintf(stderr, "caseroom-server: %s\n", auditLog.error().message.c_str()); return 1; }
-    if ((*auditLog)->keyCreated()) CR_LOG_INFO("created audit key %s (mode 0600); check the log with caseroom-audit verify %s", session::defaultAuditKeyPath(auditPath).c_str(), auditPath.c_str());
+    if ((*auditLog)->keyCreated()) CR_LOG_INFO("created audit key %s (mode 0600); check the log with caseroom-audit verify %s", session::defaultAuditKeyPath(o.auditPath).c_str(), o.auditPath.c_str());
     config.audit = auditLog->get();
+    net::secure::RevocationWatcher revocations(o.revocationsPath);
+    (void)revocations.poll(0.0);
+    CR_LOG_INFO("revocations %s (%zu entries; watched while running)", o.revocationsPath.c_str(), revocations.list().size());
 
     net::secure::SecureServerDesc sdesc;
     sdesc.enet = desc;
-    sdesc.keys = net::secure::Keyring(key->bytes);
-    sdesc.unixClock = unixClock;
+    sdesc.keys = std::move(*keys);
+    sdesc.unixClock = cli::unixSecondsNow;
+    sdesc.handshake.revoked = [&revocations](std::uint64_t tokenId, std::uint64_t userId) {
+        return revocations.list().revoked(tokenId, userId);
+    };
+    // Access events from the transport: the audit trail and the log.
+    session::AuditSink& audit = **auditLog;
+    sdesc.onAccess = [&audit](const net::secure::AccessEvent& e) {
+        session::AuditRecord r;
+        if (e.identity) session::fillIdentity(r, *e.identity);
+        r.tokenId = e.tokenId;
+        r.userId = e.userId;
+        r.address = net::secure::formatRawAddress(e.address);
+        switch (e.kind) {
+        case net::secure::AccessKind::Refused:
+            r.kind = session::AuditKind::HandshakeRefused;
+            r.what = "join handshake";
+            r.outcome = std::string("refused: ") + net::secure::toString(e.refusal);
+            if (e.suppressed) r.outcome += " (" + std::to_string(e.suppressed) + " similar not recorded)";
+            CR_LOG_INFO("handshake refused from %s: %s (token %016llx)", r.address.c_str(), net::secure::toString(e.refusal),
+                        static_cast<unsigned long long>(e.tokenId));
+            break;
+        case net::secure::AccessKind::Replaced:
+            r.kind = session::AuditKind::Replaced;
+            r.what = "invitation proven again from another address";
+            r.outcome = "earlier connection closed";
+            CR_LOG_INFO("token %016llx joined again; its connection from %s was closed", static_cast<unsigned long long>(e.tokenId),
+                        r.address.c_str());
+            break;
+        case net::secure::AccessKind::DuplicateConnect:
+            r.kind = session::AuditKind::Kicked;
+            r.what = "second connection under one admission";
+            r.outcome = "refused";
+            break;
+        case net::secure::AccessKind::Revoked:
+            r.kind = session::AuditKind::Revoked;
+            r.what = "connection";
+            r.outcome = "closed: invitation revoked";
+            CR_LOG_INFO("revoked: closed the connection of token %016llx from %s", static_cast<unsigned long long>(e.tokenId), r.address.c_str());
+            break;
+        case net::secure::AccessKind::Expired:
+            r.kind = session::AuditKind::TokenExpired;
+            r.what = "connection";
+            r.outcome = "closed: invitation expired";
+            break;
+        case net::secure::AccessKind::StrikeKick:
+            r.kind = session::AuditKind::Kicked;
+            r.what = "repeated bad traffic";
+            r.outcome = "disconnected";
+            break;
+        case net::secure::AccessKind::Count: break;
+        }
+        audit.record(r);
+    };
     sdesc.handshake.maxAdmissions = desc.maxPeers;
-    sdesc.maxPeersPerAddress = static_cast<std::uint32_t>(maxPerAddress);
+    sdesc.maxPeersPerAddress = static_cast<std::uint32_t>(o.maxPerAddress);
     std::vector<std::string> codes;
     for (const auto& r : config.rooms) codes.push_back(r.code);
     if (codes.empty()) codes.push_back(sim::RoomSpec{}.code);
@@ -150,14 +439,15 @@ int main(int argc, char** argv) {
     };
     auto transport = net::secure::SecureTransport::createServer(std::move(sdesc), random);
     if (!transport) { std::fprintf(stderr, "caseroom-server: %s\n", transport.error().message.c_str()); return 1; }
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    cli::installStopSignals();
 
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    session::ServerHost host(**transport, config);
+    ObservedTransport counted(**transport);
+    session::ServerHost host(counted, config);
     const std::uint16_t port = (*transport)->boundPort();
-    CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz", desc.bind.host.c_str(), port, host.roomCount(), config.tickRate);
+    CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz, up to %u connections", desc.bind.host.c_str(), port,
+                host.roomCount(), config.tickRate, desc.maxPeers);
     for (const auto& r : config.rooms.empty() ? std::vector<sim::RoomSpec>{sim::RoomSpec{}} : config.rooms)
         CR_LOG_INFO("  room '%s': %s, up to %u participants", r.code.c_str(), r.name.c_str(), r.maxParticipants);
     {
@@ -167,21 +457,36 @@ int main(int argc, char** argv) {
         started.what = "caseroom-server started, " + std::to_string(host.roomCount()) + " room(s)";
         (*auditLog)->record(started); // synced at once
     }
-    if (!portFile.empty()) {
-        if (FILE* f = std::fopen(portFile.c_str(), "w")) { std::fprintf(f, "%u\n", port); std::fclose(f); }
-        else { std::fprintf(stderr, "caseroom-server: cannot write %s: %s\n", portFile.c_str(), std::strerror(errno)); return 1; }
+    if (!o.portFile.empty()) {
+        if (FILE* f = std::fopen(o.portFile.c_str(), "w")) { std::fprintf(f, "%u\n", port); std::fclose(f); }
+        else { std::fprintf(stderr, "caseroom-server: cannot write %s: %s\n", o.portFile.c_str(), std::strerror(errno)); return 1; }
     }
-    double nextReport = 10.0, nextAuditSync = 1.0;
-    while (!gStop) {
+    StatsWindow window;
+    window.tickMs.reserve(static_cast<std::size_t>(o.statsEvery * config.tickRate * 1.5) + 16);
+    double nextReport = o.statsEvery, last = 0.0, nextAuditSync = 1.0;
+    while (!cli::stopRequested()) {
         const double now = seconds();
-        host.update(now);
+        // A coordinator's revocation takes effect within a second: new
+        // attempts are refused by the handshake, live holders are cut off here.
+        if (revocations.poll(now)) {
+            const std::size_t cut = (*transport)->disconnectRevoked(
+                [&](std::uint64_t tokenId, std::uint64_t userId) { return revocations.list().revoked(tokenId, userId); });
+            CR_LOG_INFO("revocations reloaded: %zu entries, %zu connection(s) closed", revocations.list().size(), cut);
+        }
         if (now >= nextAuditSync) { (*auditLog)->sync(); nextAuditSync = now + 1.0; } // a crash loses at most a second of entries
+        window.clientSeconds += static_cast<double>(host.clientCount()) * (now - last);
+        last = now;
+        const bool tickDue = host.untilNextTick(now) <= 0.0;
+        const auto t0 = std::chrono::steady_clock::now();
+        host.update(now);
+        if (tickDue) window.tickMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
         if (now >= nextReport) {
             const auto& c = host.counters();
             CR_LOG_DEBUG("clients %zu, joins %llu, malformed %llu, snapshot bytes %llu", host.clientCount(),
                          static_cast<unsigned long long>(c.joins), static_cast<unsigned long long>(c.malformed),
                          static_cast<unsigned long long>(c.snapshotBytes));
-            nextReport = now + 10.0;
+            reportStats(window, counted, host, now, o.statsFile);
+            nextReport = now + o.statsEvery;
         }
         (*transport)->wait(std::min(host.untilNextTick(seconds()), 0.010));
     }

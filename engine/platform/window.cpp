@@ -15,6 +15,7 @@ const char* toString(Key k) {
     case Key::Overview: return "overview";
     case Key::Help: return "help";
     case Key::Escape: return "escape";
+    case Key::PushToTalk: return "push-to-talk";
     case Key::Count: break;
     }
     return "?";
@@ -32,6 +33,7 @@ int keyIndex(SDL_Keycode code) {
     case SDLK_TAB: return static_cast<int>(Key::Overview);
     case SDLK_F1: case SDLK_h: return static_cast<int>(Key::Help);
     case SDLK_ESCAPE: return static_cast<int>(Key::Escape);
+    case SDLK_v: return static_cast<int>(Key::PushToTalk);
     default: return -1;
     }
 }

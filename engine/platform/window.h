@@ -24,6 +24,7 @@ enum class Key : std::uint8_t {
     Overview,                     // Tab
     Help,                         // F1 or H
     Escape,
+    PushToTalk,                   // V, held: the microphone is on air
     Count
 };
 const char* toString(Key k);

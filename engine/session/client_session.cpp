@@ -288,7 +288,7 @@ void ClientSession::clientTick() {
     for (std::size_t i = pendingInputs_.size() - n; i < pendingInputs_.size(); ++i) inputMsg_.inputs.push_back(pendingInputs_[i].frame);
     if (net::encodeMessage(inputMsg_, writer_)) {
         const auto bytes = writer_.finish();
-        (void)transport_.send(server_, net::Channel::State, bytes, false);
+        if (transport_.send(server_, net::Channel::State, bytes, false)) ++counters_.inputsSent;
     }
 }
 

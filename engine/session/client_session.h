@@ -30,12 +30,31 @@ namespace caseroom::session {
 enum class ClientState : std::uint8_t { Idle, Connecting, Joining, InRoom, Refused, Disconnected, Count };
 const char* toString(ClientState s);
 
+// Every client-side timeout, in one place: seconds from connect(). They nest,
+// innermost first, so that each failure shows its own message:
+//  - kHandshake: the secure transport gives up on the join handshake
+//    ("no answer from the server to the join handshake"); it is the
+//    handshake's own net::secure::ClientHandshakeConfig::timeoutSeconds,
+//    mirrored here because session does not include net/secure (a client test
+//    pins the two together);
+//  - kJoin: connected (or still handshaking) but no JoinAccepted: the session
+//    gives up ("no answer from the server ...");
+//  - kHeadlessWait: `caseroom --headless --connect` stops waiting for the room.
+// The server's own timeouts (ServerConfig::joinTimeout, the handshake's
+// connectTimeoutSeconds) are the server's and live with it.
+struct ClientTimeouts {
+    static constexpr double kHandshake = 10.0;
+    static constexpr double kJoin = 15.0;
+    static constexpr double kHeadlessWait = 20.0;
+};
+static_assert(ClientTimeouts::kHandshake < ClientTimeouts::kJoin && ClientTimeouts::kJoin < ClientTimeouts::kHeadlessWait);
+
 struct ClientDesc {
     std::string roomCode = "demo";
     std::string displayName = "Guest";
     core::Role role = core::Role::Spoke;
-    double interpolationDelay = 0.1;  // seconds behind the newest server state
-    double joinTimeout = 5.0;         // seconds from connect to JoinAccepted
+    double interpolationDelay = 0.1;                 // seconds behind the newest server state
+    double joinTimeout = ClientTimeouts::kJoin;      // seconds from connect to JoinAccepted
 };
 
 // One participant as a viewer should show it now.
@@ -60,6 +79,7 @@ struct ClientStats {
     std::uint64_t corrections = 0;         // reconciliations that moved the prediction
     std::uint64_t refusals = 0;            // intents the server refused
     float lastCorrection = 0;              // metres
+    std::uint64_t inputsSent = 0;          // ClientInput packets handed to the transport (one per client tick)
     std::uint64_t voiceSent = 0;           // voice frames sent to the server
     std::uint64_t voiceReceived = 0;       // voice frames handed to the attached VoiceClient
     std::uint64_t voiceUnsent = 0;         // captured frames not sent (role may not speak, or too large for the wire)

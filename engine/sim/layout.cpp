@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/capacity.h"
 #include "sim/avatar.h"
 
 namespace caseroom::sim {
@@ -125,9 +126,22 @@ core::Result<std::vector<RoomSpec>> roomSpecsFromConfig(const core::ConfigDocume
         }
         if (spec.tableRadius * 2 + 3.0f > std::min(spec.width, spec.depth))
             return core::Error{where + "table does not fit in the room"};
+        const std::size_t seats = makeLayout(spec).seats.size();
+        if (seats > kMaxRoomSeats)
+            return core::Error{where + "room '" + spec.code + "' lays out " + std::to_string(seats) + " seats; a room holds at most " +
+                               std::to_string(kMaxRoomSeats) + " (the room layout message's limit): use fewer table_seats, " +
+                               "audience_rows or audience_per_row"};
         out.push_back(spec);
     }
     if (out.empty()) return core::Error{doc.source + ": no [room CODE] sections"};
+    std::uint64_t capacity = 0;
+    for (const RoomSpec& r : out) capacity += r.maxParticipants;
+    if (capacity + core::kPeerSlack > core::kMaxServerPeers)
+        return core::Error{doc.source + ": the rooms hold " + std::to_string(capacity) + " participants in all (sum of max_participants); " +
+                           "one server opens at most " + std::to_string(core::kMaxServerPeers) + " connections, " +
+                           std::to_string(core::kPeerSlack) + " of them spare, so at most " +
+                           std::to_string(core::kMaxServerPeers - core::kPeerSlack) +
+                           " participants (ENet's peer limit): split the rooms over more servers"};
     return out;
 }
 

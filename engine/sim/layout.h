@@ -52,9 +52,18 @@ struct RoomSpec {
     std::uint32_t maxParticipants = 64;
 };
 
+// Most seats a room may have: the room layout message carries up to 1023
+// (net::kMaxSeats; seat 1023 is net::kNoSeat, "standing"). sim does not
+// include net; a test pins the two together.
+constexpr std::uint32_t kMaxRoomSeats = 1023;
+
 RoomLayout makeLayout(const RoomSpec& spec);
 
 // Reads every `[room CODE]` section. Errors name the file, line and key.
+// Refused as well, at load time rather than at the first join: a room whose
+// layout has more than kMaxRoomSeats seats, and rooms whose total capacity
+// (plus core::kPeerSlack) needs more connections than one server opens
+// (core::kMaxServerPeers, ENet's 12-bit peer ids).
 core::Result<std::vector<RoomSpec>> roomSpecsFromConfig(const core::ConfigDocument& doc);
 
 } // namespace caseroom::sim

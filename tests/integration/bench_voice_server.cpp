@@ -16,6 +16,9 @@
 // with 10 ms blocks ("10" as the second argument: only the last).
 // Usage: caseroom_bench_voice_server [rounds, default 2000] [10]
 #include <algorithm>
+#include <string>
+
+#include "core/cli.h"
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -317,8 +320,31 @@ void latency(audio::FrameDuration frame, std::uint32_t deviceBlock) {
 } // namespace
 
 int main(int argc, char** argv) {
-    const int rounds = argc > 1 ? std::max(100, std::atoi(argv[1])) : 2000;
-    const bool only10 = argc > 2 && std::atoi(argv[2]) == 10;
+    const std::string first = argc > 1 ? argv[1] : "";
+    if (first == "--help" || first == "-h") {
+        std::puts("usage: caseroom_bench_voice_server [ROUNDS] [10]\n"
+                  "\n"
+                  "Voice through the real server code (a benchmark, not a test; numbers go to\n"
+                  "BENCHMARKS.md \"## Voice\"): forwarding throughput with and without sealing, then\n"
+                  "mouth-to-ear latency by stage over the secure server on 127.0.0.1.\n"
+                  "\n"
+                  "  ROUNDS   forwarding rounds, 100..10000000 (default 2000)\n"
+                  "  10       only the 10 ms-frame latency run\n"
+                  "  --help   this text");
+        return 0;
+    }
+    if (argc > 3) { std::fprintf(stderr, "caseroom_bench_voice_server: two arguments at most (see --help)\n"); return 2; }
+    int rounds = 2000;
+    if (argc > 1) {
+        auto n = core::cli::parseInt("ROUNDS", first, 100, 10000000);
+        if (!n) { std::fprintf(stderr, "caseroom_bench_voice_server: %s (see --help)\n", n.error().message.c_str()); return 2; }
+        rounds = static_cast<int>(*n);
+    }
+    if (argc > 2 && std::string(argv[2]) != "10") {
+        std::fprintf(stderr, "caseroom_bench_voice_server: the second argument can only be 10 (got '%s'; see --help)\n", argv[2]);
+        return 2;
+    }
+    const bool only10 = argc > 2;
     for (bool sealed : {false, true}) {
         forwarding(30, 20, sealed, rounds);
         forwarding(200, 20, sealed, rounds / 4);

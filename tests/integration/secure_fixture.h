@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/cli.h"
 #include "net/secure/secure_transport.h"
 #include "session/audit_log.h"
 #include "session/client_session.h"
@@ -23,10 +24,7 @@
 
 namespace caseroom::test {
 
-inline std::uint64_t unixNow() {
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-}
+inline std::uint64_t unixNow() { return core::cli::unixSecondsNow(); }
 
 // A UDP relay on loopback between one client and the server: records every
 // datagram both ways and can tamper with client-to-server traffic. `inject`

@@ -3,11 +3,24 @@
 // (the client is an executable, not a library).
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 
+#include "net/secure/handshake.h"
+#include "net/secure/secure_transport.h"
+#include "net/secure/token.h"
+
 #include "join_settings.h"
+#include "net/loopback_transport.h"
+#include "session_pump.h"
 #include "look.h"
 #include "options.h"
 #include "room_link.h"
@@ -129,4 +142,78 @@ TEST_CASE("look: walking follows the view, seated heads stay in the neck's range
     look.yaw = sim::kPi; // behind a seat facing yaw 0
     clampToSeat(look, 0.0f);
     CHECK(std::fabs(look.yaw) <= sim::kMaxHeadYaw + 1e-5f);
+}
+
+TEST_CASE("client timeouts nest: handshake, then join, then the headless wait", "[render][client]") {
+    STATIC_REQUIRE(session::ClientTimeouts::kHandshake == net::secure::ClientHandshakeConfig{}.timeoutSeconds);
+    CHECK(session::ClientDesc{}.joinTimeout == session::ClientTimeouts::kJoin);
+    CHECK(Options{}.timeout == session::ClientTimeouts::kHeadlessWait);
+    CHECK(parse({"--headless"})->timeout > session::ClientDesc{}.joinTimeout);
+}
+
+TEST_CASE("a server that never answers the handshake is reported as such, not as a join timeout", "[render][client]") {
+    // A UDP socket that is bound and never read: datagrams vanish, nothing answers.
+    const int sock = ::socket(AF_INET, SOCK_DGRAM, 0);
+    REQUIRE(sock >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+
+    REQUIRE(net::secure::initCrypto());
+    net::secure::SystemRandom random;
+    net::secure::Key secret{};
+    random.fill(secret);
+    net::secure::MintDesc m;
+    m.userId = 7;
+    m.displayName = "Dr Wait";
+    m.roomCode = "demo";
+    m.nowUnix = 1'700'000'000;
+    auto token = net::secure::mintToken(m, secret, random);
+    REQUIRE(token.ok());
+    auto transport = net::secure::SecureTransport::createClient(*token, random);
+    REQUIRE(transport.ok());
+    session::ClientDesc d;
+    d.roomCode = "demo";
+    d.displayName = "Dr Wait";
+    session::ClientSession s(**transport, d);
+    s.connect({"127.0.0.1", ntohs(addr.sin_port)}, 0.0);
+    // Session time is simulated: step past the handshake's timeout, not past the join's.
+    double t = 0;
+    while (t < session::ClientTimeouts::kJoin - 0.5 && s.state() == session::ClientState::Connecting) {
+        t += 0.05;
+        s.update(t);
+    }
+    ::close(sock);
+    INFO(s.statusText());
+    CHECK(t > session::ClientTimeouts::kHandshake - 0.1);
+    CHECK(t < session::ClientTimeouts::kJoin);
+    CHECK(s.state() != session::ClientState::Connecting);
+    CHECK(s.statusText().find("join handshake") != std::string::npos);
+}
+
+TEST_CASE("the session pump drives the session on its own thread, others use it under the lock", "[render][client]") {
+    net::LoopbackNetwork network(3);
+    auto transport = network.createHost();
+    session::ClientSession s(*transport, session::ClientDesc{});
+    // Nobody listens on port 9: the loopback twin reports the connect as failed 0.5 s (simulated) later.
+    s.connect({"loop", 9}, 0.0);
+    std::atomic<int> calls{0};
+    SessionPump pump;
+    pump.start(s, [&calls] { return 0.01 * ++calls; }); // a simulated clock: 10 ms per update
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    session::ClientState state = session::ClientState::Connecting;
+    while (state == session::ClientState::Connecting && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        const auto guard = pump.lock();
+        state = s.state();
+    }
+    pump.stop();
+    CHECK_FALSE(pump.running());
+    CHECK(state == session::ClientState::Disconnected);
+    CHECK(s.statusText().find("could not connect") != std::string::npos);
+    CHECK(calls.load() >= 50);                          // it took 0.5 simulated seconds of updates
+    CHECK(pump.timing().runs == static_cast<std::uint64_t>(calls.load()));
 }

@@ -7,7 +7,6 @@
 // pumped on the wall clock: no sound card needed.
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -18,6 +17,7 @@
 
 #include "audio/audio_device.h"
 #include "audio/voice_client.h"
+#include "core/cli.h"
 #include "core/log.h"
 #include "net/secure/key_file.h"
 #include "net/secure/secure_transport.h"
@@ -25,10 +25,9 @@
 #include "session/client_session.h"
 
 using namespace caseroom;
+namespace cli = caseroom::core::cli;
 
 namespace {
-volatile std::sig_atomic_t gStop = 0;
-void onSignal(int) { gStop = 1; }
 
 void usage() {
     std::puts(
@@ -43,28 +42,17 @@ void usage() {
         "  --key FILE            the server's deployment key: mint a token for each bot\n"
         "  --token FILE          join with this token instead (one participant; names and role come from it)\n"
         "  --room CODE           room code (default demo)\n"
-        "  --count N             number of bots (default 6)\n"
-        "  --wanderers FRACTION  share of bots that stay standing (default 0.2)\n"
-        "  --seed N              random seed (default 1)\n"
+        "  --count N             number of bots, 1..1000 (default 6)\n"
+        "  --wanderers FRACTION  share of bots that stay standing, 0..1 (default 0.2)\n"
+        "  --seed N              random seed, 0..2^64-1 (default 1)\n"
         "  --name PREFIX         display name prefix (default Bot)\n"
-        "  --duration SECONDS    leave after this long (default: until Ctrl-C)\n"
-        "  --print-every SECONDS how often to print (default 2)\n"
+        "  --duration SECONDS    leave after this long, 0.1..31536000 (default: until Ctrl-C)\n"
+        "  --print-every SECONDS how often to print, 0.2..3600 (default 2)\n"
         "  --watch               print the room as one observer sees it\n"
         "  --speak FILE.wav      bot 1 speaks this file into the room, looping (any rate; mixed to mono)\n"
         "  --listen FILE.wav     the watcher (without --watch: bot 1) writes what it hears here (48 kHz stereo)\n"
         "  --quiet               print only joins, leaves and errors\n"
         "  --help                this text");
-}
-
-bool parseAddress(const std::string& s, net::Address& out) {
-    const auto colon = s.rfind(':');
-    if (colon == std::string::npos) return false;
-    out.host = s.substr(0, colon);
-    char* end = nullptr;
-    const long p = std::strtol(s.c_str() + colon + 1, &end, 10);
-    if (*end || p <= 0 || p > 65535) return false;
-    out.port = static_cast<std::uint16_t>(p);
-    return true;
 }
 
 const char* roleTag(core::Role r) { return core::toString(r); }
@@ -89,39 +77,75 @@ void printRoom(const session::ClientSession& s, double now) {
     }
     std::fflush(stdout);
 }
+
+struct Options {
+    net::Address server{"127.0.0.1", 7777};
+    std::string room = "demo", prefix = "Bot";
+    long long count = 6;
+    double wanderers = 0.2, duration = 0, printEvery = 2.0;
+    std::uint64_t seed = 1;
+    bool watch = false, quiet = false, help = false;
+    std::string keyPath, tokenPath, speakPath, listenPath;
+};
+
+// Every numeric option: the whole string, range-checked; errors name the option and the value.
+core::Result<Options> parseOptions(int argc, char** argv) {
+    Options o;
+    cli::Args args(argc, argv);
+    while (args.next()) {
+        const std::string a(args.flag());
+        if (a == "--help" || a == "-h") { o.help = true; return o; }
+        if (a == "--watch") { o.watch = true; continue; }
+        if (a == "--quiet") { o.quiet = true; continue; }
+        auto v = args.value();
+        if (!v) return v.error();
+        auto number = [&](double lo, double hi, double& dst) -> core::Status {
+            auto n = cli::parseNumber(a, *v, lo, hi);
+            if (!n) return n.error();
+            dst = *n;
+            return {};
+        };
+        core::Status st;
+        if (a == "--server") {
+            auto hp = cli::parseHostPort(*v);
+            if (!hp) st = core::Error{"--server: " + hp.error().message};
+            else o.server = {hp->first, hp->second};
+        } else if (a == "--room") o.room = *v;
+        else if (a == "--key") o.keyPath = *v;
+        else if (a == "--token") o.tokenPath = *v;
+        else if (a == "--count") {
+            auto n = cli::parseInt(a, *v, 1, 1000);
+            if (!n) st = n.error();
+            else o.count = *n;
+        } else if (a == "--wanderers") st = number(0, 1, o.wanderers);
+        else if (a == "--seed") {
+            auto n = cli::parseU64(a, *v);
+            if (!n) st = n.error();
+            else o.seed = *n;
+        } else if (a == "--name") o.prefix = *v;
+        else if (a == "--duration") st = number(0.1, 31536000, o.duration);
+        else if (a == "--print-every") st = number(0.2, 3600, o.printEvery);
+        else if (a == "--speak") o.speakPath = *v;
+        else if (a == "--listen") o.listenPath = *v;
+        else st = core::Error{"unknown option '" + a + "' (see --help)"};
+        if (!st) return st.error();
+    }
+    return o;
+}
 } // namespace
 
 int main(int argc, char** argv) {
-    net::Address server{"127.0.0.1", 7777};
-    std::string room = "demo", prefix = "Bot";
-    long count = 6;
-    double wanderers = 0.2, duration = 0, printEvery = 2.0;
-    unsigned long long seed = 1;
-    bool watch = false, quiet = false;
-    std::string keyPath, tokenPath, speakPath, listenPath;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) { std::fprintf(stderr, "caseroom-bots: %s needs a value\n", a.c_str()); std::exit(2); }
-            return argv[++i];
-        };
-        if (a == "--help" || a == "-h") { usage(); return 0; }
-        else if (a == "--server") { if (!parseAddress(value(), server)) { std::fprintf(stderr, "caseroom-bots: --server wants HOST:PORT\n"); return 2; } }
-        else if (a == "--room") room = value();
-        else if (a == "--key") keyPath = value();
-        else if (a == "--token") tokenPath = value();
-        else if (a == "--count") { count = std::strtol(value().c_str(), nullptr, 10); if (count < 0 || count > 1000) { std::fprintf(stderr, "caseroom-bots: --count must be 0..1000\n"); return 2; } }
-        else if (a == "--wanderers") wanderers = std::strtod(value().c_str(), nullptr);
-        else if (a == "--seed") seed = std::strtoull(value().c_str(), nullptr, 10);
-        else if (a == "--name") prefix = value();
-        else if (a == "--duration") duration = std::strtod(value().c_str(), nullptr);
-        else if (a == "--print-every") printEvery = std::max(0.2, std::strtod(value().c_str(), nullptr));
-        else if (a == "--watch") watch = true;
-        else if (a == "--speak") speakPath = value();
-        else if (a == "--listen") listenPath = value();
-        else if (a == "--quiet") quiet = true;
-        else { std::fprintf(stderr, "caseroom-bots: unknown option '%s' (see --help)\n", a.c_str()); return 2; }
-    }
+    auto parsed = parseOptions(argc, argv);
+    if (!parsed) { std::fprintf(stderr, "caseroom-bots: %s\n", parsed.error().message.c_str()); return 2; }
+    if (parsed->help) { usage(); return 0; }
+    const net::Address server = parsed->server;
+    std::string room = parsed->room;
+    const std::string prefix = parsed->prefix;
+    long count = static_cast<long>(parsed->count);
+    const double wanderers = parsed->wanderers, duration = parsed->duration, printEvery = parsed->printEvery;
+    const std::uint64_t seed = parsed->seed;
+    const bool watch = parsed->watch, quiet = parsed->quiet;
+    const std::string keyPath = parsed->keyPath, tokenPath = parsed->tokenPath, speakPath = parsed->speakPath, listenPath = parsed->listenPath;
     if (watch || !tokenPath.empty()) count = 1;
     if (keyPath.empty() == tokenPath.empty()) {
         std::fprintf(stderr, "caseroom-bots: give --key FILE (mint tokens) or --token FILE (join with one)\n");
@@ -141,10 +165,8 @@ int main(int argc, char** argv) {
         given = *t;
         room = given->grant.roomCode;
     }
-    const auto unixNow = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    const std::uint64_t unixNow = cli::unixSecondsNow();
+    cli::installStopSignals();
 
     struct Bot {
         std::unique_ptr<net::secure::SecureTransport> transport;
@@ -185,7 +207,7 @@ int main(int argc, char** argv) {
         b.transport = std::move(*t);
         b.session = std::make_unique<session::ClientSession>(*b.transport, cd);
         const bool wanders = !watch && static_cast<double>(i) >= static_cast<double>(count) * (1.0 - wanderers);
-        b.brain = std::make_unique<session::BotBrain>(seed * 1000003ull + static_cast<unsigned long long>(i), wanders);
+        b.brain = std::make_unique<session::BotBrain>(seed * 1000003ull + static_cast<std::uint64_t>(i), wanders);
         if (i == 0 && (!speakPath.empty() || !listenPath.empty())) {
             // Bot 1's voice: speaks --speak (push-to-talk held, so the file's own
             // pauses are sent as DTX silence) and/or writes --listen.
@@ -212,21 +234,26 @@ int main(int argc, char** argv) {
     }
     std::uint64_t deviceBlocks = 0; // WAV devices run on the wall clock, 10 ms blocks
     double nextPrint = printEvery;
+    // Measured input rate: ClientInput packets the bots actually sent since
+    // the previous print, over the bot-seconds spent in the room.
+    std::uint64_t inputsAtPrint = 0;
+    double inRoomSeconds = 0, lastLoop = 0;
     int exitCode = 0;
-    while (!gStop) {
+    bool stop = false;
+    while (!stop && !cli::stopRequested()) {
         const double now = seconds();
         if (duration > 0 && now >= duration) break;
         if (bots[0].device) {
             while (static_cast<double>(deviceBlocks) * 0.01 < now) {
                 if (const core::Status st = bots[0].device->pump(audio::kBlockSamples); !st.ok()) {
                     std::fprintf(stderr, "caseroom-bots: %s\n", st.error().message.c_str());
-                    gStop = 1;
+                    stop = true;
                     break;
                 }
                 ++deviceBlocks;
             }
         }
-        std::size_t alive = 0;
+        std::size_t alive = 0, inRoom = 0;
         for (auto& b : bots) {
             b.session->update(now);
             if (!watch) b.brain->think(*b.session, now);
@@ -234,20 +261,29 @@ int main(int argc, char** argv) {
             const auto st = b.session->state();
             if (st == session::ClientState::Refused || st == session::ClientState::Disconnected) continue;
             ++alive;
+            if (st == session::ClientState::InRoom) ++inRoom;
         }
+        inRoomSeconds += static_cast<double>(inRoom) * (now - lastLoop);
+        lastLoop = now;
         if (alive == 0) { std::fprintf(stderr, "caseroom-bots: no participant is connected any more\n"); exitCode = 1; break; }
         if (now >= nextPrint) {
             nextPrint = now + printEvery;
             if (watch) printRoom(*bots[0].session, now);
             else if (!quiet) {
                 std::size_t seated = 0;
-                for (auto& b : bots)
+                std::uint64_t inputs = 0;
+                for (auto& b : bots) {
                     if (b.brain->mode() == session::BotMode::Seated) ++seated;
+                    inputs += b.session->stats().inputsSent;
+                }
+                const double inputRate = inRoomSeconds > 0 ? static_cast<double>(inputs - inputsAtPrint) / inRoomSeconds : 0.0;
+                inputsAtPrint = inputs;
+                inRoomSeconds = 0;
                 const auto st = bots[0].session->stats();
-                std::printf("bots: %zu connected, %zu seated; %s sees %zu participant(s); sending %.0f input packets/s each; rtt %.0f ms, "
-                            "in %.1f kbit/s\n",
-                            alive, seated, bots[0].session->desc().displayName.c_str(), bots[0].session->avatars().size(), 30.0, st.rttMs,
-                            static_cast<double>(st.bytesIn) * 8.0 / 1000.0 / std::max(now, 1.0));
+                std::printf("bots: %zu connected, %zu seated; %s sees %zu participant(s); sent %.1f input packets/s each (measured); "
+                            "rtt %.0f ms, in %.1f kbit/s\n",
+                            alive, seated, bots[0].session->desc().displayName.c_str(), bots[0].session->avatars().size(), inputRate,
+                            st.rttMs, static_cast<double>(st.bytesIn) * 8.0 / 1000.0 / std::max(now, 1.0));
             }
             std::fflush(stdout);
         }

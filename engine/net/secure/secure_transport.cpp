@@ -8,14 +8,15 @@ namespace caseroom::net::secure {
 namespace {
 PeerAddress toPeer(RawAddress a) { return {a.host, a.port}; }
 
-std::string addressText(RawAddress a) {
+} // namespace
+
+std::string formatRawAddress(RawAddress a) {
     char buf[INET_ADDRSTRLEN] = {};
     in_addr in{};
     in.s_addr = a.host;
     if (!inet_ntop(AF_INET, &in, buf, sizeof buf)) return "?";
     return std::string(buf) + ":" + std::to_string(a.port);
 }
-} // namespace
 
 const char* toString(AccessKind k) {
     switch (k) {
@@ -89,7 +90,7 @@ std::size_t SecureTransport::openFrom(Connection& c, std::span<const std::uint8_
     else ++counters_.forged;
     std::uint64_t suppressed = 0;
     if (log_.allow(now_, suppressed))
-        CR_LOG_WARN("secure: dropped a datagram from %s: %s (%llu similar suppressed)", addressText(from).c_str(), toString(r),
+        CR_LOG_WARN("secure: dropped a datagram from %s: %s (%llu similar suppressed)", formatRawAddress(from).c_str(), toString(r),
                     static_cast<unsigned long long>(suppressed));
     return 0;
 }
@@ -426,7 +427,7 @@ bool SecureTransport::poll(double now, TransportEvent& event) {
             p.tokenExpiresUnix = a->tokenExpiresUnix;
             p.limiter.emplace(desc_.limits, now);
             p.strikes = StrikeCounter(desc_.strikes);
-            p.identity = PeerIdentity{a->userId, a->tokenId, a->displayName, a->roomCode, a->role, addressText(addr)};
+            p.identity = PeerIdentity{a->userId, a->tokenId, a->displayName, a->roomCode, a->role, formatRawAddress(addr)};
             return true;
         }
         case TransportEventType::Disconnected: {

@@ -55,6 +55,9 @@ enum class AccessKind : std::uint8_t {
 };
 const char* toString(AccessKind k);
 
+// "a.b.c.d:port", for logs and the audit trail.
+[[nodiscard]] std::string formatRawAddress(RawAddress a);
+
 struct AccessEvent {
     AccessKind kind = AccessKind::Refused;
     RawAddress address;

@@ -15,11 +15,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <string>
 #include <vector>
 
 #include "audio/capture.h"
 #include "audio/jitter_buffer.h"
 #include "audio/mixer.h"
+#include "core/cli.h"
 #include "sim/voice_router.h"
 
 using namespace caseroom::audio;
@@ -197,7 +199,26 @@ void benchRouter() {
 } // namespace
 
 int main(int argc, char** argv) {
-    const int blocks = argc > 1 ? std::atoi(argv[1]) : 3000;
+    const std::string first = argc > 1 ? argv[1] : "";
+    if (first == "--help" || first == "-h") {
+        std::puts("usage: caseroom_bench_voice [BLOCKS]\n"
+                  "\n"
+                  "Client voice CPU costs (a benchmark, not a test; numbers go to BENCHMARKS.md):\n"
+                  "mixing 6/16/32 spatialized voices per 10 ms block, the capture chain, one voice's\n"
+                  "receive path, packet-fed voices decoding in the callback, and the server's\n"
+                  "forwarding decision.\n"
+                  "\n"
+                  "  BLOCKS   10 ms blocks per run, 100..10000000 (default 3000)\n"
+                  "  --help   this text");
+        return 0;
+    }
+    if (argc > 2) { std::fprintf(stderr, "caseroom_bench_voice: one argument at most (see --help)\n"); return 2; }
+    int blocks = 3000;
+    if (argc > 1) {
+        auto n = caseroom::core::cli::parseInt("BLOCKS", first, 100, 10000000);
+        if (!n) { std::fprintf(stderr, "caseroom_bench_voice: %s (see --help)\n", n.error().message.c_str()); return 2; }
+        blocks = static_cast<int>(*n);
+    }
     for (std::uint32_t n : {6u, 16u, 32u}) run(n, blocks);
     benchCaptureAndReceive(blocks);
     for (std::uint32_t n : {6u, 16u, 32u}) runDecoding(n, blocks);

@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include "core/capacity.h"
 #include "core/config_text.h"
+#include "net/avatar_codec.h" // header only: the wire's seat limit, pinned below
 #include "sim/room.h"
 
 using namespace caseroom;
@@ -173,6 +175,39 @@ TEST_CASE("room files are read with errors that name file and line", "[sim][conf
     CHECK_FALSE(dup.ok());
     auto badCode = roomSpecsFromConfig(*core::parseConfigText("[room a/b]\n", "x.rooms"));
     CHECK_FALSE(badCode.ok());
+}
+
+TEST_CASE("room files that would break at runtime are refused at load time", "[sim][config]") {
+    // About 2000 seats: RoomLayoutMsg could not carry them, so clients would sit with no layout.
+    auto big = roomSpecsFromConfig(
+        *core::parseConfigText("[room huge]\nwidth = 60\ndepth = 60\naudience_rows = 40\naudience_per_row = 60\n", "big.rooms"));
+    REQUIRE_FALSE(big.ok());
+    INFO(big.error().message);
+    CHECK(big.error().message.find("big.rooms:1: room 'huge' lays out ") == 0);
+    CHECK(big.error().message.find("at most 1023") != std::string::npos);
+    // The grand-rounds shape (about 580 seats) stays accepted.
+    auto grand = roomSpecsFromConfig(*core::parseConfigText(
+        "[room g]\nwidth = 40\ndepth = 30\ntable_seats = 16\naudience_rows = 14\naudience_per_row = 40\n", "g.rooms"));
+    REQUIRE(grand.ok());
+    CHECK(makeLayout((*grand)[0]).seats.size() <= kMaxRoomSeats);
+
+    // Five rooms of 1000: 5000 + slack connections, beyond what ENet allows.
+    std::string five;
+    for (int i = 0; i < 5; ++i) five += "[room r" + std::to_string(i) + "]\nmax_participants = 1000\n";
+    auto many = roomSpecsFromConfig(*core::parseConfigText(five, "many.rooms"));
+    REQUIRE_FALSE(many.ok());
+    INFO(many.error().message);
+    CHECK(many.error().message.find("many.rooms: the rooms hold 5000 participants in all") == 0);
+    CHECK(many.error().message.find("at most " + std::to_string(core::kMaxServerPeers - core::kPeerSlack) + " participants") !=
+          std::string::npos);
+    std::string four;
+    for (int i = 0; i < 4; ++i) four += "[room r" + std::to_string(i) + "]\nmax_participants = 1000\n";
+    CHECK(roomSpecsFromConfig(*core::parseConfigText(four, "four.rooms")).ok());
+}
+
+TEST_CASE("the room seat limit is the wire's", "[sim]") {
+    STATIC_REQUIRE(kMaxRoomSeats == net::kMaxSeats);
+    STATIC_REQUIRE(net::kNoSeat == kMaxRoomSeats); // the first index that is not a seat
 }
 
 TEST_CASE("the shipped rooms file loads and every room fits its seats", "[sim][config]") {
