@@ -386,45 +386,32 @@ int main(int argc, char** argv) {
         r.tokenId = e.tokenId;
         r.userId = e.userId;
         r.address = net::secure::formatRawAddress(e.address);
-        switch (e.kind) {
-        case net::secure::AccessKind::Refused:
-            r.kind = session::AuditKind::HandshakeRefused;
-            r.what = "join handshake";
-            r.outcome = std::string("refused: ") + net::secure::toString(e.refusal);
+        // What each access event is on the audit trail.
+        struct Entry {
+            session::AuditKind kind;
+            const char* what;
+            const char* outcome;
+        };
+        static constexpr Entry kEntries[] = {
+            {session::AuditKind::HandshakeRefused, "join handshake", "refused: "},
+            {session::AuditKind::Replaced, "invitation proven again from another address", "earlier connection closed"},
+            {session::AuditKind::Kicked, "second connection under one admission", "refused"},
+            {session::AuditKind::Revoked, "connection", "closed: invitation revoked"},
+            {session::AuditKind::TokenExpired, "connection", "closed: invitation expired"},
+            {session::AuditKind::Kicked, "repeated bad traffic", "disconnected"},
+        };
+        static_assert(std::size(kEntries) == static_cast<std::size_t>(net::secure::AccessKind::Count));
+        const Entry& entry = kEntries[static_cast<std::size_t>(e.kind)];
+        r.kind = entry.kind;
+        r.what = entry.what;
+        r.outcome = entry.outcome;
+        if (e.kind == net::secure::AccessKind::Refused) {
+            r.outcome += net::secure::toString(e.refusal);
             if (e.suppressed) r.outcome += " (" + std::to_string(e.suppressed) + " similar not recorded)";
-            CR_LOG_INFO("handshake refused from %s: %s (token %016llx)", r.address.c_str(), net::secure::toString(e.refusal),
-                        static_cast<unsigned long long>(e.tokenId));
-            break;
-        case net::secure::AccessKind::Replaced:
-            r.kind = session::AuditKind::Replaced;
-            r.what = "invitation proven again from another address";
-            r.outcome = "earlier connection closed";
-            CR_LOG_INFO("token %016llx joined again; its connection from %s was closed", static_cast<unsigned long long>(e.tokenId),
-                        r.address.c_str());
-            break;
-        case net::secure::AccessKind::DuplicateConnect:
-            r.kind = session::AuditKind::Kicked;
-            r.what = "second connection under one admission";
-            r.outcome = "refused";
-            break;
-        case net::secure::AccessKind::Revoked:
-            r.kind = session::AuditKind::Revoked;
-            r.what = "connection";
-            r.outcome = "closed: invitation revoked";
-            CR_LOG_INFO("revoked: closed the connection of token %016llx from %s", static_cast<unsigned long long>(e.tokenId), r.address.c_str());
-            break;
-        case net::secure::AccessKind::Expired:
-            r.kind = session::AuditKind::TokenExpired;
-            r.what = "connection";
-            r.outcome = "closed: invitation expired";
-            break;
-        case net::secure::AccessKind::StrikeKick:
-            r.kind = session::AuditKind::Kicked;
-            r.what = "repeated bad traffic";
-            r.outcome = "disconnected";
-            break;
-        case net::secure::AccessKind::Count: break;
         }
+        CR_LOG_INFO("access: %s from %s (token %016llx, user %llu): %s%s%s", net::secure::toString(e.kind), r.address.c_str(),
+                    static_cast<unsigned long long>(e.tokenId), static_cast<unsigned long long>(e.userId), r.what.c_str(),
+                    r.outcome.empty() ? "" : ", ", r.outcome.c_str());
         audit.record(r);
     };
     sdesc.handshake.maxAdmissions = desc.maxPeers;

@@ -2,49 +2,28 @@
 // process, bots joining it, a clean exit on SIGTERM.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "integration/process.h"
+
+using caseroom::testing::slurp;
+using caseroom::testing::waitExit;
 
 namespace {
-pid_t spawn(const std::vector<std::string>& args, const std::string& outFile) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    return rc == 0 ? pid : -1;
-}
-int waitExit(pid_t pid, double seconds) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    int status = 0;
-    while (std::chrono::steady_clock::now() < end) {
-        if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return -1;
-}
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), {}};
+pid_t spawn(const std::vector<std::string>& args, const std::string& outFile) { return caseroom::testing::spawnLogged(args, outFile); }
+
+// Starts caseroom-server on a free port with its state in `dir`; `port` is
+// empty when it did not come up.
+pid_t startServer(const std::string& dir, std::string& port) {
+    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", dir + "/port", "--state-dir", dir}, dir + "/server.log");
+    port = server > 0 ? caseroom::testing::waitForLine(dir + "/port", 5.0) : std::string{};
+    return server;
 }
 } // namespace
 
@@ -52,16 +31,10 @@ TEST_CASE("caseroom-server hosts bots and shuts down cleanly on SIGTERM", "[inte
     char dir[] = "/tmp/caseroom-test-XXXXXX";
     REQUIRE(mkdtemp(dir));
     const std::string d = dir;
-    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", d + "/port", "--state-dir", d}, d + "/server.log");
-    REQUIRE(server > 0);
     std::string port;
-    for (int i = 0; i < 250 && port.empty(); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        port = slurp(d + "/port");
-        if (!port.empty() && port.back() != '\n') port.clear();
-    }
+    const pid_t server = startServer(d, port);
+    REQUIRE(server > 0);
     REQUIRE_FALSE(port.empty());
-    port.pop_back();
     const pid_t bots = spawn({CASEROOM_BOTS_EXE, "--server", "127.0.0.1:" + port, "--key", d + "/caseroom.key", "--count", "4", "--duration", "3", "--quiet"}, d + "/bots.log");
     const pid_t watch = spawn({CASEROOM_BOTS_EXE, "--server", "127.0.0.1:" + port, "--key", d + "/caseroom.key", "--watch", "--duration", "3", "--print-every", "1"}, d + "/watch.log");
     REQUIRE(bots > 0);
@@ -98,16 +71,10 @@ TEST_CASE("a coordinator's caseroom-token revoke cuts a live participant off the
     char dir[] = "/tmp/caseroom-test-XXXXXX";
     REQUIRE(mkdtemp(dir));
     const std::string d = dir;
-    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", d + "/port", "--state-dir", d}, d + "/server.log");
-    REQUIRE(server > 0);
     std::string port;
-    for (int i = 0; i < 250 && port.empty(); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        port = slurp(d + "/port");
-        if (!port.empty() && port.back() != '\n') port.clear();
-    }
+    const pid_t server = startServer(d, port);
+    REQUIRE(server > 0);
     REQUIRE_FALSE(port.empty());
-    port.pop_back();
     // Bots minted with seed 3 are users (3 << 20) + 1 and + 2.
     const pid_t bots = spawn({CASEROOM_BOTS_EXE, "--server", "127.0.0.1:" + port, "--key", d + "/caseroom.key", "--count", "2",
                               "--seed", "3", "--duration", "8"}, d + "/bots.log");

@@ -221,6 +221,16 @@ bool SecureTransport::pollClientHandshake(double now, TransportEvent& event) {
 
 // ---- [SECTION] server housekeeping ---------------------------------------------------
 
+AccessEvent SecureTransport::accessAbout(AccessKind kind, const Peer& p) {
+    AccessEvent e;
+    e.kind = kind;
+    e.address = p.address;
+    e.identity = &p.identity;
+    e.tokenId = p.identity.tokenId;
+    e.userId = p.identity.userId;
+    return e;
+}
+
 void SecureTransport::report(const AccessEvent& e, double now) {
     if (!desc_.onAccess) return;
     if (e.kind != AccessKind::Refused) {
@@ -260,13 +270,7 @@ void SecureTransport::serverHousekeeping(double now) {
         for (const auto& [id, p] : peers_)
             if (p.admission == pc.admission) peerId = id;
         if (peerId) {
-            AccessEvent e;
-            e.kind = AccessKind::Replaced;
-            e.address = pc.address;
-            e.identity = &peers_.at(peerId).identity;
-            e.tokenId = e.identity->tokenId;
-            e.userId = e.identity->userId;
-            report(e, now);
+            report(accessAbout(AccessKind::Replaced, peers_.at(peerId)), now);
             const auto c = connections_.find(toPeer(pc.address));
             if (c != connections_.end() && c->second.admission == pc.admission) {
                 closePeer(peerId, LeaveReason::Replaced, "joined again from another computer");
@@ -308,14 +312,7 @@ void SecureTransport::serverHousekeeping(double now) {
     for (const auto& [id, p] : peers_)
         if (p.tokenExpiresUnix && unixNow >= p.tokenExpiresUnix) expired.push_back(id);
     for (const std::uint32_t id : expired) {
-        AccessEvent e;
-        e.kind = AccessKind::Expired;
-        const Peer& p = peers_.at(id);
-        e.address = p.address;
-        e.identity = &p.identity;
-        e.tokenId = p.identity.tokenId;
-        e.userId = p.identity.userId;
-        report(e, now);
+        report(accessAbout(AccessKind::Expired, peers_.at(id)), now);
         ++counters_.expired;
         closePeer(id, LeaveReason::Expired, "the invitation expired");
     }
@@ -327,14 +324,7 @@ std::size_t SecureTransport::disconnectRevoked(const std::function<bool(std::uin
     for (const auto& [id, p] : peers_)
         if (revoked(p.identity.tokenId, p.identity.userId)) hit.push_back(id);
     for (const std::uint32_t id : hit) {
-        AccessEvent e;
-        e.kind = AccessKind::Revoked;
-        const Peer& p = peers_.at(id);
-        e.address = p.address;
-        e.identity = &p.identity;
-        e.tokenId = p.identity.tokenId;
-        e.userId = p.identity.userId;
-        report(e, now_);
+        report(accessAbout(AccessKind::Revoked, peers_.at(id)), now_);
         ++counters_.revoked;
         closePeer(id, LeaveReason::Revoked, "the invitation was withdrawn");
     }
@@ -362,13 +352,7 @@ void SecureTransport::drop(Peer& p, double now, bool strike) {
     if (!strike || !server_) return;
     if (p.strikes.strike(now) == StrikeVerdict::Disconnect) {
         ++counters_.strikeDisconnects;
-        AccessEvent e;
-        e.kind = AccessKind::StrikeKick;
-        e.address = p.address;
-        e.identity = &p.identity;
-        e.tokenId = p.identity.tokenId;
-        e.userId = p.identity.userId;
-        report(e, now);
+        report(accessAbout(AccessKind::StrikeKick, p), now);
         inner_->disconnect(p.inner, static_cast<std::uint32_t>(LeaveReason::Kicked));
     }
 }

@@ -156,6 +156,7 @@ private:
     // Ends peer `p` now (sealed DISCONNECT with `reason`) and queues its Disconnected event.
     void closePeer(std::uint32_t peerId, LeaveReason reason, const char* detail);
     void report(const AccessEvent& e, double now);
+    static AccessEvent accessAbout(AccessKind kind, const Peer& p);
     void drop(Peer& p, double now, bool strike);
 
     std::unique_ptr<EnetTransport> inner_;
