@@ -1,5 +1,7 @@
 #include "room_link.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iterator>
 
@@ -10,6 +12,10 @@
 namespace caseroom::client {
 
 core::Result<std::vector<std::uint8_t>> readTokenBytes(const std::string& path) {
+    // The file holds the invitation's keys: refuse one that others may read (F-15).
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0)
+        if (const std::string problem = net::secure::tokenFileModeProblem(path, st.st_mode); !problem.empty()) return core::Error{problem};
     std::ifstream f(path, std::ios::binary);
     if (!f) return core::Error{"token file " + path + ": cannot open it (check the path)"};
     std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

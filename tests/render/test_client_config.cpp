@@ -3,6 +3,9 @@
 // (the client is an executable, not a library).
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -115,6 +118,20 @@ TEST_CASE("pasted tokens: base64 of the token file, with clear errors", "[render
     CHECK_FALSE(decodePastedToken("not base64!").ok());
     CHECK_FALSE(decodePastedToken("   ").ok());
     CHECK_FALSE(readTokenBytes("/nonexistent/token").ok());
+    {
+        // A token file others may read is refused with the fix (audit F-15).
+        char path[] = "/tmp/caseroom-token-XXXXXX";
+        const int fd = ::mkstemp(path);
+        REQUIRE(fd >= 0);
+        ::close(fd);
+        REQUIRE(::chmod(path, 0644) == 0);
+        const auto loose = readTokenBytes(path);
+        REQUIRE_FALSE(loose.ok());
+        CHECK(loose.error().message.find("chmod 600") != std::string::npos);
+        REQUIRE(::chmod(path, 0600) == 0);
+        CHECK(readTokenBytes(path).ok());
+        ::unlink(path);
+    }
     // A join without a token says what to do.
     JoinRequest req;
     req.server = "127.0.0.1:7777";

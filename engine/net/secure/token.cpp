@@ -451,6 +451,11 @@ core::Status writeTokenFile(const std::string& path, const ConnectToken& token) 
     return {};
 }
 
+std::string tokenFileModeProblem(const std::string& path, unsigned mode) {
+    if ((mode & 077) == 0) return {};
+    return "token file " + path + " has mode " + modeText(mode) + ": group or others may read the invitation's keys; run: chmod 600 " + path;
+}
+
 core::Result<ConnectToken> readTokenFile(const std::string& path) {
     // O_NONBLOCK: a FIFO planted at the path must not hang the reader.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -460,10 +465,9 @@ core::Result<ConnectToken> readTokenFile(const std::string& path) {
         ::close(fd);
         return fileError(path, "not a regular file");
     }
-    if ((st.st_mode & 077) != 0) {
+    if (const std::string problem = tokenFileModeProblem(path, st.st_mode); !problem.empty()) {
         ::close(fd);
-        return core::Error{"token file " + path + " has mode " + modeText(st.st_mode) +
-                           ": group or others may read the invitation's keys; run: chmod 600 " + path};
+        return core::Error{problem};
     }
     std::vector<std::uint8_t> bytes(kMaxTokenFileBytes + 1);
     std::size_t got = 0;

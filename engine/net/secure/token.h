@@ -180,5 +180,8 @@ struct TokenCheck {
 // Refuses a file that group or others may read or write (the message names the
 // file, its mode and the fix) and a file that is not a regular file.
 [[nodiscard]] core::Result<ConnectToken> readTokenFile(const std::string& path);
+// The refusal for a token file whose mode lets group or others in (empty when
+// the mode is private): every reader of token files says the same.
+[[nodiscard]] std::string tokenFileModeProblem(const std::string& path, unsigned mode);
 
 } // namespace caseroom::net::secure
