@@ -217,7 +217,7 @@ double pct(std::vector<double> v, double q) {
     return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
 }
 
-void latency(audio::FrameDuration frame, std::uint32_t deviceBlock) {
+void latency(audio::FrameDuration frame, std::uint32_t deviceBlock, double pumpSeconds = 0.0002) {
     const std::string pid = std::to_string(::getpid());
     const std::string inA = "/tmp/caseroom-bench-a-" + pid + ".wav", outB = "/tmp/caseroom-bench-b-" + pid + ".wav";
     const auto speech = audio::test::speech("Good morning. The patient is a forty year old woman with fatigue and itching.", "en-us");
@@ -282,7 +282,9 @@ void latency(audio::FrameDuration frame, std::uint32_t deviceBlock) {
         b.update(now);
         for (const auto& s : vb->receiver().speakers())
             if (s.source.playing) jitterMs.push_back(s.source.delayMs);
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        // 200 us: as fast as the loop goes; 5 ms: the desktop client's session
+        // pump (client/session_pump.h), which services voice on that period.
+        std::this_thread::sleep_for(std::chrono::duration<double>(pumpSeconds));
     }
     (void)devB.finish();
     std::vector<double> send, forward, deliver;
@@ -300,8 +302,8 @@ void latency(audio::FrameDuration frame, std::uint32_t deviceBlock) {
     const int lag = audio::test::bestLag(std::span<const float>(ref.data(), std::min<std::size_t>(ref.size(), 2 * audio::kSampleRate)), ear, 9600);
     const double corr = audio::test::correlationAt(ref, ear, lag);
     const auto st = vb->receiver().speakers();
-    std::printf("latency | %s frames | device blocks %.1f ms | %zu frames timed | espeak %d\n", audio::toString(frame),
-                1000.0 * deviceBlock / audio::kSampleRate, send.size(), audio::test::speechIsEspeak() ? 1 : 0);
+    std::printf("latency | %s frames | device blocks %.1f ms | loop period %.1f ms | %zu frames timed | espeak %d\n", audio::toString(frame),
+                1000.0 * deviceBlock / audio::kSampleRate, pumpSeconds * 1000.0, send.size(), audio::test::speechIsEspeak() ? 1 : 0);
     std::printf("  framing                 %.1f ms (frame length)\n", 1000.0 * audio::frameSeconds(frame));
     std::printf("  encode (capture->packet) median %.2f ms p90 %.2f ms CPU; Opus look-ahead 6.5 ms\n", median(encodeMs), pct(encodeMs, 0.9));
     std::printf("  send (A seal, ENet, UDP, server ENet, open)  median %.3f ms p90 %.3f ms\n", median(send), pct(send, 0.9));
@@ -323,6 +325,7 @@ int main(int argc, char** argv) {
     const std::string first = argc > 1 ? argv[1] : "";
     if (first == "--help" || first == "-h") {
         std::puts("usage: caseroom_bench_voice_server [ROUNDS] [10]\n"
+                  "       caseroom_bench_voice_server --pump-ms MS\n"
                   "\n"
                   "Voice through the real server code (a benchmark, not a test; numbers go to\n"
                   "BENCHMARKS.md \"## Voice\"): forwarding throughput with and without sealing, then\n"
@@ -330,7 +333,18 @@ int main(int argc, char** argv) {
                   "\n"
                   "  ROUNDS   forwarding rounds, 100..10000000 (default 2000)\n"
                   "  10       only the 10 ms-frame latency run\n"
+                  "  --pump-ms MS  only the latency run (20 ms frames, 5 ms device blocks) with the\n"
+                  "           clients serviced every MS ms, 1..50 (5: the desktop client's pump)\n"
                   "  --help   this text");
+        return 0;
+    }
+    if (first == "--pump-ms") {
+        auto ms = core::cli::parseInt("--pump-ms", argc > 2 ? argv[2] : "", 1, 50);
+        if (!ms || argc > 3) {
+            std::fprintf(stderr, "caseroom_bench_voice_server: --pump-ms needs one whole number of milliseconds, 1..50 (see --help)\n");
+            return 2;
+        }
+        for (int run = 0; run < 3; ++run) latency(audio::FrameDuration::Ms20, audio::kBlockSamples / 2, static_cast<double>(*ms) / 1000.0);
         return 0;
     }
     if (argc > 3) { std::fprintf(stderr, "caseroom_bench_voice_server: two arguments at most (see --help)\n"); return 2; }

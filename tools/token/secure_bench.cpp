@@ -27,7 +27,23 @@ constexpr std::uint64_t kNow = 1'800'000'000;
 } // namespace
 
 int main(int argc, char** argv) {
-    const bool quick = argc > 1 && std::string_view(argv[1]) == "--quick";
+    const std::string_view arg = argc > 1 ? std::string_view(argv[1]) : std::string_view();
+    if (arg == "--help" || arg == "-h") {
+        std::puts("usage: caseroom-secure-bench [--quick]\n"
+                  "\n"
+                  "Cost of the security layer, one thread: handshake requests answered, whole\n"
+                  "handshakes, and sealing / opening datagrams of 32, 160 and 1200 bytes. Prints a\n"
+                  "markdown table (BENCHMARKS.md \"## Security\").\n"
+                  "\n"
+                  "  --quick  fewer rounds (a smoke run)\n"
+                  "  --help   this text");
+        return 0;
+    }
+    if (argc > 2 || (argc == 2 && arg != "--quick")) {
+        std::fprintf(stderr, "caseroom-secure-bench: unknown argument '%s' (see --help)\n", argc > 2 ? argv[2] : argv[1]);
+        return 2;
+    }
+    const bool quick = arg == "--quick";
     if (!initCrypto()) return 1;
     SystemRandom rnd;
     Key secret{};
