@@ -17,7 +17,7 @@ const char* toString(BotMode m) {
 }
 
 namespace {
-float length2(glm::vec2 v) { return std::sqrt(v.x * v.x + v.y * v.y); }
+float planarLength(glm::vec2 v) { return std::sqrt(v.x * v.x + v.y * v.y); }
 } // namespace
 
 void BotBrain::chooseSeat(const ClientSession& s, glm::vec2 at) {
@@ -32,14 +32,14 @@ void BotBrain::chooseSeat(const ClientSession& s, glm::vec2 at) {
     for (std::uint16_t i = 0; i < layout->seats.size(); ++i) {
         if (taken[i]) continue;
         const sim::Seat& seat = layout->seats[i];
-        const float score = length2(seat.position - at) + (seat.atTable ? 0.0f : 6.0f) + rng_.uniformf(0.0f, 4.0f);
+        const float score = planarLength(seat.position - at) + (seat.atTable ? 0.0f : 6.0f) + rng_.uniformf(0.0f, 4.0f);
         if (score < best) { best = score; seat_ = i; }
     }
 }
 
 glm::vec2 BotBrain::steer(const sim::RoomLayout& layout, glm::vec2 at, glm::vec2 target) const {
     glm::vec2 to = target - at;
-    const float dist = length2(to);
+    const float dist = planarLength(to);
     if (dist < 1e-3f) return glm::vec2(0.0f);
     glm::vec2 dir = to / dist;
     // If the straight line passes through the table, walk around it.
@@ -49,12 +49,12 @@ glm::vec2 BotBrain::steer(const sim::RoomLayout& layout, glm::vec2 at, glm::vec2
     if (along > 0 && along < dist) {
         const glm::vec2 closest = at + dir * along;
         const glm::vec2 off = closest - layout.tableCenter;
-        const float miss = length2(off);
+        const float miss = planarLength(off);
         if (miss < clearance) {
             glm::vec2 side = miss > 1e-3f ? off / miss : glm::vec2(-dir.y, dir.x);
             const glm::vec2 waypoint = layout.tableCenter + side * (clearance + 0.3f);
             const glm::vec2 w = waypoint - at;
-            const float wl = length2(w);
+            const float wl = planarLength(w);
             if (wl > 1e-3f) dir = w / wl;
         }
     }
@@ -89,7 +89,7 @@ void BotBrain::think(ClientSession& s, double now) {
                 const auto others = s.avatars();
                 std::vector<const RemoteAvatar*> near;
                 for (const RemoteAvatar& a : others)
-                    if (!a.self && a.hasPose && length2(glm::vec2(a.pose.body.x, a.pose.body.z) - at) < 3.0f) near.push_back(&a);
+                    if (!a.self && a.hasPose && planarLength(glm::vec2(a.pose.body.x, a.pose.body.z) - at) < 3.0f) near.push_back(&a);
                 if (!near.empty()) target = near[rng_.below(static_cast<std::uint32_t>(near.size()))]->pose.headPosition();
             } else if (r > 0.4) {
                 target = {layout->tableCenter.x, 0.8f, layout->tableCenter.y};
@@ -115,7 +115,7 @@ void BotBrain::think(ClientSession& s, double now) {
             wanderTarget_ = layout->resolveCollision({rng_.uniformf(-lim.x, lim.x), rng_.uniformf(-lim.y, lim.y)});
             hasWanderTarget_ = true;
         }
-        if (length2(wanderTarget_ - at) < 0.3f) {
+        if (planarLength(wanderTarget_ - at) < 0.3f) {
             hasWanderTarget_ = false;
             mode_ = BotMode::Pause;
             pauseUntil_ = now + 1.0 + rng_.uniform() * 3.0;
@@ -123,7 +123,7 @@ void BotBrain::think(ClientSession& s, double now) {
             return;
         }
         intent_.move = steer(*layout, at, wanderTarget_);
-        if (length2(intent_.move) > 0.05f) intent_.bodyYaw = sim::yawToward(at, at + intent_.move);
+        if (planarLength(intent_.move) > 0.05f) intent_.bodyYaw = sim::yawToward(at, at + intent_.move);
         intent_.headYaw = 0.0f;
         intent_.headPitch = 0.0f;
         s.setIntent(intent_);
@@ -141,7 +141,7 @@ void BotBrain::think(ClientSession& s, double now) {
     if (retarget) chooseSeat(s, at);
     if (!seat_) { s.setIntent(intent_); return; }
     const sim::Seat& seat = layout->seats[*seat_];
-    const float dist = length2(seat.position - at);
+    const float dist = planarLength(seat.position - at);
     if (dist < sim::kSitReach * 0.7f) {
         if (sitAskedAt_ < 0) {
             s.requestSit(*seat_);
@@ -149,7 +149,7 @@ void BotBrain::think(ClientSession& s, double now) {
         }
     } else {
         intent_.move = steer(*layout, at, seat.position);
-        if (length2(intent_.move) > 0.05f) intent_.bodyYaw = sim::yawToward(at, at + intent_.move);
+        if (planarLength(intent_.move) > 0.05f) intent_.bodyYaw = sim::yawToward(at, at + intent_.move);
     }
     intent_.headYaw = 0.0f;
     intent_.headPitch = 0.0f;

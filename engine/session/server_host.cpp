@@ -10,6 +10,8 @@
 
 #include "session/wire_avatar.h"
 
+static_assert(caseroom::sim::kMaxNameBytes == caseroom::net::kMaxDisplayName, "the room and the wire agree on name length");
+
 namespace caseroom::session {
 
 // ---- [SECTION] rooms and lifetime ------------------------------------------

@@ -83,7 +83,7 @@ glm::vec2 Room::spawnPoint() {
 }
 
 JoinResult Room::join(const std::string& displayName, core::Role role, std::uint64_t userId) {
-    if (displayName.empty() || displayName.size() > 48) return {core::EntityId::invalid(), JoinError::BadName};
+    if (displayName.empty() || displayName.size() > kMaxNameBytes) return {core::EntityId::invalid(), JoinError::BadName};
     if (role >= core::Role::Count) return {core::EntityId::invalid(), JoinError::BadRole};
     if (userId != 0 && std::find(removedUsers_.begin(), removedUsers_.end(), userId) != removedUsers_.end())
         return {core::EntityId::invalid(), JoinError::Removed};

@@ -38,6 +38,7 @@ const char* toString(ModerationError e);
 constexpr std::uint32_t kInputQueue = 8;     // pending steps kept per participant
 constexpr float kInputBurst = 4.0f;          // steps that may run in one tick after a stall
 constexpr float kSitReach = 1.6f;            // metres from a seat to sit on it
+constexpr std::size_t kMaxNameBytes = 48;    // display names; = net::kMaxDisplayName (static_assert in server_host.cpp)
 
 struct Participant {
     std::uint32_t instance = 0;  // 0: slot free; unique per join within the room

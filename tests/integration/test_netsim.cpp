@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -42,11 +43,6 @@ private:
     std::vector<pid_t> live_;
 };
 
-std::string tempDir() {
-    char dir[] = "/tmp/caseroom-netsim-XXXXXX";
-    REQUIRE(mkdtemp(dir));
-    return dir;
-}
 
 // netsim's --stats-file: one line of key=value.
 std::map<std::string, double> readStats(const std::string& path) {
@@ -65,13 +61,15 @@ std::string lastRoomPrint(const std::string& watchLog) {
 }
 
 struct Room {
+    std::unique_ptr<TempDir> tmp = std::make_unique<TempDir>(); // the server's key lives here: removed at the end
     std::string dir;
     std::string serverPort;
     pid_t server = -1;
 };
 Room startServer(Processes& procs) {
     Room r;
-    r.dir = tempDir();
+    r.dir = r.tmp->path;
+    REQUIRE_FALSE(r.dir.empty());
     r.server = procs.start({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", r.dir + "/port", "--state-dir", r.dir + "/state"},
                            r.dir + "/server.log");
     REQUIRE(r.server > 0);
@@ -182,7 +180,8 @@ TEST_CASE("a bot on a thin rate-limited link still joins and receives the room's
 }
 
 TEST_CASE("caseroom-netsim refuses bad options and non-loopback servers, naming the option", "[integration][netsim]") {
-    const std::string d = tempDir();
+    const TempDir tmp;
+    const std::string d = tmp.path;
     struct Case {
         std::vector<std::string> args;
         std::string expect;

@@ -28,9 +28,9 @@ pid_t startServer(const std::string& dir, std::string& port) {
 } // namespace
 
 TEST_CASE("caseroom-server hosts bots and shuts down cleanly on SIGTERM", "[integration][process]") {
-    char dir[] = "/tmp/caseroom-test-XXXXXX";
-    REQUIRE(mkdtemp(dir));
-    const std::string d = dir;
+    const caseroom::testing::TempDir tmp; // holds a deployment key: removed when the test ends
+    REQUIRE(!tmp.path.empty());
+    const std::string d = tmp.path;
     std::string port;
     const pid_t server = startServer(d, port);
     REQUIRE(server > 0);
@@ -51,9 +51,9 @@ TEST_CASE("caseroom-server hosts bots and shuts down cleanly on SIGTERM", "[inte
 }
 
 TEST_CASE("caseroom-server explains a bad rooms file and exits non-zero", "[integration][process]") {
-    char dir[] = "/tmp/caseroom-test-XXXXXX";
-    REQUIRE(mkdtemp(dir));
-    const std::string d = dir;
+    const caseroom::testing::TempDir tmp; // holds a deployment key: removed when the test ends
+    REQUIRE(!tmp.path.empty());
+    const std::string d = tmp.path;
     {
         std::ofstream f(d + "/bad.rooms");
         f << "[room a]\nmax_participants = lots\n";
@@ -68,9 +68,9 @@ TEST_CASE("caseroom-server explains a bad rooms file and exits non-zero", "[inte
 
 TEST_CASE("a coordinator's caseroom-token revoke cuts a live participant off the running server",
           "[integration][process][revocation]") {
-    char dir[] = "/tmp/caseroom-test-XXXXXX";
-    REQUIRE(mkdtemp(dir));
-    const std::string d = dir;
+    const caseroom::testing::TempDir tmp; // holds a deployment key: removed when the test ends
+    REQUIRE(!tmp.path.empty());
+    const std::string d = tmp.path;
     std::string port;
     const pid_t server = startServer(d, port);
     REQUIRE(server > 0);
