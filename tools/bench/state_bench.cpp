@@ -271,7 +271,9 @@ int runProcesses(const ProcessDesc& d) {
     }
     std::vector<std::string> serverArgs{d.serverExe, "--port", "0", "--bind", "127.0.0.1", "--port-file", dir + "/port",
                                         "--state-dir", dir, "--config", dir + "/bench.rooms", "--stats-every", "1",
-                                        "--stats-file", dir + "/stats", "--log-level", "warn"};
+                                        "--stats-file", dir + "/stats", "--log-level", "warn",
+                                        // every bot comes from 127.0.0.1: lift the per-address cap (default 32)
+                                        "--max-per-address", std::to_string(d.participants + 16)};
     if (d.budget) { serverArgs.push_back("--budget"); serverArgs.push_back(std::to_string(d.budget)); }
     const pid_t server = spawnTo(serverArgs, dir + "/server.log");
     if (server <= 0) { std::fprintf(stderr, "caseroom-bench-state: cannot start %s\n", d.serverExe.c_str()); return 1; }
