@@ -191,7 +191,9 @@ int main(int argc, char** argv) {
             cd.role = token.grant.role;
         } else {
             net::secure::MintDesc m;
-            m.userId = (seed << 20) + static_cast<std::uint64_t>(i) + 1;
+            // One user id per person: bots are (seed << 20) + 1, + 2, ...; the
+            // watching observer is another person, (seed << 20) + 0xFFFFF.
+            m.userId = (seed << 20) + (watch ? 0xFFFFFu : static_cast<std::uint64_t>(i) + 1);
             m.displayName = cd.displayName;
             m.roomCode = room;
             m.role = cd.role;
