@@ -9,7 +9,7 @@
 
 namespace caseroom::net {
 
-constexpr std::uint32_t kNoSeat = 1023;          // seat field when standing
+constexpr std::uint32_t kWireStanding = 1023;    // seat field when standing (sim::kNoSeat in the room model)
 constexpr std::uint32_t kMaxSeats = 1023;        // seats 0..1022
 constexpr std::uint32_t kVoiceLevelMax = 15;     // 4-bit speaking level for the avatar
 
@@ -21,7 +21,7 @@ struct QuantizedAvatar {
     bool handsTracked = false;            // VR: hands below are live; desktop: derived by viewers
     QPosition handOffset[2];              // left, right; minus body position, mm
     std::uint32_t hand[2] = {0, 0};       // smallest-three hand orientations
-    std::uint32_t seat = kNoSeat;         // seat index or kNoSeat
+    std::uint32_t seat = kWireStanding;   // seat index or kWireStanding
     std::uint32_t voiceLevel = 0;         // 0 silent .. 15 loud (filled by the voice issue)
 
     friend bool operator==(const QuantizedAvatar&, const QuantizedAvatar&) = default;
@@ -140,7 +140,7 @@ bool serializeAvatarDelta(S& s, QuantizedAvatar& a, const QuantizedAvatar& base)
         a.handOffset[0] = a.handOffset[1] = QPosition{};
         a.hand[0] = a.hand[1] = 0;
     }
-    if (!detail::serializeSmallField(s, a.seat, base.seat, kNoSeat)) return false;
+    if (!detail::serializeSmallField(s, a.seat, base.seat, kWireStanding)) return false;
     return detail::serializeSmallField(s, a.voiceLevel, base.voiceLevel, kVoiceLevelMax);
 }
 

@@ -23,7 +23,7 @@ net::QuantizedAvatar toWire(const sim::AvatarPose& pose) {
             q.hand[h] = net::quantizeQuat(pose.hands[h].rotation);
         }
     }
-    q.seat = pose.seated() && pose.seat < net::kMaxSeats ? pose.seat : net::kNoSeat;
+    q.seat = pose.seated() && pose.seat < net::kMaxSeats ? pose.seat : net::kWireStanding;
     q.voiceLevel = std::min<std::uint32_t>(pose.voiceLevel, net::kVoiceLevelMax);
     return q;
 }
@@ -41,7 +41,7 @@ sim::AvatarPose fromWire(const net::QuantizedAvatar& q) {
             p.hands[h].rotation = net::dequantizeQuat(q.hand[h]);
         }
     }
-    p.seat = q.seat == net::kNoSeat ? sim::kNoSeat : static_cast<std::uint16_t>(q.seat);
+    p.seat = q.seat == net::kWireStanding ? sim::kNoSeat : static_cast<std::uint16_t>(q.seat);
     p.voiceLevel = static_cast<std::uint8_t>(q.voiceLevel);
     if (!q.handsTracked) {
         p.hands[0] = sim::restingHand(p, 0);

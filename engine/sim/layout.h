@@ -53,7 +53,7 @@ struct RoomSpec {
 };
 
 // Most seats a room may have: the room layout message carries up to 1023
-// (net::kMaxSeats; seat 1023 is net::kNoSeat, "standing"). sim does not
+// (net::kMaxSeats; seat 1023 is net::kWireStanding, "standing"). sim does not
 // include net; a test pins the two together.
 constexpr std::uint32_t kMaxRoomSeats = 1023;
 

@@ -55,7 +55,7 @@ QuantizedAvatar avatar(std::uint8_t what, std::uint32_t tick) {
     a.body = {static_cast<std::int32_t>(what) * 97 - 9000, 0, static_cast<std::int32_t>(tick % 200) * 31 - 3000};
     a.yaw = (what * 131u + tick) % kYawSteps;
     a.headOffset = {0, 1600, 0};
-    a.seat = what % 5 == 0 ? static_cast<std::uint32_t>(what % 40) : kNoSeat;
+    a.seat = what % 5 == 0 ? static_cast<std::uint32_t>(what % 40) : kWireStanding;
     a.voiceLevel = what % 16;
     return a;
 }

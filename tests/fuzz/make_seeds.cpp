@@ -47,7 +47,7 @@ QuantizedAvatar avatar(int i) {
     a.body = {i * 300, 0, -i * 200};
     a.yaw = static_cast<std::uint32_t>(i * 97);
     a.headOffset = {0, 1600, 0};
-    a.seat = i % 3 == 0 ? kNoSeat : static_cast<std::uint32_t>(i);
+    a.seat = i % 3 == 0 ? kWireStanding : static_cast<std::uint32_t>(i);
     return a;
 }
 

@@ -22,7 +22,7 @@ QuantizedAvatar randomAvatar(core::Rng& rng) {
             a.hand[h] = quantizeQuat(glm::normalize(glm::quat(1.0f, rng.uniformf(-1, 1), 0.0f, 0.0f)));
         }
     }
-    a.seat = rng.chance(0.5) ? rng.below(40) : kNoSeat;
+    a.seat = rng.chance(0.5) ? rng.below(40) : kWireStanding;
     a.voiceLevel = rng.below(16);
     return a;
 }

@@ -207,7 +207,7 @@ TEST_CASE("room files that would break at runtime are refused at load time", "[s
 
 TEST_CASE("the room seat limit is the wire's", "[sim]") {
     STATIC_REQUIRE(kMaxRoomSeats == net::kMaxSeats);
-    STATIC_REQUIRE(net::kNoSeat == kMaxRoomSeats); // the first index that is not a seat
+    STATIC_REQUIRE(net::kWireStanding == kMaxRoomSeats); // the first index that is not a seat
 }
 
 TEST_CASE("the shipped rooms file loads and every room fits its seats", "[sim][config]") {
