@@ -4,27 +4,27 @@
 // as the photometric so the display inverts it. A syntax GDCM cannot
 // decode is an error naming its UID and name. GDCM may throw: nothing escapes.
 #include "media/decoders.h"
+#include "media/dicom_structure.h"
 
 #include <gdcmImage.h>
 #include <gdcmImageReader.h>
+#include <gdcmTrace.h>
 #include <gdcmTransferSyntax.h>
 #include <gdcmUIDs.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <sstream>
 
 namespace caseroom::media::detail {
 namespace {
 
-std::string describeSyntax(const gdcm::TransferSyntax& ts) {
-    const char* uid = ts.GetString();
-    std::string out = "transfer syntax ";
-    if (!uid) return out + "(unknown)";
-    out += uid;
+std::string describeSyntax(const std::string& uid) {
+    std::string out = "transfer syntax " + uid;
     gdcm::UIDs names;
-    if (names.SetFromUID(uid) && names.GetName()) out.append(" (").append(names.GetName()).append(")");
+    if (names.SetFromUID(uid.c_str()) && names.GetName()) out.append(" (").append(names.GetName()).append(")");
     return out;
 }
 
@@ -47,12 +47,22 @@ std::optional<double> firstDecimal(const gdcm::DataSet& ds, gdcm::Tag tag) {
 
 core::Result<Image> decodeDicomImpl(std::span<const std::uint8_t> bytes, std::string_view source,
                                     const DecodeLimits& limits) {
+    // GDCM logs warnings and errors to stderr; the caller gets ours instead.
+    static std::once_flag quiet;
+    std::call_once(quiet, [] {
+        gdcm::Trace::WarningOff();
+        gdcm::Trace::ErrorOff();
+        gdcm::Trace::DebugOff();
+    });
+    // Framing first: GDCM asserts on some malformed files (dicom_structure.h).
+    auto framing = checkDicomFraming(bytes, source);
+    if (!framing) return framing.error();
     std::istringstream stream(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     gdcm::ImageReader reader;
     reader.SetStream(stream);
     if (!reader.Read())
         return fault(source, "DICOM: not a readable image (GDCM could not parse the file or it has no pixel data; " +
-                                 describeSyntax(reader.GetFile().GetHeader().GetDataSetTransferSyntax()) + ")");
+                                 describeSyntax(framing->transferSyntaxUid) + ")");
     const gdcm::Image& g = reader.GetImage();
     const gdcm::TransferSyntax ts = g.GetTransferSyntax();
     const gdcm::PixelFormat pf = g.GetPixelFormat();
@@ -91,10 +101,10 @@ core::Result<Image> decodeDicomImpl(std::span<const std::uint8_t> bytes, std::st
     case PI::YBR_FULL:
     case PI::YBR_FULL_422:
         img.photometric = Photometric::Rgb;
-        // libjpeg (lossy JPEG syntaxes) converts to RGB while decoding; elsewhere we do.
-        convertYbr = !(ts.IsLossy() && (ts == gdcm::TransferSyntax::JPEGBaselineProcess1 ||
-                                        ts == gdcm::TransferSyntax::JPEGExtendedProcess2_4));
-        if (convertYbr && pi == PI::YBR_FULL_422)
+        // GDCM hands JPEG-decoded YBR back as YBR (upsampled to full
+        // resolution); we convert. Raw YBR_FULL_422 is subsampled: refused.
+        convertYbr = true;
+        if (pi == PI::YBR_FULL_422 && !ts.IsEncapsulated())
             return fault(source, "DICOM: uncompressed YBR_FULL_422 is not supported");
         break;
     default:
@@ -118,7 +128,7 @@ core::Result<Image> decodeDicomImpl(std::span<const std::uint8_t> bytes, std::st
                                  std::to_string(expected) + " bytes for its dimensions");
     std::vector<std::uint8_t> buffer(length);
     if (!g.GetBuffer(reinterpret_cast<char*>(buffer.data())))
-        return fault(source, "DICOM: cannot decode pixel data in " + describeSyntax(ts) +
+        return fault(source, "DICOM: cannot decode pixel data in " + describeSyntax(framing->transferSyntaxUid) +
                                  " (unsupported or corrupt compressed data)");
     buffer.resize(expected);
 

@@ -62,6 +62,9 @@ core::Result<Image> decodePng(std::span<const std::uint8_t> bytes, std::string_v
     std::vector<std::uint8_t> decoded(size);
     rc = spng_decode_image(ctx.get(), decoded.data(), decoded.size(), fmt, SPNG_DECODE_TRNS);
     if (rc != 0) return spngFault(source, "decode", rc);
+    // Read on to IEND: a file cut after its last IDAT is truncated, not fine.
+    rc = spng_decode_chunks(ctx.get());
+    if (rc != 0) return spngFault(source, "trailing chunks", rc);
 
     const std::size_t pixels = std::size_t{img.width} * img.height;
     if (decoded.size() != pixels * decodedSamples * sampleBytes)

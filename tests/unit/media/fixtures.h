@@ -1,0 +1,55 @@
+// Test fixtures made at run time with each format's own library writer
+// (libspng, TurboJPEG, GDCM) or by hand (a minimal PDF as text). Shared by
+// the unit tests and the fuzz seed writer; nothing binary is committed.
+#pragma once
+#include "media/image.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace caseroom::media::testkit {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// PNG of the given samples (1 grey or 3 RGB; bits 8 or 16, 16-bit samples
+// host-order in `pixels`, two bytes each).
+Bytes makePng(std::uint32_t width, std::uint32_t height, unsigned samples, unsigned bits, const Bytes& pixels);
+// Baseline JPEG (quality 0..100) of 8-bit grey or RGB samples.
+Bytes makeJpeg(std::uint32_t width, std::uint32_t height, unsigned samples, const Bytes& pixels, int quality);
+
+// One filled rectangle per page, in points from the lower-left corner.
+struct PdfPage {
+    double widthPt = 200, heightPt = 100;
+    double x = 0, y = 0, w = 100, h = 100; // rectangle
+    double r = 1, g = 0, b = 0;            // its colour, 0..1
+};
+// A hand-written PDF 1.4 with a correct cross-reference table.
+Bytes makePdf(const std::vector<PdfPage>& pages);
+
+struct DicomSpec {
+    std::uint32_t width = 4, height = 4, frames = 1;
+    unsigned bits = 16;        // allocated = stored
+    unsigned samples = 1;
+    bool isSigned = true;
+    Photometric photometric = Photometric::Monochrome2;
+    double slope = 1.0, intercept = 0.0;
+    std::optional<Window> window;
+    std::string sopClassUid = "1.2.840.10008.5.1.4.1.1.2"; // CT Image Storage
+    std::vector<std::int32_t> values; // width*height*frames*samples raw stored values
+};
+// Explicit VR Little Endian file written by gdcm::ImageWriter.
+Bytes makeDicom(const DicomSpec& spec);
+
+Bytes readAll(const std::filesystem::path& path);
+void writeAll(const std::filesystem::path& path, const Bytes& bytes);
+// A fresh empty directory under the system temp dir, named after `tag`.
+std::filesystem::path scratchDir(const std::string& tag);
+// True when `tool` is on PATH.
+bool haveTool(const std::string& tool);
+// Runs a shell command; returns its exit status.
+int run(const std::string& command);
+
+} // namespace caseroom::media::testkit
