@@ -28,23 +28,6 @@ std::string describeSyntax(const std::string& uid) {
     return out;
 }
 
-// The first value of a decimal-string attribute, nullopt when absent or not a number.
-std::optional<double> firstDecimal(const gdcm::DataSet& ds, gdcm::Tag tag) {
-    if (!ds.FindDataElement(tag)) return std::nullopt;
-    const gdcm::DataElement& de = ds.GetDataElement(tag);
-    const gdcm::ByteValue* bv = de.GetByteValue();
-    if (!bv || bv->GetLength() == 0) return std::nullopt;
-    std::string text(bv->GetPointer(), bv->GetLength());
-    text = text.substr(0, text.find('\\'));
-    const auto begin = text.find_first_not_of(" \t\0", 0, 3);
-    if (begin == std::string::npos) return std::nullopt;
-    const char* start = text.c_str() + begin;
-    char* end = nullptr;
-    const double v = std::strtod(start, &end);
-    if (end == start || !std::isfinite(v)) return std::nullopt;
-    return v;
-}
-
 core::Result<Image> decodeDicomImpl(std::span<const std::uint8_t> bytes, std::string_view source,
                                     const DecodeLimits& limits) {
     // GDCM logs warnings and errors to stderr; the caller gets ours instead.
@@ -57,7 +40,7 @@ core::Result<Image> decodeDicomImpl(std::span<const std::uint8_t> bytes, std::st
     // Framing first: GDCM asserts on some malformed files (dicom_structure.h).
     auto framing = checkDicomFraming(bytes, source);
     if (!framing) return framing.error();
-    std::istringstream stream(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    std::istringstream stream(std::string(reinterpret_cast<const char*>(framing->minimal.data()), framing->minimal.size()));
     gdcm::ImageReader reader;
     reader.SetStream(stream);
     if (!reader.Read())
@@ -156,15 +139,12 @@ core::Result<Image> decodeDicomImpl(std::span<const std::uint8_t> bytes, std::st
         }
     }
 
-    img.rescaleSlope = g.GetSlope();
-    img.rescaleIntercept = g.GetIntercept();
-    if (!std::isfinite(img.rescaleSlope) || img.rescaleSlope == 0.0) img.rescaleSlope = 1.0;
-    if (!std::isfinite(img.rescaleIntercept)) img.rescaleIntercept = 0.0;
-    const gdcm::DataSet& ds = reader.GetFile().GetDataSet();
-    const auto centre = firstDecimal(ds, gdcm::Tag(0x0028, 0x1050));
-    const auto widthW = firstDecimal(ds, gdcm::Tag(0x0028, 0x1051));
-    if (centre && widthW && *widthW >= 1.0) img.window = Window{*centre, *widthW};
-    img.hasVoiLut = ds.FindDataElement(gdcm::Tag(0x0028, 0x3010));
+    img.rescaleSlope = framing->rescaleSlope.value_or(1.0);
+    img.rescaleIntercept = framing->rescaleIntercept.value_or(0.0);
+    if (img.rescaleSlope == 0.0) img.rescaleSlope = 1.0;
+    if (framing->windowCentre && framing->windowWidth && *framing->windowWidth >= 1.0)
+        img.window = Window{*framing->windowCentre, *framing->windowWidth};
+    img.hasVoiLut = framing->hasVoiLut;
     return img;
 }
 

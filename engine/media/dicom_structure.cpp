@@ -3,7 +3,12 @@
 #include "media/dicom_structure.h"
 #include "media/decoders.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace caseroom::media {
 namespace {
@@ -16,6 +21,18 @@ struct Walker {
     std::string_view source;
     bool bigEndian = false;
     std::string error;
+    // Fragments (offset, length) of the top-level encapsulated Pixel Data,
+    // the Basic Offset Table first.
+    std::vector<std::pair<std::size_t, std::size_t>> fragments;
+    bool inPixelData = false;
+    // Top-level elements: tag, where the element starts and ends, and its
+    // value (offset, length; length 0xffffffff when undefined).
+    struct Element {
+        std::uint32_t tag = 0;
+        std::size_t begin = 0, end = 0, value = 0;
+        std::uint32_t length = 0;
+    };
+    std::vector<Element> top;
 
     std::uint16_t u16(std::size_t at) const {
         return bigEndian ? static_cast<std::uint16_t>(b[at] << 8 | b[at + 1])
@@ -27,6 +44,16 @@ struct Walker {
     }
     bool fail(std::size_t at, const std::string& what) {
         error = what + " at byte " + std::to_string(at);
+        return false;
+    }
+    // The VRs of PS3.5 Table 6.2-1; anything else is refused (GDCM's
+    // handling of unknown VRs includes asserts).
+    static bool knownVr(const char* vr) {
+        static const char* kAll[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB",
+                                     "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM",
+                                     "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
+        for (const char* v : kAll)
+            if (vr[0] == v[0] && vr[1] == v[1]) return true;
         return false;
     }
     static bool longVr(const char* vr) {
@@ -50,6 +77,7 @@ struct Walker {
                 if (!dataset(pos, b.size(), explicitVr, depth + 1, true)) return false;
             } else {
                 if (len > b.size() - pos) return fail(pos, "item length " + std::to_string(len) + " runs past the end");
+                if (inPixelData) fragments.emplace_back(pos, len);
                 pos += len; // defined-length item: contents not inspected
             }
         }
@@ -60,7 +88,11 @@ struct Walker {
         if (depth > kMaxDepth) return fail(pos, "sequences nested deeper than " + std::to_string(kMaxDepth));
         while (pos < end) {
             if (end - pos < 8) return fail(pos, "truncated element header");
+            const std::size_t begin = pos;
             const std::uint16_t g = u16(pos), e = u16(pos + 2);
+            const auto record = [&](std::size_t value, std::uint32_t length) {
+                if (depth == 0) top.push_back({std::uint32_t{g} << 16 | e, begin, pos, value, length});
+            };
             if (g == 0xfffe && e == 0xe00d) {
                 if (!inItem) return fail(pos, "item delimiter outside an item");
                 pos += 8;
@@ -70,8 +102,8 @@ struct Walker {
             bool isSq = false;
             if (explicitVr && g != 0xfffe) {
                 const char vr[2] = {static_cast<char>(b[pos + 4]), static_cast<char>(b[pos + 5])};
-                if (vr[0] < 'A' || vr[0] > 'Z' || vr[1] < 'A' || vr[1] > 'Z')
-                    return fail(pos, "invalid VR in an explicit-VR data set");
+                if (!knownVr(vr)) return fail(pos, "invalid VR in an explicit-VR data set");
+                isSq = vr[0] == 'S' && vr[1] == 'Q';
                 if (longVr(vr)) {
                     if (end - pos < 12) return fail(pos, "truncated element header");
                     len = u32(pos + 8);
@@ -80,26 +112,47 @@ struct Walker {
                     len = u16(pos + 6);
                     pos += 8;
                 }
-                isSq = vr[0] == 'S' && vr[1] == 'Q';
                 if (len == kUndefined) {
-                    // SQ, UN (CP-246: contents implicit VR) or encapsulated OB/OW pixel data.
+                    // Only SQ, UN (CP-246: contents implicit VR) and encapsulated
+                    // OB/OW Pixel Data may have an undefined length (PS3.5 7.1.2);
+                    // GDCM asserts on anything else.
                     const bool un = vr[0] == 'U' && vr[1] == 'N';
-                    if (!items(pos, un ? false : true, depth)) return false;
+                    const bool pixelData = g == 0x7fe0 && e == 0x0010;
+                    const bool obow = vr[0] == 'O' && (vr[1] == 'B' || vr[1] == 'W');
+                    if (pixelData ? !obow : !(isSq || un))
+                        return fail(pos, "undefined length on element (" + hex(g) + "," + hex(e) + ") with VR " +
+                                             std::string(vr, 2));
+                    inPixelData = depth == 0 && g == 0x7fe0 && e == 0x0010;
+                    const std::size_t value = pos;
+                    const bool ok = items(pos, un ? false : true, depth);
+                    inPixelData = false;
+                    if (!ok) return false;
+                    record(value, kUndefined);
                     continue;
                 }
             } else {
                 len = u32(pos + 4);
                 pos += 8;
                 if (len == kUndefined) {
-                    if (!items(pos, explicitVr, depth)) return false;
+                    inPixelData = depth == 0 && g == 0x7fe0 && e == 0x0010;
+                    const std::size_t value = pos;
+                    const bool ok = items(pos, explicitVr, depth);
+                    inPixelData = false;
+                    if (!ok) return false;
+                    record(value, kUndefined);
                     continue;
                 }
             }
             (void)isSq;
+            // The retired Recognition Code (0008,0010) of ACR-NEMA files: GDCM
+            // asserts on values it does not expect, and DICOM files omit it.
+            if (depth == 0 && g == 0x0008 && e == 0x0010)
+                return fail(pos, "retired Recognition Code (0008,0010) present (ACR-NEMA file)");
             if (len > end - pos)
                 return fail(pos, "element (" + hex(g) + "," + hex(e) + ") length " + std::to_string(len) +
                                      " runs past the end of the file");
             pos += len;
+            record(pos - len, len);
         }
         if (inItem) return fail(pos, "truncated item (no item delimiter)");
         return true;
@@ -111,15 +164,60 @@ struct Walker {
     }
 };
 
+bool isJpeg2000(const std::string& ts) {
+    return ts == "1.2.840.10008.1.2.4.90" || ts == "1.2.840.10008.1.2.4.91" || ts == "1.2.840.10008.1.2.4.92" ||
+           ts == "1.2.840.10008.1.2.4.93" || ts == "1.2.840.10008.1.2.4.201" || ts == "1.2.840.10008.1.2.4.202" ||
+           ts == "1.2.840.10008.1.2.4.203";
+}
+
+// The JPEG 2000 main header (ISO 15444-1 A.4-A.6) from SOC to the first
+// SOD: every marker segment's length fits in the fragment, and COD carries
+// its fixed fields. GDCM 3.0.21 reads these without bounds checks
+// (JPEG2000Codec::GetHeaderInfo), so a lying length would read past the
+// buffer; we refuse such a codestream first.
+bool checkJ2kMainHeader(std::span<const std::uint8_t> f, std::string& why) {
+    if (f.size() < 4 || f[0] != 0xff || f[1] != 0x4f || f[2] != 0xff || f[3] != 0x51) {
+        why = "JPEG 2000 fragment does not start with SOC and SIZ (a JP2-wrapped stream is not accepted)";
+        return false;
+    }
+    std::size_t pos = 2;
+    while (pos + 2 <= f.size()) {
+        const unsigned marker = static_cast<unsigned>(f[pos] << 8 | f[pos + 1]);
+        pos += 2;
+        if (marker == 0xff93) return true; // SOD: the main and first tile-part headers are sound
+        const bool noLength = (marker >= 0xff30 && marker <= 0xff3f) || marker == 0xff4f || marker == 0xffd9 ||
+                              marker == 0xff92;
+        if (noLength) continue;
+        if (pos + 2 > f.size()) break;
+        const std::size_t len = static_cast<std::size_t>(f[pos] << 8 | f[pos + 1]);
+        if (len < 2 || len - 2 > f.size() - pos - 2) {
+            why = "JPEG 2000 marker segment length runs past its fragment";
+            return false;
+        }
+        if (marker == 0xff52 && len < 12) { // COD: Scod, SGcod (4), SPcod (>= 5)
+            why = "JPEG 2000 COD segment too short";
+            return false;
+        }
+        pos += len;
+    }
+    why = "JPEG 2000 main header truncated (no SOD in the first fragment)";
+    return false;
+}
+
 } // namespace
 
 core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes, std::string_view source) {
     if (bytes.size() < 132 || std::memcmp(bytes.data() + 128, "DICM", 4) != 0)
         return detail::fault(source, "DICOM: no \"DICM\" prefix at byte 128");
-    Walker w{bytes, source, false, {}};
+    Walker w{bytes, source, false, {}, {}, false, {}};
+    w.top.reserve(64);
     // File meta group: always explicit VR little endian, group 0002 only.
     std::size_t pos = 132;
     DicomFraming out;
+    // It opens with its group length (0002,0000) UL, as PS3.10 7.1 requires.
+    static constexpr std::uint8_t kGroupLength[] = {0x02, 0x00, 0x00, 0x00, 'U', 'L', 0x04, 0x00};
+    if (bytes.size() < 144 || std::memcmp(bytes.data() + 132, kGroupLength, sizeof kGroupLength) != 0)
+        return detail::fault(source, "DICOM: file meta information does not start with its group length (0002,0000)");
     while (pos < bytes.size()) {
         if (bytes.size() - pos < 8) return detail::fault(source, "DICOM: truncated file meta information at byte " + std::to_string(pos));
         if (w.u16(pos) != 0x0002) break;
@@ -127,6 +225,8 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
         const char vr[2] = {static_cast<char>(bytes[pos + 4]), static_cast<char>(bytes[pos + 5])};
         std::uint32_t len = 0;
         std::size_t header = 8;
+        if (!Walker::knownVr(vr) || (vr[0] == 'S' && vr[1] == 'Q'))
+            return detail::fault(source, "DICOM: file meta element (0002," + Walker::hex(e) + ") has an invalid VR");
         if (Walker::longVr(vr)) {
             if (bytes.size() - pos < 12) return detail::fault(source, "DICOM: truncated file meta information");
             len = w.u32(pos + 8);
@@ -144,6 +244,7 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
         }
         pos += header + len;
     }
+    if (bytes.size() - pos < 8) return detail::fault(source, "DICOM: no data set after the file meta information");
     if (out.transferSyntaxUid.empty())
         return detail::fault(source, "DICOM: file meta information has no Transfer Syntax UID (0002,0010)");
     const std::string& ts = out.transferSyntaxUid;
@@ -153,6 +254,104 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
     w.bigEndian = ts == "1.2.840.10008.1.2.2";
     if (!w.dataset(pos, bytes.size(), !implicitVr, 0, false))
         return detail::fault(source, "DICOM: malformed data set (" + w.error + ")");
+    // Image Pixel module values GDCM asserts on (PixelFormat setters and
+    // friends): checked here so that an odd value is an error, not an abort.
+    for (const auto& el : w.top) {
+        const std::string name = "(" + Walker::hex(static_cast<std::uint16_t>(el.tag >> 16)) + "," +
+                                 Walker::hex(static_cast<std::uint16_t>(el.tag)) + ")";
+        const bool us = el.tag == 0x00280002 || el.tag == 0x00280006 || el.tag == 0x00280010 || el.tag == 0x00280011 ||
+                        el.tag == 0x00280100 || el.tag == 0x00280101 || el.tag == 0x00280102 || el.tag == 0x00280103;
+        if (us) {
+            if (el.length != 2)
+                return detail::fault(source, "DICOM: " + name + " must be one US value, has " + std::to_string(el.length) + " bytes");
+            const unsigned v = w.u16(el.value);
+            const bool ok = el.tag == 0x00280002 ? (v == 1 || v == 3)
+                            : el.tag == 0x00280006 ? v <= 1
+                            : el.tag == 0x00280010 || el.tag == 0x00280011 ? v >= 1
+                            : el.tag == 0x00280100 ? (v == 8 || v == 16)
+                            : el.tag == 0x00280101 ? (v >= 1 && v <= 16)
+                            : el.tag == 0x00280102 ? v <= 15
+                                                   : v <= 1;
+            if (!ok) return detail::fault(source, "DICOM: " + name + " value " + std::to_string(v) + " not supported");
+        }
+        if (el.tag == 0x00280004 || el.tag == 0x00280008) {
+            if (el.length == kUndefined || el.length > 16)
+                return detail::fault(source, "DICOM: " + name + " too long");
+            std::string text(reinterpret_cast<const char*>(bytes.data() + el.value), el.length);
+            while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.pop_back();
+            bool ok = !text.empty();
+            if (el.tag == 0x00280008) {
+                for (char c : text) ok = ok && (c >= '0' && c <= '9');
+                ok = ok && text.size() <= 9;
+            } else {
+                static const char* kPi[] = {"MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "YBR_FULL_422",
+                                            "YBR_ICT", "YBR_RCT", "PALETTE COLOR"};
+                bool known = false;
+                for (const char* k : kPi) known = known || text == k;
+                ok = ok && known;
+            }
+            if (!ok) return detail::fault(source, "DICOM: " + name + " value \"" + text + "\" not supported");
+        }
+        if (el.tag == 0x00283010) out.hasVoiLut = true;
+        if (el.length != kUndefined && el.length <= 64) {
+            const auto first = [&]() -> std::optional<double> {
+                std::string text(reinterpret_cast<const char*>(bytes.data() + el.value), el.length);
+                text = text.substr(0, text.find('\\'));
+                const auto b0 = text.find_first_not_of(' ');
+                if (b0 == std::string::npos) return std::nullopt;
+                const char* start = text.c_str() + b0;
+                char* stop = nullptr;
+                const double v = std::strtod(start, &stop);
+                if (stop == start || !std::isfinite(v)) return std::nullopt;
+                return v;
+            };
+            if (el.tag == 0x00281050) out.windowCentre = first();
+            if (el.tag == 0x00281051) out.windowWidth = first();
+            if (el.tag == 0x00281052) out.rescaleIntercept = first();
+            if (el.tag == 0x00281053) out.rescaleSlope = first();
+        }
+    }
+    if (isJpeg2000(ts)) {
+        if (w.fragments.size() < 2)
+            return detail::fault(source, "DICOM: JPEG 2000 transfer syntax " + ts + " without encapsulated pixel data fragments");
+        for (std::size_t i = 1; i < w.fragments.size(); ++i) {
+            const auto [at, len] = w.fragments[i];
+            const auto frag = bytes.subspan(at, len);
+            const bool frameStart = frag.size() >= 2 && frag[0] == 0xff && frag[1] == 0x4f;
+            if (i != 1 && !frameStart) continue; // a continuation of the previous frame's codestream
+            std::string why;
+            if (!checkJ2kMainHeader(frag, why))
+                return detail::fault(source, "DICOM: " + why + " (fragment " + std::to_string(i) + ", transfer syntax " + ts + ")");
+        }
+    }
+    // The file GDCM will read: a fresh meta group and only the elements
+    // decoding needs, copied verbatim (GDCM's handling of the rest, e.g.
+    // geometry, has asserts of its own).
+    static constexpr std::uint32_t kKeep[] = {0x00280002, 0x00280004, 0x00280006, 0x00280008, 0x00280010,
+                                              0x00280011, 0x00280100, 0x00280101, 0x00280102, 0x00280103,
+                                              0x7fe00010};
+    std::string uid = ts;
+    if (uid.size() % 2) uid.push_back('\0');
+    std::vector<std::uint8_t>& f = out.minimal;
+    f.assign(128, 0);
+    const auto put16 = [&f](unsigned v) { f.push_back(static_cast<std::uint8_t>(v)); f.push_back(static_cast<std::uint8_t>(v >> 8)); };
+    const auto put32 = [&](std::uint32_t v) { put16(v & 0xffff); put16(v >> 16); };
+    f.insert(f.end(), {'D', 'I', 'C', 'M'});
+    // (0002,0000) UL, (0002,0001) OB 00 01, (0002,0010) UI.
+    put16(0x0002); put16(0x0000); f.push_back('U'); f.push_back('L'); put16(4);
+    put32(static_cast<std::uint32_t>(14 + 8 + uid.size()));
+    put16(0x0002); put16(0x0001); f.push_back('O'); f.push_back('B'); put16(0); put32(2); f.push_back(0); f.push_back(1);
+    put16(0x0002); put16(0x0010); f.push_back('U'); f.push_back('I'); put16(static_cast<unsigned>(uid.size()));
+    f.insert(f.end(), uid.begin(), uid.end());
+    bool hasPixels = false;
+    for (const auto& el : w.top) {
+        bool keep = false;
+        for (std::uint32_t k : kKeep) keep = keep || el.tag == k;
+        if (!keep) continue;
+        hasPixels = hasPixels || el.tag == 0x7fe00010;
+        f.insert(f.end(), bytes.begin() + static_cast<std::ptrdiff_t>(el.begin), bytes.begin() + static_cast<std::ptrdiff_t>(el.end));
+    }
+    if (!hasPixels) return detail::fault(source, "DICOM: no Pixel Data (7FE0,0010)");
     return out;
 }
 

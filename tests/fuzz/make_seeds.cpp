@@ -13,6 +13,7 @@
 
 #include "audio/codec.h"
 #include "audio/wav.h"
+#include "fixtures.h" // tests/unit/media: the media fixture makers
 #include "fuzz_common.h"
 #include "net/messages.h"
 #include "net/secure/handshake.h"
@@ -435,6 +436,67 @@ void pastedTokenSeeds() {
     put("fuzz_paste_token", "token-bytes-wrapped", raw);
 }
 
+// Media decoders: small files from the unit tests' fixture makers (each
+// under 8 KiB). DICOM in other transfer syntaxes needs gdcmconv.
+void mediaSeeds() {
+    namespace mt = media::testkit;
+    mt::Bytes grey(8 * 8), rgb(8 * 8 * 3), deep(4 * 4 * 2);
+    for (std::size_t i = 0; i < grey.size(); ++i) grey[i] = static_cast<std::uint8_t>(i * 4);
+    for (std::size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<std::uint8_t>(i * 5);
+    for (std::size_t i = 0; i < deep.size(); ++i) deep[i] = static_cast<std::uint8_t>(i * 17);
+    put("fuzz_media_png", "grey8", mt::makePng(8, 8, 1, 8, grey));
+    put("fuzz_media_png", "rgb8", mt::makePng(8, 8, 3, 8, rgb));
+    put("fuzz_media_png", "grey16", mt::makePng(4, 4, 1, 16, deep));
+    put("fuzz_media_jpeg", "grey", mt::makeJpeg(8, 8, 1, grey, 90));
+    put("fuzz_media_jpeg", "rgb", mt::makeJpeg(8, 8, 3, rgb, 90));
+    put("fuzz_media_pdf", "one-page", mt::makePdf({mt::PdfPage{}}));
+    put("fuzz_media_pdf", "two-pages", mt::makePdf({mt::PdfPage{}, mt::PdfPage{100, 100, 50, 0, 50, 50, 0, 0, 1}}));
+
+    mt::DicomSpec ct;
+    ct.width = 8;
+    ct.height = 8;
+    ct.slope = 2;
+    ct.intercept = -1000;
+    ct.window = media::Window{40, 400};
+    ct.sopInstanceUid = "1.2.826.0.1.3680043.10.1.1";
+    for (int i = 0; i < 64; ++i) ct.values.push_back(i * 37 - 900);
+    const mt::Bytes ctBytes = mt::makeDicom(ct);
+    put("fuzz_media_dicom", "ct16-signed", ctBytes);
+    mt::DicomSpec mono1 = ct;
+    mono1.photometric = media::Photometric::Monochrome1;
+    put("fuzz_media_dicom", "mono1", mt::makeDicom(mono1));
+    mt::DicomSpec cine;
+    cine.width = 4;
+    cine.height = 4;
+    cine.frames = 3;
+    cine.bits = 8;
+    cine.isSigned = false;
+    cine.sopClassUid = "1.2.840.10008.5.1.4.1.1.7.2";
+    cine.sopInstanceUid = "1.2.826.0.1.3680043.10.1.2";
+    for (int i = 0; i < 48; ++i) cine.values.push_back(i * 5);
+    put("fuzz_media_dicom", "cine8", mt::makeDicom(cine));
+    mt::DicomSpec colour = cine;
+    colour.frames = 1;
+    colour.samples = 3;
+    colour.photometric = media::Photometric::Rgb;
+    colour.sopClassUid = "1.2.840.10008.5.1.4.1.1.7";
+    colour.sopInstanceUid = "1.2.826.0.1.3680043.10.1.3";
+    put("fuzz_media_dicom", "rgb8", mt::makeDicom(colour));
+    if (!mt::haveTool("gdcmconv")) {
+        std::fprintf(stderr, "gdcmconv not installed: compressed DICOM seeds skipped\n");
+        return;
+    }
+    const fs::path tmp = mt::scratchDir("seeds");
+    mt::writeAll(tmp / "ct.dcm", ctBytes);
+    for (const char* ts : {"jpeg", "jpegls", "j2k", "rle"}) {
+        const fs::path out = tmp / (std::string(ts) + ".dcm");
+        if (mt::run(std::string("gdcmconv --") + ts + " " + (tmp / "ct.dcm").string() + " " + out.string() +
+                    " >/dev/null 2>&1") == 0)
+            put("fuzz_media_dicom", std::string("ct16-") + ts, mt::readAll(out));
+    }
+    fs::remove_all(tmp);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -453,6 +515,7 @@ int main(int argc, char** argv) {
     clientSessionSeeds();
     replicatorSeeds();
     pastedTokenSeeds();
+    mediaSeeds();
     std::printf("seeds written under %s\n", gRoot.c_str());
     return 0;
 }

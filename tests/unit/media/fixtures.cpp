@@ -130,7 +130,7 @@ Bytes makeDicom(const DicomSpec& s) {
     };
     gdcm::UIDGenerator uid;
     put(0x0008, 0x0016, s.sopClassUid, gdcm::VR::UI);
-    put(0x0008, 0x0018, uid.Generate(), gdcm::VR::UI);
+    put(0x0008, 0x0018, s.sopInstanceUid.empty() ? std::string(uid.Generate()) : s.sopInstanceUid, gdcm::VR::UI);
     put(0x0008, 0x0060, "CT", gdcm::VR::CS);
     if (s.window) {
         char buf[64];

@@ -38,6 +38,7 @@ struct DicomSpec {
     double slope = 1.0, intercept = 0.0;
     std::optional<Window> window;
     std::string sopClassUid = "1.2.840.10008.5.1.4.1.1.2"; // CT Image Storage
+    std::string sopInstanceUid;       // empty: a fresh one (seeds pass a fixed UID)
     std::vector<std::int32_t> values; // width*height*frames*samples raw stored values
 };
 // Explicit VR Little Endian file written by gdcm::ImageWriter.
