@@ -204,6 +204,81 @@ bool checkJ2kMainHeader(std::span<const std::uint8_t> f, std::string& why) {
     return false;
 }
 
+
+struct Geometry {
+    unsigned rows = 0, columns = 0, samples = 1, bitsAllocated = 0;
+};
+
+unsigned be16(std::span<const std::uint8_t> f, std::size_t at) { return static_cast<unsigned>(f[at] << 8 | f[at + 1]); }
+std::uint32_t be32(std::span<const std::uint8_t> f, std::size_t at) {
+    return std::uint32_t{f[at]} << 24 | std::uint32_t{f[at + 1]} << 16 | std::uint32_t{f[at + 2]} << 8 | f[at + 3];
+}
+
+// The codestream's own size must be the one the data set states: GDCM's
+// JPEG and JPEG-LS codecs assert when a stream decodes to more bytes than
+// the frame holds. Finds the first SOFn (JPEG, ITU T.81 B.2.2) or SOF55
+// (JPEG-LS, T.87) in the fragment, walking marker segments by length.
+bool checkJpegFrameHeader(std::span<const std::uint8_t> f, const Geometry& geo, std::string& why) {
+    if (f.size() < 4 || f[0] != 0xff || f[1] != 0xd8) {
+        why = "JPEG fragment does not start with SOI";
+        return false;
+    }
+    std::size_t pos = 2;
+    while (pos + 4 <= f.size()) {
+        if (f[pos] != 0xff) break;
+        const unsigned marker = f[pos + 1];
+        if (marker == 0xff) { ++pos; continue; } // fill byte
+        const std::size_t len = be16(f, pos + 2);
+        if (len < 2 || len > f.size() - pos - 2) break;
+        const bool sof = (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) ||
+                         marker == 0xf7;
+        if (sof) {
+            if (len < 8) break;
+            const unsigned precision = f[pos + 4], y = be16(f, pos + 5), x = be16(f, pos + 7), nf = f[pos + 9];
+            if (y != geo.rows || x != geo.columns || nf != geo.samples || precision == 0 || precision > geo.bitsAllocated) {
+                why = "JPEG frame header (" + std::to_string(x) + "x" + std::to_string(y) + ", " + std::to_string(nf) +
+                      " components, " + std::to_string(precision) + " bits) does not match the data set";
+                return false;
+            }
+            return true;
+        }
+        if (marker == 0xda) break; // SOS before any SOF
+        pos += 2 + len;
+    }
+    why = "JPEG fragment has no readable frame header";
+    return false;
+}
+
+// JPEG 2000 SIZ (ISO 15444-1 A.5.1) against the data set.
+bool checkJ2kSize(std::span<const std::uint8_t> f, const Geometry& geo, std::string& why) {
+    // f starts FF4F FF51 Lsiz(2) Rsiz(2) Xsiz Ysiz XOsiz YOsiz XTsiz YTsiz XTOsiz YTOsiz (4 each) Csiz(2) Ssiz...
+    if (f.size() < 4 + 2 + 2 + 32 + 2 + 1) {
+        why = "JPEG 2000 SIZ segment truncated";
+        return false;
+    }
+    const std::uint32_t xs = be32(f, 8), ys = be32(f, 12), xo = be32(f, 16), yo = be32(f, 20);
+    const unsigned cs = be16(f, 40);
+    if (xs < xo || ys < yo || xs - xo != geo.columns || ys - yo != geo.rows || cs != geo.samples ||
+        f.size() < 42 + 3 * std::size_t{cs}) {
+        why = "JPEG 2000 image size or components do not match the data set";
+        return false;
+    }
+    for (unsigned c = 0; c < cs; ++c)
+        if ((f[42 + 3 * c] & 0x7fu) + 1u > geo.bitsAllocated) {
+            why = "JPEG 2000 component depth exceeds Bits Allocated";
+            return false;
+        }
+    return true;
+}
+
+bool isJpegFamily(const std::string& ts) {
+    static const char* kJpeg[] = {"1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57",
+                                  "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81"};
+    for (const char* k : kJpeg)
+        if (ts == k) return true;
+    return false;
+}
+
 } // namespace
 
 core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes, std::string_view source) {
@@ -254,6 +329,12 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
     w.bigEndian = ts == "1.2.840.10008.1.2.2";
     if (!w.dataset(pos, bytes.size(), !implicitVr, 0, false))
         return detail::fault(source, "DICOM: malformed data set (" + w.error + ")");
+    // Elements in strictly ascending tag order (PS3.5 7.1): no duplicate
+    // can make GDCM and this check read different values.
+    for (std::size_t i = 1; i < w.top.size(); ++i)
+        if (w.top[i].tag <= w.top[i - 1].tag)
+            return detail::fault(source, "DICOM: data set elements out of order or repeated at byte " +
+                                             std::to_string(w.top[i].begin));
     // Image Pixel module values GDCM asserts on (PixelFormat setters and
     // friends): checked here so that an odd value is an error, not an abort.
     for (const auto& el : w.top) {
@@ -311,6 +392,27 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
             if (el.tag == 0x00281053) out.rescaleSlope = first();
         }
     }
+    Geometry geo;
+    for (const auto& el : w.top) {
+        if (el.length != 2) continue;
+        if (el.tag == 0x00280010) geo.rows = w.u16(el.value);
+        if (el.tag == 0x00280011) geo.columns = w.u16(el.value);
+        if (el.tag == 0x00280002) geo.samples = w.u16(el.value);
+        if (el.tag == 0x00280100) geo.bitsAllocated = w.u16(el.value);
+    }
+    if (isJpegFamily(ts)) {
+        if (w.fragments.size() < 2)
+            return detail::fault(source, "DICOM: JPEG transfer syntax " + ts + " without encapsulated pixel data fragments");
+        for (std::size_t i = 1; i < w.fragments.size(); ++i) {
+            const auto [at, len] = w.fragments[i];
+            const auto frag = bytes.subspan(at, len);
+            const bool frameStart = frag.size() >= 2 && frag[0] == 0xff && frag[1] == 0xd8;
+            if (i != 1 && !frameStart) continue;
+            std::string why;
+            if (!checkJpegFrameHeader(frag, geo, why))
+                return detail::fault(source, "DICOM: " + why + " (fragment " + std::to_string(i) + ", transfer syntax " + ts + ")");
+        }
+    }
     if (isJpeg2000(ts)) {
         if (w.fragments.size() < 2)
             return detail::fault(source, "DICOM: JPEG 2000 transfer syntax " + ts + " without encapsulated pixel data fragments");
@@ -320,7 +422,7 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
             const bool frameStart = frag.size() >= 2 && frag[0] == 0xff && frag[1] == 0x4f;
             if (i != 1 && !frameStart) continue; // a continuation of the previous frame's codestream
             std::string why;
-            if (!checkJ2kMainHeader(frag, why))
+            if (!checkJ2kMainHeader(frag, why) || !checkJ2kSize(frag, geo, why))
                 return detail::fault(source, "DICOM: " + why + " (fragment " + std::to_string(i) + ", transfer syntax " + ts + ")");
         }
     }
