@@ -31,6 +31,7 @@ struct Walker {
         std::uint32_t tag = 0;
         std::size_t begin = 0, end = 0, value = 0;
         std::uint32_t length = 0;
+        char vr[2] = {0, 0}; // explicit VR only
     };
     std::vector<Element> top;
 
@@ -90,8 +91,10 @@ struct Walker {
             if (end - pos < 8) return fail(pos, "truncated element header");
             const std::size_t begin = pos;
             const std::uint16_t g = u16(pos), e = u16(pos + 2);
+            const char vrAt[2] = {explicitVr ? static_cast<char>(b[pos + 4]) : '\0',
+                                  explicitVr ? static_cast<char>(b[pos + 5]) : '\0'};
             const auto record = [&](std::size_t value, std::uint32_t length) {
-                if (depth == 0) top.push_back({std::uint32_t{g} << 16 | e, begin, pos, value, length});
+                if (depth == 0) top.push_back({std::uint32_t{g} << 16 | e, begin, pos, value, length, {vrAt[0], vrAt[1]}});
             };
             if (g == 0xfffe && e == 0xe00d) {
                 if (!inItem) return fail(pos, "item delimiter outside an item");
@@ -271,6 +274,35 @@ bool checkJ2kSize(std::span<const std::uint8_t> f, const Geometry& geo, std::str
     return true;
 }
 
+// RLE header (PS3.5 G.5): 16 little-endian uint32, the segment count (one
+// per byte of each sample) and the segment offsets, which GDCM divides by
+// and follows without checks.
+bool checkRleHeader(std::span<const std::uint8_t> f, const Geometry& geo, std::string& why) {
+    const auto le32 = [&f](std::size_t at) {
+        return std::uint32_t{f[at]} | std::uint32_t{f[at + 1]} << 8 | std::uint32_t{f[at + 2]} << 16 |
+               std::uint32_t{f[at + 3]} << 24;
+    };
+    if (f.size() < 64) {
+        why = "RLE fragment shorter than its 64-byte header";
+        return false;
+    }
+    const std::uint32_t segments = le32(0);
+    if (segments != geo.samples * (geo.bitsAllocated / 8) || segments == 0 || segments > 15) {
+        why = "RLE segment count " + std::to_string(segments) + " does not match the data set";
+        return false;
+    }
+    std::uint32_t previous = 63;
+    for (std::uint32_t i = 0; i < segments; ++i) {
+        const std::uint32_t offset = le32(4 + 4 * i);
+        if (offset <= previous || offset >= f.size() || (i == 0 && offset != 64)) {
+            why = "RLE segment offsets out of order or past the fragment";
+            return false;
+        }
+        previous = offset;
+    }
+    return true;
+}
+
 bool isJpegFamily(const std::string& ts) {
     static const char* kJpeg[] = {"1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57",
                                   "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81"};
@@ -342,6 +374,10 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
                                  Walker::hex(static_cast<std::uint16_t>(el.tag)) + ")";
         const bool us = el.tag == 0x00280002 || el.tag == 0x00280006 || el.tag == 0x00280010 || el.tag == 0x00280011 ||
                         el.tag == 0x00280100 || el.tag == 0x00280101 || el.tag == 0x00280102 || el.tag == 0x00280103;
+        const auto vrIs = [&el](const char* want) { return el.vr[0] == '\0' || (el.vr[0] == want[0] && el.vr[1] == want[1]); };
+        if ((us && !vrIs("US")) || (el.tag == 0x00280004 && !vrIs("CS")) || (el.tag == 0x00280008 && !vrIs("IS")) ||
+            (el.tag == 0x7fe00010 && !(vrIs("OB") || vrIs("OW"))))
+            return detail::fault(source, "DICOM: " + name + " has the wrong VR " + std::string(el.vr, 2));
         if (us) {
             if (el.length != 2)
                 return detail::fault(source, "DICOM: " + name + " must be one US value, has " + std::to_string(el.length) + " bytes");
@@ -411,6 +447,17 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
             std::string why;
             if (!checkJpegFrameHeader(frag, geo, why))
                 return detail::fault(source, "DICOM: " + why + " (fragment " + std::to_string(i) + ", transfer syntax " + ts + ")");
+        }
+    }
+    if (ts == "1.2.840.10008.1.2.5") {
+        // One fragment per frame (PS3.5 A.4.2).
+        if (w.fragments.size() < 2)
+            return detail::fault(source, "DICOM: RLE transfer syntax without encapsulated pixel data fragments");
+        for (std::size_t i = 1; i < w.fragments.size(); ++i) {
+            const auto [at, len] = w.fragments[i];
+            std::string why;
+            if (!checkRleHeader(bytes.subspan(at, len), geo, why))
+                return detail::fault(source, "DICOM: " + why + " (fragment " + std::to_string(i) + ")");
         }
     }
     if (isJpeg2000(ts)) {

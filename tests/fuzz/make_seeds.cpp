@@ -437,7 +437,7 @@ void pastedTokenSeeds() {
 }
 
 // Media decoders: small files from the unit tests' fixture makers (each
-// under 8 KiB). DICOM in other transfer syntaxes needs gdcmconv.
+// under 8 KiB); other DICOM transfer syntaxes from GDCM's in-process encoders.
 void mediaSeeds() {
     namespace mt = media::testkit;
     mt::Bytes grey(8 * 8), rgb(8 * 8 * 3), deep(4 * 4 * 2);
@@ -482,19 +482,11 @@ void mediaSeeds() {
     colour.sopClassUid = "1.2.840.10008.5.1.4.1.1.7";
     colour.sopInstanceUid = "1.2.826.0.1.3680043.10.1.3";
     put("fuzz_media_dicom", "rgb8", mt::makeDicom(colour));
-    if (!mt::haveTool("gdcmconv")) {
-        std::fprintf(stderr, "gdcmconv not installed: compressed DICOM seeds skipped\n");
-        return;
-    }
-    const fs::path tmp = mt::scratchDir("seeds");
-    mt::writeAll(tmp / "ct.dcm", ctBytes);
-    for (const char* ts : {"jpeg", "jpegls", "j2k", "rle"}) {
-        const fs::path out = tmp / (std::string(ts) + ".dcm");
-        if (mt::run(std::string("gdcmconv --") + ts + " " + (tmp / "ct.dcm").string() + " " + out.string() +
-                    " >/dev/null 2>&1") == 0)
-            put("fuzz_media_dicom", std::string("ct16-") + ts, mt::readAll(out));
-    }
-    fs::remove_all(tmp);
+    const std::pair<const char*, const char*> syntaxes[] = {{"jpeg", "1.2.840.10008.1.2.4.70"},
+                                                            {"jpegls", "1.2.840.10008.1.2.4.80"},
+                                                            {"j2k", "1.2.840.10008.1.2.4.90"},
+                                                            {"rle", "1.2.840.10008.1.2.5"}};
+    for (const auto& [name, uid] : syntaxes) put("fuzz_media_dicom", std::string("ct16-") + name, mt::convertDicom(ctBytes, uid));
 }
 
 } // namespace

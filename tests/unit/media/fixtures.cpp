@@ -1,6 +1,8 @@
 #include "fixtures.h"
 
 #include <gdcmAttribute.h>
+#include <gdcmImageChangeTransferSyntax.h>
+#include <gdcmImageReader.h>
 #include <gdcmImageWriter.h>
 #include <gdcmUIDGenerator.h>
 #include <spng.h>
@@ -143,6 +145,27 @@ Bytes makeDicom(const DicomSpec& s) {
     writer.SetStream(os);
     if (!writer.Write()) throw std::runtime_error("gdcm::ImageWriter::Write failed");
     const std::string bytes = os.str();
+    return Bytes(bytes.begin(), bytes.end());
+}
+
+Bytes convertDicom(const Bytes& dicom, const std::string& transferSyntaxUid) {
+    std::istringstream in(std::string(dicom.begin(), dicom.end()));
+    gdcm::ImageReader reader;
+    reader.SetStream(in);
+    if (!reader.Read()) throw std::runtime_error("convertDicom: GDCM cannot read the input");
+    const gdcm::TransferSyntax::TSType ts = gdcm::TransferSyntax::GetTSType(transferSyntaxUid.c_str());
+    if (ts == gdcm::TransferSyntax::TS_END) throw std::runtime_error("convertDicom: unknown syntax " + transferSyntaxUid);
+    gdcm::ImageChangeTransferSyntax change;
+    change.SetTransferSyntax(gdcm::TransferSyntax(ts));
+    change.SetInput(reader.GetImage());
+    if (!change.Change()) throw std::runtime_error("convertDicom: GDCM cannot encode " + transferSyntaxUid);
+    gdcm::ImageWriter writer;
+    writer.SetFile(reader.GetFile());
+    writer.SetImage(change.GetOutput());
+    std::ostringstream out;
+    writer.SetStream(out);
+    if (!writer.Write()) throw std::runtime_error("convertDicom: write failed");
+    const std::string bytes = out.str();
     return Bytes(bytes.begin(), bytes.end());
 }
 

@@ -43,6 +43,10 @@ struct DicomSpec {
 };
 // Explicit VR Little Endian file written by gdcm::ImageWriter.
 Bytes makeDicom(const DicomSpec& spec);
+// The same file re-encoded in-process by gdcm::ImageChangeTransferSyntax
+// (GDCM's own encoders, lossless) into transferSyntaxUid. Throws when GDCM
+// cannot encode it.
+Bytes convertDicom(const Bytes& dicom, const std::string& transferSyntaxUid);
 
 Bytes readAll(const std::filesystem::path& path);
 void writeAll(const std::filesystem::path& path, const Bytes& bytes);
