@@ -276,3 +276,41 @@ TEST_CASE("DICOM: a transfer syntax GDCM cannot decode is an error naming it") {
     CHECK_THAT(r.error().message, Catch::Contains("MPEG2"));
     UNSCOPED_INFO(r.error().message);
 }
+
+TEST_CASE("DICOM: values GDCM would assert on are refused by the framing check first") {
+    const Bytes dcm = makeDicom(ctSpec());
+    // Samples per Pixel (0028,0002) US: the value follows its 8-byte header.
+    const std::uint8_t spp[] = {0x28, 0x00, 0x02, 0x00, 'U', 'S', 0x02, 0x00};
+    auto at = std::search(dcm.begin(), dcm.end(), spp, spp + 8);
+    REQUIRE(at != dcm.end());
+    Bytes bad = dcm;
+    bad[static_cast<std::size_t>(at - dcm.begin()) + 8] = 5;
+    const auto r = decodeImage(bad, "spp.dcm");
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::StartsWith("spp.dcm: ") && Catch::Contains("(0028,0002) value 5"));
+
+    // RLE with a segment count that does not match 16-bit grey (2 segments).
+    Bytes rle = convertDicom(dcm, "1.2.840.10008.1.2.5");
+    const std::uint8_t item[] = {0xfe, 0xff, 0x00, 0xe0};
+    auto bot = std::search(rle.begin(), rle.end(), item, item + 4);        // Basic Offset Table item
+    REQUIRE(bot != rle.end());
+    auto frag = std::search(bot + 4, rle.end(), item, item + 4);           // first fragment
+    REQUIRE(frag != rle.end());
+    const auto header = static_cast<std::size_t>(frag - rle.begin()) + 8;
+    REQUIRE(rle[header] == 2);
+    rle[header] = 0; // GDCM divides by this count
+    const auto z = decodeImage(rle, "rle.dcm");
+    REQUIRE_FALSE(z.ok());
+    CHECK_THAT(z.error().message, Catch::StartsWith("rle.dcm: ") && Catch::Contains("RLE segment count 0"));
+
+    // A JPEG-LS stream whose frame header disagrees with Rows.
+    Bytes jls = convertDicom(dcm, "1.2.840.10008.1.2.4.80");
+    const std::uint8_t sof55[] = {0xff, 0xf7};
+    auto sof = std::search(jls.begin(), jls.end(), sof55, sof55 + 2);
+    REQUIRE(sof != jls.end());
+    const auto y = static_cast<std::size_t>(sof - jls.begin()) + 5; // FFF7 Lf(2) P(1) Y(2)
+    jls[y + 1] = static_cast<std::uint8_t>(jls[y + 1] + 1);
+    const auto l = decodeImage(jls, "jls.dcm");
+    REQUIRE_FALSE(l.ok());
+    CHECK_THAT(l.error().message, Catch::StartsWith("jls.dcm: ") && Catch::Contains("does not match the data set"));
+}
