@@ -23,6 +23,7 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_common.h"
 #include "net/loopback_transport.h"
 #include "net/messages.h"
 #include "session/client_session.h"
@@ -30,29 +31,7 @@
 using namespace caseroom;
 
 namespace {
-struct Reader {
-    const std::uint8_t* p;
-    std::size_t left;
-    bool u8(std::uint8_t& v) {
-        if (left < 1) return false;
-        v = *p++;
-        --left;
-        return true;
-    }
-    bool u16(std::uint16_t& v) {
-        std::uint8_t a = 0, b = 0;
-        if (!u8(a) || !u8(b)) return false;
-        v = static_cast<std::uint16_t>(a | (b << 8));
-        return true;
-    }
-    std::span<const std::uint8_t> take(std::size_t n) {
-        if (n > left) n = left;
-        std::span<const std::uint8_t> out(p, n);
-        p += n;
-        left -= n;
-        return out;
-    }
-};
+using Reader = caseroom::fuzz::InputReader;
 
 void checkView(const session::ClientSession& c) {
     std::size_t selves = 0;

@@ -2,12 +2,47 @@
 // deployment key, a deterministic random source and one token, so the seeds
 // committed in corpus/ are valid for the harnesses. Not secure: fuzzing only.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "core/rng.h"
 #include "net/secure/token.h"
 
 namespace caseroom::fuzz {
+
+// Reads a fuzz input as a script: little-endian integers and byte runs; a
+// read past the end fails (and may have consumed what was left).
+struct InputReader {
+    const std::uint8_t* p;
+    std::size_t left;
+    bool u8(std::uint8_t& v) {
+        if (left < 1) return false;
+        v = *p++;
+        --left;
+        return true;
+    }
+    bool u16(std::uint16_t& v) {
+        std::uint8_t a = 0, b = 0;
+        if (!u8(a) || !u8(b)) return false;
+        v = static_cast<std::uint16_t>(a | (b << 8));
+        return true;
+    }
+    bool u32(std::uint32_t& v) {
+        std::uint16_t a = 0, b = 0;
+        if (!u16(a) || !u16(b)) return false;
+        v = a | (static_cast<std::uint32_t>(b) << 16);
+        return true;
+    }
+    // Up to n bytes (fewer at the end).
+    std::span<const std::uint8_t> take(std::size_t n) {
+        if (n > left) n = left;
+        std::span<const std::uint8_t> out(p, n);
+        p += n;
+        left -= n;
+        return out;
+    }
+};
 
 constexpr std::uint64_t kNow = 1'800'000'000;
 

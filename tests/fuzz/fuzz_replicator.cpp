@@ -19,6 +19,7 @@
 #include <map>
 #include <vector>
 
+#include "fuzz_common.h"
 #include "net/snapshot.h"
 
 using namespace caseroom::net;
@@ -27,28 +28,7 @@ namespace {
 constexpr std::uint16_t kSlots = 24;
 constexpr bool kCheckGhosts = true;
 
-struct Reader {
-    const std::uint8_t* p;
-    std::size_t left;
-    bool u8(std::uint8_t& v) {
-        if (left < 1) return false;
-        v = *p++;
-        --left;
-        return true;
-    }
-    bool u16(std::uint16_t& v) {
-        std::uint8_t a = 0, b = 0;
-        if (!u8(a) || !u8(b)) return false;
-        v = static_cast<std::uint16_t>(a | (b << 8));
-        return true;
-    }
-    bool u32(std::uint32_t& v) {
-        std::uint16_t a = 0, b = 0;
-        if (!u16(a) || !u16(b)) return false;
-        v = a | (static_cast<std::uint32_t>(b) << 16);
-        return true;
-    }
-};
+using Reader = caseroom::fuzz::InputReader;
 
 QuantizedAvatar avatar(std::uint8_t what, std::uint32_t tick) {
     QuantizedAvatar a;

@@ -21,6 +21,7 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_common.h"
 #include "audio/codec.h"
 #include "audio/jitter_buffer.h"
 #include "audio/mixer.h"
@@ -33,30 +34,7 @@ using namespace caseroom;
 
 namespace {
 
-struct Reader {
-    const std::uint8_t* p;
-    std::size_t left;
-    bool u8(std::uint8_t& v) {
-        if (left < 1) return false;
-        v = *p++;
-        --left;
-        return true;
-    }
-    bool u16(std::uint16_t& v) {
-        if (left < 2) return false;
-        v = static_cast<std::uint16_t>(p[0] | (p[1] << 8));
-        p += 2;
-        left -= 2;
-        return true;
-    }
-    std::span<const std::uint8_t> take(std::size_t n) {
-        if (n > left) n = left;
-        std::span<const std::uint8_t> out(p, n);
-        p += n;
-        left -= n;
-        return out;
-    }
-};
+using Reader = caseroom::fuzz::InputReader;
 
 void requireFinite(std::span<const float> x) {
     for (float s : x)
