@@ -16,25 +16,12 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.h"
+
 extern char** environ;
 
 namespace caseroom::testing {
 
-// A fresh folder under /tmp, removed with everything in it (keys included)
-// when the test ends, passed or not.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char name[] = "/tmp/caseroom-test-XXXXXX";
-        if (::mkdtemp(name)) path = name;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        if (!path.empty()) std::filesystem::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 // Starts args[0] with args; -1 when it could not start.
 inline pid_t spawnLogged(const std::vector<std::string>& args, const std::string& outFile) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "net/messages.h"
+#include "temp_dir.h"
 #include "net/secure/key_file.h"
 #include "net/secure/token.h"
 #include "unit/secure/seeded_random.h"
@@ -62,19 +63,7 @@ TokenWire handSealed(const Key& secret, std::uint64_t created, std::uint64_t exp
     return w;
 }
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/caseroom-token-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const char* name) const { return (path / name).string(); }
-};
+using caseroom::testing::TempDir;
 
 struct Umask {
     mode_t old;
