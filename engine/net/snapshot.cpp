@@ -279,8 +279,10 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
         const View& b = ring_[baseSeq % kSnapshotRing];
         if (!b.valid || b.seq != baseSeq) return SnapshotOutcome::MissingBaseline;
         scratch_ = b.slots;
+        scratchUndescribed_ = b.undescribed;
     } else {
         scratch_.assign(0, std::nullopt);
+        scratchUndescribed_.assign(0, false);
     }
 
     ReadStream r(snap.payload);
@@ -293,11 +295,15 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
         // version 0), so a later removal has something to remove and a later
         // description comes as an absolute entry; nothing is reported for them.
         scratch_.assign(count, std::nullopt);
+        scratchUndescribed_.assign(count, false);
         for (std::uint32_t slot = 0; slot < count; ++slot) {
             std::uint32_t present = 0;
             if (!r.serializeBits(present, 1)) return updates.clear(), SnapshotOutcome::Malformed;
             if (!present) updates.push_back(EntityUpdate{static_cast<std::uint16_t>(slot), true, {}});
-            else scratch_[slot] = kZeroAvatar;
+            else {
+                scratch_[slot] = kZeroAvatar;
+                scratchUndescribed_[slot] = true;
+            }
         }
     }
     const std::size_t presenceUpdates = updates.size();
@@ -311,6 +317,8 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
         if (seen[slot / 64] & (1ull << (slot % 64))) return updates.clear(), SnapshotOutcome::Malformed;
         seen[slot / 64] |= 1ull << (slot % 64);
         if (slot >= scratch_.size()) scratch_.resize(slot + 1);
+        if (slot >= scratchUndescribed_.size()) scratchUndescribed_.resize(slot + 1, false);
+        scratchUndescribed_[slot] = false; // described (or removed) now
         auto& held = scratch_[slot];
         EntityUpdate u;
         u.slot = static_cast<std::uint16_t>(slot);
@@ -335,16 +343,23 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
 
     // The consumer shows what the updates reported so far built (shown_). A
     // snapshot newer than everything applied is decoded against an older
-    // acknowledged baseline, which may predate an entity that came and went
-    // since (its removal is never sent relative to that baseline): report as
-    // removed every shown slot the new view lacks.
+    // acknowledged baseline, so what it carries is relative to that baseline,
+    // not to what the consumer shows: an entity that came and went since has
+    // no removal, and one the consumer dropped may be back unchanged. Report
+    // the difference between the new view and what is shown (placeholders of
+    // present-but-undescribed entities neither add nor remove).
     if (newest_ && seq > *newest_) {
         std::array<std::uint64_t, kMaxEntities / 64> reported{};
         for (const EntityUpdate& u : updates) reported[u.slot / 64] |= 1ull << (u.slot % 64);
-        for (std::size_t slot = 0; slot < shown_.size(); ++slot) {
-            if (!shown_[slot] || (slot < scratch_.size() && scratch_[slot])) continue;
+        const std::size_t n = std::min<std::size_t>(std::max(shown_.size(), scratch_.size()), kMaxEntities);
+        for (std::size_t slot = 0; slot < n; ++slot) {
             if (reported[slot / 64] & (1ull << (slot % 64))) continue;
-            updates.push_back(EntityUpdate{static_cast<std::uint16_t>(slot), true, {}});
+            const bool shown = slot < shown_.size() && shown_[slot];
+            const bool held = slot < scratch_.size() && scratch_[slot].has_value();
+            const bool placeholder = held && slot < scratchUndescribed_.size() && scratchUndescribed_[slot];
+            if (shown && !held) updates.push_back(EntityUpdate{static_cast<std::uint16_t>(slot), true, {}});
+            else if (!shown && held && !placeholder)
+                updates.push_back(EntityUpdate{static_cast<std::uint16_t>(slot), false, *scratch_[slot]});
         }
     }
     for (const EntityUpdate& u : updates) {
@@ -355,6 +370,7 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
     v.seq = seq;
     v.valid = true;
     std::swap(v.slots, scratch_);
+    std::swap(v.undescribed, scratchUndescribed_);
     if (!newest_ || seq > *newest_) newest_ = seq;
     return SnapshotOutcome::Applied;
 }

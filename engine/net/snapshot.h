@@ -154,10 +154,12 @@ private:
         std::uint32_t seq = 0;
         bool valid = false;
         std::vector<std::optional<QuantizedAvatar>> slots;
+        std::vector<bool> undescribed; // placeholder slots: present (full snapshot), state not sent yet
     };
     std::array<View, kSnapshotRing> ring_{};
     std::optional<std::uint32_t> newest_;
     std::vector<std::optional<QuantizedAvatar>> scratch_;
+    std::vector<bool> scratchUndescribed_;
     std::vector<bool> shown_; // slots the reported updates left showing
 };
 
