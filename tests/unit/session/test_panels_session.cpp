@@ -13,6 +13,7 @@
 
 #include "net/loopback_transport.h"
 #include "session/audit_log.h"
+#include "session/bot_brain.h"
 #include "session/client_session.h"
 #include "session/server_host.h"
 
@@ -271,4 +272,23 @@ TEST_CASE("the laser reaches every viewer at tick rate and goes when switched of
     spec.leave();
     REQUIRE(w.until(2.0, [&] { return a.lasers().empty() && b.lasers().empty(); }));
     CHECK(a.stats().malformed == 0);
+}
+
+TEST_CASE("a facilitator bot with a slide show shows the deck and steps slides on its timer", "[session][panels][bots]") {
+    World w;
+    ClientSession& bot = w.add("Facilitator bot", core::Role::Facilitator);
+    ClientSession& viewer = w.add("Viewer", core::Role::Spoke);
+    BotBrain brain(7, false);
+    brain.presentSlides(SlideShow{deckHash(), 5, 0, 2.0});
+    std::vector<std::uint16_t> seen;
+    for (int i = 0; i < 240 * 13; ++i) { // 13 s
+        w.step();
+        brain.think(bot, w.now);
+        const auto p = viewer.panels();
+        if (!p.empty() && p[0].deck == deckHash() && (seen.empty() || seen.back() != p[0].slide)) seen.push_back(p[0].slide);
+    }
+    // Shown at about 0 s, then one step every 2 s: slides 0..4, then back to 0.
+    REQUIRE(seen.size() >= 6);
+    for (std::size_t i = 0; i < 6; ++i) CHECK(seen[i] == i % 5);
+    CHECK(bot.stats().refusals == 0);
 }
