@@ -79,9 +79,30 @@ void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction ac
 }
 
 void ClientSession::sendPanelIntent(const sim::PanelCommand& cmd) {
-    if (state_ != ClientState::InRoom) return;
+    if (state_ != ClientState::InRoom || cmd.panel >= net::kMaxPanels) return;
+    if (cmd.op == sim::PanelOp::SetView || cmd.op == sim::PanelOp::SetWindow) {
+        if (pendingPanels_.size() <= cmd.panel) pendingPanels_.resize(cmd.panel + 1u);
+        PendingPanel& p = pendingPanels_[cmd.panel];
+        if (cmd.op == sim::PanelOp::SetView) { p.view = true; p.viewCmd = cmd; }
+        else { p.window = true; p.windowCmd = cmd; }
+        anyPendingPanel_ = true;
+        if (nextTick_ - lastContinuousTick_ >= kContinuousIntentTicks) flushPanelIntents(); // idle a while: at once
+        return;
+    }
+    flushPanelIntents();
     sendMessage(toWire(cmd));
     ++counters_.panelIntentsSent;
+}
+
+void ClientSession::flushPanelIntents() {
+    if (!anyPendingPanel_) return;
+    for (PendingPanel& p : pendingPanels_) {
+        if (p.view) { sendMessage(toWire(p.viewCmd)); ++counters_.panelIntentsSent; }
+        if (p.window) { sendMessage(toWire(p.windowCmd)); ++counters_.panelIntentsSent; }
+        p.view = p.window = false;
+    }
+    anyPendingPanel_ = false;
+    lastContinuousTick_ = nextTick_;
 }
 
 void ClientSession::sendLaser(const sim::LaserCommand& cmd) {
@@ -313,6 +334,7 @@ void ClientSession::clientTick() {
         const auto bytes = writer_.finish();
         if (transport_.send(server_, net::Channel::State, bytes, false)) ++counters_.inputsSent;
     }
+    if (anyPendingPanel_ && nextTick_ - lastContinuousTick_ >= kContinuousIntentTicks) flushPanelIntents();
     if (laser_.on) sendLaser(laser_);
     else if (laserOffTicks_ > 0) {
         --laserOffTicks_;

@@ -108,6 +108,11 @@ public:
     // Panels: one intent (show a deck, step a slide, zoom, window, ask for or
     // hand over control); the server decides (sim/panels.h) and the result
     // arrives in panels() with the next snapshots, or a refusal notice.
+    // SetView and SetWindow come from drags at mouse rate: they are coalesced
+    // per panel and sent at most every kContinuousIntentTicks client ticks
+    // (the newest value wins; the control channel allows 20 messages/s); any
+    // other intent first sends what is pending, so the order is kept.
+    static constexpr std::uint32_t kContinuousIntentTicks = 3;
     void sendPanelIntent(const sim::PanelCommand& cmd);
     // The laser: while `cmd.on`, it is sent every client tick (unreliable);
     // switching it off sends "off" for a few ticks. sendLaser sends once.
@@ -192,6 +197,11 @@ private:
     std::vector<net::ObjectUpdate> objectUpdates_;
     PanelViewModel panelView_;
     std::uint32_t panelsTick_ = 0;
+    struct PendingPanel { bool view = false, window = false; sim::PanelCommand viewCmd, windowCmd; };
+    std::vector<PendingPanel> pendingPanels_;   // coalesced SetView / SetWindow, by panel
+    std::uint32_t lastContinuousTick_ = 0;      // client tick of the last flush
+    bool anyPendingPanel_ = false;
+    void flushPanelIntents();
     sim::LaserCommand laser_;
     std::uint32_t laserOffTicks_ = 0;   // "off" repeats still to send
     std::vector<Known> known_;

@@ -292,3 +292,33 @@ TEST_CASE("a facilitator bot with a slide show shows the deck and steps slides o
     for (std::size_t i = 0; i < 6; ++i) CHECK(seen[i] == i % 5);
     CHECK(bot.stats().refusals == 0);
 }
+
+TEST_CASE("a window/level drag at mouse rate is coalesced to 10 intents a second, the last value wins, order kept", "[session][panels]") {
+    World w;
+    ClientSession& fac = w.add("Dr. Fac", core::Role::Facilitator);
+    ClientSession& viewer = w.add("Viewer", core::Role::Spoke);
+    REQUIRE(w.until(3.0, [&] { return fac.state() == ClientState::InRoom && viewer.state() == ClientState::InRoom; }));
+    fac.sendPanelIntent(cmd(sim::PanelOp::ShowDeck));
+    w.run(0.5);
+    const std::uint64_t before = fac.stats().panelIntentsSent;
+    sim::PanelCommand drag = cmd(sim::PanelOp::SetWindow);
+    for (int i = 0; i < 120; ++i) { // 1 s of a 120 Hz mouse
+        drag.window = sim::PanelWindow{false, static_cast<float>(i), 400.0f + static_cast<float>(i)};
+        fac.sendPanelIntent(drag);
+        w.run(1.0 / 120.0);
+    }
+    const std::uint64_t sent = fac.stats().panelIntentsSent - before;
+    CHECK(sent >= 9);
+    CHECK(sent <= 12);
+    w.run(0.5);
+    CHECK(viewer.panels()[0].window == sim::PanelWindow{false, 119.0f, 519.0f});
+    // A pending drag value goes before a later intent: the slide change does not overtake it.
+    drag.window = sim::PanelWindow{false, -5.0f, 50.0f};
+    fac.sendPanelIntent(drag);
+    fac.sendPanelIntent(cmd(sim::PanelOp::SetSlide, 1));
+    fac.sendPanelIntent(cmd(sim::PanelOp::DefaultWindow));
+    w.run(0.5);
+    CHECK(viewer.panels()[0].slide == 1);
+    CHECK(viewer.panels()[0].window == sim::PanelWindow{});
+    CHECK(fac.stats().refusals == 0);
+}
