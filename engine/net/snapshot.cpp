@@ -139,14 +139,15 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
     const std::uint32_t seq = nextSeq_++;
     View& view = ring_[seq % kSnapshotRing];
     assert(&view != base);
-    if (base) {
-        view.records = base->records;
+    if (base) view.records = base->records;
+    else view.records.assign(slotCount, EntityRecord{});
+    if (base && base->objectCount > 0) {
         view.objects = base->objects;
         view.objectKeys = base->objectKeys;
-    } else {
-        view.records.assign(slotCount, EntityRecord{});
+    } else if (view.objectCount > 0) {
         view.objects.fill(ObjectRecord{});
     }
+    view.objectCount = base ? base->objectCount : 0;
     view.seq = seq;
     view.valid = true;
     view.acked = false;
@@ -175,7 +176,7 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
     // Objects, whole, before the avatars: removals first (skipping a key that
     // lives on in another slot: it is set below, and a key appears once),
     // then every object that differs from the baseline.
-    {
+    if (view.objectCount > 0 || (objects && objects->slotCount() > 0)) {
         const auto mark = w.mark();
         const std::uint32_t used = objects ? objects->slotCount() : 0;
         auto liveNow = [&](ObjectKey key) { return objects && objects->find(key) != nullptr; };
@@ -193,6 +194,7 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
                 ++st.objects;
             }
             held = ObjectRecord{};
+            --view.objectCount;
         }
         for (std::uint32_t s = 0; s < used; ++s) {
             const ObjectRecord cur = objects->current(s);
@@ -204,6 +206,7 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
             w.serializeBits(more, 1);
             (void)serializeObjectHeader(w, key, removed);
             (void)serializeObjectBytes(w, bytes);
+            if (view.objects[s].instance == 0) ++view.objectCount;
             view.objects[s] = cur;
             view.objectKeys[s] = key;
             ++st.objects;
@@ -211,6 +214,9 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         std::uint32_t end = 0;
         w.serializeBits(end, 1);
         st.objectBytes = static_cast<std::uint32_t>((w.bitsWritten() - mark.bits + 7) / 8);
+    } else {
+        std::uint32_t end = 0; // no objects: the section is its end bit
+        w.serializeBits(end, 1);
     }
 
     auto writeHeader = [&w](std::uint32_t slot, EntryKind kind) {

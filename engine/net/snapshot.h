@@ -129,6 +129,7 @@ private:
         // Per object-table slot: the (instance, version) and key the client holds.
         std::array<ObjectRecord, kMaxRoomObjects> objects{};
         std::array<ObjectKey, kMaxRoomObjects> objectKeys{};
+        std::uint32_t objectCount = 0; // records in use: rooms without objects skip them entirely
     };
     const View* newestAcked() const;
 
