@@ -44,6 +44,15 @@ const char* toString(RefusalReason r) {
     case RefusalReason::NoSuchParticipant: return "no such participant";
     case RefusalReason::NotOnSelf: return "not on yourself";
     case RefusalReason::TargetModerates: return "the participant is a moderator";
+    case RefusalReason::NoSuchPanel: return "no such panel";
+    case RefusalReason::UnknownDeck: return "the server does not have that deck";
+    case RefusalReason::NoDeck: return "the panel shows no deck";
+    case RefusalReason::SlideOutOfRange: return "no such slide in the deck";
+    case RefusalReason::FrameOutOfRange: return "no such frame in the slide";
+    case RefusalReason::BadValue: return "a value is out of range";
+    case RefusalReason::RequestsFull: return "too many pending requests for that panel";
+    case RefusalReason::NoSuchRequest: return "no such request";
+    case RefusalReason::TargetMayNotHold: return "that participant may not drive a panel";
     case RefusalReason::Count: break;
     }
     return "?";
@@ -56,6 +65,7 @@ const char* toString(IntentKind k) {
     case IntentKind::Sit: return "sit";
     case IntentKind::Stand: return "stand";
     case IntentKind::Moderate: return "moderate";
+    case IntentKind::Panel: return "panel";
     case IntentKind::Count: break;
     }
     return "?";
@@ -92,6 +102,8 @@ const char* toString(MessageType t) {
     case MessageType::VoiceFrame: return "VoiceFrame";
     case MessageType::ModerateRequest: return "ModerateRequest";
     case MessageType::ParticipantMuted: return "ParticipantMuted";
+    case MessageType::PanelIntent: return "PanelIntent";
+    case MessageType::LaserInput: return "LaserInput";
     case MessageType::Count: break;
     }
     return "?";
@@ -136,6 +148,8 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::VoiceFrame, Channel::Voice, false, 1 + 7 + kMaxVoiceBytes, Direction::ToServer}, // type, 52 header bits padded, payload
     {MessageType::ModerateRequest, Channel::Control, true, 8, Direction::ToServer},
     {MessageType::ParticipantMuted, Channel::Control, true, 8, Direction::ToClient},
+    {MessageType::PanelIntent, Channel::Control, true, 48, Direction::ToServer},
+    {MessageType::LaserInput, Channel::State, false, 16, Direction::ToServer},
 }};
 
 template <typename T>
@@ -157,6 +171,8 @@ Message defaultFor(MessageType t) {
     case MessageType::VoiceFrame: return makeDefault<VoiceFrame>();
     case MessageType::ModerateRequest: return makeDefault<ModerateRequest>();
     case MessageType::ParticipantMuted: return makeDefault<ParticipantMuted>();
+    case MessageType::PanelIntent: return makeDefault<PanelIntent>();
+    case MessageType::LaserInput: return makeDefault<LaserInput>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <variant>
 #include <vector>
@@ -17,7 +18,7 @@
 
 namespace caseroom::net {
 
-constexpr std::uint32_t kProtocolVersion = 2;
+constexpr std::uint32_t kProtocolVersion = 3;
 constexpr std::uint32_t kMaxRoomCode = 32;
 constexpr std::uint32_t kMaxDisplayName = 48;
 constexpr std::uint32_t kMaxReasonText = 160;
@@ -42,11 +43,14 @@ const char* toString(JoinRefusal r);
 // Why an intent was refused.
 enum class RefusalReason : std::uint8_t {
     NotJoined, SeatInvalid, SeatTaken, SeatTooFar, AlreadySeated, NotSeated, NotPermitted, RateLimited,
-    NoSuchParticipant, NotOnSelf, TargetModerates, Count
+    NoSuchParticipant, NotOnSelf, TargetModerates,
+    // Panels (IntentKind::Panel):
+    NoSuchPanel, UnknownDeck, NoDeck, SlideOutOfRange, FrameOutOfRange, BadValue, RequestsFull, NoSuchRequest,
+    TargetMayNotHold, Count
 };
 const char* toString(RefusalReason r);
 
-enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Count };
+enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, Count };
 const char* toString(IntentKind k);
 
 // Why a participant left.
@@ -58,7 +62,8 @@ const char* toString(LeaveReason r);
 
 enum class MessageType : std::uint8_t {
     JoinRequest, JoinAccepted, JoinRefused, RoomLayout, ParticipantJoined, ParticipantLeft,
-    SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest, ParticipantMuted, Count
+    SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest, ParticipantMuted,
+    PanelIntent, LaserInput, Count
 };
 const char* toString(MessageType t);
 
@@ -324,9 +329,90 @@ struct ParticipantMuted {
     template <typename S> bool serialize(S& s) { return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeBool(s, muted); }
 };
 
+// ---- Panels (the panels system, sim/panels.h) ------------------------------
+
+// A float sent as its 32 bits; NaN and infinity are refused both ways.
+template <typename S>
+bool serializeFiniteFloat(S& s, float& f) {
+    std::uint32_t bits = 0;
+    if constexpr (S::kWriting) {
+        if (!(f == f) || f > 3.4e38f || f < -3.4e38f) return false;
+        std::memcpy(&bits, &f, sizeof bits);
+    }
+    if (!s.serializeBits(bits, 32)) return false;
+    if constexpr (S::kReading) {
+        std::memcpy(&f, &bits, sizeof f);
+        if (!(f == f) || f > 3.4e38f || f < -3.4e38f) return false;
+    }
+    return true;
+}
+
+constexpr std::uint32_t kMaxPanelIndex = 65534; // slide and frame indices on the wire
+
+// Every panel intent, C->S on control (reliable, ordered: a slide step is
+// never lost or reordered; they are rare). `op` values are sim::PanelOp's;
+// only the fields the op uses travel:
+//   ShowDeck: hasDeck, deck (32 bytes); SetSlide, SetFrame, Play, Pause:
+//   index; SetView: centerX, centerY, zoom; SetWindow: centre, width;
+//   GrantControl, DismissRequest: target. The others: nothing.
+// Refusals: IntentRefused{Panel, reason}.
+struct PanelIntent {
+    static constexpr MessageType kType = MessageType::PanelIntent;
+    friend bool operator==(const PanelIntent&, const PanelIntent&) = default;
+    enum class Op : std::uint8_t {
+        ShowDeck, SetSlide, SetFrame, Play, Pause, SetView, SetWindow, DefaultWindow, RequestControl, WithdrawRequest,
+        GrantControl, DismissRequest, ReleaseControl, TakeControl, Count
+    };
+    Op op = Op::SetSlide;
+    std::uint32_t panel = 0;
+    bool hasDeck = false;
+    std::array<std::uint8_t, 32> deck{};
+    std::uint32_t index = 0;
+    float centerX = 0.5f, centerY = 0.5f, zoom = 1.0f;
+    float centre = 0.0f, width = 1.0f;
+    std::uint16_t target = 0;
+    template <typename S> bool serialize(S& s) {
+        if (!serializeEnum(s, op) || !serializeUInt(s, panel, 0, kMaxPanels - 1)) return false;
+        switch (op) {
+        case Op::ShowDeck:
+            if (!serializeBool(s, hasDeck)) return false;
+            return !hasDeck || s.serializeBytes(deck.data(), deck.size());
+        case Op::SetSlide:
+        case Op::SetFrame:
+        case Op::Play:
+        case Op::Pause: return serializeUInt(s, index, 0, kMaxPanelIndex);
+        case Op::SetView: return serializeFiniteFloat(s, centerX) && serializeFiniteFloat(s, centerY) && serializeFiniteFloat(s, zoom);
+        case Op::SetWindow: return serializeFiniteFloat(s, centre) && serializeFiniteFloat(s, width);
+        case Op::GrantControl:
+        case Op::DismissRequest: return serializeInt(s, target, 0, kMaxEntities - 1);
+        default: return true;
+        }
+    }
+};
+
+// The sender's laser pointer, C->S on state (unreliable), every client tick
+// while it is on and a few ticks after it goes off. A ray from the head or
+// hand: origin in mm (the avatar position ranges), direction as three
+// components in [-32767, 32767] / 32767 (normalised by the server; a vector
+// far from unit length is refused).
+struct LaserInput {
+    static constexpr MessageType kType = MessageType::LaserInput;
+    friend bool operator==(const LaserInput&, const LaserInput&) = default;
+    bool on = false;
+    std::int32_t x = 0, y = 0, z = 0;       // mm
+    std::int32_t dx = 0, dy = 0, dz = -32767;
+    template <typename S> bool serialize(S& s) {
+        if (!serializeBool(s, on)) return false;
+        if (!on) return true;
+        return serializeInt(s, x, kPosXZMin, kPosXZMax) && serializeInt(s, y, kPosYMin, kPosYMax) &&
+               serializeInt(s, z, kPosXZMin, kPosXZMax) && serializeInt(s, dx, -32767, 32767) &&
+               serializeInt(s, dy, -32767, 32767) && serializeInt(s, dz, -32767, 32767);
+    }
+};
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
                              SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
-                             ParticipantMuted>;
+                             ParticipantMuted, PanelIntent, LaserInput>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

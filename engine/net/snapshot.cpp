@@ -11,6 +11,23 @@ constexpr std::uint32_t kMaxRanked = 64; // more updates than this never fit a b
 constexpr std::size_t kStaleBudgetFactor = 3;
 constexpr std::uint32_t kInFlightTicks = 6; // ~200 ms: a sent update is presumed on its way
 const QuantizedAvatar kZeroAvatar{};
+
+// Objects section entry: more:1 | kind:4 | id:16 | removed:1 | [size:8 | bytes]
+template <typename S>
+bool serializeObjectHeader(S& s, ObjectKey& key, bool& removed) {
+    std::uint32_t kind = static_cast<std::uint32_t>(key.kind);
+    if (!s.serializeBits(kind, kObjectKindBits) || !serializeU16(s, key.id) || !serializeBool(s, removed)) return false;
+    if (kind >= static_cast<std::uint32_t>(ObjectKind::Count)) return false;
+    key.kind = static_cast<ObjectKind>(kind);
+    return true;
+}
+template <typename S>
+bool serializeObjectBytes(S& s, ObjectBytes& b) {
+    std::uint32_t n = b.size;
+    if (!serializeUInt(s, n, 0, kMaxObjectBytes)) return false;
+    b.size = static_cast<std::uint8_t>(n);
+    return s.serializeBytes(b.data.data(), n);
+}
 } // namespace
 
 // ---- EntityHistory ------------------------------------------------------------
@@ -110,6 +127,12 @@ const ClientReplicator::View* ClientReplicator::newestAcked() const {
 
 void ClientReplicator::build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self,
                              bool forceSelf, std::uint32_t tick, const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats) {
+    build(history, nullptr, priority, self, forceSelf, tick, config, out, stats);
+}
+
+void ClientReplicator::build(const EntityHistory& history, const ObjectTable* objects, std::span<const float> priority,
+                             std::uint16_t self, bool forceSelf, std::uint32_t tick, const ReplicationConfig& config,
+                             Snapshot& out, SnapshotStats* stats) {
     const std::uint32_t slotCount = static_cast<std::uint32_t>(accum_.size());
     assert(history.slotCount() == slotCount && priority.size() >= slotCount);
     const View* base = newestAcked();
@@ -118,6 +141,13 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
     assert(&view != base);
     if (base) view.records = base->records;
     else view.records.assign(slotCount, EntityRecord{});
+    if (base && base->objectCount > 0) {
+        view.objects = base->objects;
+        view.objectKeys = base->objectKeys;
+    } else if (view.objectCount > 0) {
+        view.objects.fill(ObjectRecord{});
+    }
+    view.objectCount = base ? base->objectCount : 0;
     view.seq = seq;
     view.valid = true;
     view.acked = false;
@@ -143,6 +173,52 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
             if (present) view.records[slot] = EntityRecord{cur.instance, 0};
         }
     }
+    // Objects, whole, before the avatars: removals first (skipping a key that
+    // lives on in another slot: it is set below, and a key appears once),
+    // then every object that differs from the baseline.
+    if (view.objectCount > 0 || (objects && objects->slotCount() > 0)) {
+        const auto mark = w.mark();
+        const std::uint32_t used = objects ? objects->slotCount() : 0;
+        auto liveNow = [&](ObjectKey key) { return objects && objects->find(key) != nullptr; };
+        for (std::uint32_t s = 0; s < kMaxRoomObjects; ++s) {
+            ObjectRecord& held = view.objects[s];
+            if (held.instance == 0) continue;
+            const ObjectRecord cur = s < used ? objects->current(s) : ObjectRecord{};
+            if (cur.instance == held.instance) continue;
+            if (!liveNow(view.objectKeys[s])) {
+                std::uint32_t more = 1;
+                bool removed = true;
+                ObjectKey key = view.objectKeys[s];
+                w.serializeBits(more, 1);
+                (void)serializeObjectHeader(w, key, removed);
+                ++st.objects;
+            }
+            held = ObjectRecord{};
+            --view.objectCount;
+        }
+        for (std::uint32_t s = 0; s < used; ++s) {
+            const ObjectRecord cur = objects->current(s);
+            if (cur.instance == 0 || cur == view.objects[s]) continue;
+            std::uint32_t more = 1;
+            bool removed = false;
+            ObjectKey key = objects->key(s);
+            ObjectBytes bytes = objects->bytes(s);
+            w.serializeBits(more, 1);
+            (void)serializeObjectHeader(w, key, removed);
+            (void)serializeObjectBytes(w, bytes);
+            if (view.objects[s].instance == 0) ++view.objectCount;
+            view.objects[s] = cur;
+            view.objectKeys[s] = key;
+            ++st.objects;
+        }
+        std::uint32_t end = 0;
+        w.serializeBits(end, 1);
+        st.objectBytes = static_cast<std::uint32_t>((w.bitsWritten() - mark.bits + 7) / 8);
+    } else {
+        std::uint32_t end = 0; // no objects: the section is its end bit
+        w.serializeBits(end, 1);
+    }
+
     auto writeHeader = [&w](std::uint32_t slot, EntryKind kind) {
         std::uint32_t more = 1, k = static_cast<std::uint32_t>(kind);
         w.serializeBits(more, 1);
@@ -266,7 +342,21 @@ std::uint32_t SnapshotReceiver::ackBits() const {
 }
 
 SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<EntityUpdate>& updates) {
+    return receive(snap, updates, ignoredObjects_);
+}
+
+namespace {
+ObjectUpdate* findObject(std::vector<ObjectUpdate>& v, ObjectKey key) {
+    for (ObjectUpdate& o : v)
+        if (o.key == key) return &o;
+    return nullptr;
+}
+} // namespace
+
+SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<EntityUpdate>& updates,
+                                          std::vector<ObjectUpdate>& objects) {
     updates.clear();
+    objects.clear();
     const std::uint32_t seq = newest_ ? seqExpand(snap.seq, *newest_) : snap.seq;
     if (newest_ && seq + kSnapshotRing <= *newest_) return SnapshotOutcome::Old;
     {
@@ -280,9 +370,11 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
         if (!b.valid || b.seq != baseSeq) return SnapshotOutcome::MissingBaseline;
         scratch_ = b.slots;
         scratchUndescribed_ = b.undescribed;
+        scratchObjects_ = b.objects;
     } else {
         scratch_.assign(0, std::nullopt);
         scratchUndescribed_.assign(0, false);
+        scratchObjects_.clear();
     }
 
     ReadStream r(snap.payload);
@@ -304,6 +396,35 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
                 scratch_[slot] = kZeroAvatar;
                 scratchUndescribed_[slot] = true;
             }
+        }
+    }
+    // Room objects: each key at most once; a removal must name a held object.
+    {
+        std::array<ObjectKey, kMaxRoomObjects * 2> seenKeys{};
+        std::size_t seenCount = 0;
+        for (;;) {
+            std::uint32_t more = 0;
+            if (!r.serializeBits(more, 1)) return updates.clear(), SnapshotOutcome::Malformed;
+            if (!more) break;
+            ObjectKey key;
+            bool removed = false;
+            if (!serializeObjectHeader(r, key, removed) || seenCount == seenKeys.size())
+                return updates.clear(), SnapshotOutcome::Malformed;
+            for (std::size_t k = 0; k < seenCount; ++k)
+                if (seenKeys[k] == key) return updates.clear(), SnapshotOutcome::Malformed;
+            seenKeys[seenCount++] = key;
+            ObjectUpdate* held = findObject(scratchObjects_, key);
+            if (removed) {
+                if (!held) return updates.clear(), SnapshotOutcome::Malformed;
+                *held = scratchObjects_.back();
+                scratchObjects_.pop_back();
+                continue;
+            }
+            ObjectBytes bytes;
+            if (!serializeObjectBytes(r, bytes)) return updates.clear(), SnapshotOutcome::Malformed;
+            if (held) held->bytes = bytes;
+            else if (scratchObjects_.size() == kMaxRoomObjects) return updates.clear(), SnapshotOutcome::Malformed;
+            else scratchObjects_.push_back(ObjectUpdate{key, false, bytes});
         }
     }
     const std::size_t presenceUpdates = updates.size();
@@ -366,11 +487,22 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
         if (u.slot >= shown_.size()) shown_.resize(u.slot + 1u, false);
         shown_[u.slot] = !u.removed;
     }
+    // Objects: what the newest view holds against what was reported before.
+    if (!newest_ || seq > *newest_) {
+        for (const ObjectUpdate& o : shownObjects_)
+            if (!findObject(scratchObjects_, o.key)) objects.push_back(ObjectUpdate{o.key, true, {}});
+        for (const ObjectUpdate& o : scratchObjects_) {
+            const ObjectUpdate* was = findObject(shownObjects_, o.key);
+            if (!was || !(was->bytes == o.bytes)) objects.push_back(o);
+        }
+        shownObjects_ = scratchObjects_;
+    }
     View& v = ring_[seq % kSnapshotRing];
     v.seq = seq;
     v.valid = true;
     std::swap(v.slots, scratch_);
     std::swap(v.undescribed, scratchUndescribed_);
+    std::swap(v.objects, scratchObjects_);
     if (!newest_ || seq > *newest_) newest_ = seq;
     return SnapshotOutcome::Applied;
 }

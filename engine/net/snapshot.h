@@ -14,9 +14,15 @@
 // the queue, so nothing freezes. With no usable baseline the snapshot is a
 // "full" one: a presence bitmap of all slots plus what fits of absolute states.
 //
+// Room objects (room_objects.h) ride in the same snapshots, in the same
+// views: every object whose (instance, version) differs from view(B) is
+// carried whole, before the avatars, charged to the budget, never deferred.
+//
 // Client side: SnapshotReceiver keeps the matching ring of decoded views and
 // reports only the entities a snapshot explicitly carries (updates and
-// removals); carried-over baseline entries are bookkeeping, not news.
+// removals); carried-over baseline entries are bookkeeping, not news. For
+// objects it reports the difference between the newest view and what it
+// reported before (an older snapshot arriving late reports no objects).
 // Payload layout is in PROTOCOL.md ("Snapshot payload").
 #pragma once
 #include <array>
@@ -27,6 +33,7 @@
 
 #include "net/avatar_codec.h"
 #include "net/messages.h"
+#include "net/room_objects.h"
 
 namespace caseroom::net {
 
@@ -84,6 +91,8 @@ struct SnapshotStats {
     std::uint32_t removals = 0;
     std::uint32_t deferred = 0;    // wanted but left for a later tick
     std::uint32_t overBudget = 0;  // stale entities sent past the budget (freeze bound)
+    std::uint32_t objects = 0;     // room objects carried (set or removed)
+    std::uint32_t objectBytes = 0; // their bytes, headers included (rounded up)
     bool full = false;
 };
 
@@ -101,6 +110,10 @@ public:
     // inputs were applied learns the authoritative result and reconciles).
     void build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self, bool forceSelf,
                std::uint32_t tick, const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats = nullptr);
+    // The same with the room's objects (nullptr: none): every object that
+    // differs from the baseline is carried first, whatever the budget.
+    void build(const EntityHistory& history, const ObjectTable* objects, std::span<const float> priority, std::uint16_t self,
+               bool forceSelf, std::uint32_t tick, const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats = nullptr);
 
     // How long, in ticks, the client has shown each live entity out of date
     // (from the newest update sent for it); returns the worst. Assumes a
@@ -113,6 +126,10 @@ private:
         bool valid = false;
         bool acked = false;
         std::vector<EntityRecord> records;
+        // Per object-table slot: the (instance, version) and key the client holds.
+        std::array<ObjectRecord, kMaxRoomObjects> objects{};
+        std::array<ObjectKey, kMaxRoomObjects> objectKeys{};
+        std::uint32_t objectCount = 0; // records in use: rooms without objects skip them entirely
     };
     const View* newestAcked() const;
 
@@ -143,6 +160,10 @@ public:
     // entities it carries (removals included; for a full snapshot, every
     // slot absent from its presence map is reported removed).
     SnapshotOutcome receive(const Snapshot& snap, std::vector<EntityUpdate>& updates);
+    // The same, and `objects` gets the room objects that changed against what
+    // this receiver reported before (set or removed), when `snap` is the newest
+    // applied; an older one arriving late reports none.
+    SnapshotOutcome receive(const Snapshot& snap, std::vector<EntityUpdate>& updates, std::vector<ObjectUpdate>& objects);
 
     [[nodiscard]] bool hasAck() const { return newest_.has_value(); }
     [[nodiscard]] std::uint16_t ackSeq() const { return static_cast<std::uint16_t>(newest_.value_or(0)); }
@@ -155,12 +176,16 @@ private:
         bool valid = false;
         std::vector<std::optional<QuantizedAvatar>> slots;
         std::vector<bool> undescribed; // placeholder slots: present (full snapshot), state not sent yet
+        std::vector<ObjectUpdate> objects; // live objects (removed = false), in no particular order
     };
     std::array<View, kSnapshotRing> ring_{};
     std::optional<std::uint32_t> newest_;
     std::vector<std::optional<QuantizedAvatar>> scratch_;
     std::vector<bool> scratchUndescribed_;
     std::vector<bool> shown_; // slots the reported updates left showing
+    std::vector<ObjectUpdate> scratchObjects_;
+    std::vector<ObjectUpdate> shownObjects_;  // the objects as last reported
+    std::vector<ObjectUpdate> ignoredObjects_; // for the entity-only receive()
 };
 
 } // namespace caseroom::net

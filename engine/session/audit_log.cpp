@@ -41,6 +41,7 @@ const char* toString(AuditKind k) {
     case AuditKind::Unmuted: return "Unmuted";
     case AuditKind::Suppressed: return "Suppressed";
     case AuditKind::ChainRestarted: return "ChainRestarted";
+    case AuditKind::PanelControl: return "PanelControl";
     case AuditKind::Count: break;
     }
     return "?";

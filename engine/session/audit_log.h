@@ -48,6 +48,7 @@ enum class AuditKind : std::uint8_t {
     Unmuted,
     Suppressed,        // N similar entries from one source were not written (rate limit)
     ChainRestarted,    // written by FileAudit: a new chain after a break it found
+    PanelControl,      // a panel's deck shown, its control granted, taken, released or returned (sim/events.h)
     Count
 };
 const char* toString(AuditKind k);

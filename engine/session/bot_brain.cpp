@@ -71,10 +71,27 @@ void BotBrain::lookAt(const sim::AvatarPose& me, glm::vec3 target) {
     intent_.headPitch = std::atan2(d.y, std::max(horiz, 0.1f));
 }
 
+void BotBrain::stepSlides(ClientSession& s, double now) {
+    if (!show_ || show_->slides == 0 || now < nextSlideAt_) return;
+    nextSlideAt_ = now + show_->secondsPerSlide;
+    sim::PanelCommand c;
+    c.panel = show_->panel;
+    c.deck = show_->deck;
+    const auto panels = s.panels();
+    if (show_->panel >= panels.size() || panels[show_->panel].deck != show_->deck) {
+        c.op = sim::PanelOp::ShowDeck;
+    } else {
+        c.op = sim::PanelOp::SetSlide;
+        c.index = static_cast<std::uint16_t>((panels[show_->panel].slide + 1u) % show_->slides);
+    }
+    s.sendPanelIntent(c);
+}
+
 void BotBrain::think(ClientSession& s, double now) {
     const sim::AvatarPose* me = s.selfPose();
     const sim::RoomLayout* layout = s.layout();
     if (!me || !layout || s.state() != ClientState::InRoom) return;
+    stepSlides(s, now);
     const glm::vec2 at{me->body.x, me->body.z};
     intent_.move = glm::vec2(0.0f);
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/content_hash.h"
 #include "core/rng.h"
 #include "sim/room.h"
 #include "session/client_session.h"
@@ -14,6 +15,18 @@
 namespace caseroom::session {
 
 enum class BotMode : std::uint8_t { FindSeat, Seated, Wander, Pause, Count };
+
+// A scripted presenter (option, off by default): shows `deck` on `panel` and
+// steps to the next slide every `secondsPerSlide`, wrapping after `slides`.
+// The bot's role must be allowed to drive the panel (a facilitator or
+// coordinator; otherwise the server refuses and the bot keeps trying on its
+// timer, which costs one refusal per step).
+struct SlideShow {
+    core::ContentHash deck;
+    std::uint16_t slides = 1;
+    std::uint16_t panel = 0;
+    double secondsPerSlide = 8.0;
+};
 const char* toString(BotMode m);
 
 class BotBrain {
@@ -23,6 +36,9 @@ public:
     // Looks at the session's view at `now` and drives it: sets the intent and
     // requests sit/stand through the session.
     void think(ClientSession& session, double now);
+
+    // Turns the slide show on (or, with nullopt, off).
+    void presentSlides(std::optional<SlideShow> show) { show_ = std::move(show); nextSlideAt_ = -1; }
 
     [[nodiscard]] BotMode mode() const { return mode_; }
     [[nodiscard]] std::optional<std::uint16_t> targetSeat() const { return seat_; }
@@ -43,6 +59,9 @@ private:
     bool hasWanderTarget_ = false;
     sim::MoveInput intent_;
     std::uint32_t failedSits_ = 0;
+    std::optional<SlideShow> show_;
+    double nextSlideAt_ = -1;
+    void stepSlides(ClientSession& s, double now);
 };
 
 } // namespace caseroom::session

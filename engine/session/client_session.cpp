@@ -5,6 +5,7 @@
 
 #include "audio/voice_client.h"
 #include "core/log.h"
+#include "session/panel_wire.h"
 #include "session/voice_wire.h"
 #include "session/wire_avatar.h"
 #include "sim/permissions.h"
@@ -75,6 +76,43 @@ void ClientSession::requestStand() {
 
 void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction action) {
     if (state_ == ClientState::InRoom) sendMessage(net::ModerateRequest{target, action});
+}
+
+void ClientSession::sendPanelIntent(const sim::PanelCommand& cmd) {
+    if (state_ != ClientState::InRoom || cmd.panel >= net::kMaxPanels) return;
+    if (cmd.op == sim::PanelOp::SetView || cmd.op == sim::PanelOp::SetWindow) {
+        if (pendingPanels_.size() <= cmd.panel) pendingPanels_.resize(cmd.panel + 1u);
+        PendingPanel& p = pendingPanels_[cmd.panel];
+        if (cmd.op == sim::PanelOp::SetView) { p.view = true; p.viewCmd = cmd; }
+        else { p.window = true; p.windowCmd = cmd; }
+        anyPendingPanel_ = true;
+        if (nextTick_ - lastContinuousTick_ >= kContinuousIntentTicks) flushPanelIntents(); // idle a while: at once
+        return;
+    }
+    flushPanelIntents();
+    sendMessage(toWire(cmd));
+    ++counters_.panelIntentsSent;
+}
+
+void ClientSession::flushPanelIntents() {
+    if (!anyPendingPanel_) return;
+    for (PendingPanel& p : pendingPanels_) {
+        if (p.view) { sendMessage(toWire(p.viewCmd)); ++counters_.panelIntentsSent; }
+        if (p.window) { sendMessage(toWire(p.windowCmd)); ++counters_.panelIntentsSent; }
+        p.view = p.window = false;
+    }
+    anyPendingPanel_ = false;
+    lastContinuousTick_ = nextTick_;
+}
+
+void ClientSession::sendLaser(const sim::LaserCommand& cmd) {
+    if (state_ != ClientState::InRoom || !net::encodeMessage(toWire(cmd), writer_)) return;
+    if (transport_.send(server_, net::Channel::State, writer_.finish(), false)) ++counters_.lasersSent;
+}
+
+void ClientSession::setLaser(const sim::LaserCommand& cmd) {
+    if (laser_.on && !cmd.on) laserOffTicks_ = 3; // unreliable: say it a few times
+    laser_ = cmd;
 }
 
 void ClientSession::leave() {
@@ -180,6 +218,7 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         notices_.push_back("joined room " + desc_.roomCode + " as " + core::toString(acc->role));
     } else if (auto* lay = std::get_if<net::RoomLayoutMsg>(&m)) {
         layout_ = fromWire(*lay);
+        panelView_.ensurePanels(layout_->panels.size());
     } else if (auto* ref = std::get_if<net::JoinRefused>(&m)) {
         state_ = ClientState::Refused;
         status_ = std::string("join refused: ") + net::toString(ref->reason) + (ref->detail.empty() ? "" : " (" + ref->detail + ")");
@@ -223,12 +262,17 @@ void ClientSession::handleMessage(net::Message& m, double now) {
 
 void ClientSession::onSnapshot(const net::Snapshot& snap, double now) {
     if (state_ != ClientState::InRoom) return;
-    const net::SnapshotOutcome o = receiver_.receive(snap, updates_);
+    const net::SnapshotOutcome o = receiver_.receive(snap, updates_, objectUpdates_);
     if (o == net::SnapshotOutcome::Malformed) { ++counters_.malformed; return; }
     if (o != net::SnapshotOutcome::Applied) { ++counters_.snapshotsRejected; return; }
     ++counters_.snapshotsApplied;
     clock_.observe(snap.serverTick, now);
     latestServerTick_ = std::max(latestServerTick_, snap.serverTick);
+    for (const net::ObjectUpdate& u : objectUpdates_) {
+        if (panelView_.apply(u)) ++counters_.objectUpdates;
+        else ++counters_.malformed;
+    }
+    if (!objectUpdates_.empty()) panelsTick_ = snap.serverTick;
     for (const net::EntityUpdate& u : updates_) {
         Known& k = known(u.slot);
         if (u.removed) {
@@ -289,6 +333,12 @@ void ClientSession::clientTick() {
     if (net::encodeMessage(inputMsg_, writer_)) {
         const auto bytes = writer_.finish();
         if (transport_.send(server_, net::Channel::State, bytes, false)) ++counters_.inputsSent;
+    }
+    if (anyPendingPanel_ && nextTick_ - lastContinuousTick_ >= kContinuousIntentTicks) flushPanelIntents();
+    if (laser_.on) sendLaser(laser_);
+    else if (laserOffTicks_ > 0) {
+        --laserOffTicks_;
+        sendLaser(laser_);
     }
 }
 

@@ -19,6 +19,8 @@
 #include "net/snapshot.h"
 #include "net/transport.h"
 #include "session/interpolation.h"
+#include "session/panel_view.h"
+#include "sim/panels.h"
 #include "sim/avatar.h"
 #include "sim/layout.h"
 #include "sim/movement.h"
@@ -83,6 +85,9 @@ struct ClientStats {
     std::uint64_t voiceSent = 0;           // voice frames sent to the server
     std::uint64_t voiceReceived = 0;       // voice frames handed to the attached VoiceClient
     std::uint64_t voiceUnsent = 0;         // captured frames not sent (role may not speak, or too large for the wire)
+    std::uint64_t panelIntentsSent = 0;    // PanelIntent messages sent
+    std::uint64_t lasersSent = 0;          // LaserInput messages sent
+    std::uint64_t objectUpdates = 0;       // room-object updates applied to the view models
 };
 
 class ClientSession {
@@ -100,6 +105,19 @@ public:
     // Moderation (facilitator, coordinator): the server decides and answers
     // with ParticipantMuted / ParticipantLeft{Removed} or a refusal notice.
     void requestModerate(std::uint16_t target, net::ModerateAction action);
+    // Panels: one intent (show a deck, step a slide, zoom, window, ask for or
+    // hand over control); the server decides (sim/panels.h) and the result
+    // arrives in panels() with the next snapshots, or a refusal notice.
+    // SetView and SetWindow come from drags at mouse rate: they are coalesced
+    // per panel and sent at most every kContinuousIntentTicks client ticks
+    // (the newest value wins; the control channel allows 20 messages/s); any
+    // other intent first sends what is pending, so the order is kept.
+    static constexpr std::uint32_t kContinuousIntentTicks = 3;
+    void sendPanelIntent(const sim::PanelCommand& cmd);
+    // The laser: while `cmd.on`, it is sent every client tick (unreliable);
+    // switching it off sends "off" for a few ticks. sendLaser sends once.
+    void setLaser(const sim::LaserCommand& cmd);
+    void sendLaser(const sim::LaserCommand& cmd);
     void leave();
     // Optional voice. `voice` (not owned; nullptr detaches) must outlive the
     // session or be detached first; its device callback runs elsewhere. While
@@ -127,6 +145,13 @@ public:
     [[nodiscard]] const sim::AvatarPose* selfPose() const { return predictedValid_ ? &predicted_ : nullptr; }
     [[nodiscard]] ClientStats stats() const;
     [[nodiscard]] std::uint32_t serverTick() const { return latestServerTick_; }
+    // The panels view model: every panel by index (holder and pending
+    // requests included) and the lasers that are on.
+    [[nodiscard]] std::span<const sim::PanelState> panels() const { return panelView_.panels(); }
+    [[nodiscard]] std::span<const sim::LaserState> lasers() const { return panelView_.lasers(); }
+    [[nodiscard]] std::uint64_t panelChanges() const { return panelView_.changes(); }
+    // serverTick of the newest snapshot that changed the panels view (0: none).
+    [[nodiscard]] std::uint32_t panelsTick() const { return panelsTick_; }
     // Human-readable notices (joined, left, refusals) since the last call.
     std::vector<std::string> takeNotices();
     [[nodiscard]] const ClientDesc& desc() const { return desc_; }
@@ -169,6 +194,16 @@ private:
     ServerClock clock_;
     net::SnapshotReceiver receiver_;
     std::vector<net::EntityUpdate> updates_;
+    std::vector<net::ObjectUpdate> objectUpdates_;
+    PanelViewModel panelView_;
+    std::uint32_t panelsTick_ = 0;
+    struct PendingPanel { bool view = false, window = false; sim::PanelCommand viewCmd, windowCmd; };
+    std::vector<PendingPanel> pendingPanels_;   // coalesced SetView / SetWindow, by panel
+    std::uint32_t lastContinuousTick_ = 0;      // client tick of the last flush
+    bool anyPendingPanel_ = false;
+    void flushPanelIntents();
+    sim::LaserCommand laser_;
+    std::uint32_t laserOffTicks_ = 0;   // "off" repeats still to send
     std::vector<Known> known_;
     std::vector<RemoteAvatar> avatars_;   // rebuilt only when membership changes
     bool avatarsDirty_ = true;

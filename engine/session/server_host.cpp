@@ -2,6 +2,7 @@
 // [SECTION] receiving: dispatch, join, input, intents
 // [SECTION] moderation: mute, unmute, remove
 // [SECTION] voice: check, route and forward on arrival
+// [SECTION] panels: intents, lasers, the room's events
 // [SECTION] ticking: simulation, history, per-client snapshots
 #include "session/server_host.h"
 
@@ -26,7 +27,11 @@ ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, d
 
 ServerHost::ServerHost(net::Transport& transport, ServerConfig config) : transport_(transport), config_(std::move(config)) {
     if (config_.rooms.empty()) config_.rooms.push_back(sim::RoomSpec{});
-    for (const auto& spec : config_.rooms) rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
+    for (const auto& spec : config_.rooms) {
+        rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
+        RoomInstance& r = *rooms_.back();
+        r.panels = std::make_unique<PanelHost>(static_cast<std::uint16_t>(r.room.layout().panels.size()), config_.decks);
+    }
 }
 
 ServerHost::~ServerHost() = default;
@@ -34,6 +39,12 @@ ServerHost::~ServerHost() = default;
 const sim::Room* ServerHost::room(const std::string& code) const {
     for (const auto& r : rooms_)
         if (r->room.spec().code == code) return &r->room;
+    return nullptr;
+}
+
+const sim::PanelSystem* ServerHost::panels(const std::string& code) const {
+    for (const auto& r : rooms_)
+        if (r->room.spec().code == code) return &r->panels->system();
     return nullptr;
 }
 
@@ -75,6 +86,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
     if (c.room) {
         RoomInstance& r = *c.room;
         r.room.leave(c.entity);
+        r.panels->leave(c.entity, r.room.tick());
         r.history.remove(c.entity.value, r.room.tick());
         r.voice.remove(c.entity.value);
         if (c.entity.value < r.levels.size()) r.levels[c.entity.value] = sim::VoiceLevelGuard{};
@@ -309,6 +321,7 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     }
     room->levels[jr.entity.value] = sim::VoiceLevelGuard{};
     room->peerOfSlot[jr.entity.value] = c.peer;
+    room->panels->join(jr.entity, c.role);
     ++counters_.joins;
     if (config_.audit) {
         AuditRecord e = auditAbout(c);
@@ -457,11 +470,71 @@ void ServerHost::handle(Client& c, const net::VoiceFrame& frame, std::span<const
     }
 }
 
+// ---- [SECTION] panels: intents, lasers, the room's events --------------------
+
+namespace {
+sim::PanelActor panelActor(const sim::Room& room, core::EntityId who, core::Role role) {
+    const sim::Participant* p = room.find(who);
+    return sim::PanelActor{who, role, p ? p->pose.headPosition() : glm::vec3(0.0f)};
+}
+} // namespace
+
+// The rules are sim::PanelSystem's (through PanelHost); a refusal is answered
+// with IntentRefused{Panel, reason} and, when the role or holding does not
+// allow it, audited like any refused intent.
+void ServerHost::handle(Client& c, const net::PanelIntent& m, std::span<const std::uint8_t>, double now) {
+    RoomInstance& r = *c.room;
+    const auto refused = r.panels->onIntent(panelActor(r.room, c.entity, c.role), m, r.room.tick());
+    if (!refused) { ++counters_.panelIntents; return; }
+    ++counters_.panelRefused;
+    if (*refused == net::RefusalReason::NotPermitted)
+        audit(c, now, std::string("panel ") + std::to_string(m.panel) + ": " + sim::toString(static_cast<sim::PanelOp>(m.op)),
+              std::string("refused: not permitted for ") + core::toString(c.role));
+    send(c.peer, net::IntentRefused{net::IntentKind::Panel, *refused});
+}
+
+void ServerHost::handle(Client& c, const net::LaserInput& m, std::span<const std::uint8_t>, double now) {
+    RoomInstance& r = *c.room;
+    const auto err = r.panels->onLaser(panelActor(r.room, c.entity, c.role), m, r.room.tick());
+    if (!err) return;
+    ++counters_.laserRefused;
+    if (*err == sim::PanelError::NotPermitted) audit(c, now, "laser", std::string("refused: not permitted for ") + core::toString(c.role));
+}
+
+// The room's one event stream, drained each tick: the auditable kinds go to
+// the audit trail (the recorder and attendance will read the same list).
+void ServerHost::onRoomEvents(RoomInstance& r) {
+    if (!config_.audit) return;
+    for (const sim::RoomEvent& e : r.events) {
+        if (!sim::audited(e.kind)) continue;
+        AuditRecord rec;
+        const sim::Participant* actor = r.room.find(e.actor);
+        if (actor) {
+            rec.userId = actor->userId;
+            rec.who = actor->name;
+            rec.role = actor->role;
+        }
+        rec.room = r.room.spec().code;
+        rec.kind = AuditKind::PanelControl;
+        rec.what = std::string(sim::toString(e.kind)) + " on panel " + std::to_string(e.panel);
+        if (e.kind == sim::RoomEventKind::DeckShown) rec.what += e.deck.empty() ? ": idle card" : ": deck " + e.deck.hex();
+        if (e.target.valid()) {
+            const sim::Participant* t = r.room.find(e.target);
+            rec.what += ", participant " + std::to_string(e.target.value) +
+                        (t ? " '" + t->name + "' (user " + std::to_string(t->userId) + ")" : std::string());
+        }
+        rec.outcome = "done";
+        config_.audit->record(rec);
+    }
+}
+
 // ---- [SECTION] ticking: simulation, history, per-client snapshots ------------
 
 void ServerHost::tickRoom(RoomInstance& r, double now) {
     r.room.step();
     const std::uint32_t tick = r.room.tick();
+    r.panels->tick(tick, r.objects, r.events);
+    onRoomEvents(r);
     const auto& all = r.room.participants();
     for (std::uint16_t slot = 0; slot < all.size(); ++slot) {
         const sim::Participant& p = all[slot];
@@ -485,7 +558,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         sim::fillInterest(r.spots[c.entity.value], r.spots, r.priority); // sim/interest.h: near, moving, speaking first
         const bool forceSelf = me->anyInput && me->lastInputSeq != c.reportedInputSeq;
         net::SnapshotStats st;
-        c.replicator->build(r.history, r.priority, c.entity.value, forceSelf, tick, config_.replication, snapshot_, &st);
+        c.replicator->build(r.history, &r.objects, r.priority, c.entity.value, forceSelf, tick, config_.replication, snapshot_, &st);
         snapshot_.hasInput = me->anyInput;
         snapshot_.lastInputSeq = static_cast<std::uint16_t>(me->lastInputSeq);
         c.reportedInputSeq = me->lastInputSeq;

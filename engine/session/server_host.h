@@ -22,6 +22,7 @@
 #include "net/snapshot.h"
 #include "net/transport.h"
 #include "session/audit_log.h"
+#include "session/panel_host.h"
 #include "sim/permissions.h"
 #include "sim/room.h"
 #include "sim/interest.h"
@@ -38,6 +39,7 @@ struct ServerConfig {
     std::uint32_t maxMalformed = 64;         // bad messages before a peer is disconnected
     AuditSink* audit = nullptr;              // refused attempts go here (not owned)
     sim::RouterConfig voice;                 // voice forwarding: streams per listener (cap 6), hold, hysteresis, room-wide talkers
+    const sim::DeckCatalog* decks = nullptr; // what decks the panels may show (not owned; null: none)
 };
 
 struct ServerCounters {
@@ -55,6 +57,9 @@ struct ServerCounters {
     std::uint64_t voiceLevelClamped = 0;     // frames whose claimed level the server lowered (sim::acceptVoiceLevel)
     std::uint64_t voiceRoomWideCapped = 0;   // frames dropped: more room-wide speakers at once than RouterConfig::maxRoomWideTalkers
     std::uint64_t moderations = 0;           // moderation intents carried out (each audited)
+    std::uint64_t panelIntents = 0;          // panel intents carried out
+    std::uint64_t panelRefused = 0;          // panel intents refused (answered, audited when not permitted)
+    std::uint64_t laserRefused = 0;          // laser inputs dropped (role, bad ray, too far, too many)
 };
 
 class ServerHost {
@@ -74,6 +79,8 @@ public:
     // out of date, in ticks. O(clients * participants): not for the tick.
     [[nodiscard]] std::uint32_t worstStalenessTicks() const;
     [[nodiscard]] const sim::Room* room(const std::string& code) const;
+    // The room's panels (sim/panels.h), or nullptr for an unknown room.
+    [[nodiscard]] const sim::PanelSystem* panels(const std::string& code) const;
     [[nodiscard]] std::size_t roomCount() const { return rooms_.size(); }
     [[nodiscard]] std::size_t clientCount() const { return clients_.size(); }
 
@@ -111,6 +118,11 @@ private:
         std::vector<sim::VoiceLevelGuard> levels; // per slot: how far its claimed level is believed
         std::vector<core::PeerId> peerOfSlot;  // entity slot -> its client, for forwarding
         std::vector<std::uint16_t> listeners;  // route() output scratch, one entry per slot
+        // Room systems beyond presence (panels first): their state rides in
+        // the snapshots as room objects; their events are drained each tick.
+        net::ObjectTable objects;
+        std::unique_ptr<PanelHost> panels;
+        std::vector<sim::RoomEvent> events;
     };
 
     void onReceive(Client& c, const net::TransportEvent& ev, double now);
@@ -123,6 +135,9 @@ private:
     void handle(Client& c, const net::StandRequest& req, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::ModerateRequest& req, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::PanelIntent& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::LaserInput& m, std::span<const std::uint8_t> bytes, double now);
+    void onRoomEvents(RoomInstance& r);
     template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);

@@ -6,6 +6,7 @@
 // the panels themselves.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include <glm/vec3.hpp>
 
@@ -20,6 +21,7 @@ struct PanelView {
     friend bool operator==(const PanelView&, const PanelView&) = default;
 };
 constexpr float kMaxZoom = 16.0f;
+constexpr std::size_t kMaxControlRequests = 8;
 
 struct PanelWindow {
     bool useDefault = true;               // the slide's default window (or full range)
@@ -35,6 +37,9 @@ struct PanelState {
     PanelView view;
     PanelWindow window;
     core::EntityId holder;                // who drives it (the presenter); invalid: nobody
+    // Who asked for control, oldest first (at most kMaxControlRequests);
+    // everyone sees them, the holder or a facilitator answers.
+    std::vector<core::EntityId> requests;
     friend bool operator==(const PanelState&, const PanelState&) = default;
 };
 

@@ -4,14 +4,22 @@
 
 namespace caseroom::sim {
 namespace {
-using Row = std::array<bool, static_cast<std::size_t>(Action::Count)>;
-// Columns: Walk Look Sit Stand Speak PresentCase DriveSlides Recommend Moderate Record
+constexpr std::size_t kActions = static_cast<std::size_t>(Action::Count);
+using Row = std::array<bool, kActions>;
+// Columns: Walk Look Sit Stand Speak PresentCase DrivePanel Recommend Moderate Record
+//          RequestControl GrantControl TakeControl PointLaser
 constexpr std::array<Row, static_cast<std::size_t>(core::Role::Count)> kTable{{
-    /* facilitator */ {true, true, true, true, true, true, true, true, true, true},
-    /* specialist  */ {true, true, true, true, true, true, true, true, false, false},
-    /* coordinator */ {true, true, true, true, true, false, true, false, true, true},
-    /* spoke       */ {true, true, true, true, true, true, true, false, false, false},
-    /* observer    */ {true, true, true, true, false, false, false, false, false, false},
+    /* facilitator */ {true, true, true, true, true, true, true, true, true, true, true, true, true, true},
+    /* specialist  */ {true, true, true, true, true, true, false, true, false, false, true, false, false, true},
+    /* coordinator */ {true, true, true, true, true, false, true, false, true, true, true, true, true, true},
+    /* spoke       */ {true, true, true, true, true, true, false, false, false, false, true, false, false, false},
+    /* observer    */ {true, true, true, true, false, false, false, false, false, false, false, false, false, false},
+}};
+// What holding a state adds, whatever the role (observers excepted).
+constexpr std::array<Row, static_cast<std::size_t>(Holding::Count)> kHolding{{
+    /* panel holder       */ {false, false, false, false, false, false, true, false, false, false, false, true, false, true},
+    /* floor holder       */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false},
+    /* acting facilitator */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false},
 }};
 } // namespace
 
@@ -23,11 +31,25 @@ const char* toString(Action a) {
     case Action::Stand: return "stand";
     case Action::Speak: return "speak";
     case Action::PresentCase: return "present a case";
-    case Action::DriveSlides: return "drive slides";
+    case Action::DrivePanel: return "drive a panel";
     case Action::Recommend: return "recommend";
     case Action::Moderate: return "moderate";
     case Action::Record: return "record";
+    case Action::RequestControl: return "ask for panel control";
+    case Action::GrantControl: return "hand over panel control";
+    case Action::TakeControl: return "take panel control";
+    case Action::PointLaser: return "point the laser";
     case Action::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(Holding h) {
+    switch (h) {
+    case Holding::PanelHolder: return "panel holder";
+    case Holding::FloorHolder: return "floor holder";
+    case Holding::ActingFacilitator: return "acting facilitator";
+    case Holding::Count: break;
     }
     return "?";
 }
@@ -35,6 +57,21 @@ const char* toString(Action a) {
 bool permitted(core::Role role, Action action) {
     if (role >= core::Role::Count || action >= Action::Count) return false;
     return kTable[static_cast<std::size_t>(role)][static_cast<std::size_t>(action)];
+}
+
+bool grantedBy(Holding holding, Action action) {
+    if (holding >= Holding::Count || action >= Action::Count) return false;
+    return kHolding[static_cast<std::size_t>(holding)][static_cast<std::size_t>(action)];
+}
+
+bool mayHold(core::Role role) { return permitted(role, Action::RequestControl); }
+
+bool permitted(core::Role role, HoldingSet holding, Action action) {
+    if (permitted(role, action)) return true;
+    if (!mayHold(role)) return false;
+    for (std::uint8_t h = 0; h < static_cast<std::uint8_t>(Holding::Count); ++h)
+        if (holding.has(static_cast<Holding>(h)) && grantedBy(static_cast<Holding>(h), static_cast<Action>(action))) return true;
+    return false;
 }
 
 } // namespace caseroom::sim

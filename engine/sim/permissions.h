@@ -1,6 +1,15 @@
 // Who may do what in a clinic: one table, checked by the server for every
 // intent. Later issues add actions (agenda, case forms, moderation, recording)
 // to this table, not checks scattered elsewhere. docs/PERMISSIONS.md mirrors it.
+//
+// Two dimensions: the role (from the connect token, fixed for the session)
+// and what the person holds right now (a set of states of the person: the
+// panel they drive; with the agenda, the floor and acting as facilitator).
+// permitted(role, holding, action) is true when the role's row allows the
+// action or any held state's row does; a few actions are never granted by a
+// holding to a role whose own row forbids everything of the kind (observers:
+// kMayHold). Holdings are relative to the object acted on: "holds the panel"
+// means the panel the intent names.
 #pragma once
 #include <cstdint>
 
@@ -9,20 +18,50 @@
 namespace caseroom::sim {
 
 enum class Action : std::uint8_t {
-    Walk,        // move one's own avatar
-    Look,        // turn one's own head
-    Sit,         // take a free seat
-    Stand,       // leave one's seat
-    Speak,       // send voice
-    PresentCase, // present a de-identified case
-    DriveSlides, // change the slide on a wall panel
-    Recommend,   // write a recommendation for the presenter
-    Moderate,    // mute others, run the hand-raise queue and the agenda
-    Record,      // start and stop recording
+    Walk,           // move one's own avatar
+    Look,           // turn one's own head
+    Sit,            // take a free seat
+    Stand,          // leave one's seat
+    Speak,          // send voice
+    PresentCase,    // present a de-identified case
+    DrivePanel,     // change what a wall panel shows: deck, slide, cine frame, zoom/pan, window
+    Recommend,      // write a recommendation for the presenter
+    Moderate,       // mute others, run the hand-raise queue and the agenda
+    Record,         // start and stop recording
+    RequestControl, // ask for control of a panel (a pending request everyone sees)
+    GrantControl,   // hand a panel's control to someone, or dismiss a request
+    TakeControl,    // take a panel's control (or end anyone's) without being handed it
+    PointLaser,     // show one's laser pointer
     Count
 };
 const char* toString(Action a);
 
+// States of a person that grant actions beside their role. Appended only.
+enum class Holding : std::uint8_t {
+    PanelHolder,        // drives the panel the intent names (sim/panels.h)
+    FloorHolder,        // (agenda issue) has the floor
+    ActingFacilitator,  // (agenda issue) stands in for the facilitator
+    Count
+};
+const char* toString(Holding h);
+
+struct HoldingSet {
+    std::uint8_t bits = 0;
+    [[nodiscard]] bool has(Holding h) const { return h < Holding::Count && (bits >> static_cast<unsigned>(h)) & 1u; }
+    [[nodiscard]] HoldingSet with(Holding h) const {
+        return h < Holding::Count ? HoldingSet{static_cast<std::uint8_t>(bits | (1u << static_cast<unsigned>(h)))} : *this;
+    }
+    friend bool operator==(HoldingSet, HoldingSet) = default;
+};
+
+// The role's row only (what the person may do holding nothing).
 [[nodiscard]] bool permitted(core::Role role, Action action);
+// The holding's row only.
+[[nodiscard]] bool grantedBy(Holding holding, Action action);
+// Role or any held state. Observers gain nothing from holdings (they may not
+// hold anything: RequestControl is not theirs and nothing is granted to them).
+[[nodiscard]] bool permitted(core::Role role, HoldingSet holding, Action action);
+// Whether a role may hold things at all (be granted a panel, later the floor).
+[[nodiscard]] bool mayHold(core::Role role);
 
 } // namespace caseroom::sim

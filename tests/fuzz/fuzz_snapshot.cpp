@@ -13,6 +13,7 @@ using namespace caseroom::net;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     SnapshotReceiver receiver;
     std::vector<EntityUpdate> updates;
+    std::vector<ObjectUpdate> objects; // the objects section is parsed too
     std::size_t pos = 0;
     int count = 0;
     while (size - pos >= 6 && count++ < 64) {
@@ -26,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (len > size - pos) len = size - pos;
         snap.payload.assign(data + pos, data + pos + len);
         pos += len;
-        (void)receiver.receive(snap, updates);
+        (void)receiver.receive(snap, updates, objects);
         (void)receiver.ackBits();
     }
     return 0;

@@ -111,6 +111,20 @@ void snapshotsAndMessages() {
     voice.size = 60;
     for (std::uint16_t i = 0; i < voice.size; ++i) voice.bytes[i] = static_cast<std::uint8_t>(i * 37 + 11);
     msgs.push_back(voice);
+    PanelIntent slide;
+    slide.op = PanelIntent::Op::SetSlide;
+    slide.panel = 1;
+    slide.index = 12;
+    msgs.push_back(slide);
+    LaserInput laser;
+    laser.on = true;
+    laser.x = 1200;
+    laser.y = 1550;
+    laser.z = -3000;
+    laser.dx = 0;
+    laser.dy = -3000;
+    laser.dz = -32600;
+    msgs.push_back(laser);
     for (const auto& m : msgs) {
         const auto bytes = encodeMessage(m);
         std::vector<std::uint8_t> seed;

@@ -21,7 +21,8 @@ RateLimitConfig RateLimitConfig::defaults() {
     RateLimitConfig c;
     // Channel order: Control, State, Voice, Media, Video (net::Channel).
     c.classes[0] = {20, 40, 8 * 1024, 16 * 1024, 2048};
-    c.classes[1] = {60, 90, 16 * 1024, 24 * 1024, 1024};
+    // State: 30 Hz input plus, while the laser is on, 30 Hz LaserInput.
+    c.classes[1] = {100, 150, 16 * 1024, 24 * 1024, 1024};
     // Voice: 10 or 20 ms frames (100 or 50/s) of at most net::VoiceFrame's 408 bytes;
     // CBR speech at the default bitrate is 3.4-3.8 KB/s with headers (F-13).
     c.classes[2] = {110, 150, 8 * 1024, 16 * 1024, 512};

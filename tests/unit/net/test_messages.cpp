@@ -92,6 +92,41 @@ Message randomMessage(MessageType t, core::Rng& rng) {
     }
     case MessageType::ModerateRequest: return ModerateRequest{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<ModerateAction>(rng)};
     case MessageType::ParticipantMuted: return ParticipantMuted{static_cast<std::uint16_t>(rng.below(kMaxEntities)), rng.chance(0.5)};
+    case MessageType::PanelIntent: { // only the fields the op carries (the others decode as defaults)
+        PanelIntent m;
+        m.op = randomEnum<PanelIntent::Op>(rng);
+        m.panel = rng.below(kMaxPanels);
+        auto f = [&] { return static_cast<float>(rint(rng, -100000, 100000)) / 7.0f; };
+        switch (m.op) {
+        case PanelIntent::Op::ShowDeck:
+            m.hasDeck = rng.chance(0.8);
+            if (m.hasDeck) for (auto& b : m.deck) b = static_cast<std::uint8_t>(rng.below(256));
+            break;
+        case PanelIntent::Op::SetSlide: case PanelIntent::Op::SetFrame: case PanelIntent::Op::Play: case PanelIntent::Op::Pause:
+            m.index = rng.below(kMaxPanelIndex + 1);
+            break;
+        case PanelIntent::Op::SetView: m.centerX = f(); m.centerY = f(); m.zoom = f(); break;
+        case PanelIntent::Op::SetWindow: m.centre = f(); m.width = f(); break;
+        case PanelIntent::Op::GrantControl: case PanelIntent::Op::DismissRequest:
+            m.target = static_cast<std::uint16_t>(rng.below(kMaxEntities));
+            break;
+        default: break;
+        }
+        return m;
+    }
+    case MessageType::LaserInput: {
+        LaserInput m;
+        m.on = rng.chance(0.8);
+        if (m.on) {
+            m.x = rint(rng, kPosXZMin, kPosXZMax);
+            m.y = rint(rng, kPosYMin, kPosYMax);
+            m.z = rint(rng, kPosXZMin, kPosXZMax);
+            m.dx = rint(rng, -32767, 32767);
+            m.dy = rint(rng, -32767, 32767);
+            m.dz = rint(rng, -32767, 32767);
+        }
+        return m;
+    }
     case MessageType::Count: break;
     }
     return StandRequest{};

@@ -151,3 +151,76 @@ TEST_CASE("every action has a distinct name for the doc and the audit log", "[si
         CHECK(++seen[n] == 1);
     }
 }
+
+namespace {
+// The first markdown table whose header starts with `first`.
+DocTable readTableNamed(const std::string& path, const std::string& first) {
+    std::ifstream in(path);
+    REQUIRE(in);
+    DocTable t;
+    std::string line;
+    bool inTable = false, sawSeparator = false;
+    while (std::getline(in, line)) {
+        const auto c = cells(line);
+        if (!inTable) {
+            if (!c.empty() && c[0] == first) { t.header = c; inTable = true; }
+            continue;
+        }
+        if (c.empty()) break;
+        if (!sawSeparator) { sawSeparator = true; continue; }
+        t.rows.push_back(c);
+    }
+    return t;
+}
+} // namespace
+
+TEST_CASE("the holding table matches docs/PERMISSIONS.md; unlisted actions are granted by no holding", "[sim][permissions]") {
+    const DocTable doc = readTableNamed(CASEROOM_PERMISSIONS_DOC, "holding");
+    REQUIRE(doc.header.size() == 1 + static_cast<std::size_t>(sim::Holding::Count));
+    std::map<std::size_t, sim::Holding> holdingOfColumn;
+    for (std::size_t col = 1; col < doc.header.size(); ++col)
+        for (std::uint8_t h = 0; h < static_cast<std::uint8_t>(sim::Holding::Count); ++h)
+            if (doc.header[col] == sim::toString(static_cast<sim::Holding>(h))) holdingOfColumn[col] = static_cast<sim::Holding>(h);
+    REQUIRE(holdingOfColumn.size() == static_cast<std::size_t>(sim::Holding::Count));
+    std::map<sim::Action, bool> listed;
+    for (const auto& row : doc.rows) {
+        REQUIRE(row.size() == doc.header.size());
+        std::optional<sim::Action> action;
+        for (std::uint8_t a = 0; a < static_cast<std::uint8_t>(sim::Action::Count); ++a)
+            if (actionNames(row[0]).front() == sim::toString(static_cast<sim::Action>(a))) action = static_cast<sim::Action>(a);
+        INFO("row '" << row[0] << "'");
+        REQUIRE(action.has_value());
+        listed[*action] = true;
+        for (std::size_t col = 1; col < row.size(); ++col) {
+            REQUIRE((row[col] == "yes" || row[col] == "no"));
+            CHECK(sim::grantedBy(holdingOfColumn.at(col), *action) == (row[col] == "yes"));
+        }
+    }
+    for (std::uint8_t a = 0; a < static_cast<std::uint8_t>(sim::Action::Count); ++a) {
+        if (listed[static_cast<sim::Action>(a)]) continue;
+        for (std::uint8_t h = 0; h < static_cast<std::uint8_t>(sim::Holding::Count); ++h)
+            CHECK_FALSE(sim::grantedBy(static_cast<sim::Holding>(h), static_cast<sim::Action>(a)));
+    }
+}
+
+TEST_CASE("permitted(role, holding, action): the role's row or a held state's; observers gain nothing", "[sim][permissions]") {
+    const sim::HoldingSet none;
+    const sim::HoldingSet holder = none.with(sim::Holding::PanelHolder);
+    CHECK(holder.has(sim::Holding::PanelHolder));
+    CHECK_FALSE(none.has(sim::Holding::PanelHolder));
+    CHECK_FALSE(holder.has(sim::Holding::Count));
+    CHECK_FALSE(sim::permitted(core::Role::Spoke, none, sim::Action::DrivePanel));
+    CHECK(sim::permitted(core::Role::Spoke, holder, sim::Action::DrivePanel));
+    CHECK(sim::permitted(core::Role::Spoke, holder, sim::Action::PointLaser));
+    CHECK(sim::permitted(core::Role::Spoke, holder, sim::Action::GrantControl));
+    CHECK_FALSE(sim::permitted(core::Role::Spoke, holder, sim::Action::TakeControl));
+    CHECK(sim::permitted(core::Role::Facilitator, none, sim::Action::DrivePanel));
+    CHECK(sim::permitted(core::Role::Coordinator, none, sim::Action::TakeControl));
+    CHECK_FALSE(sim::permitted(core::Role::Observer, holder, sim::Action::DrivePanel));
+    CHECK_FALSE(sim::mayHold(core::Role::Observer));
+    CHECK(sim::mayHold(core::Role::Spoke));
+    CHECK_FALSE(sim::permitted(core::Role::Count, holder, sim::Action::DrivePanel));
+    CHECK_FALSE(sim::grantedBy(sim::Holding::Count, sim::Action::DrivePanel));
+    // Holding does not change anything the role already had or lacked elsewhere.
+    CHECK_FALSE(sim::permitted(core::Role::Spoke, holder, sim::Action::Moderate));
+}
