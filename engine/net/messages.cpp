@@ -92,6 +92,10 @@ const char* toString(MessageType t) {
     case MessageType::VoiceFrame: return "VoiceFrame";
     case MessageType::ModerateRequest: return "ModerateRequest";
     case MessageType::ParticipantMuted: return "ParticipantMuted";
+    case MessageType::BlobRequest: return "BlobRequest";
+    case MessageType::BlobChunk: return "BlobChunk";
+    case MessageType::BlobUnavailable: return "BlobUnavailable";
+    case MessageType::LinkHint: return "LinkHint";
     case MessageType::Count: break;
     }
     return "?";
@@ -136,6 +140,11 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::VoiceFrame, Channel::Voice, false, 1 + 7 + kMaxVoiceBytes, Direction::ToServer}, // type, 52 header bits padded, payload
     {MessageType::ModerateRequest, Channel::Control, true, 8, Direction::ToServer},
     {MessageType::ParticipantMuted, Channel::Control, true, 8, Direction::ToClient},
+    // Content (media channel, reliable and ordered): hash 32 bytes, then the fields.
+    {MessageType::BlobRequest, Channel::Media, true, 1 + 32 + 8, Direction::ToServer},
+    {MessageType::BlobChunk, Channel::Media, true, 1 + 32 + 9 + kBlobChunkBytes, Direction::ToClient},
+    {MessageType::BlobUnavailable, Channel::Media, true, 1 + 32, Direction::ToClient},
+    {MessageType::LinkHint, Channel::Control, true, 8, Direction::ToServer},
 }};
 
 template <typename T>
@@ -157,6 +166,10 @@ Message defaultFor(MessageType t) {
     case MessageType::VoiceFrame: return makeDefault<VoiceFrame>();
     case MessageType::ModerateRequest: return makeDefault<ModerateRequest>();
     case MessageType::ParticipantMuted: return makeDefault<ParticipantMuted>();
+    case MessageType::BlobRequest: return makeDefault<BlobRequest>();
+    case MessageType::BlobChunk: return makeDefault<BlobChunk>();
+    case MessageType::BlobUnavailable: return makeDefault<BlobUnavailable>();
+    case MessageType::LinkHint: return makeDefault<LinkHint>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();
