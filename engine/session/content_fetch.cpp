@@ -203,7 +203,10 @@ void BlobFetcher::onConnected() { connected_ = true; }
 
 void BlobFetcher::onDisconnected() {
     connected_ = false;
-    for (auto& [h, a] : active_) a.requested = a.received; // in flight is lost with the connection; the part stays
+    for (auto& [h, a] : active_) {
+        a.requested = a.received; // in flight is lost with the connection; the part stays
+        if (a.part) (void)std::fflush(a.part); // and holds every byte received, for a resume
+    }
 }
 
 void BlobFetcher::pump(const std::function<bool(const net::BlobRequest&)>& send) {

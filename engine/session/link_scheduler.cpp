@@ -104,7 +104,7 @@ RequestVerdict LinkScheduler::request(core::PeerId peer, const net::BlobRequest&
 
 void LinkScheduler::refill(Link& l, double now) const {
     if (now > l.last) {
-        const double cap = l.rate * config_.burstSeconds + config_.burstBytes;
+        const double cap = std::max(l.rate * config_.burstSeconds, static_cast<double>(net::kBlobChunkBytes + 64 + config_.wireOverheadBytes));
         l.balance = std::min(cap, l.balance + (now - l.last) * l.rate);
         l.last = now;
     }
@@ -115,7 +115,8 @@ void LinkScheduler::beginTick(double now) {
     for (auto& [id, l] : links_) refill(l, now);
 }
 
-void LinkScheduler::serveMedia(core::PeerId peer, ContentStore* content, const std::function<void(const net::BlobChunk&)>& send) {
+void LinkScheduler::serveMedia(core::PeerId peer, ContentStore* content, const std::function<void(const net::BlobChunk&)>& send,
+                               const std::function<void(const core::ContentHash&)>& unavailable) {
     const auto it = links_.find(peer.value);
     if (it == links_.end()) return;
     Link& l = it->second;
@@ -134,10 +135,17 @@ void LinkScheduler::serveMedia(core::PeerId peer, ContentStore* content, const s
                     ++totals_.mediaWaitingDisk;
                     return;
                 }
-                l.pending.pop_front(); // the read failed: the blob is no longer served
+                const core::ContentHash gone = p.hash; // the read failed: the blob is no longer served
+                l.pending.pop_front();
+                unavailable(gone);
                 continue;
             }
-            if (p.bytes->size() != p.total) { l.pending.pop_front(); continue; } // changed under us: never mix versions
+            if (p.bytes->size() != p.total) { // cannot happen for a hash-named blob; never mix versions
+                const core::ContentHash gone = p.hash;
+                l.pending.pop_front();
+                unavailable(gone);
+                continue;
+            }
         }
         const std::uint32_t n = std::min<std::uint32_t>(net::kBlobChunkBytes, p.end - p.next);
         chunk_.hash = p.hash;

@@ -42,8 +42,8 @@ TrafficClass trafficClassOf(net::Channel channel);
 struct LinkConfig {
     double defaultBytesPerSecond = 2'000'000.0 / 8.0; // 2 Mbit/s per client unless the client hints lower
     double minBytesPerSecond = 32'000.0 / 8.0;        // a LinkHint cannot go below this (media would never move)
-    double burstSeconds = 0.05;                       // saved budget while idle: 1.5 ticks at 30 Hz...
-    double burstBytes = 4096;                         // ...plus this much (the "small burst")
+    double burstSeconds = 0.05;                       // budget saved while idle (the "small burst"): 1.5 ticks at 30 Hz,
+                                                      // at least one chunk; it scales with the rate so a thin link's queue stays short
     double maxDebtSeconds = 0.5;                      // voice + state may overdraw the budget by this much
     std::uint32_t wireOverheadBytes = 70;             // per message: 25 sealing, ~17 ENet, 28 UDP/IPv4
     std::uint32_t maxPendingRequests = 16;            // BlobRequests held per client
@@ -87,8 +87,10 @@ public:
     // Starts a tick: refills every budget to `now` and grants the tick's one disk read.
     void beginTick(double now);
     // After the client's state went out this tick: sends chunks (through
-    // `send`, which must charge them via charge()) while budget is left.
-    void serveMedia(core::PeerId peer, ContentStore* content, const std::function<void(const net::BlobChunk&)>& send);
+    // `send`, which must charge them via charge()) while budget is left. A
+    // queued blob that can no longer be read is answered through `unavailable`.
+    void serveMedia(core::PeerId peer, ContentStore* content, const std::function<void(const net::BlobChunk&)>& send,
+                    const std::function<void(const core::ContentHash&)>& unavailable);
 
     [[nodiscard]] const LinkCounters& counters() const { return totals_; }
     [[nodiscard]] const LinkCounters* counters(core::PeerId peer) const;

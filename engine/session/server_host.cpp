@@ -520,7 +520,8 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         c.reportedInputSeq = me->lastInputSeq;
         send(peer, snapshot_);
         // What the link has left after voice and state goes to media.
-        links_.serveMedia(peer, config_.content, [&](const net::BlobChunk& chunk) { send(peer, chunk); });
+        links_.serveMedia(peer, config_.content, [&](const net::BlobChunk& chunk) { send(peer, chunk); },
+                          [&](const core::ContentHash& gone) { send(peer, net::BlobUnavailable{gone}); });
         ++counters_.snapshotsSent;
         counters_.snapshotBytes += st.payloadBytes;
         counters_.entityUpdates += st.updates;
