@@ -149,7 +149,8 @@ TEST_CASE("the content store serves from memory, reads the disk at most once per
     bool disk = true;
     const BlobBytes a = content.store->load(content.hashes[0], disk);
     REQUIRE(a);
-    CHECK(*a == content.bytes[content.hashes[0]]);
+    const bool same = *a == content.bytes[content.hashes[0]];
+    CHECK(same);
     CHECK_FALSE(disk);                                      // the tick's one read is spent
     CHECK(content.store->load(content.hashes[1], disk) == nullptr); // not cached, no read left: next tick
     CHECK(content.store->load(content.hashes[0], disk) == a);       // cached: no disk
@@ -216,7 +217,8 @@ TEST_CASE("the fetcher verifies what it receives: wrong bytes are discarded and 
     CHECK(f.progress(hash)->state == FetchState::Done);
     const auto back = f.read(hash);
     REQUIRE(back);
-    CHECK(*back == good);
+    const bool same = *back == good;
+    CHECK(same);
     CHECK(f.counters().verified == 1);
 
     // Unavailable is an error state with words; chunks for blobs not asked for are ignored.
@@ -298,7 +300,8 @@ TEST_CASE("clients fetch a deck through the server core, every blob verifies, an
     for (const auto& h : content.hashes) {
         const auto got = a.fetcher().read(h);
         REQUIRE(got);
-        CHECK(*got == content.bytes[h]);
+        const bool same = *got == content.bytes[h];
+        CHECK(same);
         CHECK(b.fetcher().progress(h)->state == FetchState::Done);
         total += content.bytes[h].size();
     }
@@ -340,7 +343,8 @@ TEST_CASE("a fetch resumes from the .part after the client restarts, and a stale
     CHECK(again.fetcher().counters().bytesReceived == 300'000 - had);
     const auto got = again.fetcher().read(h);
     REQUIRE(got);
-    CHECK(*got == content.bytes[h]);
+    const bool same = *got == content.bytes[h];
+        CHECK(same);
 
     // A part with wrong bytes (a damaged cache): it resumes, does not verify,
     // is discarded and fetched again from zero, once.
