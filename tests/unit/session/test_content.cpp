@@ -379,10 +379,12 @@ TEST_CASE("a client that floods blob requests is counted as malformed and droppe
     REQUIRE(w.runUntil(1.0, [&] { return good.state() == ClientState::InRoom; }));
     net::JoinRequest join;
     join.displayName = "Flooder";
+    join.roomCode = "demo";
     net::WriteStream ws;
     REQUIRE(net::encodeMessage(join, ws));
     REQUIRE(raw.send(server, net::Channel::Control, ws.finish(), true));
     w.runUntil(0.3, [] { return false; });
+    REQUIRE(w.server->clientCount() == 2);
     good.fetcher().want(content.hashes[0]);
     const std::uint64_t malformedBefore = w.server->counters().malformed;
     for (int i = 0; i < 200; ++i) { // far past the per-client bound, all in one burst
@@ -390,6 +392,8 @@ TEST_CASE("a client that floods blob requests is counted as malformed and droppe
         REQUIRE(raw.send(server, net::Channel::Media, ws.finish(), true));
     }
     REQUIRE(w.runUntil(5.0, [&] { return good.fetcher().complete(); }));
+    CHECK(w.server->links().counters().requestsQueued >= LinkConfig{}.maxPendingRequests);
+    CHECK(w.server->links().counters().requestsRefused >= cfg.maxMalformed); // over the bound: refused, each one bad input
     CHECK(w.server->counters().malformed - malformedBefore >= cfg.maxMalformed);
     CHECK(w.server->counters().peersDropped >= 1);
     CHECK(w.server->clientCount() == 1);
