@@ -164,6 +164,15 @@ TEST_CASE("30 clients fetch a 20-blob deck through caseroom-netsim with 5% loss,
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     });
+    // A failed REQUIRE below unwinds through here: stop and join thread F first.
+    struct Joiner {
+        std::atomic<bool>& stop;
+        std::thread& thread;
+        ~Joiner() {
+            stop = true;
+            if (thread.joinable()) thread.join();
+        }
+    } joiner{stop, threadF};
 
     // Thread V runs here. Voice frames: Opus-framed (TOC: SILK 20 ms, one
     // frame), 60 bytes like CBR speech at 24 kbit/s.
@@ -282,4 +291,40 @@ TEST_CASE("30 clients fetch a 20-blob deck through caseroom-netsim with 5% loss,
     const std::string stats = slurp((dir / "netsim.stats").string());
     INFO(stats);
     CHECK(stats.find("down_dropped_loss=0 ") == std::string::npos); // the loss was real
+}
+
+TEST_CASE("caseroom-server refuses bad content options, naming the option or the file", "[integration][content]") {
+    const TempDir tmp;
+    REQUIRE(tmp.ok());
+    const std::string d = tmp.path.string();
+    struct Case {
+        std::vector<std::string> args;
+        int rc;
+        std::string expect;
+    };
+    std::filesystem::create_directories(tmp.path / "deck" / "blobs");
+    {
+        std::FILE* f = std::fopen((tmp.path / "deck" / "deck").c_str(), "w");
+        REQUIRE(f);
+        std::fputs("not-a-hash\n", f);
+        std::fclose(f);
+    }
+    std::filesystem::create_directories(tmp.path / "deck2" / "blobs");
+    const std::vector<Case> cases = {
+        {{"--content", d + "/c", "--deck", d + "/deck"}, 2, "--content and --deck are alternatives"},
+        {{"--link-kbps", "10"}, 2, "--link-kbps"},
+        {{"--deck", d + "/deck"}, 1, d + "/deck/deck: wants the deck manifest's hash"},
+        {{"--deck", d + "/deck2"}, 1, d + "/deck2/deck: cannot open"},
+    };
+    for (const Case& c : cases) {
+        std::vector<std::string> args = {CASEROOM_SERVER_EXE, "--port", "0", "--state-dir", d + "/state"};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const pid_t p = spawnLogged(args, d + "/out.log");
+        REQUIRE(p > 0);
+        const int rc = waitExit(p, 10);
+        const std::string out = slurp(d + "/out.log");
+        INFO(c.expect << " -> " << out);
+        CHECK(rc == c.rc);
+        CHECK(out.find(c.expect) != std::string::npos);
+    }
 }
