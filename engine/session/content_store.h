@@ -9,7 +9,9 @@
 // verified against its hash; the caller takes at most one miss per tick
 // (beginTick / load with allowDiskRead), so a tick never waits on the disk
 // for more than one read of at most net::kMaxBlobBytes. A blob in use by a
-// transfer stays alive through its shared_ptr even when the cache drops it.
+// transfer stays alive through its shared_ptr even when the cache drops it;
+// the scheduler loads only the request at the head of each client's queue,
+// so memory is the cache bound plus at most one blob per fetching client.
 // Thread rule: one thread (the server's).
 #pragma once
 #include <cstdint>
