@@ -56,7 +56,7 @@ struct ClientDesc {
     core::Role role = core::Role::Spoke;
     double interpolationDelay = 0.1;                 // seconds behind the newest server state
     double joinTimeout = ClientTimeouts::kJoin;      // seconds from connect to JoinAccepted
-    std::filesystem::path blobCacheDir;              // fetched blobs (session/content_fetch.h); empty: defaultBlobCacheDir()
+    std::filesystem::path blobCacheDir{};            // fetched blobs (session/content_fetch.h); empty: defaultBlobCacheDir()
     std::uint32_t downlinkKbps = 0;                  // sent as LinkHint on join: the server budgets our link below this; 0: none
 };
 
