@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <memory>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +27,7 @@
 #include "net/secure/revocation.h"
 #include "net/secure/secure_transport.h"
 #include "session/audit_log.h"
+#include "session/content_store.h"
 #include "session/server_host.h"
 #include "sim/layout.h"
 
@@ -61,6 +64,13 @@ void usage() {
         "                        STATE_DIR/revocations); add with caseroom-token revoke\n"
         "  --audit FILE          hash-chained audit log (default STATE_DIR/audit.log; its key is\n"
         "                        audit.key beside it); check it with caseroom-audit verify FILE\n"
+        "  --content DIR         serve every blob in the content store DIR (a blob directory that\n"
+        "                        holds only deck content, e.g. written by caseroom-deck build)\n"
+        "  --deck DIR            serve one deck: DIR/blobs is its blob store, DIR/deck holds the\n"
+        "                        manifest's hash (64 hex digits); only the manifest and its frames\n"
+        "                        are served. Not with --content\n"
+        "  --link-kbps N         downlink budget per client, 64..1000000 kbit/s (default 2000): voice,\n"
+        "                        then state, then slides share it; a client may ask for less\n"
         "  --stats-every SECONDS log a measured stats line this often, 0.5..86400 (default 60):\n"
         "                        clients, tick time median/p99/max, bytes sent per client\n"
         "  --stats-file FILE     also append each stats line to FILE as key=value pairs\n"
@@ -78,7 +88,7 @@ void usage() {
 struct Options {
     net::EnetDesc enet;
     session::ServerConfig config;
-    std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath;
+    std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath, contentDir, deckDir;
     std::vector<std::string> previousKeys;
     bool createKey = false;
     long long maxPeers = 0, maxPerAddress = 32;
@@ -120,6 +130,12 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             auto n = cli::parseInt(a, *v, 1, core::kMaxServerPeers);
             if (!n) return n.error();
             o.maxPerAddress = *n;
+        } else if (a == "--content") o.contentDir = *v;
+        else if (a == "--deck") o.deckDir = *v;
+        else if (a == "--link-kbps") {
+            auto n = cli::parseInt(a, *v, 64, 1'000'000);
+            if (!n) return n.error();
+            o.config.link.defaultBytesPerSecond = static_cast<double>(*n) * 1000.0 / 8.0;
         } else if (a == "--port-file") o.portFile = *v;
         else if (a == "--state-dir") o.stateDir = *v;
         else if (a == "--key") o.keyPath = *v;
@@ -137,7 +153,52 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             core::setLogLevel(*l);
         } else return core::Error{"unknown option '" + a + "' (see --help)"};
     }
+    if (!o.contentDir.empty() && !o.deckDir.empty()) return core::Error{"--content and --deck are alternatives: give one"};
     return o;
+}
+
+// SEAM (issue 9 merge, for the lead): the frame blobs of a deck manifest are
+// media::parseManifest(bytes, source)->blobs() (engine/media/deck.h, the deck
+// engineer's). Replace this body with that call once the parser is linked
+// into the server; until then --deck serves nothing and says why.
+core::Result<std::vector<core::ContentHash>> deckFrames(std::span<const std::uint8_t> manifest, const std::string& source) {
+    (void)manifest;
+    return core::Error{source + ": this build cannot read deck manifests yet (use --content DIR to serve a whole store)"};
+}
+
+// Opens the content store for --content or --deck and allows what it serves.
+// Errors name the directory or file and the fault.
+core::Result<std::unique_ptr<session::ContentStore>> openContent(const Options& o) {
+    const std::string dir = o.contentDir.empty() ? o.deckDir + "/blobs" : o.contentDir;
+    auto store = session::ContentStore::open(dir);
+    if (!store) return store.error();
+    auto content = std::make_unique<session::ContentStore>(std::move(*store));
+    if (!o.contentDir.empty()) {
+        auto n = content->allowAll();
+        if (!n) return n.error();
+        CR_LOG_INFO("content store %s: serving all %zu blob(s)", dir.c_str(), *n);
+        return content;
+    }
+    const std::string deckFile = o.deckDir + "/deck";
+    std::string text;
+    if (FILE* f = std::fopen(deckFile.c_str(), "r")) {
+        char buf[160] = {};
+        const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+        std::fclose(f);
+        text.assign(buf, n);
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    } else {
+        return core::Error{deckFile + ": cannot open: " + std::strerror(errno)};
+    }
+    const auto manifest = core::ContentHash::fromHex(text);
+    if (!manifest) return core::Error{deckFile + ": wants the deck manifest's hash, 64 hex digits"};
+    auto bytes = content->blobs().read(*manifest, 1u << 20);
+    if (!bytes) return bytes.error();
+    auto frames = deckFrames(*bytes, content->blobs().pathOf(*manifest).string());
+    if (!frames) return frames.error();
+    if (auto s = content->allowDeck(*manifest, *frames); !s) return s.error();
+    CR_LOG_INFO("deck %s from %s: serving its manifest and %zu frame blob(s)", manifest->shortHex().c_str(), dir.c_str(), frames->size());
+    return content;
 }
 
 // [SECTION] measured stats and presence log
@@ -270,20 +331,21 @@ void reportStats(StatsWindow& w, const ObservedTransport& counted, const session
     const double avgClients = span > 0 ? w.clientSeconds / span : 0.0;
     const auto ch = [&](net::Channel c) { return kbps[static_cast<std::size_t>(c)]; };
     CR_LOG_INFO("stats over %.1f s: %zu client(s) now, %.1f on average; %zu ticks, tick median %.3f ms, p99 %.3f ms, max %.3f ms; "
-                "sent per client %.1f kbit/s (state %.1f, voice %.1f, control %.1f), %.1f messages/s; payload before sealing and headers",
+                "sent per client %.1f kbit/s (state %.1f, voice %.1f, control %.1f, media %.1f), %.1f messages/s; payload before sealing and headers",
                 span, host.clientCount(), avgClients, w.tickMs.size(), median, p99, max, total, ch(net::Channel::State),
-                ch(net::Channel::Voice), ch(net::Channel::Control), msgs);
+                ch(net::Channel::Voice), ch(net::Channel::Control), ch(net::Channel::Media), msgs);
     if (!file.empty()) {
         if (FILE* f = std::fopen(file.c_str(), "a")) {
             std::fprintf(f,
                          "unix_ms=%llu window_s=%.3f clients=%zu avg_clients=%.2f ticks=%zu tick_median_ms=%.4f tick_p99_ms=%.4f tick_max_ms=%.4f "
                          "sent_kbps_per_client=%.3f state_kbps_per_client=%.3f voice_kbps_per_client=%.3f control_kbps_per_client=%.3f "
-                         "messages_per_s_per_client=%.3f\n",
+                         "messages_per_s_per_client=%.3f media_kbps_per_client=%.3f\n",
                          static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                              std::chrono::system_clock::now().time_since_epoch())
                                                              .count()),
                          span, host.clientCount(), avgClients, w.tickMs.size(), median,
-                         p99, max, total, ch(net::Channel::State), ch(net::Channel::Voice), ch(net::Channel::Control), msgs);
+                         p99, max, total, ch(net::Channel::State), ch(net::Channel::Voice), ch(net::Channel::Control), msgs,
+                         ch(net::Channel::Media));
             std::fclose(f);
         } else {
             CR_LOG_WARN("cannot append stats to %s: %s", file.c_str(), std::strerror(errno));
@@ -426,6 +488,13 @@ int main(int argc, char** argv) {
     };
     auto transport = net::secure::SecureTransport::createServer(std::move(sdesc), random);
     if (!transport) { std::fprintf(stderr, "caseroom-server: %s\n", transport.error().message.c_str()); return 1; }
+    std::unique_ptr<session::ContentStore> content;
+    if (!o.contentDir.empty() || !o.deckDir.empty()) {
+        auto c = openContent(o);
+        if (!c) { std::fprintf(stderr, "caseroom-server: %s\n", c.error().message.c_str()); return 1; }
+        content = std::move(*c);
+        config.content = content.get();
+    }
     cli::installStopSignals();
 
     const auto start = std::chrono::steady_clock::now();

@@ -104,6 +104,10 @@ const char* toString(MessageType t) {
     case MessageType::ParticipantMuted: return "ParticipantMuted";
     case MessageType::PanelIntent: return "PanelIntent";
     case MessageType::LaserInput: return "LaserInput";
+    case MessageType::BlobRequest: return "BlobRequest";
+    case MessageType::BlobChunk: return "BlobChunk";
+    case MessageType::BlobUnavailable: return "BlobUnavailable";
+    case MessageType::LinkHint: return "LinkHint";
     case MessageType::Count: break;
     }
     return "?";
@@ -150,6 +154,11 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::ParticipantMuted, Channel::Control, true, 8, Direction::ToClient},
     {MessageType::PanelIntent, Channel::Control, true, 48, Direction::ToServer},
     {MessageType::LaserInput, Channel::State, false, 16, Direction::ToServer},
+    // Content (media channel, reliable and ordered): hash 32 bytes, then the fields.
+    {MessageType::BlobRequest, Channel::Media, true, 1 + 32 + 8, Direction::ToServer},
+    {MessageType::BlobChunk, Channel::Media, true, 1 + 32 + 9 + kBlobChunkBytes, Direction::ToClient},
+    {MessageType::BlobUnavailable, Channel::Media, true, 1 + 32, Direction::ToClient},
+    {MessageType::LinkHint, Channel::Control, true, 8, Direction::ToServer},
 }};
 
 template <typename T>
@@ -173,6 +182,10 @@ Message defaultFor(MessageType t) {
     case MessageType::ParticipantMuted: return makeDefault<ParticipantMuted>();
     case MessageType::PanelIntent: return makeDefault<PanelIntent>();
     case MessageType::LaserInput: return makeDefault<LaserInput>();
+    case MessageType::BlobRequest: return makeDefault<BlobRequest>();
+    case MessageType::BlobChunk: return makeDefault<BlobChunk>();
+    case MessageType::BlobUnavailable: return makeDefault<BlobUnavailable>();
+    case MessageType::LinkHint: return makeDefault<LinkHint>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/content_hash.h"
 #include "core/role.h"
 #include "core/voice_frame.h"
 #include "net/avatar_codec.h"
@@ -27,6 +28,13 @@ constexpr std::uint32_t kMaxInputsPerPacket = 4;  // redundancy for lost input p
 constexpr std::uint32_t kMaxPanels = 16;
 constexpr std::size_t kMaxMessageBytes = 16 * 1024;
 constexpr std::uint32_t kMaxVoiceBytes = 400;     // codec bytes per voice frame (20 ms at 160 kbit/s; Opus voice uses ~60)
+// Blobs on the media channel (content fetch): a chunk carries at most this
+// many bytes, so that one BlobChunk (~1070 bytes encoded) plus ENet's
+// reliable-send header fits one sealed datagram (ENet MTU 1375 after the 25
+// bytes of sealing; PROTOCOL.md "Content"): no chunk is ever fragmented.
+constexpr std::uint32_t kBlobChunkBytes = 1024;
+constexpr std::uint32_t kMaxBlobBytes = 64u << 20;       // largest blob served or fetched (a 16-bit 4096x4096 PNG is ~32 MiB)
+constexpr std::uint32_t kMaxBlobRequestBytes = 64u << 10; // bytes one BlobRequest may ask for
 
 // ENet channels. The order is the channel id on the wire.
 enum class Channel : std::uint8_t { Control, State, Voice, Media, Video, Count };
@@ -63,7 +71,7 @@ const char* toString(LeaveReason r);
 enum class MessageType : std::uint8_t {
     JoinRequest, JoinAccepted, JoinRefused, RoomLayout, ParticipantJoined, ParticipantLeft,
     SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest, ParticipantMuted,
-    PanelIntent, LaserInput, Count
+    PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint, Count
 };
 const char* toString(MessageType t);
 
@@ -410,9 +418,76 @@ struct LaserInput {
     }
 };
 
+// ---- Content: blobs by hash on the media channel (PROTOCOL.md "Content") ----
+
+// Client -> server: send me `length` bytes of blob `hash` from `offset`
+// (offset < the blob's size; the server clips length at the end). The
+// client's window of outstanding bytes is the sum of its open requests; the
+// server holds a bounded number per client (session/link_scheduler.h).
+struct BlobRequest {
+    static constexpr MessageType kType = MessageType::BlobRequest;
+    friend bool operator==(const BlobRequest&, const BlobRequest&) = default;
+    core::ContentHash hash;
+    std::uint32_t offset = 0;
+    std::uint32_t length = kMaxBlobRequestBytes;
+    template <typename S> bool serialize(S& s) {
+        return s.serializeBytes(hash.bytes.data(), hash.bytes.size()) && serializeUInt(s, offset, 0, kMaxBlobBytes - 1) &&
+               serializeUInt(s, length, 1, kMaxBlobRequestBytes);
+    }
+};
+
+// Server -> client: bytes [offset, offset + size) of blob `hash`, whose
+// whole size is `total`. Chunks of one request arrive in order (reliable,
+// ordered channel); the receiver verifies the whole blob by its hash.
+struct BlobChunk {
+    static constexpr MessageType kType = MessageType::BlobChunk;
+    core::ContentHash hash;
+    std::uint32_t offset = 0;
+    std::uint32_t total = 0;
+    std::uint16_t size = 0;                               // valid bytes in `bytes`, 1..kBlobChunkBytes
+    std::array<std::uint8_t, kBlobChunkBytes> bytes{};    // inline: decoding a chunk allocates nothing
+
+    [[nodiscard]] std::span<const std::uint8_t> payload() const { return {bytes.data(), size}; }
+    friend bool operator==(const BlobChunk& a, const BlobChunk& b) {
+        return a.hash == b.hash && a.offset == b.offset && a.total == b.total && a.size == b.size &&
+               std::equal(a.bytes.begin(), a.bytes.begin() + a.size, b.bytes.begin());
+    }
+    template <typename S> bool serialize(S& s) {
+        if (!s.serializeBytes(hash.bytes.data(), hash.bytes.size()) || !serializeUInt(s, total, 1, kMaxBlobBytes) ||
+            !serializeUInt(s, offset, 0, kMaxBlobBytes - 1))
+            return false;
+        std::uint32_t n = size;
+        if (!serializeUInt(s, n, 1, kBlobChunkBytes)) return false;
+        if (static_cast<std::uint64_t>(offset) + n > total) return false; // a chunk past the blob's end
+        if constexpr (S::kReading) size = static_cast<std::uint16_t>(n);
+        return s.align() && s.serializeBytes(bytes.data(), n); // byte-aligned: copied whole
+    }
+};
+
+// Server -> client: the blob is not served (absent, or not offered in this
+// room: the same answer, so the store cannot be probed), or the request was
+// out of range for it.
+struct BlobUnavailable {
+    static constexpr MessageType kType = MessageType::BlobUnavailable;
+    friend bool operator==(const BlobUnavailable&, const BlobUnavailable&) = default;
+    core::ContentHash hash;
+    template <typename S> bool serialize(S& s) { return s.serializeBytes(hash.bytes.data(), hash.bytes.size()); }
+};
+
+// Client -> server: my downlink is at most this many kbit/s. The server's
+// per-client link budget becomes min(its default, this); it can only lower
+// the budget (0 = no hint: the server's default). Voice and state are never
+// held back for it; only media waits (session/link_scheduler.h).
+struct LinkHint {
+    static constexpr MessageType kType = MessageType::LinkHint;
+    friend bool operator==(const LinkHint&, const LinkHint&) = default;
+    std::uint32_t downlinkKbps = 0;
+    template <typename S> bool serialize(S& s) { return serializeUInt(s, downlinkKbps, 0, 10'000'000); }
+};
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
                              SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
-                             ParticipantMuted, PanelIntent, LaserInput>;
+                             ParticipantMuted, PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

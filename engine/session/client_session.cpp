@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "audio/voice_client.h"
 #include "core/log.h"
@@ -31,7 +32,8 @@ constexpr std::uint32_t kMaxCatchUpTicks = 5;
 } // namespace
 
 ClientSession::ClientSession(net::Transport& transport, ClientDesc desc)
-    : transport_(transport), desc_(std::move(desc)) {
+    : transport_(transport), desc_(std::move(desc)),
+      fetcher_(desc_.blobCacheDir.empty() ? defaultBlobCacheDir(std::getenv("XDG_CACHE_HOME"), std::getenv("HOME")) : desc_.blobCacheDir) {
     avatars_.reserve(64);
 }
 
@@ -122,6 +124,7 @@ void ClientSession::leave() {
     }
     state_ = ClientState::Disconnected;
     status_ = "left the room";
+    fetcher_.onDisconnected();
 }
 
 std::vector<std::string> ClientSession::takeNotices() {
@@ -160,6 +163,9 @@ void ClientSession::update(double now) {
             tickStart_ = now - static_cast<double>(nextTick_) / tickRate_;
         refreshAvatars(now);
         if (voice_) pumpVoice(now);
+        fetcher_.pump([&](const net::BlobRequest& req) {
+            return net::encodeMessage(req, writer_) && transport_.send(server_, net::Channel::Media, writer_.finish(), true);
+        });
     }
     transport_.flush();
 }
@@ -189,6 +195,7 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
         } else if (state_ == ClientState::Connecting) fail(ClientState::Disconnected, "could not connect to the server");
         else if (state_ != ClientState::Disconnected) fail(ClientState::Disconnected, std::string("disconnected: ") + net::toString(reason));
         server_ = core::PeerId::invalid();
+        fetcher_.onDisconnected();
         break;
     }
     case net::TransportEventType::Received: {
@@ -216,6 +223,8 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         state_ = ClientState::InRoom;
         status_ = "in room " + desc_.roomCode;
         notices_.push_back("joined room " + desc_.roomCode + " as " + core::toString(acc->role));
+        if (desc_.downlinkKbps > 0) sendMessage(net::LinkHint{desc_.downlinkKbps});
+        fetcher_.onConnected();
     } else if (auto* lay = std::get_if<net::RoomLayoutMsg>(&m)) {
         layout_ = fromWire(*lay);
         panelView_.ensurePanels(layout_->panels.size());
@@ -248,6 +257,10 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         notices_.push_back(std::string(net::toString(ir->intent)) + " refused: " + net::toString(ir->reason));
     } else if (auto* snap = std::get_if<net::Snapshot>(&m)) {
         onSnapshot(*snap, now);
+    } else if (auto* chunk = std::get_if<net::BlobChunk>(&m)) {
+        if (state_ == ClientState::InRoom) fetcher_.onChunk(*chunk);
+    } else if (auto* na = std::get_if<net::BlobUnavailable>(&m)) {
+        if (state_ == ClientState::InRoom) fetcher_.onUnavailable(na->hash);
     } else if (auto* vf = std::get_if<net::VoiceFrame>(&m)) {
         if (state_ != ClientState::InRoom) return;
         if (voiceSink_) voiceSink_(*vf, now);

@@ -18,6 +18,7 @@
 #include "net/messages.h"
 #include "net/snapshot.h"
 #include "net/transport.h"
+#include "session/content_fetch.h"
 #include "session/interpolation.h"
 #include "session/panel_view.h"
 #include "sim/panels.h"
@@ -57,6 +58,8 @@ struct ClientDesc {
     core::Role role = core::Role::Spoke;
     double interpolationDelay = 0.1;                 // seconds behind the newest server state
     double joinTimeout = ClientTimeouts::kJoin;      // seconds from connect to JoinAccepted
+    std::filesystem::path blobCacheDir{};            // fetched blobs (session/content_fetch.h); empty: defaultBlobCacheDir()
+    std::uint32_t downlinkKbps = 0;                  // sent as LinkHint on join: the server budgets our link below this; 0: none
 };
 
 // One participant as a viewer should show it now.
@@ -155,6 +158,10 @@ public:
     // Human-readable notices (joined, left, refusals) since the last call.
     std::vector<std::string> takeNotices();
     [[nodiscard]] const ClientDesc& desc() const { return desc_; }
+    // Blobs by hash over the media channel into the local cache: want(),
+    // progress per blob. Requests flow while in a room.
+    [[nodiscard]] BlobFetcher& fetcher() { return fetcher_; }
+    [[nodiscard]] const BlobFetcher& fetcher() const { return fetcher_; }
 
 private:
     void handle(const net::TransportEvent& ev, double now);
@@ -229,6 +236,8 @@ private:
     core::Role role_ = core::Role::Observer;   // as the server accepted us
     net::VoiceFrame voiceOut_;
     audio::VoicePacket voiceIn_;
+
+    BlobFetcher fetcher_;
 };
 
 } // namespace caseroom::session

@@ -3,6 +3,7 @@
 // [SECTION] moderation: mute, unmute, remove
 // [SECTION] voice: check, route and forward on arrival
 // [SECTION] panels: intents, lasers, the room's events
+// [SECTION] content: blob requests and link hints
 // [SECTION] ticking: simulation, history, per-client snapshots
 #include "session/server_host.h"
 
@@ -25,7 +26,8 @@ ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, d
     layoutMsg = toWire(room.layout());
 }
 
-ServerHost::ServerHost(net::Transport& transport, ServerConfig config) : transport_(transport), config_(std::move(config)) {
+ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
+    : transport_(transport), config_(std::move(config)), links_(config_.link) {
     if (config_.rooms.empty()) config_.rooms.push_back(sim::RoomSpec{});
     for (const auto& spec : config_.rooms) {
         rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
@@ -61,7 +63,8 @@ void ServerHost::send(core::PeerId peer, const T& msg) {
         return;
     }
     const net::MessageInfo& info = net::messageInfo(T::kType);
-    (void)transport_.send(peer, info.channel, writer_.finish(), info.reliable);
+    const auto bytes = writer_.finish();
+    if (transport_.send(peer, info.channel, bytes, info.reliable)) links_.charge(peer, info.channel, bytes.size());
 }
 
 template <typename T>
@@ -70,7 +73,7 @@ void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
     const net::MessageInfo& info = net::messageInfo(T::kType);
     const auto bytes = writer_.finish();
     for (core::PeerId p : r.members)
-        if (p != except) (void)transport_.send(p, info.channel, bytes, info.reliable);
+        if (p != except && transport_.send(p, info.channel, bytes, info.reliable)) links_.charge(p, info.channel, bytes.size());
 }
 
 void ServerHost::shutdown() {
@@ -104,6 +107,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         }
     }
     flushAudit(c);
+    links_.removeClient(peer);
     clients_.erase(it);
 }
 
@@ -116,6 +120,7 @@ void ServerHost::update(double now) {
             c = Client{};
             c.peer = ev.peer;
             c.connectedAt = now;
+            links_.addClient(ev.peer, now);
             break;
         }
         case net::TransportEventType::Disconnected: {
@@ -145,6 +150,7 @@ void ServerHost::update(double now) {
             transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
             ++counters_.peersDropped;
             flushAudit(c);
+            links_.removeClient(c.peer);
             it = clients_.erase(it);
         } else {
             ++it;
@@ -466,7 +472,10 @@ void ServerHost::handle(Client& c, const net::VoiceFrame& frame, std::span<const
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint16_t slot = r.listeners[i];
         if (slot >= r.peerOfSlot.size() || !r.peerOfSlot[slot].valid()) continue;
-        if (transport_.send(r.peerOfSlot[slot], net::Channel::Voice, out, false)) ++counters_.voiceForwarded;
+        if (transport_.send(r.peerOfSlot[slot], net::Channel::Voice, out, false)) {
+            ++counters_.voiceForwarded;
+            links_.charge(r.peerOfSlot[slot], net::Channel::Voice, out.size()); // never delayed, but it uses the link
+        }
     }
 }
 
@@ -528,9 +537,29 @@ void ServerHost::onRoomEvents(RoomInstance& r) {
     }
 }
 
+// ---- [SECTION] content: blob requests and link hints --------------------------
+
+// Requests are checked and queued by the link scheduler, which serves them
+// from the content store after each tick's state (tickRoom). Not served
+// (absent or not allowed, one answer) or past the blob's end:
+// BlobUnavailable. Past the per-client bound of pending requests: bad input.
+void ServerHost::handle(Client& c, const net::BlobRequest& req, std::span<const std::uint8_t>, double now) {
+    switch (links_.request(c.peer, req, config_.content)) {
+    case RequestVerdict::Queued: break;
+    case RequestVerdict::Unavailable: send(c.peer, net::BlobUnavailable{req.hash}); break;
+    case RequestVerdict::Refused:
+    case RequestVerdict::Count: badInput(c, "blob request over the pending bound", now); break;
+    }
+}
+
+void ServerHost::handle(Client& c, const net::LinkHint& hint, std::span<const std::uint8_t>, double) {
+    links_.setHint(c.peer, hint.downlinkKbps);
+}
+
 // ---- [SECTION] ticking: simulation, history, per-client snapshots ------------
 
 void ServerHost::tickRoom(RoomInstance& r, double now) {
+    links_.beginTick(now);
     r.room.step();
     const std::uint32_t tick = r.room.tick();
     r.panels->tick(tick, r.objects, r.events);
@@ -563,6 +592,9 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         snapshot_.lastInputSeq = static_cast<std::uint16_t>(me->lastInputSeq);
         c.reportedInputSeq = me->lastInputSeq;
         send(peer, snapshot_);
+        // What the link has left after voice and state goes to media.
+        links_.serveMedia(peer, config_.content, [&](const net::BlobChunk& chunk) { send(peer, chunk); },
+                          [&](const core::ContentHash& gone) { send(peer, net::BlobUnavailable{gone}); });
         ++counters_.snapshotsSent;
         counters_.snapshotBytes += st.payloadBytes;
         counters_.entityUpdates += st.updates;

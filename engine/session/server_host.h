@@ -23,6 +23,8 @@
 #include "net/transport.h"
 #include "session/audit_log.h"
 #include "session/panel_host.h"
+#include "session/content_store.h"
+#include "session/link_scheduler.h"
 #include "sim/permissions.h"
 #include "sim/room.h"
 #include "sim/interest.h"
@@ -40,6 +42,8 @@ struct ServerConfig {
     AuditSink* audit = nullptr;              // refused attempts go here (not owned)
     sim::RouterConfig voice;                 // voice forwarding: streams per listener (cap 6), hold, hysteresis, room-wide talkers
     const sim::DeckCatalog* decks = nullptr; // what decks the panels may show (not owned; null: none)
+    ContentStore* content = nullptr;         // blobs clients may fetch (not owned); null: every BlobRequest is unavailable
+    LinkConfig link;                         // the per-client downlink budget every channel shares (session/link_scheduler.h)
 };
 
 struct ServerCounters {
@@ -75,6 +79,8 @@ public:
     [[nodiscard]] double untilNextTick(double now) const;
 
     [[nodiscard]] const ServerCounters& counters() const { return counters_; }
+    // Per-client downlink accounting: bytes per class, media deferred, requests.
+    [[nodiscard]] const LinkScheduler& links() const { return links_; }
     // Benchmarks: the longest any client's newest view has shown any avatar
     // out of date, in ticks. O(clients * participants): not for the tick.
     [[nodiscard]] std::uint32_t worstStalenessTicks() const;
@@ -138,6 +144,8 @@ private:
     void handle(Client& c, const net::PanelIntent& m, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::LaserInput& m, std::span<const std::uint8_t> bytes, double now);
     void onRoomEvents(RoomInstance& r);
+    void handle(Client& c, const net::BlobRequest& req, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::LinkHint& hint, std::span<const std::uint8_t> bytes, double now);
     template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);
@@ -159,6 +167,7 @@ private:
     std::vector<std::unique_ptr<RoomInstance>> rooms_;
     std::unordered_map<std::uint32_t, Client> clients_;
     ServerCounters counters_;
+    LinkScheduler links_;
     net::WriteStream writer_{net::kMaxMessageBytes + 64};
     net::Snapshot snapshot_;   // reused every tick
     core::LogLimiter badLog_{1.0, 5.0};

@@ -127,6 +127,28 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         }
         return m;
     }
+    case MessageType::BlobRequest: {
+        BlobRequest m;
+        for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
+        m.offset = ruint(rng, 0, kMaxBlobBytes - 1);
+        m.length = ruint(rng, 1, kMaxBlobRequestBytes);
+        return m;
+    }
+    case MessageType::BlobChunk: {
+        BlobChunk m;
+        for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
+        m.size = static_cast<std::uint16_t>(ruint(rng, 1, kBlobChunkBytes));
+        m.total = ruint(rng, m.size, kMaxBlobBytes);
+        m.offset = ruint(rng, 0, m.total - m.size);
+        for (std::uint16_t i = 0; i < m.size; ++i) m.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
+        return m;
+    }
+    case MessageType::BlobUnavailable: {
+        BlobUnavailable m;
+        for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
+        return m;
+    }
+    case MessageType::LinkHint: return LinkHint{ruint(rng, 0, 10'000'000)};
     case MessageType::Count: break;
     }
     return StandRequest{};
@@ -206,8 +228,8 @@ TEST_CASE("the catalog gives every message a channel and reliability", "[net][me
         CHECK(static_cast<std::uint8_t>(info.type) == t);
         CHECK(info.channel < Channel::Count);
         CHECK(info.maxBytes > 0);
-        // Reliable messages travel on control; per-tick state is unreliable.
-        CHECK(info.reliable == (info.channel == Channel::Control));
+        // Reliable messages travel on control and media; per-tick state and voice are unreliable.
+        CHECK(info.reliable == (info.channel == Channel::Control || info.channel == Channel::Media));
     }
 }
 

@@ -1,0 +1,177 @@
+#include "session/link_scheduler.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace caseroom::session {
+
+const char* toString(TrafficClass c) {
+    switch (c) {
+    case TrafficClass::Voice: return "voice";
+    case TrafficClass::State: return "state";
+    case TrafficClass::Media: return "media";
+    case TrafficClass::Count: break;
+    }
+    return "?";
+}
+
+TrafficClass trafficClassOf(net::Channel channel) {
+    switch (channel) {
+    case net::Channel::Voice: return TrafficClass::Voice;
+    case net::Channel::Media: return TrafficClass::Media;
+    default: return TrafficClass::State; // control and state (video will get its own class)
+    }
+}
+
+const char* toString(RequestVerdict v) {
+    switch (v) {
+    case RequestVerdict::Queued: return "queued";
+    case RequestVerdict::Unavailable: return "unavailable";
+    case RequestVerdict::Refused: return "refused";
+    case RequestVerdict::Count: break;
+    }
+    return "?";
+}
+
+void LinkScheduler::addClient(core::PeerId peer, double now) {
+    Link& l = links_[peer.value];
+    l = Link{};
+    l.rate = config_.defaultBytesPerSecond;
+    l.last = now;
+}
+
+void LinkScheduler::removeClient(core::PeerId peer) { links_.erase(peer.value); }
+
+void LinkScheduler::setHint(core::PeerId peer, std::uint32_t downlinkKbps) {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return;
+    Link& l = it->second;
+    l.hintKbps = downlinkKbps;
+    l.rate = config_.defaultBytesPerSecond;
+    if (downlinkKbps > 0) l.rate = std::clamp(downlinkKbps * 1000.0 / 8.0, config_.minBytesPerSecond, config_.defaultBytesPerSecond);
+}
+
+double LinkScheduler::bytesPerSecond(core::PeerId peer) const {
+    const auto it = links_.find(peer.value);
+    return it == links_.end() ? 0.0 : it->second.rate;
+}
+
+void LinkScheduler::charge(core::PeerId peer, net::Channel channel, std::size_t bytes) {
+    const auto cls = static_cast<std::size_t>(trafficClassOf(channel));
+    const double wire = static_cast<double>(bytes + config_.wireOverheadBytes);
+    totals_.bytes[cls] += bytes + config_.wireOverheadBytes;
+    ++totals_.messages[cls];
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return;
+    Link& l = it->second;
+    l.counters.bytes[cls] += bytes + config_.wireOverheadBytes;
+    ++l.counters.messages[cls];
+    // Voice and state are never refused; they may overdraw, within a bound,
+    // so that media (which only spends a positive balance) pays it back.
+    l.balance = std::max(l.balance - wire, -l.rate * config_.maxDebtSeconds);
+}
+
+RequestVerdict LinkScheduler::request(core::PeerId peer, const net::BlobRequest& req, const ContentStore* content) {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return RequestVerdict::Refused;
+    Link& l = it->second;
+    const auto size = content ? content->servedSize(req.hash) : std::nullopt;
+    if (!size) {
+        ++l.counters.requestsUnavailable;
+        ++totals_.requestsUnavailable;
+        return RequestVerdict::Unavailable;
+    }
+    if (req.offset >= *size) { // e.g. a stale resume: the client starts over
+        ++l.counters.requestsUnavailable;
+        ++totals_.requestsUnavailable;
+        return RequestVerdict::Unavailable;
+    }
+    if (l.pending.size() >= config_.maxPendingRequests) {
+        ++l.counters.requestsRefused;
+        ++totals_.requestsRefused;
+        return RequestVerdict::Refused;
+    }
+    Pending p;
+    p.hash = req.hash;
+    p.next = req.offset;
+    p.end = static_cast<std::uint32_t>(std::min<std::uint64_t>(*size, static_cast<std::uint64_t>(req.offset) + req.length));
+    p.total = *size;
+    l.pending.push_back(std::move(p));
+    ++l.counters.requestsQueued;
+    ++totals_.requestsQueued;
+    return RequestVerdict::Queued;
+}
+
+void LinkScheduler::refill(Link& l, double now) const {
+    if (now > l.last) {
+        const double cap = std::max(l.rate * config_.burstSeconds, static_cast<double>(net::kBlobChunkBytes + 64 + config_.wireOverheadBytes));
+        l.balance = std::min(cap, l.balance + (now - l.last) * l.rate);
+        l.last = now;
+    }
+}
+
+void LinkScheduler::beginTick(double now) {
+    diskRead_ = true;
+    for (auto& [id, l] : links_) refill(l, now);
+}
+
+void LinkScheduler::serveMedia(core::PeerId peer, ContentStore* content, const std::function<void(const net::BlobChunk&)>& send,
+                               const std::function<void(const core::ContentHash&)>& unavailable) {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return;
+    Link& l = it->second;
+    while (!l.pending.empty()) {
+        if (l.balance <= 0) {
+            ++l.counters.mediaDeferred;
+            ++totals_.mediaDeferred;
+            return;
+        }
+        Pending& p = l.pending.front();
+        if (!p.bytes) {
+            p.bytes = content ? content->load(p.hash, diskRead_) : nullptr;
+            if (!p.bytes) {
+                if (content && content->servedSize(p.hash)) { // not cached and the tick's disk read is taken
+                    ++l.counters.mediaWaitingDisk;
+                    ++totals_.mediaWaitingDisk;
+                    return;
+                }
+                const core::ContentHash gone = p.hash; // the read failed: the blob is no longer served
+                l.pending.pop_front();
+                unavailable(gone);
+                continue;
+            }
+            if (p.bytes->size() != p.total) { // cannot happen for a hash-named blob; never mix versions
+                const core::ContentHash gone = p.hash;
+                l.pending.pop_front();
+                unavailable(gone);
+                continue;
+            }
+        }
+        const std::uint32_t n = std::min<std::uint32_t>(net::kBlobChunkBytes, p.end - p.next);
+        chunk_.hash = p.hash;
+        chunk_.offset = p.next;
+        chunk_.total = p.total;
+        chunk_.size = static_cast<std::uint16_t>(n);
+        std::memcpy(chunk_.bytes.data(), p.bytes->data() + p.next, n);
+        send(chunk_); // charges the link
+        p.next += n;
+        if (p.next >= p.end) l.pending.pop_front();
+    }
+}
+
+const LinkCounters* LinkScheduler::counters(core::PeerId peer) const {
+    const auto it = links_.find(peer.value);
+    return it == links_.end() ? nullptr : &it->second.counters;
+}
+
+std::size_t LinkScheduler::pendingRequests(core::PeerId peer) const {
+    const auto it = links_.find(peer.value);
+    return it == links_.end() ? 0 : it->second.pending.size();
+}
+
+double LinkScheduler::balance(core::PeerId peer) const {
+    const auto it = links_.find(peer.value);
+    return it == links_.end() ? 0.0 : it->second.balance;
+}
+
+} // namespace caseroom::session

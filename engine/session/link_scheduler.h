@@ -1,0 +1,124 @@
+// The one per-client downlink scheduler. Every byte the server sends a
+// client is charged here, by class, against one budget per client (bytes
+// per second: the server's default, or lower when the client sent a
+// LinkHint). The budget is spent in a fixed order:
+//   1. voice: forwarded the moment it arrives, never delayed; its bytes are
+//      charged when sent;
+//   2. state: the tick's snapshot (and control messages); the replication
+//      budget stays the snapshot's own size limit, but its bytes are charged;
+//   (video joins here, between state and media, in a later issue)
+//   3. media: blob chunks fill what is left of the budget after 1 and 2,
+//      with a small burst; when voice and state use the whole link, media
+//      waits (starves first) and nothing else does.
+// No channel keeps a budget of its own. The budget is a token bucket that
+// voice and state may drive into debt (bounded), so media pays back what
+// they took. Bytes are counted as on the wire: payload plus a fixed
+// per-message overhead (sealing, ENet, UDP/IPv4).
+//
+// Media work is a queue of BlobRequests per client, bounded (a hostile
+// client cannot make the server hold unbounded work: past the bound a
+// request is refused and the host counts it as malformed input). Chunks are
+// cut from blobs held in memory by the ContentStore; at most one disk read
+// per tick for all clients together (ContentStore::load).
+// Thread rule: one thread (the server's); time comes in as `now` (seconds).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <unordered_map>
+
+#include "core/ids.h"
+#include "net/messages.h"
+#include "session/content_store.h"
+
+namespace caseroom::session {
+
+// In order of precedence. Control messages count as State.
+enum class TrafficClass : std::uint8_t { Voice, State, Media, Count };
+const char* toString(TrafficClass c);
+TrafficClass trafficClassOf(net::Channel channel);
+
+struct LinkConfig {
+    double defaultBytesPerSecond = 2'000'000.0 / 8.0; // 2 Mbit/s per client unless the client hints lower
+    double minBytesPerSecond = 32'000.0 / 8.0;        // a LinkHint cannot go below this (media would never move)
+    double burstSeconds = 0.05;                       // budget saved while idle (the "small burst"): 1.5 ticks at 30 Hz,
+                                                      // at least one chunk; it scales with the rate so a thin link's queue stays short
+    double maxDebtSeconds = 0.5;                      // voice + state may overdraw the budget by this much
+    std::uint32_t wireOverheadBytes = 70;             // per message: 25 sealing, ~17 ENet, 28 UDP/IPv4
+    std::uint32_t maxPendingRequests = 16;            // BlobRequests held per client
+};
+
+struct LinkCounters {
+    std::array<std::uint64_t, static_cast<std::size_t>(TrafficClass::Count)> bytes{};    // on the wire (estimated)
+    std::array<std::uint64_t, static_cast<std::size_t>(TrafficClass::Count)> messages{};
+    std::uint64_t mediaDeferred = 0;     // client-ticks on which media had work but no budget left
+    std::uint64_t mediaWaitingDisk = 0;  // client-ticks on which media waited for the tick's one disk read
+    std::uint64_t requestsQueued = 0;
+    std::uint64_t requestsRefused = 0;   // over the per-client bound: bad input
+    std::uint64_t requestsUnavailable = 0; // not served or past the blob's end: answered BlobUnavailable
+    [[nodiscard]] std::uint64_t of(TrafficClass c) const { return bytes[static_cast<std::size_t>(c)]; }
+};
+
+enum class RequestVerdict : std::uint8_t {
+    Queued,       // will be served in budget
+    Unavailable,  // not served (absent or not allowed; indistinguishable), or offset past its end: answer BlobUnavailable
+    Refused,      // over the client's bound of pending requests: bad input
+    Count
+};
+const char* toString(RequestVerdict v);
+
+class LinkScheduler {
+public:
+    explicit LinkScheduler(LinkConfig config = {}) : config_(config) {}
+
+    void addClient(core::PeerId peer, double now);
+    void removeClient(core::PeerId peer);
+    // A client's own cap (LinkHint); 0 clears it. Only lowers the budget.
+    void setHint(core::PeerId peer, std::uint32_t downlinkKbps);
+    [[nodiscard]] double bytesPerSecond(core::PeerId peer) const;
+
+    // `bytes` of payload left for `peer` on `channel`: charged to its link.
+    void charge(core::PeerId peer, net::Channel channel, std::size_t bytes);
+
+    // A client's request for blob bytes, checked against what `content` serves.
+    RequestVerdict request(core::PeerId peer, const net::BlobRequest& req, const ContentStore* content);
+
+    // Starts a tick: refills every budget to `now` and grants the tick's one disk read.
+    void beginTick(double now);
+    // After the client's state went out this tick: sends chunks (through
+    // `send`, which must charge them via charge()) while budget is left. A
+    // queued blob that can no longer be read is answered through `unavailable`.
+    void serveMedia(core::PeerId peer, ContentStore* content, const std::function<void(const net::BlobChunk&)>& send,
+                    const std::function<void(const core::ContentHash&)>& unavailable);
+
+    [[nodiscard]] const LinkCounters& counters() const { return totals_; }
+    [[nodiscard]] const LinkCounters* counters(core::PeerId peer) const;
+    [[nodiscard]] std::size_t pendingRequests(core::PeerId peer) const;
+    [[nodiscard]] double balance(core::PeerId peer) const;
+    [[nodiscard]] const LinkConfig& config() const { return config_; }
+
+private:
+    struct Pending {
+        core::ContentHash hash;
+        std::uint32_t next = 0, end = 0, total = 0;
+        BlobBytes bytes; // pinned once loaded
+    };
+    struct Link {
+        double rate = 0;        // bytes per second
+        double balance = 0;     // bytes; may be negative (debt)
+        double last = 0;
+        std::uint32_t hintKbps = 0;
+        std::deque<Pending> pending;
+        LinkCounters counters;
+    };
+    void refill(Link& l, double now) const;
+
+    LinkConfig config_;
+    std::unordered_map<std::uint32_t, Link> links_;
+    LinkCounters totals_;
+    bool diskRead_ = true;
+    net::BlobChunk chunk_; // reused
+};
+
+} // namespace caseroom::session
