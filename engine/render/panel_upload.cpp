@@ -274,7 +274,7 @@ void startUpload(Renderer& r, PanelUpload& u, VkCommandBuffer cmd) {
     const std::uint32_t side = std::max(u.pixels.width, u.pixels.height);
     u.levels = u.pixels.mipmaps ? static_cast<std::uint32_t>(std::floor(std::log2(double(side)))) + 1 : 1;
     const auto fi = static_cast<std::size_t>(u.pixels.format);
-    u.blit = u.levels > 1 && r.blitMips[fi];
+    u.blit = u.levels > 1 && r.blitMips[fi] && !r.desc.cpuMipmaps;
     if (u.levels > 1 && !u.blit) buildCpuMips(u);
     ImageDesc d;
     d.extent = {u.pixels.width, u.pixels.height};

@@ -119,6 +119,7 @@ struct RendererDesc {
     glm::vec3 clearColor{0.16f, 0.17f, 0.19f};
     VkDeviceSize stagingBytes = 64ull << 20;      // the staging ring, allocated once
     VkDeviceSize uploadBytesPerFrame = 16ull << 20; // upload budget per frame (bounds the frame's copy time)
+    bool cpuMipmaps = false;                      // build mips on the CPU even where linear blits work (tests)
 };
 
 struct FrameView {
