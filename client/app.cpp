@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include <SDL.h>
 #include <backends/imgui_impl_sdl.h>
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -24,7 +25,9 @@
 #include "room_link.h"
 #include "room_ui.h"
 #include "session_pump.h"
+#include "slides_ui.h"
 #include "voice_panel.h"
+#include "window_presets.h"
 
 namespace caseroom::client {
 namespace {
@@ -58,6 +61,12 @@ struct App {
     std::uint16_t lastSeat = sim::kNoSeat;
     bool overview = false;
     RoomUi roomUi;
+    // Slide tools: F (full screen on the focused panel) and L (a laser dot
+    // where the mouse points) work on the test cards today. The slide
+    // controller (client/slides.h) joins once the room replicates panel
+    // states and fetches blobs: the lead wires SlideSource/PanelIntents here.
+    SlidesUi slidesUi;
+    std::vector<render::LaserDot> laserScratch;
     VoicePanel voice;
     std::vector<render::AvatarDraw> avatars;
     sim::RoomLayout layout;         // copy of the session's, for drawing outside the lock
@@ -91,6 +100,9 @@ core::Status setUp(App& a) {
     render::RendererDesc rd;
     rd.shaderDir = a.opts.shaders.empty() ? render::defaultShaderDir() : a.opts.shaders;
     if (auto s = render::createRenderer(a.renderer, a.dev, a.target, rd); !s) return s;
+
+    if (auto presets = loadWindowPresets(defaultWindowPresetsPath()); presets) a.slidesUi.presets = std::move(*presets);
+    else a.slidesUi.presetsError = presets.error().message;
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -237,6 +249,25 @@ void roomInput(App& a, const platform::InputFrame& in) {
             a.camera = render::Camera{};
             a.camera.eye = self->headPosition();
             a.camera.orientation = sim::headRotation(a.look.yaw, a.look.pitch);
+        }
+    }
+    // Slide keys (Dear ImGui 1.86 keys are SDL scancodes with the SDL2 backend).
+    if (!ImGui::GetIO().WantCaptureKeyboard) {
+        if (ImGui::IsKeyPressed(SDL_SCANCODE_F, false)) a.slidesUi.fullScreen = !a.slidesUi.fullScreen;
+        if (ImGui::IsKeyPressed(SDL_SCANCODE_L, false)) a.slidesUi.laserOn = !a.slidesUi.laserOn;
+    }
+    if (layout && wantsFullScreen(a.slidesUi, layout->panels.size()))
+        a.camera = render::panelCamera(layout->panels[a.slidesUi.focused], render::aspectRatio(a.target));
+    if (layout) {
+        // My laser, drawn locally where the mouse ray meets a panel.
+        const ImGuiIO& io = ImGui::GetIO();
+        const render::Ray ray = render::pixelRay(a.camera, {in.mouseX, in.mouseY}, {io.DisplaySize.x, io.DisplaySize.y});
+        for (std::uint32_t p = 0; p < layout->panels.size() && p < render::kMaxPanels; ++p) {
+            a.laserScratch.clear();
+            if (a.slidesUi.laserOn)
+                if (auto uv = render::panelHit(layout->panels[p], ray.origin, ray.direction))
+                    a.laserScratch.push_back({uv->x, uv->y});
+            render::setPanelLaser(a.renderer, p, a.laserScratch);
         }
     }
     if (in.leftClicked && layout) {

@@ -50,7 +50,8 @@ std::string usageText() {
            "\n"
            "keys in the room: right mouse drag to look, WASD to walk, left click a free chair\n"
            "to sit, E to stand, hold V to talk (push-to-talk; the Voice window switches to open\n"
-           "mic or mute), Tab for the overview camera, F1 or H for help, Esc to leave.\n";
+           "mic or mute), Tab for the overview camera, F for the focused wall panel full screen,\n"
+           "L for a laser dot where the mouse points, F1 or H for help, Esc to leave.\n";
 }
 
 std::optional<core::Role> roleFromString(const std::string& s) {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/log.h"
+#include "render/scene.h"
 
 namespace caseroom::client {
 
@@ -102,6 +103,30 @@ render::PanelDisplay displayFor(const media::DeckSlide& slide, const EffectiveVi
     d.windowWidth = w.width;
     d.invert = slide.photometric == media::Photometric::Monochrome1;
     return d;
+}
+
+void laserDots(const sim::RoomLayout& layout, std::span<const sim::LaserState> lasers,
+               std::vector<std::vector<render::LaserDot>>& out) {
+    out.resize(layout.panels.size());
+    for (auto& d : out) d.clear();
+    for (const sim::LaserState& l : lasers) {
+        if (!l.on) continue;
+        float best = std::numeric_limits<float>::max();
+        std::size_t bestPanel = out.size();
+        glm::vec2 bestUv{0.0f};
+        for (std::size_t p = 0; p < layout.panels.size(); ++p) {
+            const auto uv = render::panelHit(layout.panels[p], l.origin, l.direction);
+            if (!uv) continue;
+            const float dist = glm::dot(layout.panels[p].center - l.origin, l.direction);
+            if (dist < best) {
+                best = dist;
+                bestPanel = p;
+                bestUv = *uv;
+            }
+        }
+        if (bestPanel < out.size() && out[bestPanel].size() < render::kMaxLaserDots)
+            out[bestPanel].push_back({bestUv.x, bestUv.y});
+    }
 }
 
 core::Result<DecodedFrame> toSlidePixels(const media::Image& img, const media::DeckSlide& slide, std::string_view source) {
@@ -352,7 +377,13 @@ void SlideController::update(double now, std::span<const sim::PanelState> panels
         const std::uint32_t idx = std::min<std::uint32_t>(st.slide, static_cast<std::uint32_t>(m->slides.size() - 1));
         const media::DeckSlide& slide = m->slides[idx];
         const auto frames = static_cast<std::uint32_t>(slide.frames.size());
-        if (st.playing && !s.wasPlaying) s.playStart = now;
+        // Playback runs from when this client saw it start (or restart from
+        // another frame or slide): PanelState carries no start time.
+        if (st.playing && (!s.wasPlaying || st.frame != s.playFrom || idx != s.playSlide)) {
+            s.playStart = now;
+            s.playFrom = st.frame;
+            s.playSlide = idx;
+        }
         s.wasPlaying = st.playing;
         const std::uint32_t f = cineFrame(st.frame, frames, slide.frameRateHz, st.playing, now - s.playStart);
         info.title = m->title;

@@ -110,6 +110,11 @@ media::Window defaultWindow(const media::DeckSlide& slide, std::int32_t storedMi
 render::PanelDisplay displayFor(const media::DeckSlide& slide, const EffectiveView& shown, std::int32_t storedMin,
                                 std::int32_t storedMax);
 
+// Where the lasers hit the panels: out[p] gets the dots on panel p (lasers
+// that are on; each ray hits the nearest panel it meets). Keeps capacity.
+void laserDots(const sim::RoomLayout& layout, std::span<const sim::LaserState> lasers,
+               std::vector<std::vector<render::LaserDot>>& out);
+
 // A decoded frame as the renderer takes it, with its stored range (signed
 // values for signed slides: raw, before rescale).
 struct DecodedFrame {
@@ -214,7 +219,8 @@ private:
         core::ContentHash deck;
         std::uint32_t slide = UINT32_MAX, frame = UINT32_MAX;
         bool wasPlaying = false;
-        double playStart = 0;
+        double playStart = 0;                // local time playback (re)started from playFrom
+        std::uint32_t playFrom = 0, playSlide = 0;
         std::shared_ptr<const DecodedFrame> frameData;
         PanelInfo info;
     };

@@ -437,6 +437,18 @@ void setPanelDisplay(Renderer& r, std::uint32_t panel, const PanelDisplay& displ
     pc.display.dotRadius = display.dotRadius;
 }
 
+void setPanelLaser(Renderer& r, std::uint32_t panel, std::span<const LaserDot> dots) {
+    if (panel >= kMaxPanels) return;
+    PanelDisplay& d = r.panels[panel].display;
+    d.dotCount = static_cast<std::uint32_t>(std::min<std::size_t>(dots.size(), kMaxLaserDots));
+    for (std::uint32_t i = 0; i < d.dotCount; ++i) d.dots[i] = dots[i];
+    for (PanelUpload& u : r.uploads)
+        if (u.panel == panel && !u.cancelled) {
+            u.display.dotCount = d.dotCount;
+            u.display.dots = d.dots;
+        }
+}
+
 void clearPanelSlide(Renderer& r, std::uint32_t panel) {
     if (panel >= kMaxPanels) return;
     const RgbaImage card = makeTestCard(r.desc.panelWidth, r.desc.panelHeight, panel);

@@ -228,6 +228,8 @@ bool setPanelSlide(Renderer& r, std::uint32_t panel, SlidePixels pixels, const P
 // Changes how a panel shows its slide: takes effect at the next frame, no
 // upload. While a slide is still uploading it applies to that slide.
 void setPanelDisplay(Renderer& r, std::uint32_t panel, const PanelDisplay& display);
+// Only the laser dots of a panel (the rest of its display unchanged).
+void setPanelLaser(Renderer& r, std::uint32_t panel, std::span<const LaserDot> dots);
 // Back to the panel's test card.
 void clearPanelSlide(Renderer& r, std::uint32_t panel);
 // True when the panel shows its latest slide (nothing for it is uploading).

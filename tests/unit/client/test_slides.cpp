@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "fixtures.h"
+#include "render/scene.h"
+#include "sim/layout.h"
 #include "media/window.h"
 #include "slides.h"
 #include "temp_dir.h"
@@ -279,4 +281,35 @@ TEST_CASE("decode worker: frames from a blob directory, cached under a byte cap,
     CHECK_FALSE(dec.error(missing).has_value());
     CHECK((*source)->progress(frames[0]).done());
     CHECK_FALSE((*source)->progress(missing).done());
+}
+
+TEST_CASE("laser: a ray from the head lands on the panel it points at, in panel coordinates", "[client][slides]") {
+    const sim::RoomLayout layout = sim::makeLayout(sim::RoomSpec{});
+    const sim::Panel& p0 = layout.panels[0];
+    const glm::vec3 n = render::panelNormal(p0);
+    sim::LaserState l;
+    l.on = true;
+    l.origin = p0.center + n * 4.0f;
+    l.direction = -n;
+    std::vector<std::vector<render::LaserDot>> dots;
+    laserDots(layout, std::span<const sim::LaserState>(&l, 1), dots);
+    REQUIRE(dots.size() == layout.panels.size());
+    REQUIRE(dots[0].size() == 1);
+    CHECK(dots[0][0].u == Approx(0.5f));
+    CHECK(dots[0][0].v == Approx(0.5f));
+    // Aim up and to the viewer's right: u grows, v shrinks.
+    const glm::vec3 right = glm::cross(-n, glm::vec3(0, 1, 0));
+    l.direction = glm::normalize(p0.center + right * 0.8f + glm::vec3(0, 0.45f, 0) - l.origin);
+    laserDots(layout, std::span<const sim::LaserState>(&l, 1), dots);
+    REQUIRE(dots[0].size() == 1);
+    CHECK(dots[0][0].u == Approx(0.5f + 0.8f / p0.width).margin(0.01));
+    CHECK(dots[0][0].v == Approx(0.5f - 0.45f / p0.height).margin(0.01));
+    // Pointing away, or off: no dot anywhere.
+    l.direction = n;
+    laserDots(layout, std::span<const sim::LaserState>(&l, 1), dots);
+    for (const auto& d : dots) CHECK(d.empty());
+    l.direction = -n;
+    l.on = false;
+    laserDots(layout, std::span<const sim::LaserState>(&l, 1), dots);
+    CHECK(dots[0].empty());
 }
