@@ -232,6 +232,8 @@ void createPanelContent(Renderer& r) {
     r.panelUniforms = createBuffer(dev, r.panelParamStride * kMaxPanels * kFramesInFlight,
                                    VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT, true);
     createStagingRing(dev, r.staging, r.desc.stagingBytes);
+    // At least one widest row (4096 RGBA8 texels) a frame, or nothing would ever move.
+    r.desc.uploadBytesPerFrame = std::max<VkDeviceSize>(r.desc.uploadBytesPerFrame, VkDeviceSize{kMaxPanelSize} * 4);
     ImageDesc d;
     d.extent = {1, 1};
     d.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;

@@ -18,7 +18,10 @@
 #include "render/scene.h"
 #include "render_fixture.h"
 #include "sim/layout.h"
+#include <imgui.h>
+
 #include "slides.h"
+#include "slides_ui.h"
 #include "temp_dir.h"
 
 using namespace caseroom;
@@ -160,5 +163,83 @@ TEST_CASE("slide controller: a deck from a blob directory shows the presenter's 
     settle(*rig, controller, room, local, r, 3.0);
     for (int i = 0; i < 3; ++i) REQUIRE(renderFrames(rig->rig, r.view, 1).ok());
     CHECK(rig->rig.renderer.panels[0].card);
+    CHECK(finish(rig) == 0);
+}
+
+TEST_CASE("slide tools: keys page the presenter's deck, a viewer's drag and reset stay local", "[render][gpu][slides]") {
+    testing::TempDir dir;
+    REQUIRE(dir.ok());
+    auto source = LocalBlobSource::open(dir.path / "blobs");
+    REQUIRE(source.ok());
+    media::DeckManifest deck;
+    deck.title = "Didactic";
+    for (std::int16_t raw : {std::int16_t{1044}, std::int16_t{1064}, std::int16_t{1104}}) {
+        media::DeckSlide s = ctSlide();
+        auto f = (*source)->store().put(ctFrame(raw));
+        REQUIRE(f.ok());
+        s.frames = {*f};
+        deck.slides.push_back(s);
+    }
+    core::ContentHash deckHash;
+    deckHash.bytes[0] = 0x5d;
+    auto rig = makeRig();
+    REQUIRE(rig->ok);
+    SlideController controller(**source);
+    controller.provideManifest(deckHash, deck);
+    LocalPanels room(4);
+    room.showDeck(0, deckHash);
+    const Room r;
+    SlidesUi ui;
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;
+    ImGui::GetIO().DisplaySize = ImVec2(float(kWidth), float(kHeight));
+    unsigned char* fontPixels = nullptr;
+    int fw = 0, fh = 0;
+    ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&fontPixels, &fw, &fh);
+    auto uiFrame = [&](SlideKeys keys, bool presenter) {
+        ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+        ImGui::NewFrame();
+        SlidesUiView v;
+        v.keys = keys;
+        v.slides = &controller;
+        v.panels = room.panels;
+        v.intents = &room;
+        v.presenter = presenter;
+        drawSlidesUi(ui, v);
+        ImGui::EndFrame();
+    };
+    std::array<LocalView, 4> none{};
+    settle(*rig, controller, room, none, r, 0.0);
+    REQUIRE(controller.info(0).slides == 3);
+    SlideKeys next;
+    next.next = true;
+    uiFrame(next, true);
+    CHECK(room.panels[0].slide == 1);
+    uiFrame(next, true);
+    uiFrame(next, true); // past the end: stays on the last
+    CHECK(room.panels[0].slide == 2);
+    SlideKeys prev;
+    prev.previous = true;
+    uiFrame(prev, true);
+    CHECK(room.panels[0].slide == 1);
+    // A viewer's keys do not page the room.
+    uiFrame(next, false);
+    CHECK(room.panels[0].slide == 1);
+    // F and L toggle for everyone; the presenter's laser goes to the room.
+    SlideKeys fl;
+    fl.fullScreen = true;
+    fl.laser = true;
+    uiFrame(fl, true);
+    CHECK(ui.fullScreen);
+    CHECK(ui.laserOn);
+    CHECK(room.laserState.on);
+    SlideKeys esc;
+    esc.escape = true;
+    uiFrame(esc, false);
+    CHECK_FALSE(ui.fullScreen);
+    // The panel shows what the room says after the keys.
+    settle(*rig, controller, room, none, r, 0.5);
+    CHECK(centreGrey(*rig, r) == Approx(hu(40, 40, 80)).margin(2));
+    ImGui::DestroyContext();
     CHECK(finish(rig) == 0);
 }
