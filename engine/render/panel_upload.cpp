@@ -250,6 +250,8 @@ void destroyPanelContent(Renderer& r) {
     for (PanelUpload& u : r.uploads) destroyImage(dev, u.image);
     r.uploads.clear();
     for (PanelContent& pc : r.panels) destroyImage(dev, pc.image);
+    for (Renderer::SpareImage& s : r.spareImages) destroyImage(dev, s.image);
+    r.spareImages.clear();
     destroyImage(dev, r.blank);
     destroyBuffer(dev, r.panelUniforms);
     destroyStagingRing(dev, r.staging);
@@ -272,6 +274,35 @@ void queueTestCards(Renderer& r, std::uint32_t count) {
 // [SECTION] upload jobs
 namespace {
 
+constexpr std::size_t kMaxSpareImages = 8;
+
+// A replaced image: kept for reuse by a slide of the same shape (a cine loop
+// swaps one every frame), so steady playback allocates no device memory.
+void retireImage(Renderer& r, Image img) {
+    if (img.image == VK_NULL_HANDLE) return;
+    if (r.spareImages.size() >= kMaxSpareImages) {
+        deferDestroy(r.frames, r.spareImages.front().image);
+        r.spareImages.erase(r.spareImages.begin());
+    }
+    r.spareImages.push_back({img, r.frames.frameNumber});
+}
+
+// A spare image no frame in flight can still read: retired while recording
+// frame R, it was last drawn by frame R - 1, finished once frame
+// R - 1 + kFramesInFlight has begun.
+Image takeSpare(Renderer& r, VkFormat format, VkExtent2D extent, std::uint32_t levels, bool blit) {
+    for (std::size_t i = 0; i < r.spareImages.size(); ++i) {
+        const Renderer::SpareImage& s = r.spareImages[i];
+        if (s.image.format == format && s.image.extent.width == extent.width && s.image.extent.height == extent.height &&
+            s.image.mipLevels == levels && s.retiredAt + kFramesInFlight <= r.frames.frameNumber && !blit) {
+            const Image img = s.image;
+            r.spareImages.erase(r.spareImages.begin() + static_cast<std::ptrdiff_t>(i));
+            return img;
+        }
+    }
+    return Image{};
+}
+
 void startUpload(Renderer& r, PanelUpload& u, VkCommandBuffer cmd) {
     const std::uint32_t side = std::max(u.pixels.width, u.pixels.height);
     u.levels = u.pixels.mipmaps ? static_cast<std::uint32_t>(std::floor(std::log2(double(side)))) + 1 : 1;
@@ -283,7 +314,12 @@ void startUpload(Renderer& r, PanelUpload& u, VkCommandBuffer cmd) {
     d.format = vkFormat(u.pixels.format);
     d.mipLevels = u.levels;
     d.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT | (u.blit ? VK_IMAGE_USAGE_TRANSFER_SRC_BIT : 0);
-    u.image = createImage(*r.dev, d);
+    // Spares are made without TRANSFER_SRC, so only non-blit uploads reuse them.
+    u.image = takeSpare(r, d.format, d.extent, d.mipLevels, u.blit);
+    if (u.image.image == VK_NULL_HANDLE) {
+        u.image = createImage(*r.dev, d);
+        ++r.stats.slideImagesCreated;
+    }
     barrier(cmd, u.image.image, 0, u.levels, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
             VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, 0, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
     u.started = true;
@@ -320,13 +356,15 @@ void finishUpload(Renderer& r, PanelUpload& u, VkCommandBuffer cmd) {
                 VK_ACCESS_SHADER_READ_BIT);
     }
     PanelContent& pc = r.panels[u.panel];
-    if (pc.image.image != VK_NULL_HANDLE) deferDestroy(r.frames, pc.image);
+    if (pc.card || pc.blit) deferDestroy(r.frames, pc.image); // cards are not reused; blit images have other usage
+    else retireImage(r, pc.image);
     deferFree(r.frames, r.descriptorPool, pc.set);
     pc.image = u.image;
     u.image = Image{};
     pc.set = allocatePanelSet(r, pc.image.view);
     pc.format = u.pixels.format;
     pc.card = u.card;
+    pc.blit = u.blit;
     pc.display = u.display;
     ++r.stats.uploadsDone;
 }
@@ -375,7 +413,8 @@ void recordPanelUploads(Renderer& r, VkCommandBuffer cmd) {
     while (i < r.uploads.size()) {
         PanelUpload& u = r.uploads[i];
         if (u.cancelled) {
-            if (u.image.image != VK_NULL_HANDLE) deferDestroy(r.frames, u.image);
+            if (u.card || u.blit) deferDestroy(r.frames, u.image);
+            else retireImage(r, u.image);
             r.uploads.erase(r.uploads.begin() + static_cast<std::ptrdiff_t>(i));
             continue;
         }

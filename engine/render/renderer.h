@@ -148,6 +148,7 @@ struct RenderStats {
     std::uint64_t uploadBytes = 0;     // bytes copied through the staging ring so far
     std::uint64_t uploadWaits = 0;     // frames in which an upload waited for ring space or budget
     std::uint32_t uploadBytesLastFrame = 0;
+    std::uint64_t slideImagesCreated = 0; // VkImages made for slides (a replaced image of the same shape is reused)
 };
 
 // One upload in progress (renderer internal, render thread).
@@ -171,6 +172,7 @@ struct PanelContent {
     VkDescriptorSet set = VK_NULL_HANDLE;
     SlideFormat format = SlideFormat::Rgba8;
     bool card = true;
+    bool blit = false;                 // its mips were blitted (usage includes TRANSFER_SRC)
     PanelDisplay display;
 };
 
@@ -193,6 +195,11 @@ struct Renderer {
     std::vector<Vertex> panelScratch;
     std::array<PanelContent, kMaxPanels> panels;
     std::vector<PanelUpload> uploads;             // in order; at most one per panel
+    struct SpareImage {
+        Image image;
+        std::uint64_t retiredAt = 0;              // frameNumber when it stopped being drawn
+    };
+    std::vector<SpareImage> spareImages;          // replaced slides, reused by the next of the same shape (cine)
     StagingRing staging;
     Buffer panelUniforms;                         // kFramesInFlight * kMaxPanels * panelParamStride
     VkDeviceSize panelParamStride = 256;
