@@ -229,7 +229,7 @@ void createPanelContent(Renderer& r) {
                 r.formatOk[2] ? (r.blitMips[2] ? "blit" : "cpu") : "unsupported");
     const VkDeviceSize align = std::max<VkDeviceSize>(dev.properties.limits.minUniformBufferOffsetAlignment, 16);
     r.panelParamStride = (sizeof(PanelParams) + align - 1) / align * align;
-    r.panelUniforms = createBuffer(dev, r.panelParamStride * kMaxPanels * kFramesInFlight,
+    r.panelUniforms = createBuffer(dev, r.panelParamStride * kSlideSlots * kFramesInFlight,
                                    VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT, true);
     createStagingRing(dev, r.staging, r.desc.stagingBytes);
     // At least one widest row (4096 RGBA8 texels) a frame, or nothing would ever move.
@@ -242,7 +242,9 @@ void createPanelContent(Renderer& r) {
     // Once, at creation: the only blocking upload the renderer makes.
     if (!uploadRgba(dev, r.blank, black)) CR_LOG_ERROR("blank panel image: device lost");
     for (PanelContent& pc : r.panels) pc.set = allocatePanelSet(r, r.blank.view);
-    r.uploads.reserve(kMaxPanels * 2);
+    r.uploads.reserve(kSlideSlots * 2);
+    for (Buffer& b : r.thumbVertices)
+        b = createBuffer(dev, sizeof(Vertex) * 6 * kMaxThumbnails, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, true);
 }
 
 void destroyPanelContent(Renderer& r) {
@@ -254,6 +256,7 @@ void destroyPanelContent(Renderer& r) {
     r.spareImages.clear();
     destroyImage(dev, r.blank);
     destroyBuffer(dev, r.panelUniforms);
+    for (Buffer& b : r.thumbVertices) destroyBuffer(dev, b);
     destroyStagingRing(dev, r.staging);
 }
 
@@ -431,13 +434,14 @@ void recordPanelUploads(Renderer& r, VkCommandBuffer cmd) {
 
 void markPanelUploads(Renderer& r) { markSlot(r.staging, r.frames.current); }
 
-std::uint32_t writePanelParams(Renderer& r, std::uint32_t p, float panelAspect) {
+std::uint32_t writePanelParams(Renderer& r, std::uint32_t p, float panelAspect, std::uint32_t at) {
     const PanelContent& pc = r.panels[p];
     const bool hasImage = pc.image.image != VK_NULL_HANDLE;
     const PanelParams params = panelParams(pc.display, hasImage ? pc.format : SlideFormat::Rgba8,
                                            hasImage ? pc.image.extent.width : 1, hasImage ? pc.image.extent.height : 1,
                                            panelAspect, pc.card || !hasImage, srgbTarget(*r.target));
-    const VkDeviceSize offset = (VkDeviceSize{r.frames.current} * kMaxPanels + p) * r.panelParamStride;
+    const VkDeviceSize offset =
+        (VkDeviceSize{r.frames.current} * kSlideSlots + (at == UINT32_MAX ? p : at)) * r.panelParamStride;
     std::memcpy(static_cast<std::uint8_t*>(r.panelUniforms.mapped) + offset, &params, sizeof(params));
     return static_cast<std::uint32_t>(offset);
 }
@@ -447,7 +451,7 @@ std::uint32_t writePanelParams(Renderer& r, std::uint32_t p, float panelAspect) 
 // [SECTION] public API
 bool setPanelSlide(Renderer& r, std::uint32_t panel, SlidePixels pixels, const PanelDisplay& display) {
     const auto fi = static_cast<std::size_t>(pixels.format);
-    if (panel >= kMaxPanels || pixels.format >= SlideFormat::Count || pixels.width == 0 || pixels.height == 0 ||
+    if (panel >= kSlideSlots || pixels.format >= SlideFormat::Count || pixels.width == 0 || pixels.height == 0 ||
         pixels.width > kMaxPanelSize || pixels.height > kMaxPanelSize ||
         pixels.bytes.size() != std::size_t{pixels.width} * pixels.height * bytesPerPixel(pixels.format)) {
         CR_LOG_WARN("setPanelSlide: ignoring panel %u (%ux%u %s, %zu bytes)", panel, pixels.width, pixels.height,
@@ -463,7 +467,7 @@ bool setPanelSlide(Renderer& r, std::uint32_t panel, SlidePixels pixels, const P
 }
 
 void setPanelDisplay(Renderer& r, std::uint32_t panel, const PanelDisplay& display) {
-    if (panel >= kMaxPanels) return;
+    if (panel >= kSlideSlots) return;
     bool pending = false;
     for (PanelUpload& u : r.uploads)
         if (u.panel == panel && !u.cancelled && !u.card) {
@@ -479,7 +483,7 @@ void setPanelDisplay(Renderer& r, std::uint32_t panel, const PanelDisplay& displ
 }
 
 void setPanelLaser(Renderer& r, std::uint32_t panel, std::span<const LaserDot> dots) {
-    if (panel >= kMaxPanels) return;
+    if (panel >= kSlideSlots) return;
     PanelDisplay& d = r.panels[panel].display;
     d.dotCount = static_cast<std::uint32_t>(std::min<std::size_t>(dots.size(), kMaxLaserDots));
     for (std::uint32_t i = 0; i < d.dotCount; ++i) d.dots[i] = dots[i];
@@ -506,6 +510,51 @@ bool panelSlideReady(const Renderer& r, std::uint32_t panel) {
     for (const PanelUpload& u : r.uploads)
         if (u.panel == panel && !u.cancelled) return false;
     return true;
+}
+
+void drawThumbnails(Renderer& r, std::span<const ThumbnailDraw> thumbnails) {
+    if (thumbnails.empty() || !r.recording) return;
+    VkCommandBuffer cmd = currentSlot(r.frames).cmd;
+    const VkExtent2D ext = r.target->extent;
+    const float W = static_cast<float>(ext.width), H = static_cast<float>(ext.height);
+    auto* verts = static_cast<Vertex*>(r.thumbVertices[r.frames.current].mapped);
+    std::uint32_t n = 0;
+    struct Push {
+        glm::mat4 viewProj{1.0f};
+        glm::vec4 lightDir{0.0f};
+        glm::vec4 eye{0.0f};
+    } push;
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r.panel.pipeline);
+    vkCmdPushConstants(cmd, r.panel.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(Push),
+                       &push);
+    const VkDeviceSize zero = 0;
+    vkCmdBindVertexBuffers(cmd, 0, 1, &r.thumbVertices[r.frames.current].buffer, &zero);
+    for (const ThumbnailDraw& t : thumbnails) {
+        if (t.thumbnail >= kMaxThumbnails || n >= kMaxThumbnails || !(t.w >= 1.0f) || !(t.h >= 1.0f)) continue;
+        const std::uint32_t slot = thumbnailSlot(t.thumbnail);
+        if (r.panels[slot].image.image == VK_NULL_HANDLE || r.panels[slot].card) continue;
+        // Pixels to clip space; the viewport is flipped, so +y is up.
+        auto at = [&](float x, float y, float u, float v) {
+            return Vertex{{2.0f * x / W - 1.0f, 1.0f - 2.0f * y / H, 0.0f}, {0.0f, 0.0f, 1.0f}, {u, v}};
+        };
+        const Vertex bl = at(t.x, t.y + t.h, 0, 1), br = at(t.x + t.w, t.y + t.h, 1, 1);
+        const Vertex tr = at(t.x + t.w, t.y, 1, 0), tl = at(t.x, t.y, 0, 0);
+        const Vertex quad[6] = {bl, br, tr, bl, tr, tl};
+        std::memcpy(verts + n * 6, quad, sizeof quad);
+        const float cx0 = std::clamp(t.clip.x, 0.0f, W), cy0 = std::clamp(t.clip.y, 0.0f, H);
+        const float cx1 = std::clamp(t.clip.z, cx0, W), cy1 = std::clamp(t.clip.w, cy0, H);
+        const VkRect2D scissor{{static_cast<std::int32_t>(cx0), static_cast<std::int32_t>(cy0)},
+                               {static_cast<std::uint32_t>(cx1 - cx0), static_cast<std::uint32_t>(cy1 - cy0)}};
+        if (scissor.extent.width == 0 || scissor.extent.height == 0) continue;
+        vkCmdSetScissor(cmd, 0, 1, &scissor);
+        const std::uint32_t offset = detail::writePanelParams(r, slot, t.w / t.h, kMaxPanels + n);
+        vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r.panel.layout, 0, 1, &r.panels[slot].set, 1,
+                                &offset);
+        vkCmdDraw(cmd, 6, 1, n * 6, 0);
+        ++n;
+    }
+    const VkRect2D full{{0, 0}, ext};
+    vkCmdSetScissor(cmd, 0, 1, &full);
 }
 
 void setPanelImage(Renderer& r, std::uint32_t panel, RgbaImage image) {

@@ -20,7 +20,9 @@ void queueTestCards(Renderer& r, std::uint32_t count);
 void recordPanelUploads(Renderer& r, VkCommandBuffer cmd);
 // endFrame, at submit: pins the ring space this frame used.
 void markPanelUploads(Renderer& r);
-// drawScene: writes this slot's uniform data for panel `p`; returns its dynamic offset.
-std::uint32_t writePanelParams(Renderer& r, std::uint32_t p, float panelAspect);
+// drawScene: writes this frame's uniform data for slide slot `p` at entry
+// `at` (default: p) of the frame's block; returns its dynamic offset.
+// Thumbnail draws use entry kMaxPanels + draw index: one slot may be drawn twice.
+std::uint32_t writePanelParams(Renderer& r, std::uint32_t p, float panelAspect, std::uint32_t at = UINT32_MAX);
 
 } // namespace caseroom::render::detail

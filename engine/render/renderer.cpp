@@ -115,11 +115,11 @@ core::Status createRenderer(Renderer& r, Device& dev, Target& target, const Rend
     setLayout.pBindings = bindings.data();
     VK_CHECK(vkCreateDescriptorSetLayout(dev.device, &setLayout, nullptr, &r.panelSetLayout));
     // Room for every panel twice over: replacements are freed a frame or two later.
-    const std::array<VkDescriptorPoolSize, 2> sizes{{{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kMaxPanels * 3},
-                                                    {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, kMaxPanels * 3}}};
+    const std::array<VkDescriptorPoolSize, 2> sizes{{{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kSlideSlots * 3},
+                                                    {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, kSlideSlots * 3}}};
     VkDescriptorPoolCreateInfo pool{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
     pool.flags = VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT;
-    pool.maxSets = kMaxPanels * 3;
+    pool.maxSets = kSlideSlots * 3;
     pool.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
     pool.pPoolSizes = sizes.data();
     VK_CHECK(vkCreateDescriptorPool(dev.device, &pool, nullptr, &r.descriptorPool));

@@ -56,6 +56,12 @@
 namespace caseroom::render {
 
 constexpr std::uint32_t kMaxPanels = 32;
+// Thumbnails (the slide browser) are slide slots after the panels: set them
+// with setPanelSlide(r, thumbnailSlot(i), ...) and draw them on screen with
+// drawThumbnails. Everything else about them is as for panels.
+constexpr std::uint32_t kMaxThumbnails = 64;
+constexpr std::uint32_t kSlideSlots = kMaxPanels + kMaxThumbnails;
+constexpr std::uint32_t thumbnailSlot(std::uint32_t i) { return kMaxPanels + i; }
 constexpr std::uint32_t kMaxPanelSize = 4096;   // texels per side, slides and cards
 constexpr std::uint32_t kMaxLaserDots = 8;      // per panel
 
@@ -193,7 +199,7 @@ struct Renderer {
     InstanceLists avatarInstances;               // rebuilt every frame
     Buffer panelVertices;
     std::vector<Vertex> panelScratch;
-    std::array<PanelContent, kMaxPanels> panels;
+    std::array<PanelContent, kSlideSlots> panels; // wall panels, then thumbnail slots
     std::vector<PanelUpload> uploads;             // in order; at most one per panel
     struct SpareImage {
         Image image;
@@ -201,7 +207,8 @@ struct Renderer {
     };
     std::vector<SpareImage> spareImages;          // replaced slides, reused by the next of the same shape (cine)
     StagingRing staging;
-    Buffer panelUniforms;                         // kFramesInFlight * kMaxPanels * panelParamStride
+    Buffer panelUniforms;                         // kFramesInFlight * kSlideSlots * panelParamStride
+    std::array<Buffer, kFramesInFlight> thumbVertices; // screen-space quads, kMaxThumbnails * 6 vertices
     VkDeviceSize panelParamStride = 256;
     Image blank;                                  // 1x1 black, for panels with nothing yet
     std::array<bool, static_cast<std::size_t>(SlideFormat::Count)> blitMips{}; // linear blit supported
@@ -247,6 +254,17 @@ bool panelSlideReady(const Renderer& r, std::uint32_t panel);
 void drawScene(Renderer& r, const FrameView& view);
 [[nodiscard]] FrameResult endFrame(Renderer& r);
 VkCommandBuffer frameCommandBuffer(const Renderer& r);
+
+// A thumbnail on screen: slot i (thumbnailSlot(i)'s slide) letterboxed into
+// the pixel rectangle (x, y, w, h; origin top-left), clipped to `clip`
+// (min x, min y, max x, max y). Drawn only once its slide is uploaded.
+struct ThumbnailDraw {
+    std::uint32_t thumbnail = 0;
+    float x = 0, y = 0, w = 0, h = 0;
+    glm::vec4 clip{0.0f, 0.0f, 1e9f, 1e9f};
+};
+// Inside the frame's render pass, after the UI: thumbnails above everything.
+void drawThumbnails(Renderer& r, std::span<const ThumbnailDraw> thumbnails);
 
 // Waits until every submitted frame is done (before screenshots and teardown).
 [[nodiscard]] bool waitIdle(Renderer& r);

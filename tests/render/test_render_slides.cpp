@@ -297,7 +297,7 @@ TEST_CASE("slides: bad slides are refused, a newer slide replaces one still uplo
     bad.bytes.resize(5); // not 4*4*2
     CHECK_FALSE(setPanelSlide(r, 0, bad, {}));
     bad.bytes.resize(32);
-    CHECK_FALSE(setPanelSlide(r, kMaxPanels, bad, {}));
+    CHECK_FALSE(setPanelSlide(r, kSlideSlots, bad, {}));
     bad.width = kMaxPanelSize + 1;
     CHECK_FALSE(setPanelSlide(r, 0, bad, {}));
     SlidePixels grey8;
@@ -344,4 +344,35 @@ TEST_CASE("slides: panel params letterbox, zoom and pan (pure)", "[render][slide
     // Cards fill the panel whatever its aspect.
     p = panelParams(d, SlideFormat::Rgba8, 512, 288, 1.0f, true, false);
     CHECK(p.view == glm::vec4(0.5f, 0.5f, 1.0f, 1.0f));
+}
+
+TEST_CASE("slides: thumbnails draw on screen in their rectangle, letterboxed and clipped", "[render][gpu][slides]") {
+    auto rig = makeRig();
+    REQUIRE(rig->ok);
+    Renderer& r = rig->rig.renderer;
+    SlidePixels px;
+    px.width = 64;
+    px.height = 32;
+    px.format = SlideFormat::R8;
+    px.bytes.assign(64 * 32, 200);
+    REQUIRE(setPanelSlide(r, thumbnailSlot(0), px, PanelDisplay{}));
+    const PanelShot shot(2.2f);
+    std::vector<ThumbnailDraw> draws{{0, 100, 100, 80, 80, {0, 0, 1e9f, 1e9f}},   // square rect: bars above and below
+                                     {0, 300, 100, 80, 40, {0, 0, 320, 1e9f}}};   // the same again, clipped at x = 320
+    for (int f = 0; f < 3; ++f) {
+        REQUIRE(beginFrame(r, rig->rig.target.extent) == FrameResult::Ready);
+        drawScene(r, shot.view);
+        drawThumbnails(r, draws);
+        REQUIRE(endFrame(r) == FrameResult::Ready);
+    }
+    REQUIRE(waitIdle(r));
+    auto img = captureFrame(r);
+    REQUIRE(img.ok());
+    const int expected = int(std::lround(media::applyWindow(200, 127.5, 256)));
+    CHECK(std::abs(grey(*img, {140, 140}) - expected) <= 2); // inside
+    CHECK(grey(*img, {140, 105}) == 0);                       // top bar (image aspect 2 in a square)
+    CHECK(std::abs(grey(*img, {310, 120}) - expected) <= 2);  // inside, left of the clip
+    const std::uint8_t* beyond = &img->pixels[(std::size_t(120) * img->width + 340) * 4];
+    CHECK(std::abs(int(beyond[0]) - expected) + std::abs(int(beyond[2]) - expected) > 6); // clipped: the room shows
+    CHECK(finish(rig) == 0);
 }
