@@ -185,6 +185,45 @@ core::Result<DecodedFrame> toSlidePixels(const media::Image& img, const media::D
     return out;
 }
 
+render::SlidePixels makeThumbnail(const render::SlidePixels& full) {
+    const std::uint32_t side = std::max(full.width, full.height);
+    if (side <= kThumbnailSide) return full;
+    const std::uint32_t k = (side + kThumbnailSide - 1) / kThumbnailSide; // block size
+    render::SlidePixels t;
+    t.format = full.format;
+    t.mipmaps = false;
+    t.width = std::max(1u, full.width / k);
+    t.height = std::max(1u, full.height / k);
+    const std::uint32_t bpp = render::bytesPerPixel(full.format);
+    const std::uint32_t channels = full.format == render::SlideFormat::R16 ? 1 : bpp;
+    t.bytes.resize(std::size_t{t.width} * t.height * bpp);
+    for (std::uint32_t y = 0; y < t.height; ++y)
+        for (std::uint32_t x = 0; x < t.width; ++x)
+            for (std::uint32_t c = 0; c < channels; ++c) {
+                std::uint64_t sum = 0;
+                for (std::uint32_t dy = 0; dy < k; ++dy)
+                    for (std::uint32_t dx = 0; dx < k; ++dx) {
+                        const std::size_t at = (std::size_t{y * k + dy} * full.width + x * k + dx) * bpp;
+                        if (full.format == render::SlideFormat::R16) {
+                            std::uint16_t v;
+                            std::memcpy(&v, &full.bytes[at], 2);
+                            sum += v;
+                        } else {
+                            sum += full.bytes[at + c];
+                        }
+                    }
+                const std::uint64_t avg = (sum + std::uint64_t{k} * k / 2) / (std::uint64_t{k} * k);
+                const std::size_t out = (std::size_t{y} * t.width + x) * bpp;
+                if (full.format == render::SlideFormat::R16) {
+                    const auto v = static_cast<std::uint16_t>(avg);
+                    std::memcpy(&t.bytes[out], &v, 2);
+                } else {
+                    t.bytes[out + c] = static_cast<std::uint8_t>(avg);
+                }
+            }
+    return t;
+}
+
 // [SECTION] decode worker
 FrameDecoder::FrameDecoder(SlideSource& source, std::size_t cacheBytes)
     : source_(source), cap_(cacheBytes), worker_([this] { run(); }) {}
@@ -273,6 +312,9 @@ void FrameDecoder::run() {
                 err = px.error().message;
             } else {
                 frame = std::make_shared<DecodedFrame>(std::move(*px));
+                // Small frames are their own thumbnail (no second copy in the cache).
+                if (std::max(frame->pixels.width, frame->pixels.height) > kThumbnailSide)
+                    frame->thumb = makeThumbnail(frame->pixels);
             }
         }
         std::lock_guard lock(mutex_);
@@ -428,6 +470,35 @@ void SlideController::update(double now, std::span<const sim::PanelState> panels
             for (std::uint32_t k = 0; k < d.dotCount; ++k) d.dots[k] = dots[i][k];
         }
         render::setPanelDisplay(renderer, i, d);
+    }
+    updateThumbnails(panels, renderer);
+}
+
+void SlideController::updateThumbnails(std::span<const sim::PanelState> panels, render::Renderer& renderer) {
+    if (thumbPanel_ >= panels.size()) return;
+    const core::ContentHash& deck = panels[thumbPanel_].deck;
+    if (deck != thumbDeck_) {
+        thumbDeck_ = deck;
+        thumbSet_.fill(false);
+    }
+    const media::DeckManifest* m = manifest(deck);
+    if (deck.empty() || m == nullptr) return;
+    const std::size_t n = std::min<std::size_t>(m->slides.size(), render::kMaxThumbnails);
+    for (std::uint32_t k = 0; k < n; ++k) {
+        if (thumbSet_[k]) continue;
+        const media::DeckSlide& s = m->slides[k];
+        if (s.frames.empty()) continue;
+        const media::BlobHash& h = s.frames[0];
+        auto data = decoder_.find(h);
+        if (!data) {
+            if (source_.progress(h).done()) decoder_.request(h, s);
+            continue;
+        }
+        render::SlidePixels px = data->thumb.bytes.empty() ? data->pixels : data->thumb;
+        px.mipmaps = false;
+        if (render::setPanelSlide(renderer, render::thumbnailSlot(k), std::move(px),
+                                  displayFor(s, EffectiveView{}, data->storedMin, data->storedMax)))
+            thumbSet_[k] = true;
     }
 }
 

@@ -14,6 +14,7 @@
 // Pure parts (cine frame, right-drag window, local view, display mapping)
 // are free functions, unit-tested in tests/unit/client.
 #pragma once
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -119,9 +120,13 @@ void laserDots(const sim::RoomLayout& layout, std::span<const sim::LaserState> l
 // values for signed slides: raw, before rescale).
 struct DecodedFrame {
     render::SlidePixels pixels;
+    render::SlidePixels thumb;           // for the browser, when pixels exceed kThumbnailSide (empty: use pixels)
     std::int32_t storedMin = 0, storedMax = 255;
-    [[nodiscard]] std::size_t bytes() const { return pixels.bytes.size(); }
+    [[nodiscard]] std::size_t bytes() const { return pixels.bytes.size() + thumb.bytes.size(); }
 };
+constexpr std::uint32_t kThumbnailSide = 128;
+// Box-filtered copy that fits kThumbnailSide (same format; unchanged when already small).
+render::SlidePixels makeThumbnail(const render::SlidePixels& full);
 // Checks a decoded image against its manifest entry and converts it: grey
 // 8/16 stay grey (16-bit unsigned as stored: signed data keeps its +32768),
 // RGB becomes RGBA8. The error names `source` and the mismatch.
@@ -211,6 +216,12 @@ public:
     void update(double now, std::span<const sim::PanelState> panels, std::span<const LocalView> local,
                 std::span<const std::vector<render::LaserDot>> dots, render::Renderer& renderer);
     [[nodiscard]] const PanelInfo& info(std::uint32_t panel) const;
+    // Thumbnails (renderer thumbnail slots 0..kMaxThumbnails-1) follow the
+    // deck of this panel: slide i's first frame in slot i.
+    void setThumbnailPanel(std::uint32_t panel) { thumbPanel_ = panel; }
+    [[nodiscard]] bool thumbnailReady(std::uint32_t slide) const {
+        return slide < thumbSet_.size() && thumbSet_[slide];
+    }
     [[nodiscard]] const media::DeckManifest* manifest(const core::ContentHash& deck) const;
     FrameDecoder& decoder() { return decoder_; }
 
@@ -232,6 +243,10 @@ private:
     std::map<core::ContentHash, media::DeckManifest> manifests_;
     std::map<core::ContentHash, std::string> manifestErrors_;
     std::vector<Shown> shown_;
+    std::uint32_t thumbPanel_ = 0;
+    core::ContentHash thumbDeck_;
+    std::array<bool, render::kMaxThumbnails> thumbSet_{};
+    void updateThumbnails(std::span<const sim::PanelState> panels, render::Renderer& renderer);
 };
 
 // [SECTION] local twins

@@ -128,11 +128,22 @@ void progressBar(const PanelInfo& info) {
 void browser(SlidesUi& ui, const SlidesUiView& v, const Act& act) {
     const media::DeckManifest* m = v.slides ? v.slides->manifest(act.st.deck) : nullptr;
     if (!m) return;
-    // One row per slide (kind, size, frames, caption): Debian's Dear ImGui
-    // Vulkan backend has no texture registration, so no picture thumbnails yet.
-    ImGui::BeginChild("slides", ImVec2(0, 160), true);
+    // One row per slide: its thumbnail (drawn by the renderer after the UI:
+    // Debian's Dear ImGui 1.86 Vulkan backend cannot show user textures),
+    // kind, size, frames and caption.
+    ImGui::BeginChild("slides", ImVec2(0, 200), true);
+    const ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 scale = io.DisplayFramebufferScale;
     for (std::size_t i = 0; i < m->slides.size(); ++i) {
         const media::DeckSlide& s = m->slides[i];
+        ImGui::Dummy(ImVec2(48, 27));
+        if (i < render::kMaxThumbnails && ImGui::IsItemVisible() && v.slides->thumbnailReady(static_cast<std::uint32_t>(i))) {
+            const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+            const ImVec2 c0 = ImGui::GetWindowDrawList()->GetClipRectMin(), c1 = ImGui::GetWindowDrawList()->GetClipRectMax();
+            ui.thumbnails.push_back({static_cast<std::uint32_t>(i), a.x * scale.x, a.y * scale.y, (b.x - a.x) * scale.x,
+                                     (b.y - a.y) * scale.y, {c0.x * scale.x, c0.y * scale.y, c1.x * scale.x, c1.y * scale.y}});
+        }
+        ImGui::SameLine();
         char label[160];
         std::snprintf(label, sizeof label, "%2zu  %-6s %ux%u%s  %.60s", i + 1, kindName(s.kind), s.width,
                       s.height, s.frames.size() > 1 ? " cine" : "", s.caption.c_str());
@@ -140,7 +151,6 @@ void browser(SlidesUi& ui, const SlidesUiView& v, const Act& act) {
             v.intents->setSlide(act.p, static_cast<std::uint16_t>(i));
     }
     ImGui::EndChild();
-    (void)ui;
 }
 
 void tools(SlidesUi& ui, const SlidesUiView& v, const Act& act) {
@@ -179,7 +189,9 @@ void tools(SlidesUi& ui, const SlidesUiView& v, const Act& act) {
 } // namespace
 
 void drawSlidesUi(SlidesUi& ui, const SlidesUiView& v) {
+    ui.thumbnails.clear();
     if (v.slides == nullptr || v.panels.empty()) return;
+    v.slides->setThumbnailPanel(std::min<std::uint32_t>(ui.focused, static_cast<std::uint32_t>(v.panels.size() - 1)));
     ui.focused = std::min<std::uint32_t>(ui.focused, static_cast<std::uint32_t>(v.panels.size() - 1));
     const std::uint32_t p = ui.focused;
     const sim::PanelState& st = v.panels[p];

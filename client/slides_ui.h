@@ -33,6 +33,7 @@ struct SlidesUi {
     bool dragging = false;                     // right-drag window/level in progress
     glm::vec2 dragFrom{0.0f};
     sim::PanelWindow dragStart;
+    std::vector<render::ThumbnailDraw> thumbnails; // this frame's: pass to render::drawThumbnails after the UI
 };
 
 // Keys that went down this frame (the app maps them from its window; Dear

@@ -245,6 +245,34 @@ TEST_CASE("slide tools: keys page the presenter's deck, a viewer's drag and rese
     // The panel shows what the room says after the keys.
     settle(*rig, controller, room, none, r, 0.5);
     CHECK(centreGrey(*rig, r) == Approx(hu(40, 40, 80)).margin(2));
+
+    // The presenter's browser: a thumbnail per slide, drawn by the renderer where the UI put it.
+    for (int i = 0; i < 200 && !(controller.thumbnailReady(0) && controller.thumbnailReady(2)); ++i) {
+        uiFrame({}, true);
+        settle(*rig, controller, room, none, r, 0.6);
+    }
+    REQUIRE(controller.thumbnailReady(2));
+    for (int i = 0; i < 3; ++i) settle(*rig, controller, room, none, r, 0.7); // thumbnail uploads done
+    uiFrame({}, true);
+    REQUIRE(ui.thumbnails.size() == 3);
+    for (int f = 0; f < 3; ++f) {
+        REQUIRE(beginFrame(rig->rig.renderer, rig->rig.target.extent) == FrameResult::Ready);
+        drawScene(rig->rig.renderer, r.view);
+        drawThumbnails(rig->rig.renderer, ui.thumbnails);
+        REQUIRE(endFrame(rig->rig.renderer) == FrameResult::Ready);
+    }
+    REQUIRE(waitIdle(rig->rig.renderer));
+    auto shot = captureFrame(rig->rig.renderer);
+    REQUIRE(shot.ok());
+    const std::array<double, 3> huOf{20, 40, 80};
+    for (std::size_t k = 0; k < 3; ++k) {
+        const ThumbnailDraw& t = ui.thumbnails[k];
+        const int x = int(t.x + t.w / 2), y = int(t.y + t.h / 2);
+        INFO("thumbnail " << k << " at " << x << "," << y);
+        REQUIRE(x < int(kWidth));
+        REQUIRE(y < int(kHeight));
+        CHECK(int(shot->pixels[(std::size_t(y) * kWidth + std::size_t(x)) * 4]) == Approx(hu(huOf[k], 40, 80)).margin(2));
+    }
     ImGui::DestroyContext();
     CHECK(finish(rig) == 0);
 }

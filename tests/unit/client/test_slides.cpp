@@ -313,3 +313,30 @@ TEST_CASE("laser: a ray from the head lands on the panel it points at, in panel 
     laserDots(layout, std::span<const sim::LaserState>(&l, 1), dots);
     CHECK(dots[0].empty());
 }
+
+TEST_CASE("thumbnails: box-filtered to fit 128 pixels, same format, averages kept", "[client][slides]") {
+    render::SlidePixels full;
+    full.width = 512;
+    full.height = 256;
+    full.format = render::SlideFormat::R16;
+    full.bytes.resize(512 * 256 * 2);
+    for (std::uint32_t y = 0; y < 256; ++y)
+        for (std::uint32_t x = 0; x < 512; ++x) {
+            const std::uint16_t v = (x % 2 == 0) ? 1000 : 3000; // a fine pattern averages to 2000
+            std::memcpy(&full.bytes[(std::size_t{y} * 512 + x) * 2], &v, 2);
+        }
+    const render::SlidePixels t = makeThumbnail(full);
+    CHECK(t.width == 128);
+    CHECK(t.height == 64);
+    CHECK(t.format == render::SlideFormat::R16);
+    REQUIRE(t.bytes.size() == 128u * 64u * 2u);
+    std::uint16_t v;
+    std::memcpy(&v, &t.bytes[(std::size_t{10} * 128 + 10) * 2], 2);
+    CHECK(v == 2000);
+    render::SlidePixels small;
+    small.width = 100;
+    small.height = 20;
+    small.format = render::SlideFormat::R8;
+    small.bytes.assign(2000, 7);
+    CHECK(makeThumbnail(small).bytes == small.bytes);
+}
