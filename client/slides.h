@@ -205,6 +205,8 @@ struct PanelInfo {
     EffectiveView shown;
 };
 
+// Ownership: borrows `source` (must outlive the controller; its worker
+// thread reads through it until the controller is destroyed).
 class SlideController {
 public:
     SlideController(SlideSource& source, const SlideControllerDesc& desc = {});
