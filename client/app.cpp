@@ -6,10 +6,12 @@
 #include <cstdio>
 #include <deque>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include <SDL.h>
 #include <backends/imgui_impl_sdl.h>
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -24,7 +26,9 @@
 #include "room_link.h"
 #include "room_ui.h"
 #include "session_pump.h"
+#include "slides_ui.h"
 #include "voice_panel.h"
+#include "window_presets.h"
 
 namespace caseroom::client {
 namespace {
@@ -58,6 +62,18 @@ struct App {
     std::uint16_t lastSeat = sim::kNoSeat;
     bool overview = false;
     RoomUi roomUi;
+    // Slide tools: F (full screen on the focused panel) and L (a laser dot
+    // where the mouse points) work on the test cards today. The slide
+    // controller (client/slides.h) joins once the room replicates panel
+    // states and fetches blobs: the lead wires SlideSource/PanelIntents here.
+    SlidesUi slidesUi;
+    std::vector<std::vector<render::LaserDot>> panelDots; // per panel: my laser (others' join via laserDots)
+    // Null until wired: the slide controller (with the blob cache as its
+    // SlideSource), the replicated panel states and the panel intents.
+    std::unique_ptr<SlideController> slides;
+    std::vector<sim::PanelState> panelStates;
+    PanelIntents* panelIntents = nullptr;
+    bool presenter = false;
     VoicePanel voice;
     std::vector<render::AvatarDraw> avatars;
     sim::RoomLayout layout;         // copy of the session's, for drawing outside the lock
@@ -91,6 +107,9 @@ core::Status setUp(App& a) {
     render::RendererDesc rd;
     rd.shaderDir = a.opts.shaders.empty() ? render::defaultShaderDir() : a.opts.shaders;
     if (auto s = render::createRenderer(a.renderer, a.dev, a.target, rd); !s) return s;
+
+    if (auto presets = loadWindowPresets(defaultWindowPresetsPath()); presets) a.slidesUi.presets = std::move(*presets);
+    else a.slidesUi.presetsError = presets.error().message;
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -239,6 +258,26 @@ void roomInput(App& a, const platform::InputFrame& in) {
             a.camera.orientation = sim::headRotation(a.look.yaw, a.look.pitch);
         }
     }
+    // Slide keys (Dear ImGui 1.86 keys are SDL scancodes with the SDL2 backend).
+    if (!ImGui::GetIO().WantCaptureKeyboard) {
+        if (ImGui::IsKeyPressed(SDL_SCANCODE_F, false)) a.slidesUi.fullScreen = !a.slidesUi.fullScreen;
+        if (ImGui::IsKeyPressed(SDL_SCANCODE_L, false)) a.slidesUi.laserOn = !a.slidesUi.laserOn;
+    }
+    if (layout && wantsFullScreen(a.slidesUi, layout->panels.size()))
+        a.camera = render::panelCamera(layout->panels[a.slidesUi.focused], render::aspectRatio(a.target));
+    if (layout) {
+        // My laser, drawn locally where the mouse ray meets a panel.
+        const ImGuiIO& io = ImGui::GetIO();
+        const render::Ray ray = render::pixelRay(a.camera, {in.mouseX, in.mouseY}, {io.DisplaySize.x, io.DisplaySize.y});
+        a.panelDots.resize(std::min<std::size_t>(layout->panels.size(), render::kMaxPanels));
+        for (std::uint32_t p = 0; p < a.panelDots.size(); ++p) {
+            a.panelDots[p].clear(); // keeps capacity: no allocation once sized
+            if (a.slidesUi.laserOn)
+                if (auto uv = render::panelHit(layout->panels[p], ray.origin, ray.direction))
+                    a.panelDots[p].push_back({uv->x, uv->y});
+            if (!a.slides) render::setPanelLaser(a.renderer, p, a.panelDots[p]);
+        }
+    }
     if (in.leftClicked && layout) {
         // Mouse is in window points; the ray needs drawable pixels.
         const ImGuiIO& io = ImGui::GetIO();
@@ -267,6 +306,21 @@ void buildUi(App& a, bool inRoom, const platform::InputFrame& in) {
     v.overview = a.overview;
     v.now = platform::nowSeconds();
     drawRoomUi(a.roomUi, a.ui, v);
+    if (a.slides) {
+        SlidesUiView sv;
+        sv.keys.next = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEDOWN) || ImGui::IsKeyPressed(SDL_SCANCODE_RIGHT);
+        sv.keys.previous = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEUP) || ImGui::IsKeyPressed(SDL_SCANCODE_LEFT);
+        sv.keys.playPause = ImGui::IsKeyPressed(SDL_SCANCODE_SPACE, false);
+        sv.slides = a.slides.get();
+        sv.panels = a.panelStates;
+        sv.intents = a.panelIntents;
+        sv.presenter = a.presenter;
+        sv.laserOrigin = a.camera.eye;
+        sv.laserDirection = render::pixelRay(a.camera, {in.mouseX, in.mouseY}, {ImGui::GetIO().DisplaySize.x,
+                                                                           ImGui::GetIO().DisplaySize.y}).direction;
+        sv.now = platform::nowSeconds();
+        drawSlidesUi(a.slidesUi, sv); // F and L are handled in roomInput
+    }
     const bool typing = ImGui::GetIO().WantCaptureKeyboard;
     voiceFrame(a.voice, *a.link.session, in.down(platform::Key::PushToTalk) && !typing);
 }
@@ -360,6 +414,8 @@ int runWindowed(const Options& o) {
             std::this_thread::sleep_for(std::chrono::milliseconds(16)); // minimised: do not spin
             continue;
         }
+        if (inRoom && a.slides)
+            a.slides->update(platform::nowSeconds(), a.panelStates, a.slidesUi.local, a.panelDots, a.renderer);
         if (inRoom) {
             render::FrameView view;
             view.layout = a.hasLayout ? &a.layout : nullptr;
@@ -382,6 +438,7 @@ int runWindowed(const Options& o) {
         }
         ImGui::Render();
         render::recordImGui(a.ui, render::frameCommandBuffer(a.renderer));
+        render::drawThumbnails(a.renderer, a.slidesUi.thumbnails); // above the UI (see slides_ui.h)
         if (render::endFrame(a.renderer) == render::FrameResult::DeviceLost) {
             std::fprintf(stderr, "caseroom: the graphics device was lost; restart CaseRoom to continue\n");
             rc = 3;

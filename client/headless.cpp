@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -227,6 +229,182 @@ int bench(Headless& h, const Options& o) {
     return 0;
 }
 
+// Four 2048x2048 signed 16-bit CT-like slides (a body disc with a bone ring
+// in air, stored raw + 32768 as a deck carries them), one per panel.
+render::SlidePixels benchSlide(std::uint32_t size, std::uint32_t variant) {
+    render::SlidePixels px;
+    px.width = px.height = size;
+    px.format = render::SlideFormat::R16;
+    px.bytes.resize(std::size_t{size} * size * 2);
+    const float c = static_cast<float>(size) / 2.0f;
+    for (std::uint32_t y = 0; y < size; ++y)
+        for (std::uint32_t x = 0; x < size; ++x) {
+            const float dx = static_cast<float>(x) - c, dy = static_cast<float>(y) - c * (1.0f + 0.05f * float(variant));
+            const float r = std::sqrt(dx * dx + dy * dy) / c;
+            const int hu = r > 0.9f ? -1000 : r > 0.8f ? 700 : 40 + static_cast<int>((x ^ y) % 17);
+            const auto stored = static_cast<std::uint16_t>(hu + 1024 + 32768); // raw = HU + 1024, then the deck bias
+            std::memcpy(&px.bytes[(std::size_t{y} * size + x) * 2], &stored, 2);
+        }
+    return px;
+}
+
+render::PanelDisplay benchDisplay(double centre, double width) {
+    render::PanelDisplay d;
+    d.signedBias = 32768;
+    d.rescaleIntercept = -1024;
+    d.windowCentre = centre;
+    d.windowWidth = width;
+    return d;
+}
+
+struct Sampled {
+    std::vector<double> cpu, full;
+    std::uint64_t uploadBytes = 0;
+};
+
+// `perFrame(i)` runs before each measured frame (outside the CPU timing).
+template <typename F>
+bool measure(Headless& h, const render::FrameView& view, std::uint32_t frames, Sampled& out, F&& perFrame) {
+    out.cpu.clear();
+    out.full.clear();
+    const std::uint64_t bytes0 = h.rig.renderer.stats.uploadBytes;
+    auto last = Clock::now();
+    for (std::uint32_t i = 0; i < frames; ++i) {
+        perFrame(i);
+        FrameTimes t;
+        if (!frame(h, view, &t)) return false;
+        const auto now = Clock::now();
+        out.cpu.push_back(t.cpu * 1000.0);
+        out.full.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+        last = now;
+    }
+    out.uploadBytes = h.rig.renderer.stats.uploadBytes - bytes0;
+    return true;
+}
+
+int benchSlides(Headless& h, const Options& o) {
+    const sim::RoomLayout layout = sim::makeLayout(sim::RoomSpec{});
+    render::Renderer& r = h.rig.renderer;
+    constexpr std::uint32_t kSize = 2048;
+    std::printf("# caseroom --headless --bench-slides: %ux%u, MSAA %ux, %u frames per row, device: %s\n", o.width,
+                o.height, static_cast<unsigned>(h.rig.target.samples), o.benchFrames, h.rig.dev.properties.deviceName);
+    std::printf("# staging ring %llu MiB, upload budget %llu MiB/frame, mipmaps by %s\n",
+                static_cast<unsigned long long>(r.staging.size >> 20),
+                static_cast<unsigned long long>(r.desc.uploadBytesPerFrame >> 20),
+                r.blitMips[static_cast<std::size_t>(render::SlideFormat::R16)] ? "blit" : "cpu");
+    std::vector<render::SlidePixels> slides;
+    for (std::uint32_t k = 0; k < 5; ++k) slides.push_back(benchSlide(kSize, k));
+    std::vector<render::AvatarDraw> avatars = render::syntheticAvatars(layout, 20);
+    for (auto& a : avatars)
+        if (a.pose.seat == 0) a.hideHead = true;
+    render::FrameView view;
+    view.layout = &layout;
+    view.avatars = avatars;
+    view.camera = render::seatCamera(layout, 0);
+    for (int i = 0; i < 20; ++i)
+        if (!frame(h, view, nullptr)) return 3;
+
+    // 1. The first upload: four slides at once (32 MiB through the ring).
+    {
+        const auto t0 = Clock::now();
+        for (std::uint32_t p = 0; p < 4; ++p) (void)render::setPanelSlide(r, p, slides[p], benchDisplay(40, 400));
+        std::vector<double> full;
+        auto last = Clock::now();
+        std::uint32_t frames = 0;
+        while (!r.uploads.empty() && frames < 1000) {
+            if (!frame(h, view, nullptr)) return 3;
+            const auto now = Clock::now();
+            full.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+            last = now;
+            ++frames;
+        }
+        if (!render::waitIdle(r)) return 3;
+        std::printf("| upload | frames until shown | ms until shown | frame median ms | frame max ms |\n|---|---:|---:|---:|---:|\n");
+        std::printf("| four 2048x2048 16-bit slides (32 MiB + mips) | %u | %.1f | %.2f | %.2f |\n", frames,
+                    secondsSince(t0) * 1000.0, full.empty() ? 0.0 : percentile(full, 0.5),
+                    full.empty() ? 0.0 : *std::max_element(full.begin(), full.end()));
+        // One slide change on one panel (8 MiB), as when the presenter pages.
+        const auto t1 = Clock::now();
+        (void)render::setPanelSlide(r, 0, slides[4], benchDisplay(40, 400));
+        full.clear();
+        last = Clock::now();
+        frames = 0;
+        while (!r.uploads.empty() && frames < 1000) {
+            if (!frame(h, view, nullptr)) return 3;
+            const auto now = Clock::now();
+            full.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+            last = now;
+            ++frames;
+        }
+        if (!render::waitIdle(r)) return 3;
+        std::printf("| one 2048x2048 16-bit slide (8 MiB + mips) | %u | %.1f | %.2f | %.2f |\n\n", frames,
+                    secondsSince(t1) * 1000.0, full.empty() ? 0.0 : percentile(full, 0.5),
+                    full.empty() ? 0.0 : *std::max_element(full.begin(), full.end()));
+    }
+
+    // 2. Steady frames with the slides up, as the avatar table; then a window
+    //    drag (a new window every frame) and paging (a new slide every 30 frames).
+    std::printf("| avatars | camera | panels | CPU median ms | CPU p99 ms | frame median ms | frame p99 ms | fps (median) | bytes uploaded |\n");
+    std::printf("|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
+    Sampled s;
+    for (std::uint32_t count : {20u, 100u, 200u}) {
+        for (render::CameraPreset preset : {render::CameraPreset::Seat, render::CameraPreset::Overview}) {
+            avatars = render::syntheticAvatars(layout, count);
+            for (auto& a : avatars)
+                if (preset == render::CameraPreset::Seat && a.pose.seat == 0) a.hideHead = true;
+            view.avatars = avatars;
+            view.camera = preset == render::CameraPreset::Seat ? render::seatCamera(layout, 0) : render::overviewCamera(layout);
+            for (int i = 0; i < 20; ++i)
+                if (!frame(h, view, nullptr)) return 3;
+            auto sway = [&](std::uint32_t i) {
+                for (std::size_t k = 0; k < avatars.size(); ++k)
+                    sim::poseHead(avatars[k].pose, 0.4f * std::sin(0.05f * static_cast<float>(i + k)), -0.1f);
+            };
+            auto row = [&](const char* what) {
+                const double fm = percentile(s.full, 0.5);
+                std::printf("| %u | %s | %s | %.2f | %.2f | %.2f | %.2f | %.0f | %llu |\n", count, render::toString(preset),
+                            what, percentile(s.cpu, 0.5), percentile(s.cpu, 0.99), fm, percentile(s.full, 0.99),
+                            fm > 0 ? 1000.0 / fm : 0.0, static_cast<unsigned long long>(s.uploadBytes));
+                std::fflush(stdout);
+            };
+            // Paired with the same scene on test cards, right before: on a
+            // shared machine the load moves between rows, less within a pair.
+            auto settle = [&]() {
+                for (int i = 0; i < 1000 && !r.uploads.empty(); ++i)
+                    if (!frame(h, view, nullptr)) return false;
+                for (int i = 0; i < 10; ++i)
+                    if (!frame(h, view, nullptr)) return false;
+                return true;
+            };
+            for (std::uint32_t p = 0; p < 4; ++p) render::clearPanelSlide(r, p);
+            if (!settle() || !measure(h, view, o.benchFrames, s, sway)) return 3;
+            row("test cards");
+            for (std::uint32_t p = 0; p < 4; ++p) (void)render::setPanelSlide(r, p, slides[p], benchDisplay(40, 400));
+            if (!settle() || !measure(h, view, o.benchFrames, s, sway)) return 3;
+            row("4 slides");
+            if (count != 100) continue;
+            if (!measure(h, view, o.benchFrames, s, [&](std::uint32_t i) {
+                    sway(i);
+                    for (std::uint32_t p = 0; p < 4; ++p)
+                        render::setPanelDisplay(r, p, benchDisplay(40.0 + double(i % 200), 400.0 + double(i % 97)));
+                }))
+                return 3;
+            row("4 slides, window drag");
+            std::vector<render::SlidePixels> next;
+            if (!measure(h, view, o.benchFrames, s, [&](std::uint32_t i) {
+                    sway(i);
+                    if (i % 30 == 0) (void)render::setPanelSlide(r, 0, slides[i / 30 % 5], benchDisplay(40, 400));
+                }))
+                return 3;
+            row("4 slides, paging every 30 frames");
+        }
+    }
+    std::printf("(bench-slides) uploads done %llu, waits %llu, validation messages: %u\n",
+                static_cast<unsigned long long>(r.stats.uploadsDone), static_cast<unsigned long long>(r.stats.uploadWaits),
+                render::validationMessageCount(h.rig.dev));
+    return 0;
+}
+
 } // namespace
 
 int runHeadless(const Options& o) {
@@ -238,10 +416,11 @@ int runHeadless(const Options& o) {
     }
     int rc = 0;
     if (o.bench) rc = bench(h, o);
+    else if (o.benchSlides) rc = benchSlides(h, o);
     else if (!o.connect.empty()) rc = connectedScene(h, o);
     else rc = builtInScene(h, o);
 
-    if (rc == 0 && !o.screenshot.empty() && !o.bench) {
+    if (rc == 0 && !o.screenshot.empty() && !o.bench && !o.benchSlides) {
         auto img = render::captureFrame(h.rig.renderer);
         if (!img) {
             std::fprintf(stderr, "caseroom: screenshot failed: %s\n", img.error().message.c_str());

@@ -29,6 +29,8 @@ std::string usageText() {
            "  --screenshot FILE.png write the last frame as PNG\n"
            "  --avatars N           built-in scene: N synthetic participants (default 12)\n"
            "  --bench               frame times with 20, 100 and 200 avatars (prints a table)\n"
+           "  --bench-slides        the same with four 2048x2048 16-bit CT slides on the panels, plus\n"
+           "                        the cost of a window change and of a slide upload\n"
            "  --bench-frames N      measured frames per row (default 300)\n"
            "  --timeout SECONDS     with --connect: how long to wait for the room (default 20; the\n"
            "                        handshake gives up at 10 s and the join at 15 s, each with its reason)\n"
@@ -48,7 +50,8 @@ std::string usageText() {
            "\n"
            "keys in the room: right mouse drag to look, WASD to walk, left click a free chair\n"
            "to sit, E to stand, hold V to talk (push-to-talk; the Voice window switches to open\n"
-           "mic or mute), Tab for the overview camera, F1 or H for help, Esc to leave.\n";
+           "mic or mute), Tab for the overview camera, F for the focused wall panel full screen,\n"
+           "L for a laser dot where the mouse points, F1 or H for help, Esc to leave.\n";
 }
 
 std::optional<core::Role> roleFromString(const std::string& s) {
@@ -98,6 +101,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         if (a == "--help" || a == "-h") o.help = true;
         else if (a == "--headless") o.headless = true;
         else if (a == "--bench") { o.bench = true; o.headless = true; }
+        else if (a == "--bench-slides") { o.benchSlides = true; o.headless = true; }
         else if (a == "--validation") o.validation = true;
         else if (a == "--join") o.join = true;
         else if (a == "--ui") o.ui = true;

@@ -16,6 +16,7 @@ struct Options {
     bool help = false;
     bool headless = false;
     bool bench = false;
+    bool benchSlides = false;          // --bench-slides: four 2048x2048 16-bit slides on the panels
     std::uint32_t frames = 0;          // 0: run until quit (window) / 3 (headless)
     render::CameraPreset camera = render::CameraPreset::Seat;
     std::uint16_t seat = 0;            // --seat: the seat the headless seat camera uses

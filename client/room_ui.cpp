@@ -65,6 +65,8 @@ void helpOverlay(RoomUi& a) {
     ImGui::TextUnformatted("E                  stand up");
     ImGui::TextUnformatted("V (hold)           talk (push-to-talk; Voice window: open mic, mute)");
     ImGui::TextUnformatted("Tab                overview camera on/off");
+    ImGui::TextUnformatted("F                  focused wall panel full screen on/off");
+    ImGui::TextUnformatted("L                  laser dot where the mouse points on/off");
     ImGui::TextUnformatted("F1 or H            this help");
     ImGui::TextUnformatted("Esc                leave the room");
     ImGui::Separator();

@@ -33,6 +33,9 @@ core::Status createHeadlessRig(HeadlessRig& rig, const HeadlessDesc& desc) {
     if (auto s = createOffscreenTarget(rig.dev, rig.target, td); !s) return s;
     RendererDesc rd;
     rd.shaderDir = desc.shaderDir.empty() ? defaultShaderDir() : desc.shaderDir;
+    if (desc.stagingBytes != 0) rd.stagingBytes = desc.stagingBytes;
+    if (desc.uploadBytesPerFrame != 0) rd.uploadBytesPerFrame = desc.uploadBytesPerFrame;
+    rd.cpuMipmaps = desc.cpuMipmaps;
     return createRenderer(rig.renderer, rig.dev, rig.target, rd);
 }
 

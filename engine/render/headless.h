@@ -19,6 +19,9 @@ struct HeadlessDesc {
     Validation validation = Validation::Off;
     bool logValidation = true;
     std::string shaderDir;                                  // empty: defaultShaderDir()
+    VkDeviceSize stagingBytes = 0;                          // 0: RendererDesc's default
+    VkDeviceSize uploadBytesPerFrame = 0;                   // 0: RendererDesc's default
+    bool cpuMipmaps = false;                                // see RendererDesc
 };
 
 struct HeadlessRig {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/log.h"
+#include "render/panel_upload.h"
 #include "render/vk_check.h"
 
 namespace caseroom::render {
@@ -31,8 +32,6 @@ struct Push {
 };
 static_assert(sizeof(Push) == 96);
 
-constexpr std::uint32_t kMaxPanels = 32;
-constexpr std::uint32_t kMaxPanelSize = 4096;
 constexpr VkDeviceSize kInitialInstances = 2048;
 
 bool sameLayout(const sim::RoomLayout& a, const sim::RoomLayout& b) {
@@ -59,33 +58,6 @@ Buffer uploadStatic(Device& dev, const void* data, VkDeviceSize size, VkBufferUs
     return b;
 }
 
-VkDescriptorSet allocatePanelSet(Renderer& r, const Image& img) {
-    VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-    alloc.descriptorPool = r.descriptorPool;
-    alloc.descriptorSetCount = 1;
-    alloc.pSetLayouts = &r.panelSetLayout;
-    VkDescriptorSet set = VK_NULL_HANDLE;
-    VK_CHECK(vkAllocateDescriptorSets(r.dev->device, &alloc, &set));
-    VkDescriptorImageInfo info{r.sampler, img.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
-    VkWriteDescriptorSet write{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-    write.dstSet = set;
-    write.dstBinding = 0;
-    write.descriptorCount = 1;
-    write.descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-    write.pImageInfo = &info;
-    vkUpdateDescriptorSets(r.dev->device, 1, &write, 0, nullptr);
-    return set;
-}
-
-Image makePanelImage(Renderer& r, const RgbaImage& pixels) {
-    ImageDesc d;
-    d.extent = {pixels.width, pixels.height};
-    d.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
-    Image img = createImage(*r.dev, d);
-    if (!uploadRgba(*r.dev, img, pixels.pixels.data())) CR_LOG_ERROR("panel upload failed: device lost");
-    return img;
-}
-
 // Called with the current slot waited: old objects go through deferred destruction.
 void applyPending(Renderer& r) {
     if (r.pendingLayout) {
@@ -101,24 +73,11 @@ void applyPending(Renderer& r) {
                                            VK_BUFFER_USAGE_VERTEX_BUFFER_BIT);
         }
         // New panels get a test card; existing panels keep their image.
-        while (r.panelImages.size() < wanted) {
-            const auto index = static_cast<std::uint32_t>(r.panelImages.size());
-            const RgbaImage card = makeTestCard(r.desc.panelWidth, r.desc.panelHeight, index);
-            r.panelImages.push_back(makePanelImage(r, card));
-            r.panelSets.push_back(allocatePanelSet(r, r.panelImages.back()));
-        }
+        detail::queueTestCards(r, wanted);
         r.panelCount = wanted;
         r.currentLayout = std::move(r.pendingLayout);
         r.pendingLayout.reset();
     }
-    for (auto& [index, pixels] : r.pendingPanelImages) {
-        if (index >= r.panelImages.size()) continue;
-        deferDestroy(r.frames, r.panelImages[index]);
-        deferFree(r.frames, r.descriptorPool, r.panelSets[index]);
-        r.panelImages[index] = makePanelImage(r, pixels);
-        r.panelSets[index] = allocatePanelSet(r, r.panelImages[index]);
-    }
-    r.pendingPanelImages.clear();
 }
 
 void setViewport(VkCommandBuffer cmd, VkExtent2D extent) {
@@ -147,28 +106,31 @@ core::Status createRenderer(Renderer& r, Device& dev, Target& target, const Rend
         return core::Error{"panel size must be between 1 and 4096 pixels"};
     createFrameRing(dev, r.frames);
 
-    VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_FRAGMENT_BIT,
-                                         nullptr};
+    // Per panel: its image, and its slice of the per-frame uniform buffer (dynamic offset).
+    const std::array<VkDescriptorSetLayoutBinding, 2> bindings{{
+        {0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_FRAGMENT_BIT, nullptr},
+        {1, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, 1, VK_SHADER_STAGE_FRAGMENT_BIT, nullptr}}};
     VkDescriptorSetLayoutCreateInfo setLayout{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-    setLayout.bindingCount = 1;
-    setLayout.pBindings = &binding;
+    setLayout.bindingCount = static_cast<std::uint32_t>(bindings.size());
+    setLayout.pBindings = bindings.data();
     VK_CHECK(vkCreateDescriptorSetLayout(dev.device, &setLayout, nullptr, &r.panelSetLayout));
     // Room for every panel twice over: replacements are freed a frame or two later.
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kMaxPanels * 3};
+    const std::array<VkDescriptorPoolSize, 2> sizes{{{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, kSlideSlots * 3},
+                                                    {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, kSlideSlots * 3}}};
     VkDescriptorPoolCreateInfo pool{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
     pool.flags = VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT;
-    pool.maxSets = kMaxPanels * 3;
-    pool.poolSizeCount = 1;
-    pool.pPoolSizes = &size;
+    pool.maxSets = kSlideSlots * 3;
+    pool.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
+    pool.pPoolSizes = sizes.data();
     VK_CHECK(vkCreateDescriptorPool(dev.device, &pool, nullptr, &r.descriptorPool));
     VkSamplerCreateInfo sampler{VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO};
     sampler.magFilter = VK_FILTER_LINEAR;
     sampler.minFilter = VK_FILTER_LINEAR;
-    sampler.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
+    sampler.mipmapMode = VK_SAMPLER_MIPMAP_MODE_LINEAR; // slides have mip chains; cards one level
     sampler.addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
     sampler.addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
     sampler.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
-    sampler.maxLod = 0.0f;
+    sampler.maxLod = VK_LOD_CLAMP_NONE;
     VK_CHECK(vkCreateSampler(dev.device, &sampler, nullptr, &r.sampler));
 
     // Each pipeline declares only the attributes its vertex shader reads.
@@ -212,7 +174,7 @@ core::Status createRenderer(Renderer& r, Device& dev, Target& target, const Rend
         b = createBuffer(dev, kInitialInstances * sizeof(Instance), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, true);
     for (auto& l : r.roomInstances.byMesh) l.reserve(256);
     for (auto& l : r.avatarInstances.byMesh) l.reserve(1024);
-    r.pendingPanelImages.reserve(kMaxPanels);
+    detail::createPanelContent(r);
     return {};
 }
 
@@ -220,7 +182,7 @@ void destroyRenderer(Renderer& r) {
     if (r.dev == nullptr) return;
     Device& dev = *r.dev;
     destroyFrameRing(dev, r.frames); // waits idle, runs deferred destruction
-    for (Image& img : r.panelImages) destroyImage(dev, img);
+    detail::destroyPanelContent(r);
     destroyBuffer(dev, r.panelVertices);
     for (Buffer& b : r.instanceBuffers) destroyBuffer(dev, b);
     destroyBuffer(dev, r.meshVertices);
@@ -241,15 +203,6 @@ void setRoom(Renderer& r, const sim::RoomLayout& layout) {
     }
     if (r.currentLayout && sameLayout(*r.currentLayout, layout)) return;
     r.pendingLayout = layout;
-}
-
-void setPanelImage(Renderer& r, std::uint32_t panel, RgbaImage image) {
-    if (panel >= kMaxPanels || image.width == 0 || image.height == 0 || image.width > kMaxPanelSize ||
-        image.height > kMaxPanelSize || image.pixels.size() != static_cast<std::size_t>(image.width) * image.height * 4) {
-        CR_LOG_WARN("setPanelImage: ignoring panel %u (%ux%u)", panel, image.width, image.height);
-        return;
-    }
-    r.pendingPanelImages.emplace_back(panel, std::move(image));
 }
 
 // [SECTION] frame
@@ -298,6 +251,7 @@ FrameResult beginFrame(Renderer& r, VkExtent2D drawable) {
     VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     VK_CHECK(vkBeginCommandBuffer(slot.cmd, &begin));
+    detail::recordPanelUploads(r, slot.cmd); // copies go before the render pass
 
     std::array<VkClearValue, 3> clears{};
     clears[0].color = {{r.desc.clearColor.r, r.desc.clearColor.g, r.desc.clearColor.b, 1.0f}};
@@ -378,9 +332,12 @@ void drawScene(Renderer& r, const FrameView& view) {
                            sizeof(Push), &push);
         const VkDeviceSize zero = 0;
         vkCmdBindVertexBuffers(cmd, 0, 1, &r.panelVertices.buffer, &zero);
+        const auto& panels = r.currentLayout->panels;
         for (std::uint32_t p = 0; p < r.panelCount; ++p) {
-            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r.panel.layout, 0, 1, &r.panelSets[p], 0,
-                                    nullptr);
+            const float aspect = panels[p].height > 0.0f ? panels[p].width / panels[p].height : 1.0f;
+            const std::uint32_t offset = detail::writePanelParams(r, p, aspect);
+            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r.panel.layout, 0, 1, &r.panels[p].set, 1,
+                                    &offset);
             vkCmdDraw(cmd, 6, 1, p * 6, 0);
             ++r.stats.drawCalls;
         }
@@ -408,6 +365,7 @@ FrameResult endFrame(Renderer& r) {
         submit.signalSemaphoreCount = 1;
         submit.pSignalSemaphores = &t.renderDone[r.imageIndex];
     }
+    detail::markPanelUploads(r);
     const VkResult sr = vkQueueSubmit(dev.queue, 1, &submit, slot.done);
     r.recording = false;
     if (noteDeviceLost(dev, sr)) return FrameResult::DeviceLost;

@@ -47,11 +47,12 @@ Image createImage(const Device& dev, const ImageDesc& desc) {
     img.format = desc.format;
     img.extent = desc.extent;
     img.samples = desc.samples;
+    img.mipLevels = desc.mipLevels;
     VkImageCreateInfo info{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
     info.imageType = VK_IMAGE_TYPE_2D;
     info.format = desc.format;
     info.extent = {desc.extent.width, desc.extent.height, 1};
-    info.mipLevels = 1;
+    info.mipLevels = desc.mipLevels;
     info.arrayLayers = 1;
     info.samples = desc.samples;
     info.tiling = VK_IMAGE_TILING_OPTIMAL;
@@ -76,7 +77,7 @@ Image createImage(const Device& dev, const ImageDesc& desc) {
     view.image = img.image;
     view.viewType = VK_IMAGE_VIEW_TYPE_2D;
     view.format = desc.format;
-    view.subresourceRange = {desc.aspect, 0, 1, 0, 1};
+    view.subresourceRange = {desc.aspect, 0, desc.mipLevels, 0, 1};
     VK_CHECK(vkCreateImageView(dev.device, &view, nullptr, &img.view));
     return img;
 }

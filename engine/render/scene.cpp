@@ -174,6 +174,32 @@ void buildPanelQuads(const sim::RoomLayout& layout, std::vector<Vertex>& out) {
     }
 }
 
+std::optional<glm::vec2> panelHit(const sim::Panel& p, glm::vec3 origin, glm::vec3 direction) {
+    const glm::vec3 n = panelNormal(p);
+    const glm::vec3 c = p.center + n * 0.035f; // the quad's plane
+    const float facing = glm::dot(direction, n);
+    if (!(facing < -1e-6f)) return std::nullopt; // parallel, from behind, or NaN
+    const float t = glm::dot(c - origin, n) / facing;
+    if (!(t > 0.0f)) return std::nullopt;
+    const glm::vec3 hit = origin + direction * t - c;
+    const glm::vec3 up{0, 1, 0};
+    const glm::vec3 right = glm::cross(-n, up);
+    const float u = glm::dot(hit, right) / p.width + 0.5f;
+    const float v = 0.5f - glm::dot(hit, up) / p.height;
+    if (u < 0.0f || u > 1.0f || v < 0.0f || v > 1.0f) return std::nullopt;
+    return glm::vec2(u, v);
+}
+
+Camera panelCamera(const sim::Panel& p, float aspect, float margin) {
+    Camera cam;
+    const float t = std::tan(cam.fovY / 2.0f);
+    const float a = aspect > 0.0f && std::isfinite(aspect) ? aspect : 1.0f;
+    const float d = std::max(p.height / 2.0f / t, p.width / 2.0f / (t * a)) * margin;
+    const glm::vec3 n = panelNormal(p);
+    const glm::vec3 c = p.center + n * 0.035f;
+    return lookAt(c + n * d, c, cam.fovY);
+}
+
 // [SECTION] synthetic scene
 std::string_view syntheticName(std::uint32_t index) {
     static constexpr std::array<std::string_view, 24> kNames{

@@ -6,12 +6,14 @@
 // not allocate once they have grown to the room's size.
 #pragma once
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
 
 #include "core/role.h"
+#include "render/camera.h"
 #include "render/meshes.h"
 #include "sim/avatar.h"
 #include "sim/layout.h"
@@ -67,6 +69,12 @@ glm::vec3 panelNormal(const sim::Panel& panel);
 // Six vertices (two CCW triangles seen from the room) per panel, in world
 // space, uv (0,0) at the top-left of the image as seen from the room.
 void buildPanelQuads(const sim::RoomLayout& layout, std::vector<Vertex>& out);
+// Where a ray meets a panel's face, in panel uv (0..1, v down, as the quads'
+// uv); empty when it misses, hits from behind, or points away.
+std::optional<glm::vec2> panelHit(const sim::Panel& panel, glm::vec3 origin, glm::vec3 direction);
+// A camera straight in front of a panel that fits it on screen (`aspect`
+// width/height of the target), with `margin` around it: the full-screen view.
+Camera panelCamera(const sim::Panel& panel, float aspect, float margin = 1.04f);
 
 // A synthetic avatar set for headless runs, tests and benchmarks: the first
 // `count` seats filled in order (table ring, then audience), then standing
