@@ -33,8 +33,10 @@ std::string vrOf(const DicomElementRef& el, const ConfidentialityRule* rule) {
     return "??";
 }
 
-std::string trimmed(std::span<const std::uint8_t> b, const DicomElementRef& el) {
-    if (el.length == kUndefined || el.length > 256) return {};
+// The value as text, blanks and NULs trimmed; "" for an undefined length or
+// one over maxBytes.
+std::string trimmed(std::span<const std::uint8_t> b, const DicomElementRef& el, std::uint32_t maxBytes = 256) {
+    if (el.length == kUndefined || el.length > maxBytes) return {};
     std::string s(reinterpret_cast<const char*>(b.data() + el.value), el.length);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
     while (!s.empty() && s.front() == ' ') s.erase(s.begin());
@@ -98,7 +100,7 @@ std::string dummyFor(const std::string& vr);
 // claim alone.
 bool leftByScrub(std::span<const std::uint8_t> bytes, const DicomElementRef& el, const ConfidentialityRule& rule,
                  const std::string& vr) {
-    const std::string value = trimmed(bytes, el);
+    const std::string value = trimmed(bytes, el, 1u << 16); // a multi-valued UI may be long
     if (std::strcmp(rule.actionCode, "U") == 0 && vr == "UI") {
         std::size_t start = 0;
         for (;;) {
@@ -148,7 +150,7 @@ core::Result<std::pair<DicomScreen, std::vector<DicomElementRef>>> screenImpl(st
             f.keyword = rule->keyword;
             f.reason = std::string("Table E.1-1 action ") + rule->actionCode;
             f.actionCode = rule->actionCode;
-        } else if (f.vr == "PN") {
+        } else if (f.vr == "PN" && group != 0x0002) { // the file meta group is the table's alone (it frames the file)
             f.keyword = "person name";
             f.reason = "person name (PN)";
             f.actionCode = "Z";

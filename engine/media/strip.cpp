@@ -92,16 +92,16 @@ core::Result<Stripped> stripJpegMetadata(std::span<const std::uint8_t> b, std::s
         const std::uint8_t code = b[m];
         const std::size_t markerAt = m - 1;
         if (code == 0x00) return detail::fault(source, "JPEG: stray 0xFF00 outside a scan" + at(markerAt));
+        // Fill bytes before a kept marker are kept (copied with it); before a
+        // dropped segment they are counted in its size.
         if (code == 0xd9) { // EOI
-            out.bytes.push_back(0xff);
-            out.bytes.push_back(0xd9);
+            append(out.bytes, b, pos, m + 1);
             pos = m + 1;
             break;
         }
         if (code == 0xd8) return detail::fault(source, "JPEG: a second SOI marker" + at(markerAt));
         if ((code >= 0xd0 && code <= 0xd7) || code == 0x01) { // RSTn, TEM: no length
-            out.bytes.push_back(0xff);
-            out.bytes.push_back(code);
+            append(out.bytes, b, pos, m + 1);
             pos = m + 1;
             continue;
         }
@@ -115,6 +115,7 @@ core::Result<Stripped> stripJpegMetadata(std::span<const std::uint8_t> b, std::s
             // JFIF (JFIF 1.02): identifier(5) version(2) units(1) density(4)
             // thumbnail size(2), then 3*w*h thumbnail bytes.
             if (payload.size() >= 14 && std::memcmp(payload.data(), "JFIF", 5) == 0) {
+                append(out.bytes, b, pos, markerAt);
                 out.bytes.insert(out.bytes.end(), {0xff, 0xe0, 0x00, 0x10});
                 append(out.bytes, payload, 0, 12);
                 out.bytes.push_back(0); // no thumbnail
@@ -122,17 +123,17 @@ core::Result<Stripped> stripJpegMetadata(std::span<const std::uint8_t> b, std::s
                 if (payload.size() > 14) out.removed.push_back({"APP0 JFIF thumbnail", payload.size() - 14});
             } else {
                 const std::string id = appIdentifier(payload);
-                out.removed.push_back({id.empty() ? "APP0" : "APP0 " + id, end - markerAt});
+                out.removed.push_back({id.empty() ? "APP0" : "APP0 " + id, end - pos});
             }
         } else if (code >= 0xe1 && code <= 0xef) {
             const std::string id = appIdentifier(payload);
             const bool adobe = code == 0xee && payload.size() >= 5 && std::memcmp(payload.data(), "Adobe", 5) == 0;
-            if (adobe) append(out.bytes, b, markerAt, end);
-            else out.removed.push_back({"APP" + std::to_string(code - 0xe0) + (id.empty() ? "" : " " + id), end - markerAt});
+            if (adobe) append(out.bytes, b, pos, end);
+            else out.removed.push_back({"APP" + std::to_string(code - 0xe0) + (id.empty() ? "" : " " + id), end - pos});
         } else if (code == 0xfe) {
-            out.removed.push_back({"COM", end - markerAt});
+            out.removed.push_back({"COM", end - pos});
         } else {
-            append(out.bytes, b, markerAt, end);
+            append(out.bytes, b, pos, end);
             if (code == 0xda) {
                 // Entropy-coded data up to the next marker that is not a
                 // stuffed 0xFF00 or a restart marker.
