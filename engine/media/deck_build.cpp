@@ -223,6 +223,7 @@ core::Result<std::vector<std::filesystem::path>> listDeckInputs(const std::files
     if (ec) return core::Error{dir.string() + ": cannot list: " + ec.message()};
     for (const auto& entry : it) {
         if (!entry.is_regular_file(ec)) continue;
+        if (entry.path().filename().string().front() == '.') continue; // .DS_Store and friends
         out.push_back(entry.path());
         if (out.size() > 4 * kMaxDeckSlides)
             return core::Error{dir.string() + ": more than " + std::to_string(4 * kMaxDeckSlides) + " files"};

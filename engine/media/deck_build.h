@@ -62,7 +62,8 @@ struct BuildResult {
 core::Result<BuildResult> buildDeck(const std::vector<std::filesystem::path>& inputs, const BuildOptions& options,
                                     BlobStore& store);
 
-// The inputs for a directory: its regular files, sorted by name (bytes), not recursive.
+// The inputs for a directory: its regular files whose names do not start
+// with '.', sorted by name (bytes), not recursive.
 core::Result<std::vector<std::filesystem::path>> listDeckInputs(const std::filesystem::path& dir);
 
 } // namespace caseroom::media
