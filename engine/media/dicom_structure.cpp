@@ -90,6 +90,25 @@ struct Walker {
         }
     }
 
+    // Items of a defined-length sequence value [pos, end) (listing only).
+    bool definedItems(std::size_t& pos, std::size_t end, bool explicitVr, int depth) {
+        while (pos < end) {
+            if (end - pos < 8) return fail(pos, "truncated item in a sequence");
+            if (u16(pos) != 0xfffe || u16(pos + 2) != 0xe000) return fail(pos, "expected an item tag in a sequence");
+            const std::uint32_t len = u32(pos + 4);
+            pos += 8;
+            if (len == kUndefined) {
+                if (!dataset(pos, end, explicitVr, depth + 1, true)) return false;
+            } else {
+                if (len > end - pos) return fail(pos, "item length " + std::to_string(len) + " runs past its sequence");
+                std::size_t inner = pos;
+                if (!dataset(inner, pos + len, explicitVr, depth + 1, false)) return false;
+                pos += len;
+            }
+        }
+        return true;
+    }
+
     // Elements from pos to end (or to an item delimiter when inItem).
     bool dataset(std::size_t& pos, std::size_t end, bool explicitVr, int depth, bool inItem) {
         if (depth > kMaxDepth) return fail(pos, "sequences nested deeper than " + std::to_string(kMaxDepth));
@@ -156,7 +175,6 @@ struct Walker {
                     continue;
                 }
             }
-            (void)isSq;
             // The retired Recognition Code (0008,0010) of ACR-NEMA files: GDCM
             // asserts on values it does not expect, and DICOM files omit it.
             if (depth == 0 && g == 0x0008 && e == 0x0010)
@@ -164,6 +182,26 @@ struct Walker {
             if (len > end - pos)
                 return fail(pos, "element (" + hex(g) + "," + hex(e) + ") length " + std::to_string(len) +
                                      " runs past the end of the file");
+            if (all && len >= 8) {
+                // Listing: a defined-length sequence's items are walked too
+                // (strictly for an explicit SQ). Implicit-VR and UN values that
+                // start with an item tag may be sequences the walk cannot name
+                // (CP-246: UN contents are implicit VR): walked when they parse
+                // as items, else left as an opaque value.
+                const bool un = explicitVr && b[begin + 4] == 'U' && b[begin + 5] == 'N';
+                const bool itemFirst = u16(pos) == 0xfffe && u16(pos + 2) == 0xe000;
+                if (isSq) {
+                    std::size_t inner = pos;
+                    if (!definedItems(inner, pos + len, explicitVr, depth)) return false;
+                } else if (itemFirst && (!explicitVr || un) && g != 0x7fe0) {
+                    const std::size_t saved = all->size();
+                    std::size_t inner = pos;
+                    if (!definedItems(inner, pos + len, false, depth)) {
+                        all->resize(saved);
+                        error.clear();
+                    }
+                }
+            }
             pos += len;
             record(pos - len, len);
         }

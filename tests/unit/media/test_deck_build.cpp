@@ -328,3 +328,34 @@ TEST_CASE("deidentify: scrubDicom removes the findings and keeps Pixel Data byte
     CHECK_THAT(scrubDicom(Bytes(in.begin(), in.begin() + 200), "cut.dcm", options).error().message,
                Catch::StartsWith("cut.dcm: "));
 }
+
+TEST_CASE("deidentify: a name nested in a sequence the table does not name is found, and scrub drops the sequence",
+          "[deck]") {
+    if (!haveTool("dcmodify")) {
+        WARN("dcmodify (DCMTK) not installed: nested-sequence case skipped");
+        return;
+    }
+    const auto dir = scratchDir("deck_nested");
+    DicomSpec spec;
+    spec.values.assign(16, 40);
+    const auto file = dir / "nested.dcm";
+    writeAll(file, makeDicom(spec));
+    // DCMTK writes the sequence and item with explicit lengths: the walk must descend into them.
+    REQUIRE(run("dcmodify -nb -i '(0008,1115)[0].(0008,1070)=DOE^OPERATOR' '" + file.string() + "' >/dev/null 2>&1") == 0);
+    const Bytes in = readAll(file);
+    REQUIRE(contains(in, "DOE^OPERATOR"));
+    auto screen = screenDicom(in, "nested.dcm");
+    REQUIRE(screen.ok());
+    std::string all;
+    for (const auto& f : screen->findings) all += f.describe() + "\n";
+    INFO(all);
+    CHECK_THAT(all, Catch::Contains("(0008,1070) OperatorsName: PN, 12 bytes (Table E.1-1 action X/Z/D) in (0008,1115)"));
+    ScrubOptions options;
+    auto out = scrubDicom(in, "nested.dcm", options);
+    REQUIRE(out.ok());
+    CHECK_THAT(joined(out->actions), Catch::Contains("(0008,1115) sequence holding (0008,1070) OperatorsName: removed"));
+    CHECK_FALSE(contains(out->bytes, "DOE^OPERATOR"));
+    auto again = screenDicom(out->bytes, "out.dcm");
+    REQUIRE(again.ok());
+    CHECK(again->findings.empty());
+}
