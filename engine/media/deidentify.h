@@ -33,7 +33,7 @@ struct ConfidentialityRule {
     const char* vr = "";         // the dictionary VR (for implicit-VR files)
     const char* actionCode = "";
 };
-// Sorted by tag. Written from PS3.15 (2024) Table E.1-1.
+// Sorted by tag. Written from PS3.15 (2024, codes checked against 2026) Table E.1-1.
 std::span<const ConfidentialityRule> basicProfileTable();
 // The rule for a tag, including the repeating groups (curves 50xx,xxxx,
 // overlay data and comments 60xx,3000 and 60xx,4000); nullptr when none.
