@@ -153,12 +153,12 @@ int inspect(const media::BlobStore& store, const media::BlobHash& hash) {
     if (!m) return fail(m.error().message, kRefused);
     std::printf("deck %s\ntitle: %s\nslides: %zu\nmanifest: %zu bytes\n", hash.hex().c_str(), m->title.c_str(),
                 m->slides.size(), bytes->size());
-    std::uint64_t total = bytes->size();
+    std::uint64_t total = bytes->size(); // manifest + each distinct blob once (what a client fetches)
+    for (const auto& b : m->blobs()) total += store.size(b).value_or(0);
     for (std::size_t i = 0; i < m->slides.size(); ++i) {
         const auto& s = m->slides[i];
         std::uint64_t sum = 0;
         for (const auto& f : s.frames) sum += store.size(f).value_or(0);
-        total += sum;
         std::printf("slide %zu: %s %ux%u, %u-bit %s%s, %zu frame%s", i + 1, media::toString(s.kind), s.width, s.height,
                     s.bits, media::toString(s.photometric), s.isSigned ? " signed" : "", s.frames.size(),
                     s.frames.size() == 1 ? "" : "s");
@@ -173,7 +173,8 @@ int inspect(const media::BlobStore& store, const media::BlobHash& hash) {
         }
         if (s.frames.size() > 8) std::printf("  ... %zu more frames\n", s.frames.size() - 8);
     }
-    std::printf("total: %llu bytes\n", static_cast<unsigned long long>(total));
+    std::printf("total: %llu bytes in %zu blobs (manifest and distinct frames)\n", static_cast<unsigned long long>(total),
+                m->blobs().size() + 1);
     return 0;
 }
 
