@@ -101,7 +101,7 @@ TEST_CASE("deidentify: identifying attributes are listed with tag and value kind
     CHECK_FALSE(screen->burnedInRefused());
 }
 
-TEST_CASE("deck build: identified DICOM is refused naming file and tags; --scrub builds a deck free of the values",
+TEST_CASE("deck build: identified DICOM is refused naming file and tags, and --scrub builds a deck free of the values",
           "[deck]") {
     const auto dir = scratchDir("deck_scrub");
     const DicomSpec spec = identifiedCt();
