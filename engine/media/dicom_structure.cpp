@@ -34,6 +34,8 @@ struct Walker {
         char vr[2] = {0, 0}; // explicit VR only
     };
     std::vector<Element> top;
+    std::vector<DicomElementRef>* all = nullptr; // when set: list all, descend into defined-length items
+    std::uint32_t topTag = 0;                    // the top-level element being walked
 
     std::uint16_t u16(std::size_t at) const {
         return bigEndian ? static_cast<std::uint16_t>(b[at] << 8 | b[at + 1])
@@ -79,9 +81,32 @@ struct Walker {
             } else {
                 if (len > b.size() - pos) return fail(pos, "item length " + std::to_string(len) + " runs past the end");
                 if (inPixelData) fragments.emplace_back(pos, len);
-                pos += len; // defined-length item: contents not inspected
+                if (all && !inPixelData) {
+                    std::size_t inner = pos;
+                    if (!dataset(inner, pos + len, explicitVr, depth + 1, false)) return false;
+                }
+                pos += len; // defined-length item: contents inspected only when listing
             }
         }
+    }
+
+    // Items of a defined-length sequence value [pos, end) (listing only).
+    bool definedItems(std::size_t& pos, std::size_t end, bool explicitVr, int depth) {
+        while (pos < end) {
+            if (end - pos < 8) return fail(pos, "truncated item in a sequence");
+            if (u16(pos) != 0xfffe || u16(pos + 2) != 0xe000) return fail(pos, "expected an item tag in a sequence");
+            const std::uint32_t len = u32(pos + 4);
+            pos += 8;
+            if (len == kUndefined) {
+                if (!dataset(pos, end, explicitVr, depth + 1, true)) return false;
+            } else {
+                if (len > end - pos) return fail(pos, "item length " + std::to_string(len) + " runs past its sequence");
+                std::size_t inner = pos;
+                if (!dataset(inner, pos + len, explicitVr, depth + 1, false)) return false;
+                pos += len;
+            }
+        }
+        return true;
     }
 
     // Elements from pos to end (or to an item delimiter when inItem).
@@ -93,8 +118,12 @@ struct Walker {
             const std::uint16_t g = u16(pos), e = u16(pos + 2);
             const char vrAt[2] = {explicitVr ? static_cast<char>(b[pos + 4]) : '\0',
                                   explicitVr ? static_cast<char>(b[pos + 5]) : '\0'};
+            if (depth == 0) topTag = std::uint32_t{g} << 16 | e;
             const auto record = [&](std::size_t value, std::uint32_t length) {
                 if (depth == 0) top.push_back({std::uint32_t{g} << 16 | e, begin, pos, value, length, {vrAt[0], vrAt[1]}});
+                if (all)
+                    all->push_back({std::uint32_t{g} << 16 | e, {vrAt[0], vrAt[1]}, length,
+                                    static_cast<std::uint8_t>(depth), begin, value, pos, depth == 0 ? 0u : topTag});
             };
             if (g == 0xfffe && e == 0xe00d) {
                 if (!inItem) return fail(pos, "item delimiter outside an item");
@@ -146,7 +175,6 @@ struct Walker {
                     continue;
                 }
             }
-            (void)isSq;
             // The retired Recognition Code (0008,0010) of ACR-NEMA files: GDCM
             // asserts on values it does not expect, and DICOM files omit it.
             if (depth == 0 && g == 0x0008 && e == 0x0010)
@@ -154,6 +182,26 @@ struct Walker {
             if (len > end - pos)
                 return fail(pos, "element (" + hex(g) + "," + hex(e) + ") length " + std::to_string(len) +
                                      " runs past the end of the file");
+            if (all && len >= 8) {
+                // Listing: a defined-length sequence's items are walked too
+                // (strictly for an explicit SQ). Implicit-VR and UN values that
+                // start with an item tag may be sequences the walk cannot name
+                // (CP-246: UN contents are implicit VR): walked when they parse
+                // as items, else left as an opaque value.
+                const bool un = explicitVr && b[begin + 4] == 'U' && b[begin + 5] == 'N';
+                const bool itemFirst = u16(pos) == 0xfffe && u16(pos + 2) == 0xe000;
+                if (isSq) {
+                    std::size_t inner = pos;
+                    if (!definedItems(inner, pos + len, explicitVr, depth)) return false;
+                } else if (itemFirst && (!explicitVr || un) && g != 0x7fe0) {
+                    const std::size_t saved = all->size();
+                    std::size_t inner = pos;
+                    if (!definedItems(inner, pos + len, false, depth)) {
+                        all->resize(saved);
+                        error.clear();
+                    }
+                }
+            }
             pos += len;
             record(pos - len, len);
         }
@@ -313,11 +361,14 @@ bool isJpegFamily(const std::string& ts) {
 
 } // namespace
 
-core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes, std::string_view source) {
+core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes, std::string_view source,
+                                             std::vector<DicomElementRef>* elements) {
     if (bytes.size() < 132 || std::memcmp(bytes.data() + 128, "DICM", 4) != 0)
         return detail::fault(source, "DICOM: no \"DICM\" prefix at byte 128");
     Walker w{bytes, source, false, {}, {}, false, {}};
     w.top.reserve(64);
+    w.all = elements;
+    if (elements) elements->clear();
     // File meta group: always explicit VR little endian, group 0002 only.
     std::size_t pos = 132;
     DicomFraming out;
@@ -343,6 +394,8 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
         }
         if (len == kUndefined || len > bytes.size() - pos - header)
             return detail::fault(source, "DICOM: file meta element (0002," + Walker::hex(e) + ") runs past the end of the file");
+        if (elements)
+            elements->push_back({0x00020000u | e, {vr[0], vr[1]}, len, 0, pos, pos + header, pos + header + len, 0});
         if (e == 0x0010) {
             out.transferSyntaxUid.assign(reinterpret_cast<const char*>(bytes.data() + pos + header), len);
             while (!out.transferSyntaxUid.empty() &&
@@ -426,6 +479,9 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
             if (el.tag == 0x00281051) out.windowWidth = first();
             if (el.tag == 0x00281052) out.rescaleIntercept = first();
             if (el.tag == 0x00281053) out.rescaleSlope = first();
+            if (el.tag == 0x00181063) out.frameTimeMs = first();
+            if (el.tag == 0x00180040) out.cineRate = first();
+            if (el.tag == 0x00082144) out.recommendedRate = first();
         }
     }
     Geometry geo;

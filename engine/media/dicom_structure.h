@@ -19,6 +19,16 @@
 
 namespace caseroom::media {
 
+// One data element as the walk found it (offsets into the file's bytes).
+struct DicomElementRef {
+    std::uint32_t tag = 0;              // group << 16 | element
+    char vr[2] = {0, 0};                // explicit VR files; {0,0} when implicit
+    std::uint32_t length = 0;           // 0xffffffff: undefined length
+    std::uint8_t depth = 0;             // 0: top level (or file meta); n: inside n sequences
+    std::size_t begin = 0, value = 0, end = 0;
+    std::uint32_t parent = 0;           // depth > 0: the tag of its top-level sequence
+};
+
 struct DicomFraming {
     std::string transferSyntaxUid;           // (0002,0010), trailing NUL/space trimmed
     std::optional<double> windowCentre;      // first value of (0028,1050)
@@ -26,10 +36,18 @@ struct DicomFraming {
     std::optional<double> rescaleIntercept;  // (0028,1052)
     std::optional<double> rescaleSlope;      // (0028,1053)
     bool hasVoiLut = false;                  // (0028,3010) present
+    std::optional<double> frameTimeMs;       // (0018,1063)
+    std::optional<double> cineRate;          // (0018,0040)
+    std::optional<double> recommendedRate;   // (0008,2144)
     std::vector<std::uint8_t> minimal;       // what GDCM reads
 };
 
 // bytes: the whole file (128-byte preamble, "DICM", meta group, data set).
-core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes, std::string_view source);
+// With `elements`, every element is listed too (file meta, top level and
+// nested, post-order), and defined-length sequence items are walked as data
+// sets as well (so a malformed one is an error): de-identification sees
+// every element. Without it, defined-length items are skipped unread.
+core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes, std::string_view source,
+                                             std::vector<DicomElementRef>* elements = nullptr);
 
 } // namespace caseroom::media

@@ -1,5 +1,5 @@
-// Format sniffing, limit checks and the decode entry points (pure; the
-// libraries live in png.cpp, jpeg.cpp, pdf.cpp, dicom.cpp).
+// Format sniffing, limit checks and decodeRaster (caseroom_raster; the
+// libraries live in png.cpp and jpeg.cpp). decodeImage is in decode.cpp.
 #include "media/image.h"
 #include "media/decoders.h"
 
@@ -99,35 +99,15 @@ core::Status checkDimensions(std::string_view source, const DecodeLimits& limits
 
 } // namespace detail
 
-core::Result<Image> decodeImage(std::span<const std::uint8_t> bytes, std::string_view source,
-                                const DecodeLimits& limits) {
+core::Result<Image> decodeRaster(std::span<const std::uint8_t> bytes, std::string_view source,
+                                 const DecodeLimits& limits) {
     if (auto st = detail::checkInputSize(source, limits, bytes.size()); !st) return st.error();
     const auto format = sniffFormat(bytes);
-    if (!format)
-        return detail::fault(source, "not a PNG, JPEG, PDF or DICOM file (no known signature in its first " +
-                                         std::to_string(std::min<std::size_t>(bytes.size(), 132)) + " bytes)");
-    switch (*format) {
-    case Format::Png: return detail::decodePng(bytes, source, limits);
-    case Format::Jpeg: return detail::decodeJpeg(bytes, source, limits);
-    case Format::Dicom: return detail::decodeDicom(bytes, source, limits);
-    case Format::Pdf: return rasterisePdfPage(bytes, source, 0, kDefaultPdfWidthPx, limits);
-    case Format::Count: break;
-    }
-    return detail::fault(source, "unknown format");
-}
-
-core::Result<Image> decodeFile(const std::filesystem::path& path, const DecodeLimits& limits) {
-    const std::string source = path.string();
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec) return detail::fault(source, "cannot read: " + ec.message());
-    if (auto st = detail::checkInputSize(source, limits, size); !st) return st.error();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return detail::fault(source, "cannot open for reading");
-    std::vector<std::uint8_t> bytes(size);
-    if (size != 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-        return detail::fault(source, "read failed");
-    return decodeImage(bytes, source, limits);
+    if (format == Format::Png) return detail::decodePng(bytes, source, limits);
+    if (format == Format::Jpeg) return detail::decodeJpeg(bytes, source, limits);
+    if (!format) return detail::fault(source, "not a PNG or JPEG file (no PNG or JPEG signature)");
+    return detail::fault(source, std::string(toString(*format)) +
+                                     " is not allowed here: deck frames are PNG or JPEG only");
 }
 
 } // namespace caseroom::media

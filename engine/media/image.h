@@ -26,6 +26,7 @@ const char* toString(Photometric p);
 struct Window {
     double centre = 0.0;
     double width = 1.0;
+    friend bool operator==(const Window&, const Window&) = default;
 };
 
 // Hostile-file limits. Each is checked before the allocation it bounds.
@@ -68,6 +69,14 @@ struct Image {
 // DICOM "DICM" at offset 128. nullopt when none matches.
 std::optional<Format> sniffFormat(std::span<const std::uint8_t> bytes);
 
+// PNG or JPEG only (caseroom_raster: what the server and clients link, so
+// that bytes from the network never reach GDCM or poppler). Any other format
+// is an error naming the source and saying the format is not allowed here.
+core::Result<Image> decodeRaster(std::span<const std::uint8_t> bytes, std::string_view source,
+                                 const DecodeLimits& limits = {});
+
+// The functions below are in caseroom_media (the import side: caseroom-deck,
+// tests, fuzzers), which links GDCM and poppler.
 // Decodes a PNG, JPEG, DICOM or PDF (page 0 at kDefaultPdfWidthPx).
 core::Result<Image> decodeImage(std::span<const std::uint8_t> bytes, std::string_view source,
                                 const DecodeLimits& limits = {});
@@ -77,6 +86,15 @@ inline constexpr std::uint32_t kDefaultPdfWidthPx = 1024;
 inline constexpr std::uint32_t kMaxPdfWidthPx = 16384;
 core::Result<std::uint32_t> pdfPageCount(std::span<const std::uint8_t> bytes, std::string_view source,
                                          const DecodeLimits& limits = {});
+// The document metadata a PDF carries: the keys of its Info dictionary
+// (never their values: they may identify) and the size of its XMP stream
+// (0 when none). Rasterised pages carry none of it.
+struct PdfMetadata {
+    std::vector<std::string> infoKeys; // sorted
+    std::size_t xmpBytes = 0;
+};
+core::Result<PdfMetadata> pdfMetadata(std::span<const std::uint8_t> bytes, std::string_view source,
+                                      const DecodeLimits& limits = {});
 // Renders one page (0-based) as 8-bit RGB, targetWidthPx wide, height from
 // the page's aspect ratio, on white paper.
 core::Result<Image> rasterisePdfPage(std::span<const std::uint8_t> bytes, std::string_view source,

@@ -8,6 +8,7 @@
 #include <poppler-page-renderer.h>
 #include <poppler-page.h>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -43,6 +44,30 @@ core::Result<std::uint32_t> pdfPageCount(std::span<const std::uint8_t> bytes, st
         const int pages = (*doc)->pages();
         if (pages <= 0) return detail::fault(source, "PDF has no pages");
         return static_cast<std::uint32_t>(pages);
+    } catch (const std::exception& e) {
+        return detail::fault(source, std::string("PDF: ") + e.what());
+    } catch (...) {
+        return detail::fault(source, "PDF: unknown failure in poppler");
+    }
+}
+
+core::Result<PdfMetadata> pdfMetadata(std::span<const std::uint8_t> bytes, std::string_view source,
+                                      const DecodeLimits& limits) {
+    try {
+        auto doc = openPdf(bytes, source, limits);
+        if (!doc) return doc.error();
+        PdfMetadata out;
+        for (std::string& key : (*doc)->info_keys()) {
+            // Keys are PDF names; keep them printable and short for the report.
+            if (key.size() > 64) key.resize(64);
+            for (char& c : key)
+                if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+            out.infoKeys.push_back(std::move(key));
+        }
+        std::sort(out.infoKeys.begin(), out.infoKeys.end());
+        const poppler::ustring xmp = (*doc)->metadata();
+        out.xmpBytes = xmp.size();
+        return out;
     } catch (const std::exception& e) {
         return detail::fault(source, std::string("PDF: ") + e.what());
     } catch (...) {

@@ -15,6 +15,7 @@
 #include "audio/wav.h"
 #include "fixtures.h" // tests/unit/media: the media fixture makers
 #include "fuzz_common.h"
+#include "media/deck.h"
 #include "net/messages.h"
 #include "net/secure/handshake.h"
 #include "net/secure/revocation.h"
@@ -503,6 +504,53 @@ void mediaSeeds() {
     for (const auto& [name, uid] : syntaxes) put("fuzz_media_dicom", std::string("ct16-") + name, mt::convertDicom(ctBytes, uid));
 }
 
+// Deck manifests and the photo metadata strippers.
+void deckSeeds() {
+    namespace mt = media::testkit;
+    media::DeckManifest m;
+    m.title = "Seed deck";
+    media::DeckSlide ct;
+    ct.kind = media::SlideKind::Dicom;
+    ct.width = 512;
+    ct.height = 512;
+    ct.bits = 16;
+    ct.isSigned = true;
+    ct.rescaleIntercept = -1024;
+    ct.window = media::Window{40, 400};
+    ct.frameRateHz = 10;
+    ct.caption = "Slide 1";
+    for (int i = 0; i < 10; ++i) {
+        const std::string name = "frame" + std::to_string(i);
+        ct.frames.push_back(media::hashBlob(std::span(reinterpret_cast<const std::uint8_t*>(name.data()), name.size())));
+    }
+    m.slides.push_back(ct);
+    media::DeckSlide photo;
+    photo.samplesPerPixel = 3;
+    photo.photometric = media::Photometric::Rgb;
+    photo.width = 640;
+    photo.height = 480;
+    photo.caption = "Slide 2";
+    photo.frames.push_back(ct.frames[0]);
+    m.slides.push_back(photo);
+    put("fuzz_deck_manifest", "two-slides", media::writeManifest(m));
+    m.slides.resize(1);
+    m.slides[0].frames.resize(1);
+    m.slides[0].frameRateHz = 0;
+    m.slides[0].window.reset();
+    put("fuzz_deck_manifest", "one-still", media::writeManifest(m));
+
+    mt::Bytes rgb(8 * 8 * 3);
+    for (std::size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<std::uint8_t>(i * 5);
+    const mt::Bytes png = mt::makePng(8, 8, 3, 8, rgb);
+    put("fuzz_media_strip", "png-plain", png);
+    put("fuzz_media_strip", "png-text", mt::insertPngChunk(mt::insertPngChunk(png, "tEXt", std::string("Author\0Someone", 14)),
+                                                           "gAMA", std::string("\0\0\xb1\x8f", 4)));
+    const mt::Bytes jpeg = mt::makeJpeg(8, 8, 3, rgb, 90);
+    put("fuzz_media_strip", "jpeg-plain", jpeg);
+    put("fuzz_media_strip", "jpeg-exif-com",
+        mt::insertJpegSegment(mt::insertJpegSegment(jpeg, 0xfe, "a comment"), 0xe1, std::string("Exif\0\0MM\0*", 10)));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -522,6 +570,7 @@ int main(int argc, char** argv) {
     replicatorSeeds();
     pastedTokenSeeds();
     mediaSeeds();
+    deckSeeds();
     std::printf("seeds written under %s\n", gRoot.c_str());
     return 0;
 }

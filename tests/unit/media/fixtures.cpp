@@ -57,7 +57,7 @@ Bytes makeJpeg(std::uint32_t width, std::uint32_t height, unsigned samples, cons
     return out;
 }
 
-Bytes makePdf(const std::vector<PdfPage>& pages) {
+Bytes makePdf(const std::vector<PdfPage>& pages, const std::string& infoTitle) {
     // Objects: 1 catalog, 2 pages, then per page i: 3+2i page, 4+2i content.
     std::string out = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
     std::vector<std::size_t> offsets;
@@ -79,13 +79,15 @@ Bytes makePdf(const std::vector<PdfPage>& pages) {
         const std::string stream = buf;
         object("<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "endstream");
     }
+    if (!infoTitle.empty()) object("<< /Title (" + infoTitle + ") /Author (" + infoTitle + ") >>");
     const std::size_t xref = out.size();
     out += "xref\n0 " + std::to_string(offsets.size() + 1) + "\n0000000000 65535 f \n";
     for (std::size_t off : offsets) {
         std::snprintf(buf, sizeof buf, "%010zu 00000 n \n", off);
         out += buf;
     }
-    out += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+    const std::string info = infoTitle.empty() ? "" : " /Info " + std::to_string(offsets.size()) + " 0 R";
+    out += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) + " /Root 1 0 R" + info + " >>\nstartxref\n" +
            std::to_string(xref) + "\n%%EOF\n";
     return Bytes(out.begin(), out.end());
 }
@@ -133,7 +135,8 @@ Bytes makeDicom(const DicomSpec& s) {
     gdcm::UIDGenerator uid;
     put(0x0008, 0x0016, s.sopClassUid, gdcm::VR::UI);
     put(0x0008, 0x0018, s.sopInstanceUid.empty() ? std::string(uid.Generate()) : s.sopInstanceUid, gdcm::VR::UI);
-    put(0x0008, 0x0060, "CT", gdcm::VR::CS);
+    put(0x0008, 0x0060, s.modality, gdcm::VR::CS);
+    for (const auto& x : s.extra) put(x.group, x.element, x.value, gdcm::VR(gdcm::VR::GetVRType(x.vr.c_str())));
     if (s.window) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "%g\\%g", s.window->centre, s.window->centre + 1000);
@@ -167,6 +170,44 @@ Bytes convertDicom(const Bytes& dicom, const std::string& transferSyntaxUid) {
     if (!writer.Write()) throw std::runtime_error("convertDicom: write failed");
     const std::string bytes = out.str();
     return Bytes(bytes.begin(), bytes.end());
+}
+
+namespace {
+std::uint32_t crc32(const std::uint8_t* p, std::size_t n) {
+    std::uint32_t c = 0xffffffffu;
+    for (std::size_t i = 0; i < n; ++i) {
+        c ^= p[i];
+        for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xffffffffu;
+}
+void be32(Bytes& b, std::uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
+}
+} // namespace
+
+Bytes insertPngChunk(const Bytes& png, const std::string& type, const std::string& data) {
+    Bytes chunk;
+    be32(chunk, static_cast<std::uint32_t>(data.size()));
+    chunk.insert(chunk.end(), type.begin(), type.end());
+    chunk.insert(chunk.end(), data.begin(), data.end());
+    be32(chunk, crc32(chunk.data() + 4, chunk.size() - 4));
+    Bytes out(png.begin(), png.begin() + 8 + 25); // signature + IHDR (13 bytes of data)
+    out.insert(out.end(), chunk.begin(), chunk.end());
+    out.insert(out.end(), png.begin() + 8 + 25, png.end());
+    return out;
+}
+
+Bytes insertJpegSegment(const Bytes& jpeg, std::uint8_t code, const std::string& payload) {
+    Bytes out(jpeg.begin(), jpeg.begin() + 2);
+    out.push_back(0xff);
+    out.push_back(code);
+    const std::size_t len = payload.size() + 2;
+    out.push_back(static_cast<std::uint8_t>(len >> 8));
+    out.push_back(static_cast<std::uint8_t>(len));
+    out.insert(out.end(), payload.begin(), payload.end());
+    out.insert(out.end(), jpeg.begin() + 2, jpeg.end());
+    return out;
 }
 
 Bytes readAll(const std::filesystem::path& path) {

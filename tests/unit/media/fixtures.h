@@ -26,8 +26,9 @@ struct PdfPage {
     double x = 0, y = 0, w = 100, h = 100; // rectangle
     double r = 1, g = 0, b = 0;            // its colour, 0..1
 };
-// A hand-written PDF 1.4 with a correct cross-reference table.
-Bytes makePdf(const std::vector<PdfPage>& pages);
+// A hand-written PDF 1.4 with a correct cross-reference table; with
+// infoTitle, an Info dictionary with /Title and /Author (both infoTitle).
+Bytes makePdf(const std::vector<PdfPage>& pages, const std::string& infoTitle = {});
 
 struct DicomSpec {
     std::uint32_t width = 4, height = 4, frames = 1;
@@ -40,6 +41,13 @@ struct DicomSpec {
     std::string sopClassUid = "1.2.840.10008.5.1.4.1.1.2"; // CT Image Storage
     std::string sopInstanceUid;       // empty: a fresh one (seeds pass a fixed UID)
     std::vector<std::int32_t> values; // width*height*frames*samples raw stored values
+    std::string modality = "CT";
+    struct Extra {
+        std::uint16_t group = 0, element = 0;
+        std::string vr;    // two letters
+        std::string value;
+    };
+    std::vector<Extra> extra;          // more attributes (replace any the writer sets)
 };
 // Explicit VR Little Endian file written by gdcm::ImageWriter.
 Bytes makeDicom(const DicomSpec& spec);
@@ -47,6 +55,11 @@ Bytes makeDicom(const DicomSpec& spec);
 // (GDCM's own encoders, lossless) into transferSyntaxUid. Throws when GDCM
 // cannot encode it.
 Bytes convertDicom(const Bytes& dicom, const std::string& transferSyntaxUid);
+
+// Inserts an ancillary chunk (type, data) with a correct CRC right after IHDR.
+Bytes insertPngChunk(const Bytes& png, const std::string& type, const std::string& data);
+// Inserts a marker segment (0xFF, code, length, payload) right after SOI.
+Bytes insertJpegSegment(const Bytes& jpeg, std::uint8_t code, const std::string& payload);
 
 Bytes readAll(const std::filesystem::path& path);
 void writeAll(const std::filesystem::path& path, const Bytes& bytes);
