@@ -152,6 +152,7 @@ public:
     // requests included) and the lasers that are on.
     [[nodiscard]] std::span<const sim::PanelState> panels() const { return panelView_.panels(); }
     [[nodiscard]] std::span<const sim::LaserState> lasers() const { return panelView_.lasers(); }
+    [[nodiscard]] std::span<const sim::OfferedDeck> decks() const { return panelView_.decks(); }
     [[nodiscard]] std::uint64_t panelChanges() const { return panelView_.changes(); }
     // serverTick of the newest snapshot that changed the panels view (0: none).
     [[nodiscard]] std::uint32_t panelsTick() const { return panelsTick_; }

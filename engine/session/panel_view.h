@@ -24,12 +24,15 @@ public:
 
     [[nodiscard]] std::span<const sim::PanelState> panels() const { return panels_; }
     [[nodiscard]] std::span<const sim::LaserState> lasers() const { return lasers_; }
+    // The decks the server offers in this room (ObjectKind::Deck objects).
+    [[nodiscard]] std::span<const sim::OfferedDeck> decks() const { return decks_; }
     // Bumps on every change: a renderer re-reads the panels then.
     [[nodiscard]] std::uint64_t changes() const { return changes_; }
 
 private:
     std::vector<sim::PanelState> panels_;
     std::vector<sim::LaserState> lasers_;
+    std::vector<sim::OfferedDeck> decks_;
     std::uint64_t changes_ = 0;
 };
 

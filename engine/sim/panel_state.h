@@ -6,6 +6,7 @@
 // the panels themselves.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <glm/vec3.hpp>
@@ -49,6 +50,15 @@ struct LaserState {
     glm::vec3 origin{0.0f};               // metres, room space
     glm::vec3 direction{0.0f, 0.0f, -1.0f}; // unit
     friend bool operator==(const LaserState&, const LaserState&) = default;
+};
+
+// A deck the server offers in this room (its content store has all of it):
+// what a presenter's deck picker lists.
+struct OfferedDeck {
+    core::ContentHash deck;               // the manifest's hash
+    std::string title;                    // the manifest's title (bounded by media::kMaxDeckTitleBytes)
+    std::uint16_t slides = 0;
+    friend bool operator==(const OfferedDeck&, const OfferedDeck&) = default;
 };
 
 } // namespace caseroom::sim
