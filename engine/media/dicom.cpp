@@ -3,6 +3,7 @@
 // first Window Center/Width are carried, not applied; MONOCHROME1 is kept
 // as the photometric so the display inverts it. A syntax GDCM cannot
 // decode is an error naming its UID and name. GDCM may throw: nothing escapes.
+#include <cmath>
 #include "media/decoders.h"
 #include "media/dicom_structure.h"
 
@@ -13,6 +14,7 @@
 #include <gdcmUIDs.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -139,8 +141,11 @@ core::Result<Image> decodeDicomImpl(std::span<const std::uint8_t> bytes, std::st
         }
     }
 
+    // From the top level, or an enhanced object's functional groups (dicom_structure.h).
     img.rescaleSlope = framing->rescaleSlope.value_or(1.0);
     img.rescaleIntercept = framing->rescaleIntercept.value_or(0.0);
+    if (!std::isfinite(img.rescaleSlope) || !std::isfinite(img.rescaleIntercept))
+        return fault(source, "DICOM: rescale slope or intercept is not a finite number");
     if (img.rescaleSlope == 0.0) img.rescaleSlope = 1.0;
     if (framing->windowCentre && framing->windowWidth && *framing->windowWidth >= 1.0)
         img.window = Window{*framing->windowCentre, *framing->windowWidth};

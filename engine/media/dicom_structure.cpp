@@ -359,6 +359,19 @@ bool isJpegFamily(const std::string& ts) {
     return false;
 }
 
+// The first value of a DS/IS string at [value, value + length), if it is a finite number.
+std::optional<double> firstNumber(std::span<const std::uint8_t> bytes, std::size_t value, std::uint32_t length) {
+    std::string text(reinterpret_cast<const char*>(bytes.data() + value), length);
+    text = text.substr(0, text.find('\\'));
+    const auto b0 = text.find_first_not_of(' ');
+    if (b0 == std::string::npos) return std::nullopt;
+    const char* start = text.c_str() + b0;
+    char* stop = nullptr;
+    const double v = std::strtod(start, &stop);
+    if (stop == start || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
 } // namespace
 
 core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes, std::string_view source,
@@ -367,8 +380,11 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
         return detail::fault(source, "DICOM: no \"DICM\" prefix at byte 128");
     Walker w{bytes, source, false, {}, {}, false, {}};
     w.top.reserve(64);
-    w.all = elements;
-    if (elements) elements->clear();
+    // Every element is listed (into a local list when the caller wants none):
+    // enhanced objects keep rescale and window inside functional groups.
+    std::vector<DicomElementRef> local;
+    w.all = elements ? elements : &local;
+    w.all->clear();
     // File meta group: always explicit VR little endian, group 0002 only.
     std::size_t pos = 132;
     DicomFraming out;
@@ -464,17 +480,7 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
         }
         if (el.tag == 0x00283010) out.hasVoiLut = true;
         if (el.length != kUndefined && el.length <= 64) {
-            const auto first = [&]() -> std::optional<double> {
-                std::string text(reinterpret_cast<const char*>(bytes.data() + el.value), el.length);
-                text = text.substr(0, text.find('\\'));
-                const auto b0 = text.find_first_not_of(' ');
-                if (b0 == std::string::npos) return std::nullopt;
-                const char* start = text.c_str() + b0;
-                char* stop = nullptr;
-                const double v = std::strtod(start, &stop);
-                if (stop == start || !std::isfinite(v)) return std::nullopt;
-                return v;
-            };
+            const auto first = [&] { return firstNumber(bytes, el.value, el.length); };
             if (el.tag == 0x00281050) out.windowCentre = first();
             if (el.tag == 0x00281051) out.windowWidth = first();
             if (el.tag == 0x00281052) out.rescaleIntercept = first();
@@ -483,6 +489,24 @@ core::Result<DicomFraming> checkDicomFraming(std::span<const std::uint8_t> bytes
             if (el.tag == 0x00180040) out.cineRate = first();
             if (el.tag == 0x00082144) out.recommendedRate = first();
         }
+    }
+    // Enhanced multi-frame objects (PS3.3 C.7.6.16) carry the Modality LUT
+    // (Pixel Value Transformation Sequence, 0028,9145) and the window (Frame
+    // VOI LUT Sequence, 0028,9132) in functional group macros: the Shared
+    // Functional Groups Sequence (5200,9229), else the first frame's item of
+    // the Per-frame one (5200,9230). Used only where the top level has none.
+    for (const std::uint32_t groups : {0x52009229u, 0x52009230u}) {
+        std::optional<double> centre, width, intercept, slope;
+        for (const auto& el : *w.all) {
+            if (el.depth != 2 || el.parent != groups || el.length == kUndefined || el.length > 64) continue;
+            const auto v = [&] { return firstNumber(bytes, el.value, el.length); };
+            if (el.tag == 0x00281050 && !centre) centre = v();
+            if (el.tag == 0x00281051 && !width) width = v();
+            if (el.tag == 0x00281052 && !intercept) intercept = v();
+            if (el.tag == 0x00281053 && !slope) slope = v();
+        }
+        if (!out.windowCentre && !out.windowWidth && centre && width) out.windowCentre = centre, out.windowWidth = width;
+        if (!out.rescaleIntercept && !out.rescaleSlope && (intercept || slope)) out.rescaleIntercept = intercept, out.rescaleSlope = slope;
     }
     Geometry geo;
     for (const auto& el : w.top) {

@@ -6,7 +6,8 @@
 // whose framing is sound, and checks the Image Pixel module values GDCM
 // asserts on. GDCM then reads a rebuilt file holding only the elements that
 // decoding needs (`minimal`); the window, rescale and VOI LUT presence are
-// read here from the original.
+// read here from the original (the top level, else an enhanced multi-frame
+// object's functional groups, PS3.3 C.7.6.16).
 #pragma once
 #include "core/result.h"
 

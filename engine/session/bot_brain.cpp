@@ -72,7 +72,14 @@ void BotBrain::lookAt(const sim::AvatarPose& me, glm::vec3 target) {
 }
 
 void BotBrain::stepSlides(ClientSession& s, double now) {
-    if (!show_ || show_->slides == 0 || now < nextSlideAt_) return;
+    if (!show_ || now < nextSlideAt_) return;
+    if (show_->deck.empty()) {
+        const auto offered = s.decks();
+        if (offered.empty()) return; // not offered yet (or none): ask again next tick
+        show_->deck = offered.front().deck;
+        show_->slides = offered.front().slides;
+    }
+    if (show_->slides == 0) return;
     nextSlideAt_ = now + show_->secondsPerSlide;
     sim::PanelCommand c;
     c.panel = show_->panel;

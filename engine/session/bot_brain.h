@@ -21,6 +21,7 @@ enum class BotMode : std::uint8_t { FindSeat, Seated, Wander, Pause, Count };
 // The bot's role must be allowed to drive the panel (a facilitator or
 // coordinator; otherwise the server refuses and the bot keeps trying on its
 // timer, which costs one refusal per step).
+// Empty `deck`: the first deck the room offers (ClientSession::decks()), all its slides.
 struct SlideShow {
     core::ContentHash deck;
     std::uint16_t slides = 1;

@@ -49,6 +49,9 @@ void usage() {
         "  --duration SECONDS    leave after this long, 0.1..31536000 (default: until Ctrl-C)\n"
         "  --print-every SECONDS how often to print, 0.2..3600 (default 2)\n"
         "  --watch               print the room as one observer sees it\n"
+        "  --present             bot 1 (the facilitator) shows the first deck the room offers on panel 0\n"
+        "                        and steps through its slides\n"
+        "  --slide-seconds S     seconds per slide with --present (default 8)\n"
         "  --speak FILE.wav      bot 1 speaks this file into the room, looping (any rate; mixed to mono)\n"
         "  --listen FILE.wav     the watcher (without --watch: bot 1) writes what it hears here (48 kHz stereo)\n"
         "  --quiet               print only joins, leaves and errors\n"
@@ -84,7 +87,8 @@ struct Options {
     long long count = 6;
     double wanderers = 0.2, duration = 0, printEvery = 2.0;
     std::uint64_t seed = 1;
-    bool watch = false, quiet = false, help = false;
+    bool watch = false, quiet = false, help = false, present = false;
+    double slideSeconds = 8.0;
     std::string keyPath, tokenPath, speakPath, listenPath;
 };
 
@@ -97,6 +101,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         if (a == "--help" || a == "-h") { o.help = true; return o; }
         if (a == "--watch") { o.watch = true; continue; }
         if (a == "--quiet") { o.quiet = true; continue; }
+        if (a == "--present") { o.present = true; continue; }
         auto v = args.value();
         if (!v) return v.error();
         auto number = [&](double lo, double hi, double& dst) -> core::Status {
@@ -125,6 +130,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         } else if (a == "--name") o.prefix = *v;
         else if (a == "--duration") st = number(0.1, 31536000, o.duration);
         else if (a == "--print-every") st = number(0.2, 3600, o.printEvery);
+        else if (a == "--slide-seconds") st = number(1, 3600, o.slideSeconds);
         else if (a == "--speak") o.speakPath = *v;
         else if (a == "--listen") o.listenPath = *v;
         else st = core::Error{"unknown option '" + a + "' (see --help)"};
@@ -210,6 +216,11 @@ int main(int argc, char** argv) {
         b.session = std::make_unique<session::ClientSession>(*b.transport, cd);
         const bool wanders = !watch && static_cast<double>(i) >= static_cast<double>(count) * (1.0 - wanderers);
         b.brain = std::make_unique<session::BotBrain>(seed * 1000003ull + static_cast<std::uint64_t>(i), wanders);
+        if (i == 0 && parsed->present && !watch) {
+            session::SlideShow show;
+            show.secondsPerSlide = parsed->slideSeconds;
+            b.brain->presentSlides(show);
+        }
         if (i == 0 && (!speakPath.empty() || !listenPath.empty())) {
             // Bot 1's voice: speaks --speak (push-to-talk held, so the file's own
             // pauses are sent as DTX silence) and/or writes --listen.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <gdcmImageWriter.h>
+#include <gdcmTrace.h>
 #include <gdcmUIDGenerator.h>
 #include <spng.h>
 
@@ -212,6 +213,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string dir = argv[1];
+    gdcm::Trace::WarningOff(); // GDCM notes the defaults it fills in on stderr; they are intended here
     const std::vector<Page> pages = {
         {"Hepatitis C in primary care", {"Who to test: everyone 18 and over, once", "Diagnosis: HCV antibody, then RNA",
                                          "Pangenotypic regimens: 8-12 weeks", "Cure (SVR12) above 95 %"}},

@@ -102,6 +102,24 @@ TEST_CASE("DICOM: MONOCHROME1 is kept as the photometric and inverted on display
     for (std::size_t i = 0; i < a->size(); ++i) REQUIRE(int{(*a)[i]} == 255 - int{(*b)[i]});
 }
 
+TEST_CASE("DICOM: an enhanced multi-frame CT keeps its rescale from the functional groups") {
+    // GDCM writes a 3-D CT as Enhanced CT Image Storage, with Rescale
+    // Slope/Intercept only inside the Shared Functional Groups Sequence.
+    DicomSpec ct;
+    ct.width = 8;
+    ct.height = 4;
+    ct.frames = 3;
+    ct.intercept = -1024.0;
+    ct.slope = 1.0;
+    for (std::uint32_t i = 0; i < ct.width * ct.height * ct.frames; ++i) ct.values.push_back(static_cast<std::int32_t>(i * 40));
+    const auto r = decodeImage(makeDicom(ct), "enhanced.dcm");
+    REQUIRE(r.ok());
+    CHECK(r->frames == 3);
+    CHECK(r->rescaleIntercept == -1024.0);
+    CHECK(r->rescaleSlope == 1.0);
+    checkPixels(*r, ct);
+}
+
 TEST_CASE("DICOM: multi-frame 8-bit and RGB") {
     DicomSpec cine;
     cine.width = 16;
