@@ -10,6 +10,8 @@
 
 namespace caseroom::session {
 
+static_assert(kMaxDeckObjectSlides == media::kMaxDeckSlides, "a deck object carries any deck's slide count");
+
 core::Result<core::ContentHash> readDeckFile(const std::filesystem::path& file) {
     std::FILE* f = std::fopen(file.c_str(), "rb");
     if (!f) return core::Error{file.string() + ": cannot open: " + std::strerror(errno)};

@@ -9,7 +9,7 @@
 // The library is the panels system's sim::DeckCatalog (a deck it does not
 // hold cannot be shown) and lists what each room offers (sim::OfferedDeck,
 // replicated as net::ObjectKind::Deck room objects). At most kMaxOfferedDecks
-// decks, so that panels, lasers and decks fit a room's net::kMaxRoomObjects;
+// decks (panel_wire.h), so that panels, lasers and decks fit a room's net::kMaxRoomObjects;
 // add() refuses one more. Decks are listed in the order added.
 // Thread rule: built before the server starts; read-only afterwards.
 #pragma once
@@ -22,13 +22,12 @@
 #include "core/result.h"
 #include "media/blob.h"
 #include "media/deck.h"
+#include "session/panel_wire.h"
 #include "sim/panels.h"
 
 namespace caseroom::session {
 
 class ContentStore;
-
-constexpr std::size_t kMaxOfferedDecks = 16;
 
 class DeckLibrary final : public sim::DeckCatalog {
 public:
