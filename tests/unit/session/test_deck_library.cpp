@@ -11,6 +11,7 @@
 #include "media/deck_build.h"
 #include "session/content_store.h"
 #include "session/deck_library.h"
+#include "temp_dir.h"
 
 #include <filesystem>
 #include <fstream>
@@ -50,7 +51,9 @@ core::ContentHash buildTestDeck(const std::filesystem::path& dir, const std::str
 } // namespace
 
 TEST_CASE("deck library: a built deck is loaded, answers the catalog and is offered", "[deck_library]") {
-    const auto dir = scratchDir("deck_library_ok");
+    const caseroom::testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const auto dir = tmp.path;
     const auto hash = buildTestDeck(dir / "deck1", "Week 3: chest pain");
     session::DeckLibrary lib;
     auto added = lib.addBuiltDeck(dir / "deck1");
@@ -100,7 +103,9 @@ TEST_CASE("deck library: a built deck is loaded, answers the catalog and is offe
 }
 
 TEST_CASE("deck library: two decks in two directories are offered in order", "[deck_library]") {
-    const auto dir = scratchDir("deck_library_two");
+    const caseroom::testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const auto dir = tmp.path;
     const auto a = buildTestDeck(dir / "a", "First deck");
     const auto b = buildTestDeck(dir / "b", "Second deck");
     REQUIRE(a != b); // titles differ, so manifests differ
@@ -120,7 +125,9 @@ TEST_CASE("deck library: two decks in two directories are offered in order", "[d
 }
 
 TEST_CASE("deck library: a deck with a frame blob missing is refused, naming the blob", "[deck_library]") {
-    const auto dir = scratchDir("deck_library_missing");
+    const caseroom::testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const auto dir = tmp.path;
     const auto hash = buildTestDeck(dir / "d", "Deck");
     auto store = media::BlobStore::open(dir / "d" / "blobs");
     REQUIRE(store.ok());
@@ -144,7 +151,9 @@ TEST_CASE("deck library: a deck with a frame blob missing is refused, naming the
 }
 
 TEST_CASE("deck library: a missing, damaged or unparsable manifest is refused", "[deck_library]") {
-    const auto dir = scratchDir("deck_library_bad");
+    const caseroom::testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const auto dir = tmp.path;
     auto store = media::BlobStore::open(dir / "blobs");
     REQUIRE(store.ok());
     session::DeckLibrary lib;
