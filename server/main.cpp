@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <thread>
@@ -28,6 +29,7 @@
 #include "net/secure/secure_transport.h"
 #include "session/audit_log.h"
 #include "session/content_store.h"
+#include "session/deck_library.h"
 #include "session/server_host.h"
 #include "sim/layout.h"
 
@@ -64,11 +66,14 @@ void usage() {
         "                        STATE_DIR/revocations); add with caseroom-token revoke\n"
         "  --audit FILE          hash-chained audit log (default STATE_DIR/audit.log; its key is\n"
         "                        audit.key beside it); check it with caseroom-audit verify FILE\n"
+        "  --deck DIR            offer a deck in every room: DIR is what caseroom-deck build --out\n"
+        "                        writes (DIR/blobs, DIR/deck = the manifest's hash); only its\n"
+        "                        manifest and frames are served. Repeatable, at most %zu decks\n"
         "  --content DIR         serve every blob in the content store DIR (a blob directory that\n"
-        "                        holds only deck content, e.g. written by caseroom-deck build)\n"
-        "  --deck DIR            serve one deck: DIR/blobs is its blob store, DIR/deck holds the\n"
-        "                        manifest's hash (64 hex digits); only the manifest and its frames\n"
-        "                        are served. Not with --content\n"
+        "                        holds only deck content); blobs only: a deck in it is offered\n"
+        "                        with --offer\n"
+        "  --offer HASH          offer the deck whose manifest hash (64 hex digits) is in --content\n"
+        "                        DIR; repeatable\n"
         "  --link-kbps N         downlink budget per client, 64..1000000 kbit/s (default 2000): voice,\n"
         "                        then state, then slides share it; a client may ask for less\n"
         "  --stats-every SECONDS log a measured stats line this often, 0.5..86400 (default 60):\n"
@@ -82,14 +87,14 @@ void usage() {
         "Only invited people get in: clients present a connect token minted with the key,\n"
         "and all traffic after the handshake is encrypted (docs/SECURITY.md).\n"
         "SIGINT or SIGTERM shuts down cleanly: participants are told and disconnected.\n",
-        core::kMaxServerPeers, core::kPeerSlack, core::kMaxServerPeers);
+        core::kMaxServerPeers, core::kPeerSlack, core::kMaxServerPeers, session::kMaxOfferedDecks);
 }
 
 struct Options {
     net::EnetDesc enet;
     session::ServerConfig config;
-    std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath, contentDir, deckDir;
-    std::vector<std::string> previousKeys;
+    std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath, contentDir;
+    std::vector<std::string> previousKeys, deckDirs, offers;
     bool createKey = false;
     long long maxPeers = 0, maxPerAddress = 32;
     double statsEvery = 60.0;
@@ -131,7 +136,12 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             if (!n) return n.error();
             o.maxPerAddress = *n;
         } else if (a == "--content") o.contentDir = *v;
-        else if (a == "--deck") o.deckDir = *v;
+        else if (a == "--deck") o.deckDirs.push_back(*v);
+        else if (a == "--offer") {
+            const auto h = core::ContentHash::fromHex(*v);
+            if (!h || h->empty()) return core::Error{"--offer '" + std::string(*v) + "': wants a deck manifest's hash, 64 hex digits"};
+            o.offers.push_back(*v);
+        }
         else if (a == "--link-kbps") {
             auto n = cli::parseInt(a, *v, 64, 1'000'000);
             if (!n) return n.error();
@@ -153,52 +163,44 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             core::setLogLevel(*l);
         } else return core::Error{"unknown option '" + a + "' (see --help)"};
     }
-    if (!o.contentDir.empty() && !o.deckDir.empty()) return core::Error{"--content and --deck are alternatives: give one"};
+    if (!o.offers.empty() && o.contentDir.empty()) return core::Error{"--offer names a deck in --content DIR: give --content"};
     return o;
 }
 
-// SEAM (issue 9 merge, for the lead): the frame blobs of a deck manifest are
-// media::parseManifest(bytes, source)->blobs() (engine/media/deck.h, the deck
-// engineer's). Replace this body with that call once the parser is linked
-// into the server; until then --deck serves nothing and says why.
-core::Result<std::vector<core::ContentHash>> deckFrames(std::span<const std::uint8_t> manifest, const std::string& source) {
-    (void)manifest;
-    return core::Error{source + ": this build cannot read deck manifests yet (use --content DIR to serve a whole store)"};
-}
+// The content the server serves and the decks it offers. --content DIR is
+// served whole (blobs only); each --offer HASH is a deck in it; each --deck
+// DIR is a built deck served from DIR/blobs. Errors name the directory, file
+// or blob and the fault; nothing starts with a deck that is incomplete.
+struct Content {
+    std::unique_ptr<session::ContentStore> store;
+    session::DeckLibrary decks;
+};
 
-// Opens the content store for --content or --deck and allows what it serves.
-// Errors name the directory or file and the fault.
-core::Result<std::unique_ptr<session::ContentStore>> openContent(const Options& o) {
-    const std::string dir = o.contentDir.empty() ? o.deckDir + "/blobs" : o.contentDir;
-    auto store = session::ContentStore::open(dir);
-    if (!store) return store.error();
-    auto content = std::make_unique<session::ContentStore>(std::move(*store));
+core::Result<std::unique_ptr<Content>> openContent(const Options& o) {
+    auto c = std::make_unique<Content>();
     if (!o.contentDir.empty()) {
-        auto n = content->allowAll();
+        auto store = session::ContentStore::open(o.contentDir);
+        if (!store) return store.error();
+        c->store = std::make_unique<session::ContentStore>(std::move(*store));
+        auto n = c->store->allowAll();
         if (!n) return n.error();
-        CR_LOG_INFO("content store %s: serving all %zu blob(s)", dir.c_str(), *n);
-        return content;
+        CR_LOG_INFO("content store %s: serving all %zu blob(s)", o.contentDir.c_str(), *n);
+        for (const auto& text : o.offers)
+            if (auto s = c->decks.add(c->store->blobs(), *core::ContentHash::fromHex(text)); !s) return s.error();
     }
-    const std::string deckFile = o.deckDir + "/deck";
-    std::string text;
-    if (FILE* f = std::fopen(deckFile.c_str(), "r")) {
-        char buf[160] = {};
-        const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-        std::fclose(f);
-        text.assign(buf, n);
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
-    } else {
-        return core::Error{deckFile + ": cannot open: " + std::strerror(errno)};
+    for (const auto& dir : o.deckDirs) {
+        auto hash = c->decks.addBuiltDeck(dir);
+        if (!hash) return hash.error();
+        if (!c->store) { // the first deck's blob directory is the store's own
+            auto store = session::ContentStore::open(std::filesystem::path(dir) / "blobs");
+            if (!store) return store.error();
+            c->store = std::make_unique<session::ContentStore>(std::move(*store));
+        }
     }
-    const auto manifest = core::ContentHash::fromHex(text);
-    if (!manifest) return core::Error{deckFile + ": wants the deck manifest's hash, 64 hex digits"};
-    auto bytes = content->blobs().read(*manifest, 1u << 20);
-    if (!bytes) return bytes.error();
-    auto frames = deckFrames(*bytes, content->blobs().pathOf(*manifest).string());
-    if (!frames) return frames.error();
-    if (auto s = content->allowDeck(*manifest, *frames); !s) return s.error();
-    CR_LOG_INFO("deck %s from %s: serving its manifest and %zu frame blob(s)", manifest->shortHex().c_str(), dir.c_str(), frames->size());
-    return content;
+    if (auto s = c->decks.allowIn(*c->store); !s) return s.error();
+    for (const auto& d : c->decks.offered())
+        CR_LOG_INFO("deck %s '%s' %u slides", d.deck.shortHex().c_str(), d.title.c_str(), static_cast<unsigned>(d.slides));
+    return c;
 }
 
 // [SECTION] measured stats and presence log
@@ -488,12 +490,13 @@ int main(int argc, char** argv) {
     };
     auto transport = net::secure::SecureTransport::createServer(std::move(sdesc), random);
     if (!transport) { std::fprintf(stderr, "caseroom-server: %s\n", transport.error().message.c_str()); return 1; }
-    std::unique_ptr<session::ContentStore> content;
-    if (!o.contentDir.empty() || !o.deckDir.empty()) {
+    std::unique_ptr<Content> content;
+    if (!o.contentDir.empty() || !o.deckDirs.empty()) {
         auto c = openContent(o);
         if (!c) { std::fprintf(stderr, "caseroom-server: %s\n", c.error().message.c_str()); return 1; }
         content = std::move(*c);
-        config.content = content.get();
+        config.content = content->store.get();
+        config.decks = &content->decks;
     }
     cli::installStopSignals();
 

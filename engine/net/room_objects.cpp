@@ -8,6 +8,7 @@ const char* toString(ObjectKind k) {
     switch (k) {
     case ObjectKind::Panel: return "panel";
     case ObjectKind::Laser: return "laser";
+    case ObjectKind::Deck: return "deck";
     case ObjectKind::Count: break;
     }
     return "?";

@@ -22,7 +22,7 @@
 namespace caseroom::net {
 
 // Kinds of room object. Values are on the wire (4 bits): append only.
-enum class ObjectKind : std::uint8_t { Panel, Laser, Count };
+enum class ObjectKind : std::uint8_t { Panel, Laser, Deck, Count };
 const char* toString(ObjectKind k);
 constexpr int kObjectKindBits = 4;
 static_assert(static_cast<unsigned>(ObjectKind::Count) <= (1u << kObjectKindBits));
@@ -32,7 +32,7 @@ constexpr std::uint32_t kMaxObjectBytes = 128;  // one object's encoding
 
 struct ObjectKey {
     ObjectKind kind = ObjectKind::Panel;
-    std::uint16_t id = 0;   // meaning per kind: panel index, laser owner's entity slot, ...
+    std::uint16_t id = 0;   // meaning per kind: panel index, laser owner's entity slot, offered deck's index, ...
     friend bool operator==(const ObjectKey&, const ObjectKey&) = default;
     friend auto operator<=>(const ObjectKey&, const ObjectKey&) = default;
 };

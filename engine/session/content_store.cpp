@@ -10,27 +10,45 @@ core::Result<ContentStore> ContentStore::open(const std::filesystem::path& dir, 
     return ContentStore(std::move(*store), config);
 }
 
-core::Status ContentStore::allow(const core::ContentHash& hash) {
-    const auto size = store_.size(hash);
-    if (!size) return core::Error{store_.pathOf(hash).string() + ": blob is not in the content store"};
+core::Status ContentStore::allowFrom(std::uint16_t from, const core::ContentHash& hash) {
+    const media::BlobStore& store = source(from);
+    const auto size = store.size(hash);
+    if (!size) return core::Error{store.pathOf(hash).string() + ": blob is not in the content store"};
     if (*size == 0 || *size > net::kMaxBlobBytes)
-        return core::Error{store_.pathOf(hash).string() + ": blob is " + std::to_string(*size) + " bytes; served blobs are 1.." +
+        return core::Error{store.pathOf(hash).string() + ": blob is " + std::to_string(*size) + " bytes; served blobs are 1.." +
                            std::to_string(net::kMaxBlobBytes)};
-    if (served_.emplace(hash, static_cast<std::uint32_t>(*size)).second) ++counters_.allowed;
+    if (served_.emplace(hash, Served{static_cast<std::uint32_t>(*size), from}).second) ++counters_.allowed;
     return {};
 }
 
+core::Status ContentStore::allow(const core::ContentHash& hash) { return allowFrom(0, hash); }
+
 core::Status ContentStore::allowDeck(const core::ContentHash& manifest, std::span<const core::ContentHash> frames) {
+    return allowDeck(store_, manifest, frames);
+}
+
+core::Status ContentStore::allowDeck(const media::BlobStore& from, const core::ContentHash& manifest,
+                                     std::span<const core::ContentHash> frames) {
     std::vector<core::ContentHash> all{manifest};
     all.insert(all.end(), frames.begin(), frames.end());
     for (const auto& h : all) {
-        const auto size = store_.size(h);
+        const auto size = from.size(h);
         if (!size || *size == 0 || *size > net::kMaxBlobBytes)
-            return core::Error{"deck " + manifest.hex() + ": " + store_.pathOf(h).string() +
+            return core::Error{"deck " + manifest.hex() + ": " + from.pathOf(h).string() +
                                (size ? ": blob size out of range" : ": blob is not in the content store")};
     }
+    std::uint16_t index = 0;
+    if (from.dir() != store_.dir()) {
+        std::size_t i = 0;
+        while (i < sources_.size() && sources_[i].dir() != from.dir()) ++i;
+        if (i == sources_.size()) {
+            if (sources_.size() >= 0xFFFEu) return core::Error{"deck " + manifest.hex() + ": too many blob directories"};
+            sources_.push_back(from);
+        }
+        index = static_cast<std::uint16_t>(i + 1);
+    }
     for (const auto& h : all)
-        if (auto s = allow(h); !s) return s;
+        if (auto s = allowFrom(index, h); !s) return s;
     return {};
 }
 
@@ -46,7 +64,7 @@ core::Result<std::size_t> ContentStore::allowAll() {
 std::optional<std::uint32_t> ContentStore::servedSize(const core::ContentHash& hash) const {
     const auto it = served_.find(hash);
     if (it == served_.end()) return std::nullopt;
-    return it->second;
+    return it->second.size;
 }
 
 void ContentStore::evictTo(std::uint64_t limit) {
@@ -64,11 +82,11 @@ BlobBytes ContentStore::load(const core::ContentHash& hash, bool& allowDiskRead)
         lru_.splice(lru_.begin(), lru_, it->second.lru);
         return it->second.bytes;
     }
-    const auto size = servedSize(hash);
-    if (!size || !allowDiskRead) return nullptr;
+    const auto served = served_.find(hash);
+    if (served == served_.end() || !allowDiskRead) return nullptr;
     allowDiskRead = false;
     ++counters_.cacheMisses;
-    auto read = store_.read(hash, net::kMaxBlobBytes);
+    auto read = source(served->second.source).read(hash, net::kMaxBlobBytes);
     if (!read) {
         // Damaged or removed under us: never serve wrong bytes; stop offering it.
         ++counters_.diskReadFailures;

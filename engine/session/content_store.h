@@ -53,6 +53,11 @@ public:
     // from media::parseManifest(...).blobs(), which the caller runs). All or
     // nothing: when one is missing, none is allowed.
     core::Status allowDeck(const core::ContentHash& manifest, std::span<const core::ContentHash> frames);
+    // The same for a deck in another blob directory (a `--deck DIR`'s
+    // DIR/blobs): its blobs are then read from `from` (verified like every
+    // read). A blob already served from elsewhere keeps its first source.
+    core::Status allowDeck(const media::BlobStore& from, const core::ContentHash& manifest,
+                           std::span<const core::ContentHash> frames);
     // Allows every blob in the directory (a store that holds only deck
     // content, e.g. filled by `caseroom-deck build`); returns how many.
     core::Result<std::size_t> allowAll();
@@ -73,9 +78,17 @@ private:
     ContentStore(media::BlobStore store, ContentStoreConfig config) : store_(std::move(store)), config_(config) {}
     void evictTo(std::uint64_t limit);
 
+    struct Served {
+        std::uint32_t size = 0;
+        std::uint16_t source = 0; // 0: store_; i: sources_[i - 1]
+    };
+    core::Status allowFrom(std::uint16_t source, const core::ContentHash& hash);
+    [[nodiscard]] const media::BlobStore& source(std::uint16_t i) const { return i == 0 ? store_ : sources_[i - 1u]; }
+
     media::BlobStore store_;
+    std::vector<media::BlobStore> sources_; // further blob directories (decks elsewhere)
     ContentStoreConfig config_;
-    std::unordered_map<core::ContentHash, std::uint32_t, core::ContentHashHasher> served_; // hash -> size
+    std::unordered_map<core::ContentHash, Served, core::ContentHashHasher> served_;
     struct Cached {
         BlobBytes bytes;
         std::list<core::ContentHash>::iterator lru;

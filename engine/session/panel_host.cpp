@@ -6,7 +6,19 @@
 
 namespace caseroom::session {
 
-PanelHost::PanelHost(std::uint16_t panelCount, const sim::DeckCatalog* catalog) : system_(panelCount, catalog, &stream_) {}
+PanelHost::PanelHost(std::uint16_t panelCount, const sim::DeckCatalog* catalog)
+    : catalog_(catalog), system_(panelCount, catalog, &stream_) {}
+
+void PanelHost::publishDecks(net::ObjectTable& objects) {
+    if (!catalog_) return;
+    const auto decks = catalog_->offered();
+    net::ObjectBytes bytes;
+    for (std::size_t i = 0; i < decks.size(); ++i) {
+        if (i >= kMaxOfferedDecks || !encodeDeck(decks[i], bytes) ||
+            !objects.set(net::ObjectKey{net::ObjectKind::Deck, static_cast<std::uint16_t>(i)}, bytes.view()))
+            ++publishFailures_;
+    }
+}
 
 std::optional<net::RefusalReason> PanelHost::onIntent(const sim::PanelActor& actor, const net::PanelIntent& m, std::uint32_t tick) {
     const auto cmd = fromWire(m);

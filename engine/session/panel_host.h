@@ -1,7 +1,8 @@
 // The panels system in the server: one per room. Routes the room's
 // PanelIntent and LaserInput messages to sim::PanelSystem, runs it each tick,
 // publishes its state as room objects (net::ObjectTable: a panel that shows
-// anything as {Panel, index}, each laser that is on as {Laser, owner slot})
+// anything as {Panel, index}, each laser that is on as {Laser, owner slot},
+// each deck the room offers as {Deck, index})
 // and hands the tick's events to the host. ServerHost calls it in a few
 // lines; the rules are sim's (sim/panels.h), the codecs panel_wire.h's.
 // Thread rule: the room's thread.
@@ -30,6 +31,12 @@ public:
     // Lasers are not answered (tick-rate, unreliable): the error is for counting and audit.
     [[nodiscard]] std::optional<sim::PanelError> onLaser(const sim::PanelActor& actor, const net::LaserInput& m, std::uint32_t tick);
 
+    // Publishes the catalog's offered decks as {Deck, index} objects (the
+    // first kMaxOfferedDecks; more are still showable, only not listed,
+    // counted in publishFailures). Once, when the room is made: late joiners
+    // get them in their first snapshot like every object.
+    void publishDecks(net::ObjectTable& objects);
+
     // Steps the system, publishes what changed into `objects` and moves the
     // tick's events into `events`.
     void tick(std::uint32_t tick, net::ObjectTable& objects, std::vector<sim::RoomEvent>& events);
@@ -38,6 +45,7 @@ public:
     [[nodiscard]] std::uint64_t publishFailures() const { return publishFailures_; }
 
 private:
+    const sim::DeckCatalog* catalog_;
     sim::EventStream stream_;
     sim::PanelSystem system_;
     std::uint64_t published_ = ~0ull;        // system version last published

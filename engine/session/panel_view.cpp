@@ -14,6 +14,8 @@ void PanelViewModel::ensurePanels(std::size_t count) {
 void PanelViewModel::clear() {
     panels_.assign(panels_.size(), sim::PanelState{});
     lasers_.clear();
+    decks_.clear();
+    decksAt_.clear();
     ++changes_;
 }
 
@@ -44,6 +46,31 @@ bool PanelViewModel::apply(const net::ObjectUpdate& u) {
         if (!l) return false;
         if (it != lasers_.end()) *it = *l;
         else lasers_.push_back(*l);
+        ++changes_;
+        return true;
+    }
+    case net::ObjectKind::Deck: {
+        // The server's offered list, by index: kept in index order.
+        auto it = std::find_if(decksAt_.begin(), decksAt_.end(), [&](std::uint16_t id) { return id == u.key.id; });
+        const auto at = static_cast<std::size_t>(it - decksAt_.begin());
+        if (u.removed) {
+            if (it != decksAt_.end()) {
+                decksAt_.erase(it);
+                decks_.erase(decks_.begin() + static_cast<std::ptrdiff_t>(at));
+            }
+            ++changes_;
+            return true;
+        }
+        const auto d = decodeDeck(u.bytes.view());
+        if (!d) return false;
+        if (it != decksAt_.end()) {
+            decks_[at] = *d;
+        } else {
+            const auto pos = std::lower_bound(decksAt_.begin(), decksAt_.end(), u.key.id);
+            const auto i = pos - decksAt_.begin();
+            decksAt_.insert(pos, u.key.id);
+            decks_.insert(decks_.begin() + i, *d);
+        }
         ++changes_;
         return true;
     }

@@ -32,7 +32,8 @@ public:
 private:
     std::vector<sim::PanelState> panels_;
     std::vector<sim::LaserState> lasers_;
-    std::vector<sim::OfferedDeck> decks_;
+    std::vector<sim::OfferedDeck> decks_;   // in object id order
+    std::vector<std::uint16_t> decksAt_;    // beside decks_: each one's object id
     std::uint64_t changes_ = 0;
 };
 

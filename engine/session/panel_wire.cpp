@@ -98,6 +98,41 @@ std::optional<sim::LaserState> decodeLaser(std::uint16_t owner, std::span<const 
     return sim::LaserState{core::EntityId{owner}, true, c.origin, c.direction};
 }
 
+namespace {
+template <typename S>
+bool serializeDeck(S& s, sim::OfferedDeck& d) {
+    if (!s.serializeBytes(d.deck.bytes.data(), d.deck.bytes.size())) return false;
+    std::uint32_t slides = d.slides;
+    if (!serializeUInt(s, slides, 1, kMaxDeckObjectSlides)) return false;
+    d.slides = static_cast<std::uint16_t>(slides);
+    return serializeString(s, d.title, kMaxDeckObjectTitleBytes);
+}
+} // namespace
+
+std::string clipUtf8(std::string_view text, std::size_t maxBytes) {
+    if (text.size() <= maxBytes) return std::string(text);
+    std::size_t cut = maxBytes;
+    // Back off over continuation bytes (10xxxxxx) to the start of the code point that would be split.
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0u) == 0x80u) --cut;
+    return std::string(text.substr(0, cut));
+}
+
+bool encodeDeck(const sim::OfferedDeck& d, net::ObjectBytes& out) {
+    if (d.deck.empty() || d.slides == 0 || d.slides > kMaxDeckObjectSlides) return false;
+    sim::OfferedDeck copy = d;
+    copy.title = clipUtf8(d.title, kMaxDeckObjectTitleBytes);
+    net::WriteStream w(net::kMaxObjectBytes);
+    if (!serializeDeck(w, copy) || !w.align()) return false;
+    return out.assign(w.finish());
+}
+
+std::optional<sim::OfferedDeck> decodeDeck(std::span<const std::uint8_t> bytes) {
+    net::ReadStream r(bytes);
+    sim::OfferedDeck d;
+    if (!serializeDeck(r, d) || !r.align() || r.bitsLeft() != 0 || d.deck.empty()) return std::nullopt;
+    return d;
+}
+
 net::PanelIntent toWire(const sim::PanelCommand& c) {
     net::PanelIntent m;
     m.op = static_cast<net::PanelIntent::Op>(c.op);

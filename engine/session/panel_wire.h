@@ -9,9 +9,15 @@
 //   hasHolder:1 [holder [0,1023]] | requests [0,8] x entity [0,1023]
 // Laser object (key {Laser, owner's entity slot}; present only while on):
 //   origin mm (x,z [-32768,32767], y [-1000,3095]) | direction 3 x [-32767,32767] / 32767
+// Deck object (key {Deck, index in the server's offered list}; published at
+// room creation, never changed): a deck the room offers to its presenters.
+//   deck: 32 bytes (never empty) | slides [1,512] | title length [0,80] | title: UTF-8 bytes
+//   (the manifest's title clipped to 80 bytes on a code point boundary; no control characters)
 #pragma once
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "net/messages.h"
 #include "net/room_objects.h"
@@ -25,6 +31,19 @@ namespace caseroom::session {
 [[nodiscard]] std::optional<sim::PanelState> decodePanel(std::span<const std::uint8_t> bytes);
 [[nodiscard]] bool encodeLaser(const sim::LaserState& l, net::ObjectBytes& out);
 [[nodiscard]] std::optional<sim::LaserState> decodeLaser(std::uint16_t owner, std::span<const std::uint8_t> bytes);
+
+// Decks offered per room: with every panel and laser they fit the room's objects.
+constexpr std::size_t kMaxOfferedDecks = 16;
+static_assert(net::kMaxPanels + sim::kMaxLasers + kMaxOfferedDecks <= net::kMaxRoomObjects);
+constexpr std::uint32_t kMaxDeckObjectTitleBytes = 80; // 32 + 2 + 1 + 80 bytes fit net::kMaxObjectBytes
+constexpr std::uint32_t kMaxDeckObjectSlides = 512;    // media::kMaxDeckSlides (checked where both are seen)
+// Encodes an offered deck, clipping its title; false for an empty hash, no
+// slides or more than kMaxDeckObjectSlides.
+[[nodiscard]] bool encodeDeck(const sim::OfferedDeck& d, net::ObjectBytes& out);
+[[nodiscard]] std::optional<sim::OfferedDeck> decodeDeck(std::span<const std::uint8_t> bytes);
+// The longest prefix of `text` of at most maxBytes bytes that ends on a
+// UTF-8 code point boundary (a cut never splits a multi-byte sequence).
+std::string clipUtf8(std::string_view text, std::size_t maxBytes);
 
 net::PanelIntent toWire(const sim::PanelCommand& c);
 // nullopt for a wire op sim does not know (never, while the enums agree).

@@ -33,6 +33,7 @@ ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
         rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
         RoomInstance& r = *rooms_.back();
         r.panels = std::make_unique<PanelHost>(static_cast<std::uint16_t>(r.room.layout().panels.size()), config_.decks);
+        r.panels->publishDecks(r.objects);
     }
 }
 

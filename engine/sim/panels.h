@@ -43,8 +43,8 @@ constexpr std::size_t kMaxLasers = 16;           // lasers on at once per room
 constexpr float kMaxWindowValue = 1.0e6f;        // |centre| and width, modality units
 constexpr float kMinWindowWidth = 1.0e-3f;
 
-// What the host knows about decks (the lead backs it with the content
-// store). A deck the catalog does not know cannot be shown.
+// What the host knows about decks (session::DeckLibrary backs it with the
+// decks the server was given). A deck the catalog does not know cannot be shown.
 class DeckCatalog {
 public:
     virtual ~DeckCatalog() = default;
@@ -52,6 +52,9 @@ public:
     [[nodiscard]] virtual std::optional<std::uint16_t> slideCount(const core::ContentHash& deck) const = 0;
     // Frames of one slide (>= 1), or nullopt when the deck or slide is unknown.
     [[nodiscard]] virtual std::optional<std::uint16_t> frameCount(const core::ContentHash& deck, std::uint16_t slide) const = 0;
+    // The decks every room lists for its presenters (replicated as room
+    // objects), in a stable order; a catalog may know decks it does not list.
+    [[nodiscard]] virtual std::vector<OfferedDeck> offered() const { return {}; }
 };
 
 // Values are on the wire (net::PanelIntent): append only.

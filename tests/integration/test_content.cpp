@@ -313,7 +313,10 @@ TEST_CASE("caseroom-server refuses bad content options, naming the option or the
     }
     std::filesystem::create_directories(tmp.path / "deck2" / "blobs");
     const std::vector<Case> cases = {
-        {{"--content", d + "/c", "--deck", d + "/deck"}, 2, "--content and --deck are alternatives"},
+        {{"--offer", std::string(64, 'a')}, 2, "--offer names a deck in --content DIR"},
+        {{"--offer", "abc"}, 2, "--offer 'abc': wants a deck manifest's hash"},
+        {{"--content", d + "/c", "--offer", std::string(64, 'a')}, 1, "deck " + std::string(64, 'a') + ": manifest blob"},
+        {{"--deck", d + "/nothing"}, 1, d + "/nothing/blobs: not a directory"},
         {{"--link-kbps", "10"}, 2, "--link-kbps"},
         {{"--deck", d + "/deck"}, 1, d + "/deck/deck: wants the deck manifest's hash"},
         {{"--deck", d + "/deck2"}, 1, d + "/deck2/deck: cannot open"},

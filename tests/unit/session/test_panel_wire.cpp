@@ -64,6 +64,51 @@ TEST_CASE("panel objects round-trip exactly and fit an object; corrupt ones are 
     CHECK_FALSE(decodePanel(b.view()).has_value());
 }
 
+TEST_CASE("deck objects round-trip, clip the title on a UTF-8 boundary and fit an object", "[session][panels][wire]") {
+    sim::OfferedDeck d;
+    for (std::size_t i = 0; i < d.deck.bytes.size(); ++i) d.deck.bytes[i] = static_cast<std::uint8_t>(200 - i);
+    d.title = "Week 3: chest pain";
+    d.slides = 20;
+    net::ObjectBytes b;
+    REQUIRE(encodeDeck(d, b));
+    auto back = decodeDeck(b.view());
+    REQUIRE(back.has_value());
+    CHECK(*back == d);
+    for (std::size_t len = 0; len < b.size; ++len) CHECK_FALSE(decodeDeck(std::span(b.data.data(), len)).has_value());
+
+    // The longest title (a manifest allows 120 bytes), of 3-byte code points:
+    // clipped to whole code points within 80 bytes.
+    std::string longTitle;
+    while (longTitle.size() < 120) longTitle += "\xE2\x80\x94"; // U+2014 EM DASH
+    d.title = longTitle;
+    d.slides = static_cast<std::uint16_t>(kMaxDeckObjectSlides);
+    REQUIRE(encodeDeck(d, b));
+    CHECK(b.size <= net::kMaxObjectBytes);
+    back = decodeDeck(b.view());
+    REQUIRE(back.has_value());
+    CHECK(back->title.size() == 78); // 26 whole dashes; an 80-byte cut would split the 27th
+    CHECK(back->title == longTitle.substr(0, 78));
+    CHECK(back->slides == kMaxDeckObjectSlides);
+    CHECK(clipUtf8("ab\xC3\xA9", 3) == "ab");      // never half of U+00E9
+    CHECK(clipUtf8("ab\xC3\xA9", 4) == "ab\xC3\xA9");
+    CHECK(clipUtf8("abc", 2) == "ab");
+
+    // Out of bounds: no hash, no slides, too many.
+    sim::OfferedDeck bad = d;
+    bad.deck = core::ContentHash{};
+    CHECK_FALSE(encodeDeck(bad, b));
+    bad = d;
+    bad.slides = 0;
+    CHECK_FALSE(encodeDeck(bad, b));
+    bad.slides = static_cast<std::uint16_t>(kMaxDeckObjectSlides + 1);
+    CHECK_FALSE(encodeDeck(bad, b));
+    // A control character in the title is refused on read.
+    d.title = "ok";
+    REQUIRE(encodeDeck(d, b));
+    b.data[b.size - 1] = 0x07;
+    CHECK_FALSE(decodeDeck(b.view()).has_value());
+}
+
 TEST_CASE("laser objects round-trip within a millimetre and a tenth of a degree", "[session][panels][wire]") {
     core::Rng rng(77);
     for (int i = 0; i < 500; ++i) {

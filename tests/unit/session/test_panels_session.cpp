@@ -15,6 +15,7 @@
 #include "session/audit_log.h"
 #include "session/bot_brain.h"
 #include "session/client_session.h"
+#include "session/panel_wire.h"
 #include "session/server_host.h"
 
 using namespace caseroom;
@@ -23,6 +24,8 @@ using namespace caseroom::session;
 namespace {
 struct FakeCatalog final : sim::DeckCatalog {
     std::map<core::ContentHash, std::vector<std::uint16_t>> decks;
+    std::vector<sim::OfferedDeck> offers;
+    std::vector<sim::OfferedDeck> offered() const override { return offers; }
     std::optional<std::uint16_t> slideCount(const core::ContentHash& d) const override {
         const auto it = decks.find(d);
         return it == decks.end() ? std::nullopt : std::optional<std::uint16_t>(static_cast<std::uint16_t>(it->second.size()));
@@ -57,6 +60,7 @@ struct World {
 
     World() {
         catalog.decks[deckHash()] = {1, 1, 1, 24, 1};
+        catalog.offers = {sim::OfferedDeck{deckHash(), "Week 3: chest pain", 5}};
         ServerConfig cfg;
         cfg.decks = &catalog;
         cfg.audit = &audit;
@@ -105,6 +109,26 @@ sim::PanelCommand cmd(sim::PanelOp op, std::uint16_t index = 0) {
     return c;
 }
 } // namespace
+
+TEST_CASE("every room lists the offered decks, in order, past the panels and lasers", "[session][panels]") {
+    World w;
+    w.catalog.offers.clear();
+    for (std::uint8_t i = 0; i < kMaxOfferedDecks + 2; ++i) { // two more than a room lists
+        core::ContentHash h;
+        h.bytes.fill(static_cast<std::uint8_t>(i + 1));
+        w.catalog.offers.push_back(sim::OfferedDeck{h, "Deck " + std::to_string(i), static_cast<std::uint16_t>(i + 1)});
+    }
+    w.server = std::make_unique<ServerHost>(*w.serverT, [&] {
+        ServerConfig cfg;
+        cfg.decks = &w.catalog;
+        return cfg;
+    }());
+    ClientSession& c = w.add("Dr. Spoke", core::Role::Spoke);
+    REQUIRE(w.until(3.0, [&] { return c.state() == ClientState::InRoom && c.stats().snapshotsApplied >= 1; }));
+    REQUIRE(c.decks().size() == kMaxOfferedDecks);
+    for (std::size_t i = 0; i < kMaxOfferedDecks; ++i) CHECK(c.decks()[i] == w.catalog.offers[i]);
+    CHECK(c.stats().malformed == 0);
+}
 
 TEST_CASE("a slide change reaches every client within one round trip and one tick", "[session][panels]") {
     World w;
@@ -183,6 +207,9 @@ TEST_CASE("a late joiner sees the current slide, zoom, window and holder in its 
     CHECK(seen.requests == truth.requests);
     CHECK(seen == truth);
     for (std::size_t i = 1; i < late.panels().size(); ++i) CHECK(late.panels()[i] == sim::PanelState{});
+    // The offered deck is in the same first snapshot.
+    REQUIRE(late.decks().size() == 1);
+    CHECK(late.decks()[0] == sim::OfferedDeck{deckHash(), "Week 3: chest pain", 5});
     // The others converge on the same state.
     CHECK(fac.panels()[0] == truth);
     CHECK(spoke.panels()[0] == truth);
