@@ -306,7 +306,7 @@ void FrameDecoder::run() {
             const auto fmt = media::sniffFormat(*bytes);
             if (!fmt || (*fmt != media::Format::Png && *fmt != media::Format::Jpeg)) {
                 err = name + ": a deck frame must be PNG or JPEG";
-            } else if (auto img = media::decodeImage(*bytes, name); !img) {
+            } else if (auto img = media::decodeRaster(*bytes, name); !img) {
                 err = img.error().message;
             } else if (auto px = toSlidePixels(*img, job.slide, name); !px) {
                 err = px.error().message;
