@@ -202,6 +202,9 @@ struct PanelInfo {
     std::uint64_t deckBytes = 0, deckTotal = 0; // arrival progress of the deck's blobs (total 0: unknown)
     std::optional<std::string> error;
     EffectiveView shown;
+    // The frame the room shows now is the one handed to the renderer (its
+    // upload may still be under way: render::panelSlideReady says when done).
+    bool current = false;
 };
 
 // Ownership: borrows `source` (must outlive the controller; its worker
