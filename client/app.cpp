@@ -356,8 +356,10 @@ void buildUi(App& a, bool inRoom, const platform::InputFrame& in) {
     drawRoomUi(a.roomUi, a.ui, v);
     if (a.slides) {
         SlidesUiView sv;
-        sv.keys.next = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEDOWN) || ImGui::IsKeyPressed(SDL_SCANCODE_RIGHT);
-        sv.keys.previous = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEUP) || ImGui::IsKeyPressed(SDL_SCANCODE_LEFT);
+        // Arrows walk; they page only in full screen, where nobody walks.
+        const bool arrows = a.slidesUi.fullScreen;
+        sv.keys.next = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEDOWN) || (arrows && ImGui::IsKeyPressed(SDL_SCANCODE_RIGHT));
+        sv.keys.previous = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEUP) || (arrows && ImGui::IsKeyPressed(SDL_SCANCODE_LEFT));
         sv.keys.playPause = ImGui::IsKeyPressed(SDL_SCANCODE_SPACE, false);
         sv.slides = a.slides.get();
         sv.panels = a.panelStates;

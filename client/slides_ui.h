@@ -1,5 +1,6 @@
-// The slide tools (Dear ImGui): for the presenter a slide browser, next /
-// previous keys (PageDown/PageUp, Right/Left), CT window presets, right-drag
+// The slide tools (Dear ImGui): for the presenter a deck picker (the decks
+// the room offers), a slide browser, next / previous keys (PageDown/PageUp;
+// Right/Left in full screen), CT window presets, right-drag
 // window/level (over the panel in full screen; elsewhere right-drag still
 // looks around), cine play/pause and scrub, reset; for everyone full screen
 // on the focused panel (F), the laser (L, for those who may point), the caption, a progress bar while
@@ -41,8 +42,8 @@ struct SlidesUi {
 struct SlideKeys {
     bool fullScreen = false;   // F
     bool laser = false;        // L
-    bool next = false;         // PageDown, Right
-    bool previous = false;     // PageUp, Left
+    bool next = false;         // PageDown (Right in full screen: arrows walk otherwise)
+    bool previous = false;     // PageUp (Left in full screen)
     bool playPause = false;    // Space
     bool escape = false;
 };
