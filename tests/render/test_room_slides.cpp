@@ -133,7 +133,8 @@ TEST_CASE("room slides: a presenter shows a deck, a viewer fetches it and its pa
     };
     REQUIRE(until(3.0, [&] {
         return presenter->state() == session::ClientState::InRoom && viewer->state() == session::ClientState::InRoom &&
-               viewer->stats().snapshotsApplied > 0 && !viewer->panels().empty() && viewer->layout() != nullptr &&
+               viewer->stats().snapshotsApplied > 0 && !viewer->panels().empty() && !presenter->panels().empty() &&
+               viewer->layout() != nullptr &&
                presenter->selfPose() != nullptr;
     }));
 
