@@ -25,7 +25,10 @@
 #include "render/renderer.h"
 #include "room_link.h"
 #include "room_ui.h"
+#include "media/deck.h"
 #include "session_pump.h"
+#include "session_slides.h"
+#include "sim/permissions.h"
 #include "slides_ui.h"
 #include "voice_panel.h"
 #include "window_presets.h"
@@ -62,18 +65,22 @@ struct App {
     std::uint16_t lastSeat = sim::kNoSeat;
     bool overview = false;
     RoomUi roomUi;
-    // Slide tools: F (full screen on the focused panel) and L (a laser dot
-    // where the mouse points) work on the test cards today. The slide
-    // controller (client/slides.h) joins once the room replicates panel
-    // states and fetches blobs: the lead wires SlideSource/PanelIntents here.
+    // Slides (session_slides.h): made when the room is joined, gone with the
+    // link. The source is declared before the controller that borrows it.
+    // Per frame, under the lock: the source syncs with the fetcher and the
+    // panel states, offered decks and others' lasers are copied out, so the
+    // controller runs outside the lock.
     SlidesUi slidesUi;
-    std::vector<std::vector<render::LaserDot>> panelDots; // per panel: my laser (others' join via laserDots)
-    // Null until wired: the slide controller (with the blob cache as its
-    // SlideSource), the replicated panel states and the panel intents.
+    std::vector<std::vector<render::LaserDot>> panelDots; // per panel: others' lasers, then mine
+    std::unique_ptr<SessionSlideSource> slideSource;
     std::unique_ptr<SlideController> slides;
+    std::unique_ptr<SessionPanelIntents> panelIntents;
     std::vector<sim::PanelState> panelStates;
-    PanelIntents* panelIntents = nullptr;
-    bool presenter = false;
+    std::vector<sim::OfferedDeck> decks;
+    std::vector<sim::LaserState> otherLasers;
+    bool presenter = false;         // may drive the focused panel
+    bool mayPoint = false;          // may show a laser
+    glm::vec3 head{0.0f};           // my head, the laser's origin
     VoicePanel voice;
     std::vector<render::AvatarDraw> avatars;
     sim::RoomLayout layout;         // copy of the session's, for drawing outside the lock
@@ -122,6 +129,8 @@ core::Status setUp(App& a) {
     return render::createImGuiLayer(a.ui, a.dev, a.target);
 }
 
+void notice(App& a, std::string text) { addNotice(a.roomUi, platform::nowSeconds(), std::move(text)); }
+
 // Stops the pump, then voice, then says goodbye. Never call holding pump.lock().
 void endLink(App& a) {
     if (a.pump.running()) {
@@ -132,8 +141,46 @@ void endLink(App& a) {
                         static_cast<unsigned long long>(t.runs), t.medianGapMs, t.p99GapMs, t.maxGapMs);
     }
     stopVoice(a.voice, a.link.session.get());
+    // The slides go before the session their intents reach into.
+    if (a.slides)
+        for (std::uint32_t p = 0; p < render::kMaxPanels; ++p) render::clearPanelSlide(a.renderer, p);
+    a.panelIntents.reset();
+    a.slides.reset();
+    a.slideSource.reset();
+    a.panelStates.clear();
+    a.decks.clear();
+    a.otherLasers.clear();
+    a.slidesUi.laserOn = false;
     closeLink(a.link, linkTime(a));
     a.hasLayout = false;
+}
+
+// On joining (under the lock): the slides over this session.
+void startSlides(App& a, session::ClientSession& s) {
+    auto source = SessionSlideSource::open(s.fetcher().cacheDir());
+    if (!source) {
+        notice(a, "slides off: " + source.error().message);
+        return;
+    }
+    a.slideSource = std::move(*source);
+    SlideControllerDesc d;
+    d.parseManifest = &media::parseManifest;
+    a.slides = std::make_unique<SlideController>(*a.slideSource, d);
+    a.panelIntents = std::make_unique<SessionPanelIntents>(s);
+}
+
+// Every frame in the room (under the lock): what the slides need from the session.
+void syncSlides(App& a, session::ClientSession& s) {
+    if (a.slideSource) a.slideSource->sync(s);
+    a.panelStates.assign(s.panels().begin(), s.panels().end());
+    a.decks.assign(s.decks().begin(), s.decks().end());
+    othersLasers(s.lasers(), s.self(), a.otherLasers);
+    const core::Role role = s.desc().role;
+    a.presenter = a.slidesUi.focused < a.panelStates.size() &&
+                  mayDrive(role, s.self(), a.panelStates[a.slidesUi.focused]);
+    a.mayPoint = mayPoint(role, s.self(), a.panelStates);
+    if (!a.mayPoint) a.slidesUi.laserOn = false; // lost the panel: the laser goes with it
+    if (const sim::AvatarPose* self = s.selfPose()) a.head = self->headPosition();
 }
 
 void tearDown(App& a) {
@@ -148,7 +195,6 @@ void tearDown(App& a) {
     platform::destroyWindow(a.window);
 }
 
-void notice(App& a, std::string text) { addNotice(a.roomUi, platform::nowSeconds(), std::move(text)); }
 
 // [SECTION] join screen
 void beginJoin(App& a) {
@@ -261,18 +307,20 @@ void roomInput(App& a, const platform::InputFrame& in) {
     // Slide keys (Dear ImGui 1.86 keys are SDL scancodes with the SDL2 backend).
     if (!ImGui::GetIO().WantCaptureKeyboard) {
         if (ImGui::IsKeyPressed(SDL_SCANCODE_F, false)) a.slidesUi.fullScreen = !a.slidesUi.fullScreen;
-        if (ImGui::IsKeyPressed(SDL_SCANCODE_L, false)) a.slidesUi.laserOn = !a.slidesUi.laserOn;
+        // The laser only for those who may point (never observers).
+        if (ImGui::IsKeyPressed(SDL_SCANCODE_L, false) && a.mayPoint) a.slidesUi.laserOn = !a.slidesUi.laserOn;
     }
     if (layout && wantsFullScreen(a.slidesUi, layout->panels.size()))
         a.camera = render::panelCamera(layout->panels[a.slidesUi.focused], render::aspectRatio(a.target));
     if (layout) {
-        // My laser, drawn locally where the mouse ray meets a panel.
+        // Others' lasers where their rays meet the panels, then mine, drawn
+        // locally where the mouse ray meets a panel (no round trip).
         const ImGuiIO& io = ImGui::GetIO();
         const render::Ray ray = render::pixelRay(a.camera, {in.mouseX, in.mouseY}, {io.DisplaySize.x, io.DisplaySize.y});
+        laserDots(*layout, a.otherLasers, a.panelDots); // keeps capacity: no allocation once sized
         a.panelDots.resize(std::min<std::size_t>(layout->panels.size(), render::kMaxPanels));
         for (std::uint32_t p = 0; p < a.panelDots.size(); ++p) {
-            a.panelDots[p].clear(); // keeps capacity: no allocation once sized
-            if (a.slidesUi.laserOn)
+            if (a.slidesUi.laserOn && a.panelDots[p].size() < render::kMaxLaserDots)
                 if (auto uv = render::panelHit(layout->panels[p], ray.origin, ray.direction))
                     a.panelDots[p].push_back({uv->x, uv->y});
             if (!a.slides) render::setPanelLaser(a.renderer, p, a.panelDots[p]);
@@ -308,18 +356,28 @@ void buildUi(App& a, bool inRoom, const platform::InputFrame& in) {
     drawRoomUi(a.roomUi, a.ui, v);
     if (a.slides) {
         SlidesUiView sv;
-        sv.keys.next = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEDOWN) || ImGui::IsKeyPressed(SDL_SCANCODE_RIGHT);
-        sv.keys.previous = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEUP) || ImGui::IsKeyPressed(SDL_SCANCODE_LEFT);
+        // Arrows walk; they page only in full screen, where nobody walks.
+        const bool arrows = a.slidesUi.fullScreen;
+        sv.keys.next = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEDOWN) || (arrows && ImGui::IsKeyPressed(SDL_SCANCODE_RIGHT));
+        sv.keys.previous = ImGui::IsKeyPressed(SDL_SCANCODE_PAGEUP) || (arrows && ImGui::IsKeyPressed(SDL_SCANCODE_LEFT));
         sv.keys.playPause = ImGui::IsKeyPressed(SDL_SCANCODE_SPACE, false);
         sv.slides = a.slides.get();
         sv.panels = a.panelStates;
-        sv.intents = a.panelIntents;
+        sv.intents = a.panelIntents.get();
         sv.presenter = a.presenter;
-        sv.laserOrigin = a.camera.eye;
-        sv.laserDirection = render::pixelRay(a.camera, {in.mouseX, in.mouseY}, {ImGui::GetIO().DisplaySize.x,
-                                                                           ImGui::GetIO().DisplaySize.y}).direction;
+        sv.mayPoint = a.mayPoint;
+        sv.decks = a.decks;
+        const render::Ray ray = render::pixelRay(a.camera, {in.mouseX, in.mouseY}, {ImGui::GetIO().DisplaySize.x,
+                                                                               ImGui::GetIO().DisplaySize.y});
+        const auto laser = a.hasLayout ? laserFromHead(a.layout, a.head, ray) : std::nullopt;
+        sv.laserAims = laser.has_value();
+        if (laser) {
+            sv.laserOrigin = laser->origin;
+            sv.laserDirection = laser->direction;
+        }
         sv.now = platform::nowSeconds();
         drawSlidesUi(a.slidesUi, sv); // F and L are handled in roomInput
+        a.panelIntents->endFrame();   // a laser not renewed this frame goes off
     }
     const bool typing = ImGui::GetIO().WantCaptureKeyboard;
     voiceFrame(a.voice, *a.link.session, in.down(platform::Key::PushToTalk) && !typing);
@@ -378,7 +436,9 @@ int runWindowed(const Options& o) {
                 if (!wasInRoom) { // scripts (tests/render/windowed_test.sh) wait for this line
                     std::printf("caseroom: joined as %s\n", a.link.joinedAs.c_str());
                     std::fflush(stdout);
+                    startSlides(a, s);
                 }
+                syncSlides(a, s);
                 if (!a.voice.started && s.self().valid()) {
                     openVoiceNow = true; // after the lock: opening audio devices can take a while
                     selfSlot = s.self().value;

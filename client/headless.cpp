@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -17,8 +18,11 @@
 #include "render/image_io.h"
 #include "render/imgui_layer.h"
 #include "room_link.h"
+#include "media/deck.h"
 #include "room_ui.h"
+#include "session_slides.h"
 #include "sim/layout.h"
+#include "slides_ui.h"
 
 namespace caseroom::client {
 namespace {
@@ -63,7 +67,7 @@ struct FrameTimes {
 // Scene + name tags (or, with `room`, the full in-room UI as the window
 // shows it). Returns false on a lost device.
 bool frame(Headless& h, const render::FrameView& view, FrameTimes* times, RoomUi* roomUi = nullptr,
-           RoomUiView* room = nullptr) {
+           RoomUiView* room = nullptr, const std::function<void()>& moreUi = {}) {
     const render::FrameResult b = render::beginFrame(h.rig.renderer, h.rig.target.extent);
     if (b == render::FrameResult::DeviceLost) return false;
     if (b != render::FrameResult::Ready) return true;
@@ -77,6 +81,7 @@ bool frame(Headless& h, const render::FrameView& view, FrameTimes* times, RoomUi
     if (roomUi && room) {
         room->stats = h.rig.renderer.stats;
         drawRoomUi(*roomUi, h.ui, *room);
+        if (moreUi) moreUi();
     } else {
         render::drawNameTags(h.ui, ImGui::GetBackgroundDrawList(),
                              render::viewProjection(view.camera, render::aspectRatio(h.rig.target)), view.camera.eye,
@@ -112,7 +117,9 @@ int builtInScene(Headless& h, const Options& o) {
     return 0;
 }
 
-int connectedScene(Headless& h, const Options& o) {
+// Joins the room of --connect with --token-file (single thread: the caller
+// updates the session). Prints why and returns nullopt when it cannot.
+std::optional<RoomLink> joinRoom(const Options& o, Clock::time_point start) {
     JoinRequest req;
     req.server = o.connect;
     req.room = o.room;
@@ -120,16 +127,15 @@ int connectedScene(Headless& h, const Options& o) {
         auto bytes = readTokenBytes(o.tokenFile);
         if (!bytes) {
             std::fprintf(stderr, "caseroom: %s\n", bytes.error().message.c_str());
-            return 4;
+            return std::nullopt;
         }
         req.token = std::move(*bytes);
         req.tokenSource = o.tokenFile;
     }
-    const auto start = Clock::now();
     auto link = startJoin(req, 0.0);
     if (!link) {
         std::fprintf(stderr, "caseroom: %s\n", link.error().message.c_str());
-        return 4;
+        return std::nullopt;
     }
     session::ClientSession& s = *link->session;
     while (s.state() != session::ClientState::InRoom) {
@@ -137,28 +143,63 @@ int connectedScene(Headless& h, const Options& o) {
         if (s.state() == session::ClientState::Refused || s.state() == session::ClientState::Disconnected) {
             std::fprintf(stderr, "caseroom: could not join room '%s' at %s: %s\n", s.desc().roomCode.c_str(),
                          req.server.c_str(), s.statusText().c_str());
-            return 4;
+            return std::nullopt;
         }
         if (secondsSince(start) > o.timeout) {
             std::fprintf(stderr, "caseroom: no room after %.0f s (%s)\n", o.timeout, s.statusText().c_str());
             closeLink(*link, secondsSince(start));
-            return 4;
+            return std::nullopt;
         }
         link->transport->wait(0.005);
     }
+    return std::move(*link);
+}
+
+// Every panel that shows a deck has the frame the room shows on screen.
+bool slidesShown(const SlideController& slides, std::span<const sim::PanelState> panels, const render::Renderer& r) {
+    for (std::uint32_t i = 0; i < panels.size() && i < render::kMaxPanels; ++i)
+        if (!panels[i].deck.empty() && !(slides.info(i).current && render::panelSlideReady(r, i))) return false;
+    return true;
+}
+
+int connectedScene(Headless& h, const Options& o) {
+    const auto start = Clock::now();
+    auto link = joinRoom(o, start);
+    if (!link) return 4;
+    session::ClientSession& s = *link->session;
+    // The slides as the window runs them (session_slides.h): this client
+    // follows the room; nothing here drives a panel or points.
+    auto source = SessionSlideSource::open(s.fetcher().cacheDir());
+    if (!source) {
+        std::fprintf(stderr, "caseroom: blob cache: %s\n", source.error().message.c_str());
+        closeLink(*link, secondsSince(start));
+        return 4;
+    }
+    SlideControllerDesc sd;
+    sd.parseManifest = &media::parseManifest;
+    SlideController slides(**source, sd);
+    SlidesUi slidesUi;
+    slidesUi.showBrowser = false; // captions and progress only
+    std::vector<sim::LaserState> lasers;
+    std::vector<std::vector<render::LaserDot>> dots;
+
     std::vector<render::AvatarDraw> avatars;
     avatars.reserve(256);
     const bool firstPerson = o.camera == render::CameraPreset::Seat;
     RoomUi roomUi;
     int rc = 0;
-    for (std::uint32_t i = 0; i < o.frames; ++i) {
+    auto step = [&]() -> bool {
         s.update(secondsSince(start));
         if (s.state() != session::ClientState::InRoom) {
             std::fprintf(stderr, "caseroom: %s\n", s.statusText().c_str());
             rc = 4;
-            break;
+            return false;
         }
         const sim::RoomLayout* layout = s.layout();
+        (*source)->sync(s);
+        othersLasers(s.lasers(), s.self(), lasers);
+        if (layout) laserDots(*layout, lasers, dots);
+        slides.update(secondsSince(start), s.panels(), slidesUi.local, dots, h.rig.renderer);
         collectAvatars(s, firstPerson, avatars);
         render::FrameView view;
         view.layout = layout;
@@ -167,16 +208,137 @@ int connectedScene(Headless& h, const Options& o) {
         for (auto& n : s.takeNotices()) addNotice(roomUi, secondsSince(start), std::move(n));
         RoomUiView rv;
         rv.session = &s;
-        rv.server = req.server;
+        rv.server = o.connect;
         rv.camera = view.camera;
         rv.avatars = avatars;
         rv.overview = o.camera == render::CameraPreset::Overview;
         rv.now = secondsSince(start);
-        if (!frame(h, view, nullptr, o.ui ? &roomUi : nullptr, &rv)) { rc = 3; break; }
+        const auto slidesPanel = [&] {
+            SlidesUiView sv;
+            sv.slides = &slides;
+            sv.panels = s.panels();
+            sv.now = secondsSince(start);
+            drawSlidesUi(slidesUi, sv);
+        };
+        if (!frame(h, view, nullptr, o.ui ? &roomUi : nullptr, &rv, slidesPanel)) {
+            rc = 3;
+            return false;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(16)); // let snapshots arrive between frames
+        return true;
+    };
+    bool ok = true;
+    for (std::uint32_t i = 0; ok && i < o.frames; ++i) ok = step();
+    if (ok && o.waitSlides > 0) {
+        const auto waitStart = Clock::now();
+        while (ok && !slidesShown(slides, s.panels(), h.rig.renderer) && secondsSince(waitStart) < o.waitSlides) ok = step();
+        // Two more frames: the one captured has the finished upload on it.
+        for (int i = 0; ok && i < 2; ++i) ok = step();
+        if (ok) {
+            std::uint32_t decks = 0;
+            for (std::uint32_t i = 0; i < s.panels().size() && i < render::kMaxPanels; ++i) {
+                if (s.panels()[i].deck.empty()) continue;
+                ++decks;
+                const PanelInfo& info = slides.info(i);
+                if (info.current && render::panelSlideReady(h.rig.renderer, i)) continue;
+                std::fprintf(stderr, "caseroom: panel %u: slide not on screen after %.0f s (%s%.1f of %.1f MB)\n", i,
+                             o.waitSlides, info.error ? (*info.error + "; ").c_str() : "", double(info.deckBytes) / 1e6,
+                             double(info.deckTotal) / 1e6);
+            }
+            std::printf("slides: %u panels show a deck%s\n", decks,
+                        slidesShown(slides, s.panels(), h.rig.renderer) ? ", all on screen" : "");
+        }
     }
     std::printf("joined room '%s' as %s: %zu participants visible\n", s.desc().roomCode.c_str(),
                 link->joinedAs.c_str(), s.avatars().size());
+    closeLink(*link, secondsSince(start));
+    return rc;
+}
+
+// --prefetch: every offered deck into the blob cache, one after the other
+// (so the bytes received while one is fetched are that deck's).
+int prefetch(const Options& o) {
+    const auto start = Clock::now();
+    auto link = joinRoom(o, start);
+    if (!link) return 4;
+    session::ClientSession& s = *link->session;
+    auto pumpFor = [&](double seconds, const std::function<bool()>& done) {
+        const auto t0 = Clock::now();
+        while (!done() && secondsSince(t0) < seconds) {
+            s.update(secondsSince(start));
+            if (s.state() != session::ClientState::InRoom) return false;
+            link->transport->wait(0.005);
+        }
+        return done();
+    };
+    // The offered decks come with the room's state: wait for the first
+    // snapshot, then a moment for the objects the budget deferred.
+    pumpFor(o.timeout, [&] { return s.stats().snapshotsApplied > 0; });
+    pumpFor(1.0, [&] { return !s.decks().empty(); });
+    const std::vector<sim::OfferedDeck> decks(s.decks().begin(), s.decks().end());
+    if (decks.empty()) std::printf("prefetch: room '%s' offers no decks\n", s.desc().roomCode.c_str());
+    session::BlobFetcher& f = s.fetcher();
+    int rc = 0;
+    // Waits until every blob is Done; a blob in error, or no progress for
+    // --timeout seconds, fails the deck.
+    auto fetchAll = [&](std::span<const core::ContentHash> blobs, std::string& why) {
+        for (const auto& h : blobs) f.want(h);
+        std::uint64_t lastBytes = f.counters().bytesReceived;
+        auto lastMove = Clock::now();
+        for (;;) {
+            bool all = true;
+            for (const auto& h : blobs) {
+                const session::BlobProgress* p = f.progress(h);
+                if (p->state == session::FetchState::Done) continue;
+                if (p->state == session::FetchState::Unavailable || p->state == session::FetchState::Mismatch ||
+                    p->state == session::FetchState::Failed) {
+                    why = "blob " + h.shortHex() + ": " + session::toString(p->state) + (p->error.empty() ? "" : ": ") + p->error;
+                    return false;
+                }
+                all = false;
+            }
+            if (all) return true;
+            if (f.counters().bytesReceived != lastBytes) {
+                lastBytes = f.counters().bytesReceived;
+                lastMove = Clock::now();
+            } else if (secondsSince(lastMove) > o.timeout) {
+                why = "no bytes for " + std::to_string(int(o.timeout)) + " s";
+                return false;
+            }
+            s.update(secondsSince(start));
+            if (s.state() != session::ClientState::InRoom) {
+                why = "left the room: " + s.statusText();
+                return false;
+            }
+            link->transport->wait(0.005);
+        }
+    };
+    for (const sim::OfferedDeck& d : decks) {
+        const std::uint64_t before = f.counters().bytesReceived;
+        std::string why;
+        std::size_t blobs = 1;
+        if (fetchAll(std::span<const core::ContentHash>(&d.deck, 1), why)) {
+            auto bytes = f.read(d.deck);
+            auto m = bytes ? media::parseManifest(*bytes, "deck " + d.deck.shortHex())
+                           : core::Result<media::DeckManifest>(bytes.error());
+            if (!m) {
+                why = m.error().message;
+            } else {
+                const std::vector<core::ContentHash> frames = m->blobs();
+                blobs += frames.size();
+                (void)fetchAll(frames, why);
+            }
+        }
+        const std::uint64_t fetched = f.counters().bytesReceived - before;
+        if (!why.empty()) {
+            std::fprintf(stderr, "caseroom: prefetch deck %s '%s': %s\n", d.deck.shortHex().c_str(), d.title.c_str(), why.c_str());
+            rc = 6;
+            continue;
+        }
+        std::printf("prefetch: deck %s '%s': %zu blobs, %llu bytes fetched\n", d.deck.shortHex().c_str(), d.title.c_str(),
+                    blobs, static_cast<unsigned long long>(fetched));
+    }
+    std::fflush(stdout);
     closeLink(*link, secondsSince(start));
     return rc;
 }
@@ -408,6 +570,7 @@ int benchSlides(Headless& h, const Options& o) {
 } // namespace
 
 int runHeadless(const Options& o) {
+    if (o.prefetch) return prefetch(o); // no rendering: no device needed
     Headless h;
     if (auto s = setUp(h, o); !s) {
         std::fprintf(stderr, "caseroom: cannot start headless rendering: %s\n", s.error().message.c_str());

@@ -1,7 +1,7 @@
 // caseroom: the desktop client. Thin: options, then the window or the
 // headless renderer. Exit codes: 0 ok, 2 bad options, 3 graphics failure
 // (no device, lost device, shaders missing), 4 could not join, 5 validation
-// messages seen with --validation.
+// messages seen with --validation, 6 --prefetch could not fetch a deck.
 #include <cstdio>
 
 #include "app.h"

@@ -35,6 +35,13 @@ std::string usageText() {
            "  --timeout SECONDS     with --connect: how long to wait for the room (default 20; the\n"
            "                        handshake gives up at 10 s and the join at 15 s, each with its reason)\n"
            "  --ui                  with --connect: draw the in-room panels as the window does\n"
+           "  --wait-slides SECONDS with --connect: after the frames, keep rendering until every\n"
+           "                        panel that shows a deck has its current slide on screen (or the\n"
+           "                        time runs out), then take the screenshot\n"
+           "  --prefetch            with --connect: fetch every deck the room offers into the blob\n"
+           "                        cache ($XDG_CACHE_HOME/caseroom/blobs, else ~/.cache/caseroom/blobs),\n"
+           "                        print the bytes fetched per deck and exit (a deck fetched\n"
+           "                        ahead of the session; a second run fetches 0 bytes). No display needed\n"
            "\n"
            "rendering:\n"
            "  --size WxH            image or window size (default 1280x720)\n"
@@ -105,6 +112,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         else if (a == "--validation") o.validation = true;
         else if (a == "--join") o.join = true;
         else if (a == "--ui") o.ui = true;
+        else if (a == "--prefetch") { o.prefetch = true; o.headless = true; }
         else if (a == "--resize-test") o.resizeTest = true;
         else if (a == "--no-vsync") o.vsync = false;
         else if (a == "--frames") st = num(1, 10000000, o.frames);
@@ -121,6 +129,10 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             std::uint32_t s = 0;
             st = num(1, 600, s);
             o.timeout = s;
+        } else if (a == "--wait-slides") {
+            std::uint32_t s = 0;
+            st = num(1, 600, s);
+            o.waitSlides = s;
         } else if (a == "--camera") {
             if (!needValue()) st = core::Error{"--camera needs seat or overview"};
             else if (v == "seat") o.camera = render::CameraPreset::Seat;
@@ -160,6 +172,8 @@ core::Result<Options> parseOptions(int argc, char** argv) {
     }
     if (!o.screenshot.empty() && !o.headless)
         return core::Error{"--screenshot needs --headless (the window shows frames; it does not save them)"};
+    if (o.prefetch && o.connect.empty()) return core::Error{"--prefetch needs --connect HOST:PORT (and --token-file)"};
+    if (o.waitSlides > 0 && o.connect.empty()) return core::Error{"--wait-slides needs --connect (the slides come from a room)"};
     if (o.headless && o.frames == 0) o.frames = 3;
     return o;
 }

@@ -35,6 +35,8 @@ struct Options {
     bool resizeTest = false;           // window: resize and minimise-restore while running (tests)
     bool vsync = true;
     double timeout = session::ClientTimeouts::kHeadlessWait; // headless --connect: seconds to wait for the room
+    double waitSlides = 0;             // headless --connect: after the frames, render until the slides are up (seconds at most)
+    bool prefetch = false;             // --prefetch: fetch every offered deck into the cache, then exit (no rendering)
     std::string shaders;               // SPIR-V directory override
     std::string configDir;             // settings directory override
 };

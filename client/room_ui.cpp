@@ -66,7 +66,12 @@ void helpOverlay(RoomUi& a) {
     ImGui::TextUnformatted("V (hold)           talk (push-to-talk; Voice window: open mic, mute)");
     ImGui::TextUnformatted("Tab                overview camera on/off");
     ImGui::TextUnformatted("F                  focused wall panel full screen on/off");
-    ImGui::TextUnformatted("L                  laser dot where the mouse points on/off");
+    ImGui::TextUnformatted("L                  laser where the mouse points on/off (if your role may point)");
+    ImGui::TextUnformatted("PgDn / PgUp        next / previous slide (presenter; also Right / Left in full screen)");
+    ImGui::TextUnformatted("Space              cine play / pause (presenter)");
+    ImGui::TextUnformatted("Right drag         window/level on a grey slide in full screen");
+    ImGui::TextUnformatted("Mouse wheel        zoom in full screen (a viewer: look closer, then follow)");
+    ImGui::TextUnformatted("Slides window      deck picker, slides, CT window presets, reset, ask for control");
     ImGui::TextUnformatted("F1 or H            this help");
     ImGui::TextUnformatted("Esc                leave the room");
     ImGui::Separator();

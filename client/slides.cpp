@@ -306,7 +306,7 @@ void FrameDecoder::run() {
             const auto fmt = media::sniffFormat(*bytes);
             if (!fmt || (*fmt != media::Format::Png && *fmt != media::Format::Jpeg)) {
                 err = name + ": a deck frame must be PNG or JPEG";
-            } else if (auto img = media::decodeImage(*bytes, name); !img) {
+            } else if (auto img = media::decodeRaster(*bytes, name); !img) {
                 err = img.error().message;
             } else if (auto px = toSlidePixels(*img, job.slide, name); !px) {
                 err = px.error().message;
@@ -381,6 +381,7 @@ void SlideController::update(double now, std::span<const sim::PanelState> panels
         Shown& s = shown_[i];
         PanelInfo& info = s.info;
         info.error.reset();
+        info.current = false;
         if (st.deck.empty()) {
             if (!s.deck.empty()) render::clearPanelSlide(renderer, i);
             s = Shown{};
@@ -460,6 +461,7 @@ void SlideController::update(double now, std::span<const sim::PanelState> panels
             px.mipmaps = frames == 1;              // cine frames change too often for mips
             (void)render::setPanelSlide(renderer, i, std::move(px), {});
         }
+        info.current = s.slide == idx && s.frame == f;
         if (s.slide == UINT32_MAX) continue;
         // Display: from the slide actually on the panel, every frame (no upload).
         const media::DeckSlide& onPanel = m->slides[s.slide];

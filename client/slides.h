@@ -1,14 +1,14 @@
 // Slides glue: turns the replicated panel state (sim::PanelState) and a deck
 // (manifest + frame blobs) into renderer calls. Blob bytes come from a
-// SlideSource; presenter actions go to a PanelIntents sink. Both are small
-// interfaces so that the blob fetch (DELIVERY) and the replicated panels
-// (PANELS) plug in at merge; LocalBlobSource and LocalPanels are their
-// local twins (a media::BlobStore directory; a PanelState vector applied in
-// place) for the headless demo and tests.
+// SlideSource; presenter actions go to a PanelIntents sink. In a room they
+// are SessionSlideSource and SessionPanelIntents (session_slides.h: the
+// session's blob fetcher and panel intents); LocalBlobSource and LocalPanels
+// are their local twins (a media::BlobStore directory; a PanelState vector
+// applied in place) for tests.
 //
 // Threads: SlideController lives on the main (render) thread. Frames are
-// decoded on its own worker thread (PNG/JPEG through media::decodeImage;
-// switch to media::decodeRaster when caseroom_raster lands), cached per blob
+// decoded on its own worker thread (PNG/JPEG only, through media::decodeRaster:
+// the client links caseroom_raster, never GDCM or poppler), cached per blob
 // up to a byte cap, and handed back through a queue; the main thread never
 // decodes or reads a blob. SlideSource::bytes() is called on the worker.
 // Pure parts (cine frame, right-drag window, local view, display mapping)
@@ -184,8 +184,7 @@ using ManifestParser = core::Result<media::DeckManifest> (*)(std::span<const std
 
 struct SlideControllerDesc {
     std::size_t cacheBytes = 256u << 20;     // decoded frames kept
-    // media::parseManifest once the deck module lands it (the lead wires it);
-    // null: decks only through provideManifest().
+    // The client passes &media::parseManifest; null: decks only through provideManifest().
     ManifestParser parseManifest = nullptr;
     std::uint32_t prefetchFrames = 8;        // cine: decode this many frames ahead
 };
@@ -203,6 +202,9 @@ struct PanelInfo {
     std::uint64_t deckBytes = 0, deckTotal = 0; // arrival progress of the deck's blobs (total 0: unknown)
     std::optional<std::string> error;
     EffectiveView shown;
+    // The frame the room shows now is the one handed to the renderer (its
+    // upload may still be under way: render::panelSlideReady says when done).
+    bool current = false;
 };
 
 // Ownership: borrows `source` (must outlive the controller; its worker

@@ -69,7 +69,7 @@ void handleInput(SlidesUi& ui, const SlidesUiView& v, const Act& act) {
     if (!io.WantTextInput) {
         const SlideKeys& k = v.keys;
         if (k.fullScreen) ui.fullScreen = !ui.fullScreen;
-        if (k.laser) ui.laserOn = !ui.laserOn;
+        if (k.laser && (v.mayPoint || v.presenter)) ui.laserOn = !ui.laserOn;
         if (k.next) act.slide(+1);
         if (k.previous) act.slide(-1);
         if (k.playPause) act.playPause();
@@ -103,9 +103,9 @@ void handleInput(SlidesUi& ui, const SlidesUiView& v, const Act& act) {
         zoomAbout(pv, io.MouseWheel > 0 ? 1.25f : 0.8f, v.pointerUv->x, v.pointerUv->y);
         act.view(pv);
     }
-    if (v.presenter && v.intents && ui.laserOn) {
+    if ((v.presenter || v.mayPoint) && v.intents && ui.laserOn) {
         sim::LaserState l;
-        l.on = true;
+        l.on = v.laserAims;
         l.origin = v.laserOrigin;
         l.direction = v.laserDirection;
         v.intents->laser(l);
@@ -151,6 +151,25 @@ void browser(SlidesUi& ui, const SlidesUiView& v, const Act& act) {
             v.intents->setSlide(act.p, static_cast<std::uint16_t>(i));
     }
     ImGui::EndChild();
+}
+
+// The presenter's deck picker: the decks the server offers in this room.
+void deckPicker(const SlidesUiView& v, const Act& act) {
+    if (v.decks.empty()) {
+        ImGui::TextDisabled("no decks offered");
+        return;
+    }
+    ImGui::BeginChild("decks", ImVec2(0, std::min(120.0f, 8.0f + 20.0f * float(v.decks.size()))), true);
+    for (const sim::OfferedDeck& d : v.decks) {
+        char label[200];
+        std::snprintf(label, sizeof label, "%.120s  (%u slides)##%s", d.title.empty() ? "(untitled)" : d.title.c_str(),
+                      unsigned{d.slides}, d.deck.shortHex().c_str());
+        if (ImGui::Selectable(label, d.deck == act.st.deck) && v.intents && d.deck != act.st.deck)
+            v.intents->showDeck(act.p, d.deck);
+    }
+    ImGui::EndChild();
+    if (!act.st.deck.empty() && v.intents && ImGui::SmallButton("take the deck down"))
+        v.intents->showDeck(act.p, core::ContentHash{});
 }
 
 void tools(SlidesUi& ui, const SlidesUiView& v, const Act& act) {
@@ -216,7 +235,9 @@ void drawSlidesUi(SlidesUi& ui, const SlidesUiView& v) {
         if (ui.laserOn) ImGui::TextUnformatted("laser on (L)");
         ImGui::End();
     }
-    if (!ui.showBrowser || !info.hasDeck) return;
+    // The browser window: for everyone while a deck is up; for the presenter
+    // (the deck picker) and, in a room, for a viewer (ask for control) always.
+    if (!ui.showBrowser || (!info.hasDeck && !v.presenter && !v.intents)) return;
     ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - 12, vp->WorkPos.y + 12), ImGuiCond_FirstUseEver,
                             ImVec2(1.0f, 0.0f));
     ImGui::SetNextWindowSize(ImVec2(380, 0), ImGuiCond_FirstUseEver);
@@ -225,8 +246,11 @@ void drawSlidesUi(SlidesUi& ui, const SlidesUiView& v) {
         if (ImGui::SliderInt("panel", &focused, 0, int(v.panels.size()) - 1)) ui.focused = static_cast<std::uint32_t>(focused);
         ImGui::Text("%s%s", v.presenter ? "you present this panel" : "following the presenter",
                     ui.local[p].following ? "" : " (looking closer)");
+        if (v.presenter) deckPicker(v, act);
         if (v.presenter) browser(ui, v, act);
-        tools(ui, v, act);
+        if (info.hasDeck) tools(ui, v, act);
+        else if (!v.presenter && v.intents && ImGui::SmallButton("ask for control"))
+            v.intents->requestControl(act.p);
         ImGui::TextDisabled("F full screen, L laser, PgUp/PgDn slides, wheel zoom, right-drag window");
     }
     ImGui::End();

@@ -1,8 +1,9 @@
-// The slide tools (Dear ImGui): for the presenter a slide browser, next /
-// previous keys (PageDown/PageUp, Right/Left), CT window presets, right-drag
+// The slide tools (Dear ImGui): for the presenter a deck picker (the decks
+// the room offers), a slide browser, next / previous keys (PageDown/PageUp;
+// Right/Left in full screen), CT window presets, right-drag
 // window/level (over the panel in full screen; elsewhere right-drag still
 // looks around), cine play/pause and scrub, reset; for everyone full screen
-// on the focused panel (F), the laser (L), the caption, a progress bar while
+// on the focused panel (F), the laser (L, for those who may point), the caption, a progress bar while
 // a deck arrives, "look closer" (wheel zoom, drag, local window) and "follow
 // the presenter". Reads views, emits intents: the presenter's actions go to
 // PanelIntents, a viewer's only change their own LocalView.
@@ -41,8 +42,8 @@ struct SlidesUi {
 struct SlideKeys {
     bool fullScreen = false;   // F
     bool laser = false;        // L
-    bool next = false;         // PageDown, Right
-    bool previous = false;     // PageUp, Left
+    bool next = false;         // PageDown (Right in full screen: arrows walk otherwise)
+    bool previous = false;     // PageUp (Left in full screen)
     bool playPause = false;    // Space
     bool escape = false;
 };
@@ -52,9 +53,12 @@ struct SlidesUiView {
     SlideController* slides = nullptr;
     std::span<const sim::PanelState> panels;
     PanelIntents* intents = nullptr;           // null: no room (nothing sent)
-    bool presenter = false;                    // I hold the focused panel
+    bool presenter = false;                    // I may drive the focused panel (hold it, or my role may)
+    bool mayPoint = false;                     // I may show a laser (sim::Action::PointLaser)
+    std::span<const sim::OfferedDeck> decks;   // what the room offers: the presenter's deck picker
     std::optional<glm::vec2> pointerUv;        // where the mouse points on the focused panel (full screen)
     glm::vec3 laserOrigin{0.0f}, laserDirection{0.0f, 0.0f, -1.0f}; // from the head or the mouse
+    bool laserAims = true;                     // the laser meets a panel (false: it is sent as off)
     double now = 0;
 };
 

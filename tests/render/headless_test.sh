@@ -36,6 +36,16 @@ if [ -n "$SERVER" ] && [ -n "$BOTS" ] && [ -n "$TOKEN" ]; then
       --size 640x360 --validation --screenshot "$OUT/headless_joined.png" >"$DIR/log" 2>&1 \
       || { cat "$DIR/log"; fail "headless join exited $?"; }
   grep -q "joined room 'demo'" "$DIR/log" || { cat "$DIR/log"; fail "no join line"; }
+  # Slides: --wait-slides renders until the room's decks are on screen (none
+  # shown here: it returns at once); --prefetch fetches every offered deck.
+  export XDG_CACHE_HOME="$DIR/cache"
+  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --token-file "$DIR/headless.token" --frames 5 --wait-slides 20 \
+      --size 320x180 >"$DIR/log4" 2>&1 || { cat "$DIR/log4"; fail "--wait-slides exited $?"; }
+  grep -q "^slides: .* panels show a deck" "$DIR/log4" || { cat "$DIR/log4"; fail "no slides line"; }
+  "$CASEROOM" --prefetch --connect 127.0.0.1:$PORT --token-file "$DIR/headless.token" >"$DIR/log5" 2>&1 \
+      || { cat "$DIR/log5"; fail "--prefetch exited $?"; }
+  grep -q "^prefetch: " "$DIR/log5" || { cat "$DIR/log5"; fail "no prefetch line"; }
+  "$CASEROOM" --prefetch >/dev/null 2>&1; [ $? -eq 2 ] || fail "--prefetch without --connect should exit 2"
   "$CASEROOM" --headless --connect 127.0.0.1:$PORT --frames 2 >"$DIR/log3" 2>&1
   [ $? -eq 4 ] || { cat "$DIR/log3"; fail "joining without a token should exit 4"; }
   grep -q "connect token is needed" "$DIR/log3" || { cat "$DIR/log3"; fail "unclear message without a token"; }

@@ -51,6 +51,13 @@ TEST_CASE("client options: headless defaults and presets", "[render][client]") {
     CHECK(o->height == 360);
     CHECK(o->msaa == 0); // automatic
     CHECK(parse({"--bench"})->headless);
+    auto w = parse({"--headless", "--connect", "h:7777", "--wait-slides", "30"});
+    REQUIRE(w.ok());
+    CHECK(w->waitSlides == 30.0);
+    auto p = parse({"--prefetch", "--connect", "h:7777"});
+    REQUIRE(p.ok());
+    CHECK(p->prefetch);
+    CHECK(p->headless);
 }
 
 TEST_CASE("client options: bad input names the option", "[render][client]") {
@@ -68,6 +75,9 @@ TEST_CASE("client options: bad input names the option", "[render][client]") {
     CHECK(bad({"--connect", "h:70000"}).find("65535") != std::string::npos);
     CHECK(bad({"--screenshot", "a.png"}).find("--headless") != std::string::npos);
     CHECK(bad({"--wat"}).find("unknown option") != std::string::npos);
+    CHECK(bad({"--prefetch"}).find("--connect") != std::string::npos);
+    CHECK(bad({"--headless", "--wait-slides", "5"}).find("--connect") != std::string::npos);
+    CHECK(bad({"--headless", "--connect", "h:1", "--wait-slides", "0"}).find("--wait-slides") != std::string::npos);
     auto hp = parseHostPort("example.org:7777");
     REQUIRE(hp.ok());
     CHECK(hp->first == "example.org");
