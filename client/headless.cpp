@@ -95,8 +95,9 @@ bool frame(Headless& h, const render::FrameView& view, FrameTimes* times, RoomUi
 }
 
 // [SECTION] scene sources
-render::Camera cameraFor(const Options& o, const sim::RoomLayout& layout, const sim::AvatarPose* self) {
+render::Camera cameraFor(const Options& o, const sim::RoomLayout& layout, const sim::AvatarPose* self, float aspect) {
     if (o.camera == render::CameraPreset::Overview) return render::overviewCamera(layout);
+    if (o.camera == render::CameraPreset::Panel && !layout.panels.empty()) return render::panelCamera(layout.panels[0], aspect);
     if (self) return render::headCamera(*self);
     return render::seatCamera(layout, o.seat);
 }
@@ -111,7 +112,7 @@ int builtInScene(Headless& h, const Options& o) {
     render::FrameView view;
     view.layout = &layout;
     view.avatars = avatars;
-    view.camera = cameraFor(o, layout, nullptr);
+    view.camera = cameraFor(o, layout, nullptr, render::aspectRatio(h.rig.target));
     for (std::uint32_t i = 0; i < o.frames; ++i)
         if (!frame(h, view, nullptr)) return 3;
     return 0;
@@ -204,7 +205,7 @@ int connectedScene(Headless& h, const Options& o) {
         render::FrameView view;
         view.layout = layout;
         view.avatars = avatars;
-        if (layout) view.camera = cameraFor(o, *layout, s.selfPose());
+        if (layout) view.camera = cameraFor(o, *layout, s.selfPose(), render::aspectRatio(h.rig.target));
         for (auto& n : s.takeNotices()) addNotice(roomUi, secondsSince(start), std::move(n));
         RoomUiView rv;
         rv.session = &s;

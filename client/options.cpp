@@ -24,7 +24,8 @@ std::string usageText() {
            "headless rendering (no window, no display):\n"
            "  --headless            render into an offscreen image\n"
            "  --frames N            frames to render (headless default 3; window: quit after N)\n"
-           "  --camera seat|overview  first person from a seat, or from above (default seat)\n"
+           "  --camera seat|overview|panel  first person from a seat, from above, or facing the\n"
+           "                        first wall panel so that it fills the view (default seat)\n"
            "  --seat N              seat for the seat camera in the built-in scene (default 0)\n"
            "  --screenshot FILE.png write the last frame as PNG\n"
            "  --avatars N           built-in scene: N synthetic participants (default 12)\n"
@@ -134,10 +135,11 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             st = num(1, 600, s);
             o.waitSlides = s;
         } else if (a == "--camera") {
-            if (!needValue()) st = core::Error{"--camera needs seat or overview"};
+            if (!needValue()) st = core::Error{"--camera needs seat, overview or panel"};
             else if (v == "seat") o.camera = render::CameraPreset::Seat;
             else if (v == "overview") o.camera = render::CameraPreset::Overview;
-            else st = core::Error{"--camera must be seat or overview (got '" + v + "')"};
+            else if (v == "panel") o.camera = render::CameraPreset::Panel;
+            else st = core::Error{"--camera must be seat, overview or panel (got '" + v + "')"};
         } else if (a == "--size") {
             if (!needValue()) st = core::Error{"--size needs WxH"};
             else {

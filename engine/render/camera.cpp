@@ -10,6 +10,7 @@ const char* toString(CameraPreset p) {
     switch (p) {
     case CameraPreset::Seat: return "seat";
     case CameraPreset::Overview: return "overview";
+    case CameraPreset::Panel: return "panel";
     case CameraPreset::Count: break;
     }
     return "?";

@@ -24,7 +24,8 @@ struct Camera {
     float farZ = 80.0f;
 };
 
-enum class CameraPreset : std::uint8_t { Seat, Overview, Count };
+// Panel: facing wall panel 0 so that it fills the view (as F does in the window).
+enum class CameraPreset : std::uint8_t { Seat, Overview, Panel, Count };
 const char* toString(CameraPreset p);
 
 glm::mat4 viewMatrix(const Camera& c);
