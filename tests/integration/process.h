@@ -72,4 +72,26 @@ inline std::string waitForLine(const std::string& path, double seconds) {
     return {};
 }
 
+// A started process that is killed (SIGKILL) when the test ends early, or
+// stopped with SIGTERM and a deadline by stop(), which returns its exit code.
+struct Proc {
+    pid_t pid = -1;
+    Proc() = default;
+    explicit Proc(pid_t p) : pid(p) {}
+    Proc(const Proc&) = delete;
+    Proc& operator=(const Proc&) = delete;
+    ~Proc() {
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+    }
+    int stop(double seconds) {
+        kill(pid, SIGTERM);
+        const int rc = waitExit(pid, seconds);
+        pid = -1;
+        return rc;
+    }
+};
+
 } // namespace caseroom::testing

@@ -14,6 +14,7 @@
 
 #include "core/cli.h"
 #include "fixtures.h"
+#include "integration/cache_client.h"
 #include "integration/process.h"
 #include "media/blob.h"
 #include "media/deck.h"
@@ -26,22 +27,6 @@ using namespace caseroom;
 using namespace caseroom::testing;
 
 namespace {
-struct Proc {
-    pid_t pid = -1;
-    ~Proc() {
-        if (pid > 0) {
-            kill(pid, SIGKILL);
-            waitpid(pid, nullptr, 0);
-        }
-    }
-    int stop(double seconds) {
-        kill(pid, SIGTERM);
-        const int rc = waitExit(pid, seconds);
-        pid = -1;
-        return rc;
-    }
-};
-
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -73,33 +58,7 @@ core::ContentHash buildDeck(const std::filesystem::path& dir, const std::string&
     return *built->manifestHash;
 }
 
-struct Client {
-    std::unique_ptr<net::secure::SecureTransport> transport;
-    std::unique_ptr<session::ClientSession> session;
-};
 
-Client makeClient(const net::secure::Key& key, net::secure::RandomSource& random, std::uint64_t user, const std::string& name, core::Role role,
-                  const std::filesystem::path& cache, const net::Address& to, double now) {
-    net::secure::MintDesc m;
-    m.userId = user;
-    m.displayName = name;
-    m.roomCode = "demo";
-    m.role = role;
-    m.nowUnix = core::cli::unixSecondsNow();
-    auto token = net::secure::mintToken(m, key, random);
-    REQUIRE(token);
-    auto t = net::secure::SecureTransport::createClient(*token, random);
-    REQUIRE(t);
-    Client c;
-    c.transport = std::move(*t);
-    session::ClientDesc d;
-    d.displayName = name;
-    d.role = role;
-    d.blobCacheDir = cache;
-    c.session = std::make_unique<session::ClientSession>(*c.transport, d);
-    c.session->connect(to, now);
-    return c;
-}
 
 sim::PanelCommand showDeck(const core::ContentHash& deck) {
     sim::PanelCommand c;
