@@ -137,16 +137,7 @@ void buildCpuMips(PanelUpload& u) {
 void barrier(VkCommandBuffer cmd, VkImage image, std::uint32_t baseLevel, std::uint32_t levels, VkImageLayout from,
              VkImageLayout to, VkPipelineStageFlags srcStage, VkAccessFlags srcAccess, VkPipelineStageFlags dstStage,
              VkAccessFlags dstAccess) {
-    VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
-    b.srcAccessMask = srcAccess;
-    b.dstAccessMask = dstAccess;
-    b.oldLayout = from;
-    b.newLayout = to;
-    b.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    b.image = image;
-    b.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, baseLevel, levels, 0, 1};
-    vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, 0, nullptr, 0, nullptr, 1, &b);
+    transitionImage(cmd, image, from, to, srcStage, srcAccess, dstStage, dstAccess, baseLevel, levels);
 }
 
 VkDescriptorSet allocatePanelSet(Renderer& r, VkImageView view) {

@@ -59,9 +59,10 @@ VkCommandBuffer beginOneShot(const Device& dev);
 // tightly packed RGBA8. `out` must hold width*height*4 bytes. Blocks.
 [[nodiscard]] bool readbackRgba(Device& dev, const Image& img, std::uint8_t* out);
 
-// A layout transition barrier for whole colour images.
+// A layout transition barrier for colour images (mip levels [baseMip, baseMip + mipLevels)).
 void transitionImage(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
                      VkPipelineStageFlags srcStage, VkAccessFlags srcAccess, VkPipelineStageFlags dstStage,
-                     VkAccessFlags dstAccess);
+                     VkAccessFlags dstAccess,
+                     std::uint32_t baseMip = 0, std::uint32_t mipLevels = 1);
 
 } // namespace caseroom::render
