@@ -172,6 +172,7 @@ void startSlides(App& a, session::ClientSession& s) {
 // Every frame in the room (under the lock): what the slides need from the session.
 void syncSlides(App& a, session::ClientSession& s) {
     if (a.slideSource) a.slideSource->sync(s);
+    if (a.slides) a.slides->setServerClock(s.serverTick(), s.tickRate(), platform::nowSeconds());
     a.panelStates.assign(s.panels().begin(), s.panels().end());
     a.decks.assign(s.decks().begin(), s.decks().end());
     othersLasers(s.lasers(), s.self(), a.otherLasers);

@@ -200,6 +200,7 @@ int connectedScene(Headless& h, const Options& o) {
         (*source)->sync(s);
         othersLasers(s.lasers(), s.self(), lasers);
         if (layout) laserDots(*layout, lasers, dots);
+        slides.setServerClock(s.serverTick(), s.tickRate(), secondsSince(start));
         slides.update(secondsSince(start), s.panels(), slidesUi.local, dots, h.rig.renderer);
         collectAvatars(s, firstPerson, avatars);
         render::FrameView view;

@@ -372,6 +372,11 @@ const media::DeckManifest* SlideController::ensureManifest(const core::ContentHa
     return &(manifests_[deck] = std::move(*m));
 }
 
+void SlideController::setServerClock(std::uint32_t tick, double tickRate, double now) {
+    if (!(tickRate > 0) || !std::isfinite(now)) return;
+    clock_ = ServerClock{tick, tickRate, now};
+}
+
 void SlideController::update(double now, std::span<const sim::PanelState> panels, std::span<const LocalView> local,
                              std::span<const std::vector<render::LaserDot>> dots, render::Renderer& renderer) {
     const LocalView following;
@@ -420,13 +425,16 @@ void SlideController::update(double now, std::span<const sim::PanelState> panels
         const std::uint32_t idx = std::min<std::uint32_t>(st.slide, static_cast<std::uint32_t>(m->slides.size() - 1));
         const media::DeckSlide& slide = m->slides[idx];
         const auto frames = static_cast<std::uint32_t>(slide.frames.size());
-        // Playback runs from when this client saw it start (or restart from
-        // another frame or slide): PanelState carries no start time.
+        // Playback runs from the server tick it started at (the same frame
+        // for everyone); without the room's clock, from when this client saw
+        // it start (or restart from another frame or slide).
         if (st.playing && (!s.wasPlaying || st.frame != s.playFrom || idx != s.playSlide)) {
             s.playStart = now;
             s.playFrom = st.frame;
             s.playSlide = idx;
         }
+        if (st.playing && clock_.rate > 0 && st.playTick != 0)
+            s.playStart = clock_.at - static_cast<double>(static_cast<std::int32_t>(clock_.tick - st.playTick)) / clock_.rate;
         s.wasPlaying = st.playing;
         const std::uint32_t f = cineFrame(st.frame, frames, slide.frameRateHz, st.playing, now - s.playStart);
         info.title = m->title;

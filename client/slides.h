@@ -219,6 +219,11 @@ public:
     // laser dots. `now` in seconds (any monotonic clock).
     void update(double now, std::span<const sim::PanelState> panels, std::span<const LocalView> local,
                 std::span<const std::vector<render::LaserDot>> dots, render::Renderer& renderer);
+    // The room's clock: server tick `tick` (of the newest snapshot) seen at
+    // local time `now`, ticking at `tickRate`. With it a playing cine runs
+    // from PanelState::playTick, so every viewer shows the same frame (late
+    // joiners too); without it, from when this client saw playback start.
+    void setServerClock(std::uint32_t tick, double tickRate, double now);
     [[nodiscard]] const PanelInfo& info(std::uint32_t panel) const;
     // Thumbnails (renderer thumbnail slots 0..kMaxThumbnails-1) follow the
     // deck of this panel: slide i's first frame in slot i.
@@ -243,6 +248,10 @@ private:
 
     SlideSource& source_;
     SlideControllerDesc desc_;
+    struct ServerClock {
+        std::uint32_t tick = 0;
+        double rate = 0, at = 0; // rate 0: unknown
+    } clock_;
     FrameDecoder decoder_;
     std::map<core::ContentHash, media::DeckManifest> manifests_;
     std::map<core::ContentHash, std::string> manifestErrors_;

@@ -148,6 +148,7 @@ public:
     [[nodiscard]] const sim::AvatarPose* selfPose() const { return predictedValid_ ? &predicted_ : nullptr; }
     [[nodiscard]] ClientStats stats() const;
     [[nodiscard]] std::uint32_t serverTick() const { return latestServerTick_; }
+    [[nodiscard]] double tickRate() const { return tickRate_; }  // the room's, from JoinAccepted
     // The panels view model: every panel by index (holder and pending
     // requests included) and the lasers that are on.
     [[nodiscard]] std::span<const sim::PanelState> panels() const { return panelView_.panels(); }

@@ -25,6 +25,9 @@ bool serializePanel(S& s, sim::PanelState& p) {
     if (!serializeUInt(s, slide, 0, net::kMaxPanelIndex) || !serializeUInt(s, frame, 0, net::kMaxPanelIndex) ||
         !serializeBool(s, p.playing))
         return false;
+    if (p.playing && !serializeU32(s, p.playTick)) return false;
+    if constexpr (S::kReading)
+        if (!p.playing) p.playTick = 0;
     p.slide = static_cast<std::uint16_t>(slide);
     p.frame = static_cast<std::uint16_t>(frame);
     if (!net::serializeFiniteFloat(s, p.view.centerX) || !net::serializeFiniteFloat(s, p.view.centerY) ||

@@ -35,6 +35,8 @@ struct PanelState {
     std::uint16_t slide = 0;
     std::uint16_t frame = 0;              // cine frame shown (when not playing)
     bool playing = false;                 // cine runs at the slide's rate from `frame`
+    std::uint32_t playTick = 0;           // playing: the server tick at which it ran from `frame`, so
+                                          // every viewer (late joiners too) shows the same cine frame
     PanelView view;
     PanelWindow window;
     core::EntityId holder;                // who drives it (the presenter); invalid: nobody

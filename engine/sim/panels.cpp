@@ -147,6 +147,7 @@ std::optional<PanelError> PanelSystem::apply(const PanelActor& actor, const Pane
         p.slide = 0;
         p.frame = 0;
         p.playing = false;
+        p.playTick = 0;
         p.view = PanelView{};
         p.window = PanelWindow{};
         if (p != before) emit(tick, actor.id, RoomEventKind::DeckShown, cmd.panel, {}, 0, cmd.deck);
@@ -161,6 +162,7 @@ std::optional<PanelError> PanelSystem::apply(const PanelActor& actor, const Pane
         p.slide = cmd.index;
         p.frame = 0;
         p.playing = false;
+        p.playTick = 0;
         if (p != before) emit(tick, actor.id, RoomEventKind::SlideChanged, cmd.panel, {}, cmd.index);
         break;
     }
@@ -171,6 +173,7 @@ std::optional<PanelError> PanelSystem::apply(const PanelActor& actor, const Pane
         if (const auto err = checkFrame(p, cmd.index)) return err;
         p.frame = cmd.index;
         p.playing = cmd.op == PanelOp::Play;
+        p.playTick = p.playing ? tick : 0;
         break;
     }
     case PanelOp::SetView: {

@@ -162,6 +162,16 @@ TEST_CASE("slide controller: a deck from a blob directory shows the presenter's 
     for (double t = 2.45; t < 3.0; t += 0.1) settle(*rig, controller, room, local, r, t);
     CHECK(rig->rig.renderer.stats.slideImagesCreated == images);
     CHECK(rig->rig.renderer.stats.uploadsDone > 8);
+    // With the room's clock, playback runs from the server tick it began at,
+    // so a viewer that saw it start late shows the same frame as everyone:
+    // 11 ticks at 20 Hz after playTick is 0.55 s, 5.5 frames at 10 Hz: frame 2.
+    room.panels[0].playTick = 100;
+    controller.setServerClock(111, 20.0, 2.9);
+    settle(*rig, controller, room, local, r, 2.9);
+    CHECK(controller.info(0).frameShown == 2);
+    controller.setServerClock(112, 20.0, 2.95);      // the clock moves on: 0.6 s, frame 6 % 3 = 0
+    settle(*rig, controller, room, local, r, 2.95);
+    CHECK(controller.info(0).frameShown == 0);
 
     // Off the deck: the test card again.
     room.showDeck(0, core::ContentHash{});
