@@ -495,6 +495,17 @@ int main(int argc, char** argv) {
         content = std::move(*c);
         config.content = content.get();
     }
+    // Presenters' uploads into the content store (session/deck_upload.h); checked on its own thread.
+    std::unique_ptr<session::DeckUploads> uploads;
+    if (content) {
+        auto u = session::DeckUploads::create(*content, auditLog->get());
+        if (!u) { std::fprintf(stderr, "caseroom-server: %s\n", u.error().message.c_str()); return 1; }
+        uploads = std::move(*u);
+        uploads->onDeckAccepted = [](const core::ContentHash& h, const media::DeckManifest& m) {
+            CR_LOG_INFO("deck %s uploaded: %zu slide(s), now served", h.hex().c_str(), m.slides.size());
+        };
+        config.uploads = uploads.get();
+    }
     cli::installStopSignals();
 
     const auto start = std::chrono::steady_clock::now();
