@@ -83,7 +83,10 @@ void DeckUploads::drop(std::uint32_t peer) {
     if (it == uploads_.end()) return;
     Upload& u = it->second;
     u.partial.close();
-    if (!u.verifying) { // the worker owns a verifying upload's files until its verdict
+    if (u.verifying) { // the worker owns a verifying upload's files until its verdict
+        std::lock_guard lock(mutex_);
+        cancelled_.insert(u.serial);
+    } else {
         std::error_code ec;
         fs::remove_all(u.dir, ec);
     }
@@ -192,7 +195,7 @@ void DeckUploads::onOffer(const Uploader& who, const net::DeckOffer& offer, doub
     ++counters_.verifying;
     {
         std::lock_guard lock(mutex_);
-        jobs_.push_back(Job{who.peer.value, u.serial, u.dir, offer.manifest});
+        jobs_.push_back(Job{who, who.peer.value, u.serial, u.dir, offer.manifest});
     }
     wake_.notify_one();
 }
@@ -209,31 +212,40 @@ void DeckUploads::poll(double now, const Reply& reply) {
     }
     for (Verdict& v : done) {
         --counters_.verifying;
+        {
+            std::lock_guard lock(mutex_);
+            cancelled_.erase(v.serial);
+        }
         auto it = uploads_.find(v.peer);
         const bool current = it != uploads_.end() && it->second.verifying && it->second.serial == v.serial;
-        if (current && v.reason == net::UploadRefusal::None) {
+        if (!v.cancelled && v.reason == net::UploadRefusal::None) {
+            // Passed and moved into the store: accepted, even if the uploader has gone since.
             const std::vector<core::ContentHash> frames = v.deck.blobs();
             if (auto st = content_.allowDeck(v.manifest, frames); !st) {
                 v.reason = net::UploadRefusal::StoreFailed;
                 v.detail = st.error().message;
             }
         }
-        if (current) {
-            Upload& u = it->second;
-            u.verifying = false; // the files are the server thread's again: drop() removes them
-            if (v.reason == net::UploadRefusal::None) {
-                ++counters_.accepted;
-                auditUpload(u.who, v.manifest, true,
-                            std::to_string(v.deck.slides.size()) + " slides, " + std::to_string(u.bytes) + " bytes");
-                reply(u.who.peer, net::UploadStatus{v.manifest, net::UploadState::Accepted, u.bytes, net::UploadRefusal::None});
-                drop(v.peer);
-                if (onDeckAccepted) onDeckAccepted(v.manifest, v.deck);
-            } else {
-                refuse(u, v.manifest, v.reason, v.detail, reply);
-            }
-        } else {
+        if (current) it->second.verifying = false; // the files are the server thread's again: drop() removes them
+        if (v.cancelled || (!current && v.reason != net::UploadRefusal::None)) {
             std::error_code ec; // the client left while its deck was checked
             fs::remove_all(v.dir, ec);
+            continue;
+        }
+        if (v.reason == net::UploadRefusal::None) {
+            ++counters_.accepted;
+            const std::uint64_t bytes = current ? it->second.bytes : 0;
+            auditUpload(v.who, v.manifest, true, std::to_string(v.deck.slides.size()) + " slides" + (current ? "" : ", uploader gone"));
+            if (current) {
+                reply(v.who.peer, net::UploadStatus{v.manifest, net::UploadState::Accepted, bytes, net::UploadRefusal::None});
+                drop(v.peer);
+            } else {
+                std::error_code ec;
+                fs::remove_all(v.dir, ec);
+            }
+            if (onDeckAccepted) onDeckAccepted(v.manifest, v.deck);
+        } else {
+            refuse(it->second, v.manifest, v.reason, v.detail, reply);
         }
     }
     for (auto it = uploads_.begin(); it != uploads_.end();) {
@@ -249,8 +261,9 @@ void DeckUploads::poll(double now, const Reply& reply) {
 
 // ---- [SECTION] the checks (worker thread) ------------------------------------------
 
-DeckUploads::Verdict DeckUploads::verify(const Job& job) const {
+DeckUploads::Verdict DeckUploads::verify(const Job& job) {
     Verdict v;
+    v.who = job.who;
     v.peer = job.peer;
     v.serial = job.serial;
     v.manifest = job.manifest;
@@ -307,7 +320,15 @@ DeckUploads::Verdict DeckUploads::verify(const Job& job) const {
         }
     }
     // Everything checks: move the deck's blobs (and only those) into the
-    // store. A blob the store already has is left as it is (same name, same bytes).
+    // store. A blob the store already has is left as it is (same name, same
+    // bytes). Not once the uploader has left: nothing of theirs is stored then.
+    {
+        std::lock_guard lock(mutex_);
+        if (cancelled_.count(job.serial)) {
+            v.cancelled = true;
+            return v;
+        }
+    }
     auto store = media::BlobStore::open(storeDir_);
     if (!store) return fail(net::UploadRefusal::StoreFailed, store.error().message);
     std::vector<core::ContentHash> all = deck->blobs();

@@ -93,8 +93,10 @@ public:
     // A client whose role may not upload: refused once per blob start and
     // per offer (the host audits through its rate limit).
     void refuseNotPermitted(core::PeerId peer, const core::ContentHash& hash, const Reply& reply);
-    // The client left: its upload (and staging) goes; a deck on the worker is
-    // still checked but its verdict is dropped and nothing is stored.
+    // The client left: its upload (and staging) goes. A deck on the worker
+    // whose checks have not finished is dropped and nothing is stored; one
+    // that already passed and moved into the store is accepted all the same
+    // (audited as the uploader's; no reply, the client is gone).
     void onLeave(core::PeerId peer);
     // Verdicts from the worker (allow + onDeckAccepted, or refusals), and stalled uploads.
     void poll(double now, const Reply& reply);
@@ -123,12 +125,15 @@ private:
         std::optional<media::BlobStore> store;      // the staging store in `dir`
     };
     struct Job {
+        Uploader who;
         std::uint32_t peer = 0;
         std::uint64_t serial = 0;
         std::filesystem::path dir;
         core::ContentHash manifest;
     };
     struct Verdict {
+        Uploader who;
+        bool cancelled = false;                     // the uploader left before the move: nothing stored
         std::uint32_t peer = 0;
         std::uint64_t serial = 0;
         core::ContentHash manifest;
@@ -143,7 +148,7 @@ private:
     void drop(std::uint32_t peer);                 // removes the upload and its staging
     void auditUpload(const Uploader& who, const core::ContentHash& hash, bool accepted, const std::string& outcome);
     void worker();
-    Verdict verify(const Job& job) const;
+    Verdict verify(const Job& job);
 
     ContentStore& content_;
     AuditSink* audit_;
@@ -159,6 +164,7 @@ private:
     std::deque<Job> jobs_;                          // guarded by mutex_
     std::deque<Verdict> verdicts_;                  // guarded by mutex_
     bool stop_ = false;                             // guarded by mutex_
+    std::unordered_set<std::uint64_t> cancelled_;   // serials whose uploader left; guarded by mutex_
     std::thread thread_;                            // last: starts after everything above exists
 };
 

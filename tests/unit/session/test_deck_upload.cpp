@@ -324,3 +324,148 @@ TEST_CASE("ticks keep running while a deck is checked on the worker", "[session]
     CHECK(up.progress().phase == UploadPhase::Accepted);
     CHECK(w.accepted.size() == 1);
 }
+
+// ---- DeckUploads on its own: the protocol's edges, with no network -------------
+
+namespace {
+struct Direct {
+    testing::TempDir tmp;
+    std::optional<ContentStore> content;
+    std::unique_ptr<DeckUploads> uploads;
+    MemoryAudit audit;
+    std::vector<std::pair<core::PeerId, net::UploadStatus>> replies;
+    DeckUploads::Reply reply = [this](core::PeerId p, const net::UploadStatus& st) { replies.emplace_back(p, st); };
+    explicit Direct(DeckUploadConfig cfg = {}) {
+        auto s = ContentStore::open(tmp.path / "content");
+        REQUIRE(s);
+        content.emplace(std::move(*s));
+        auto u = DeckUploads::create(*content, &audit, std::move(cfg));
+        REQUIRE(u);
+        uploads = std::move(*u);
+    }
+    static Uploader who(std::uint32_t peer) { return Uploader{core::PeerId{peer}, AuditRecord{}}; }
+    // Puts `bytes` as blob `hash` in chunks, from chunk `from` to chunk `to` (exclusive; -1: all).
+    void put(std::uint32_t peer, const core::ContentHash& hash, const std::vector<std::uint8_t>& bytes, double now, int from = 0, int to = -1) {
+        int i = 0;
+        for (std::size_t off = 0; off < bytes.size(); off += net::kBlobChunkBytes, ++i) {
+            if (i < from || (to >= 0 && i >= to)) continue;
+            net::BlobPut p;
+            p.hash = hash;
+            p.offset = static_cast<std::uint32_t>(off);
+            p.total = static_cast<std::uint32_t>(bytes.size());
+            p.size = static_cast<std::uint16_t>(std::min<std::size_t>(net::kBlobChunkBytes, bytes.size() - off));
+            std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(off), p.size, p.bytes.begin());
+            uploads->onPut(who(peer), p, now, reply);
+        }
+    }
+    [[nodiscard]] std::optional<net::UploadRefusal> lastRefusal(std::uint32_t peer) const {
+        for (auto it = replies.rbegin(); it != replies.rend(); ++it)
+            if (it->first.value == peer && it->second.state == net::UploadState::Refused) return it->second.reason;
+        return std::nullopt;
+    }
+};
+} // namespace
+
+TEST_CASE("upload edges: out of order, offered while partial, stalled, busy, strays, leaving while checked", "[session][upload]") {
+    const auto blob = greyPng(64, 64, 16, 9); // several chunks
+    const core::ContentHash h = media::hashBlob(blob);
+    REQUIRE(blob.size() > 3 * net::kBlobChunkBytes);
+
+    SECTION("a chunk that skips ahead is refused out of order") {
+        Direct d;
+        d.put(1, h, blob, 0.0, 0, 1);
+        d.put(1, h, blob, 0.0, 2, 3);
+        CHECK(d.lastRefusal(1) == net::UploadRefusal::OutOfOrder);
+        CHECK(d.uploads->active() == 0);
+        CHECK(fs::is_empty(d.uploads->stagingRoot()));
+        // The rest of that blob is a stray: dropped, nothing opened.
+        d.put(1, h, blob, 0.0, 3);
+        CHECK(d.uploads->active() == 0);
+        CHECK(d.uploads->counters().stray > 0);
+    }
+    SECTION("an offer with a blob still partial is refused incomplete") {
+        Direct d;
+        d.put(1, h, blob, 0.0, 0, 2);
+        d.uploads->onOffer(Direct::who(1), net::DeckOffer{h}, 0.0, d.reply);
+        CHECK(d.lastRefusal(1) == net::UploadRefusal::Incomplete);
+        CHECK(fs::is_empty(d.uploads->stagingRoot()));
+    }
+    SECTION("an offer with nothing uploaded, and a bad manifest") {
+        Direct d;
+        d.uploads->onOffer(Direct::who(1), net::DeckOffer{h}, 0.0, d.reply);
+        CHECK(d.lastRefusal(1) == net::UploadRefusal::MissingBlob);
+        d.put(2, h, blob, 0.0); // a PNG offered as the manifest
+        d.uploads->onOffer(Direct::who(2), net::DeckOffer{h}, 0.0, d.reply);
+        for (int i = 0; i < 5000 && !d.lastRefusal(2); ++i) {
+            d.uploads->poll(0.0, d.reply);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        CHECK(d.lastRefusal(2) == net::UploadRefusal::BadManifest);
+        CHECK_FALSE(d.content->blobs().has(h));
+        CHECK(fs::is_empty(d.uploads->stagingRoot()));
+    }
+    SECTION("an upload without puts for stallSeconds is dropped") {
+        DeckUploadConfig cfg;
+        cfg.stallSeconds = 5;
+        Direct d(cfg);
+        d.put(1, h, blob, 0.0, 0, 1);
+        d.uploads->poll(4.0, d.reply);
+        CHECK(d.uploads->active() == 1);
+        d.uploads->poll(6.0, d.reply);
+        CHECK(d.lastRefusal(1) == net::UploadRefusal::TimedOut);
+        CHECK(d.uploads->active() == 0);
+        CHECK(fs::is_empty(d.uploads->stagingRoot()));
+    }
+    SECTION("past the server's concurrent uploads, a new one is busy") {
+        DeckUploadConfig cfg;
+        cfg.maxConcurrent = 2;
+        Direct d(cfg);
+        d.put(1, h, blob, 0.0, 0, 1);
+        d.put(2, h, blob, 0.0, 0, 1);
+        d.put(3, h, blob, 0.0, 0, 1);
+        CHECK(d.lastRefusal(3) == net::UploadRefusal::Busy);
+        CHECK_FALSE(d.lastRefusal(1));
+        CHECK(d.uploads->active() == 2);
+        d.uploads->onLeave(core::PeerId{1});
+        d.put(3, h, blob, 0.0, 0, 1);
+        CHECK(d.uploads->active() == 2);
+    }
+    SECTION("a client that leaves while its deck is checked leaves nothing") {
+        std::mutex m;
+        std::condition_variable cv;
+        bool release = false;
+        std::atomic<bool> holding{false};
+        DeckUploadConfig cfg;
+        cfg.beforeVerify = [&] {
+            holding = true;
+            std::unique_lock lock(m);
+            cv.wait_for(lock, std::chrono::seconds(60), [&] { return release; });
+        };
+        Direct d(cfg);
+        const BuiltDeck deck = goodDeck(d.tmp.path / "deck");
+        auto src = media::BlobStore::open(deck.dir / "blobs");
+        REQUIRE(src);
+        bool accepted = false;
+        d.uploads->onDeckAccepted = [&](const core::ContentHash&, const media::DeckManifest&) { accepted = true; };
+        d.put(1, deck.manifest, *src->read(deck.manifest), 0.0);
+        for (const auto& b : deck.deck.blobs()) d.put(1, b, *src->read(b), 0.0);
+        d.uploads->onOffer(Direct::who(1), net::DeckOffer{deck.manifest}, 0.0, d.reply);
+        for (int i = 0; i < 5000 && !holding; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        REQUIRE(holding);
+        d.uploads->onLeave(core::PeerId{1});
+        {
+            std::lock_guard lock(m);
+            release = true;
+        }
+        cv.notify_all();
+        for (int i = 0; i < 5000 && d.uploads->counters().verifying > 0; ++i) {
+            d.uploads->poll(0.0, d.reply);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        CHECK(d.uploads->counters().verifying == 0);
+        CHECK_FALSE(accepted);
+        CHECK_FALSE(d.content->servedSize(deck.manifest));
+        CHECK_FALSE(d.content->blobs().has(deck.manifest)); // left before the move: not even on disk
+        CHECK(fs::is_empty(d.uploads->stagingRoot()));
+    }
+}
