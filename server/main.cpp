@@ -498,12 +498,32 @@ int main(int argc, char** argv) {
         config.content = content->store.get();
         config.decks = &content->decks;
     }
+    // Presenters' uploads into the content store (session/deck_upload.h); checked on its own thread.
+    std::unique_ptr<session::DeckUploads> uploads;
+    session::ServerHost* hostPtr = nullptr; // set once the host exists (before any upload can finish)
+    if (content) {
+        auto u = session::DeckUploads::create(*content->store, auditLog->get());
+        if (!u) { std::fprintf(stderr, "caseroom-server: %s\n", u.error().message.c_str()); return 1; }
+        uploads = std::move(*u);
+        // Fires on the host's thread, inside host.update(): the deck joins
+        // the library and every room's offered decks at once.
+        uploads->onDeckAccepted = [&content, &hostPtr](const core::ContentHash& h, const media::DeckManifest& m) {
+            if (auto st = content->decks.add(content->store->blobs(), h); !st) {
+                CR_LOG_WARN("uploaded deck: %s", st.error().message.c_str());
+                return;
+            }
+            if (hostPtr) hostPtr->republishDecks();
+            CR_LOG_INFO("deck %s '%s' uploaded: %zu slide(s), now offered", h.shortHex().c_str(), m.title.c_str(), m.slides.size());
+        };
+        config.uploads = uploads.get();
+    }
     cli::installStopSignals();
 
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     ObservedTransport counted(**transport);
     session::ServerHost host(counted, config);
+    hostPtr = &host;
     const std::uint16_t port = (*transport)->boundPort();
     CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz, up to %u connections", desc.bind.host.c_str(), port,
                 host.roomCount(), config.tickRate, desc.maxPeers);

@@ -108,6 +108,9 @@ const char* toString(MessageType t) {
     case MessageType::BlobChunk: return "BlobChunk";
     case MessageType::BlobUnavailable: return "BlobUnavailable";
     case MessageType::LinkHint: return "LinkHint";
+    case MessageType::BlobPut: return "BlobPut";
+    case MessageType::DeckOffer: return "DeckOffer";
+    case MessageType::UploadStatus: return "UploadStatus";
     case MessageType::Count: break;
     }
     return "?";
@@ -119,6 +122,39 @@ const char* toString(ModerateAction a) {
     case ModerateAction::Unmute: return "unmute";
     case ModerateAction::Remove: return "remove";
     case ModerateAction::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(UploadState s) {
+    switch (s) {
+    case UploadState::Progress: return "progress";
+    case UploadState::Accepted: return "accepted";
+    case UploadState::Refused: return "refused";
+    case UploadState::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(UploadRefusal r) {
+    switch (r) {
+    case UploadRefusal::None: return "none";
+    case UploadRefusal::NotPermitted: return "not permitted for your role";
+    case UploadRefusal::Busy: return "an upload is already in progress (yours, or the server's limit)";
+    case UploadRefusal::OverQuota: return "the deck is over the upload quota (bytes)";
+    case UploadRefusal::TooManyBlobs: return "the deck has too many blobs";
+    case UploadRefusal::OutOfOrder: return "a blob's chunks arrived out of order";
+    case UploadRefusal::HashMismatch: return "a blob's bytes do not match its hash";
+    case UploadRefusal::Incomplete: return "the deck was offered before all its blobs arrived";
+    case UploadRefusal::BadManifest: return "the manifest is missing or invalid";
+    case UploadRefusal::MissingBlob: return "a blob the manifest lists was not uploaded";
+    case UploadRefusal::Undecodable: return "a frame does not decode as PNG or JPEG";
+    case UploadRefusal::FrameMismatch: return "a frame's size or sample format differs from the manifest";
+    case UploadRefusal::PhotoMetadata: return "a frame carries metadata (EXIF, XMP, comments)";
+    case UploadRefusal::PngText: return "a PNG frame carries text chunks";
+    case UploadRefusal::StoreFailed: return "the server could not store the deck";
+    case UploadRefusal::TimedOut: return "the upload stalled";
+    case UploadRefusal::Count: break;
     }
     return "?";
 }
@@ -159,6 +195,10 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::BlobChunk, Channel::Media, true, 1 + 32 + 9 + kBlobChunkBytes, Direction::ToClient},
     {MessageType::BlobUnavailable, Channel::Media, true, 1 + 32, Direction::ToClient},
     {MessageType::LinkHint, Channel::Control, true, 8, Direction::ToServer},
+    // Uploads: BlobPut has BlobChunk's layout, client -> server.
+    {MessageType::BlobPut, Channel::Media, true, 1 + 32 + 9 + kBlobChunkBytes, Direction::ToServer},
+    {MessageType::DeckOffer, Channel::Control, true, 1 + 32, Direction::ToServer},
+    {MessageType::UploadStatus, Channel::Control, true, 1 + 32 + 10, Direction::ToClient},
 }};
 
 template <typename T>
@@ -186,6 +226,9 @@ Message defaultFor(MessageType t) {
     case MessageType::BlobChunk: return makeDefault<BlobChunk>();
     case MessageType::BlobUnavailable: return makeDefault<BlobUnavailable>();
     case MessageType::LinkHint: return makeDefault<LinkHint>();
+    case MessageType::BlobPut: return makeDefault<BlobPut>();
+    case MessageType::DeckOffer: return makeDefault<DeckOffer>();
+    case MessageType::UploadStatus: return makeDefault<UploadStatus>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

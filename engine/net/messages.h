@@ -71,7 +71,8 @@ const char* toString(LeaveReason r);
 enum class MessageType : std::uint8_t {
     JoinRequest, JoinAccepted, JoinRefused, RoomLayout, ParticipantJoined, ParticipantLeft,
     SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest, ParticipantMuted,
-    PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint, Count
+    PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
+    BlobPut, DeckOffer, UploadStatus, Count
 };
 const char* toString(MessageType t);
 
@@ -485,9 +486,79 @@ struct LinkHint {
     template <typename S> bool serialize(S& s) { return serializeUInt(s, downlinkKbps, 0, 10'000'000); }
 };
 
+// ---- Uploads: a presenter's built deck into the server's store (PROTOCOL.md "Content") ----
+
+// Client -> server on media (reliable, ordered): bytes [offset, offset +
+// size) of blob `hash` (whole size `total`) of the deck being uploaded. The
+// blobs of one upload go one after another, each from offset 0 in order; the
+// server hashes each as it arrives (session/deck_upload.h).
+struct BlobPut {
+    static constexpr MessageType kType = MessageType::BlobPut;
+    core::ContentHash hash;
+    std::uint32_t offset = 0;
+    std::uint32_t total = 0;
+    std::uint16_t size = 0;                               // valid bytes in `bytes`, 1..kBlobChunkBytes
+    std::array<std::uint8_t, kBlobChunkBytes> bytes{};    // inline: decoding allocates nothing
+
+    [[nodiscard]] std::span<const std::uint8_t> payload() const { return {bytes.data(), size}; }
+    friend bool operator==(const BlobPut& a, const BlobPut& b) {
+        return a.hash == b.hash && a.offset == b.offset && a.total == b.total && a.size == b.size &&
+               std::equal(a.bytes.begin(), a.bytes.begin() + a.size, b.bytes.begin());
+    }
+    template <typename S> bool serialize(S& s) {
+        if (!s.serializeBytes(hash.bytes.data(), hash.bytes.size()) || !serializeUInt(s, total, 1, kMaxBlobBytes) ||
+            !serializeUInt(s, offset, 0, kMaxBlobBytes - 1))
+            return false;
+        std::uint32_t n = size;
+        if (!serializeUInt(s, n, 1, kBlobChunkBytes)) return false;
+        if (static_cast<std::uint64_t>(offset) + n > total) return false; // a chunk past the blob's end
+        if constexpr (S::kReading) size = static_cast<std::uint16_t>(n);
+        return s.align() && s.serializeBytes(bytes.data(), n); // byte-aligned: copied whole
+    }
+};
+
+// Client -> server on control: every blob of the deck has been put (the
+// server acknowledged all the bytes, UploadStatus Progress); check the deck
+// whose manifest is blob `manifest` and, if it passes, add it to the store.
+struct DeckOffer {
+    static constexpr MessageType kType = MessageType::DeckOffer;
+    friend bool operator==(const DeckOffer&, const DeckOffer&) = default;
+    core::ContentHash manifest;
+    template <typename S> bool serialize(S& s) { return s.serializeBytes(manifest.bytes.data(), manifest.bytes.size()); }
+};
+
+enum class UploadState : std::uint8_t { Progress, Accepted, Refused, Count };
+const char* toString(UploadState s);
+// Why an upload was refused. Codes are stable: clients print them in words.
+enum class UploadRefusal : std::uint8_t {
+    None, NotPermitted, Busy, OverQuota, TooManyBlobs, OutOfOrder, HashMismatch, Incomplete, BadManifest,
+    MissingBlob, Undecodable, FrameMismatch, PhotoMetadata, PngText, StoreFailed, TimedOut, Count
+};
+const char* toString(UploadRefusal r);
+
+// Server -> client on control. Progress: `bytes` of this upload received
+// and hash-checked so far (sent every kUploadAckBytes and at each blob's
+// end; the uploader's window is bounded by it); `hash` is the blob last
+// completed. Accepted / Refused: the verdict on the deck `hash` (or, refused
+// during the puts, the blob being put), with `reason`.
+constexpr std::uint32_t kUploadAckBytes = 64u << 10;
+struct UploadStatus {
+    static constexpr MessageType kType = MessageType::UploadStatus;
+    friend bool operator==(const UploadStatus&, const UploadStatus&) = default;
+    core::ContentHash hash;
+    UploadState state = UploadState::Progress;
+    std::uint64_t bytes = 0;
+    UploadRefusal reason = UploadRefusal::None;
+    template <typename S> bool serialize(S& s) {
+        return s.serializeBytes(hash.bytes.data(), hash.bytes.size()) && serializeEnum(s, state) && serializeU64(s, bytes) &&
+               serializeEnum(s, reason);
+    }
+};
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
                              SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
-                             ParticipantMuted, PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint>;
+                             ParticipantMuted, PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
+                             BlobPut, DeckOffer, UploadStatus>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

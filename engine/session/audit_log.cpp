@@ -42,6 +42,7 @@ const char* toString(AuditKind k) {
     case AuditKind::Suppressed: return "Suppressed";
     case AuditKind::ChainRestarted: return "ChainRestarted";
     case AuditKind::PanelControl: return "PanelControl";
+    case AuditKind::DeckUpload: return "DeckUpload";
     case AuditKind::Count: break;
     }
     return "?";

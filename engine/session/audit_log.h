@@ -49,6 +49,7 @@ enum class AuditKind : std::uint8_t {
     Suppressed,        // N similar entries from one source were not written (rate limit)
     ChainRestarted,    // written by FileAudit: a new chain after a break it found
     PanelControl,      // a panel's deck shown, its control granted, taken, released or returned (sim/events.h)
+    DeckUpload,        // a deck uploaded into the content store: accepted, or refused and why (session/deck_upload.h)
     Count
 };
 const char* toString(AuditKind k);

@@ -68,6 +68,23 @@ void ClientSession::sendMessage(const net::Message& m) {
     (void)transport_.send(server_, info.channel, bytes, info.reliable);
 }
 
+namespace {
+template <typename T>
+bool sendOne(net::Transport& t, core::PeerId server, net::WriteStream& w, const T& m) {
+    if (!net::encodeMessage(m, w)) return false;
+    const net::MessageInfo& info = net::messageInfo(T::kType);
+    return t.send(server, info.channel, w.finish(), info.reliable);
+}
+} // namespace
+
+bool ClientSession::sendUpload(const net::BlobPut& put) {
+    return state_ == ClientState::InRoom && sendOne(transport_, server_, writer_, put);
+}
+
+bool ClientSession::sendUpload(const net::DeckOffer& offer) {
+    return state_ == ClientState::InRoom && sendOne(transport_, server_, writer_, offer);
+}
+
 void ClientSession::requestSit(std::uint16_t seat) {
     if (state_ == ClientState::InRoom) sendMessage(net::SitRequest{seat});
 }
@@ -261,6 +278,8 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         if (state_ == ClientState::InRoom) fetcher_.onChunk(*chunk);
     } else if (auto* na = std::get_if<net::BlobUnavailable>(&m)) {
         if (state_ == ClientState::InRoom) fetcher_.onUnavailable(na->hash);
+    } else if (auto* us = std::get_if<net::UploadStatus>(&m)) {
+        if (uploadSink_) uploadSink_(*us);
     } else if (auto* vf = std::get_if<net::VoiceFrame>(&m)) {
         if (state_ != ClientState::InRoom) return;
         if (voiceSink_) voiceSink_(*vf, now);

@@ -164,6 +164,12 @@ public:
     // progress per blob. Requests flow while in a room.
     [[nodiscard]] BlobFetcher& fetcher() { return fetcher_; }
     [[nodiscard]] const BlobFetcher& fetcher() const { return fetcher_; }
+    // Deck uploads (session/deck_uploader.h): sends one BlobPut or DeckOffer
+    // (false when not in a room or the transport refused it); every
+    // UploadStatus received goes to `sink` (empty: dropped).
+    bool sendUpload(const net::BlobPut& put);
+    bool sendUpload(const net::DeckOffer& offer);
+    void setUploadSink(std::function<void(const net::UploadStatus&)> sink) { uploadSink_ = std::move(sink); }
 
 private:
     void handle(const net::TransportEvent& ev, double now);
@@ -213,6 +219,7 @@ private:
     void flushPanelIntents();
     sim::LaserCommand laser_;
     std::uint32_t laserOffTicks_ = 0;   // "off" repeats still to send
+    std::function<void(const net::UploadStatus&)> uploadSink_;
     std::vector<Known> known_;
     std::vector<RemoteAvatar> avatars_;   // rebuilt only when membership changes
     bool avatarsDirty_ = true;

@@ -77,6 +77,10 @@ void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
         if (p != except && transport_.send(p, info.channel, bytes, info.reliable)) links_.charge(p, info.channel, bytes.size());
 }
 
+void ServerHost::republishDecks() {
+    for (auto& r : rooms_) r->panels->publishDecks(r->objects);
+}
+
 void ServerHost::shutdown() {
     for (auto& [id, c] : clients_) flushAudit(c);
     for (auto& [id, c] : clients_) transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::ServerShutdown));
@@ -108,6 +112,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         }
     }
     flushAudit(c);
+    if (config_.uploads) config_.uploads->onLeave(peer);
     links_.removeClient(peer);
     clients_.erase(it);
 }
@@ -157,6 +162,8 @@ void ServerHost::update(double now) {
             ++it;
         }
     }
+    if (config_.uploads) // verdicts from the upload checker's thread (never waited for)
+        config_.uploads->poll(now, [&](core::PeerId p, const net::UploadStatus& st) { send(p, st); });
     for (auto& r : rooms_) {
         const std::uint32_t due = r->clock.advance(now);
         for (std::uint32_t i = 0; i < due; ++i) tickRoom(*r, now);
@@ -555,6 +562,34 @@ void ServerHost::handle(Client& c, const net::BlobRequest& req, std::span<const 
 
 void ServerHost::handle(Client& c, const net::LinkHint& hint, std::span<const std::uint8_t>, double) {
     links_.setHint(c.peer, hint.downlinkKbps);
+}
+
+// Deck uploads (session/deck_upload.h): permission here, the rest there.
+// Replies are control messages, charged to the client's link like any other.
+void ServerHost::handle(Client& c, const net::BlobPut& put, std::span<const std::uint8_t>, double now) {
+    auto reply = [&](core::PeerId p, const net::UploadStatus& st) { send(p, st); };
+    if (!config_.uploads) {
+        if (put.offset == 0) send(c.peer, net::UploadStatus{put.hash, net::UploadState::Refused, 0, net::UploadRefusal::StoreFailed});
+        return;
+    }
+    if (!sim::permitted(c.role, sim::Action::UploadDeck)) {
+        if (put.offset == 0) { // once per blob; the blob's other chunks are dropped unanswered
+            (void)allowed(c, sim::Action::UploadDeck, now); // audits the refusal (rate-limited)
+            config_.uploads->refuseNotPermitted(c.peer, put.hash, reply);
+        }
+        return;
+    }
+    config_.uploads->onPut(Uploader{c.peer, auditAbout(c)}, put, now, reply);
+}
+
+void ServerHost::handle(Client& c, const net::DeckOffer& offer, std::span<const std::uint8_t>, double now) {
+    auto reply = [&](core::PeerId p, const net::UploadStatus& st) { send(p, st); };
+    if (!config_.uploads) {
+        send(c.peer, net::UploadStatus{offer.manifest, net::UploadState::Refused, 0, net::UploadRefusal::StoreFailed});
+        return;
+    }
+    if (!allowed(c, sim::Action::UploadDeck, now)) { config_.uploads->refuseNotPermitted(c.peer, offer.manifest, reply); return; }
+    config_.uploads->onOffer(Uploader{c.peer, auditAbout(c)}, offer, now, reply);
 }
 
 // ---- [SECTION] ticking: simulation, history, per-client snapshots ------------

@@ -24,6 +24,7 @@
 #include "session/audit_log.h"
 #include "session/panel_host.h"
 #include "session/content_store.h"
+#include "session/deck_upload.h"
 #include "session/link_scheduler.h"
 #include "sim/permissions.h"
 #include "sim/room.h"
@@ -44,6 +45,7 @@ struct ServerConfig {
     const sim::DeckCatalog* decks = nullptr; // what decks the panels may show (not owned; null: none)
     ContentStore* content = nullptr;         // blobs clients may fetch (not owned); null: every BlobRequest is unavailable
     LinkConfig link;                         // the per-client downlink budget every channel shares (session/link_scheduler.h)
+    DeckUploads* uploads = nullptr;          // presenters' deck uploads (not owned; session/deck_upload.h); null: refused StoreFailed
 };
 
 struct ServerCounters {
@@ -78,6 +80,9 @@ public:
     // Seconds until the earliest room tick is due.
     [[nodiscard]] double untilNextTick(double now) const;
 
+    // The catalog's offered decks changed (an upload was accepted): every
+    // room publishes its deck objects again (unchanged ones cost nothing).
+    void republishDecks();
     [[nodiscard]] const ServerCounters& counters() const { return counters_; }
     // Per-client downlink accounting: bytes per class, media deferred, requests.
     [[nodiscard]] const LinkScheduler& links() const { return links_; }
@@ -146,6 +151,8 @@ private:
     void onRoomEvents(RoomInstance& r);
     void handle(Client& c, const net::BlobRequest& req, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::LinkHint& hint, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::BlobPut& put, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::DeckOffer& offer, std::span<const std::uint8_t> bytes, double now);
     template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);

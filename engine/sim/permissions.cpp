@@ -7,19 +7,19 @@ namespace {
 constexpr std::size_t kActions = static_cast<std::size_t>(Action::Count);
 using Row = std::array<bool, kActions>;
 // Columns: Walk Look Sit Stand Speak PresentCase DrivePanel Recommend Moderate Record
-//          RequestControl GrantControl TakeControl PointLaser
+//          RequestControl GrantControl TakeControl PointLaser UploadDeck
 constexpr std::array<Row, static_cast<std::size_t>(core::Role::Count)> kTable{{
-    /* facilitator */ {true, true, true, true, true, true, true, true, true, true, true, true, true, true},
-    /* specialist  */ {true, true, true, true, true, true, false, true, false, false, true, false, false, true},
-    /* coordinator */ {true, true, true, true, true, false, true, false, true, true, true, true, true, true},
-    /* spoke       */ {true, true, true, true, true, true, false, false, false, false, true, false, false, false},
-    /* observer    */ {true, true, true, true, false, false, false, false, false, false, false, false, false, false},
+    /* facilitator */ {true, true, true, true, true, true, true, true, true, true, true, true, true, true, true},
+    /* specialist  */ {true, true, true, true, true, true, false, true, false, false, true, false, false, true, true},
+    /* coordinator */ {true, true, true, true, true, false, true, false, true, true, true, true, true, true, true},
+    /* spoke       */ {true, true, true, true, true, true, false, false, false, false, true, false, false, false, true},
+    /* observer    */ {true, true, true, true, false, false, false, false, false, false, false, false, false, false, false},
 }};
 // What holding a state adds, whatever the role (observers excepted).
 constexpr std::array<Row, static_cast<std::size_t>(Holding::Count)> kHolding{{
-    /* panel holder       */ {false, false, false, false, false, false, true, false, false, false, false, true, false, true},
-    /* floor holder       */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false},
-    /* acting facilitator */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false},
+    /* panel holder       */ {false, false, false, false, false, false, true, false, false, false, false, true, false, true, false},
+    /* floor holder       */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false, false},
+    /* acting facilitator */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false, false},
 }};
 } // namespace
 
@@ -39,6 +39,7 @@ const char* toString(Action a) {
     case Action::GrantControl: return "hand over panel control";
     case Action::TakeControl: return "take panel control";
     case Action::PointLaser: return "point the laser";
+    case Action::UploadDeck: return "upload a deck";
     case Action::Count: break;
     }
     return "?";

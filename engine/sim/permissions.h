@@ -32,6 +32,7 @@ enum class Action : std::uint8_t {
     GrantControl,   // hand a panel's control to someone, or dismiss a request
     TakeControl,    // take a panel's control (or end anyone's) without being handed it
     PointLaser,     // show one's laser pointer
+    UploadDeck,     // upload a built deck into the server's content store (session/deck_upload.h)
     Count
 };
 const char* toString(Action a);

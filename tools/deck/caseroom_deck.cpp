@@ -13,6 +13,7 @@
 #include "media/deck_build.h"
 #include "media/deidentify.h"
 #include "media/image.h"
+#include "upload_command.h"
 
 using namespace caseroom;
 namespace fs = std::filesystem;
@@ -28,6 +29,7 @@ void usage() {
         "       caseroom-deck inspect DIR | MANIFESTHASH --blobs DIR\n"
         "       caseroom-deck verify DIR\n"
         "       caseroom-deck scrub IN.dcm OUT.dcm\n"
+        "       caseroom-deck upload DIR --server HOST:PORT --token-file FILE [--timeout SECONDS]\n"
         "\n"
         "build    makes a deck (docs/DECKS.md): DICOM -> one slide (multi-frame: a cine loop),\n"
         "         PDF -> one slide per page (rasterised), PNG/JPEG -> a photo (metadata removed).\n"
@@ -49,6 +51,9 @@ void usage() {
         "scrub    writes a de-identified copy of one DICOM file: identifying attributes removed,\n"
         "         emptied or replaced (UIDs by new ones), private tags removed, Pixel Data byte for\n"
         "         byte. Burned-in text in the pixels is NOT removed.\n"
+        "upload   sends a built deck to the server's content store as the token's person (who must be\n"
+        "         allowed to upload: not an observer); the server checks it again (every frame decodes\n"
+        "         to its declared size, no metadata) and accepts or refuses it. Prints the verdict.\n"
         "\n"
         "exit: 0 done, 1 refused or damaged (the report says why), 2 usage or I/O error.");
 }
@@ -241,16 +246,25 @@ int main(int argc, char** argv) {
     std::string command;
     std::vector<std::string> positional;
     fs::path out, blobs;
+    std::string server, tokenFile;
+    double timeout = 600.0;
     media::BuildOptions options;
     while (args.next()) {
         const std::string_view flag = args.flag();
         if (flag == "--help" || flag == "-h") { usage(); return 0; }
         if (flag == "--scrub") { options.scrub = true; continue; }
         if (flag == "--out" || flag == "--title" || flag == "--burned-in-ok" || flag == "--pdf-width" ||
-            flag == "--caption" || flag == "--blobs") {
+            flag == "--caption" || flag == "--blobs" || flag == "--server" || flag == "--token-file" || flag == "--timeout") {
             auto v = args.value();
             if (!v) return fail(v.error().message);
             if (flag == "--out") out = *v;
+            else if (flag == "--server") server = *v;
+            else if (flag == "--token-file") tokenFile = *v;
+            else if (flag == "--timeout") {
+                auto n = core::cli::parseInt("--timeout", *v, 1, 86400);
+                if (!n) return fail(n.error().message);
+                timeout = static_cast<double>(*n);
+            }
             else if (flag == "--blobs") blobs = *v;
             else if (flag == "--title") options.title = *v;
             else if (flag == "--burned-in-ok") {
@@ -298,6 +312,11 @@ int main(int argc, char** argv) {
         if (positional.size() != 2) return fail("scrub takes IN.dcm OUT.dcm (see --help)");
         return scrub(positional[0], positional[1]);
     }
+    if (command == "upload") {
+        if (positional.size() != 1) return fail("upload takes one DIR (see --help)");
+        if (server.empty() || tokenFile.empty()) return fail("upload needs --server HOST:PORT and --token-file FILE");
+        return tools::uploadDeck(positional[0], server, tokenFile, timeout);
+    }
     if (command.empty()) { usage(); return kUsage; }
-    return fail("unknown command '" + command + "' (build, inspect, verify or scrub; see --help)");
+    return fail("unknown command '" + command + "' (build, inspect, verify, scrub or upload; see --help)");
 }

@@ -26,9 +26,13 @@ RateLimitConfig RateLimitConfig::defaults() {
     // Voice: 10 or 20 ms frames (100 or 50/s) of at most net::VoiceFrame's 408 bytes;
     // CBR speech at the default bitrate is 3.4-3.8 KB/s with headers (F-13).
     c.classes[2] = {110, 150, 8 * 1024, 16 * 1024, 512};
-    // Media, client -> server: BlobRequests only (41 bytes each, one per 32 KiB
-    // fetched: ~8/s at 2 Mbit/s; uploads will size their own limit).
-    c.classes[3] = {40, 80, 4 * 1024, 8 * 1024, 64};
+    // Media, client -> server: BlobRequests (41 bytes each, one per 32 KiB
+    // fetched: ~8/s at 2 Mbit/s) and deck uploads' BlobPuts (1066 bytes
+    // each). The uploader paces itself at session::kUploadBytesPerSecond
+    // (192 KiB/s, ~190 puts/s) with a window of session::kUploadWindowBytes;
+    // this leaves headroom for both at once and caps what one client can push
+    // into the server at ~2.6 Mbit/s (docs/SECURITY.md "Limits").
+    c.classes[3] = {320, 480, 320 * 1024, 512 * 1024, 1100};
     // Video carries no message yet: refused until it lands and sizes it (F-13).
     for (std::size_t i = 4; i < kRateClasses; ++i) c.classes[i] = {0, 0, 0, 0, 0};
     return c;

@@ -149,6 +149,28 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         return m;
     }
     case MessageType::LinkHint: return LinkHint{ruint(rng, 0, 10'000'000)};
+    case MessageType::BlobPut: {
+        BlobPut m;
+        for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
+        m.size = static_cast<std::uint16_t>(ruint(rng, 1, kBlobChunkBytes));
+        m.total = ruint(rng, m.size, kMaxBlobBytes);
+        m.offset = ruint(rng, 0, m.total - m.size);
+        for (std::uint16_t i = 0; i < m.size; ++i) m.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
+        return m;
+    }
+    case MessageType::DeckOffer: {
+        DeckOffer m;
+        for (auto& b : m.manifest.bytes) b = static_cast<std::uint8_t>(rng.below(256));
+        return m;
+    }
+    case MessageType::UploadStatus: {
+        UploadStatus m;
+        for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
+        m.state = static_cast<UploadState>(rng.below(static_cast<std::uint32_t>(UploadState::Count)));
+        m.bytes = rng.next();
+        m.reason = static_cast<UploadRefusal>(rng.below(static_cast<std::uint32_t>(UploadRefusal::Count)));
+        return m;
+    }
     case MessageType::Count: break;
     }
     return StandRequest{};

@@ -224,3 +224,11 @@ TEST_CASE("permitted(role, holding, action): the role's row or a held state's; o
     // Holding does not change anything the role already had or lacked elsewhere.
     CHECK_FALSE(sim::permitted(core::Role::Spoke, holder, sim::Action::Moderate));
 }
+
+TEST_CASE("every role but observers may upload a deck; holding grants it to nobody", "[sim][permissions]") {
+    for (core::Role r : {core::Role::Facilitator, core::Role::Specialist, core::Role::Coordinator, core::Role::Spoke})
+        CHECK(sim::permitted(r, sim::Action::UploadDeck));
+    CHECK_FALSE(sim::permitted(core::Role::Observer, sim::Action::UploadDeck));
+    for (std::uint8_t h = 0; h < static_cast<std::uint8_t>(sim::Holding::Count); ++h)
+        CHECK_FALSE(sim::grantedBy(static_cast<sim::Holding>(h), sim::Action::UploadDeck));
+}
