@@ -126,6 +126,26 @@ void snapshotsAndMessages() {
     laser.dy = -3000;
     laser.dz = -32600;
     msgs.push_back(laser);
+    core::ContentHash blob;
+    for (std::size_t i = 0; i < blob.bytes.size(); ++i) blob.bytes[i] = static_cast<std::uint8_t>(0x40 + i);
+    msgs.push_back(BlobRequest{blob, 4096, 32768});
+    BlobChunk chunk;
+    chunk.hash = blob;
+    chunk.offset = 1024;
+    chunk.total = 70000;
+    chunk.size = 96;
+    for (std::uint16_t i = 0; i < chunk.size; ++i) chunk.bytes[i] = static_cast<std::uint8_t>(i * 13 + 5);
+    msgs.push_back(chunk);
+    msgs.push_back(BlobUnavailable{blob});
+    msgs.push_back(LinkHint{384});
+    BlobPut put;
+    put.hash = blob;
+    put.total = 70000;
+    put.size = 64;
+    for (std::uint16_t i = 0; i < put.size; ++i) put.bytes[i] = static_cast<std::uint8_t>(i * 7 + 1);
+    msgs.push_back(put);
+    msgs.push_back(DeckOffer{blob});
+    msgs.push_back(UploadStatus{blob, UploadState::Refused, 65536, UploadRefusal::PngText});
     for (const auto& m : msgs) {
         const auto bytes = encodeMessage(m);
         std::vector<std::uint8_t> seed;
