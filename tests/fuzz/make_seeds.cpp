@@ -138,12 +138,12 @@ void snapshotsAndMessages() {
     msgs.push_back(chunk);
     msgs.push_back(BlobUnavailable{blob});
     msgs.push_back(LinkHint{384});
-    BlobPut put;
-    put.hash = blob;
-    put.total = 70000;
-    put.size = 64;
-    for (std::uint16_t i = 0; i < put.size; ++i) put.bytes[i] = static_cast<std::uint8_t>(i * 7 + 1);
-    msgs.push_back(put);
+    BlobPut upload;
+    upload.hash = blob;
+    upload.total = 70000;
+    upload.size = 64;
+    for (std::uint16_t i = 0; i < upload.size; ++i) upload.bytes[i] = static_cast<std::uint8_t>(i * 7 + 1);
+    msgs.push_back(upload);
     msgs.push_back(DeckOffer{blob});
     msgs.push_back(UploadStatus{blob, UploadState::Refused, 65536, UploadRefusal::PngText});
     for (const auto& m : msgs) {
