@@ -437,11 +437,12 @@ struct BlobRequest {
     }
 };
 
-// Server -> client: bytes [offset, offset + size) of blob `hash`, whose
-// whole size is `total`. Chunks of one request arrive in order (reliable,
-// ordered channel); the receiver verifies the whole blob by its hash.
-struct BlobChunk {
-    static constexpr MessageType kType = MessageType::BlobChunk;
+// Bytes [offset, offset + size) of blob `hash`, whose whole size is
+// `total`, on the media channel (reliable, ordered): the one body of
+// BlobChunk and BlobPut.
+template <MessageType Type>
+struct BlobBytes {
+    static constexpr MessageType kType = Type;
     core::ContentHash hash;
     std::uint32_t offset = 0;
     std::uint32_t total = 0;
@@ -449,7 +450,7 @@ struct BlobChunk {
     std::array<std::uint8_t, kBlobChunkBytes> bytes{};    // inline: decoding a chunk allocates nothing
 
     [[nodiscard]] std::span<const std::uint8_t> payload() const { return {bytes.data(), size}; }
-    friend bool operator==(const BlobChunk& a, const BlobChunk& b) {
+    friend bool operator==(const BlobBytes& a, const BlobBytes& b) {
         return a.hash == b.hash && a.offset == b.offset && a.total == b.total && a.size == b.size &&
                std::equal(a.bytes.begin(), a.bytes.begin() + a.size, b.bytes.begin());
     }
@@ -464,6 +465,10 @@ struct BlobChunk {
         return s.align() && s.serializeBytes(bytes.data(), n); // byte-aligned: copied whole
     }
 };
+
+// Server -> client: a chunk of a requested blob. Chunks of one request
+// arrive in order; the receiver verifies the whole blob by its hash.
+using BlobChunk = BlobBytes<MessageType::BlobChunk>;
 
 // Server -> client: the blob is not served (absent, or not offered in this
 // room: the same answer, so the store cannot be probed), or the request was
@@ -488,34 +493,10 @@ struct LinkHint {
 
 // ---- Uploads: a presenter's built deck into the server's store (PROTOCOL.md "Content") ----
 
-// Client -> server on media (reliable, ordered): bytes [offset, offset +
-// size) of blob `hash` (whole size `total`) of the deck being uploaded. The
+// Client -> server: a chunk of a blob of the deck being uploaded. The
 // blobs of one upload go one after another, each from offset 0 in order; the
 // server hashes each as it arrives (session/deck_upload.h).
-struct BlobPut {
-    static constexpr MessageType kType = MessageType::BlobPut;
-    core::ContentHash hash;
-    std::uint32_t offset = 0;
-    std::uint32_t total = 0;
-    std::uint16_t size = 0;                               // valid bytes in `bytes`, 1..kBlobChunkBytes
-    std::array<std::uint8_t, kBlobChunkBytes> bytes{};    // inline: decoding allocates nothing
-
-    [[nodiscard]] std::span<const std::uint8_t> payload() const { return {bytes.data(), size}; }
-    friend bool operator==(const BlobPut& a, const BlobPut& b) {
-        return a.hash == b.hash && a.offset == b.offset && a.total == b.total && a.size == b.size &&
-               std::equal(a.bytes.begin(), a.bytes.begin() + a.size, b.bytes.begin());
-    }
-    template <typename S> bool serialize(S& s) {
-        if (!s.serializeBytes(hash.bytes.data(), hash.bytes.size()) || !serializeUInt(s, total, 1, kMaxBlobBytes) ||
-            !serializeUInt(s, offset, 0, kMaxBlobBytes - 1))
-            return false;
-        std::uint32_t n = size;
-        if (!serializeUInt(s, n, 1, kBlobChunkBytes)) return false;
-        if (static_cast<std::uint64_t>(offset) + n > total) return false; // a chunk past the blob's end
-        if constexpr (S::kReading) size = static_cast<std::uint16_t>(n);
-        return s.align() && s.serializeBytes(bytes.data(), n); // byte-aligned: copied whole
-    }
-};
+using BlobPut = BlobBytes<MessageType::BlobPut>;
 
 // Client -> server on control: every blob of the deck has been put (the
 // server acknowledged all the bytes, UploadStatus Progress); check the deck
