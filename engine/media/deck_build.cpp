@@ -29,20 +29,6 @@ std::string cleanText(std::string s, std::size_t maxBytes) {
     return s.substr(b, e - b + 1);
 }
 
-core::Result<std::vector<std::uint8_t>> readFile(const std::filesystem::path& path, const DecodeLimits& limits) {
-    const std::string source = path.string();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) return detail::fault(source, "not a regular file");
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec) return detail::fault(source, "cannot read: " + ec.message());
-    if (auto st = detail::checkInputSize(source, limits, size); !st) return st.error();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return detail::fault(source, "cannot open for reading");
-    std::vector<std::uint8_t> bytes(size);
-    if (size != 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-        return detail::fault(source, "read failed");
-    return bytes;
-}
 
 // One frame of a decoded image as the deck's PNG samples (deck.h).
 core::Result<std::vector<std::uint8_t>> framePng(const Image& img, std::uint32_t frame) {
@@ -241,7 +227,7 @@ core::Result<BuildResult> buildDeck(const std::vector<std::filesystem::path>& in
         FileReport rep;
         rep.source = input.string();
         std::vector<DeckSlide> mine;
-        auto bytes = readFile(input, options.limits);
+        auto bytes = readFileBounded(input, options.limits);
         if (!bytes) {
             rep.refusals.push_back(bytes.error().message);
         } else {

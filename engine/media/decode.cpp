@@ -25,9 +25,10 @@ core::Result<Image> decodeImage(std::span<const std::uint8_t> bytes, std::string
     return detail::fault(source, "unknown format");
 }
 
-core::Result<Image> decodeFile(const std::filesystem::path& path, const DecodeLimits& limits) {
+core::Result<std::vector<std::uint8_t>> readFileBounded(const std::filesystem::path& path, const DecodeLimits& limits) {
     const std::string source = path.string();
     std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return detail::fault(source, "not a regular file");
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) return detail::fault(source, "cannot read: " + ec.message());
     if (auto st = detail::checkInputSize(source, limits, size); !st) return st.error();
@@ -36,7 +37,13 @@ core::Result<Image> decodeFile(const std::filesystem::path& path, const DecodeLi
     std::vector<std::uint8_t> bytes(size);
     if (size != 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
         return detail::fault(source, "read failed");
-    return decodeImage(bytes, source, limits);
+    return bytes;
+}
+
+core::Result<Image> decodeFile(const std::filesystem::path& path, const DecodeLimits& limits) {
+    auto bytes = readFileBounded(path, limits);
+    if (!bytes) return bytes.error();
+    return decodeImage(*bytes, path.string(), limits);
 }
 
 } // namespace caseroom::media

@@ -81,6 +81,9 @@ core::Result<Image> decodeRaster(std::span<const std::uint8_t> bytes, std::strin
 core::Result<Image> decodeImage(std::span<const std::uint8_t> bytes, std::string_view source,
                                 const DecodeLimits& limits = {});
 core::Result<Image> decodeFile(const std::filesystem::path& path, const DecodeLimits& limits = {});
+// A whole file, its size checked against limits.maxBytes before reading; the
+// error names the file (not a regular file, unreadable, too large).
+core::Result<std::vector<std::uint8_t>> readFileBounded(const std::filesystem::path& path, const DecodeLimits& limits = {});
 
 inline constexpr std::uint32_t kDefaultPdfWidthPx = 1024;
 inline constexpr std::uint32_t kMaxPdfWidthPx = 16384;

@@ -29,6 +29,18 @@ InputFrame randomFrame(core::Rng& rng) {
     return f;
 }
 
+// A chunk of a random blob (BlobChunk and BlobPut share the body).
+template <MessageType Type>
+BlobBytes<Type> randomBlobBytes(core::Rng& rng) {
+    BlobBytes<Type> m;
+    for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
+    m.size = static_cast<std::uint16_t>(ruint(rng, 1, kBlobChunkBytes));
+    m.total = ruint(rng, m.size, kMaxBlobBytes);
+    m.offset = ruint(rng, 0, m.total - m.size);
+    for (std::uint16_t i = 0; i < m.size; ++i) m.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
+    return m;
+}
+
 Message randomMessage(MessageType t, core::Rng& rng) {
     switch (t) {
     case MessageType::JoinRequest: return JoinRequest{ruint(rng, 0, 0xFFFFFFFF), randomText(rng, kMaxRoomCode), randomText(rng, kMaxDisplayName), randomEnum<Role>(rng)};
@@ -134,30 +146,14 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         m.length = ruint(rng, 1, kMaxBlobRequestBytes);
         return m;
     }
-    case MessageType::BlobChunk: {
-        BlobChunk m;
-        for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
-        m.size = static_cast<std::uint16_t>(ruint(rng, 1, kBlobChunkBytes));
-        m.total = ruint(rng, m.size, kMaxBlobBytes);
-        m.offset = ruint(rng, 0, m.total - m.size);
-        for (std::uint16_t i = 0; i < m.size; ++i) m.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
-        return m;
-    }
+    case MessageType::BlobChunk: return randomBlobBytes<MessageType::BlobChunk>(rng);
     case MessageType::BlobUnavailable: {
         BlobUnavailable m;
         for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
         return m;
     }
     case MessageType::LinkHint: return LinkHint{ruint(rng, 0, 10'000'000)};
-    case MessageType::BlobPut: {
-        BlobPut m;
-        for (auto& b : m.hash.bytes) b = static_cast<std::uint8_t>(rng.below(256));
-        m.size = static_cast<std::uint16_t>(ruint(rng, 1, kBlobChunkBytes));
-        m.total = ruint(rng, m.size, kMaxBlobBytes);
-        m.offset = ruint(rng, 0, m.total - m.size);
-        for (std::uint16_t i = 0; i < m.size; ++i) m.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
-        return m;
-    }
+    case MessageType::BlobPut: return randomBlobBytes<MessageType::BlobPut>(rng);
     case MessageType::DeckOffer: {
         DeckOffer m;
         for (auto& b : m.manifest.bytes) b = static_cast<std::uint8_t>(rng.below(256));
