@@ -43,6 +43,8 @@ const char* toString(AuditKind k) {
     case AuditKind::ChainRestarted: return "ChainRestarted";
     case AuditKind::PanelControl: return "PanelControl";
     case AuditKind::DeckUpload: return "DeckUpload";
+    case AuditKind::RecordEdit: return "RecordEdit";
+    case AuditKind::SessionExtended: return "SessionExtended";
     case AuditKind::Count: break;
     }
     return "?";

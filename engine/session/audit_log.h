@@ -50,6 +50,8 @@ enum class AuditKind : std::uint8_t {
     ChainRestarted,    // written by FileAudit: a new chain after a break it found
     PanelControl,      // a panel's deck shown, its control granted, taken, released or returned (sim/events.h)
     DeckUpload,        // a deck uploaded into the content store: accepted, or refused and why (session/deck_upload.h)
+    RecordEdit,        // a clinical record created or changed (store/records.h): old and new value
+    SessionExtended,   // a live session's end moved later (by whom, old and new end)
     Count
 };
 const char* toString(AuditKind k);
@@ -70,6 +72,11 @@ struct AuditRecord {
     std::uint32_t peer = 0;          // the server's connection handle
     std::string what;                // what was attempted or happened, e.g. "join as facilitator"
     std::string outcome;             // the server's answer, e.g. "refused: invited as spoke"
+    // Clinic records (db_audit.h): who acted and what a record edit changed.
+    // Written only by the database trail; empty for transport and room entries.
+    std::string actor;               // roster person, "person 7 (NPI 1234567890)"
+    std::string osUser;              // the operating-system user (caseroom-admin)
+    std::string oldValue, newValue;  // a record edit's before and after
 };
 using AuditEntry = AuditRecord;      // the older name
 

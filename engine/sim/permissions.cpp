@@ -8,18 +8,20 @@ constexpr std::size_t kActions = static_cast<std::size_t>(Action::Count);
 using Row = std::array<bool, kActions>;
 // Columns: Walk Look Sit Stand Speak PresentCase DrivePanel Recommend Moderate Record
 //          RequestControl GrantControl TakeControl PointLaser UploadDeck
+//          VetCase ReadVettedCases OverridePhi SendRecommendations RequestFollowUp
+//          ManagePrograms IssueInvitations AdjustAttendance ExportRecords ExtendSession
 constexpr std::array<Row, static_cast<std::size_t>(core::Role::Count)> kTable{{
-    /* facilitator */ {true, true, true, true, true, true, true, true, true, true, true, true, true, true, true},
-    /* specialist  */ {true, true, true, true, true, true, false, true, false, false, true, false, false, true, true},
-    /* coordinator */ {true, true, true, true, true, false, true, false, true, true, true, true, true, true, true},
-    /* spoke       */ {true, true, true, true, true, true, false, false, false, false, true, false, false, false, true},
-    /* observer    */ {true, true, true, true, false, false, false, false, false, false, false, false, false, false, false},
+    /* facilitator */ {true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, true, true, false, false, false, true, true},
+    /* specialist  */ {true, true, true, true, true, true, false, true, false, false, true, false, false, true, true, false, true, false, false, true, false, false, false, false, false},
+    /* coordinator */ {true, true, true, true, true, false, true, false, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true},
+    /* spoke       */ {true, true, true, true, true, true, false, false, false, false, true, false, false, false, true, false, false, false, false, false, false, false, false, false, false},
+    /* observer    */ {true, true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false},
 }};
 // What holding a state adds, whatever the role (observers excepted).
 constexpr std::array<Row, static_cast<std::size_t>(Holding::Count)> kHolding{{
-    /* panel holder       */ {false, false, false, false, false, false, true, false, false, false, false, true, false, true, false},
-    /* floor holder       */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false, false},
-    /* acting facilitator */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false, false},
+    /* panel holder       */ {false, false, false, false, false, false, true, false, false, false, false, true, false, true, false, false, false, false, false, false, false, false, false, false, false},
+    /* floor holder       */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false},
+    /* acting facilitator */ {false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false},
 }};
 } // namespace
 
@@ -40,6 +42,16 @@ const char* toString(Action a) {
     case Action::TakeControl: return "take panel control";
     case Action::PointLaser: return "point the laser";
     case Action::UploadDeck: return "upload a deck";
+    case Action::VetCase: return "vet a case";
+    case Action::ReadVettedCases: return "read vetted cases";
+    case Action::OverridePhi: return "override the PHI screen";
+    case Action::SendRecommendations: return "send recommendations";
+    case Action::RequestFollowUp: return "request a follow-up";
+    case Action::ManagePrograms: return "manage programs";
+    case Action::IssueInvitations: return "issue invitations";
+    case Action::AdjustAttendance: return "adjust attendance";
+    case Action::ExportRecords: return "export records";
+    case Action::ExtendSession: return "extend a session";
     case Action::Count: break;
     }
     return "?";

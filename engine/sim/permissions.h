@@ -33,6 +33,18 @@ enum class Action : std::uint8_t {
     TakeControl,    // take a panel's control (or end anyone's) without being handed it
     PointLaser,     // show one's laser pointer
     UploadDeck,     // upload a built deck into the server's content store (session/deck_upload.h)
+    // The clinic's records (clinic/case_workflow.h, caseroom-admin). Submitting
+    // a case is PresentCase.
+    VetCase,             // vet, schedule or withdraw a submitted case
+    ReadVettedCases,     // read vetted cases before the session (hub-first visibility)
+    OverridePhi,         // pass a held case despite PHI findings, with a reason
+    SendRecommendations, // send the recommendations document to the presenter
+    RequestFollowUp,     // ask the presenter to present the case again, with a date
+    ManagePrograms,      // programs, form templates, roster, schedule
+    IssueInvitations,    // issue and revoke invitations and program credentials
+    AdjustAttendance,    // correct attendance minutes, with a reason
+    ExportRecords,       // export attendance, certificates and case documents
+    ExtendSession,       // move a live session's end later
     Count
 };
 const char* toString(Action a);

@@ -1,0 +1,48 @@
+// The audit trail in the clinic database (store/records.h, table `audit`):
+// the same records and the same keyed BLAKE2b chain as the file trail
+// (audit_log.h), one row per entry, so the trail and the records it speaks
+// of commit together and survive together. Row text = auditLineText(record,
+// seq) followed, when present, by "\tactor=..\tos_user=..\told=..\tnew=.."
+// (escaped like every field); mac = auditChain(key, previous row's mac, text),
+// the first row chaining from auditGenesis(key).
+//
+// Concurrency: the server and caseroom-admin append to one table; a row is
+// always appended inside a write transaction (BEGIN IMMEDIATE) that first
+// reads the last row, so two writers never chain from the same row.
+// Thread rule: DbAudit posts to a store::Writer and is used from the server
+// thread; the free functions run on whichever thread owns the Database.
+#pragma once
+#include <memory>
+
+#include "core/result.h"
+#include "session/audit_log.h"
+#include "store/database.h"
+#include "store/records.h"
+#include "store/writer.h"
+
+namespace caseroom::session {
+
+// Appends one chained row inside the caller's open transaction.
+[[nodiscard]] core::Status appendChainedAudit(store::Database& db, const AuditKey& key, const AuditRecord& r);
+// Installs the hook through which every record edit (old and new value)
+// becomes a chained audit row in the edit's own transaction.
+void installEditAudit(store::Records& records, const AuditKey& key);
+// Checks every row: sequence, mac chain, append-only (same report as files).
+[[nodiscard]] core::Result<AuditVerifyReport> verifyAuditDb(store::Database& db, const AuditKey& key);
+
+// The server's sink: record() posts the row to the writer (never blocks the
+// tick); sync() is a no-op (the writer commits continuously, at most a few
+// milliseconds behind).
+class DbAudit final : public AuditSink {
+public:
+    DbAudit(store::Writer& writer, AuditKey key) : writer_(writer), key_(std::move(key)) {}
+    void record(const AuditRecord& r) override;
+    [[nodiscard]] std::uint64_t failures() const { return failures_; }
+
+private:
+    store::Writer& writer_;
+    AuditKey key_;
+    std::uint64_t failures_ = 0;
+};
+
+} // namespace caseroom::session
