@@ -201,6 +201,15 @@ core::Result<std::unique_ptr<Database>> Database::open(const OpenDesc& desc) {
     // ("file is not a database"), before anything is written to it.
     if (auto probe = pragmaText(raw, path, "PRAGMA schema_version"); !probe) return probe.error();
 
+    // A database made by a newer build is refused before anything (even the
+    // journal mode) is written to it.
+    if (desc.migrate) {
+        if (auto v = pragmaText(raw, path, "PRAGMA user_version"); !v) return v.error();
+        else if (std::atoi(v->c_str()) > currentSchemaVersion())
+            return core::Error{path + ": schema version " + *v + " is newer than this build's " +
+                               std::to_string(currentSchemaVersion()) + "; it is left untouched (use a newer CaseRoom)"};
+    }
+
     const bool memory = path == ":memory:";
     if (!desc.readOnly) {
         auto mode = pragmaText(raw, path, "PRAGMA journal_mode=WAL");
