@@ -42,6 +42,8 @@ class Writer {
 public:
     // A job runs inside the batch's transaction. Its Status decides only its
     // own fate: a failed job is rolled back alone (savepoint) and reported.
+    // A job nests with WriteScope (Records does); it never runs BEGIN,
+    // COMMIT or ROLLBACK itself (a Transaction inside a job fails to begin).
     using Job = std::function<core::Status(Database&)>;
     // Runs on the owner thread (drainReplies) after the job's batch committed
     // (ok) or failed (the error).
