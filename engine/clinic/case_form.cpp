@@ -390,4 +390,23 @@ std::vector<std::string> validateForm(const FormTemplate& t, const std::vector<F
     return problems;
 }
 
+std::vector<FilledField> roomFields(const FormTemplate& t, const std::vector<FilledField>& fields) {
+    std::vector<FilledField> out;
+    for (const auto& f : t.fields) {
+        if (!f.shownInRoom) continue;
+        const auto it = std::find_if(fields.begin(), fields.end(), [&](const FilledField& ff) { return ff.name == f.name; });
+        if (it != fields.end() && !trim(it->value).empty()) out.push_back(*it);
+    }
+    return out;
+}
+
+std::vector<std::string> screenedFieldNames(const FormTemplate& t, const std::vector<FilledField>& fields) {
+    std::vector<std::string> out;
+    for (const auto& ff : fields) {
+        const FormField* f = t.find(ff.name);
+        if ((!f || f->screened) && std::find(out.begin(), out.end(), ff.name) == out.end()) out.push_back(ff.name);
+    }
+    return out;
+}
+
 } // namespace caseroom::clinic
