@@ -260,7 +260,7 @@ void dropped(App& a, const platform::InputFrame& in) {
 void joinScreen(App& a) {
     const ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(460, 0), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_Always);
     ImGui::Begin("Join a CaseRoom clinic", nullptr,
                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                      ImGuiWindowFlags_NoSavedSettings);
@@ -277,9 +277,11 @@ void joinScreen(App& a) {
         ImGui::InputText("Display name", &a.join.name);
         ImGui::InputText("Invitation file", &a.join.tokenFile);
         ImGui::InputTextMultiline("or paste link", &a.join.tokenPaste, ImVec2(0, 48));
-        ImGui::TextDisabled("Drop your .caseroom invitation on this window, or paste its caseroom://\n"
-                            "link (or a token as base64 -w0 FILE prints it). The invitation sets the\n"
-                            "server, the room, your name and your role. A pasted link is never saved.");
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("Drop your .caseroom invitation on this window, or paste its caseroom:// link (or a "
+                           "token as base64 -w0 FILE prints it). The invitation sets the server, the room, your "
+                           "name and your role. A pasted link is never saved.");
+        ImGui::PopStyleColor();
         if (!a.joinError.empty()) {
             ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
             ImGui::TextWrapped("%s", a.joinError.c_str());
