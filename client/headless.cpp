@@ -134,7 +134,12 @@ std::optional<RoomLink> joinRoom(const Options& o, Clock::time_point start) {
             return std::nullopt;
         }
         const bool link = net::secure::looksLikeInvitationLink(o.invitation);
-        req = invitationJoin(*inv, o.connect, link ? "invitation link" : o.invitation);
+        auto made = invitationJoin(*inv, o.connect, link ? "invitation link" : o.invitation);
+        if (!made) {
+            std::fprintf(stderr, "caseroom: %s\n", made.error().message.c_str());
+            return std::nullopt;
+        }
+        req = std::move(*made);
     } else if (!o.tokenFile.empty()) {
         auto bytes = readTokenBytes(o.tokenFile);
         if (!bytes) {

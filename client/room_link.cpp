@@ -49,7 +49,10 @@ core::Result<std::vector<std::uint8_t>> decodePastedToken(const std::string& tex
     return out;
 }
 
-JoinRequest invitationJoin(const net::secure::Invitation& inv, const std::string& serverOverride, std::string source) {
+core::Result<JoinRequest> invitationJoin(const net::secure::Invitation& inv, const std::string& serverOverride,
+                                         std::string source) {
+    if (inv.kind != "session")
+        return core::Error{source + ": a program credential (kind=program) is for the case desk; it cannot join a room"};
     JoinRequest req;
     req.server = serverOverride.empty() ? net::secure::invitationServer(inv) : serverOverride;
     req.token = net::secure::encodeTokenFile(inv.token);

@@ -40,7 +40,8 @@ struct JoinRequest {
 
 // The join an invitation makes: its server (or `serverOverride`, as
 // --connect, when not empty) and its token; `source` names it in messages.
-[[nodiscard]] JoinRequest invitationJoin(const net::secure::Invitation& inv, const std::string& serverOverride,
+// A program credential (kind=program) is refused: it is for the case desk.
+[[nodiscard]] core::Result<JoinRequest> invitationJoin(const net::secure::Invitation& inv, const std::string& serverOverride,
                                          std::string source);
 // The join screen's paste field: a caseroom:// link (its server replaces
 // `server`) or a base64 token for `server`. Errors say "pasted link" or

@@ -232,6 +232,13 @@ TEST_CASE("invitations: the INVITE argument, a pasted link, a file or a token fi
     auto url = fileJoin("file://" + file, "x:1");
     REQUIRE(url.ok());
     CHECK(url->fromInvitation);
+    // A program credential cannot join a room.
+    net::secure::Invitation program = inv;
+    program.kind = "program";
+    program.sessionId = 0;
+    auto desk = invitationJoin(program, {}, "hcv.caseroom");
+    REQUIRE_FALSE(desk.ok());
+    CHECK(desk.error().message == "hcv.caseroom: a program credential (kind=program) is for the case desk; it cannot join a room");
     std::filesystem::remove_all(dir);
 }
 
