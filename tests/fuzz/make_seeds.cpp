@@ -147,6 +147,7 @@ void snapshotsAndMessages() {
     msgs.push_back(upload);
     msgs.push_back(DeckOffer{blob});
     msgs.push_back(UploadStatus{blob, UploadState::Refused, 65536, UploadRefusal::PngText});
+    msgs.push_back(SessionExtend{30});
     for (const auto& m : msgs) {
         const auto bytes = encodeMessage(m);
         std::vector<std::uint8_t> seed;
