@@ -8,8 +8,8 @@
 #include <string>
 
 #include "admin.h"
-#include "certificate_output.h"
 #include "clinic/attendance.h"
+#include "clinic/certificate.h"
 #include "clinic/schedule.h"
 #include "core/cli.h"
 
@@ -215,30 +215,52 @@ int runCertificates(Context& ctx, std::span<const std::string> args) {
         programId = s->programId;
     }
     if (auto st = ctx.require(programId, sim::Action::ExportRecords); !st) return fail(ctx, st.error());
-    CertificateSet set;
+    // Per person: their line for each session (clinic/certificate.h decides eligibility).
+    store::Program program;
+    std::vector<store::Session> sessions;
+    std::map<std::int64_t, std::vector<clinic::SessionAttendance>> byPerson;
+    std::map<std::int64_t, store::Person> people;
     for (const auto sid : sessionIds) {
         auto att = loadAttendance(ctx, sid);
         if (!att) return fail(ctx, att.error());
-        set.program = att->program;
-        set.sessions.push_back(att->session);
+        program = att->program;
+        sessions.push_back(att->session);
         for (const auto& l : att->lines) {
             if (l.personId == 0) continue;  // guests get no certificate
-            auto& c = set.people[l.personId];
-            if (c.person.id == 0) {
+            if (!people.count(l.personId)) {
                 auto person = ctx.records().person(l.personId);
                 if (!person) return fail(ctx, person.error());
-                c.person = *person;
+                people[l.personId] = *person;
             }
-            c.minutes += l.minutes;
-            c.creditHours += l.creditHours;
-            if (l.eligible) ++c.eligibleSessions;
+            byPerson[l.personId].push_back({att->session, l});
         }
     }
     if (auto st = tx.commit(); !st) return fail(ctx, st.error());
+    store::Series seriesRecord;
+    if (series) {
+        seriesRecord.id = *id;
+        seriesRecord.programId = programId;
+        seriesRecord.title = sessions.front().title;
+        seriesRecord.weeks = static_cast<std::int32_t>(sessions.size());
+    }
+    const std::string dir = a->get("--out");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return fail(ctx, dir + ": " + ec.message());
     const std::string suffix = (series ? "-series-" : "-session-") + std::to_string(*id);
-    auto written = writeCertificates(set, a->get("--out"), suffix);
-    if (!written) return fail(ctx, written.error());
-    std::printf("wrote %zu certificate(s) to %s (%zu session(s))\n", *written, a->get("--out").c_str(), sessionIds.size());
+    std::size_t written = 0;
+    for (const auto& [personId, attended] : byPerson) {
+        const store::Person& person = people[personId];
+        auto cert = series ? clinic::seriesCertificate(program, person, seriesRecord, attended, ctx.globals.now)
+                           : clinic::sessionCertificate(program, person, attended.front().session, attended.front().line, ctx.globals.now);
+        if (!cert) continue;  // not eligible
+        const std::string base = dir + "/" + safeFileName(person.stableId) + suffix;
+        if (auto st = writeWholeFile(base + ".txt", clinic::certificateText(*cert), 0644); !st) return fail(ctx, st.error());
+        if (auto st = writeWholeFile(base + ".html", clinic::certificateHtml(*cert), 0644); !st) return fail(ctx, st.error());
+        std::printf("wrote %s.txt and .html: %s, %.2f %s\n", base.c_str(), person.name.c_str(), cert->creditHours, cert->creditType.c_str());
+        ++written;
+    }
+    std::printf("%zu certificate(s) for %zu session(s) in %s\n", written, sessionIds.size(), dir.c_str());
     return kExitOk;
 }
 

@@ -3,6 +3,7 @@
 // table gated by the permissions table; a refusal prints its reason).
 // [SECTION] usage  [SECTION] form and screen  [SECTION] submit, edit, represent
 // [SECTION] list, show  [SECTION] moves  [SECTION] dispatch
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -81,12 +82,12 @@ core::Result<CheckedForm> checkForm(Context& ctx, const store::Program& p, const
         return r.error();
     }
     CheckedForm out;
+    // The fields the template marks screened, and any it does not know (the safe side).
+    const auto names = clinic::screenedFieldNames(*tmpl, *filled);
     std::vector<clinic::ScreenField> screened;
     for (const auto& f : *filled) {
         out.fields.push_back({f.name, f.value});
-        const clinic::FormField* def = tmpl->find(f.name);
-        if (def && def->screened && (def->kind == clinic::FieldKind::Text || def->kind == clinic::FieldKind::LongText))
-            screened.push_back({f.name, f.value});
+        if (std::find(names.begin(), names.end(), f.name) != names.end()) screened.push_back({f.name, f.value});
     }
     for (const auto& f : clinic::screen(screened, sc))
         out.findings.push_back({f.field, f.begin, f.end, clinic::toString(f.kind)});
@@ -148,8 +149,9 @@ core::Status mayWriteFor(Context& ctx, std::int64_t programId, std::int64_t pres
 // [SECTION] submit, edit, represent
 // A new case (a submission, or a re-presentation when original != 0).
 // On kExitOk the case is created (not committed) and `newId` names it.
+// `base` is a new Draft (empty, or clinic::followUpCase of the original).
 int submitNew(Context& ctx, const store::Program& p, const store::Person& presenter, const std::string& file, bool attest,
-              std::int64_t originalId, std::int64_t& newId) {
+              store::CaseRecord base, std::int64_t& newId) {
     if (!attest) {
         std::printf("To submit, the presenter attests:\n\n  %s\n\nRe-run with --attest to attest and submit.\n", p.attestation.c_str());
         return kExitRefused;
@@ -166,13 +168,12 @@ int submitNew(Context& ctx, const store::Program& p, const store::Person& presen
         return fail(ctx, presenter.stableId + " (" + core::toString(m.role) + ") may not submit a case: " + t.reason);
     auto form = checkForm(ctx, p, file);
     if (!form) return fail(ctx, form.error());
-    store::CaseRecord c;
+    store::CaseRecord c = std::move(base);
     c.programId = p.id;
     c.presenterId = presenter.id;
     c.fields = form->fields;
     c.findings = form->findings;
     c.attestedAt = ctx.globals.now;
-    c.originalCaseId = originalId;
     c.status = c.findings.empty() ? store::CaseStatus::Submitted : store::CaseStatus::Held;
     c.createdAt = c.updatedAt = ctx.globals.now;
     auto id = ctx.records().createCase(c, ctx.actor(), ctx.globals.now);
@@ -205,7 +206,8 @@ int submit(Context& ctx, const ParsedArgs& a) {
     auto presenter = ctx.personByStable(presenterId);
     if (!presenter) return fail(ctx, presenter.error());
     std::int64_t id = 0;
-    if (const int rc = submitNew(ctx, *p, *presenter, a.positional[1], a.has("--attest"), 0, id); rc != kExitOk) return rc;
+    if (const int rc = submitNew(ctx, *p, *presenter, a.positional[1], a.has("--attest"), store::CaseRecord{}, id); rc != kExitOk)
+        return rc;
     if (auto st = tx.commit(); !st) return fail(ctx, st.error());
     auto c = ctx.records().caseRecord(id);
     if (!c) return fail(ctx, c.error());
@@ -224,8 +226,18 @@ int represent(Context& ctx, const ParsedArgs& a) {
                              ": a re-presentation follows a case whose follow-up was requested");
     auto presenter = ctx.records().person(l->c.presenterId);
     if (!presenter) return fail(ctx, presenter.error());
+    auto presenterEntry = ctx.records().rosterEntry(l->p.id, presenter->id);
+    if (!presenterEntry) return fail(ctx, presenterEntry.error());
+    if (!*presenterEntry) return fail(ctx, presenter->stableId + " is not on the roster of " + l->p.code);
+    clinic::MoveContext m = moveContext(*l);
+    m.role = (*presenterEntry)->role;
+    m.isPresenter = true;
+    if (const auto t = clinic::mayMove(store::CaseStatus::FollowUpRequested, store::CaseStatus::Draft, m); !t.ok)
+        return fail(ctx, "case " + std::to_string(l->c.id) + ": a re-presentation is refused: " + t.reason);
     std::int64_t id = 0;
-    if (const int rc = submitNew(ctx, l->p, *presenter, a.positional[2], a.has("--attest"), l->c.id, id); rc != kExitOk) return rc;
+    if (const int rc = submitNew(ctx, l->p, *presenter, a.positional[2], a.has("--attest"), clinic::followUpCase(l->c, ctx.globals.now), id);
+        rc != kExitOk)
+        return rc;
     if (auto st = tx.commit(); !st) return fail(ctx, st.error());
     auto c = ctx.records().caseRecord(id);
     if (!c) return fail(ctx, c.error());
@@ -368,7 +380,8 @@ int move(Context& ctx, const ParsedArgs& a, const std::string& sub) {
         if (*to == store::CaseStatus::FollowUpRequested) {
             const std::string date = a.get("--date");
             if (date.empty()) return usageError(ctx, "--date YYYY-MM-DD is required for a follow-up request");
-            if (auto ok = clinic::localToUtc(date, "12:00", "UTC"); !ok) return usageError(ctx, "--date: " + ok.error().message);
+            const std::string today = clinic::formatLocal(ctx.globals.now, l->p.timeZone).substr(0, 10);
+            if (auto ok = clinic::checkFollowUpDate(date, today); !ok) return fail(ctx, "--date: " + ok.error().message);
             l->c.followUpDate = date;
         }
         rc = applyMove(ctx, *l, *to, m, "moved");
