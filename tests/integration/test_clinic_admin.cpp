@@ -200,6 +200,8 @@ TEST_CASE("caseroom-admin: program and a UTF-8 roster; re-import updates by stab
     const std::string user = osUser();
     const bool named = std::any_of(rows->begin(), rows->end(), [&](const store::AuditRow& r) { return r.text.find(user) != std::string::npos; });
     CHECK(named);
+    // The first program and roster were made by the state directory's owner, recorded as such.
+    CHECK(std::any_of(rows->begin(), rows->end(), [](const store::AuditRow& r) { return r.text.find("bootstrap") != std::string::npos; }));
 }
 
 TEST_CASE("caseroom-admin: a bad roster line is reported with its line and column; nothing imported", "[integration][admin]") {
@@ -654,6 +656,12 @@ TEST_CASE("the whole path: invitations from caseroom-admin, caseroom-server --db
     const pid_t bots = caseroom::testing::spawnLogged({CASEROOM_BOTS_EXE, "--invitations", inv, "--duration", "4", "--quiet"},
                                                       c.dir + "/bots.log");
     REQUIRE(bots > 0);
+    // The tool beside the running server on one database: reads and a write
+    // (each one transaction, waiting on the busy timeout when the server writes).
+    const auto joinedLog = [&] { return slurp(c.dir + "/server.log").find("joined room 'hcv'") != std::string::npos; };
+    for (int i = 0; i < 500 && !joinedLog(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(c.as("coord", {"attendance", "export", "--session", std::to_string(s.id)}).rc == 0);
+    CHECK(c.as("spoke1", {"case", "submit", "--program", "hcv", c.write("live.case", kClean), "--attest"}).rc == 0);
     const int botsRc = waitExit(bots, 40);
     INFO("bots: " << slurp(c.dir + "/bots.log"));
     CHECK(botsRc != -1);

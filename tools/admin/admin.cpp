@@ -109,7 +109,8 @@ store::Actor Context::actor() const {
     store::Actor a;
     a.personId = asPerson_ ? asPerson_->id : 0;
     a.osUser = osUser;
-    a.via = "caseroom-admin";
+    // Without --as only bootstrapping passes requireOrBootstrap: say so in the trail.
+    a.via = asPerson_ ? "caseroom-admin" : "caseroom-admin bootstrap (state directory owner)";
     return a;
 }
 
