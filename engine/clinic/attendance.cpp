@@ -38,11 +38,17 @@ Key keyOf(const AttendanceInterval& a) {
 
 struct Span { std::int64_t begin = 0, end = 0; };
 
+// Times are clamped to 0..9999-12-31 so that no difference of hostile values
+// can overflow.
+constexpr std::int64_t kMaxTime = 253402300799LL;
+std::int64_t clampTime(std::int64_t t) { return std::clamp<std::int64_t>(t, 0, kMaxTime); }
+
 // The attended span of one row: open rows run to `now`; a row that ends
 // before it begins (bad data) counts nothing, never negative time.
 Span spanOf(const AttendanceInterval& a, std::int64_t now) {
-    const std::int64_t end = a.leftAt > 0 ? a.leftAt : std::max(now, a.joinedAt);
-    return Span{a.joinedAt, std::max(a.joinedAt, end)};
+    const std::int64_t begin = clampTime(a.joinedAt);
+    const std::int64_t end = clampTime(a.leftAt > 0 ? a.leftAt : now);
+    return Span{begin, std::max(begin, end)};
 }
 
 std::string fixed(double v, int decimals) {
@@ -109,10 +115,10 @@ std::vector<AttendanceLine> computeAttendance(const store::Program& program, con
                                               const std::vector<AttendanceInterval>& intervals,
                                               const std::vector<store::AttendanceAdjustment>& adjustments,
                                               std::int64_t now) {
-    const std::int64_t winBegin = session.startUtc;
-    const std::int64_t winEnd = std::max({session.endUtc, session.extendedUntil, winBegin});
+    const std::int64_t winBegin = clampTime(session.startUtc);
+    const std::int64_t winEnd = std::max({clampTime(session.endUtc), clampTime(session.extendedUntil), winBegin});
     const double sessionMinutes = static_cast<double>(winEnd - winBegin) / 60.0;
-    const std::int64_t grace = std::max<std::int64_t>(0, program.reconnectGraceSeconds);
+    const std::int64_t grace = std::clamp<std::int64_t>(program.reconnectGraceSeconds, 0, 86400);
     const CreditRounding rounding = creditRoundingFromString(program.creditRounding).value_or(CreditRounding::QuarterDown);
 
     // Rows of this session, grouped per person and live/recording.
@@ -197,7 +203,7 @@ std::vector<AttendanceLine> computeAttendance(const store::Program& program, con
         }
         const double credited = std::min(l.minutes, sessionMinutes);
         l.share = sessionMinutes > 0 ? std::clamp(l.minutes / sessionMinutes, 0.0, 1.0) : 0.0;
-        const double threshold = std::clamp(program.cmeThreshold, 0.0, 1.0);
+        const double threshold = std::isfinite(program.cmeThreshold) ? std::clamp(program.cmeThreshold, 0.0, 1.0) : 1.0;
         // Compared in minutes with a small tolerance, so 45 of 60 meets 0.75.
         l.eligible = sessionMinutes > 0 && l.minutes > 0 && l.minutes + 1e-9 >= threshold * sessionMinutes;
         const double perHour = std::isfinite(program.creditPerHour) ? std::max(0.0, program.creditPerHour) : 0.0;

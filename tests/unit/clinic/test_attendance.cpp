@@ -313,3 +313,25 @@ TEST_CASE("parseCsv: LF or CRLF, empty lines, empty fields, and errors naming th
     REQUIRE_FALSE(later.ok());
     CHECK(later.error().message.rfind("f.csv:3:", 0) == 0);
 }
+
+TEST_CASE("hostile times and numbers give finite lines, never overflow", "[clinic][attendance]") {
+    auto p = program();
+    p.reconnectGraceSeconds = -5;
+    p.creditPerHour = std::numeric_limits<double>::infinity();
+    p.cmeThreshold = std::numeric_limits<double>::quiet_NaN();
+    auto s = session();
+    s.endUtc = std::numeric_limits<std::int64_t>::max();
+    const auto lines = computeAttendance(p, s,
+                                         {iv(1, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()),
+                                          iv(2, S + 100, S - 100),  // leaves before it joins
+                                          iv(3, std::numeric_limits<std::int64_t>::max(), 0, AttendanceKind::Recording)},
+                                         {}, std::numeric_limits<std::int64_t>::min());
+    REQUIRE(lines.size() == 3);
+    for (const auto& l : lines) {
+        CHECK(l.seconds >= 0);
+        CHECK(std::isfinite(l.minutes));
+        CHECK(std::isfinite(l.share));
+        CHECK(std::isfinite(l.creditHours));
+    }
+    CHECK(lineOf(lines, 2)->seconds == 0);
+}
