@@ -102,6 +102,10 @@ std::string actorText(store::Database& db, const store::Actor& a) {
 
 core::Status appendChainedAudit(store::Database& db, const AuditKey& key, const AuditRecord& r) {
     if (sodium_init() < 0) return core::Error{"libsodium failed to initialise"};
+    // Nests in the caller's transaction (the writer's batch) or opens its
+    // own BEGIN IMMEDIATE: the last row is read under the write lock.
+    store::WriteScope scope(db);
+    if (!scope.begun()) return scope.begun();
     store::Records records(db);
     auto last = records.lastAudit();
     if (!last) return core::Error{"audit trail in " + db.path() + ": " + last.error().message};
@@ -115,7 +119,8 @@ core::Status appendChainedAudit(store::Database& db, const AuditKey& key, const 
     row.text = rowText(r, seq);
     const AuditMac mac = auditChain(key, prev, row.text);
     std::copy(mac.begin(), mac.end(), row.mac.begin());
-    return records.appendAudit(row);
+    if (auto st = records.appendAudit(row); !st) return st;
+    return scope.commit();
 }
 
 void installEditAudit(store::Records& records, const AuditKey& key) {

@@ -88,6 +88,7 @@ void RoomSessions::onTick(const RoomTick& t) {
         writer_.post(
             [key = key_, a, minutes, until](store::Database& db) mutable -> core::Status {
                 store::Records records(db);
+                installEditAudit(records, key); // the session's edit is chained like every record edit
                 const auto now = static_cast<std::int64_t>(a.unixTime);
                 auto s = records.sessionAt(a.room, now);
                 if (!s) return s.error();
