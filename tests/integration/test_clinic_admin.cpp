@@ -450,6 +450,31 @@ TEST_CASE("caseroom-admin: cases through the PHI screen and the workflow, refusa
     REQUIRE(e.ok());
     CHECK(e->status == store::CaseStatus::Submitted);
     CHECK(e->findings.empty());
+    const Ran again = c.as("spoke1", {"case", "edit", std::to_string(id2), planted});  // and held again
+    CHECK(again.rc == 1);
+    CHECK(rec.caseRecord(id2)->status == store::CaseStatus::Held);
+
+    // Presented, recommendations sent, follow-up requested, re-presented.
+    const auto to = [](store::CaseStatus st) { return std::string(store::toString(st)); };
+    const std::string cid = std::to_string(cleanId);
+    CHECK(c.as("fac", {"case", "move", cid, "--to", to(store::CaseStatus::Presented)}).rc == 0);
+    CHECK(c.as("fac", {"case", "move", cid, "--to", to(store::CaseStatus::RecommendationsSent)}).rc == 0);
+    CHECK(c.as("spec", {"case", "move", cid, "--to", to(store::CaseStatus::FollowUpRequested)}).rc == 2);  // the date is required
+    const Ran fu = c.as("spec", {"case", "move", cid, "--to", to(store::CaseStatus::FollowUpRequested), "--date", "2099-01-14"});
+    INFO(fu.out);
+    CHECK(fu.rc == 0);
+    CHECK(rec.caseRecord(cleanId)->followUpDate == "2099-01-14");
+    CHECK(c.as("spoke2", {"case", "represent", cid, clean, "--attest"}).rc == 1);  // not the presenter
+    const Ran rp = c.as("spoke1", {"case", "represent", cid, clean, "--attest"});
+    INFO(rp.out);
+    REQUIRE(rp.rc == 0);
+    const std::int64_t newId = lastNumberAfter(rp.out.substr(rp.out.find('\n') + 1), "case ");
+    REQUIRE(newId > 0);
+    auto follow = rec.caseRecord(newId);
+    REQUIRE(follow.ok());
+    CHECK(follow->originalCaseId == cleanId);
+    CHECK(follow->status == store::CaseStatus::Submitted);
+    CHECK(rec.caseRecord(cleanId)->status == store::CaseStatus::FollowUpRequested);
 }
 
 TEST_CASE("caseroom-admin: attendance adjustments are audited; the CSV export parses back", "[integration][admin]") {

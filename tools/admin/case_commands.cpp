@@ -265,7 +265,13 @@ int edit(Context& ctx, const ParsedArgs& a) {
     c.findings = form->findings;
     c.updatedAt = ctx.globals.now;
     if (!c.findings.empty()) {
-        if (s == store::CaseStatus::Submitted) c.status = store::CaseStatus::Held;  // the screen's automatic move
+        if (s == store::CaseStatus::Submitted) {  // the screen holds it again
+            Loaded found = *l;
+            found.c.findings = c.findings;
+            if (const auto t = clinic::mayMove(s, store::CaseStatus::Held, moveContext(found)); !t.ok)
+                return refuse(ctx, l->c, store::CaseStatus::Held, t);
+            c.status = store::CaseStatus::Held;
+        }
     } else if (s == store::CaseStatus::Held) {
         Loaded fixed = *l;
         fixed.c.findings.clear();
