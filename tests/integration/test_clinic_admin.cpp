@@ -34,6 +34,7 @@
 #include "net/secure/invitation.h"
 #include "net/secure/key_file.h"
 #include "session/audit_log.h"
+#include "session/db_audit.h"
 #include "sim/permissions.h"
 #include "store/database.h"
 #include "store/records.h"
@@ -202,6 +203,13 @@ TEST_CASE("caseroom-admin: program and a UTF-8 roster; re-import updates by stab
     CHECK(named);
     // The first program and roster were made by the state directory's owner, recorded as such.
     CHECK(std::any_of(rows->begin(), rows->end(), [](const store::AuditRow& r) { return r.text.find("bootstrap") != std::string::npos; }));
+    // Every row the tool appended is on the chain the server's key verifies.
+    auto key = session::loadAuditKey(c.dir + "/audit.key");
+    REQUIRE(key.ok());
+    auto report = session::verifyAuditDb(*db, *key);
+    REQUIRE(report.ok());
+    CHECK(report->problemCount == 0);
+    CHECK(report->intact == rows->size());
 }
 
 TEST_CASE("caseroom-admin: a bad roster line is reported with its line and column; nothing imported", "[integration][admin]") {
@@ -734,6 +742,12 @@ TEST_CASE("the whole path: invitations from caseroom-admin, caseroom-server --db
     const Ran ex = c.as("coord", {"attendance", "export", "--session", std::to_string(s.id), "--out", csvPath});
     INFO(ex.out);
     REQUIRE(ex.rc == 0);
+    // The server's rows and the tool's, written side by side, form one chain.
+    auto key = session::loadAuditKey(c.dir + "/audit.key");
+    REQUIRE(key.ok());
+    auto report = session::verifyAuditDb(*db, *key);
+    REQUIRE(report.ok());
+    CHECK(report->problemCount == 0);
     auto parsed = clinic::parseCsv(slurp(csvPath), csvPath);
     REQUIRE(parsed.ok());
     REQUIRE(parsed->size() == 3);  // header, spoke1, spec
