@@ -11,6 +11,7 @@
 // time; the server's writes go through store::Writer (writer.h), which owns
 // its own connection on its own thread.
 #pragma once
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,6 +53,14 @@ public:
     Statement& bindNull(int index);
     Statement& bind(int index, const std::optional<std::int64_t>& v);     // null when empty
     Statement& bind(int index, const std::optional<std::string>& v);
+    // Added so that plain ints, std::string and literals bind without a cast
+    // (they would be ambiguous between the overloads above). Unsigned 64-bit
+    // values keep their bit pattern (records.h: token ids).
+    Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+    Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+    template <std::integral T>
+        requires(!std::same_as<T, std::int64_t>)
+    Statement& bind(int index, T v) { return bind(index, static_cast<std::int64_t>(v)); }
 
     [[nodiscard]] bool step();           // a row is ready
     [[nodiscard]] core::Status run();    // step to the end; the error names the SQL

@@ -112,7 +112,7 @@ void Writer::run() {
         std::vector<core::Status> results(batch.size());
         std::uint64_t committed = 0;
         double commitMs = -1.0;
-        bool batchOk = false;
+        bool batchOk = false, beginFailed = false;
         {
             Transaction tx(db);
             if (tx.begun().ok()) {
@@ -129,13 +129,17 @@ void Writer::run() {
                                              batch.size(), c.error().message.c_str());
                 }
             } else {
-                CR_LOG_WARN("store writer: %s; retrying the %zu jobs one by one", tx.begun().error().message.c_str(),
-                            batch.size());
+                // No write lock within the busy timeout (another process held
+                // it) or no disk: nothing ran, and a retry per job would wait
+                // the timeout once per job. Each job gets the reason.
+                beginFailed = true;
+                for (auto& r : results) r = tx.begun();
+                CR_LOG_WARN("store writer: %s; %zu jobs not written", tx.begun().error().message.c_str(), batch.size());
             }
         }
         if (batchOk) {
             committed = 1;
-        } else {
+        } else if (!beginFailed) {
             // The batch as a whole failed (busy past the timeout, disk full,
             // a job that broke the transaction): each job again on its own.
             for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -156,7 +160,7 @@ void Writer::run() {
         for (const auto& r : results)
             if (!r.ok()) {
                 ++failed;
-                CR_LOG_WARN("store writer: a job failed: %s", r.error().message.c_str());
+                if (!beginFailed) CR_LOG_WARN("store writer: a job failed: %s", r.error().message.c_str());
             }
         {
             std::lock_guard lock(mutex_);

@@ -10,6 +10,9 @@
 // callbacks (replies) run after that, so an answer never reports a write
 // that a crash could lose. A failed batch is retried job by job, so one bad
 // job does not lose the others; its error reaches its reply and the log.
+// A batch that cannot begin (the write lock not free within the busy
+// timeout) fails every job in it with that reason, once. Replies not
+// drained when the Writer is destroyed are dropped (their jobs committed).
 // Thread rule: post/drainReplies from one owner thread; jobs run on the worker.
 #pragma once
 #include <condition_variable>
@@ -39,6 +42,8 @@ class Writer {
 public:
     // A job runs inside the batch's transaction. Its Status decides only its
     // own fate: a failed job is rolled back alone (savepoint) and reported.
+    // A job nests with WriteScope (Records does); it never runs BEGIN,
+    // COMMIT or ROLLBACK itself (a Transaction inside a job fails to begin).
     using Job = std::function<core::Status(Database&)>;
     // Runs on the owner thread (drainReplies) after the job's batch committed
     // (ok) or failed (the error).

@@ -231,3 +231,22 @@ TEST_CASE("a second writer waits for the lock up to its busy timeout, then fails
     // Readers are never blocked by the writer (WAL).
     CHECK(pragma(*b, "SELECT count(*) FROM programs") == "0");
 }
+
+TEST_CASE("plain ints, std::string, literals and u64 bind without casts; u64 keeps its bits") {
+    TempDir dir;
+    auto db = openOk({.path = dir.file("clinic.db")});
+    REQUIRE(db->exec("CREATE TABLE t (a INTEGER, b TEXT, c TEXT, d INTEGER, e INTEGER)").ok());
+    auto ins = db->prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5)");
+    REQUIRE(ins.ok());
+    const std::string name = "Nguyễn Thị Lan";
+    ins->bind(1, 5).bind(2, name).bind(3, "Ørsted").bind(4, 0xF00DCAFEDEADBEEFull).bind(5, true);
+    REQUIRE(ins->run().ok());
+    auto q = db->prepare("SELECT a, b, c, d, e FROM t");
+    REQUIRE(q.ok());
+    REQUIRE(q->step());
+    CHECK(q->int64(0) == 5);
+    CHECK(q->text(1) == name);
+    CHECK(q->text(2) == "Ørsted");
+    CHECK(static_cast<std::uint64_t>(q->int64(3)) == 0xF00DCAFEDEADBEEFull);
+    CHECK(q->int64(4) == 1);
+}

@@ -233,3 +233,48 @@ TEST_CASE("writer: start names the file when it cannot open it") {
     REQUIRE_FALSE(w.ok());
     CHECK(w.error().message.find(d.path) != std::string::npos);
 }
+
+TEST_CASE("writer: the server's writer and an admin connection write one file at once, nothing lost") {
+    Fixture f;
+    auto w = f.start();
+    int failures = 0;
+    for (int i = 0; i < 200; ++i)
+        w->post(
+            [i](Database& db) -> core::Status {
+                Records r(db);
+                Person p;
+                p.stableId = "server-" + std::to_string(i);
+                p.name = "Ørsted " + std::to_string(i);
+                auto id = r.upsertPerson(p, Actor{.personId = 0, .osUser = "", .via = "server"}, 10);
+                if (!id) return id.error();
+                return {};
+            },
+            [&failures](const core::Status& s) { failures += s.ok() ? 0 : 1; });
+    // Meanwhile caseroom-admin, its own connection on this thread.
+    auto admin = f.reader();
+    Records r(*admin);
+    for (int i = 0; i < 50; ++i) {
+        Person p;
+        p.stableId = "admin-" + std::to_string(i);
+        p.name = "Nguyễn Thị Lan " + std::to_string(i);
+        auto id = r.upsertPerson(p, Actor{.personId = 0, .osUser = "coord", .via = "caseroom-admin"}, 10);
+        INFO((id.ok() ? std::string() : id.error().message));
+        REQUIRE(id.ok());
+    }
+    w->flush();
+    w->drainReplies();
+    CHECK(failures == 0);
+    auto people = admin->prepare("SELECT count(*) FROM people");
+    REQUIRE(people.ok());
+    REQUIRE(people->step());
+    CHECK(people->int64(0) == 250);
+    // One audit row per new person, numbered without gaps.
+    auto rows = r.auditRows(1, 0);
+    REQUIRE(rows.ok());
+    std::int64_t expect = (*rows)[0].seq, persons = 0;
+    for (const auto& row : *rows) {
+        CHECK(row.seq == expect++);
+        if (row.text.find("\trecord=person ") != std::string::npos) ++persons;
+    }
+    CHECK(persons == 250);
+}
