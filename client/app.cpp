@@ -7,6 +7,7 @@
 #include <deque>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "platform/window.h"
 #include "render/headless.h"
 #include "render/imgui_layer.h"
+#include "render/ui_font.h"
 #include "render/renderer.h"
 #include "room_link.h"
 #include "room_ui.h"
@@ -124,6 +126,7 @@ core::Status setUp(App& a) {
     ImGui::GetIO().IniFilename = nullptr; // panel positions are not worth a file
     ImGui::StyleColorsDark();
     ImGui::GetStyle().WindowRounding = 6.0f;
+    (void)render::loadUiFont(*ImGui::GetIO().Fonts); // names as people write them; before the atlas upload
     if (!ImGui_ImplSDL2_InitForVulkan(a.window.window)) return core::Error{"Dear ImGui SDL2 backend failed to start"};
     a.imguiSdl = true;
     return render::createImGuiLayer(a.ui, a.dev, a.target);
@@ -200,26 +203,19 @@ void tearDown(App& a) {
 // [SECTION] join screen
 void beginJoin(App& a) {
     a.joinError.clear();
-    JoinRequest req;
-    req.server = a.join.server;
-    req.room = a.join.room;
-    if (!a.join.tokenPaste.empty()) {
-        auto bytes = decodePastedToken(a.join.tokenPaste);
-        if (!bytes) {
-            a.joinError = bytes.error().message;
-            return;
-        }
-        req.token = std::move(*bytes);
-        req.tokenSource = "pasted token";
-    } else if (!a.join.tokenFile.empty()) {
-        auto bytes = readTokenBytes(a.join.tokenFile);
-        if (!bytes) {
-            a.joinError = bytes.error().message;
-            return;
-        }
-        req.token = std::move(*bytes);
-        req.tokenSource = a.join.tokenFile;
+    // A pasted link or token first (memory only), then the file field (an
+    // invitation or a token file). An invitation brings its own server.
+    core::Result<JoinRequest> made = JoinRequest{a.join.server, {}, {}, a.join.room};
+    if (!a.join.tokenPaste.empty()) made = pastedJoin(a.join.tokenPaste, a.join.server);
+    else if (!a.join.tokenFile.empty()) made = fileJoin(a.join.tokenFile, a.join.server);
+    if (!made) {
+        a.joinError = made.error().message;
+        return;
     }
+    JoinRequest req = std::move(*made);
+    if (req.fromInvitation && !a.opts.connect.empty()) req.server = a.opts.connect; // --connect wins, as headless
+    if (req.room.empty()) req.room = a.join.room;
+    a.join.server = req.server; // shown while connecting and remembered (an address, not a credential)
     // Session time starts at 0 for each join: the secure transport's handshake
     // clock starts at 0 before its first poll.
     auto link = startJoin(req, 0.0);
@@ -227,6 +223,10 @@ void beginJoin(App& a) {
         a.joinError = link.error().message;
         return;
     }
+    // The token decides room, name and role: the join screen shows (and remembers) what it holds.
+    a.join.room = link->session->desc().roomCode;
+    a.join.name = link->session->desc().displayName;
+    a.join.role = link->session->desc().role;
     if (auto s = saveJoinSettings(a.settingsPath, a.join); !s) notice(a, "settings not saved: " + s.error().message);
     a.link = std::move(*link);
     notice(a, "joining as " + a.link.joinedAs);
@@ -236,10 +236,31 @@ void beginJoin(App& a) {
     a.pump.start(*a.link.session, [&a] { return linkTime(a); });
 }
 
+// A file or a link dropped on the window: an invitation joins at once; a
+// token file fills the field. Never call holding pump.lock().
+void dropped(App& a, const platform::InputFrame& in) {
+    if (a.link.session) {
+        notice(a, "leave the room (Esc) before joining with another invitation");
+        return;
+    }
+    if (!in.droppedText.empty()) {
+        if (!net::secure::looksLikeInvitationLink(in.droppedText)) {
+            a.joinError = "the dropped text is not a caseroom:// link";
+            return;
+        }
+        a.join.tokenPaste = in.droppedText; // memory only, like a pasted link
+        beginJoin(a);
+        return;
+    }
+    a.join.tokenPaste.clear();
+    a.join.tokenFile = in.droppedFile;
+    if (net::secure::looksLikeInvitation(in.droppedFile)) beginJoin(a);
+}
+
 void joinScreen(App& a) {
     const ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(460, 0), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_Always);
     ImGui::Begin("Join a CaseRoom clinic", nullptr,
                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                      ImGuiWindowFlags_NoSavedSettings);
@@ -254,10 +275,13 @@ void joinScreen(App& a) {
         ImGui::InputText("Server", &a.join.server);
         ImGui::InputText("Room code", &a.join.room);
         ImGui::InputText("Display name", &a.join.name);
-        ImGui::InputText("Token file", &a.join.tokenFile);
-        ImGui::InputTextMultiline("or paste token", &a.join.tokenPaste, ImVec2(0, 48));
-        ImGui::TextDisabled("Your invitation (token) sets the room, your name and your role.\n"
-                            "Paste it as base64 (base64 -w0 FILE); a pasted token is never saved.");
+        ImGui::InputText("Invitation file", &a.join.tokenFile);
+        ImGui::InputTextMultiline("or paste link", &a.join.tokenPaste, ImVec2(0, 48));
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("Drop your .caseroom invitation on this window, or paste its caseroom:// link (or a "
+                           "token as base64 -w0 FILE prints it). The invitation sets the server, the room, your "
+                           "name and your role. A pasted link is never saved.");
+        ImGui::PopStyleColor();
         if (!a.joinError.empty()) {
             ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
             ImGui::TextWrapped("%s", a.joinError.c_str());
@@ -401,7 +425,24 @@ int runWindowed(const Options& o) {
     if (!o.room.empty()) a.join.room = o.room;
     if (!o.name.empty()) a.join.name = o.name;
     if (!o.tokenFile.empty()) a.join.tokenFile = o.tokenFile;
-    if (o.join) beginJoin(a);
+    bool join = o.join;
+    if (!o.invitation.empty()) {
+        // A link stays in memory (the paste field is never saved); a file's path is remembered.
+        a.join.tokenPaste.clear();
+        if (net::secure::looksLikeInvitationLink(o.invitation)) {
+            a.join.tokenPaste = o.invitation;
+        } else if (o.invitation.rfind("file://", 0) == 0) {
+            auto path = net::secure::pathFromFileUrl(o.invitation);
+            if (path) a.join.tokenFile = *path;
+            else {
+                a.joinError = path.error().message;
+                join = false;
+            }
+        } else {
+            a.join.tokenFile = o.invitation;
+        }
+    }
+    if (join) beginJoin(a);
 
     platform::InputFrame in;
     int rc = 0;
@@ -413,6 +454,7 @@ int runWindowed(const Options& o) {
                              io.WantCaptureMouse, io.WantCaptureKeyboard);
         if (in.quit) break;
         if (o.frames > 0 && loops >= o.frames) break;
+        if (!in.droppedFile.empty() || !in.droppedText.empty()) dropped(a, in);
         ++loops;
         if (o.resizeTest) {
             // Exercise recreation: shrink, minimise and restore, grow, then back to the start size.

@@ -17,6 +17,7 @@
 #include "render/headless.h"
 #include "render/image_io.h"
 #include "render/imgui_layer.h"
+#include "render/ui_font.h"
 #include "room_link.h"
 #include "media/deck.h"
 #include "room_ui.h"
@@ -48,6 +49,7 @@ core::Status setUp(Headless& h, const Options& o) {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
     io.DisplaySize = ImVec2(static_cast<float>(o.width), static_cast<float>(o.height));
+    (void)render::loadUiFont(*io.Fonts); // before the layer uploads the atlas
     if (auto s = render::createImGuiLayer(h.ui, h.rig.dev, h.rig.target); !s) return s;
     h.uiReady = true;
     return {};
@@ -118,13 +120,27 @@ int builtInScene(Headless& h, const Options& o) {
     return 0;
 }
 
-// Joins the room of --connect with --token-file (single thread: the caller
-// updates the session). Prints why and returns nullopt when it cannot.
+// Joins the room of the invitation, or of --connect with --token-file
+// (single thread: the caller updates the session). Prints why and returns
+// nullopt when it cannot.
 std::optional<RoomLink> joinRoom(const Options& o, Clock::time_point start) {
     JoinRequest req;
     req.server = o.connect;
     req.room = o.room;
-    if (!o.tokenFile.empty()) {
+    if (!o.invitation.empty()) {
+        auto inv = net::secure::loadInvitation(o.invitation);
+        if (!inv) {
+            std::fprintf(stderr, "caseroom: %s\n", inv.error().message.c_str());
+            return std::nullopt;
+        }
+        const bool link = net::secure::looksLikeInvitationLink(o.invitation);
+        auto made = invitationJoin(*inv, o.connect, link ? "invitation link" : o.invitation);
+        if (!made) {
+            std::fprintf(stderr, "caseroom: %s\n", made.error().message.c_str());
+            return std::nullopt;
+        }
+        req = std::move(*made);
+    } else if (!o.tokenFile.empty()) {
         auto bytes = readTokenBytes(o.tokenFile);
         if (!bytes) {
             std::fprintf(stderr, "caseroom: %s\n", bytes.error().message.c_str());
@@ -210,7 +226,7 @@ int connectedScene(Headless& h, const Options& o) {
         for (auto& n : s.takeNotices()) addNotice(roomUi, secondsSince(start), std::move(n));
         RoomUiView rv;
         rv.session = &s;
-        rv.server = o.connect;
+        rv.server = link->server;
         rv.camera = view.camera;
         rv.avatars = avatars;
         rv.overview = o.camera == render::CameraPreset::Overview;
@@ -253,6 +269,10 @@ int connectedScene(Headless& h, const Options& o) {
     }
     std::printf("joined room '%s' as %s: %zu participants visible\n", s.desc().roomCode.c_str(),
                 link->joinedAs.c_str(), s.avatars().size());
+    // Whether every name shown could be drawn with its own letters (counts only: names stay out of logs).
+    std::size_t missing = 0;
+    for (const session::RemoteAvatar& a : s.avatars()) missing += render::missingGlyphs(*ImGui::GetIO().Fonts->Fonts[0], a.name);
+    std::printf("name tags: %zu names, %zu characters without a glyph in the UI font\n", s.avatars().size(), missing);
     closeLink(*link, secondsSince(start));
     return rc;
 }
@@ -582,7 +602,7 @@ int runHeadless(const Options& o) {
     int rc = 0;
     if (o.bench) rc = bench(h, o);
     else if (o.benchSlides) rc = benchSlides(h, o);
-    else if (!o.connect.empty()) rc = connectedScene(h, o);
+    else if (!o.connect.empty() || !o.invitation.empty()) rc = connectedScene(h, o);
     else rc = builtInScene(h, o);
 
     if (rc == 0 && !o.screenshot.empty() && !o.bench && !o.benchSlides) {

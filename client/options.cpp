@@ -8,13 +8,18 @@
 namespace caseroom::client {
 
 std::string usageText() {
-    return "usage: caseroom [options]\n"
+    return "usage: caseroom [options] [INVITE]\n"
            "\n"
            "The CaseRoom desktop client: joins a case room and shows it in 3D.\n"
            "Without options it opens a window with the join screen.\n"
            "\n"
+           "INVITE is your invitation: a .caseroom file or the caseroom:// link it holds (as\n"
+           "the coordinator sent it). It joins straight away: server, room, name and role all\n"
+           "come from it. With --headless it joins and renders the room without a window.\n"
+           "\n"
            "joining:\n"
-           "  --connect HOST:PORT   server address (window: pre-fills the join screen)\n"
+           "  --connect HOST:PORT   server address (window: pre-fills the join screen; with an\n"
+           "                        invitation: instead of the address it names)\n"
            "  --token-file FILE     your connect token (minted by caseroom-token); it sets\n"
            "                        the room, your display name and your role\n"
            "  --room CODE           window: pre-fills the join screen (the token decides)\n"
@@ -163,6 +168,10 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             else if (a == "--token-file") o.tokenFile = v;
             else if (a == "--shaders") o.shaders = v;
             else o.configDir = v;
+        } else if (!a.empty() && a.front() != '-') {
+            // The invitation (the desktop passes a file, a file:// URL or a link).
+            if (!o.invitation.empty()) st = core::Error{"more than one invitation given (give one .caseroom file or link)"};
+            else o.invitation = a;
         } else {
             st = core::Error{"unknown option '" + a + "' (see --help)"};
         }
@@ -172,10 +181,14 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         auto hp = parseHostPort(o.connect);
         if (!hp) return core::Error{"--connect: " + hp.error().message};
     }
+    const bool joining = !o.connect.empty() || !o.invitation.empty();
+    if (!o.invitation.empty() && !o.tokenFile.empty())
+        return core::Error{"give an invitation or --token-file, not both (the invitation holds the token)"};
+    if (!o.invitation.empty() && !o.headless) o.join = true; // opening an invitation joins straight away
     if (!o.screenshot.empty() && !o.headless)
         return core::Error{"--screenshot needs --headless (the window shows frames; it does not save them)"};
-    if (o.prefetch && o.connect.empty()) return core::Error{"--prefetch needs --connect HOST:PORT (and --token-file)"};
-    if (o.waitSlides > 0 && o.connect.empty()) return core::Error{"--wait-slides needs --connect (the slides come from a room)"};
+    if (o.prefetch && !joining) return core::Error{"--prefetch needs an invitation or --connect HOST:PORT (and --token-file)"};
+    if (o.waitSlides > 0 && !joining) return core::Error{"--wait-slides needs an invitation or --connect (the slides come from a room)"};
     if (o.headless && o.frames == 0) o.frames = 3;
     return o;
 }

@@ -25,6 +25,7 @@ struct Options {
     std::string room;                  // empty: remembered / "demo"
     std::string name;                  // empty: remembered / "Guest"
     std::string tokenFile;
+    std::string invitation;            // INVITE: a .caseroom file, a caseroom:// link or a file:// URL (never logged)
     std::uint32_t avatars = 12;        // built-in scene size
     std::uint32_t width = 1280, height = 720;
     std::uint32_t msaa = 0;            // 0: automatic (4x on GPUs, off on lavapipe)

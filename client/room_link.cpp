@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <string_view>
 
 #include "net/secure/secure_transport.h"
 #include "net/secure/token.h"
@@ -48,6 +49,56 @@ core::Result<std::vector<std::uint8_t>> decodePastedToken(const std::string& tex
     return out;
 }
 
+core::Result<JoinRequest> invitationJoin(const net::secure::Invitation& inv, const std::string& serverOverride,
+                                         std::string source) {
+    if (inv.kind != "session")
+        return core::Error{source + ": a program credential (kind=program) is for the case desk; it cannot join a room"};
+    JoinRequest req;
+    req.server = serverOverride.empty() ? net::secure::invitationServer(inv) : serverOverride;
+    req.token = net::secure::encodeTokenFile(inv.token);
+    req.tokenSource = std::move(source);
+    req.room = inv.room;
+    req.fromInvitation = true;
+    return req;
+}
+
+core::Result<JoinRequest> pastedJoin(const std::string& text, const std::string& server) {
+    if (net::secure::looksLikeInvitationLink(text)) {
+        auto inv = net::secure::parseInvitation(text, "pasted link");
+        if (!inv) return inv.error();
+        return invitationJoin(*inv, {}, "pasted link");
+    }
+    auto bytes = decodePastedToken(text);
+    if (!bytes) return bytes.error();
+    JoinRequest req;
+    req.server = server;
+    req.token = std::move(*bytes);
+    req.tokenSource = "pasted token";
+    return req;
+}
+
+core::Result<JoinRequest> fileJoin(const std::string& path, const std::string& server) {
+    // By name (.caseroom, file://), else by content: token files start "CRTOKEN".
+    bool invitation = net::secure::looksLikeInvitation(path) || path.rfind("file://", 0) == 0;
+    if (!invitation) {
+        std::ifstream f(path, std::ios::binary);
+        char magic[7] = {};
+        invitation = f && f.read(magic, sizeof magic) && std::string_view(magic, sizeof magic) != "CRTOKEN";
+    }
+    if (invitation) {
+        auto inv = net::secure::loadInvitation(path);
+        if (!inv) return inv.error();
+        return invitationJoin(*inv, {}, path);
+    }
+    auto bytes = readTokenBytes(path);
+    if (!bytes) return bytes.error();
+    JoinRequest req;
+    req.server = server;
+    req.token = std::move(*bytes);
+    req.tokenSource = path;
+    return req;
+}
+
 core::Result<RoomLink> startJoin(const JoinRequest& req, double now) {
     auto hp = parseHostPort(req.server);
     if (!hp) return core::Error{"server address: " + hp.error().message};
@@ -68,6 +119,7 @@ core::Result<RoomLink> startJoin(const JoinRequest& req, double now) {
     cd.displayName = g.displayName;
     cd.role = g.role;
     link.joinedAs = g.displayName + " (" + core::toString(g.role) + ") in room " + g.roomCode;
+    link.server = req.server;
     if (!req.room.empty() && req.room != g.roomCode)
         link.joinedAs += " (the token is for room " + g.roomCode + ", not " + req.room + ")";
     link.session = std::make_unique<session::ClientSession>(*link.transport, cd);

@@ -59,21 +59,32 @@ void helpOverlay(RoomUi& a) {
     ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_Always);
     ImGui::SetNextWindowBgAlpha(0.8f);
     ImGui::Begin("Help (F1)", &a.showHelp, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::TextUnformatted("Right mouse drag   look around");
-    ImGui::TextUnformatted("W A S D / arrows   walk (standing)");
-    ImGui::TextUnformatted("Left click chair   sit down (free chairs)");
-    ImGui::TextUnformatted("E                  stand up");
-    ImGui::TextUnformatted("V (hold)           talk (push-to-talk; Voice window: open mic, mute)");
-    ImGui::TextUnformatted("Tab                overview camera on/off");
-    ImGui::TextUnformatted("F                  focused wall panel full screen on/off");
-    ImGui::TextUnformatted("L                  laser where the mouse points on/off (if your role may point)");
-    ImGui::TextUnformatted("PgDn / PgUp        next / previous slide (presenter; also Right / Left in full screen)");
-    ImGui::TextUnformatted("Space              cine play / pause (presenter)");
-    ImGui::TextUnformatted("Right drag         window/level on a grey slide in full screen");
-    ImGui::TextUnformatted("Mouse wheel        zoom in full screen (a viewer: look closer, then follow)");
-    ImGui::TextUnformatted("Slides window      deck picker, slides, CT window presets, reset, ask for control");
-    ImGui::TextUnformatted("F1 or H            this help");
-    ImGui::TextUnformatted("Esc                leave the room");
+    // Two columns measured in the UI font (proportional: spaces cannot align them).
+    static constexpr std::pair<const char*, const char*> kKeys[] = {
+        {"Right mouse drag", "look around"},
+        {"W A S D / arrows", "walk (standing)"},
+        {"Left click chair", "sit down (free chairs)"},
+        {"E", "stand up"},
+        {"V (hold)", "talk (push-to-talk; Voice window: open mic, mute)"},
+        {"Tab", "overview camera on/off"},
+        {"F", "focused wall panel full screen on/off"},
+        {"L", "laser where the mouse points on/off (if your role may point)"},
+        {"PgDn / PgUp", "next / previous slide (presenter; also Right / Left in full screen)"},
+        {"Space", "cine play / pause (presenter)"},
+        {"Right drag", "window/level on a grey slide in full screen"},
+        {"Mouse wheel", "zoom in full screen (a viewer: look closer, then follow)"},
+        {"Slides window", "deck picker, slides, CT window presets, reset, ask for control"},
+        {"F1 or H", "this help"},
+        {"Esc", "leave the room"},
+    };
+    float keyWidth = 0;
+    for (const auto& [key, what] : kKeys) keyWidth = std::max(keyWidth, ImGui::CalcTextSize(key).x);
+    const float column = ImGui::GetCursorPosX() + keyWidth + ImGui::GetFontSize();
+    for (const auto& [key, what] : kKeys) {
+        ImGui::TextUnformatted(key);
+        ImGui::SameLine(column);
+        ImGui::TextUnformatted(what);
+    }
     ImGui::Separator();
     ImGui::TextUnformatted("Torso colours:");
     for (int i = 0; i < static_cast<int>(core::Role::Count); ++i) {

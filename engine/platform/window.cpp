@@ -96,6 +96,8 @@ void pollEvents(Window& w, InputFrame& f, EventHook hook, bool uiWantsMouse, boo
     f.resized = false;
     f.leftClicked = false;
     f.mouseDx = f.mouseDy = 0;
+    f.droppedFile.clear();
+    f.droppedText.clear();
     for (bool& p : f.keyPressed) p = false;
     SDL_Event ev;
     while (SDL_PollEvent(&ev)) {
@@ -140,6 +142,13 @@ void pollEvents(Window& w, InputFrame& f, EventHook hook, bool uiWantsMouse, boo
             break;
         case SDL_MOUSEBUTTONUP:
             if (ev.button.button == SDL_BUTTON_RIGHT) f.rightHeld = false;
+            break;
+        case SDL_DROPFILE:
+        case SDL_DROPTEXT:
+            if (ev.drop.file != nullptr) { // SDL hands over the string: ours to free
+                (ev.type == SDL_DROPFILE ? f.droppedFile : f.droppedText) = ev.drop.file;
+                SDL_free(ev.drop.file);
+            }
             break;
         default: break;
         }

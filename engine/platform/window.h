@@ -40,6 +40,8 @@ struct InputFrame {
     bool leftClicked = false;           // pressed this frame
     bool rightHeld = false;             // mouse-look button
     bool wantsText = false;             // set by the caller when UI owns the keyboard
+    std::string droppedFile;            // a file dropped on the window this frame (the last one), else empty
+    std::string droppedText;            // text (a link) dropped on the window this frame, else empty
 
     [[nodiscard]] bool down(Key k) const { return keyDown[static_cast<int>(k)]; }
     [[nodiscard]] bool pressed(Key k) const { return keyPressed[static_cast<int>(k)]; }

@@ -77,7 +77,8 @@ UiFontChoice loadUiFont(ImFontAtlas& atlas, const UiFontDesc& desc) {
     if (!choice.main.empty() && atlas.Build()) {
         choice.wide = true;
         const std::string gaps = choice.merged.empty() ? std::string() : " (missing glyphs from " + choice.merged.front() + ")";
-        CR_LOG_INFO("UI font: %s%s, %.0f px", choice.main.c_str(), gaps.c_str(), static_cast<double>(desc.sizePixels));
+        CR_LOG_INFO("UI font: %s%s, %.0f px, atlas %dx%d", choice.main.c_str(), gaps.c_str(),
+                    static_cast<double>(desc.sizePixels), atlas.TexWidth, atlas.TexHeight);
         return choice;
     }
     atlas.Clear();

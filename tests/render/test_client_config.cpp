@@ -156,6 +156,92 @@ TEST_CASE("pasted tokens: base64 of the token file, with clear errors", "[render
     CHECK(junk.error().message.find("junk.token") != std::string::npos);
 }
 
+TEST_CASE("invitations: the INVITE argument, a pasted link, a file or a token file", "[render][client]") {
+    // The argument: one, joining at once in a window; not with --token-file.
+    auto o = parse({"/home/lan/hepc.caseroom"});
+    REQUIRE(o.ok());
+    CHECK(o->invitation == "/home/lan/hepc.caseroom");
+    CHECK(o->join);
+    auto h = parse({"--headless", "--frames", "5", "--screenshot", "x.png", "caseroom://h:1/r?session=1&kind=session&token=x"});
+    REQUIRE(h.ok());
+    CHECK(h->invitation.rfind("caseroom://", 0) == 0);
+    CHECK_FALSE(h->join);
+    CHECK(parse({"--prefetch", "a.caseroom"}).ok());
+    CHECK(parse({"--headless", "--wait-slides", "5", "a.caseroom"}).ok());
+    auto two = parse({"a.caseroom", "b.caseroom"});
+    REQUIRE_FALSE(two.ok());
+    CHECK(two.error().message.find("more than one invitation") != std::string::npos);
+    auto both = parse({"--token-file", "t.token", "a.caseroom"});
+    REQUIRE_FALSE(both.ok());
+    CHECK(both.error().message.find("not both") != std::string::npos);
+
+    // A real invitation, pasted as its link and opened as its file.
+    REQUIRE(net::secure::initCrypto());
+    net::secure::SystemRandom random;
+    net::secure::Key key{};
+    random.fill(key);
+    net::secure::MintDesc m;
+    m.userId = 5;
+    m.displayName = "Ørsted";
+    m.roomCode = "hepc";
+    m.nowUnix = 1'800'000'000;
+    auto tok = net::secure::mintToken(m, key, random);
+    REQUIRE(tok.ok());
+    net::secure::Invitation inv;
+    inv.host = "clinic.example.org";
+    inv.port = 7100;
+    inv.room = "hepc";
+    inv.sessionId = 3;
+    inv.token = *tok;
+    const std::string link = net::secure::encodeInvitationLink(inv);
+    auto pasted = pastedJoin("\n  " + link + "  \n", "127.0.0.1:7777");
+    REQUIRE(pasted.ok());
+    CHECK(pasted->server == "clinic.example.org:7100"); // the invitation's, not the field's
+    CHECK(pasted->fromInvitation);
+    CHECK(pasted->token == net::secure::encodeTokenFile(inv.token));
+    CHECK(pasted->tokenSource == "pasted link");
+    auto cut = pastedJoin(link.substr(0, link.size() - 20), "127.0.0.1:7777");
+    REQUIRE_FALSE(cut.ok());
+    CHECK(cut.error().message.find("pasted link") != std::string::npos);
+    CHECK(cut.error().message.find(link.substr(link.find("token=") + 6, 20)) == std::string::npos);
+    auto b64 = pastedJoin("SGVsbG8=", "127.0.0.1:7777"); // a base64 token, as before
+    REQUIRE(b64.ok());
+    CHECK(b64->server == "127.0.0.1:7777");
+    CHECK_FALSE(b64->fromInvitation);
+
+    const auto dir = std::filesystem::temp_directory_path() / ("caseroom-invite-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string file = (dir / "hepc.caseroom").string();
+    REQUIRE(net::secure::writeInvitationFile(file, inv, "test").ok());
+    auto opened = fileJoin(file, "127.0.0.1:7777");
+    REQUIRE(opened.ok());
+    CHECK(opened->server == "clinic.example.org:7100");
+    CHECK(opened->tokenSource == file);
+    // Named otherwise, an invitation is still told from a token file by its content.
+    const std::string renamed = (dir / "hepc.txt").string();
+    std::filesystem::copy_file(file, renamed);
+    auto byContent = fileJoin(renamed, "127.0.0.1:7777");
+    REQUIRE(byContent.ok());
+    CHECK(byContent->fromInvitation);
+    const std::string tokenFile = (dir / "t.token").string();
+    REQUIRE(net::secure::writeTokenFile(tokenFile, inv.token).ok());
+    auto asToken = fileJoin(tokenFile, "127.0.0.1:7777");
+    REQUIRE(asToken.ok());
+    CHECK_FALSE(asToken->fromInvitation);
+    CHECK(asToken->server == "127.0.0.1:7777");
+    auto url = fileJoin("file://" + file, "x:1");
+    REQUIRE(url.ok());
+    CHECK(url->fromInvitation);
+    // A program credential cannot join a room.
+    net::secure::Invitation program = inv;
+    program.kind = "program";
+    program.sessionId = 0;
+    auto desk = invitationJoin(program, {}, "hcv.caseroom");
+    REQUIRE_FALSE(desk.ok());
+    CHECK(desk.error().message == "hcv.caseroom: a program credential (kind=program) is for the case desk; it cannot join a room");
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("look: walking follows the view, seated heads stay in the neck's range", "[render][client]") {
     Look look;
     look.yaw = 0.0f;

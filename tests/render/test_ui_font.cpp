@@ -113,6 +113,9 @@ TEST_CASE("the UI font has the letters of names in Latin, Vietnamese, Greek and 
     CHECK(choice.main == kNoto);
     CHECK(choice.wide);
     REQUIRE(ImGui::GetIO().Fonts->Fonts.Size == 1);
+    // Every Vulkan device takes a 4096 x 4096 image (the minimum maxImageDimension2D).
+    CHECK(ImGui::GetIO().Fonts->TexWidth <= 4096);
+    CHECK(ImGui::GetIO().Fonts->TexHeight <= 4096);
     const ImFont& font = *ImGui::GetIO().Fonts->Fonts[0];
     for (ImWchar c : {ImWchar(0x1EC5) /* ễ */, ImWchar(0x00D8) /* Ø */, ImWchar(0x1ECB) /* ị */, ImWchar(0x0111) /* đ */,
                       ImWchar(0x01B0) /* ư */, ImWchar(0x03A9) /* Ω */, ImWchar(0x0416) /* Ж */, ImWchar(0x2013) /* – */,

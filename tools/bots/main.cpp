@@ -5,10 +5,12 @@
 // forwarding); with --listen, the watcher (or bot 1) writes what it hears,
 // spatialized stereo, to a WAV file. Audio devices are the WAV-file twin,
 // pumped on the wall clock: no sound card needed.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +21,7 @@
 #include "audio/voice_client.h"
 #include "core/cli.h"
 #include "core/log.h"
+#include "net/secure/invitation.h"
 #include "net/secure/key_file.h"
 #include "net/secure/secure_transport.h"
 #include "session/bot_brain.h"
@@ -41,6 +44,10 @@ void usage() {
         "  --server HOST:PORT    server address (default 127.0.0.1:7777)\n"
         "  --key FILE            the server's deployment key: mint a token for each bot\n"
         "  --token FILE          join with this token instead (one participant; names and role come from it)\n"
+        "  --invitation FILE     join with this invitation (.caseroom file or caseroom:// link): one\n"
+        "                        participant each, repeatable; server, room, name and role come from it\n"
+        "  --invitations DIR     one participant for every *.caseroom file in DIR\n"
+        "                        (with either, --server overrides the invitations' address)\n"
         "  --room CODE           room code (default demo)\n"
         "  --count N             number of bots, 1..1000 (default 6)\n"
         "  --wanderers FRACTION  share of bots that stay standing, 0..1 (default 0.2)\n"
@@ -90,6 +97,9 @@ struct Options {
     bool watch = false, quiet = false, help = false, present = false;
     double slideSeconds = 8.0;
     std::string keyPath, tokenPath, speakPath, listenPath;
+    bool serverGiven = false;
+    std::vector<std::string> invitations;   // --invitation, in order
+    std::string invitationDir;              // --invitations
 };
 
 // Every numeric option: the whole string, range-checked; errors name the option and the value.
@@ -114,8 +124,13 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         if (a == "--server") {
             auto hp = cli::parseHostPort(*v);
             if (!hp) st = core::Error{"--server: " + hp.error().message};
-            else o.server = {hp->first, hp->second};
+            else {
+                o.server = {hp->first, hp->second};
+                o.serverGiven = true;
+            }
         } else if (a == "--room") o.room = *v;
+        else if (a == "--invitation") o.invitations.push_back(*v);
+        else if (a == "--invitations") o.invitationDir = *v;
         else if (a == "--key") o.keyPath = *v;
         else if (a == "--token") o.tokenPath = *v;
         else if (a == "--count") {
@@ -138,6 +153,40 @@ core::Result<Options> parseOptions(int argc, char** argv) {
     }
     return o;
 }
+// The invitations of --invitation and --invitations DIR (every *.caseroom
+// there, by name), each a participant with its token and server address.
+struct Invited {
+    net::secure::ConnectToken token;
+    net::Address server;
+};
+core::Result<std::vector<Invited>> loadInvitations(const Options& o) {
+    std::vector<std::string> sources = o.invitations;
+    if (!o.invitationDir.empty()) {
+        std::error_code ec;
+        std::vector<std::string> found;
+        for (const auto& e : std::filesystem::directory_iterator(o.invitationDir, ec))
+            if (e.path().extension() == ".caseroom") found.push_back(e.path().string());
+        if (ec) return core::Error{"--invitations " + o.invitationDir + ": cannot list it: " + ec.message()};
+        if (found.empty()) return core::Error{"--invitations " + o.invitationDir + ": no .caseroom files in it"};
+        std::sort(found.begin(), found.end());
+        sources.insert(sources.end(), found.begin(), found.end());
+    }
+    if (sources.size() > 1000) return core::Error{"more than 1000 invitations"};
+    std::vector<Invited> out;
+    for (const std::string& src : sources) {
+        auto inv = net::secure::loadInvitation(src);
+        if (!inv) return inv.error();
+        if (inv->kind != "session")
+            return core::Error{(net::secure::looksLikeInvitationLink(src) ? std::string("a caseroom:// link") : src) +
+                               ": a program credential cannot join a room (it is for the case desk)"};
+        Invited i;
+        i.token = inv->token;
+        i.server = o.serverGiven ? o.server : net::Address{inv->host, inv->port};
+        out.push_back(std::move(i));
+    }
+    return out;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -153,15 +202,27 @@ int main(int argc, char** argv) {
     const bool watch = parsed->watch, quiet = parsed->quiet;
     const std::string keyPath = parsed->keyPath, tokenPath = parsed->tokenPath, speakPath = parsed->speakPath, listenPath = parsed->listenPath;
     if (watch || !tokenPath.empty()) count = 1;
-    if (keyPath.empty() == tokenPath.empty()) {
-        std::fprintf(stderr, "caseroom-bots: give --key FILE (mint tokens) or --token FILE (join with one)\n");
+    const bool invited = !parsed->invitations.empty() || !parsed->invitationDir.empty();
+    if (int(!keyPath.empty()) + int(!tokenPath.empty()) + int(invited) != 1) {
+        std::fprintf(stderr, "caseroom-bots: give --key FILE (mint tokens), --token FILE (join with one) or "
+                             "--invitation FILE / --invitations DIR (join with each)\n");
+        return 2;
+    }
+    if (invited && watch) {
+        std::fprintf(stderr, "caseroom-bots: --watch mints its own observer token: use --key with it\n");
         return 2;
     }
     if (!net::secure::initCrypto()) { std::fprintf(stderr, "caseroom-bots: libsodium failed to initialise\n"); return 1; }
     net::secure::SystemRandom random;
     std::optional<net::secure::Key> secret;
     std::optional<net::secure::ConnectToken> given;
-    if (!keyPath.empty()) {
+    std::vector<Invited> invitations;
+    if (invited) {
+        auto loaded = loadInvitations(*parsed);
+        if (!loaded) { std::fprintf(stderr, "caseroom-bots: %s\n", loaded.error().message.c_str()); return 1; }
+        invitations = std::move(*loaded);
+        count = static_cast<long>(invitations.size());
+    } else if (!keyPath.empty()) {
         auto k = net::secure::loadKeyFile(keyPath);
         if (!k) { std::fprintf(stderr, "caseroom-bots: %s\n", k.error().message.c_str()); return 1; }
         secret = k->bytes;
@@ -191,7 +252,14 @@ int main(int argc, char** argv) {
         cd.displayName = watch ? "Observer" : prefix + " " + std::to_string(i + 1);
         cd.role = watch ? core::Role::Observer : (i == 0 ? core::Role::Facilitator : roles[static_cast<std::size_t>(i) % 4]);
         net::secure::ConnectToken token;
-        if (given) {
+        net::Address botServer = server;
+        if (!invitations.empty()) {
+            token = invitations[static_cast<std::size_t>(i)].token;
+            botServer = invitations[static_cast<std::size_t>(i)].server;
+            cd.roomCode = token.grant.roomCode;
+            cd.displayName = token.grant.displayName;
+            cd.role = token.grant.role;
+        } else if (given) {
             token = *given;
             cd.displayName = token.grant.displayName;
             cd.role = token.grant.role;
@@ -242,7 +310,7 @@ int main(int argc, char** argv) {
             }
             b.session->attachVoice(b.voice.get());
         }
-        b.session->connect(server, seconds());
+        b.session->connect(botServer, seconds());
         bots.push_back(std::move(b));
     }
     std::uint64_t deviceBlocks = 0; // WAV devices run on the wall clock, 10 ms blocks
