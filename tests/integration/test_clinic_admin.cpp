@@ -156,7 +156,8 @@ TEST_CASE("caseroom-admin: every command's --help exits 0", "[integration][admin
                                                {"roster", "import", "--help"}, {"schedule", "--help"}, {"sessions", "--help"},
                                                {"invite", "--help"}, {"credential", "--help"}, {"revoke", "--help"},
                                                {"invitations", "--help"}, {"case", "--help"}, {"case", "submit", "--help"},
-                                               {"attendance", "--help"}, {"attendance", "adjust", "--help"}, {"certificates", "--help"}}) {
+                                               {"attendance", "--help"}, {"attendance", "adjust", "--help"}, {"certificates", "--help"},
+                                               {"screen", "--help"}}) {
         const Ran r = c.admin(args);
         INFO(args[0] << " " << (args.size() > 1 ? args[1] : "") << ": " << r.out);
         CHECK(r.rc == 0);
@@ -356,6 +357,14 @@ TEST_CASE("caseroom-admin: cases through the PHI screen and the workflow, refusa
     CHECK(noAttest.out.find("de-identified") != std::string::npos);
     CHECK(c.as("obs", {"case", "submit", "--program", "hcv", clean, "--attest"}).rc == 1);  // observers present nothing
 
+    // The screen alone (tools/admin/screen_command.h): JSON lines, non-zero on findings.
+    const Ran scr = c.admin({"screen", "--form", planted});
+    INFO(scr.out);
+    CHECK(scr.rc == 1);
+    CHECK(scr.out.find("\"kind\":\"email\"") != std::string::npos);
+    const Ran scrClean = c.admin({"screen", "--form", clean});
+    INFO(scrClean.out);
+    CHECK(scrClean.rc == 0);
     const Ran held = c.as("spoke1", {"case", "submit", "--program", "hcv", planted, "--attest"});
     INFO(held.out);
     CHECK(held.rc == 1);

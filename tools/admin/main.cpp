@@ -13,10 +13,7 @@
 #include "admin.h"
 #include "core/cli.h"
 
-#if __has_include("screen_command.h")
 #include "screen_command.h"
-#define CASEROOM_ADMIN_HAS_SCREEN 1
-#endif
 
 using namespace caseroom;
 using namespace caseroom::admin;
@@ -121,13 +118,13 @@ int main(int argc, char** argv) {
     if (cmd == "case") return runCase(ctx, args);
     if (cmd == "attendance") return runAttendance(ctx, args);
     if (cmd == "certificates") return runCertificates(ctx, args);
-#ifdef CASEROOM_ADMIN_HAS_SCREEN
-    if (cmd == "screen") return runScreenCommand(args);
-#else
-    // The PHI engineer's screen command (tools/admin/screen_command.h) is not
-    // in this tree yet.
-    if (cmd == "screen") return fail(ctx, "not built into this caseroom-admin yet");
-#endif
+    if (cmd == "screen") {
+        // tools/admin/screen_command.h (the PHI engineer's): argv[0] is "screen".
+        std::vector<char*> screenArgv;
+        for (auto& r : rest) screenArgv.push_back(r.data());
+        screenArgv.push_back(nullptr);
+        return tools::runScreenCommand(static_cast<int>(rest.size()), screenArgv.data());
+    }
     std::fprintf(stderr, "caseroom-admin: unknown command '%s' (see caseroom-admin --help)\n", cmd.c_str());
     return kExitUsage;
 }
