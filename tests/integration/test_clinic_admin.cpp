@@ -167,7 +167,7 @@ TEST_CASE("caseroom-admin: every command's --help exits 0", "[integration][admin
     CHECK(c.admin({"no-such-command"}).rc == 2);
 }
 
-TEST_CASE("caseroom-admin: program and a UTF-8 roster; re-import updates by stable id, audited", "[integration][admin]") {
+TEST_CASE("caseroom-admin: program and a UTF-8 roster, re-imported by stable id and audited", "[integration][admin]") {
     Clinic c;
     setUpProgram(c);
     // The state directory's owner bootstrapped; with a roster, --as is needed.
@@ -213,7 +213,7 @@ TEST_CASE("caseroom-admin: program and a UTF-8 roster; re-import updates by stab
     CHECK(report->intact == rows->size());
 }
 
-TEST_CASE("caseroom-admin: a bad roster line is reported with its line and column; nothing imported", "[integration][admin]") {
+TEST_CASE("caseroom-admin: a bad roster line is reported with its line and column and nothing is imported", "[integration][admin]") {
     Clinic c;
     const Ran p = c.admin({"program", "create", "--code", "hcv", "--name", "Hepatitis C ECHO", "--tz", "UTC"});
     REQUIRE(p.rc == 0);
@@ -267,7 +267,7 @@ TEST_CASE("caseroom-admin: a weekly series keeps its local time across the DST c
     CHECK(list.out.find("2027-03-18 12:00") != std::string::npos);
 }
 
-TEST_CASE("caseroom-admin: invitations are written 0600, parse, and follow the identity conventions", "[integration][admin]") {
+TEST_CASE("caseroom-admin: invitations are written 0600 and parse and follow the identity conventions", "[integration][admin]") {
     Clinic c;
     setUpProgram(c);
     REQUIRE(net::secure::initCrypto());
@@ -345,7 +345,7 @@ TEST_CASE("caseroom-admin: invitations are written 0600, parse, and follow the i
     CHECK(c.as("coord", {"revoke", "--invitation", std::to_string(spoke2->id)}).rc == 1);  // already revoked
 }
 
-TEST_CASE("caseroom-admin: cases through the PHI screen and the workflow, refusals by role", "[integration][admin]") {
+TEST_CASE("caseroom-admin: cases through the PHI screen and the workflow with refusals by role", "[integration][admin]") {
     Clinic c;
     setUpProgram(c);
     REQUIRE(c.as("coord", {"schedule", "--program", "hcv", "--title", "Hep C clinic", "--first-date", "2027-03-04", "--time", "12:00",
@@ -494,7 +494,7 @@ TEST_CASE("caseroom-admin: cases through the PHI screen and the workflow, refusa
     CHECK(rec.caseRecord(cleanId)->status == store::CaseStatus::FollowUpRequested);
 }
 
-TEST_CASE("caseroom-admin: attendance adjustments are audited; the CSV export parses back", "[integration][admin]") {
+TEST_CASE("caseroom-admin: attendance adjustments are audited and the CSV export parses back", "[integration][admin]") {
     Clinic c;
     setUpProgram(c);
     REQUIRE(c.as("coord", {"schedule", "--program", "hcv", "--title", "Hep C clinic", "--first-date", "2027-03-04", "--time", "12:00",
@@ -655,8 +655,8 @@ std::vector<Presence> auditPresence(store::Records& rec) {
 
 } // namespace
 
-TEST_CASE("the whole path: invitations from caseroom-admin, caseroom-server --db, bots joining, a revoked one refused, "
-          "attendance intervals matching the joins and leaves",
+TEST_CASE("the whole path: invitations from caseroom-admin into caseroom-server --db and bots with a revoked one refused "
+          "and attendance intervals matching the joins and leaves",
           "[integration][admin][process]") {
     Clinic c;
     REQUIRE(net::secure::initCrypto());
