@@ -93,10 +93,12 @@ std::string osUser() {
 constexpr const char* kForm =
     "[field age_band]\nlabel = Age band\nkind = choice\nchoices = 18-29, 30-39, 40-49, 50-59, 60-69, 70-79, 80-89, 90+\nrequired = yes\n"
     "[field history]\nlabel = History\nkind = longtext\nrequired = yes\n"
+    "[field imaging]\nlabel = Imaging (a case deck)\nkind = deck\n"
     "[field question]\nlabel = Question for the hub\nkind = text\nrequired = yes\n";
 
 constexpr const char* kClean =
     "[case]\nage_band = 60-69\nhistory = 67 yo M with chronic hepatitis C, ALT 54, treated in 2019 with\n  sofosbuvir 400 mg.\n"
+    "imaging = 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
     "question = Is retreatment advised?\n";
 
 constexpr const char* kPlanted =
@@ -392,6 +394,8 @@ TEST_CASE("caseroom-admin: cases through the PHI screen and the workflow with re
         REQUIRE(k.ok());
         CHECK(k->status == store::CaseStatus::Submitted);
         CHECK(k->findings.empty());
+        REQUIRE(k->decks.size() == 1);  // the form's deck field names the case deck
+        CHECK(k->decks[0] == "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
     }
     // Hub-first visibility: another spoke sees neither; the presenter sees both.
     const Ran other = c.as("spoke2", {"case", "list", "--program", "hcv"});

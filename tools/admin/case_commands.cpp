@@ -57,8 +57,23 @@ std::string statusNames() {
 // [SECTION] form and screen
 struct CheckedForm {
     std::vector<store::CaseField> fields;
+    std::vector<std::string> decks;   // manifest hashes named by the form's deck fields
     std::vector<store::CaseFinding> findings;
 };
+
+// A deck field's value: manifest hashes separated by commas or line breaks
+// (validateForm has checked each is 64 hex digits).
+void addDecks(std::string_view v, std::vector<std::string>& out) {
+    while (!v.empty()) {
+        const auto sep = v.find_first_of(",\n");
+        std::string_view h = v.substr(0, sep);
+        while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.remove_prefix(1);
+        while (!h.empty() && (h.back() == ' ' || h.back() == '\t' || h.back() == '\r')) h.remove_suffix(1);
+        if (!h.empty() && std::find(out.begin(), out.end(), h) == out.end()) out.emplace_back(h);
+        if (sep == std::string_view::npos) break;
+        v.remove_prefix(sep + 1);
+    }
+}
 
 // Parses FILE against the program's template, validates it and screens it.
 core::Result<CheckedForm> checkForm(Context& ctx, const store::Program& p, const std::string& file) {
@@ -87,6 +102,7 @@ core::Result<CheckedForm> checkForm(Context& ctx, const store::Program& p, const
     std::vector<clinic::ScreenField> screened;
     for (const auto& f : *filled) {
         out.fields.push_back({f.name, f.value});
+        if (const clinic::FormField* def = tmpl->find(f.name); def && def->kind == clinic::FieldKind::Deck) addDecks(f.value, out.decks);
         if (std::find(names.begin(), names.end(), f.name) != names.end()) screened.push_back({f.name, f.value});
     }
     for (const auto& f : clinic::screen(screened, sc))
@@ -172,6 +188,7 @@ int submitNew(Context& ctx, const store::Program& p, const store::Person& presen
     c.programId = p.id;
     c.presenterId = presenter.id;
     c.fields = form->fields;
+    c.decks = form->decks;
     c.findings = form->findings;
     c.attestedAt = ctx.globals.now;
     c.status = c.findings.empty() ? store::CaseStatus::Submitted : store::CaseStatus::Held;
@@ -262,6 +279,7 @@ int edit(Context& ctx, const ParsedArgs& a) {
     if (!form) return fail(ctx, form.error());
     store::CaseRecord c = l->c;
     c.fields = form->fields;
+    c.decks = form->decks;
     c.findings = form->findings;
     c.updatedAt = ctx.globals.now;
     if (!c.findings.empty()) {
@@ -326,6 +344,7 @@ int show(Context& ctx, const ParsedArgs& a) {
     if (c.sessionId) std::printf("session %lld\n", static_cast<long long>(c.sessionId));
     if (c.originalCaseId) std::printf("re-presentation of case %lld\n", static_cast<long long>(c.originalCaseId));
     if (!c.followUpDate.empty()) std::printf("follow-up requested for %s\n", c.followUpDate.c_str());
+    for (const auto& d : c.decks) std::printf("case deck %s\n", d.c_str());
     if (c.attestedAt) std::printf("attested %s\n", clinic::formatUtcIso(c.attestedAt).c_str());
     if (!c.phiOverride.empty()) std::printf("PHI override: %s\n", c.phiOverride.c_str());
     std::vector<clinic::FilledField> filled;
