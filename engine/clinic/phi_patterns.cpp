@@ -901,7 +901,7 @@ void scanStreets(Scan& s) {
         if (isUpper(s.at(j)) && !wordAt(t, j + 1)) ++j; // 12B
         if (s.at(j) == '-' && digitAt(t, j + 1)) { j += 1; j += s.digitsFrom(j); } // 12-14
         if (s.at(j) != ' ') { i = j; continue; }
-        std::size_t k = j, names = 0, end = npos;
+        std::size_t k = j, names = 0, capsNames = 0, end = npos;
         for (int word = 0; word < 6; ++word) {
             const std::size_t b = s.skipSpaces(k);
             if (b == k || b - k > 2) break;
@@ -912,7 +912,10 @@ void scanStreets(Scan& s) {
             constexpr Sv kFullWords[] = {"Lane", "Road", "Way", "Row", "Run", "Path", "Loop", "Walk", "Cove", "Bend",
                                          "Pass", "Park", "Mews", "Pike", "Oak", "Elm"};
             if (s.at(we) == '.' && w.size() <= 4 && !inList(kFullWords, w, true)) ++we; // "St.", "N."
-            if (names > 0 && isSuffix(w)) {
+            bool suffixCaps = w.size() >= 2;
+            for (char c : w) suffixCaps = suffixCaps && isUpper(c);
+            // "123 MAIN ST" or "123 Main St", not "2 ICU Dr" (capitals before a Title-case suffix).
+            if (names > 0 && isSuffix(w) && (suffixCaps || capsNames < names)) {
                 end = we;
                 // "Main St N", "Oak Ave NW"
                 const std::size_t d = s.skipSpaces(we);
@@ -933,6 +936,7 @@ void scanStreets(Scan& s) {
             const bool nameLike = s.isTitleWord(b, e) || caps || ordinal || inSet<kDirections>(w, true);
             if (!nameLike) break;
             ++names;
+            capsNames += caps ? 1 : 0;
             k = we;
         }
         if (end != npos) {

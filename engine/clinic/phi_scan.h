@@ -170,8 +170,8 @@ inline constexpr Sv kStreetSuffixes[] = {
     "Street", "St", "Avenue", "Ave", "Av", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court",
     "Ct", "Way", "Highway", "Hwy", "Route", "Rte", "Place", "Pl", "Terrace", "Ter", "Circle", "Cir", "Parkway", "Pkwy",
     "Trail", "Trl", "Square", "Sq", "Loop", "Alley", "Row", "Crescent", "Pike", "Turnpike", "Expressway", "Freeway",
-    "Plaza", "Path", "Run", "Pass", "Crossing", "Point", "Ridge", "Hollow", "Heights", "Bend", "Cove", "Creek", "Park",
-    "Center", "Close", "Mews", "Walk", "Gardens"};
+    "Plaza", "Path", "Crossing", "Point", "Ridge", "Hollow", "Heights", "Bend", "Cove", "Creek", "Park",
+    "Mews", "Gardens"};
 inline constexpr Sv kDirections[] = {"N", "S", "E", "W", "NE", "NW", "SE", "SW", "North", "South", "East",
                                             "West", "Northeast", "Northwest", "Southeast", "Southwest"};
 
@@ -195,7 +195,7 @@ inline constexpr Sv kNotNames[] = {
     "none", "unknown", "negative", "positive", "normal", "abnormal", "mild", "moderate", "severe", "acute", "chronic",
     "left", "right", "bilateral", "fibroscan", "ultrasound", "biopsy", "sofosbuvir", "velpatasvir", "glecaprevir",
     "ledipasvir", "ribavirin", "insulin", "metformin", "treatment", "therapy", "visit", "name", "named", "age",
-    "sex", "setting", "rural", "urban", "arbor", "santa", "san", "fort", "saint", "st", "mr", "mrs", "ms", "dr", "miss", "prof", "non", "post", "pre"};
+    "sex", "setting", "rural", "urban", "state", "college", "school", "institute", "foundation", "memorial", "general", "regional", "community", "valley", "river", "mountain", "lake", "city", "town", "village", "road", "street", "avenue", "arbor", "santa", "san", "fort", "saint", "st", "mr", "mrs", "ms", "dr", "miss", "prof", "non", "post", "pre"};
 
 // [3] scanning helpers ----------------------------------------------------------
 

@@ -85,20 +85,21 @@ constexpr Sv kParticles[] = {"van", "von", "de", "da", "del", "della", "der", "d
 // also take capitals ("NAME: JOHN SMITH") and a single word.
 struct NameCue {
     Sv phrase;
-    bool strong;
+    bool strong; // one capitalised word after it is a name, even at a heading's start
+    bool caps;   // a form label: capitals are a name too ("NAME: JOHN SMITH")
 };
 constexpr NameCue kNameCues[] = {
-    {"patient name", true}, {"pt name", true}, {"full name", true}, {"name", true}, {"named", true},
-    {"names", true}, {"called", true}, {"known as", true}, {"goes by", true}, {"aka", true}, {"a.k.a.", true},
-    {"signed", true}, {"next of kin", true}, {"NOK", true}, {"emergency contact", true}, {"contact person", true},
-    {"patient", false}, {"pt", false}, {"pt.", false}, {"client", false}, {"resident", false},
-    {"son", false}, {"daughter", false}, {"wife", false}, {"husband", false}, {"mother", false},
-    {"father", false}, {"mom", false}, {"dad", false}, {"brother", false}, {"sister", false},
-    {"spouse", false}, {"partner", false}, {"grandson", false}, {"granddaughter", false}, {"grandmother", false},
-    {"grandfather", false}, {"niece", false}, {"nephew", false}, {"cousin", false}, {"aunt", false},
-    {"uncle", false}, {"guardian", false}, {"caregiver", false}, {"carer", false}, {"friend", false},
-    {"neighbor", false}, {"neighbour", false}, {"roommate", false}, {"boyfriend", false}, {"girlfriend", false},
-    {"fiancé", false}, {"employer", false}, {"coworker", false}, {"contact", false}, {"child", false},
+    {"patient name", true, true}, {"pt name", true, true}, {"full name", true, true}, {"name", true, true}, {"named", true, false},
+    {"names", true, false}, {"called", false, false}, {"known as", true, false}, {"goes by", true, false}, {"aka", true, false}, {"a.k.a.", true, false},
+    {"signed", false, false}, {"next of kin", true, true}, {"NOK", true, true}, {"emergency contact", true, true}, {"contact person", true, true},
+    {"patient", false, false}, {"pt", false, false}, {"pt.", false, false}, {"client", false, false}, {"resident", false, false},
+    {"son", false, false}, {"daughter", false, false}, {"wife", false, false}, {"husband", false, false}, {"mother", false, false},
+    {"father", false, false}, {"mom", false, false}, {"dad", false, false}, {"brother", false, false}, {"sister", false, false},
+    {"spouse", false, false}, {"partner", false, false}, {"grandson", false, false}, {"granddaughter", false, false}, {"grandmother", false, false},
+    {"grandfather", false, false}, {"niece", false, false}, {"nephew", false, false}, {"cousin", false, false}, {"aunt", false, false},
+    {"uncle", false, false}, {"guardian", false, false}, {"caregiver", false, false}, {"carer", false, false}, {"friend", false, false},
+    {"neighbor", false, false}, {"neighbour", false, false}, {"roommate", false, false}, {"boyfriend", false, false}, {"girlfriend", false, false},
+    {"fiancé", false, false}, {"employer", false, false}, {"coworker", false, false}, {"contact", false, false}, {"child", false, false},
 };
 
 // [2] known names -------------------------------------------------------------------
@@ -292,6 +293,15 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
             const std::size_t e = s.phrase(w.b, c.phrase);
             if (e == npos) continue;
             if (s.at(e) == '-' || (w.b > 0 && s.t[w.b - 1] == '-')) break; // "Child-Pugh", "step-son"
+            if (c.phrase == Sv("name") || c.phrase == Sv("names")) { // "brand name Epclusa" names a drug
+                std::size_t p = w.b;
+                while (p > 0 && s.t[p - 1] == ' ') --p;
+                std::size_t q = p;
+                while (q > 0 && isAlpha(s.t[q - 1])) --q;
+                constexpr Sv kThings[] = {"brand", "generic", "drug", "trade", "program", "site", "clinic", "file",
+                                          "user", "test", "medication", "product", "street", "company", "device"};
+                if (q < p && inList(kThings, s.t.substr(q, p - q))) break;
+            }
             std::size_t v = e;
             bool punct = false;
             for (int round = 0; round < 3; ++round) {
@@ -308,7 +318,7 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
             }
             if (v == e) break;
             std::size_t count = 0;
-            const std::size_t end = nameRun(s, v, c.strong, &count);
+            const std::size_t end = nameRun(s, v, c.caps, &count);
             if (end == npos) break;
             // A weak cue in a heading ("Patient Education") with one word is not a name.
             const bool single = count == 1;
@@ -318,7 +328,7 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
             std::size_t spanEnd = end;
             // "Smith, John"
             if (single && s.at(end) == ',' && s.at(end + 1) == ' ') {
-                const std::size_t f = nameRun(s, end + 2, c.strong);
+                const std::size_t f = nameRun(s, end + 2, c.caps);
                 if (f != npos) spanEnd = f;
             }
             s.add(v, spanEnd, PhiKind::Name);
