@@ -189,13 +189,13 @@ inline constexpr Sv kNotNames[] = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "american", "english",
     "spanish", "hispanic", "latino", "latina", "caucasian", "white", "black", "asian", "african", "native", "medicaid",
-    "medicare", "insurance", "male", "female", "man", "woman", "boy", "girl", "patient", "pt", "chief", "complaint",
+    "medicare", "insurance", "male", "female", "man", "woman", "boy", "girl", "patient", "pt", "client", "resident", "chief", "complaint",
     "past", "family", "social", "review", "physical", "current", "prior", "previous", "recent", "new", "follow",
     "followup", "up", "today", "yesterday", "tomorrow", "now", "here", "there", "please", "thanks", "thank", "yes",
     "none", "unknown", "negative", "positive", "normal", "abnormal", "mild", "moderate", "severe", "acute", "chronic",
     "left", "right", "bilateral", "fibroscan", "ultrasound", "biopsy", "sofosbuvir", "velpatasvir", "glecaprevir",
     "ledipasvir", "ribavirin", "insulin", "metformin", "treatment", "therapy", "visit", "name", "named", "age",
-    "sex", "setting", "rural", "urban", "state", "college", "school", "institute", "foundation", "memorial", "general", "regional", "community", "valley", "river", "mountain", "lake", "city", "town", "village", "road", "street", "avenue", "arbor", "santa", "san", "fort", "saint", "st", "mr", "mrs", "ms", "dr", "miss", "prof", "non", "post", "pre"};
+    "sex", "setting", "rural", "urban", "cardiology", "hepatology", "gastroenterology", "gi", "nephrology", "radiology", "pathology", "psychiatry", "neurology", "oncology", "surgery", "pharmacy", "nursing", "dermatology", "endocrinology", "infectious", "pulmonology", "urology", "obstetrics", "gynecology", "pediatrics", "hospice", "palliative", "podiatry", "ophthalmology", "nutrition", "dietitian", "staff", "nurse", "practitioner", "physician", "pharmacist", "doctor", "provider", "clinician", "specialist", "deceased", "alive", "living", "healthy", "died", "adopted", "notification", "precautions", "state", "college", "school", "institute", "foundation", "memorial", "general", "regional", "community", "valley", "river", "mountain", "lake", "city", "town", "village", "road", "street", "avenue", "arbor", "santa", "san", "fort", "saint", "st", "mr", "mrs", "ms", "dr", "miss", "prof", "non", "post", "pre"};
 
 // [3] scanning helpers ----------------------------------------------------------
 

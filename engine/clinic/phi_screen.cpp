@@ -76,7 +76,7 @@ constexpr Sv kFamilyNames[] = {
 
 // Titles before a name (case as written; "MS" and "MR" are diagnoses).
 constexpr Sv kTitles[] = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sr", "Sra", "Srta", "MR.",
-                                        "MRS.", "DR."};
+                          "MRS.", "DR.", "Doctor", "Professor", "Mister"};
 // Particles inside a family name: "Ana de la Cruz", "Ludwig van Beethoven".
 constexpr Sv kParticles[] = {"van", "von", "de", "da", "del", "della", "der", "di", "du", "dos", "la",
                                            "le", "bin", "al"};
@@ -92,14 +92,18 @@ constexpr NameCue kNameCues[] = {
     {"patient name", true, true}, {"pt name", true, true}, {"full name", true, true}, {"name", true, true}, {"named", true, false},
     {"names", true, false}, {"called", false, false}, {"known as", true, false}, {"goes by", true, false}, {"aka", true, false}, {"a.k.a.", true, false},
     {"signed", false, false}, {"next of kin", true, true}, {"NOK", true, true}, {"emergency contact", true, true}, {"contact person", true, true},
+    {"spoke with", true, false}, {"spoke to", true, false}, {"discussed with", true, false},
+    {"seen by", true, false}, {"referred by", true, false}, {"reviewed with", true, false}, {"met with", true, false},
+    {"talked to", true, false}, {"talked with", true, false}, {"accompanied by", true, false},
+    {"brought in by", true, false}, {"visited by", true, false}, {"evaluated by", true, false},
     {"patient", false, false}, {"pt", false, false}, {"pt.", false, false}, {"client", false, false}, {"resident", false, false},
-    {"son", false, false}, {"daughter", false, false}, {"wife", false, false}, {"husband", false, false}, {"mother", false, false},
-    {"father", false, false}, {"mom", false, false}, {"dad", false, false}, {"brother", false, false}, {"sister", false, false},
-    {"spouse", false, false}, {"partner", false, false}, {"grandson", false, false}, {"granddaughter", false, false}, {"grandmother", false, false},
-    {"grandfather", false, false}, {"niece", false, false}, {"nephew", false, false}, {"cousin", false, false}, {"aunt", false, false},
-    {"uncle", false, false}, {"guardian", false, false}, {"caregiver", false, false}, {"carer", false, false}, {"friend", false, false},
-    {"neighbor", false, false}, {"neighbour", false, false}, {"roommate", false, false}, {"boyfriend", false, false}, {"girlfriend", false, false},
-    {"fiancé", false, false}, {"employer", false, false}, {"coworker", false, false}, {"contact", false, false}, {"child", false, false},
+    {"son", true, false}, {"daughter", true, false}, {"wife", true, false}, {"husband", true, false}, {"mother", true, false},
+    {"father", true, false}, {"mom", false, false}, {"dad", false, false}, {"brother", true, false}, {"sister", true, false},
+    {"spouse", true, false}, {"partner", false, false}, {"grandson", true, false}, {"granddaughter", true, false}, {"grandmother", true, false},
+    {"grandfather", true, false}, {"niece", true, false}, {"nephew", true, false}, {"cousin", true, false}, {"aunt", true, false},
+    {"uncle", true, false}, {"guardian", true, false}, {"caregiver", true, false}, {"carer", true, false}, {"friend", false, false},
+    {"neighbor", false, false}, {"neighbour", false, false}, {"roommate", false, false}, {"boyfriend", true, false}, {"girlfriend", true, false},
+    {"fiancé", true, false}, {"employer", false, false}, {"coworker", false, false}, {"contact", false, false}, {"child", false, false},
 };
 
 // [2] known names -------------------------------------------------------------------
@@ -273,6 +277,26 @@ std::size_t nameRun(const Scan& s, std::size_t i, bool capsOk, std::size_t* coun
     return end;
 }
 
+// After a run of name words: does a person's verb or ", 61 yo" follow ("Elena Petrova is a ...")?
+bool isSubject(const Scan& s, std::size_t after) {
+    if (s.at(after) == ',' && s.at(after + 1) == ' ' && isDigit(s.at(after + 2))) return true;
+    if (s.at(after) != ' ') return false;
+    const std::size_t vb = after + 1, ve = s.wordEnd(vb);
+    constexpr Sv kVerbs[] = {"is", "was", "has", "had", "presents", "presented", "reports", "reported", "denies",
+                             "states", "returns", "returned", "came", "comes", "lives", "works", "who", "called",
+                             "arrived", "agreed", "declined", "says", "said", "missed", "remains"};
+    return ve > vb && inList(kVerbs, s.t.substr(vb, ve - vb), true);
+}
+
+// Medical words that are capitalised in headings ("Hepatic Encephalopathy was ...").
+bool medicalWord(Sv w) {
+    constexpr Sv kSuffixes[] = {"itis", "osis", "emia", "pathy", "ectomy", "ology", "oma", "ism", "ase", "sis",
+                                "ary", "ic", "al", "ing", "ion", "ment", "ness", "ity", "ure", "ive"};
+    for (Sv suf : kSuffixes)
+        if (w.size() > suf.size() + 2 && ieq(w.substr(w.size() - suf.size()), suf)) return true;
+    return false;
+}
+
 void scanTitledNames(Scan& s, const std::vector<Word>& ws) {
     for (const Word& w : ws) {
         Sv tw = s.t.substr(w.b, w.e - w.b);
@@ -310,7 +334,9 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
                     punct = punct || s.t[v] != ' ';
                     ++v;
                 }
-                for (Sv filler : {Sv("is"), Sv("was"), Sv("named"), Sv("called"), Sv("name")}) {
+                for (Sv filler : {Sv("is"), Sv("was"), Sv("named"), Sv("called"), Sv("name"), Sv("nurse practitioner"),
+                                  Sv("nurse"), Sv("practitioner"), Sv("physician"), Sv("pharmacist"), Sv("doctor"),
+                                  Sv("NP"), Sv("PA"), Sv("RN"), Sv("MD"), Sv("the"), Sv("her"), Sv("his"), Sv("their")}) {
                     const std::size_t f = s.phrase(v, filler);
                     if (f != npos) { v = f; punct = true; break; }
                 }
@@ -322,7 +348,8 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
             if (end == npos) break;
             // A weak cue in a heading ("Patient Education") with one word is not a name.
             const bool single = count == 1;
-            if (!c.strong && isUpper(s.t[w.b]) && !punct && !inSet<kGivenNames>(s.t.substr(v, s.wordEnd(v) - v), true) &&
+            if (!c.strong && isUpper(s.t[w.b]) && !punct && !(count >= 2 && isSubject(s, end)) &&
+                !inSet<kGivenNames>(s.t.substr(v, s.wordEnd(v) - v), true) &&
                 (single || !inSet<kFamilyNames>(s.t.substr(s.skipSpaces(s.wordEnd(v)), end - s.skipSpaces(s.wordEnd(v))), true)))
                 break; // "Patient Summary Report" is a heading
             std::size_t spanEnd = end;
@@ -360,10 +387,41 @@ void scanNamePairs(Scan& s, const std::vector<Word>& ws) {
             const std::size_t end = nameRun(s, n, false, &count);
             if (end != npos && count >= 1) { s.add(w.b, end, PhiKind::Name); continue; }
         }
-        if (oneSpace && wi + 1 < ws.size() && ws[wi + 1].b == n && s.isNameWord(w.b, w.e) && !sentenceStart(s, w.b) &&
-            inSet<kFamilyNames>(s.t.substr(n, ws[wi + 1].e - n), true) && !inSet<kStateNames>(word, true)) {
-            s.add(w.b, ws[wi + 1].e, PhiKind::Name);
-            continue;
+        if (oneSpace && wi + 1 < ws.size() && ws[wi + 1].b == n && s.isNameWord(w.b, w.e) && s.isNameWord(n, ws[wi + 1].e)) {
+            const std::size_t after = ws[wi + 1].e;
+            const bool family = inSet<kFamilyNames>(s.t.substr(n, after - n), true) && !inSet<kStateNames>(word, true);
+            // At a sentence's start a capitalised word may be any word ("Suspected Wilson disease"):
+            // there the pair must be the subject ("Keisha Washington is ...").
+            bool subject = s.at(after) == ',';
+            if (!subject && s.at(after) == ' ') {
+                const std::size_t vb = after + 1, ve = s.wordEnd(vb);
+                constexpr Sv kVerbs[] = {"is", "was", "has", "had", "presents", "presented", "reports", "reported",
+                                         "denies", "states", "returns", "returned", "came", "comes", "lives", "works",
+                                         "who", "called", "arrived", "agreed", "declined"};
+                subject = ve > vb && inList(kVerbs, s.t.substr(vb, ve - vb), true);
+            }
+            // "Aiyana Redcloud, MD": a clinician's credential after two capitalised words.
+            bool credential = false;
+            if (s.at(after) == ',' && s.at(after + 1) == ' ') {
+                const std::size_t cb = after + 2, ce = s.wordEnd(cb);
+                constexpr Sv kCredentials[] = {"MD", "DO", "RN", "NP", "PA", "PA-C", "MSN", "FNP", "PhD", "LCSW", "DNP",
+                                               "PharmD", "MPH", "CNM", "APRN", "LPN", "MBBS"};
+                credential = ce > cb && inList(kCredentials, s.t.substr(cb, ce - cb), true);
+            }
+            if ((family && (!sentenceStart(s, w.b) || subject)) || credential) {
+                s.add(w.b, after, PhiKind::Name);
+                continue;
+            }
+        }
+        // Two or three capitalised words that act as a person: "Elena Petrova is", "Tomasz Nowak, 61 yo".
+        if (oneSpace && s.isNameWord(w.b, w.e) && (wi == 0 || ws[wi - 1].e < w.b - 1 || !s.isNameWord(ws[wi - 1].b, ws[wi - 1].e))) {
+            std::size_t count = 0;
+            const std::size_t end = nameRun(s, w.b, false, &count);
+            if (end != npos && count >= 2 && isSubject(s, end)) {
+                bool medical = false;
+                for (std::size_t k = wi; k < ws.size() && ws[k].b < end; ++k) medical = medical || medicalWord(s.t.substr(ws[k].b, ws[k].e - ws[k].b));
+                if (!medical) { s.add(w.b, end, PhiKind::Name); continue; }
+            }
         }
         // "Lopez, Maria"
         if (inSet<kFamilyNames>(word, true) && s.at(w.e) == ',' && s.at(w.e + 1) == ' ' && wi + 1 < ws.size() &&

@@ -157,6 +157,12 @@ TEST_CASE("phi: names by title, cue and roster", "[phi]") {
     one("Reviewed with Keisha Washington today.", "Keisha Washington", PhiKind::Name);
     one("Discussed with J. Smith today.", "J. Smith", PhiKind::Name);
     one("Lopez, Maria was seen.", "Lopez, Maria", PhiKind::Name);
+    one("Elena Petrova is a 58-year-old woman.", "Elena Petrova", PhiKind::Name);
+    one("Tomasz Nowak, 61 yo M, genotype 3.", "Tomasz Nowak", PhiKind::Name);
+    one("Reviewed with Ingrid Solberg, RN.", "Ingrid Solberg", PhiKind::Name);
+    one("Seen by Nurse Practitioner Delphine Moreau.", "Delphine Moreau", PhiKind::Name);
+    one("Grandson Kwame helps with meds.", "Kwame", PhiKind::Name);
+    none("Patient Education was provided. Hepatic Encephalopathy was noted. Mother Deceased. Seen by Hepatology.");
     none("Patient Education given. Patient Reports no pain. MS and MR noted.");
     none("Patient Summary Report attached; brand name Epclusa; signed HIPAA consent; called EMS.");
     none("Wilson disease excluded. Suspected Graves disease. Wayne State University protocol.");
