@@ -224,6 +224,8 @@ void scanPhones(Scan& s) {
         if (digitBefore(t, i) || (i > 0 && (isAlpha(t[i - 1]) || t[i - 1] == '/' || t[i - 1] == '.'))) continue;
         if (i > 0 && t[i - 1] == '-' && digitBefore(t, i - 1)) continue;
         std::size_t e = nanpAt(t, i, false);
+        if (e == npos && c == '+' && s.digitsFrom(i + 1) >= 10 && s.digitsFrom(i + 1) <= 15 && !wordAt(t, i + 1 + s.digitsFrom(i + 1)))
+            e = i + 1 + s.digitsFrom(i + 1); // E.164: +15555551234
         // "555 123 4567" without punctuation: only with a plausible area code (2..9).
         if (e == npos && c >= '2' && c <= '9' && s.digitsFrom(i) == 3) e = nanpAt(t, i, true);
         if (e == npos && isDigit(c)) e = localNumberAt(s, i);
@@ -405,6 +407,11 @@ constexpr Cue kCues[] = {
     {"MR #", PhiKind::Mrn, Value::Id, 3, false},
     {"MR no", PhiKind::Mrn, Value::Id, 3, false},
     {"MR number", PhiKind::Mrn, Value::Id, 3, false},
+    {"MR", PhiKind::Mrn, Value::Id, 6, true}, // "MR 2+" is mitral regurgitation: six digits make it a record
+    {"med rec", PhiKind::Mrn, Value::Id, 3, false},
+    {"medical rec", PhiKind::Mrn, Value::Id, 3, false},
+    {"hospital #", PhiKind::Mrn, Value::Id, 3, false},
+    {"hospital id", PhiKind::Mrn, Value::Id, 3, false},
     {"chart number", PhiKind::Mrn, Value::Id, 3, false},
     {"chart no", PhiKind::Mrn, Value::Id, 3, false},
     {"chart #", PhiKind::Mrn, Value::Id, 3, false},
@@ -436,6 +443,9 @@ constexpr Cue kCues[] = {
     {"medicaid id", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicaid no", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicaid", PhiKind::HealthPlan, Value::Id, 5, false},
+    {"medicare beneficiary identifier", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"medicare beneficiary id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"beneficiary identifier", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicare number", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicare id", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicare no", PhiKind::HealthPlan, Value::Id, 3, false},
@@ -532,6 +542,7 @@ std::size_t idValueEnd(const Scan& s, std::size_t i, std::size_t minDigits) {
     while (j < t.size()) {
         if (isAlnum(t[j])) { digits += isDigit(t[j]) ? 1 : 0; ++j; continue; }
         if ((t[j] == '-' || t[j] == '/' || t[j] == '.') && j > i && isAlnum(s.at(j + 1))) { ++j; continue; }
+        if ((t[j] == '(' || t[j] == ')') && j > i && isDigit(s.at(j + 1))) { ++j; continue; } // GS1 UDI "(01)0084...(17)..."
         if (t[j] == ' ' && j > i && isDigit(t[j - 1]) && s.digitsFrom(j + 1) >= 3 && !wordAt(t, j + 1 + s.digitsFrom(j + 1))) {
             ++j;
             continue;
