@@ -186,7 +186,7 @@ void scanKnownNames(Scan& s, const std::vector<Word>& ws) {
     for (std::size_t k = 0; k < known.size(); ++k) {
         if (known[k].parts.size() > 1) byFirst[known[k].parts.front()].push_back(k);
         for (const std::string& p : known[k].parts)
-            if (codePoints(p) >= 3) parts.insert(p);
+            if (codePoints(p) >= 3 || known[k].parts.size() == 1) parts.insert(p); // a one-word name is whole
     }
     std::vector<std::string> folded;
     folded.reserve(ws.size());

@@ -176,6 +176,7 @@ TEST_CASE("phi: names by title, cue and roster", "[phi]") {
     one("ALT rose to 80; Rose came in.", "Rose", PhiKind::Name, ctx);
     one("Li Wu called back", "Li Wu", PhiKind::Name, ctx);
     none("li and wu are syllables here", ctx);
+    one("Bo called back", "Bo", PhiKind::Name, ScreenContext{{"Bo"}});
 }
 
 TEST_CASE("phi: clinical text is left alone", "[phi]") {
