@@ -11,6 +11,7 @@
 #include "clinic/phi_scan.h"
 
 #include <algorithm>
+#include <array>
 
 namespace caseroom::clinic::detail {
 namespace {
@@ -134,6 +135,13 @@ bool faxBefore(Sv t, std::size_t b) {
     return true;
 }
 
+// "555-123-4567 (fax)", "555-123-4567 fax".
+bool faxAfter(Sv t, std::size_t e) {
+    std::size_t j = e;
+    while (j < t.size() && j - e < 3 && (t[j] == ' ' || t[j] == '(' || t[j] == '-' || t[j] == ',')) ++j;
+    return j + 3 <= t.size() && ieq(t.substr(j, 3), "fax") && !wordAt(t, j + 3);
+}
+
 // A North American number at i: [+1 ](ddd) ddd-dddd, ddd-ddd-dddd, ddd.ddd.dddd,
 // with spaces only after "+1" or parentheses. Returns the end or npos.
 std::size_t nanpAt(Sv t, std::size_t i, bool loose) {
@@ -216,9 +224,13 @@ void scanPhones(Scan& s) {
         if (digitBefore(t, i) || (i > 0 && (isAlpha(t[i - 1]) || t[i - 1] == '/' || t[i - 1] == '.'))) continue;
         if (i > 0 && t[i - 1] == '-' && digitBefore(t, i - 1)) continue;
         std::size_t e = nanpAt(t, i, false);
+        if (e == npos && c == '+' && s.digitsFrom(i + 1) >= 10 && s.digitsFrom(i + 1) <= 15 && !wordAt(t, i + 1 + s.digitsFrom(i + 1)))
+            e = i + 1 + s.digitsFrom(i + 1); // E.164: +15555551234
+        // "555 123 4567" without punctuation: only with a plausible area code (2..9).
+        if (e == npos && c >= '2' && c <= '9' && s.digitsFrom(i) == 3) e = nanpAt(t, i, true);
         if (e == npos && isDigit(c)) e = localNumberAt(s, i);
         if (e == npos) continue;
-        s.add(i, e, faxBefore(t, i) ? PhiKind::Fax : PhiKind::Phone);
+        s.add(i, e, faxBefore(t, i) || faxAfter(t, e) ? PhiKind::Fax : PhiKind::Phone);
         i = e;
     }
 }
@@ -395,6 +407,11 @@ constexpr Cue kCues[] = {
     {"MR #", PhiKind::Mrn, Value::Id, 3, false},
     {"MR no", PhiKind::Mrn, Value::Id, 3, false},
     {"MR number", PhiKind::Mrn, Value::Id, 3, false},
+    {"MR", PhiKind::Mrn, Value::Id, 6, true}, // "MR 2+" is mitral regurgitation: six digits make it a record
+    {"med rec", PhiKind::Mrn, Value::Id, 3, false},
+    {"medical rec", PhiKind::Mrn, Value::Id, 3, false},
+    {"hospital #", PhiKind::Mrn, Value::Id, 3, false},
+    {"hospital id", PhiKind::Mrn, Value::Id, 3, false},
     {"chart number", PhiKind::Mrn, Value::Id, 3, false},
     {"chart no", PhiKind::Mrn, Value::Id, 3, false},
     {"chart #", PhiKind::Mrn, Value::Id, 3, false},
@@ -426,6 +443,9 @@ constexpr Cue kCues[] = {
     {"medicaid id", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicaid no", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicaid", PhiKind::HealthPlan, Value::Id, 5, false},
+    {"medicare beneficiary identifier", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"medicare beneficiary id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"beneficiary identifier", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicare number", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicare id", PhiKind::HealthPlan, Value::Id, 3, false},
     {"medicare no", PhiKind::HealthPlan, Value::Id, 3, false},
@@ -437,6 +457,10 @@ constexpr Cue kCues[] = {
     {"insurance policy", PhiKind::HealthPlan, Value::Id, 3, false},
     {"group number", PhiKind::HealthPlan, Value::Id, 3, false},
     {"group no", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"group #", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"subscriber #", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"subscriber no", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"member", PhiKind::HealthPlan, Value::Id, 5, false},
     {"plan id", PhiKind::HealthPlan, Value::Id, 3, false},
     {"MBI", PhiKind::HealthPlan, Value::Id, 3, true},
     {"HICN", PhiKind::HealthPlan, Value::Id, 3, true},
@@ -461,6 +485,9 @@ constexpr Cue kCues[] = {
     {"device identifier", PhiKind::Device, Value::Id, 3, false},
     {"device id", PhiKind::Device, Value::Id, 3, false},
     {"device number", PhiKind::Device, Value::Id, 3, false},
+    {"implant id", PhiKind::Device, Value::Id, 3, false},
+    {"pacemaker id", PhiKind::Device, Value::Id, 3, false},
+    {"pump id", PhiKind::Device, Value::Id, 3, false},
     {"UDI", PhiKind::Device, Value::Id, 3, true},
     // social security numbers
     {"social security number", PhiKind::Ssn, Value::Ssn, 4, false},
@@ -515,6 +542,7 @@ std::size_t idValueEnd(const Scan& s, std::size_t i, std::size_t minDigits) {
     while (j < t.size()) {
         if (isAlnum(t[j])) { digits += isDigit(t[j]) ? 1 : 0; ++j; continue; }
         if ((t[j] == '-' || t[j] == '/' || t[j] == '.') && j > i && isAlnum(s.at(j + 1))) { ++j; continue; }
+        if ((t[j] == '(' || t[j] == ')') && j > i && isDigit(s.at(j + 1))) { ++j; continue; } // GS1 UDI "(01)0084...(17)..."
         if (t[j] == ' ' && j > i && isDigit(t[j - 1]) && s.digitsFrom(j + 1) >= 3 && !wordAt(t, j + 1 + s.digitsFrom(j + 1))) {
             ++j;
             continue;
@@ -575,7 +603,7 @@ std::size_t plateValueEnd(const Scan& s, std::size_t i) {
         while (j < t.size() && (isUpper(t[j]) || isDigit(t[j]))) { digits += isDigit(t[j]) ? 1 : 0; ++j; }
         if (j == g || j - g > 8 || isLower(s.at(j))) { j = g; break; }
         ++groups;
-        if ((s.at(j) == ' ' || s.at(j) == '-') && (isUpper(s.at(j + 1)) || isDigit(s.at(j + 1))) && groups < 2) { ++j; continue; }
+        if ((s.at(j) == ' ' || s.at(j) == '-') && (isUpper(s.at(j + 1)) || isDigit(s.at(j + 1))) && groups < 3) { ++j; continue; }
         break;
     }
     while (j > i && (t[j - 1] == ' ' || t[j - 1] == '-')) --j;
@@ -607,9 +635,21 @@ std::size_t valueEnd(const Scan& s, const Cue& c, std::size_t v) {
     return v;
 }
 
-template <std::size_t N>
-bool tryCues(Scan& s, std::size_t i, const Cue (&cues)[N]) {
-    for (const Cue& c : cues) {
+// The cues of a table by their first letter (built once, immutable after).
+template <const auto& Cues>
+const std::vector<const Cue*>& cuesStartingWith(char letter) {
+    static const auto index = [] {
+        std::array<std::vector<const Cue*>, 26> by{};
+        for (const Cue& c : Cues) by[static_cast<std::size_t>(lower(c.phrase[0]) - 'a')].push_back(&c);
+        return by;
+    }();
+    return index[static_cast<std::size_t>(lower(letter) - 'a')];
+}
+
+template <const auto& Cues>
+bool tryCues(Scan& s, std::size_t i) {
+    for (const Cue* cue : cuesStartingWith<Cues>(s.t[i])) {
+        const Cue& c = *cue;
         const std::size_t e = s.phrase(i, c.phrase, c.caseSensitive);
         if (e == npos) continue;
         std::size_t v = skipFiller(s, e);
@@ -632,7 +672,7 @@ void scanCues(Scan& s) {
     const Sv t = s.t;
     for (std::size_t i = 0; i < t.size(); ++i) {
         if (!isAlpha(t[i]) || wordBefore(t, i)) continue;
-        if (!tryCues(s, i, kCues)) (void)tryCues(s, i, kPhoneCues);
+        if (!tryCues<kCues>(s, i)) (void)tryCues<kPhoneCues>(s, i);
         i = s.wordEnd(i);
         if (i == 0) break;
         --i;
@@ -649,9 +689,9 @@ std::size_t monthWordAt(const Scan& s, std::size_t i) {
     while (e < s.t.size() && isAlpha(s.t[e])) ++e;
     if (wordAt(s.t, e)) return npos;
     const Sv w = s.t.substr(i, e - i);
-    if (inList(kMonths, w)) return (ieq(w, "may") && !isUpper(w[0])) ? npos : e;
+    if (inSet<kMonths>(w)) return (ieq(w, "may") && !isUpper(w[0])) ? npos : e;
     if (!isUpper(w[0])) return npos;
-    if (inList(kMonthAbbr, w) || ieq(w, "Sept")) return s.at(e) == '.' ? e + 1 : e;
+    if (inSet<kMonthAbbr>(w) || ieq(w, "Sept")) return s.at(e) == '.' ? e + 1 : e;
     return npos;
 }
 
@@ -785,6 +825,15 @@ void scanAges(Scan& s) {
             ue = e;
             break;
         }
+        // "92F with", "a 95M": sex right after the age; not a temperature ("Tmax 100F").
+        if (ue == npos && (s.at(ne) == 'M' || s.at(ne) == 'F') && !wordAt(t, ne + 1) && !(s.at(ne + 1) == '.' && isAlpha(s.at(ne + 2)))) {
+            const std::size_t from = ne - n > 14 ? ne - n - 14 : 0;
+            const std::string back = foldAscii(t.substr(from, ne - n - from));
+            if (back.find("temp") == std::string::npos && back.find("tmax") == std::string::npos &&
+                back.find("fever") == std::string::npos && back.find("t ") != back.size() - 2 &&
+                back.find("febrile") == std::string::npos)
+                ue = ne + 1;
+        }
         if (ue != npos) { s.add(i - n, ue, PhiKind::Age); i = ue; continue; }
         // A cue before the number.
         std::size_t j = ne - n;
@@ -804,10 +853,10 @@ void scanAges(Scan& s) {
 // [4] street addresses, ZIP codes ---------------------------------------------------
 
 bool isSuffix(Sv w) {
-    if (inList(kStreetSuffixes, w, true)) return true;
+    if (inSet<kStreetSuffixes>(w, true)) return true;
     bool caps = w.size() >= 2;
     for (char c : w) caps = caps && isUpper(c);
-    return caps && inList(kStreetSuffixes, w); // "ST", "AVE"
+    return caps && inSet<kStreetSuffixes>(w); // "ST", "AVE"
 }
 bool isRouteWord(Sv w) {
     return w == "Route" || w == "Rte" || w == "Highway" || w == "Hwy" || w == "Road" || w == "Interstate" || w == "Box";
@@ -863,7 +912,7 @@ void scanStreets(Scan& s) {
         if (isUpper(s.at(j)) && !wordAt(t, j + 1)) ++j; // 12B
         if (s.at(j) == '-' && digitAt(t, j + 1)) { j += 1; j += s.digitsFrom(j); } // 12-14
         if (s.at(j) != ' ') { i = j; continue; }
-        std::size_t k = j, names = 0, end = npos;
+        std::size_t k = j, names = 0, capsNames = 0, end = npos;
         for (int word = 0; word < 6; ++word) {
             const std::size_t b = s.skipSpaces(k);
             if (b == k || b - k > 2) break;
@@ -874,13 +923,16 @@ void scanStreets(Scan& s) {
             constexpr Sv kFullWords[] = {"Lane", "Road", "Way", "Row", "Run", "Path", "Loop", "Walk", "Cove", "Bend",
                                          "Pass", "Park", "Mews", "Pike", "Oak", "Elm"};
             if (s.at(we) == '.' && w.size() <= 4 && !inList(kFullWords, w, true)) ++we; // "St.", "N."
-            if (names > 0 && isSuffix(w)) {
+            bool suffixCaps = w.size() >= 2;
+            for (char c : w) suffixCaps = suffixCaps && isUpper(c);
+            // "123 MAIN ST" or "123 Main St", not "2 ICU Dr" (capitals before a Title-case suffix).
+            if (names > 0 && isSuffix(w) && (suffixCaps || capsNames < names)) {
                 end = we;
                 // "Main St N", "Oak Ave NW"
                 const std::size_t d = s.skipSpaces(we);
                 if (d > we) {
                     const std::size_t de = s.wordEnd(d);
-                    if (de > d && inList(kDirections, t.substr(d, de - d), true)) end = s.at(de) == '.' ? de + 1 : de;
+                    if (de > d && inSet<kDirections>(t.substr(d, de - d), true)) end = s.at(de) == '.' ? de + 1 : de;
                 }
             }
             if (isRouteWord(w) && s.at(e) == ' ' && digitAt(t, e + 1)) {
@@ -892,9 +944,10 @@ void scanStreets(Scan& s) {
                                   ieq(w.substr(w.size() - 2), "rd") || ieq(w.substr(w.size() - 2), "th"));
             bool caps = w.size() >= 2;
             for (char c : w) caps = caps && isUpper(c);
-            const bool nameLike = s.isTitleWord(b, e) || caps || ordinal || inList(kDirections, w, true);
+            const bool nameLike = s.isTitleWord(b, e) || caps || ordinal || inSet<kDirections>(w, true);
             if (!nameLike) break;
             ++names;
+            capsNames += caps ? 1 : 0;
             k = we;
         }
         if (end != npos) {
@@ -913,8 +966,8 @@ void scanStateZips(Scan& s) {
         if (!isUpper(t[i]) || wordBefore(t, i)) continue;
         const std::size_t e = s.wordEnd(i);
         const Sv w = t.substr(i, e - i);
-        const bool abbr = w.size() == 2 && isUpper(w[1]) && inList(kStates, w, true);
-        const bool full = !abbr && inList(kStateNames, w, true);
+        const bool abbr = w.size() == 2 && isUpper(w[1]) && inSet<kStates>(w, true);
+        const bool full = !abbr && inSet<kStateNames>(w, true);
         if (abbr || full) {
             std::size_t v = e;
             if (s.at(v) == ',') ++v;

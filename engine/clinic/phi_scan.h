@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace caseroom::clinic::detail {
@@ -105,6 +106,39 @@ inline std::string foldAscii(Sv s) {
     for (char& c : out) c = lower(c);
     return out;
 }
+// A word list as a hash set (ASCII case-folded or exact), for the long
+// tables: built once on first use, immutable after (thread-safe statics).
+class WordSet {
+public:
+    template <std::size_t N>
+    WordSet(const Sv (&list)[N], bool caseSensitive) : caseSensitive_(caseSensitive) {
+        storage_.reserve(N);
+        for (Sv w : list) storage_.push_back(caseSensitive ? std::string(w) : foldAscii(w));
+        for (const std::string& w : storage_) set_.insert(w);
+    }
+    WordSet(const WordSet&) = delete;
+    WordSet& operator=(const WordSet&) = delete;
+    [[nodiscard]] bool contains(Sv w) const {
+        if (caseSensitive_) return set_.count(w) != 0;
+        char buf[48];
+        if (w.size() > sizeof buf) return false;
+        for (std::size_t i = 0; i < w.size(); ++i) buf[i] = lower(w[i]);
+        return set_.count(Sv(buf, w.size())) != 0;
+    }
+
+private:
+    bool caseSensitive_;
+    std::vector<std::string> storage_;
+    std::unordered_set<Sv> set_;
+};
+
+template <const auto& List>
+bool inSet(Sv w, bool caseSensitive = false) {
+    static const WordSet exact(List, true), folded(List, false);
+    return (caseSensitive ? exact : folded).contains(w);
+}
+
+// Linear search, for the short lists local to a scanner.
 template <std::size_t N>
 inline bool inList(const Sv (&list)[N], Sv w, bool caseSensitive = false) {
     for (Sv s : list)
@@ -136,8 +170,8 @@ inline constexpr Sv kStreetSuffixes[] = {
     "Street", "St", "Avenue", "Ave", "Av", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court",
     "Ct", "Way", "Highway", "Hwy", "Route", "Rte", "Place", "Pl", "Terrace", "Ter", "Circle", "Cir", "Parkway", "Pkwy",
     "Trail", "Trl", "Square", "Sq", "Loop", "Alley", "Row", "Crescent", "Pike", "Turnpike", "Expressway", "Freeway",
-    "Plaza", "Path", "Run", "Pass", "Crossing", "Point", "Ridge", "Hollow", "Heights", "Bend", "Cove", "Creek", "Park",
-    "Center", "Close", "Mews", "Walk", "Gardens"};
+    "Plaza", "Path", "Crossing", "Point", "Ridge", "Hollow", "Heights", "Bend", "Cove", "Creek", "Park",
+    "Mews", "Gardens"};
 inline constexpr Sv kDirections[] = {"N", "S", "E", "W", "NE", "NW", "SE", "SW", "North", "South", "East",
                                             "West", "Northeast", "Northwest", "Southeast", "Southwest"};
 
@@ -155,13 +189,13 @@ inline constexpr Sv kNotNames[] = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "american", "english",
     "spanish", "hispanic", "latino", "latina", "caucasian", "white", "black", "asian", "african", "native", "medicaid",
-    "medicare", "insurance", "male", "female", "man", "woman", "boy", "girl", "patient", "pt", "chief", "complaint",
+    "medicare", "insurance", "male", "female", "man", "woman", "boy", "girl", "patient", "pt", "client", "resident", "chief", "complaint",
     "past", "family", "social", "review", "physical", "current", "prior", "previous", "recent", "new", "follow",
     "followup", "up", "today", "yesterday", "tomorrow", "now", "here", "there", "please", "thanks", "thank", "yes",
     "none", "unknown", "negative", "positive", "normal", "abnormal", "mild", "moderate", "severe", "acute", "chronic",
     "left", "right", "bilateral", "fibroscan", "ultrasound", "biopsy", "sofosbuvir", "velpatasvir", "glecaprevir",
     "ledipasvir", "ribavirin", "insulin", "metformin", "treatment", "therapy", "visit", "name", "named", "age",
-    "sex", "setting", "rural", "urban", "arbor", "santa", "san", "fort", "saint", "st", "mr", "mrs", "ms", "dr", "miss", "prof", "non", "post", "pre"};
+    "sex", "setting", "rural", "urban", "cardiology", "hepatology", "gastroenterology", "gi", "nephrology", "radiology", "pathology", "psychiatry", "neurology", "oncology", "surgery", "pharmacy", "nursing", "dermatology", "endocrinology", "infectious", "pulmonology", "urology", "obstetrics", "gynecology", "pediatrics", "hospice", "palliative", "podiatry", "ophthalmology", "nutrition", "dietitian", "staff", "nurse", "practitioner", "physician", "pharmacist", "doctor", "provider", "clinician", "specialist", "deceased", "alive", "living", "healthy", "died", "adopted", "notification", "precautions", "state", "college", "school", "institute", "foundation", "memorial", "general", "regional", "community", "valley", "river", "mountain", "lake", "city", "town", "village", "road", "street", "avenue", "arbor", "santa", "san", "fort", "saint", "st", "mr", "mrs", "ms", "dr", "miss", "prof", "non", "post", "pre"};
 
 // [3] scanning helpers ----------------------------------------------------------
 
@@ -237,8 +271,8 @@ struct Scan {
         if (!isTitleWord(b, e)) return false;
         const Sv w = t.substr(b, e - b);
         const Sv head = w.substr(0, w.find('-')); // "Spanish-speaking"
-        return !inList(kNotNames, w) && !inList(kNotNames, head) && !inList(kMonths, w) &&
-               !inList(kStreetSuffixes, w, true);
+        return !inSet<kNotNames>(w) && !inSet<kNotNames>(head) && !inSet<kMonths>(w) &&
+               !inSet<kStreetSuffixes>(w, true);
     }
     bool isInitial(std::size_t b) const { return isUpper(at(b)) && at(b + 1) == '.' && !wordAt(t, b + 2); }
 };

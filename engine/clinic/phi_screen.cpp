@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace caseroom::clinic {
 namespace {
@@ -53,9 +55,28 @@ constexpr Sv kGivenNames[] = {
     "Harry", "Fred", "Earl", "Leonard", "Howard", "Stanley", "Leroy", "Marvin", "Clarence", "Herbert"};
 
 
+// Family names common in the US (compiled for this screen), without those
+// that are also common words ("Young", "White"): a capitalised word before
+// one, mid-sentence, makes a name pair; so does "Surname, Given".
+constexpr Sv kFamilyNames[] = {
+    "Smith", "Johnson", "Williams", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez",
+    "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Perez", "Thompson",
+    "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Allen", "Scott", "Torres", "Nguyen",
+    "Flores", "Adams", "Nelson", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Gomez", "Phillips", "Evans",
+    "Turner", "Diaz", "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris", "Morales", "Murphy",
+    "Rogers", "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson", "Kim", "Ramos", "Howard", "Watson",
+    "Richardson", "Chavez", "Patel", "Jimenez", "Kelly", "Sanders", "Myers", "Castillo", "Mendoza", "Ruiz",
+    "Hughes", "Alvarez", "Sullivan", "Fernandez", "Gonzales", "Washington", "Butler", "Simmons", "Foster",
+    "Gonzalez", "Bryant", "Alexander", "Russell", "Griffin", "Hayes", "Wang", "Chen", "Zhang", "Liu", "Singh",
+    "Kumar", "Shah", "Khan", "Ali", "Cohen", "Schmidt", "Mueller", "Novak", "Kowalski", "Okafor", "Okonkwo",
+    "Mensah", "Tran", "Pham", "Le", "Vu", "Yamamoto", "Tanaka", "Choi", "O'Brien", "O'Connor", "Murray",
+    "Kennedy", "Sullivan", "Jenkins", "Perry", "Powell", "Patterson", "Hughes", "Ross", "Henderson",
+    "Coleman", "Jordan", "Graham", "Wallace", "Cole", "Owens", "Reynolds", "Fisher", "Ellis",
+    "Harrison", "Gibson", "Mcdonald", "McDonald", "Marshall", "Ortega", "Delgado", "Castro", "Vargas", "Romero"};
+
 // Titles before a name (case as written; "MS" and "MR" are diagnoses).
 constexpr Sv kTitles[] = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sr", "Sra", "Srta", "MR.",
-                                        "MRS.", "DR."};
+                          "MRS.", "DR.", "Doctor", "Professor", "Mister"};
 // Particles inside a family name: "Ana de la Cruz", "Ludwig van Beethoven".
 constexpr Sv kParticles[] = {"van", "von", "de", "da", "del", "della", "der", "di", "du", "dos", "la",
                                            "le", "bin", "al"};
@@ -64,20 +85,25 @@ constexpr Sv kParticles[] = {"van", "von", "de", "da", "del", "della", "der", "d
 // also take capitals ("NAME: JOHN SMITH") and a single word.
 struct NameCue {
     Sv phrase;
-    bool strong;
+    bool strong; // one capitalised word after it is a name, even at a heading's start
+    bool caps;   // a form label: capitals are a name too ("NAME: JOHN SMITH")
 };
 constexpr NameCue kNameCues[] = {
-    {"patient name", true}, {"pt name", true}, {"full name", true}, {"name", true}, {"named", true},
-    {"names", true}, {"called", true}, {"known as", true}, {"goes by", true}, {"aka", true}, {"a.k.a.", true},
-    {"signed", true}, {"next of kin", true}, {"NOK", true}, {"emergency contact", true}, {"contact person", true},
-    {"patient", false}, {"pt", false}, {"pt.", false}, {"client", false}, {"resident", false},
-    {"son", false}, {"daughter", false}, {"wife", false}, {"husband", false}, {"mother", false},
-    {"father", false}, {"mom", false}, {"dad", false}, {"brother", false}, {"sister", false},
-    {"spouse", false}, {"partner", false}, {"grandson", false}, {"granddaughter", false}, {"grandmother", false},
-    {"grandfather", false}, {"niece", false}, {"nephew", false}, {"cousin", false}, {"aunt", false},
-    {"uncle", false}, {"guardian", false}, {"caregiver", false}, {"carer", false}, {"friend", false},
-    {"neighbor", false}, {"neighbour", false}, {"roommate", false}, {"boyfriend", false}, {"girlfriend", false},
-    {"fiancé", false}, {"employer", false}, {"coworker", false}, {"contact", false}, {"child", false},
+    {"patient name", true, true}, {"pt name", true, true}, {"full name", true, true}, {"name", true, true}, {"named", true, false},
+    {"names", true, false}, {"called", false, false}, {"known as", true, false}, {"goes by", true, false}, {"aka", true, false}, {"a.k.a.", true, false},
+    {"signed", false, false}, {"next of kin", true, true}, {"NOK", true, true}, {"emergency contact", true, true}, {"contact person", true, true},
+    {"spoke with", true, false}, {"spoke to", true, false}, {"discussed with", true, false},
+    {"seen by", true, false}, {"referred by", true, false}, {"reviewed with", true, false}, {"met with", true, false},
+    {"talked to", true, false}, {"talked with", true, false}, {"accompanied by", true, false},
+    {"brought in by", true, false}, {"visited by", true, false}, {"evaluated by", true, false},
+    {"patient", false, false}, {"pt", false, false}, {"pt.", false, false}, {"client", false, false}, {"resident", false, false},
+    {"son", true, false}, {"daughter", true, false}, {"wife", true, false}, {"husband", true, false}, {"mother", true, false},
+    {"father", true, false}, {"mom", false, false}, {"dad", false, false}, {"brother", true, false}, {"sister", true, false},
+    {"spouse", true, false}, {"partner", false, false}, {"grandson", true, false}, {"granddaughter", true, false}, {"grandmother", true, false},
+    {"grandfather", true, false}, {"niece", true, false}, {"nephew", true, false}, {"cousin", true, false}, {"aunt", true, false},
+    {"uncle", true, false}, {"guardian", true, false}, {"caregiver", true, false}, {"carer", true, false}, {"friend", false, false},
+    {"neighbor", false, false}, {"neighbour", false, false}, {"roommate", false, false}, {"boyfriend", true, false}, {"girlfriend", true, false},
+    {"fiancé", true, false}, {"employer", false, false}, {"coworker", false, false}, {"contact", false, false}, {"child", false, false},
 };
 
 // [2] known names -------------------------------------------------------------------
@@ -106,7 +132,7 @@ std::vector<Known> prepareKnown(const ScreenContext& ctx) {
                 const Sv raw = Sv(name).substr(i, e - i);
                 std::string part = asciiOnly(raw) ? foldAscii(raw) : std::string(raw);
                 while (!part.empty() && part.back() == '.') part.pop_back();
-                if (!part.empty() && !inList(kTitles, part) && !ieq(part, "mrs") && !ieq(part, "dr")) k.parts.push_back(part);
+                if (!part.empty() && !inSet<kTitles>(part) && !ieq(part, "mrs") && !ieq(part, "dr")) k.parts.push_back(part);
             }
             i = e;
         }
@@ -154,42 +180,61 @@ bool wordIs(Sv folded, Sv p) {
 void scanKnownNames(Scan& s, const std::vector<Word>& ws) {
     const std::vector<Known> known = prepareKnown(s.ctx);
     if (known.empty()) return;
+    // First part -> names (whole-name matches); parts of three or more letters.
+    std::unordered_map<std::string, std::vector<std::size_t>> byFirst;
+    std::unordered_set<std::string> parts;
+    for (std::size_t k = 0; k < known.size(); ++k) {
+        if (known[k].parts.size() > 1) byFirst[known[k].parts.front()].push_back(k);
+        for (const std::string& p : known[k].parts)
+            if (codePoints(p) >= 3 || known[k].parts.size() == 1) parts.insert(p); // a one-word name is whole
+    }
     std::vector<std::string> folded;
     folded.reserve(ws.size());
     for (const Word& w : ws) {
         const Sv raw = s.t.substr(w.b, w.e - w.b);
         folded.push_back(asciiOnly(raw) ? foldAscii(raw) : std::string(raw));
     }
+    auto isPart = [&](Sv key, bool lowerCase) {
+        const auto it = parts.find(std::string(key));
+        return it != parts.end() && !(lowerCase && inSet<kCommonWords>(key)); // "rose" in lower case is a word
+    };
     for (std::size_t wi = 0; wi < ws.size(); ++wi) {
-        const Sv fw = folded[wi];
-        const bool lowerCase = isLower(s.t[ws[wi].b]);
-        for (const Known& k : known) {
-            // The whole name, word after word.
-            if (k.parts.size() > 1 && wi + k.parts.size() <= ws.size()) {
+        const std::string& fw = folded[wi];
+        // The whole name, word after word, only blanks between.
+        bool whole = false;
+        if (const auto it = byFirst.find(fw); it != byFirst.end()) {
+            for (std::size_t k : it->second) {
+                const auto& ps = known[k].parts;
+                if (wi + ps.size() > ws.size()) continue;
                 bool all = true;
-                for (std::size_t p = 0; p < k.parts.size() && all; ++p) {
-                    all = (p + 1 == k.parts.size() ? wordIs(folded[wi + p], k.parts[p]) : folded[wi + p] == k.parts[p]);
-                    if (all && p > 0) { // only blanks between the words
-                        for (std::size_t c = ws[wi + p - 1].e; c < ws[wi + p].b && all; ++c) all = s.t[c] == ' ';
-                    }
+                for (std::size_t p = 1; p < ps.size() && all; ++p) {
+                    all = p + 1 == ps.size() ? wordIs(folded[wi + p], ps[p]) : folded[wi + p] == ps[p];
+                    for (std::size_t c = ws[wi + p - 1].e; c < ws[wi + p].b && all; ++c) all = s.t[c] == ' ';
                 }
-                if (all) { s.add(ws[wi].b, ws[wi + k.parts.size() - 1].e, PhiKind::Name); continue; }
+                if (all) {
+                    s.add(ws[wi].b, ws[wi + ps.size() - 1].e, PhiKind::Name);
+                    whole = true;
+                    break;
+                }
             }
-            // Each part of three or more letters; "rose" in lower case is a word.
-            for (const std::string& p : k.parts) {
-                if (codePoints(p) < 3) continue;
-                if (lowerCase && inList(kCommonWords, p)) continue;
-                if (wordIs(fw, p)) { s.add(ws[wi].b, ws[wi].e, PhiKind::Name); break; }
-                // "Mary-Jane": each hyphenated piece.
-                if (fw.find('-') != Sv::npos) {
-                    std::size_t from = 0;
-                    while (from <= fw.size()) {
-                        std::size_t to = fw.find('-', from);
-                        if (to == Sv::npos) to = fw.size();
-                        if (fw.substr(from, to - from) == p) s.add(ws[wi].b + from, ws[wi].b + to, PhiKind::Name);
-                        from = to + 1;
-                    }
-                }
+        }
+        if (whole) continue;
+        const bool lowerCase = isLower(s.t[ws[wi].b]);
+        Sv key = fw;
+        if (key.size() > 2 && key.substr(key.size() - 2) == "'s") key.remove_suffix(2);
+        else if (key.size() > 4 && key.substr(key.size() - 4) == "\xe2\x80\x99s") key.remove_suffix(4);
+        if (isPart(fw, lowerCase) || isPart(key, lowerCase)) {
+            s.add(ws[wi].b, ws[wi].e, PhiKind::Name);
+            continue;
+        }
+        // "Mary-Jane": each hyphenated piece.
+        if (fw.find('-') != std::string::npos) {
+            std::size_t from = 0;
+            while (from <= fw.size()) {
+                std::size_t to = fw.find('-', from);
+                if (to == std::string::npos) to = fw.size();
+                if (isPart(Sv(fw).substr(from, to - from), lowerCase)) s.add(ws[wi].b + from, ws[wi].b + to, PhiKind::Name);
+                from = to + 1;
             }
         }
     }
@@ -218,8 +263,8 @@ std::size_t nameRun(const Scan& s, std::size_t i, bool capsOk, std::size_t* coun
         const std::size_t e = s.wordEnd(j);
         if (e == j) break;
         const Sv w = s.t.substr(j, e - j);
-        if (full > 0 && inList(kParticles, w, true)) { j = e; continue; }
-        if (s.isNameWord(j, e) || (capsOk && allCapsWord(w) && !inList(kNotNames, w))) {
+        if (full > 0 && inSet<kParticles>(w, true)) { j = e; continue; }
+        if (s.isNameWord(j, e) || (capsOk && allCapsWord(w) && !inSet<kNotNames>(w))) {
             j = e;
             end = e;
             ++n;
@@ -232,12 +277,32 @@ std::size_t nameRun(const Scan& s, std::size_t i, bool capsOk, std::size_t* coun
     return end;
 }
 
+// After a run of name words: does a person's verb or ", 61 yo" follow ("Elena Petrova is a ...")?
+bool isSubject(const Scan& s, std::size_t after) {
+    if (s.at(after) == ',' && s.at(after + 1) == ' ' && isDigit(s.at(after + 2))) return true;
+    if (s.at(after) != ' ') return false;
+    const std::size_t vb = after + 1, ve = s.wordEnd(vb);
+    constexpr Sv kVerbs[] = {"is", "was", "has", "had", "presents", "presented", "reports", "reported", "denies",
+                             "states", "returns", "returned", "came", "comes", "lives", "works", "who", "called",
+                             "arrived", "agreed", "declined", "says", "said", "missed", "remains"};
+    return ve > vb && inList(kVerbs, s.t.substr(vb, ve - vb), true);
+}
+
+// Medical words that are capitalised in headings ("Hepatic Encephalopathy was ...").
+bool medicalWord(Sv w) {
+    constexpr Sv kSuffixes[] = {"itis", "osis", "emia", "pathy", "ectomy", "ology", "oma", "ism", "ase", "sis",
+                                "ary", "ic", "al", "ing", "ion", "ment", "ness", "ity", "ure", "ive"};
+    for (Sv suf : kSuffixes)
+        if (w.size() > suf.size() + 2 && ieq(w.substr(w.size() - suf.size()), suf)) return true;
+    return false;
+}
+
 void scanTitledNames(Scan& s, const std::vector<Word>& ws) {
     for (const Word& w : ws) {
         Sv tw = s.t.substr(w.b, w.e - w.b);
         std::size_t e = w.e;
         if (s.at(e) == '.') ++e;
-        if (!inList(kTitles, tw, true) && !inList(kTitles, s.t.substr(w.b, e - w.b), true)) continue;
+        if (!inSet<kTitles>(tw, true) && !inSet<kTitles>(s.t.substr(w.b, e - w.b), true)) continue;
         const std::size_t n = s.skipSpaces(e);
         if (n == e) continue;
         const std::size_t end = nameRun(s, n, allCapsWord(tw));
@@ -248,9 +313,19 @@ void scanTitledNames(Scan& s, const std::vector<Word>& ws) {
 void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
     for (const Word& w : ws) {
         for (const NameCue& c : kNameCues) {
+            if (lower(c.phrase[0]) != lower(s.t[w.b])) continue;
             const std::size_t e = s.phrase(w.b, c.phrase);
             if (e == npos) continue;
             if (s.at(e) == '-' || (w.b > 0 && s.t[w.b - 1] == '-')) break; // "Child-Pugh", "step-son"
+            if (c.phrase == Sv("name") || c.phrase == Sv("names")) { // "brand name Epclusa" names a drug
+                std::size_t p = w.b;
+                while (p > 0 && s.t[p - 1] == ' ') --p;
+                std::size_t q = p;
+                while (q > 0 && isAlpha(s.t[q - 1])) --q;
+                constexpr Sv kThings[] = {"brand", "generic", "drug", "trade", "program", "site", "clinic", "file",
+                                          "user", "test", "medication", "product", "street", "company", "device"};
+                if (q < p && inList(kThings, s.t.substr(q, p - q))) break;
+            }
             std::size_t v = e;
             bool punct = false;
             for (int round = 0; round < 3; ++round) {
@@ -259,7 +334,9 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
                     punct = punct || s.t[v] != ' ';
                     ++v;
                 }
-                for (Sv filler : {Sv("is"), Sv("was"), Sv("named"), Sv("called"), Sv("name")}) {
+                for (Sv filler : {Sv("is"), Sv("was"), Sv("named"), Sv("called"), Sv("name"), Sv("nurse practitioner"),
+                                  Sv("nurse"), Sv("practitioner"), Sv("physician"), Sv("pharmacist"), Sv("doctor"),
+                                  Sv("NP"), Sv("PA"), Sv("RN"), Sv("MD"), Sv("the"), Sv("her"), Sv("his"), Sv("their")}) {
                     const std::size_t f = s.phrase(v, filler);
                     if (f != npos) { v = f; punct = true; break; }
                 }
@@ -267,17 +344,18 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
             }
             if (v == e) break;
             std::size_t count = 0;
-            const std::size_t end = nameRun(s, v, c.strong, &count);
+            const std::size_t end = nameRun(s, v, c.caps, &count);
             if (end == npos) break;
             // A weak cue in a heading ("Patient Education") with one word is not a name.
             const bool single = count == 1;
-            if (!c.strong && single && isUpper(s.t[w.b]) && !punct &&
-                !inList(kGivenNames, s.t.substr(v, s.wordEnd(v) - v), true))
-                break;
+            if (!c.strong && isUpper(s.t[w.b]) && !punct && !(count >= 2 && isSubject(s, end)) &&
+                !inSet<kGivenNames>(s.t.substr(v, s.wordEnd(v) - v), true) &&
+                (single || !inSet<kFamilyNames>(s.t.substr(s.skipSpaces(s.wordEnd(v)), end - s.skipSpaces(s.wordEnd(v))), true)))
+                break; // "Patient Summary Report" is a heading
             std::size_t spanEnd = end;
             // "Smith, John"
             if (single && s.at(end) == ',' && s.at(end + 1) == ' ') {
-                const std::size_t f = nameRun(s, end + 2, c.strong);
+                const std::size_t f = nameRun(s, end + 2, c.caps);
                 if (f != npos) spanEnd = f;
             }
             s.add(v, spanEnd, PhiKind::Name);
@@ -286,16 +364,78 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
     }
 }
 
-// A common given name followed by a capitalised family name: "Maria Lopez".
-void scanGivenNamePairs(Scan& s, const std::vector<Word>& ws) {
-    for (std::size_t wi = 0; wi + 1 < ws.size(); ++wi) {
+// Is the word at b the first of a sentence (or of a line, a field)?
+bool sentenceStart(const Scan& s, std::size_t b) {
+    std::size_t j = b;
+    while (j > 0 && (s.t[j - 1] == ' ' || s.t[j - 1] == '\t' || s.t[j - 1] == '"' || s.t[j - 1] == '(')) --j;
+    if (j == 0) return true;
+    const char c = s.t[j - 1];
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '\n' || c == '\r' || c == '-' || c == '*';
+}
+
+// Name pairs without a cue: a common given name and a capitalised word
+// ("Maria Lopez"), a capitalised word mid-sentence and a common family name
+// ("with Keisha Washington"), "Lopez, Maria", and an initial with a name ("J. Smith").
+void scanNamePairs(Scan& s, const std::vector<Word>& ws) {
+    for (std::size_t wi = 0; wi < ws.size(); ++wi) {
         const Word& w = ws[wi];
-        if (!inList(kGivenNames, s.t.substr(w.b, w.e - w.b), true)) continue;
+        const Sv word = s.t.substr(w.b, w.e - w.b);
         const std::size_t n = s.skipSpaces(w.e);
-        if (n != w.e + 1) continue;
-        std::size_t count = 0;
-        const std::size_t end = nameRun(s, n, false, &count);
-        if (end != npos && count >= 1) s.add(w.b, end, PhiKind::Name);
+        const bool oneSpace = n == w.e + 1;
+        if (oneSpace && inSet<kGivenNames>(word, true)) {
+            std::size_t count = 0;
+            const std::size_t end = nameRun(s, n, false, &count);
+            if (end != npos && count >= 1) { s.add(w.b, end, PhiKind::Name); continue; }
+        }
+        if (oneSpace && wi + 1 < ws.size() && ws[wi + 1].b == n && s.isNameWord(w.b, w.e) && s.isNameWord(n, ws[wi + 1].e)) {
+            const std::size_t after = ws[wi + 1].e;
+            const bool family = inSet<kFamilyNames>(s.t.substr(n, after - n), true) && !inSet<kStateNames>(word, true);
+            // At a sentence's start a capitalised word may be any word ("Suspected Wilson disease"):
+            // there the pair must be the subject ("Keisha Washington is ...").
+            bool subject = s.at(after) == ',';
+            if (!subject && s.at(after) == ' ') {
+                const std::size_t vb = after + 1, ve = s.wordEnd(vb);
+                constexpr Sv kVerbs[] = {"is", "was", "has", "had", "presents", "presented", "reports", "reported",
+                                         "denies", "states", "returns", "returned", "came", "comes", "lives", "works",
+                                         "who", "called", "arrived", "agreed", "declined"};
+                subject = ve > vb && inList(kVerbs, s.t.substr(vb, ve - vb), true);
+            }
+            // "Aiyana Redcloud, MD": a clinician's credential after two capitalised words.
+            bool credential = false;
+            if (s.at(after) == ',' && s.at(after + 1) == ' ') {
+                const std::size_t cb = after + 2, ce = s.wordEnd(cb);
+                constexpr Sv kCredentials[] = {"MD", "DO", "RN", "NP", "PA", "PA-C", "MSN", "FNP", "PhD", "LCSW", "DNP",
+                                               "PharmD", "MPH", "CNM", "APRN", "LPN", "MBBS"};
+                credential = ce > cb && inList(kCredentials, s.t.substr(cb, ce - cb), true);
+            }
+            if ((family && (!sentenceStart(s, w.b) || subject)) || credential) {
+                s.add(w.b, after, PhiKind::Name);
+                continue;
+            }
+        }
+        // Two or three capitalised words that act as a person: "Elena Petrova is", "Tomasz Nowak, 61 yo".
+        if (oneSpace && s.isNameWord(w.b, w.e) && (wi == 0 || ws[wi - 1].e < w.b - 1 || !s.isNameWord(ws[wi - 1].b, ws[wi - 1].e))) {
+            std::size_t count = 0;
+            const std::size_t end = nameRun(s, w.b, false, &count);
+            if (end != npos && count >= 2 && isSubject(s, end)) {
+                bool medical = false;
+                for (std::size_t k = wi; k < ws.size() && ws[k].b < end; ++k) medical = medical || medicalWord(s.t.substr(ws[k].b, ws[k].e - ws[k].b));
+                if (!medical) { s.add(w.b, end, PhiKind::Name); continue; }
+            }
+        }
+        // "Lopez, Maria"
+        if (inSet<kFamilyNames>(word, true) && s.at(w.e) == ',' && s.at(w.e + 1) == ' ' && wi + 1 < ws.size() &&
+            ws[wi + 1].b == w.e + 2 && inSet<kGivenNames>(s.t.substr(ws[wi + 1].b, ws[wi + 1].e - ws[wi + 1].b), true)) {
+            s.add(w.b, ws[wi + 1].e, PhiKind::Name);
+            continue;
+        }
+        // "J. Smith", "J. R. Smith"
+        std::size_t before = w.b;
+        while (before > 0 && s.t[before - 1] == ' ') --before;
+        if (word.size() == 1 && isUpper(word[0]) && s.isInitial(w.b) && (before == 0 || isAlpha(s.t[before - 1]) || s.t[before - 1] == ',')) {
+            const std::size_t end = nameRun(s, s.skipSpaces(w.b + 2), false);
+            if (end != npos && s.skipSpaces(w.b + 2) == w.b + 3) s.add(w.b, end, PhiKind::Name);
+        }
     }
 }
 
@@ -308,7 +448,7 @@ std::vector<Cand> candidates(Sv text, const ScreenContext& ctx) {
     scanKnownNames(s, ws);
     scanTitledNames(s, ws);
     scanCuedNames(s, ws);
-    scanGivenNamePairs(s, ws);
+    scanNamePairs(s, ws);
     return std::move(s.out);
 }
 

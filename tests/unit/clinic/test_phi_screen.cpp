@@ -78,7 +78,8 @@ TEST_CASE("phi: ages over 89", "[phi]") {
     one("Patient aged 95 with cirrhosis.", "95", PhiKind::Age);
     one("age: 101, lives alone", "101", PhiKind::Age);
     one("93yoF with jaundice", "93yoF", PhiKind::Age);
-    none("A 67 yo M with HCV, 89-year-old mother.");
+    one("92F with falls.", "92F", PhiKind::Age);
+    none("A 67 yo M with HCV, 89-year-old mother. Tmax 100F overnight.");
     none("Age band 90+; aged 90 or older.");
 }
 
@@ -92,6 +93,10 @@ TEST_CASE("phi: phones and faxes", "[phi]") {
     one("phone 555-1234", "555-1234", PhiKind::Phone);
     one("Fax: (555) 987-6543", "(555) 987-6543", PhiKind::Fax);
     one("results faxed to 555-987-6543", "555-987-6543", PhiKind::Fax);
+    one("clinic 555-987-6543 (fax) only", "555-987-6543", PhiKind::Fax);
+    one("Call 312 555 7821 tomorrow.", "312 555 7821", PhiKind::Phone);
+    one("Emergency contact 555-0148.", "555-0148", PhiKind::Phone);
+    none("Dose 200-1000 mg; Plt 150-4500; range 120 110 90.");
 }
 
 TEST_CASE("phi: e-mail, URL, IP", "[phi]") {
@@ -137,6 +142,8 @@ TEST_CASE("phi: street addresses and ZIP codes", "[phi]") {
     one("zip 02139", "02139", PhiKind::Zip);
     one("from Austin, Texas 78701", "78701", PhiKind::Zip);
     none("three-digit ZIP prefix 021 only; lives in rural IL.");
+    one("123 MAIN ST is the clinic", "123 MAIN ST", PhiKind::Street);
+    none("Seen at 2 Community Health Center sites; 6 Minute Walk Test; 2 ICU Dr visits; CA 19-9 normal.");
 }
 
 TEST_CASE("phi: names by title, cue and roster", "[phi]") {
@@ -147,7 +154,19 @@ TEST_CASE("phi: names by title, cue and roster", "[phi]") {
     one("patient: Smith, John.", "Smith, John", PhiKind::Name);
     one("her daughter Keisha brought her", "Keisha", PhiKind::Name);
     one("Spoke with Maria Gonzalez about the plan", "Maria Gonzalez", PhiKind::Name);
+    one("Reviewed with Keisha Washington today.", "Keisha Washington", PhiKind::Name);
+    one("Discussed with J. Smith today.", "J. Smith", PhiKind::Name);
+    one("Lopez, Maria was seen.", "Lopez, Maria", PhiKind::Name);
+    one("Elena Petrova is a 58-year-old woman.", "Elena Petrova", PhiKind::Name);
+    one("Tomasz Nowak, 61 yo M, genotype 3.", "Tomasz Nowak", PhiKind::Name);
+    one("Reviewed with Ingrid Solberg, RN.", "Ingrid Solberg", PhiKind::Name);
+    one("Seen by Nurse Practitioner Delphine Moreau.", "Delphine Moreau", PhiKind::Name);
+    one("Grandson Kwame helps with meds.", "Kwame", PhiKind::Name);
+    none("Patient Education was provided. Hepatic Encephalopathy was noted. Mother Deceased. Seen by Hepatology.");
     none("Patient Education given. Patient Reports no pain. MS and MR noted.");
+    none("Patient Summary Report attached; brand name Epclusa; signed HIPAA consent; called EMS.");
+    none("Wilson disease excluded. Suspected Graves disease. Wayne State University protocol.");
+    none("Temp 101.2 F. Weight 210 lb. E. coli and H. pylori negative.");
 
     ScreenContext ctx;
     ctx.knownNames = {"Linh Nguyễn", "Søren Ørsted", "Rose Tyler", "Li Wu"};
@@ -157,6 +176,7 @@ TEST_CASE("phi: names by title, cue and roster", "[phi]") {
     one("ALT rose to 80; Rose came in.", "Rose", PhiKind::Name, ctx);
     one("Li Wu called back", "Li Wu", PhiKind::Name, ctx);
     none("li and wu are syllables here", ctx);
+    one("Bo called back", "Bo", PhiKind::Name, ScreenContext{{"Bo"}});
 }
 
 TEST_CASE("phi: clinical text is left alone", "[phi]") {
