@@ -107,6 +107,35 @@ const Pool kSocialCommon = {
     "Grows corn and squash; food insecurity screen positive.",
 };
 
+// Words that cue identifiers elsewhere ("account", "record", "serial",
+// "license", "street", "PO", "plate", "fax", "phone") used as clinical text
+// uses them, and codes and mutations that look like serial numbers.
+const Pool kHistoryCommon = {
+    "Pt: {AGE}, {p:HCV|OUD|T2DM|HIV|chronic pain}, {p:new|returning} to the ECHO.",
+    "Patient: {AGE}; see the history below.",
+    "Taking into account the eGFR of {i:25-60}, doses were adjusted.",
+    "Medical record reviewed: no prior {p:HCV|HIV|hepatitis B} testing.",
+    "Chart review: {i:2-6} prior ED visits.",
+    "Serial {p:ECGs|lactates|troponins} every {i:4-8} h were normal.",
+    "Serial FibroScans: {f:8.0-20.0:1} and then {f:6.0-15.0:1} kPa.",
+    "Lost his driver's license after {p:seizures|a DUI|syncope}.",
+    "Bought pills on the street for {i:1-9} years.",
+    "Results will be faxed to the PCP.",
+    "Phone visit planned in {i:2-4} weeks.",
+    "Device check normal, battery {i:3-11} years.",
+    "Plate-like atelectasis on the CXR.",
+    "Dx code {p:B18.2|F11.20|E11.65|B20|G30.9|J45.40|K74.60|M79.7}.",
+    "HIV genotype {p:K103N, Y181C|M184V|Q148H, G140S|none}; HLA-B*5701 negative.",
+    "Strength {i:3-5}/5 in both legs, reflexes 2+.",
+    "Vision 20/{p:20|30|40|70} on the last check.",
+    "Pill count: doses taken {i:4-6}/7 days.",
+    "Available to the care team 24/7 by text.",
+    "Black box warning reviewed with the patient.",
+    "HCV RNA {i:10000-99999} IU/mL on the screen.",
+    "Walks {i:10000-19000} steps a day on the pedometer.",
+    "Goals of care addressed with the family.",
+};
+
 const Pool kQuestionCommon = {
     "What would the hub recommend as next steps?",
     "Would you change anything in the current plan?",
@@ -145,7 +174,7 @@ const std::vector<Program>& programs() {
           "glecaprevir/pibrentasvir 100/40 mg, 3 tablets daily with food x 8 weeks.",
           "omeprazole 20 mg daily (interaction reviewed).",
           "propranolol 20 mg BID.",
-          "spironolactone 100 mg and furosemide 40 mg daily.",
+          "spironolactone 100 mg and furosemide 40 mg PO daily (loop diuretic held twice for AKI).",
           "lactulose 20 g TID titrated to 2-3 BMs/day."},
          {"ALT {i:20-260} U/L, AST {i:18-240} U/L, ALP {i:50-300} U/L, T bili {f:0.3-3.5:1} mg/dL.",
           "Albumin {f:2.4-4.9:1} g/dL, INR {f:0.9-2.1:1}, Plt {i:45-380} x10^9/L.",
@@ -178,7 +207,7 @@ const std::vector<Program>& programs() {
           "methadone {i:30-150} mg daily, observed.",
           "naloxone 4 mg nasal spray x 2 dispensed.",
           "naltrexone 380 mg IM every 4 weeks.",
-          "clonidine 0.1 mg q6h PRN withdrawal."},
+          "clonidine 0.1 mg PO q6h PRN withdrawal."},
          {"UDS: fentanyl +, norfentanyl +, buprenorphine +, amphetamine {p:+|-}.",
           "AST {i:15-90}, ALT {i:12-110}, HCV Ab {p:reactive|nonreactive}, HIV nonreactive.",
           "QTc {i:410-510} ms on ECG.",
@@ -202,7 +231,7 @@ const std::vector<Program>& programs() {
           "BMI {f:24.0-46.0:1}, weight {i:60-160} kg, down {i:2-15} kg since {year}.",
           "BP {i:118-178}/{i:62-104} on {i:1-4} agents.",
           "Had DKA in {year}, one ED visit for hypoglycaemia this year."},
-         {"metformin 1000 mg BID.",
+         {"metformin 1000 mg PO BID.",
           "insulin glargine {i:10-80} units qHS, lispro {i:4-20} units with meals.",
           "semaglutide {p:0.25|0.5|1|2} mg SC weekly.",
           "empagliflozin 10 mg daily.",
@@ -277,6 +306,7 @@ const std::vector<Program>& programs() {
           "CT head in {year}: small vessel disease, no bleed.",
           "Falls x {i:1-6} in the past 6 months.",
           "Age band 80-89 on the form; lives with family.",
+          "Age band: 90+.",
           "Parkinsonism: mild rigidity, no tremor.",
           "Weight down {i:2-10} kg in {i:3-11} months."},
          {"donepezil {p:5|10|23} mg qHS.",
@@ -376,7 +406,7 @@ CleanCase cleanCase(core::Rng& rng) {
     c.fields.resize(fieldNames().size());
     c.fields[0].push_back(expand(rng, pickOne(rng, p.cc)));
     if (char& first = c.fields[0][0][0]; first >= 'a' && first <= 'z') first = static_cast<char>(first - 32);
-    addSome(rng, c.fields[1], p.history, {}, 3, 6);
+    addSome(rng, c.fields[1], p.history, kHistoryCommon, 3, 6);
     addSome(rng, c.fields[2], p.meds, {}, 1, 4);
     addSome(rng, c.fields[3], p.labs, {}, 1, 3);
     addSome(rng, c.fields[4], kSocialCommon, p.social, 1, 3);

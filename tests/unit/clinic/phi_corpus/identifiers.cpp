@@ -138,7 +138,10 @@ PlantSentence sentence(core::Rng& rng, std::string_view field, bool lead, std::s
     s.lead = lead;
     s.parts.push_back({expand(rng, ctx.substr(0, at)), std::nullopt, {}});
     s.parts.push_back({std::move(value), kind, std::move(shape)});
-    s.parts.push_back({expand(rng, ctx.substr(at + 1)), std::nullopt, {}});
+    std::string after = expand(rng, ctx.substr(at + 1));
+    // A value that ends its context ends a sentence too (or a line, as in a header).
+    if (after.empty()) after = rng.chance(0.5) ? "." : ";";
+    s.parts.push_back({std::move(after), std::nullopt, {}});
     return s;
 }
 
@@ -176,7 +179,20 @@ PlantSentence name(core::Rng& rng) {
     const std::string full = p.given + " " + p.family;
     static const Words kTitles = {"Mr.", "Mrs.", "Ms.", "Mr", "Mrs", "Miss"};
     switch (form) {
-    case 0: return inContext(rng, {{kFieldHistory, true, "Pt: @."}, {kFieldHistory, true, "Pt: @, seen for follow-up."}}, full, K::Name, "name cue 'Pt:' G F");
+    case 0:
+        if (rng.chance(0.35)) {
+            // A referral letter's header line: name, date of birth and record number together.
+            PlantSentence s;
+            s.field = kFieldHistory;
+            s.lead = true;
+            const std::string dob = pad(rng.range(1, 12), 2) + "/" + pad(rng.range(1, 28), 2) + "/" + std::to_string(rng.range(1935, 2004));
+            s.parts = {{rng.chance(0.5) ? "Pt: " : "Patient: ", std::nullopt, {}}, {full, K::Name, "name header line G F"},
+                       {", DOB ", std::nullopt, {}}, {dob, K::Date, "date mm/dd/yyyy in header line"},
+                       {rng.chance(0.5) ? ", MRN " : ", MRN: ", std::nullopt, {}}, {digits(rng, 8), K::Mrn, "mrn dddddddd in header line"},
+                       {".", std::nullopt, {}}};
+            return s;
+        }
+        return inContext(rng, {{kFieldHistory, true, "Pt: @."}, {kFieldHistory, true, "Pt: @, seen for follow-up."}}, full, K::Name, "name cue 'Pt:' G F");
     case 1: return inContext(rng, {{kFieldHistory, true, "Patient: @, {AGE}."}, {kFieldChiefComplaint, true, "Patient: @."}}, full, K::Name, "name cue 'Patient:' G F");
     case 2: return inContext(rng, {{kFieldHistory, true, "Name: @."}, {kFieldChiefComplaint, true, "Name: @ -"}}, p.family + ", " + p.given, K::Name, "name cue 'Name:' F, G");
     case 3: return inContext(rng, {{kFieldHistory, true, "Patient name: @."}}, full, K::Name, "name cue 'Patient name:' G F");
