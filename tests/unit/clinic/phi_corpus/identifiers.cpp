@@ -201,7 +201,8 @@ PlantSentence name(core::Rng& rng) {
         static const Words kTitled = {"T @ reports worsening fatigue since the last visit.", "T @ was started on treatment and tolerated it well.",
                                       "Would you treat T @ now or wait?", "T @ lives alone and drives to clinic."};
         const std::uint32_t i = rng.below(static_cast<std::uint32_t>(kTitled.size()));
-        const std::string ctx = std::string(pickW(rng, kTitles)) + std::string(kTitled[i].substr(1));
+        std::string ctx(kTitled[i]);
+        ctx.replace(ctx.find("T @"), 1, pickW(rng, kTitles));
         return sentence(rng, i == 2 ? kFieldQuestion : i == 3 ? kFieldSocial : kFieldHistory, false, ctx, p.family, K::Name, "name title+family");
     }
     case 7: {
