@@ -160,8 +160,8 @@ int main(int argc, char** argv) {
                 cleanHalf.cleanTexts - cleanHalf.cleanFlagged, cleanHalf.cleanTexts);
     std::printf("hand-written clean texts with no finding: %.3f (%u of %u)\n", hand.cleanPassRate(),
                 hand.cleanTexts - hand.cleanFlagged, hand.cleanTexts);
-    std::printf("\nmisses by shape:");
-    for (const auto& [shape, n] : pc::topShapes(all.misses, 12)) std::printf(" %s x%u;", shape.c_str(), n);
+    std::printf("\nshapes with misses, worst recall first:\n\n%s", pc::weakTable(all.shapes, "shape").c_str());
+    std::printf("\ncontexts with misses ('@' is the value), worst recall first:\n\n%s", pc::weakTable(all.contexts, "context").c_str());
     std::vector<pc::Example> falses = all.falseFindings;
     falses.insert(falses.end(), hand.falseFindings.begin(), hand.falseFindings.end());
     std::printf("\nfalse findings by kind:");

@@ -115,7 +115,7 @@ void printExamples(const char* title, const std::vector<Example>& examples, std:
         if (shown++ == kExamplesShown) { std::cout << "  ...\n"; break; }
         std::cout << "  " << toString(e.kind);
         if (e.foundAsOther) std::cout << " (found as " << toString(e.otherKind) << ")";
-        if (!e.shape.empty()) std::cout << " {" << e.shape << "}";
+        if (!e.shape.empty()) std::cout << " {" << e.shape << "} in \"" << e.context << "\"";
         std::cout << " [" << e.program << " / " << e.field << "] " << e.window << "\n";
     }
     std::vector<Example> subset;
@@ -195,8 +195,8 @@ TEST_CASE("corpus: the scoring rules, on findings made by hand", "[phi][corpus]"
     CorpusCase c;
     c.program = "test";
     c.fields = {{"history", "Pt: Ana Ruiz, DOB 04/17/1958. ALT 54."}, {"social history", "Lives at 12 Elm St, Taos, NM 87571."}};
-    c.planted = {{0, 4, 12, PhiKind::Name, "n"}, {0, 18, 28, PhiKind::Date, "d"},
-                 {1, 9, 28, PhiKind::Street, "s"}, {1, 29, 34, PhiKind::Zip, "z"}};
+    c.planted = {{0, 4, 12, PhiKind::Name, "n", "Pt: @,"}, {0, 18, 28, PhiKind::Date, "d", "DOB @."},
+                 {1, 9, 28, PhiKind::Street, "s", "Lives at @ "}, {1, 29, 34, PhiKind::Zip, "z", " @."}};
     c.clean = false;
     Tally t;
     scoreCase(c, {{"history", 4, 12, PhiKind::Name},        // found
@@ -241,35 +241,37 @@ TEST_CASE("PHI screen: recall per kind on the generated corpus", "[phi][corpus][
     }
 }
 
-TEST_CASE("PHI screen: precision over the generated corpus and the hand-written texts", "[phi][corpus][floors]") {
+// One test case for the three clean-text figures: each ctest case is its own
+// process, and screening the corpus is the expensive part.
+TEST_CASE("PHI screen: precision, and clean texts left alone", "[phi][corpus][floors]") {
     const Scores& s = scores();
     const std::uint32_t findings = s.all.findings + s.hand.findings;
     const std::uint32_t trueFindings = s.all.trueFindings + s.hand.trueFindings;
     const double precision = findings ? static_cast<double>(trueFindings) / findings : 1.0;
     std::printf("precision %.3f (%u true of %u findings; hand-written texts gave %u)\n", precision, trueFindings, findings,
                 s.hand.findings);
-    INFO("precision " << precision << " = " << trueFindings << " / " << findings << ", floor " << kPrecisionFloor);
-    if (precision < kPrecisionFloor) {
-        printExamples("false findings (generated):", s.all.falseFindings, std::nullopt);
-        printExamples("false findings (hand-written):", s.hand.falseFindings, std::nullopt);
+    {
+        INFO("precision " << precision << " = " << trueFindings << " / " << findings << ", floor " << kPrecisionFloor);
+        if (precision < kPrecisionFloor) {
+            printExamples("false findings (generated):", s.all.falseFindings, std::nullopt);
+            printExamples("false findings (hand-written):", s.hand.falseFindings, std::nullopt);
+        }
+        CHECK(precision >= kPrecisionFloor);
     }
-    CHECK(precision >= kPrecisionFloor);
-}
-
-TEST_CASE("PHI screen: the generated clean half is left alone", "[phi][corpus][floors]") {
-    const Tally& t = scores().cleanHalf;
-    REQUIRE(t.cleanTexts == kCases / 2);
-    INFO("clean generated cases without a finding: " << (t.cleanTexts - t.cleanFlagged) << " of " << t.cleanTexts
-                                                     << ", floor " << kCleanPassFloor);
-    if (t.cleanPassRate() < kCleanPassFloor) printExamples("false findings on clean generated cases:", t.falseFindings, std::nullopt);
-    CHECK(t.cleanPassRate() >= kCleanPassFloor);
-}
-
-TEST_CASE("PHI screen: hand-written ECHO texts are left alone", "[phi][corpus][floors]") {
-    const Tally& t = scores().hand;
-    REQUIRE(t.cleanTexts >= 50);
-    INFO("hand-written texts without a finding: " << (t.cleanTexts - t.cleanFlagged) << " of " << t.cleanTexts
-                                                  << ", floor " << kCleanPassFloor);
-    if (t.cleanPassRate() < kCleanPassFloor) printExamples("false findings on hand-written texts:", t.falseFindings, std::nullopt);
-    CHECK(t.cleanPassRate() >= kCleanPassFloor);
+    {
+        const Tally& t = s.cleanHalf;
+        REQUIRE(t.cleanTexts == kCases / 2);
+        INFO("clean generated cases without a finding: " << (t.cleanTexts - t.cleanFlagged) << " of " << t.cleanTexts
+                                                         << ", floor " << kCleanPassFloor);
+        if (t.cleanPassRate() < kCleanPassFloor) printExamples("false findings on clean generated cases:", t.falseFindings, std::nullopt);
+        CHECK(t.cleanPassRate() >= kCleanPassFloor);
+    }
+    {
+        const Tally& t = s.hand;
+        REQUIRE(t.cleanTexts >= 50);
+        INFO("hand-written texts without a finding: " << (t.cleanTexts - t.cleanFlagged) << " of " << t.cleanTexts
+                                                      << ", floor " << kCleanPassFloor);
+        if (t.cleanPassRate() < kCleanPassFloor) printExamples("false findings on hand-written texts:", t.falseFindings, std::nullopt);
+        CHECK(t.cleanPassRate() >= kCleanPassFloor);
+    }
 }

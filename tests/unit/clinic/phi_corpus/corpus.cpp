@@ -39,6 +39,27 @@ std::size_t fieldIndex(std::string_view name) {
     return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
+// The last (first) n space-separated words of s, with the spaces next to the value kept.
+std::string lastWords(const std::string& s, int n) {
+    std::size_t at = s.size();
+    while (at > 0 && s[at - 1] == ' ') --at;
+    for (int w = 0; w < n && at > 0; ++w) {
+        while (at > 0 && s[at - 1] != ' ') --at;
+        if (w + 1 < n) while (at > 0 && s[at - 1] == ' ') --at;
+    }
+    return s.substr(at);
+}
+
+std::string firstWords(const std::string& s, int n) {
+    std::size_t at = 0;
+    while (at < s.size() && s[at] == ' ') ++at;
+    for (int w = 0; w < n && at < s.size(); ++w) {
+        while (at < s.size() && s[at] != ' ') ++at;
+        if (w + 1 < n) while (at < s.size() && s[at] == ' ') ++at;
+    }
+    return s.substr(0, at);
+}
+
 CorpusCase assemble(core::Rng& rng, const CleanCase& clean, std::vector<std::vector<Segment>> fields) {
     CorpusCase c;
     c.program = clean.program;
@@ -48,10 +69,16 @@ CorpusCase assemble(core::Rng& rng, const CleanCase& clean, std::vector<std::vec
         const char* sep = rng.chance(0.2) ? "\n" : " ";
         for (std::size_t s = 0; s < fields[f].size(); ++s) {
             if (s > 0) out.text += sep;
-            for (const Part& p : fields[f][s]) {
+            const Segment& seg = fields[f][s];
+            for (std::size_t j = 0; j < seg.size(); ++j) {
+                const Part& p = seg[j];
                 const auto begin = static_cast<std::uint32_t>(out.text.size());
                 out.text += p.text;
-                if (p.kind) c.planted.push_back({static_cast<std::uint32_t>(f), begin, static_cast<std::uint32_t>(out.text.size()), *p.kind, p.shape});
+                if (!p.kind) continue;
+                const std::string before = j > 0 && !seg[j - 1].kind ? lastWords(seg[j - 1].text, 3) : "";
+                const std::string after = j + 1 < seg.size() && !seg[j + 1].kind ? firstWords(seg[j + 1].text, 2) : "";
+                c.planted.push_back({static_cast<std::uint32_t>(f), begin, static_cast<std::uint32_t>(out.text.size()), *p.kind,
+                                     p.shape, before + "@" + after});
             }
         }
         c.fields.push_back(std::move(out));

@@ -29,6 +29,7 @@ struct Planted {
     std::uint32_t begin = 0, end = 0;     // byte span in that field's text, [begin, end)
     PhiKind kind = PhiKind::Name;
     std::string shape;                    // pattern shape, e.g. "date mm/dd/yyyy", "name title+family"
+    std::string context;                  // the words around it in its sentence, value as '@' ("Tag @ noted")
 };
 
 struct CorpusField {

@@ -64,11 +64,16 @@ void scoreCase(const CorpusCase& c, const std::vector<PhiFinding>& findings, Tal
             else if (mergedInto(i, p)) merged = true;
             else if (!other) { other = true; otherKind = findings[i].kind; }
         }
+        auto& shape = t.shapes[p.shape];
+        auto& context = t.contexts[std::string(toString(p.kind)) + ": " + p.context];
+        ++shape[0];
+        ++context[0];
+        if (found || merged) { ++shape[1]; ++context[1]; }
         if (found) { ++k.found; continue; }
         if (merged) { ++k.merged; continue; }
         if (other) ++k.asOther; else ++k.missed;
         const CorpusField& f = c.fields[p.field];
-        t.misses.push_back({p.kind, other, otherKind, p.shape, c.program, f.name, window(f.text, p.begin, p.end)});
+        t.misses.push_back({p.kind, other, otherKind, p.shape, p.context, c.program, f.name, window(f.text, p.begin, p.end)});
     }
 
     for (std::size_t i = 0; i < findings.size(); ++i) {
@@ -88,7 +93,7 @@ void scoreCase(const CorpusCase& c, const std::vector<PhiFinding>& findings, Tal
         else {
             ++k.spurious;
             const std::string_view text = fieldOf[i] >= 0 ? std::string_view(c.fields[static_cast<std::size_t>(fieldOf[i])].text) : std::string_view{};
-            t.falseFindings.push_back({fd.kind, false, fd.kind, "", c.program, fd.field, window(text, fd.begin, fd.end)});
+            t.falseFindings.push_back({fd.kind, false, fd.kind, "", "", c.program, fd.field, window(text, fd.begin, fd.end)});
         }
     }
     if (c.planted.empty()) {
@@ -106,7 +111,7 @@ void scoreCleanText(std::string_view label, std::string_view field, std::string_
         KindTally& k = t.kinds[idx(fd.kind)];
         ++k.findings;
         ++k.spurious;
-        t.falseFindings.push_back({fd.kind, false, fd.kind, "", std::string(label), std::string(field),
+        t.falseFindings.push_back({fd.kind, false, fd.kind, "", "", std::string(label), std::string(field),
                                    fd.field == field ? window(text, fd.begin, fd.end) : "(finding names another field)"});
     }
 }
@@ -120,6 +125,22 @@ std::string kindTable(const Tally& t) {
         std::snprintf(line, sizeof line, "| %s | %u | %u | %u | %u | %u | %.3f | %u | %u | %u | %u | %.3f |\n",
                       toString(static_cast<PhiKind>(i)), k.planted, k.found, k.merged, k.asOther, k.missed, k.recall(),
                       k.findings, k.right, k.wrongKind, k.spurious, k.precision());
+        out += line;
+    }
+    return out;
+}
+
+std::string weakTable(const std::map<std::string, std::array<std::uint32_t, 2>>& counts, const char* what) {
+    std::vector<std::pair<std::string, std::array<std::uint32_t, 2>>> weak;
+    for (const auto& [shape, n] : counts)
+        if (n[1] < n[0]) weak.emplace_back(shape, n);
+    std::stable_sort(weak.begin(), weak.end(), [](const auto& a, const auto& b) {
+        return static_cast<double>(a.second[1]) / a.second[0] < static_cast<double>(b.second[1]) / b.second[0];
+    });
+    std::string out = std::string("| ") + what + " | planted | found | recall |\n|---|---:|---:|---:|\n";
+    char line[256];
+    for (const auto& [shape, n] : weak) {
+        std::snprintf(line, sizeof line, "| %s | %u | %u | %.2f |\n", shape.c_str(), n[0], n[1], static_cast<double>(n[1]) / n[0]);
         out += line;
     }
     return out;

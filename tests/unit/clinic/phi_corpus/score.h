@@ -19,6 +19,7 @@
 //   a clean text (no planted span) is flagged when it has any finding.
 #pragma once
 #include <array>
+#include <map>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,7 +45,7 @@ struct Example {
     PhiKind kind = PhiKind::Name;         // planted kind (miss) or finding kind (false finding)
     bool foundAsOther = false;            // a miss that a finding of `otherKind` overlapped
     PhiKind otherKind = PhiKind::Name;
-    std::string shape, program, field, window;
+    std::string shape, context, program, field, window;
 };
 
 struct Tally {
@@ -52,6 +53,8 @@ struct Tally {
     std::uint32_t findings = 0, trueFindings = 0;
     std::uint32_t cleanTexts = 0, cleanFlagged = 0;
     std::vector<Example> misses, falseFindings;
+    std::map<std::string, std::array<std::uint32_t, 2>> shapes;     // shape -> {planted, found or merged}
+    std::map<std::string, std::array<std::uint32_t, 2>> contexts;   // kind + context -> the same
     [[nodiscard]] double precision() const { return findings ? static_cast<double>(trueFindings) / findings : 1.0; }
     [[nodiscard]] double cleanPassRate() const { return cleanTexts ? 1.0 - static_cast<double>(cleanFlagged) / cleanTexts : 1.0; }
 };
@@ -68,6 +71,8 @@ void scoreCleanText(std::string_view label, std::string_view field, std::string_
 
 // The per-kind table (markdown), and the commonest shapes among examples.
 [[nodiscard]] std::string kindTable(const Tally& t);
+// Shapes (or contexts) with recall below 1, worst first: "| shape | planted | found | recall |".
+[[nodiscard]] std::string weakTable(const std::map<std::string, std::array<std::uint32_t, 2>>& counts, const char* what);
 [[nodiscard]] std::vector<std::pair<std::string, std::uint32_t>> topShapes(const std::vector<Example>& examples, std::size_t n);
 
 } // namespace caseroom::clinic::phi_corpus
