@@ -190,6 +190,24 @@ std::size_t nanpAt(Sv t, std::size_t i, bool loose) {
     return j;
 }
 
+// "555-0148" without area code: an exchange (2..9) and four digits, not a
+// range of a unit ("200-1000 mg").
+std::size_t localNumberAt(const Scan& s, std::size_t i) {
+    const Sv t = s.t;
+    if (s.digitsFrom(i) != 3 || t[i] < '2' || s.at(i + 3) != '-' || s.digitsFrom(i + 4) != 4) return npos;
+    const std::size_t e = i + 8;
+    if (wordAt(t, e) || (s.at(e) == '-' && digitAt(t, e + 1)) || (s.at(e) == '.' && digitAt(t, e + 1)) || s.at(e) == '%' ||
+        s.at(e) == '/')
+        return npos;
+    const std::size_t w = s.skipSpaces(e);
+    const std::size_t we = s.wordEnd(w);
+    constexpr Sv kUnits[] = {"mg", "mcg", "ug", "g", "kg", "ml", "l", "iu", "u", "units", "cells", "copies", "mm", "cm",
+                             "m", "ng", "pg", "mmol", "umol", "meq", "x", "times", "days", "weeks", "months", "years",
+                             "hrs", "hours", "min", "steps", "cal", "kcal", "lb", "lbs", "ft", "per", "k", "mcl", "ul"};
+    if (we > w && inList(kUnits, t.substr(w, we - w))) return npos;
+    return e;
+}
+
 void scanPhones(Scan& s) {
     const Sv t = s.t;
     for (std::size_t i = 0; i < t.size(); ++i) {
@@ -197,7 +215,8 @@ void scanPhones(Scan& s) {
         if (!(isDigit(c) || c == '(' || c == '+')) continue;
         if (digitBefore(t, i) || (i > 0 && (isAlpha(t[i - 1]) || t[i - 1] == '/' || t[i - 1] == '.'))) continue;
         if (i > 0 && t[i - 1] == '-' && digitBefore(t, i - 1)) continue;
-        const std::size_t e = nanpAt(t, i, false);
+        std::size_t e = nanpAt(t, i, false);
+        if (e == npos && isDigit(c)) e = localNumberAt(s, i);
         if (e == npos) continue;
         s.add(i, e, faxBefore(t, i) ? PhiKind::Fax : PhiKind::Phone);
         i = e;
@@ -436,9 +455,9 @@ constexpr Cue kCues[] = {
     {"serial number", PhiKind::Device, Value::Id, 2, false},
     {"serial no", PhiKind::Device, Value::Id, 2, false},
     {"serial #", PhiKind::Device, Value::Id, 2, false},
-    {"serial", PhiKind::Device, Value::Id, 2, false},
+    {"serial", PhiKind::Device, Value::Id, 4, false},
     {"S/N", PhiKind::Device, Value::Id, 2, false},
-    {"SN", PhiKind::Device, Value::Id, 2, true},
+    {"SN", PhiKind::Device, Value::Id, 3, true},
     {"device identifier", PhiKind::Device, Value::Id, 3, false},
     {"device id", PhiKind::Device, Value::Id, 3, false},
     {"device number", PhiKind::Device, Value::Id, 3, false},
@@ -560,7 +579,9 @@ std::size_t plateValueEnd(const Scan& s, std::size_t i) {
         break;
     }
     while (j > i && (t[j - 1] == ' ' || t[j - 1] == '-')) --j;
-    return digits >= 1 && j - i >= 2 ? j : i;
+    std::size_t letters = 0;
+    for (std::size_t k = i; k < j; ++k) letters += isUpper(t[k]) ? 1 : 0;
+    return digits >= 1 && letters >= 1 && digits + letters >= 4 ? j : i; // "plate 12 mm" is a bone plate
 }
 
 // A date value after a date-of-birth cue: numeric or "14 Mar 2025" forms.
@@ -745,7 +766,7 @@ void scanAges(Scan& s) {
         const unsigned v = n <= 3 ? num(t, i, n) : 0;
         const std::size_t ne = i + n;
         i = ne;
-        if (v < 90 || v > 130 || s.at(ne) == '.' || (s.at(ne) == ',' && digitAt(t, ne + 1))) continue;
+        if (v < 90 || v > 130 || ((s.at(ne) == '.' || s.at(ne) == ',') && digitAt(t, ne + 1))) continue;
         if (s.at(ne) == '+') continue;
         // A unit after the number.
         std::size_t u = ne;
@@ -850,7 +871,9 @@ void scanStreets(Scan& s) {
             if (e == b) break;
             const Sv w = t.substr(b, e - b);
             std::size_t we = e;
-            if (s.at(we) == '.' && w.size() <= 4) ++we;
+            constexpr Sv kFullWords[] = {"Lane", "Road", "Way", "Row", "Run", "Path", "Loop", "Walk", "Cove", "Bend",
+                                         "Pass", "Park", "Mews", "Pike", "Oak", "Elm"};
+            if (s.at(we) == '.' && w.size() <= 4 && !inList(kFullWords, w, true)) ++we; // "St.", "N."
             if (names > 0 && isSuffix(w)) {
                 end = we;
                 // "Main St N", "Oak Ave NW"

@@ -128,7 +128,7 @@ inline constexpr Sv kStateNames[] = {
     "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
     "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
     "Hampshire", "Jersey", "Mexico", "York", "Carolina", "Dakota", "Ohio", "Oklahoma", "Oregon", "Pennsylvania",
-    "Island", "Tennessee", "Texas", "Utah", "Vermont", "Washington", "Wisconsin", "Wyoming", "Columbia",
+    "Island", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington", "Wisconsin", "Wyoming", "Columbia",
     "Rico", "Guam", "Samoa"};
 
 // Street suffixes as written after a street name (Title case or capitals).
@@ -161,7 +161,7 @@ inline constexpr Sv kNotNames[] = {
     "none", "unknown", "negative", "positive", "normal", "abnormal", "mild", "moderate", "severe", "acute", "chronic",
     "left", "right", "bilateral", "fibroscan", "ultrasound", "biopsy", "sofosbuvir", "velpatasvir", "glecaprevir",
     "ledipasvir", "ribavirin", "insulin", "metformin", "treatment", "therapy", "visit", "name", "named", "age",
-    "sex", "setting", "rural", "urban", "mr", "mrs", "ms", "dr", "miss", "prof", "non", "post", "pre"};
+    "sex", "setting", "rural", "urban", "arbor", "santa", "san", "fort", "saint", "st", "mr", "mrs", "ms", "dr", "miss", "prof", "non", "post", "pre"};
 
 // [3] scanning helpers ----------------------------------------------------------
 
@@ -236,7 +236,9 @@ struct Scan {
     bool isNameWord(std::size_t b, std::size_t e) const {
         if (!isTitleWord(b, e)) return false;
         const Sv w = t.substr(b, e - b);
-        return !inList(kNotNames, w) && !inList(kMonths, w) && !inList(kStreetSuffixes, w, true);
+        const Sv head = w.substr(0, w.find('-')); // "Spanish-speaking"
+        return !inList(kNotNames, w) && !inList(kNotNames, head) && !inList(kMonths, w) &&
+               !inList(kStreetSuffixes, w, true);
     }
     bool isInitial(std::size_t b) const { return isUpper(at(b)) && at(b + 1) == '.' && !wordAt(t, b + 2); }
 };

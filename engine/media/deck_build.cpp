@@ -2,6 +2,7 @@
 // store the frames; then the manifest, if nothing was refused.
 #include "media/deck_build.h"
 
+#include "clinic/phi_screen.h"
 #include "media/decoders.h"
 #include "media/dicom_structure.h"
 #include "media/raster.h"
@@ -67,6 +68,29 @@ struct Builder {
             }
         }
         return "Slide " + std::to_string(slideNumber);
+    }
+
+    // The caption the presenter gave for this file, if any (the first match wins).
+    const std::string* givenCaption(const std::filesystem::path& input) const {
+        for (const auto& [file, text] : options.captions)
+            if (file == input.string() || file == input.filename().string()) return &text;
+        return nullptr;
+    }
+
+    // PHI screen of one text of a file: each finding is a refusal naming the
+    // field, span and kind (never the text), or with --allow-phi a note.
+    void screenText(const std::string& source, const std::string& field, std::string_view text, FileReport& rep) const {
+        clinic::ScreenContext ctx;
+        ctx.knownNames = options.knownNames;
+        const auto findings = clinic::screenText(field, text, ctx);
+        for (const auto& f : findings) {
+            const std::string line = source + ": " + field + ": possible PHI (" + clinic::toString(f.kind) + ") at bytes " +
+                                     std::to_string(f.begin) + "-" + std::to_string(f.end);
+            if (options.allowPhi) rep.notes.push_back(line);
+            else rep.refusals.push_back(line + " (edit it, or --allow-phi REASON accepts it)");
+        }
+        if (!findings.empty() && options.allowPhi)
+            rep.notes.push_back(source + ": " + field + ": PHI screen findings accepted with --allow-phi: " + *options.allowPhi);
     }
 
     // Stores a blob; a store failure is fatal for the build.
@@ -147,6 +171,10 @@ struct Builder {
                                    std::to_string(kMaxDeckSlides) + " slides");
             return {};
         }
+        auto texts = detail::pdfPageTexts(bytes, source, options.limits);
+        if (!texts) { rep.refusals.push_back(texts.error().message); return {}; }
+        for (std::size_t p = 0; p < texts->size(); ++p) screenText(source, "pdf page " + std::to_string(p + 1), (*texts)[p], rep);
+        if (rep.refused()) return {};
         auto meta = pdfMetadata(bytes, source, options.limits);
         if (!meta) { rep.refusals.push_back(meta.error().message); return {}; }
         std::string keys;
@@ -227,6 +255,8 @@ core::Result<BuildResult> buildDeck(const std::vector<std::filesystem::path>& in
         FileReport rep;
         rep.source = input.string();
         std::vector<DeckSlide> mine;
+        b.screenText(rep.source, "file name", input.filename().string(), rep);
+        if (const std::string* caption = b.givenCaption(input)) b.screenText(rep.source, "caption", *caption, rep);
         auto bytes = readFileBounded(input, options.limits);
         if (!bytes) {
             rep.refusals.push_back(bytes.error().message);
@@ -235,9 +265,11 @@ core::Result<BuildResult> buildDeck(const std::vector<std::filesystem::path>& in
             rep.format = format ? toString(*format) : "unknown";
             core::Status st;
             if (!format) rep.refusals.push_back(rep.source + ": not a PNG, JPEG, PDF or DICOM file");
-            else if (*format == Format::Dicom) st = b.addDicom(input, *bytes, rep, mine);
-            else if (*format == Format::Pdf) st = b.addPdf(input, *bytes, rep, mine, slides.size());
-            else st = b.addPhoto(input, *bytes, rep, mine);
+            else if (!rep.refused()) { // PHI in its name or caption: nothing of it is converted or stored
+                if (*format == Format::Dicom) st = b.addDicom(input, *bytes, rep, mine);
+                else if (*format == Format::Pdf) st = b.addPdf(input, *bytes, rep, mine, slides.size());
+                else st = b.addPhoto(input, *bytes, rep, mine);
+            }
             if (!st) return st.error();
         }
         if (rep.refused()) {
@@ -262,6 +294,15 @@ core::Result<BuildResult> buildDeck(const std::vector<std::filesystem::path>& in
         return std::move(b.result);
     }
     b.result.manifest.title = cleanText(options.title, kMaxDeckTitleBytes);
+    {
+        FileReport titleReport;
+        b.screenText("--title", "title", b.result.manifest.title, titleReport);
+        if (titleReport.refused()) {
+            b.result.error = titleReport.refusals.front();
+            return std::move(b.result);
+        }
+        for (auto& n : titleReport.notes) b.result.notes.push_back(std::move(n));
+    }
     b.result.manifest.slides = std::move(slides);
     if (auto st = checkManifest(b.result.manifest); !st) {
         b.result.error = "manifest: " + st.error().message;

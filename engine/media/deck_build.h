@@ -7,6 +7,11 @@
 // PDF: one slide per page, rasterised to PNG (document metadata cannot
 // enter). PNG/JPEG: a photo slide holding the file with its metadata
 // stripped at the byte level. File names never enter a deck.
+// PHI screen (clinic/phi_screen.h): every caption given, every file name,
+// every PDF page's text and the title; a finding refuses the file (the deck,
+// for the title), naming the field, the byte span and the kind, never the
+// text, unless allowPhi gives the presenter's reason (then reported as a note).
+// Text inside images (burned-in pixels) is not screened: see deidentify.h.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +32,8 @@ struct BuildOptions {
     std::string title = "Case deck";
     bool scrub = false;                       // let files with identifying attributes in (reported)
     std::optional<std::string> burnedInOk;    // the stated reason to accept burned-in annotation
+    std::optional<std::string> allowPhi;      // the stated reason to accept PHI screen findings
+    std::vector<std::string> knownNames;      // people's names for the PHI screen (a roster), if any
     std::uint32_t pdfWidthPx = 2048;
     // (file as given or its file name, caption); the first match wins.
     std::vector<std::pair<std::string, std::string>> captions;
@@ -42,7 +49,7 @@ struct FileReport {
     std::vector<std::string> refusals;        // why the file was refused (none: accepted)
     std::vector<std::string> scrubbed;        // --scrub: what would be removed or replaced (none of it travels)
     std::vector<std::string> stripped;        // photo metadata removed, PDF metadata dropped
-    std::vector<std::string> notes;           // burned-in override reason, default frame rate, ...
+    std::vector<std::string> notes;           // burned-in and PHI override reasons, default frame rate, ...
     std::uint32_t firstSlide = 0, slides = 0; // 1-based index of its first slide, and its count
     [[nodiscard]] bool refused() const { return !refusals.empty(); }
 };
@@ -51,7 +58,8 @@ struct BuildResult {
     std::vector<FileReport> files;
     DeckManifest manifest;                    // complete only when nothing was refused
     std::optional<BlobHash> manifestHash;     // set when the deck was written
-    std::string error;                        // a refusal of the whole deck (no slides, too many)
+    std::string error;                        // a refusal of the whole deck (no slides, too many, PHI in the title)
+    std::vector<std::string> notes;           // deck-wide notes (a title accepted with --allow-phi)
     [[nodiscard]] bool ok() const { return manifestHash.has_value(); }
 };
 

@@ -1,5 +1,6 @@
-// PDF adapter (poppler-cpp): page count and one page rasterised at a given
-// width as 8-bit RGB on white paper. poppler may throw; nothing escapes.
+// PDF adapter (poppler-cpp): page count, one page rasterised at a given
+// width as 8-bit RGB on white paper, and the pages' text (for the PHI
+// screen). poppler may throw; nothing escapes.
 #include "media/decoders.h"
 
 #include <poppler-document.h>
@@ -131,6 +132,28 @@ core::Result<Image> rasterisePdfPage(std::span<const std::uint8_t> bytes, std::s
             }
         }
         return img;
+    } catch (const std::exception& e) {
+        return detail::fault(source, std::string("PDF: ") + e.what());
+    } catch (...) {
+        return detail::fault(source, "PDF: unknown failure in poppler");
+    }
+}
+
+core::Result<std::vector<std::string>> detail::pdfPageTexts(std::span<const std::uint8_t> bytes, std::string_view source,
+                                                            const DecodeLimits& limits) {
+    try {
+        auto doc = openPdf(bytes, source, limits);
+        if (!doc) return doc.error();
+        const int pages = (*doc)->pages();
+        if (pages <= 0) return detail::fault(source, "PDF has no pages");
+        std::vector<std::string> out;
+        for (int i = 0; i < pages; ++i) {
+            std::unique_ptr<poppler::page> page((*doc)->create_page(i));
+            if (!page) return detail::fault(source, "PDF page " + std::to_string(i) + " cannot be read");
+            const poppler::byte_array utf8 = page->text().to_utf8();
+            out.emplace_back(utf8.begin(), utf8.end());
+        }
+        return out;
     } catch (const std::exception& e) {
         return detail::fault(source, std::string("PDF: ") + e.what());
     } catch (...) {

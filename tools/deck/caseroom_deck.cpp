@@ -25,7 +25,7 @@ constexpr int kUsage = 2, kRefused = 1;
 void usage() {
     std::puts(
         "usage: caseroom-deck build FILE...|DIR --out DIR [--title T] [--scrub] [--burned-in-ok REASON]\n"
-        "                           [--pdf-width N] [--caption FILE=TEXT]...\n"
+        "                           [--allow-phi REASON] [--names FILE] [--pdf-width N] [--caption FILE=TEXT]...\n"
         "       caseroom-deck inspect DIR | MANIFESTHASH --blobs DIR\n"
         "       caseroom-deck verify DIR\n"
         "       caseroom-deck scrub IN.dcm OUT.dcm\n"
@@ -43,6 +43,11 @@ void usage() {
         "                        carries only pixels and display parameters)\n"
         "  --burned-in-ok REASON accept Burned In Annotation = YES (or unknown on US, XA, secondary\n"
         "                        capture) after checking the pixels; the reason goes in the report\n"
+        "  --allow-phi REASON    accept PHI screen findings (captions, file names, PDF page text, title:\n"
+        "                        names, dates, numbers, addresses; see docs/DECKS.md); the reason goes in\n"
+        "                        the report. Without it a finding refuses the file, naming the field,\n"
+        "                        byte span and kind\n"
+        "  --names FILE          people's names for the PHI screen (a roster), one per line\n"
         "  --pdf-width N         PDF page width in pixels (default 2048, 16..16384)\n"
         "  --caption FILE=TEXT   caption for FILE's slide(s) (default \"Slide N\"; file names never travel)\n"
         "inspect  prints a deck's title, slides, sizes, frames, window and blob sizes.\n"
@@ -135,6 +140,7 @@ int build(const std::vector<std::string>& inputs, const fs::path& out, media::Bu
         for (const auto& n : f.notes) std::printf("  note: %s\n", n.c_str());
         refused += f.refused() ? 1 : 0;
     }
+    for (const auto& n : result->notes) std::printf("note: %s\n", n.c_str());
     if (refused) {
         std::printf("deck not written: %zu of %zu files refused\n", refused, result->files.size());
         return kRefused;
@@ -254,7 +260,7 @@ int main(int argc, char** argv) {
         if (flag == "--help" || flag == "-h") { usage(); return 0; }
         if (flag == "--scrub") { options.scrub = true; continue; }
         if (flag == "--out" || flag == "--title" || flag == "--burned-in-ok" || flag == "--pdf-width" ||
-            flag == "--caption" || flag == "--blobs" || flag == "--server" || flag == "--token-file" || flag == "--timeout") {
+            flag == "--caption" || flag == "--allow-phi" || flag == "--names" || flag == "--blobs" || flag == "--server" || flag == "--token-file" || flag == "--timeout") {
             auto v = args.value();
             if (!v) return fail(v.error().message);
             if (flag == "--out") out = *v;
@@ -267,7 +273,23 @@ int main(int argc, char** argv) {
             }
             else if (flag == "--blobs") blobs = *v;
             else if (flag == "--title") options.title = *v;
-            else if (flag == "--burned-in-ok") {
+            else if (flag == "--allow-phi") {
+                if (v->empty()) return fail("--allow-phi needs a reason");
+                options.allowPhi = *v;
+            } else if (flag == "--names") {
+                auto b = readSmall(*v, 16u << 20);
+                if (!b) return fail(b.error().message);
+                std::string line;
+                for (std::size_t i = 0; i <= b->size(); ++i) {
+                    if (i == b->size() || (*b)[i] == '\n') {
+                        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+                        if (!line.empty() && line[0] != '#') options.knownNames.push_back(line);
+                        line.clear();
+                    } else {
+                        line += static_cast<char>((*b)[i]);
+                    }
+                }
+            } else if (flag == "--burned-in-ok") {
                 if (v->empty()) return fail("--burned-in-ok needs a reason");
                 options.burnedInOk = *v;
             } else if (flag == "--pdf-width") {

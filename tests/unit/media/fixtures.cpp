@@ -57,7 +57,8 @@ Bytes makeJpeg(std::uint32_t width, std::uint32_t height, unsigned samples, cons
     return out;
 }
 
-Bytes makePdf(const std::vector<PdfPage>& pages, const std::string& infoTitle) {
+namespace {
+Bytes pdfBytes(const std::vector<PdfPage>& pages, const std::vector<std::string>& texts, const std::string& infoTitle) {
     // Objects: 1 catalog, 2 pages, then per page i: 3+2i page, 4+2i content.
     std::string out = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
     std::vector<std::size_t> offsets;
@@ -72,11 +73,14 @@ Bytes makePdf(const std::vector<PdfPage>& pages, const std::string& infoTitle) {
     char buf[256];
     for (std::size_t i = 0; i < pages.size(); ++i) {
         const PdfPage& p = pages[i];
-        std::snprintf(buf, sizeof buf, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Contents %zu 0 R >>",
-                      p.widthPt, p.heightPt, 4 + 2 * i);
+        const std::string text = i < texts.size() ? texts[i] : std::string();
+        const char* font = text.empty() ? "" : " /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>";
+        std::snprintf(buf, sizeof buf, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g]%s /Contents %zu 0 R >>",
+                      p.widthPt, p.heightPt, font, 4 + 2 * i);
         object(buf);
         std::snprintf(buf, sizeof buf, "%g %g %g rg %g %g %g %g re f\n", p.r, p.g, p.b, p.x, p.y, p.w, p.h);
-        const std::string stream = buf;
+        std::string stream = buf;
+        if (!text.empty()) stream += "BT 0 0 0 rg /F1 10 Tf 4 " + std::to_string(p.heightPt / 2) + " Td (" + text + ") Tj ET\n";
         object("<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "endstream");
     }
     if (!infoTitle.empty()) object("<< /Title (" + infoTitle + ") /Author (" + infoTitle + ") >>");
@@ -90,6 +94,13 @@ Bytes makePdf(const std::vector<PdfPage>& pages, const std::string& infoTitle) {
     out += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) + " /Root 1 0 R" + info + " >>\nstartxref\n" +
            std::to_string(xref) + "\n%%EOF\n";
     return Bytes(out.begin(), out.end());
+}
+} // namespace
+
+Bytes makePdf(const std::vector<PdfPage>& pages, const std::string& infoTitle) { return pdfBytes(pages, {}, infoTitle); }
+
+Bytes makePdfWithText(const std::vector<PdfPage>& pages, const std::vector<std::string>& texts) {
+    return pdfBytes(pages, texts, {});
 }
 
 Bytes makeDicom(const DicomSpec& s) {

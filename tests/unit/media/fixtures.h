@@ -29,6 +29,9 @@ struct PdfPage {
 // A hand-written PDF 1.4 with a correct cross-reference table; with
 // infoTitle, an Info dictionary with /Title and /Author (both infoTitle).
 Bytes makePdf(const std::vector<PdfPage>& pages, const std::string& infoTitle = {});
+// The same with a line of Helvetica text on page i (texts[i]: ASCII, no
+// parentheses or backslashes; empty: none).
+Bytes makePdfWithText(const std::vector<PdfPage>& pages, const std::vector<std::string>& texts);
 
 struct DicomSpec {
     std::uint32_t width = 4, height = 4, frames = 1;

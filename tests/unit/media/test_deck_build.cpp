@@ -2,7 +2,8 @@
 // refused with file, tag and value kind (never the value); --scrub builds a
 // deck holding none of the values and the original pixels sample for sample;
 // burned-in annotation rules; photos stripped; PDF pages rasterised;
-// scrubDicom keeps Pixel Data byte for byte.
+// scrubDicom keeps Pixel Data byte for byte; the PHI screen over captions,
+// file names and PDF page text.
 #include <catch2/catch.hpp>
 
 #include "fixtures.h"
@@ -281,6 +282,60 @@ TEST_CASE("deck build: photos are stripped, PDFs rasterised per page, order as g
     std::vector<std::string> names;
     for (const auto& p : *listed) names.push_back(p.filename().string());
     CHECK(names == std::vector<std::string>{"a-photo.jpg", "talk.pdf", "z-photo.png"});
+}
+
+TEST_CASE("deck build: PHI in a caption, a file name or a PDF page refuses the file, naming field, span and kind",
+          "[deck][phi]") {
+    const auto dir = scratchDir("deck_phi");
+    Bytes px(16 * 8 * 3, 200);
+    const auto png = writeTemp(dir, "ecg.png", makePng(16, 8, 3, 8, px));
+    const auto pdf = writeTemp(dir, "talk.pdf",
+                               makePdfWithText({PdfPage{}, PdfPage{}}, {"", "Questions to the spoke: call 555-201-7734"}));
+    const auto named = writeTemp(dir, "ct 2024-03-14.png", makePng(16, 8, 3, 8, px));
+    auto store = BlobStore::open(dir / "blobs");
+    REQUIRE(store.ok());
+    BuildOptions options;
+    options.captions = {{"ecg.png", "ECG, MRN 00451237"}, {"talk.pdf", "Didactic"}};
+    auto r = buildDeck({png, pdf, named}, options, *store);
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->ok());
+    REQUIRE(r->files.size() == 3);
+    const std::string caption = joined(r->files[0].refusals);
+    const std::string page = joined(r->files[1].refusals);
+    const std::string name = joined(r->files[2].refusals);
+    INFO(caption << page << name);
+    CHECK_THAT(caption, Catch::Contains(png.string() + ": caption: possible PHI (mrn) at bytes 9-17"));
+    CHECK_THAT(page, Catch::Contains(pdf.string() + ": pdf page 2: possible PHI (phone) at bytes"));
+    CHECK(page.find("pdf page 1") == std::string::npos);
+    CHECK_THAT(name, Catch::Contains(": file name: possible PHI (date) at bytes 3-13"));
+    for (const std::string& report : {caption, page, name}) {
+        CHECK(report.find("00451237") == std::string::npos); // kind and span, never the text
+        CHECK(report.find("555-201-7734") == std::string::npos);
+    }
+    CHECK(allBlobs(*store).empty()); // refused before anything was converted or stored
+
+    // --allow-phi REASON: built, every finding and the reason in the notes.
+    options.allowPhi = "synthetic teaching numbers";
+    auto allowed = buildDeck({png, pdf, named}, options, *store);
+    REQUIRE(allowed.ok());
+    REQUIRE(allowed->ok());
+    CHECK(allowed->manifest.slides.size() == 4);
+    const std::string notes = joined(allowed->files[0].notes) + joined(allowed->files[1].notes);
+    CHECK_THAT(notes, Catch::Contains("caption: possible PHI (mrn)"));
+    CHECK_THAT(notes, Catch::Contains("pdf page 2: PHI screen findings accepted with --allow-phi: synthetic teaching numbers"));
+
+    // A PHI-free build has no such notes; a title with PHI refuses the deck.
+    BuildOptions clean;
+    clean.captions = {{"ecg.png", "ECG at presentation"}};
+    auto ok = buildDeck({png}, clean, *store);
+    REQUIRE(ok.ok());
+    CHECK(ok->ok());
+    CHECK(ok->files[0].notes.empty());
+    clean.title = "Case of Mrs. Jones";
+    auto titled = buildDeck({png}, clean, *store);
+    REQUIRE(titled.ok());
+    CHECK_FALSE(titled->ok());
+    CHECK_THAT(titled->error, Catch::Contains("title: possible PHI (name)"));
 }
 
 TEST_CASE("deidentify: scrubDicom removes the findings and keeps Pixel Data byte for byte", "[deck]") {
