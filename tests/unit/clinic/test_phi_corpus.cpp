@@ -4,10 +4,10 @@
 // What is measured, exactly:
 //  - Corpus: generateCorpus(Rng(kSeed), 600) ECHO-style cases of six fields
 //    (chief complaint, history, medications, labs, social history, question);
-//    the even-indexed 300 carry 4 to 7 planted identifiers each, every
-//    PhiKind in turn (about 94 spans per kind, names twice as many, ZIPs also
-//    from address lines), each labelled with kind and byte span; the odd 300
-//    are clean. Plus the hand-written clean texts in phi_corpus/echo_clean.txt
+//    the even-indexed 300 carry 4 to 7 planted sentences each (a referral
+//    header line holds a name, a DOB and an MRN; an address line a street and
+//    its ZIP), every PhiKind in turn: about 94 spans per kind, names twice as
+//    many, each labelled with kind and byte span; the odd 300 are clean. Plus the hand-written clean texts in phi_corpus/echo_clean.txt
 //    (at least 50), each screened as one field "case".
 //  - Screening: clinic::screen over a case's fields with ScreenContext
 //    knownNames = phi_corpus::rosterNames() (the programme's clinicians; some

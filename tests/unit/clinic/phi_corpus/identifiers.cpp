@@ -269,7 +269,7 @@ PlantSentence date(core::Rng& rng) {
     case 2: v = std::to_string(t.m) + "/" + std::to_string(t.d) + "/" + yyyy; shape = "m/d/yyyy"; break;
     case 3: v = std::to_string(t.m) + "/" + std::to_string(t.d) + "/" + pad(t.y % 100, 2); shape = "m/d/yy"; break;
     case 4: case 5: v = std::string(kMonths[mi]) + " " + std::to_string(t.d) + ", " + yyyy; shape = "Month d, yyyy"; break;
-    case 6: v = std::string(kMon[mi]) + (rng.chance(0.5) ? ". " : " ") + std::to_string(t.d) + ", " + yyyy; shape = "Mon d, yyyy"; break;
+    case 6: v = std::string(kMon[mi]) + (mi != 4 && rng.chance(0.5) ? ". " : " ") + std::to_string(t.d) + ", " + yyyy; shape = "Mon d, yyyy"; break;  // "May" has no abbreviation point
     case 7: v = std::to_string(t.d) + " " + std::string(kMonths[mi]) + " " + yyyy; shape = "d Month yyyy"; break;
     case 8: v = pad(t.d, 2) + "-" + (rng.chance(0.5) ? std::string(kMon[mi]) : upperAscii(kMon[mi])) + "-" + yyyy; shape = "dd-Mon-yyyy"; break;
     case 9: v = yyyy + "-" + pad(t.m, 2) + "-" + pad(t.d, 2); shape = "yyyy-mm-dd"; break;
