@@ -54,9 +54,6 @@ struct DeskIdentity {
     std::string address;
 };
 
-// "@code": a desk room (program credential), code non-empty.
-[[nodiscard]] inline bool isDeskRoom(std::string_view room) { return room.size() > 1 && room[0] == '@'; }
-
 // What the server host needs of a desk (ServerConfig::desk). The host checks
 // that only desk clients send desk messages and that desk clients send
 // nothing else.

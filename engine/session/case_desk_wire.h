@@ -13,6 +13,9 @@
 
 namespace caseroom::session {
 
+// "@code": a desk room (a program credential's), code non-empty.
+[[nodiscard]] inline bool isDeskRoom(std::string_view room) { return room.size() > 1 && room[0] == '@'; }
+
 struct DeskField {
     std::string name;
     std::string value;
