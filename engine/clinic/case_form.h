@@ -54,4 +54,12 @@ struct FilledField { std::string name, value; };
 // required field, choice not offered, too long. Empty: valid.
 [[nodiscard]] std::vector<std::string> validateForm(const FormTemplate& t, const std::vector<FilledField>& fields);
 
+// (CLINIC, added) The portion shown in the room during the case's turn: the
+// non-empty fields the template marks room = yes, in the template's order.
+[[nodiscard]] std::vector<FilledField> roomFields(const FormTemplate& t, const std::vector<FilledField>& fields);
+// (CLINIC, added) The names of the fields the PHI screen must read: those the
+// template marks screen = yes, and any field the template does not know (the
+// safe side for a form that failed validation).
+[[nodiscard]] std::vector<std::string> screenedFieldNames(const FormTemplate& t, const std::vector<FilledField>& fields);
+
 } // namespace caseroom::clinic

@@ -92,6 +92,7 @@ public:
     [[nodiscard]] int changes() const;                        // rows changed by the last statement
     [[nodiscard]] const std::string& path() const { return path_; }
     [[nodiscard]] int schemaVersion() const;                  // PRAGMA user_version
+    [[nodiscard]] bool inTransaction() const;                 // a transaction is open on this connection
     [[nodiscard]] sqlite3* handle() const { return db_; }     // store/ internals only
 
 private:
@@ -113,6 +114,27 @@ public:
 private:
     Database& db_;
     core::Status begun_;
+    bool done_ = false;
+};
+
+// A write that nests: BEGIN IMMEDIATE ... COMMIT when no transaction is open
+// on the connection, else SAVEPOINT ... RELEASE inside the open one (the
+// Writer's batch, or a caller's Transaction). Destroyed uncommitted, it rolls
+// back its own part only. Records' changing methods run in one of these.
+class WriteScope {
+public:
+    explicit WriteScope(Database& db);
+    ~WriteScope();
+    WriteScope(const WriteScope&) = delete;
+    WriteScope& operator=(const WriteScope&) = delete;
+    [[nodiscard]] const core::Status& begun() const { return begun_; }
+    [[nodiscard]] core::Status commit();
+    [[nodiscard]] bool nested() const { return nested_; }
+
+private:
+    Database& db_;
+    core::Status begun_;
+    bool nested_ = false;
     bool done_ = false;
 };
 
