@@ -231,12 +231,10 @@ void submitJob(store::Records& rec, CaseDesk::Outcome& o, const Asker& a, const 
         o.fail(roster.error().message);
         return;
     }
+    const std::vector<std::string> names = clinic::screenedFieldNames(*form, filled);
     std::vector<clinic::ScreenField> screened;
-    for (const DeskField& f : s.fields) {
-        const clinic::FormField* t = form->find(f.name);
-        if (t && t->screened && (t->kind == clinic::FieldKind::Text || t->kind == clinic::FieldKind::LongText))
-            screened.push_back(clinic::ScreenField{f.name, f.value});
-    }
+    for (const DeskField& f : s.fields)
+        if (std::find(names.begin(), names.end(), f.name) != names.end()) screened.push_back(clinic::ScreenField{f.name, f.value});
     std::vector<store::CaseFinding> findings;
     for (const clinic::PhiFinding& f : clinic::screen(screened, ctx)) findings.push_back(store::CaseFinding{f.field, f.begin, f.end, clinic::toString(f.kind)});
     const CaseStatus to = findings.empty() ? CaseStatus::Submitted : CaseStatus::Held;
