@@ -18,6 +18,7 @@
 #include "media/deck.h"
 #include "net/messages.h"
 #include "net/secure/handshake.h"
+#include "net/secure/invitation.h"
 #include "net/secure/revocation.h"
 #include "net/snapshot.h"
 #include "session/voice_wire.h"
@@ -493,6 +494,33 @@ void pastedTokenSeeds() {
     put("fuzz_paste_token", "token-bytes-wrapped", raw);
 }
 
+// Invitations: a link, a file with comments, a program credential, near
+// misses; and the encode-then-parse mode with a host name, IPv4 and IPv6.
+void invitationSeeds() {
+    Invitation inv;
+    inv.host = "clinic.example.org";
+    inv.port = 7777;
+    inv.token = fuzz::token();
+    inv.room = inv.token.grant.roomCode;
+    inv.sessionId = 42;
+    const std::string link = encodeInvitationLink(inv);
+    putText("fuzz_invitation", "link", std::string(1, '\0') + link);
+    putText("fuzz_invitation", "file", std::string(1, '\0') + "# CaseRoom invitation\r\n# Nguyễn Thị Lan\r\n" + link + "\r\n");
+    putText("fuzz_invitation", "cut", std::string(1, '\0') + link.substr(0, link.size() / 2));
+    putText("fuzz_invitation", "ipv6", std::string(1, '\0') + "caseroom://[2001:db8::1]:7777" + link.substr(link.find("/demo")));
+    putText("fuzz_invitation", "two-links", std::string(1, '\0') + link + "\n" + link);
+    const auto encoded = [](std::uint8_t mode, std::uint16_t port, const std::string& host, const std::string& room) {
+        std::string s(1, static_cast<char>(mode));
+        s += static_cast<char>(port & 0xFF);
+        s += static_cast<char>(port >> 8);
+        s += static_cast<char>(host.size());
+        return s + host + room;
+    };
+    putText("fuzz_invitation", "encode-name", encoded(1, 7777, "echo-hub.example", ""));
+    putText("fuzz_invitation", "encode-ipv4", encoded(3, 1, "10.0.0.1", "Hép C / 2027"));
+    putText("fuzz_invitation", "encode-ipv6", encoded(1 | 4, 65535, "fe80::1", ""));
+}
+
 // Media decoders: small files from the unit tests' fixture makers (each
 // under 8 KiB); other DICOM transfer syntaxes from GDCM's in-process encoders.
 void mediaSeeds() {
@@ -611,6 +639,7 @@ int main(int argc, char** argv) {
     clientSessionSeeds();
     replicatorSeeds();
     pastedTokenSeeds();
+    invitationSeeds();
     mediaSeeds();
     deckSeeds();
     std::printf("seeds written under %s\n", gRoot.c_str());

@@ -39,4 +39,21 @@ struct Invitation {
 // path ending in .caseroom).
 [[nodiscard]] bool looksLikeInvitation(std::string_view arg);
 
+// Added by the INVITE engineer (helpers the client, bots and tools share):
+constexpr std::size_t kMaxInvitationBytes = 16 * 1024; // a file (comments included) or a pasted text
+constexpr std::size_t kMaxInvitationLink = 2048;       // one link, in characters
+// Whether `text` (surrounding space allowed) starts with caseroom:// (any case).
+[[nodiscard]] bool looksLikeInvitationLink(std::string_view text);
+// "HOST:PORT", or "[ADDR]:PORT" for an IPv6 address: the form --connect takes.
+[[nodiscard]] std::string invitationServer(const Invitation& inv);
+// The refusal for an invitation file whose mode lets group or others in
+// (empty when private); worded as tokenFileModeProblem.
+[[nodiscard]] std::string invitationFileModeProblem(const std::string& path, unsigned mode);
+// A desktop may pass a file as a file:// URL (Exec=caseroom %u): its local
+// path (percent-decoded; host empty or localhost), or an error naming the URL.
+[[nodiscard]] core::Result<std::string> pathFromFileUrl(std::string_view url);
+// An invitation given as one argument: a caseroom:// link (errors say
+// "caseroom:// link", never quoting the token), a file path, or a file:// URL.
+[[nodiscard]] core::Result<Invitation> loadInvitation(std::string_view arg);
+
 } // namespace caseroom::net::secure

@@ -408,15 +408,15 @@ core::Result<ConnectToken> decodeTokenFile(std::span<const std::uint8_t> bytes, 
     return tok;
 }
 
-core::Status writeTokenFile(const std::string& path, const ConnectToken& token) {
+core::Status writePrivateFile(const std::string& path, std::span<const std::uint8_t> bytes, std::string_view label) {
+    const auto fail = [&](const std::string& what) { return core::Error{std::string(label) + " " + path + ": " + what}; };
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
-        if (S_ISLNK(st.st_mode)) return fileError(path, "is a symbolic link; give the real path (nothing written)");
-        if (!S_ISREG(st.st_mode)) return fileError(path, "exists and is not a regular file (nothing written)");
+        if (S_ISLNK(st.st_mode)) return fail("is a symbolic link; give the real path (nothing written)");
+        if (!S_ISREG(st.st_mode)) return fail("exists and is not a regular file (nothing written)");
     } else if (errno != ENOENT) {
-        return fileError(path, std::string("cannot check it: ") + std::strerror(errno));
+        return fail(std::string("cannot check it: ") + std::strerror(errno));
     }
-    auto bytes = encodeTokenFile(token);
     // A fresh temporary next to the target: O_EXCL never opens an existing
     // file or follows a planted link; rename() then replaces the target whole.
     const auto slash = path.find_last_of('/');
@@ -429,26 +429,28 @@ core::Status writeTokenFile(const std::string& path, const ConnectToken& token) 
         fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0 && errno != EEXIST) break;
     }
-    if (fd < 0) {
-        const int e = errno;
-        wipe(bytes);
-        return fileError(path, std::string("cannot create a temporary file beside it: ") + std::strerror(e));
-    }
+    if (fd < 0) return fail(std::string("cannot create a temporary file beside it: ") + std::strerror(errno));
     (void)::fchmod(fd, 0600); // the umask may only remove bits, but be explicit
     const bool written = writeAll(fd, bytes);
-    wipe(bytes);
     const bool synced = written && ::fsync(fd) == 0;
     if (::close(fd) != 0 || !synced) {
         ::unlink(tmp.c_str());
-        return fileError(path, "cannot write it (disk full?)");
+        return fail("cannot write it (disk full?)");
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         const int e = errno;
         ::unlink(tmp.c_str());
-        return fileError(path, std::string("cannot replace it: ") + std::strerror(e));
+        return fail(std::string("cannot replace it: ") + std::strerror(e));
     }
-    if (!syncParent(path)) return fileError(path, "written, but its folder could not be synced to disk");
+    if (!syncParent(path)) return fail("written, but its folder could not be synced to disk");
     return {};
+}
+
+core::Status writeTokenFile(const std::string& path, const ConnectToken& token) {
+    auto bytes = encodeTokenFile(token);
+    auto st = writePrivateFile(path, bytes, "token file");
+    wipe(bytes);
+    return st;
 }
 
 std::string tokenFileModeProblem(const std::string& path, unsigned mode) {

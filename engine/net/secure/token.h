@@ -177,6 +177,10 @@ struct TokenCheck {
 // followed), fsync'd, renamed over `path`, then the folder fsync'd. Refuses a
 // `path` that is a symbolic link or not a regular file.
 [[nodiscard]] core::Status writeTokenFile(const std::string& path, const ConnectToken& token);
+// The same atomic, 0600, no-links write for any credential file (invitations
+// use it); errors start with `label` and the path ("token file PATH: ...").
+[[nodiscard]] core::Status writePrivateFile(const std::string& path, std::span<const std::uint8_t> bytes,
+                                            std::string_view label);
 // Refuses a file that group or others may read or write (the message names the
 // file, its mode and the fix) and a file that is not a regular file.
 [[nodiscard]] core::Result<ConnectToken> readTokenFile(const std::string& path);
