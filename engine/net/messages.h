@@ -549,11 +549,11 @@ struct UploadStatus {
 
 constexpr std::uint32_t kMaxCaseFields = 32;       // fields in one form
 constexpr std::uint32_t kMaxCaseFieldName = 32;    // bytes of a field's name ([a-z0-9_]+)
-constexpr std::uint32_t kMaxCaseValue = 4000;      // bytes of one field's value
+constexpr std::uint32_t kMaxCaseValue = 8000;      // bytes of one field's value (the default template's longest is 6000)
 constexpr std::uint32_t kMaxCaseDecks = 4;         // attached case decks (manifest hashes)
 constexpr std::uint32_t kCasePieceBytes = 768;     // text bytes per CaseSubmit (all its pieces)
 constexpr std::uint32_t kMaxCasePieces = 8;        // pieces per message
-constexpr std::uint32_t kMaxCaseParts = 255;       // parts of one request (32 x 4000 bytes = 167 parts at most)
+constexpr std::uint32_t kMaxCaseParts = 511;       // parts of one request (32 x 8000 bytes = 334 parts at most)
 constexpr std::uint32_t kListingPieceBytes = 2048; // text bytes per CaseListing
 constexpr std::uint32_t kMaxCaseSummaries = 16;    // summaries per CaseListing
 constexpr std::uint32_t kMaxCaseTitle = 120;       // bytes of a summary's title (the chief complaint)

@@ -163,6 +163,7 @@ void ServerHost::update(double now) {
             transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
             ++counters_.peersDropped;
             flushAudit(c);
+            if (c.desk && config_.desk) config_.desk->onLeave(c.peer);
             links_.removeClient(c.peer);
             it = clients_.erase(it);
         } else {

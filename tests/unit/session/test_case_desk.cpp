@@ -80,7 +80,7 @@ People seed(const std::string& dbPath) {
 // A filled form for the program's (default) template.
 std::vector<DeskField> caseForm(const std::string& history, const std::string& complaint = "Fatigue and ALT 54 after treatment") {
     return {{"age_band", "60-69"},       {"sex", "male"},
-            {"setting", "rural clinic"}, {"chief_complaint", complaint},
+            {"setting", "rural"}, {"chief_complaint", complaint},
             {"history", history},        {"medications", "sofosbuvir 400 mg daily"},
             {"labs", "ALT 54, HbA1c 7.2%"},  {"question", "Retreat now or wait for the next panel?"}};
 }
