@@ -186,6 +186,7 @@ void ClientSession::update(double now) {
             return net::encodeMessage(req, writer_) && transport_.send(server_, net::Channel::Media, writer_.finish(), true);
         });
     }
+    if (state_ == ClientState::AtDesk) pumpDesk(now);
     transport_.flush();
 }
 

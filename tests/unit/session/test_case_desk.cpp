@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "clinic/case_form.h"
+#include "clinic/phi_screen.h"
 #include "core/cli.h"
 #include "net/secure/secure_transport.h"
 #include "session/case_desk.h"
