@@ -9,7 +9,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
+
+#include <sys/wait.h>
 
 #include "clinic/case_form.h"
 #include "clinic/phi_screen.h"
@@ -21,6 +24,10 @@
 #include "store/database.h"
 #include "store/records.h"
 #include "store/writer.h"
+#ifdef CASEROOM_CLIENT_EXE
+#include "integration/process.h"
+#include "net/secure/token.h"
+#endif
 
 using namespace caseroom;
 using session::ClientSession;
@@ -425,3 +432,59 @@ TEST_CASE("a desk client never enters a room, and unknown programs are refused a
     REQUIRE(w.until(10.0, [&] { return w.server->counters().malformed > malformed; }));
     CHECK(member.desk().receipts.empty());
 }
+
+#ifdef CASEROOM_CLIENT_EXE
+// The shipped client, headless: `caseroom --headless --submit-case FILE CREDENTIAL`
+// against the desk above (the server is pumped here while the client runs).
+TEST_CASE("caseroom --headless --submit-case prints the receipt: accepted, held findings as JSON lines, refused", "[session][desk][process]") {
+    DeskWorld w("headless");
+    // The credential: a token file for "@hcv" (a .caseroom invitation carries the same token and the address).
+    net::secure::MintDesc m;
+    m.userId = static_cast<std::uint64_t>(w.people.lan);
+    m.displayName = "Nguyễn Thị Lan";
+    m.roomCode = "@hcv";
+    m.role = core::Role::Spoke;
+    m.nowUnix = core::cli::unixSecondsNow();
+    auto token = net::secure::mintToken(m, w.secret, w.random);
+    REQUIRE(token.ok());
+    const std::string tokenPath = (w.dir / "lan.token").string();
+    REQUIRE(net::secure::writeTokenFile(tokenPath, *token).ok());
+    auto formFile = [&](const std::string& name, const std::string& history) {
+        std::vector<clinic::FilledField> fields;
+        for (const auto& f : caseForm(history)) fields.push_back(clinic::FilledField{f.name, f.value});
+        const std::string path = (w.dir / name).string();
+        std::ofstream(path) << clinic::formatFilledForm(fields);
+        return path;
+    };
+    const std::string server = "127.0.0.1:" + std::to_string(w.address.port);
+    auto run = [&](std::vector<std::string> extra, std::string& out) {
+        std::vector<std::string> args{CASEROOM_CLIENT_EXE, "--headless"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const std::string log = (w.dir / "client.out").string();
+        const pid_t pid = testing::spawnLogged(args, log);
+        REQUIRE(pid > 0);
+        int status = 0, rc = -1;
+        const double end = w.now() + 60.0;
+        while (w.now() < end) {
+            w.step();
+            if (waitpid(pid, &status, WNOHANG) == pid) { rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128; break; }
+        }
+        if (rc < 0) { kill(pid, SIGKILL); waitpid(pid, &status, 0); }
+        out = testing::slurp(log);
+        return rc;
+    };
+    std::string out;
+    CHECK(run({"--submit-case", formFile("held.case", kHistory), tokenPath, "--connect", server, "--attest"}, out) == 1);
+    INFO(out);
+    CHECK(out.find("\"field\":\"history\"") != std::string::npos);
+    CHECK(out.find("\"kind\":\"date\"") != std::string::npos);
+    CHECK(out.find("\"kind\":\"phone\"") != std::string::npos);
+    CHECK(out.find("867-5309") == std::string::npos); // spans, never the text
+    CHECK(run({"--submit-case", formFile("clean.case", kHistoryFixed), tokenPath, "--connect", server, "--attest"}, out) == 0);
+    CHECK(out.find("accepted case ") != std::string::npos);
+    CHECK(run({"--submit-case", formFile("unattested.case", kHistoryFixed), tokenPath, "--connect", server}, out) == 2);
+    CHECK(out.find("refused: the attestation was not given") != std::string::npos);
+    CHECK(run({"--submit-case", (w.dir / "missing.case").string(), tokenPath, "--connect", server}, out) == 2);
+    CHECK(out.find("missing.case") != std::string::npos);
+}
+#endif
