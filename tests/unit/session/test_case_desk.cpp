@@ -26,6 +26,7 @@
 #include "store/writer.h"
 #ifdef CASEROOM_CLIENT_EXE
 #include "integration/process.h"
+#include "net/secure/invitation.h"
 #include "net/secure/token.h"
 #endif
 
@@ -486,5 +487,17 @@ TEST_CASE("caseroom --headless --submit-case prints the receipt: accepted, held 
     CHECK(out.find("refused: the attestation was not given") != std::string::npos);
     CHECK(run({"--submit-case", (w.dir / "missing.case").string(), tokenPath, "--connect", server}, out) == 2);
     CHECK(out.find("missing.case") != std::string::npos);
+
+    // The program credential as caseroom-admin hands it out: an invitation of kind "program" (it names the server).
+    net::secure::Invitation inv;
+    inv.host = "127.0.0.1";
+    inv.port = w.address.port;
+    inv.room = "@hcv";
+    inv.kind = "program";
+    inv.token = *token;
+    const std::string invPath = (w.dir / "lan-hcv.caseroom").string();
+    REQUIRE(net::secure::writeInvitationFile(invPath, inv, "Hepatitis C ECHO, program credential").ok());
+    CHECK(run({"--submit-case", formFile("via-invitation.case", kHistoryFixed), invPath, "--attest"}, out) == 0);
+    CHECK(out.find("accepted case ") != std::string::npos);
 }
 #endif
