@@ -27,11 +27,18 @@
 #include "net/secure/key_file.h"
 #include "net/secure/revocation.h"
 #include "net/secure/secure_transport.h"
+#include "session/attendance_recorder.h"
 #include "session/audit_log.h"
+#include "session/case_desk.h"
+#include "session/db_audit.h"
+#include "session/room_sessions.h"
 #include "session/content_store.h"
 #include "session/deck_library.h"
 #include "session/server_host.h"
 #include "sim/layout.h"
+#include "store/database.h"
+#include "store/records.h"
+#include "store/writer.h"
 
 using namespace caseroom;
 namespace cli = caseroom::core::cli;
@@ -64,8 +71,16 @@ void usage() {
         "                        with it live out (key rotation); repeatable\n"
         "  --revocations FILE    revoked tokens and users, watched while running (default\n"
         "                        STATE_DIR/revocations); add with caseroom-token revoke\n"
-        "  --audit FILE          hash-chained audit log (default STATE_DIR/audit.log; its key is\n"
-        "                        audit.key beside it); check it with caseroom-audit verify FILE\n"
+        "  --db FILE             the clinic database (default STATE_DIR/clinic.db, created on first\n"
+        "                        start): every program in it is a room (its code; the layout from\n"
+        "                        --config when that names it), attendance is recorded from joins\n"
+        "                        and leaves, and the audit trail goes into it (its key: audit.key\n"
+        "                        beside it); check it with caseroom-audit verify --db FILE\n"
+        "  --no-db               no database: rooms from --config only, the audit trail in a file\n"
+        "  --heartbeat SECONDS   how often open attendance intervals are marked alive, 1..3600\n"
+        "                        (default 30): after a crash they close at the last one\n"
+        "  --audit FILE          hash-chained audit log file (default with --no-db: STATE_DIR/audit.log;\n"
+        "                        its key is audit.key beside it); check it with caseroom-audit verify FILE\n"
         "  --deck DIR            offer a deck in every room: DIR is what caseroom-deck build --out\n"
         "                        writes (DIR/blobs, DIR/deck = the manifest's hash); only its\n"
         "                        manifest and frames are served. Repeatable, at most %zu decks\n"
@@ -93,7 +108,9 @@ void usage() {
 struct Options {
     net::EnetDesc enet;
     session::ServerConfig config;
-    std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath, contentDir;
+    std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath, contentDir, dbPath;
+    bool noDb = false;
+    double heartbeat = 30.0;
     std::vector<std::string> previousKeys, deckDirs, offers;
     bool createKey = false;
     long long maxPeers = 0, maxPerAddress = 32;
@@ -111,6 +128,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         const std::string a(args.flag());
         if (a == "--help" || a == "-h") { o.help = true; return o; }
         if (a == "--create-key") { o.createKey = true; continue; }
+        if (a == "--no-db") { o.noDb = true; continue; }
         auto v = args.value();
         if (!v) return v.error();
         if (a == "--bind") o.enet.bind.host = *v;
@@ -150,6 +168,12 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         else if (a == "--state-dir") o.stateDir = *v;
         else if (a == "--key") o.keyPath = *v;
         else if (a == "--audit") o.auditPath = *v;
+        else if (a == "--db") o.dbPath = *v;
+        else if (a == "--heartbeat") {
+            auto n = cli::parseNumber(a, *v, 1, 3600);
+            if (!n) return n.error();
+            o.heartbeat = *n;
+        }
         else if (a == "--previous-key") o.previousKeys.push_back(*v);
         else if (a == "--revocations") o.revocationsPath = *v;
         else if (a == "--stats-every") {
@@ -164,6 +188,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         } else return core::Error{"unknown option '" + a + "' (see --help)"};
     }
     if (!o.offers.empty() && o.contentDir.empty()) return core::Error{"--offer names a deck in --content DIR: give --content"};
+    if (o.noDb && !o.dbPath.empty()) return core::Error{"--db and --no-db contradict each other: give one"};
     return o;
 }
 
@@ -359,6 +384,42 @@ void reportStats(StatsWindow& w, const ObservedTransport& counted, const session
     w.bytesAtStart = counted.bytes;
     w.messagesAtStart = counted.messages;
 }
+// The clinic database's programs as rooms: each program's code is the room
+// code of its sessions. A room the rooms file names keeps that layout; the
+// others get the default one with the program's name. Read once at start.
+core::Status addProgramRooms(const std::string& dbPath, std::vector<sim::RoomSpec>& rooms, std::vector<std::string>& programs) {
+    store::OpenDesc od;
+    od.path = dbPath;
+    auto db = store::Database::open(od);
+    if (!db) return db.error();
+    store::Records records(**db);
+    auto list = records.programs();
+    if (!list) return core::Error{dbPath + ": " + list.error().message};
+    const std::size_t fromConfig = rooms.size();
+    for (const store::Program& p : *list) {
+        programs.push_back(p.code);
+        bool named = false;
+        for (std::size_t i = 0; i < fromConfig; ++i) named = named || rooms[i].code == p.code;
+        if (named) continue;
+        sim::RoomSpec spec;
+        spec.code = p.code;
+        spec.name = p.name;
+        rooms.push_back(spec);
+    }
+    return {};
+}
+
+// The parts the clinic database adds: the writer thread, the trail in the
+// database, attendance and the session clock. Destroyed writer first (its
+// replies name the others).
+struct Clinic {
+    std::unique_ptr<session::DbAudit> audit;
+    std::unique_ptr<session::AttendanceRecorder> attendance;
+    std::unique_ptr<session::RoomSessions> sessions;
+    std::unique_ptr<session::CaseDesk> desk;
+    std::unique_ptr<store::Writer> writer;
+    ~Clinic() { writer.reset(); }
+};
 } // namespace
 
 // [SECTION] main
@@ -375,6 +436,19 @@ int main(int argc, char** argv) {
         auto specs = sim::roomSpecsFromConfig(*doc);
         if (!specs) { std::fprintf(stderr, "caseroom-server: %s\n", specs.error().message.c_str()); return 1; }
         config.rooms = std::move(*specs);
+    }
+    if (!o.noDb && o.dbPath.empty()) {
+        if (o.stateDir.empty()) o.stateDir = cli::defaultStateDir(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"), ::geteuid() == 0);
+        if (auto st = cli::makeStateDir(o.stateDir); !st) { std::fprintf(stderr, "caseroom-server: %s\n", st.error().message.c_str()); return 1; }
+        o.dbPath = o.stateDir + "/clinic.db";
+    }
+    std::vector<std::string> programs;
+    if (!o.noDb) {
+        if (auto st = addProgramRooms(o.dbPath, config.rooms, programs); !st) {
+            std::fprintf(stderr, "caseroom-server: %s\n", st.error().message.c_str());
+            return 1;
+        }
+        CR_LOG_INFO("clinic database %s: %zu program(s)", o.dbPath.c_str(), programs.size());
     }
     std::uint32_t capacity = 0;
     for (const auto& r : config.rooms) capacity += r.maxParticipants;
@@ -393,11 +467,13 @@ int main(int argc, char** argv) {
     // The server's memory holds the deployment keys: keep it out of core dumps.
     (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     const bool explicitKey = !o.keyPath.empty();
-    if (o.keyPath.empty() || o.auditPath.empty() || o.revocationsPath.empty()) {
+    // With a database the trail goes into it, unless --audit names a file.
+    const bool fileTrail = o.noDb || !o.auditPath.empty();
+    if (o.keyPath.empty() || (fileTrail && o.auditPath.empty()) || o.revocationsPath.empty()) {
         if (o.stateDir.empty()) o.stateDir = cli::defaultStateDir(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"), ::geteuid() == 0);
         if (auto st = cli::makeStateDir(o.stateDir); !st) { std::fprintf(stderr, "caseroom-server: %s\n", st.error().message.c_str()); return 1; }
         if (o.keyPath.empty()) o.keyPath = o.stateDir + "/caseroom.key";
-        if (o.auditPath.empty()) o.auditPath = o.stateDir + "/audit.log";
+        if (fileTrail && o.auditPath.empty()) o.auditPath = o.stateDir + "/audit.log";
         if (o.revocationsPath.empty()) o.revocationsPath = o.stateDir + "/revocations";
         CR_LOG_INFO("state directory %s", o.stateDir.c_str());
     }
@@ -422,15 +498,52 @@ int main(int argc, char** argv) {
                 o.keyPath.c_str(), o.previousKeys.empty() ? "" : ", previous keys still accepted:");
     for (std::size_t i = 1; i < keys->keys.size(); ++i)
         CR_LOG_INFO("  previous key %s (id %08x)", o.previousKeys[i - 1].c_str(), keys->keys[i].first);
-    CR_LOG_INFO("audit log %s", o.auditPath.c_str());
-    session::FileAuditDesc adesc;
-    adesc.path = o.auditPath;
-    adesc.unixClock = cli::unixSecondsNow;
-    adesc.random = [&random](std::span<std::uint8_t> out) { random.fill(out); };
-    auto auditLog = session::FileAudit::open(std::move(adesc));
-    if (!auditLog) { std::fprintf(stderr, "caseroom-server: %s\n", auditLog.error().message.c_str()); return 1; }
-    if ((*auditLog)->keyCreated()) CR_LOG_INFO("created audit key %s (mode 0600); check the log with caseroom-audit verify %s", session::defaultAuditKeyPath(o.auditPath).c_str(), o.auditPath.c_str());
-    config.audit = auditLog->get();
+    std::unique_ptr<session::FileAudit> auditFile;
+    Clinic clinic;
+    if (fileTrail) {
+        CR_LOG_INFO("audit log %s", o.auditPath.c_str());
+        session::FileAuditDesc adesc;
+        adesc.path = o.auditPath;
+        adesc.unixClock = cli::unixSecondsNow;
+        adesc.random = [&random](std::span<std::uint8_t> out) { random.fill(out); };
+        auto opened = session::FileAudit::open(std::move(adesc));
+        if (!opened) { std::fprintf(stderr, "caseroom-server: %s\n", opened.error().message.c_str()); return 1; }
+        auditFile = std::move(*opened);
+        if (auditFile->keyCreated()) CR_LOG_INFO("created audit key %s (mode 0600); check the log with caseroom-audit verify %s", session::defaultAuditKeyPath(o.auditPath).c_str(), o.auditPath.c_str());
+    }
+    if (!o.noDb) {
+        store::OpenDesc od;
+        od.path = o.dbPath;
+        auto w = store::Writer::start(od);
+        if (!w) { std::fprintf(stderr, "caseroom-server: %s\n", w.error().message.c_str()); return 1; }
+        clinic.writer = std::move(*w);
+        bool created = false;
+        const std::string keyPath = session::defaultAuditKeyPath(o.dbPath);
+        auto key = session::loadOrCreateAuditKey(keyPath, [&random](std::span<std::uint8_t> out) { random.fill(out); }, created);
+        if (!key) { std::fprintf(stderr, "caseroom-server: %s\n", key.error().message.c_str()); return 1; }
+        if (created) CR_LOG_INFO("created audit key %s (mode 0600)", keyPath.c_str());
+        clinic.audit = std::make_unique<session::DbAudit>(*clinic.writer, *key, cli::unixSecondsNow);
+        session::AttendanceConfig ac;
+        ac.heartbeatSeconds = o.heartbeat;
+        clinic.attendance = std::make_unique<session::AttendanceRecorder>(*clinic.writer, ac);
+        clinic.attendance->recoverInterrupted(); // first: before any new join is written
+        clinic.sessions = std::make_unique<session::RoomSessions>(*clinic.writer, *key, programs);
+        clinic.sessions->refresh(cli::unixSecondsNow());
+        session::CaseDeskConfig dc; // the case desk: program credentials submit and read cases (session/case_desk.h)
+        dc.audit = auditFile ? static_cast<session::AuditSink*>(auditFile.get()) : clinic.audit.get();
+        dc.unixClock = [] { return static_cast<std::int64_t>(cli::unixSecondsNow()); };
+        dc.prepare = [k = *key](store::Records& r) { session::installEditAudit(r, k); };
+        clinic.desk = std::make_unique<session::CaseDesk>(*clinic.writer, dc);
+        config.desk = clinic.desk.get();
+        clinic.writer->flush(); // at start only: the rooms' open-until values are known before anyone joins
+        clinic.writer->drainReplies();
+        config.readers = {clinic.attendance.get(), clinic.sessions.get()};
+        config.unixClock = cli::unixSecondsNow;
+        config.sessionOpen = [sessions = clinic.sessions.get()](std::string_view room) { return sessions->open(room, cli::unixSecondsNow()); };
+        CR_LOG_INFO("audit trail in the clinic database %s; check it with caseroom-audit verify --db %s", o.dbPath.c_str(), o.dbPath.c_str());
+    }
+    session::AuditSink* auditSink = auditFile ? static_cast<session::AuditSink*>(auditFile.get()) : clinic.audit.get();
+    config.audit = auditSink;
     net::secure::RevocationWatcher revocations(o.revocationsPath);
     (void)revocations.poll(0.0);
     CR_LOG_INFO("revocations %s (%zu entries; watched while running)", o.revocationsPath.c_str(), revocations.list().size());
@@ -443,7 +556,7 @@ int main(int argc, char** argv) {
         return revocations.list().revoked(tokenId, userId);
     };
     // Access events from the transport: the audit trail and the log.
-    session::AuditSink& audit = **auditLog;
+    session::AuditSink& audit = *auditSink;
     sdesc.onAccess = [&audit](const net::secure::AccessEvent& e) {
         session::AuditRecord r;
         if (e.identity) session::fillIdentity(r, *e.identity);
@@ -483,11 +596,16 @@ int main(int argc, char** argv) {
     std::vector<std::string> codes;
     for (const auto& r : config.rooms) codes.push_back(r.code);
     if (codes.empty()) codes.push_back(sim::RoomSpec{}.code);
-    sdesc.handshake.roomHosted = [codes](std::string_view room) {
+    // A program credential names "@" + the program's code (the case desk's, not a room's).
+    for (const auto& p : programs) codes.push_back("@" + p);
+    sdesc.handshake.roomHosted = [codes, desk = clinic.desk.get()](std::string_view room) {
         for (const auto& c : codes)
             if (c == room) return true;
-        return false;
+        return desk && desk->hostsDeskRoom(room); // programs added since the start
     };
+    // Expiry never cuts an open room: a facilitator's extension keeps everyone in.
+    if (clinic.sessions)
+        sdesc.roomOpenUntil = [sessions = clinic.sessions.get()](std::string_view room) { return sessions->openUntil(room); };
     auto transport = net::secure::SecureTransport::createServer(std::move(sdesc), random);
     if (!transport) { std::fprintf(stderr, "caseroom-server: %s\n", transport.error().message.c_str()); return 1; }
     std::unique_ptr<Content> content;
@@ -502,7 +620,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<session::DeckUploads> uploads;
     session::ServerHost* hostPtr = nullptr; // set once the host exists (before any upload can finish)
     if (content) {
-        auto u = session::DeckUploads::create(*content->store, auditLog->get());
+        auto u = session::DeckUploads::create(*content->store, auditSink);
         if (!u) { std::fprintf(stderr, "caseroom-server: %s\n", u.error().message.c_str()); return 1; }
         uploads = std::move(*u);
         // Fires on the host's thread, inside host.update(): the deck joins
@@ -534,7 +652,7 @@ int main(int argc, char** argv) {
         started.kind = session::AuditKind::ServerStarted;
         started.address = session::formatAddress({desc.bind.host, port});
         started.what = "caseroom-server started, " + std::to_string(host.roomCount()) + " room(s)";
-        (*auditLog)->record(started); // synced at once
+        auditSink->record(started); // synced at once
     }
     if (!o.portFile.empty()) {
         if (FILE* f = std::fopen(o.portFile.c_str(), "w")) { std::fprintf(f, "%u\n", port); std::fclose(f); }
@@ -552,7 +670,8 @@ int main(int argc, char** argv) {
                 [&](std::uint64_t tokenId, std::uint64_t userId) { return revocations.list().revoked(tokenId, userId); });
             CR_LOG_INFO("revocations reloaded: %zu entries, %zu connection(s) closed", revocations.list().size(), cut);
         }
-        if (now >= nextAuditSync) { (*auditLog)->sync(); nextAuditSync = now + 1.0; } // a crash loses at most a second of entries
+        if (now >= nextAuditSync) { auditSink->sync(); nextAuditSync = now + 1.0; } // a crash loses at most a second of entries
+        if (clinic.writer) clinic.writer->drainReplies(); // answers of committed writes (session clock, failures)
         window.clientSeconds += static_cast<double>(host.clientCount()) * (now - last);
         last = now;
         const bool tickDue = host.untilNextTick(now) <= 0.0;
@@ -574,9 +693,20 @@ int main(int argc, char** argv) {
     // Give the disconnects a moment to leave the socket.
     const double until = seconds() + 0.2;
     while (seconds() < until) { host.update(seconds()); std::this_thread::sleep_for(std::chrono::milliseconds(10)); }
+    if (clinic.attendance) clinic.attendance->closeAll(cli::unixSecondsNow()); // anyone still in leaves now, not interrupted
     session::AuditRecord stopped;
     stopped.kind = session::AuditKind::ServerStopped;
     stopped.what = "caseroom-server stopped";
-    (*auditLog)->record(stopped); // synced at once
+    auditSink->record(stopped); // synced at once
+    if (clinic.writer) {
+        clinic.writer->flush();
+        clinic.writer->drainReplies();
+        const store::WriterStats ws = clinic.writer->stats();
+        const session::AttendanceCounters ac = clinic.attendance->counters();
+        CR_LOG_INFO("clinic database: %llu write(s) in %llu commit(s), %llu failed; attendance %llu opened, %llu closed, %llu join(s) outside any session",
+                    static_cast<unsigned long long>(ws.jobs), static_cast<unsigned long long>(ws.batches), static_cast<unsigned long long>(ws.failed),
+                    static_cast<unsigned long long>(ac.opened), static_cast<unsigned long long>(ac.closed),
+                    static_cast<unsigned long long>(ac.outsideSession));
+    }
     return 0;
 }

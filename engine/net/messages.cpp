@@ -53,6 +53,7 @@ const char* toString(RefusalReason r) {
     case RefusalReason::RequestsFull: return "too many pending requests for that panel";
     case RefusalReason::NoSuchRequest: return "no such request";
     case RefusalReason::TargetMayNotHold: return "that participant may not drive a panel";
+    case RefusalReason::NoSession: return "the room holds no open session";
     case RefusalReason::Count: break;
     }
     return "?";
@@ -66,6 +67,7 @@ const char* toString(IntentKind k) {
     case IntentKind::Stand: return "stand";
     case IntentKind::Moderate: return "moderate";
     case IntentKind::Panel: return "panel";
+    case IntentKind::ExtendSession: return "extend session";
     case IntentKind::Count: break;
     }
     return "?";
@@ -111,6 +113,7 @@ const char* toString(MessageType t) {
     case MessageType::BlobPut: return "BlobPut";
     case MessageType::DeckOffer: return "DeckOffer";
     case MessageType::UploadStatus: return "UploadStatus";
+    case MessageType::SessionExtend: return "SessionExtend";
     case MessageType::CaseSubmit: return "CaseSubmit";
     case MessageType::CaseQuery: return "CaseQuery";
     case MessageType::CaseListing: return "CaseListing";
@@ -243,7 +246,8 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::BlobPut, Channel::Media, true, 1 + 32 + 9 + kBlobChunkBytes, Direction::ToServer},
     {MessageType::DeckOffer, Channel::Control, true, 1 + 32, Direction::ToServer},
     {MessageType::UploadStatus, Channel::Control, true, 1 + 32 + 10, Direction::ToClient},
-    // (SessionExtend, 23, goes here on merge.) The case desk, control: a
+    {MessageType::SessionExtend, Channel::Control, true, 8, Direction::ToServer},
+    // The case desk, control: a
     // CaseSubmit at its largest (8 pieces, 768 text bytes, 4 decks) is 1185
     // bytes, one ENet datagram and under the control limit of 2 KiB; the
     // server's answers may fragment (they are not rate-limited at the client).
@@ -281,6 +285,7 @@ Message defaultFor(MessageType t) {
     case MessageType::BlobPut: return makeDefault<BlobPut>();
     case MessageType::DeckOffer: return makeDefault<DeckOffer>();
     case MessageType::UploadStatus: return makeDefault<UploadStatus>();
+    case MessageType::SessionExtend: return makeDefault<SessionExtend>();
     case MessageType::CaseSubmit: return makeDefault<CaseSubmit>();
     case MessageType::CaseQuery: return makeDefault<CaseQuery>();
     case MessageType::CaseListing: return makeDefault<CaseListing>();

@@ -19,7 +19,7 @@
 
 namespace caseroom::net {
 
-constexpr std::uint32_t kProtocolVersion = 3;
+constexpr std::uint32_t kProtocolVersion = 4;
 constexpr std::uint32_t kMaxRoomCode = 32;
 constexpr std::uint32_t kMaxDisplayName = 48;
 constexpr std::uint32_t kMaxReasonText = 160;
@@ -54,11 +54,13 @@ enum class RefusalReason : std::uint8_t {
     NoSuchParticipant, NotOnSelf, TargetModerates,
     // Panels (IntentKind::Panel):
     NoSuchPanel, UnknownDeck, NoDeck, SlideOutOfRange, FrameOutOfRange, BadValue, RequestsFull, NoSuchRequest,
-    TargetMayNotHold, Count
+    TargetMayNotHold,
+    // Sessions (IntentKind::ExtendSession):
+    NoSession, Count
 };
 const char* toString(RefusalReason r);
 
-enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, Count };
+enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, ExtendSession, Count };
 const char* toString(IntentKind k);
 
 // Why a participant left.
@@ -72,8 +74,7 @@ enum class MessageType : std::uint8_t {
     JoinRequest, JoinAccepted, JoinRefused, RoomLayout, ParticipantJoined, ParticipantLeft,
     SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest, ParticipantMuted,
     PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
-    BlobPut, DeckOffer, UploadStatus,
-    // SessionExtend (23, the SERVER engineer's) goes here on merge; the case desk's follow from 24.
+    BlobPut, DeckOffer, UploadStatus, SessionExtend,
     CaseSubmit, CaseQuery, CaseListing, CaseReceipt, Count
 };
 const char* toString(MessageType t);
@@ -538,6 +539,20 @@ struct UploadStatus {
     }
 };
 
+// ---- Sessions (the clinic's schedule, store/records.h) ------------------------
+
+// Client -> server on control: move the room's live session's end `minutes`
+// later (permission ExtendSession: the facilitator). Carried out: audited
+// (old and new end) and the room stays open that much longer, so expiring
+// invitations do not cut anyone off (secure_transport.h). Refused:
+// IntentRefused{ExtendSession, NotPermitted | NoSession}, audited.
+constexpr std::uint32_t kMaxExtendMinutes = 240;
+struct SessionExtend {
+    static constexpr MessageType kType = MessageType::SessionExtend;
+    friend bool operator==(const SessionExtend&, const SessionExtend&) = default;
+    std::uint16_t minutes = 15;   // 1..kMaxExtendMinutes
+    template <typename S> bool serialize(S& s) { return serializeInt(s, minutes, 1, kMaxExtendMinutes); }
+};
 
 // ---- The case desk: cases before the session (PROTOCOL.md "Case desk") -----
 // Only clients holding a program credential (a connect token whose room is
@@ -759,8 +774,8 @@ struct CaseReceipt {
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
                              SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
                              ParticipantMuted, PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
-                             BlobPut, DeckOffer, UploadStatus,
-                             /* SessionExtend (23) goes here on merge */ CaseSubmit, CaseQuery, CaseListing, CaseReceipt>;
+                             BlobPut, DeckOffer, UploadStatus, SessionExtend,
+                             CaseSubmit, CaseQuery, CaseListing, CaseReceipt>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

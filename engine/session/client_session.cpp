@@ -98,6 +98,10 @@ void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction ac
     if (state_ == ClientState::InRoom) sendMessage(net::ModerateRequest{target, action});
 }
 
+void ClientSession::requestExtendSession(std::uint16_t minutes) {
+    if (state_ == ClientState::InRoom) sendMessage(net::SessionExtend{minutes});
+}
+
 void ClientSession::sendPanelIntent(const sim::PanelCommand& cmd) {
     if (state_ != ClientState::InRoom || cmd.panel >= net::kMaxPanels) return;
     if (cmd.op == sim::PanelOp::SetView || cmd.op == sim::PanelOp::SetWindow) {

@@ -135,6 +135,9 @@ public:
     // Moderation (facilitator, coordinator): the server decides and answers
     // with ParticipantMuted / ParticipantLeft{Removed} or a refusal notice.
     void requestModerate(std::uint16_t target, net::ModerateAction action);
+    // The facilitator moves the live session's end `minutes` later (1..240);
+    // a refusal comes back as IntentRefused{ExtendSession, reason}.
+    void requestExtendSession(std::uint16_t minutes);
     // Panels: one intent (show a deck, step a slide, zoom, window, ask for or
     // hand over control); the server decides (sim/panels.h) and the result
     // arrives in panels() with the next snapshots, or a refusal notice.

@@ -12,6 +12,7 @@
 // Thread rule: DbAudit posts to a store::Writer and is used from the server
 // thread; the free functions run on whichever thread owns the Database.
 #pragma once
+#include <functional>
 #include <memory>
 
 #include "core/result.h"
@@ -32,16 +33,21 @@ void installEditAudit(store::Records& records, const AuditKey& key);
 
 // The server's sink: record() posts the row to the writer (never blocks the
 // tick); sync() is a no-op (the writer commits continuously, at most a few
-// milliseconds behind).
+// milliseconds behind). Records without a time are stamped with `unixClock`
+// when one is given. The writer's replies name this sink: it must outlive
+// the last drainReplies() of the writer (destroy the writer first).
 class DbAudit final : public AuditSink {
 public:
-    DbAudit(store::Writer& writer, AuditKey key) : writer_(writer), key_(std::move(key)) {}
+    DbAudit(store::Writer& writer, AuditKey key, std::function<std::uint64_t()> unixClock = {})
+        : writer_(writer), key_(std::move(key)), unixClock_(std::move(unixClock)) {}
     void record(const AuditRecord& r) override;
+    // Rows whose write failed (each logged, the first few and then every 100th).
     [[nodiscard]] std::uint64_t failures() const { return failures_; }
 
 private:
     store::Writer& writer_;
     AuditKey key_;
+    std::function<std::uint64_t()> unixClock_;
     std::uint64_t failures_ = 0;
 };
 

@@ -6,8 +6,8 @@
 
 namespace caseroom::session {
 
-PanelHost::PanelHost(std::uint16_t panelCount, const sim::DeckCatalog* catalog)
-    : catalog_(catalog), system_(panelCount, catalog, &stream_) {}
+PanelHost::PanelHost(std::uint16_t panelCount, const sim::DeckCatalog* catalog, sim::EventStream* events)
+    : catalog_(catalog), system_(panelCount, catalog, events) {}
 
 void PanelHost::publishDecks(net::ObjectTable& objects) {
     if (!catalog_) return;
@@ -31,9 +31,8 @@ std::optional<sim::PanelError> PanelHost::onLaser(const sim::PanelActor& actor, 
     return system_.laser(actor, fromWire(m), tick);
 }
 
-void PanelHost::tick(std::uint32_t tick, net::ObjectTable& objects, std::vector<sim::RoomEvent>& events) {
+void PanelHost::tick(std::uint32_t tick, net::ObjectTable& objects) {
     system_.step(tick);
-    stream_.drain(events);
     if (system_.version() == published_) return;
     published_ = system_.version();
     net::ObjectBytes bytes;

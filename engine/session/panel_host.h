@@ -3,7 +3,7 @@
 // publishes its state as room objects (net::ObjectTable: a panel that shows
 // anything as {Panel, index}, each laser that is on as {Laser, owner slot},
 // each deck the room offers as {Deck, index})
-// and hands the tick's events to the host. ServerHost calls it in a few
+// and pushes its events into the room's one stream (the host's). ServerHost calls it in a few
 // lines; the rules are sim's (sim/panels.h), the codecs panel_wire.h's.
 // Thread rule: the room's thread.
 #pragma once
@@ -20,8 +20,9 @@ namespace caseroom::session {
 
 class PanelHost {
 public:
-    // `catalog` (not owned, may be null: no deck is known) outlives this.
-    PanelHost(std::uint16_t panelCount, const sim::DeckCatalog* catalog);
+    // `catalog` (not owned, may be null: no deck is known) outlives this;
+    // `events` (not owned, may be null) is the room's event stream.
+    PanelHost(std::uint16_t panelCount, const sim::DeckCatalog* catalog, sim::EventStream* events);
 
     void join(core::EntityId who, core::Role role) { system_.join(who, role); }
     void leave(core::EntityId who, std::uint32_t tick) { system_.leave(who, tick); }
@@ -37,16 +38,14 @@ public:
     // get them in their first snapshot like every object.
     void publishDecks(net::ObjectTable& objects);
 
-    // Steps the system, publishes what changed into `objects` and moves the
-    // tick's events into `events`.
-    void tick(std::uint32_t tick, net::ObjectTable& objects, std::vector<sim::RoomEvent>& events);
+    // Steps the system and publishes what changed into `objects`.
+    void tick(std::uint32_t tick, net::ObjectTable& objects);
 
     [[nodiscard]] const sim::PanelSystem& system() const { return system_; }
     [[nodiscard]] std::uint64_t publishFailures() const { return publishFailures_; }
 
 private:
     const sim::DeckCatalog* catalog_;
-    sim::EventStream stream_;
     sim::PanelSystem system_;
     std::uint64_t published_ = ~0ull;        // system version last published
     std::vector<std::uint16_t> laserOwners_; // lasers published as on

@@ -32,7 +32,7 @@ ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
     for (const auto& spec : config_.rooms) {
         rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
         RoomInstance& r = *rooms_.back();
-        r.panels = std::make_unique<PanelHost>(static_cast<std::uint16_t>(r.room.layout().panels.size()), config_.decks);
+        r.panels = std::make_unique<PanelHost>(static_cast<std::uint16_t>(r.room.layout().panels.size()), config_.decks, &r.stream);
         r.panels->publishDecks(r.objects);
     }
 }
@@ -100,6 +100,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         if (c.entity.value < r.levels.size()) r.levels[c.entity.value] = sim::VoiceLevelGuard{};
         if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
         std::erase(r.members, peer);
+        pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::Left, 0, {}, static_cast<std::uint32_t>(reason), {}}, &c);
         broadcast(r, net::ParticipantLeft{c.entity.value, reason});
         ++counters_.leaves;
         if (config_.audit) { // access events: who was in which room, from where, until when
@@ -304,6 +305,9 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     auto refuse = [&](net::JoinRefusal why, std::string detail) {
         ++counters_.refusedJoins;
         send(c.peer, net::JoinRefused{why, std::move(detail)});
+        for (auto& r : rooms_) // a refusal at a room this server holds is that room's event
+            if (r->room.spec().code == req.roomCode)
+                pushEvent(*r, sim::RoomEvent{r->room.tick(), {}, sim::RoomEventKind::JoinRefused, 0, {}, static_cast<std::uint32_t>(why), {}}, &c);
     };
     // On an authenticating transport the invitation (token) is the truth:
     // the request must match it; nobody picks their own room, name or role.
@@ -358,6 +362,7 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     room->peerOfSlot[jr.entity.value] = c.peer;
     room->panels->join(jr.entity, c.role);
     ++counters_.joins;
+    pushEvent(*room, sim::RoomEvent{room->room.tick(), jr.entity, sim::RoomEventKind::Joined, 0, {}, 0, {}}, &c);
     if (config_.audit) {
         AuditRecord e = auditAbout(c);
         e.kind = AuditKind::Joined;
@@ -571,6 +576,25 @@ void ServerHost::handle(Client& c, const net::LaserInput& m, std::span<const std
 // The room's one event stream, drained each tick: the auditable kinds go to
 // the audit trail (the recorder and attendance will read the same list).
 void ServerHost::onRoomEvents(RoomInstance& r) {
+    if (!config_.readers.empty()) {
+        r.actors.resize(r.events.size());
+        for (std::size_t i = 0; i < r.events.size(); ++i) {
+            const core::EntityId who = r.events[i].actor;
+            const core::PeerId peer = who.valid() && who.value < r.peerOfSlot.size() ? r.peerOfSlot[who.value] : core::PeerId::invalid();
+            const auto it = peer.valid() ? clients_.find(peer.value) : clients_.end();
+            r.actors[i] = it != clients_.end() ? actorOf(it->second) : RoomActor{};
+        }
+        for (auto& [index, who] : r.pinned)
+            if (index < r.actors.size()) r.actors[index] = std::move(who);
+        RoomTick t;
+        t.room = r.room.spec().code;
+        t.tick = r.room.tick();
+        t.unixTime = config_.unixClock ? config_.unixClock() : 0;
+        t.events = r.events;
+        t.actors = r.actors;
+        for (RoomEventReader* reader : config_.readers) reader->onTick(t);
+    }
+    r.pinned.clear();
     if (!config_.audit) return;
     for (const sim::RoomEvent& e : r.events) {
         if (!sim::audited(e.kind)) continue;
@@ -593,6 +617,44 @@ void ServerHost::onRoomEvents(RoomInstance& r) {
         rec.outcome = "done";
         config_.audit->record(rec);
     }
+}
+
+void ServerHost::pushEvent(RoomInstance& r, const sim::RoomEvent& e, const Client* who) {
+    if (who && !config_.readers.empty() && r.stream.pending().size() < sim::EventStream::kMaxEventsPerTick)
+        r.pinned.emplace_back(r.stream.pending().size(), actorOf(*who));
+    r.stream.push(e);
+}
+
+RoomActor ServerHost::actorOf(const Client& c) const {
+    RoomActor a;
+    a.userId = c.userId;
+    a.displayName = c.name;
+    a.role = c.role;
+    a.peer = c.peer.value;
+    if (const net::PeerIdentity* id = transport_.identity(c.peer)) {
+        a.tokenId = id->tokenId;
+        a.address = id->address;
+    }
+    return a;
+}
+
+// A facilitator moves the live session's end: the permission and an open
+// session are checked here; the readers (session/room_sessions.h) write it.
+void ServerHost::handle(Client& c, const net::SessionExtend& m, std::span<const std::uint8_t>, double now) {
+    RoomInstance& r = *c.room;
+    if (!allowed(c, sim::Action::ExtendSession, now)) { // audited (rate-limited)
+        ++counters_.extendsRefused;
+        send(c.peer, net::IntentRefused{net::IntentKind::ExtendSession, net::RefusalReason::NotPermitted});
+        return;
+    }
+    if (!config_.sessionOpen || !config_.sessionOpen(r.room.spec().code)) {
+        ++counters_.extendsRefused;
+        audit(c, now, "extend the session by " + std::to_string(m.minutes) + " min", "refused: no open session in the room");
+        send(c.peer, net::IntentRefused{net::IntentKind::ExtendSession, net::RefusalReason::NoSession});
+        return;
+    }
+    ++counters_.extendsAsked;
+    pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::SessionExtended, 0, {}, m.minutes, {}}, &c);
 }
 
 // ---- [SECTION] content: blob requests and link hints --------------------------
@@ -648,7 +710,8 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
     links_.beginTick(now);
     r.room.step();
     const std::uint32_t tick = r.room.tick();
-    r.panels->tick(tick, r.objects, r.events);
+    r.panels->tick(tick, r.objects);
+    r.stream.drain(r.events);
     onRoomEvents(r);
     const auto& all = r.room.participants();
     for (std::uint16_t slot = 0; slot < all.size(); ++slot) {

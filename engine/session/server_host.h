@@ -10,6 +10,8 @@
 // Thread rule: one thread; time comes in as `now` (seconds).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -24,6 +26,7 @@
 #include "session/audit_log.h"
 #include "session/case_desk.h"
 #include "session/panel_host.h"
+#include "session/room_events.h"
 #include "session/content_store.h"
 #include "session/deck_upload.h"
 #include "session/link_scheduler.h"
@@ -47,6 +50,13 @@ struct ServerConfig {
     ContentStore* content = nullptr;         // blobs clients may fetch (not owned); null: every BlobRequest is unavailable
     LinkConfig link;                         // the per-client downlink budget every channel shares (session/link_scheduler.h)
     DeckUploads* uploads = nullptr;          // presenters' deck uploads (not owned; session/deck_upload.h); null: refused StoreFailed
+    // Readers of every room's event stream, called each room tick in this
+    // order (not owned; session/room_events.h): attendance, the session clock.
+    std::vector<RoomEventReader*> readers;
+    std::function<std::uint64_t()> unixClock;       // wall-clock seconds for the readers; null: they get 0
+    // Whether `room` holds an open session now (SessionExtend is refused
+    // NoSession otherwise); must answer from memory. Null: never.
+    std::function<bool(std::string_view room)> sessionOpen;
     DeskPort* desk = nullptr;                // the case desk for program credentials ("@code" tokens; session/case_desk.h; not owned); null: none
 };
 
@@ -68,6 +78,8 @@ struct ServerCounters {
     std::uint64_t panelIntents = 0;          // panel intents carried out
     std::uint64_t panelRefused = 0;          // panel intents refused (answered, audited when not permitted)
     std::uint64_t laserRefused = 0;          // laser inputs dropped (role, bad ray, too far, too many)
+    std::uint64_t extendsAsked = 0;          // SessionExtend carried to the readers
+    std::uint64_t extendsRefused = 0;        // SessionExtend refused (role, or no open session)
 };
 
 class ServerHost {
@@ -136,7 +148,13 @@ private:
         // the snapshots as room objects; their events are drained each tick.
         net::ObjectTable objects;
         std::unique_ptr<PanelHost> panels;
+        // The room's one event stream (sim/events.h): the panels, joins,
+        // leaves, refusals and extensions push; tickRoom drains it into
+        // `events`, resolves `actors` and hands both to the readers.
+        sim::EventStream stream;
+        std::vector<std::pair<std::size_t, RoomActor>> pinned; // identity captured at push (stream index, who)
         std::vector<sim::RoomEvent> events;
+        std::vector<RoomActor> actors;
     };
 
     void onReceive(Client& c, const net::TransportEvent& ev, double now);
@@ -152,6 +170,11 @@ private:
     void handle(Client& c, const net::PanelIntent& m, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::LaserInput& m, std::span<const std::uint8_t> bytes, double now);
     void onRoomEvents(RoomInstance& r);
+    void handle(Client& c, const net::SessionExtend& m, std::span<const std::uint8_t> bytes, double now);
+    // Pushes an event into the room's stream; `who`, when given, is captured
+    // now (it may be gone by the tick that hands the event to the readers).
+    void pushEvent(RoomInstance& r, const sim::RoomEvent& e, const Client* who);
+    [[nodiscard]] RoomActor actorOf(const Client& c) const;
     void handle(Client& c, const net::BlobRequest& req, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::LinkHint& hint, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::BlobPut& put, std::span<const std::uint8_t> bytes, double now);

@@ -1,8 +1,10 @@
 // The room's one event stream: what happened, per tick, as small typed
 // records. Room systems (panels now; the agenda, floor, board, chat and
-// recording later) push events as they apply intents; the host drains the
-// stream once per tick and hands each event to its readers (the audit trail
-// for the auditable kinds; later the recorder, attendance and exports).
+// recording later) and the host (joins, leaves, refusals, session
+// extensions) push events as they happen; the host drains the stream once
+// per tick and hands the events to its readers: the audit trail for the
+// auditable kinds, and every session::RoomEventReader (attendance, the
+// session clock; later the recorder and exports).
 // Pure data: no I/O, no clock (the tick is the room's).
 // Thread rule: the room's thread.
 #pragma once
@@ -24,10 +26,16 @@ enum class RoomEventKind : std::uint8_t {
     ControlTaken,      // panel, target = the previous holder (invalid: nobody)
     ControlReleased,   // panel, target = the previous holder (the actor released it, theirs or another's)
     ControlReturned,   // panel, target = the previous holder, who left the room: nobody holds it now
+    Joined,            // the actor joined the room (admitted to a slot)
+    Left,              // the actor left, value = net::LeaveReason
+    JoinRefused,       // a join to this room was refused (actor invalid: no slot), value = net::JoinRefusal
+    SessionExtended,   // the actor (ExtendSession permitted) moved the session's end, value = minutes
     Count
 };
 const char* toString(RoomEventKind k);
-// Kinds the host writes to the audit trail (who drove what: control and decks).
+// Kinds the host writes to the audit trail from the stream (who drove what:
+// control and decks). Joins, leaves and refusals are audited where they
+// happen, with the address and token; extensions by the job that makes them.
 [[nodiscard]] bool audited(RoomEventKind k);
 
 struct RoomEvent {
@@ -74,6 +82,10 @@ inline const char* toString(RoomEventKind k) {
     case RoomEventKind::ControlTaken: return "control taken";
     case RoomEventKind::ControlReleased: return "control released";
     case RoomEventKind::ControlReturned: return "control returned";
+    case RoomEventKind::Joined: return "joined";
+    case RoomEventKind::Left: return "left";
+    case RoomEventKind::JoinRefused: return "join refused";
+    case RoomEventKind::SessionExtended: return "session extended";
     case RoomEventKind::Count: break;
     }
     return "?";

@@ -147,6 +147,7 @@ void snapshotsAndMessages() {
     msgs.push_back(upload);
     msgs.push_back(DeckOffer{blob});
     msgs.push_back(UploadStatus{blob, UploadState::Refused, 65536, UploadRefusal::PngText});
+    msgs.push_back(SessionExtend{30});
     // The case desk (synthetic case text only).
     CaseSubmit submit;
     submit.request = 3;

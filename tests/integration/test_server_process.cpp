@@ -21,7 +21,8 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& outFile) { 
 // Starts caseroom-server on a free port with its state in `dir`; `port` is
 // empty when it did not come up.
 pid_t startServer(const std::string& dir, std::string& port) {
-    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", dir + "/port", "--state-dir", dir}, dir + "/server.log");
+    // --no-db: these tests read the file audit trail (the database's is test_clinic_server's).
+    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", dir + "/port", "--state-dir", dir, "--no-db"}, dir + "/server.log");
     port = server > 0 ? caseroom::testing::waitForLine(dir + "/port", 5.0) : std::string{};
     return server;
 }

@@ -50,7 +50,7 @@ TEST_CASE("caseroom-deck upload puts a spoke's deck into a running caseroom-serv
     while (!hash.empty() && hash.back() == '\n') hash.pop_back();
     REQUIRE(hash.size() == 64);
 
-    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", d + "/port", "--state-dir", d, "--content", d + "/content"},
+    const pid_t server = spawn({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", d + "/port", "--state-dir", d, "--no-db", "--content", d + "/content"},
                                d + "/server.log");
     REQUIRE(server > 0);
     const std::string port = caseroom::testing::waitForLine(d + "/port", 5.0);

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "session/audit_log.h"
+#include "session/db_audit.h"
+#include "store/database.h"
 
 using namespace caseroom;
 
@@ -15,6 +17,7 @@ namespace {
 void usage() {
     std::puts(
         "usage: caseroom-audit verify [--key FILE] AUDIT_FILE\n"
+        "       caseroom-audit verify [--key FILE] --db CLINIC_DB\n"
         "       caseroom-audit show AUDIT_FILE\n"
         "\n"
         "verify  checks every line's sequence number and keyed BLAKE2b-256 chain\n"
@@ -22,11 +25,13 @@ void usage() {
         "        \"N entries, chain intact, FIRST .. LAST (UTC)\". Exit 1: a line was\n"
         "        deleted, edited, moved, inserted or cut; prints the first bad line's\n"
         "        number and why, then the others found. Exit 2: usage, or the file or\n"
-        "        key cannot be read.\n"
+        "        key cannot be read. With --db, the same checks over the audit rows\n"
+        "        of the clinic database (\"line\" is then the row's place in the table).\n"
         "show    prints the entries readably (escapes kept); it does not verify.\n"
         "\n"
         "options:\n"
-        "  --key FILE   the audit key (default: audit.key next to AUDIT_FILE)\n"
+        "  --key FILE   the audit key (default: audit.key next to AUDIT_FILE or CLINIC_DB)\n"
+        "  --db FILE    verify the audit trail in this clinic database (opened read-only)\n"
         "  --help       this text\n"
         "\n"
         "A verified chain proves no line before the last was changed. It cannot\n"
@@ -34,11 +39,23 @@ void usage() {
         "expect (a clean stop writes ServerStopped), or keep a copy off the machine.");
 }
 
-int verify(const std::string& path, std::string keyPath) {
+int verify(const std::string& path, std::string keyPath, bool db) {
     if (keyPath.empty()) keyPath = session::defaultAuditKeyPath(path);
     auto key = session::loadAuditKey(keyPath);
     if (!key) { std::fprintf(stderr, "caseroom-audit: %s\n", key.error().message.c_str()); return 2; }
-    auto rep = session::verifyAuditFile(path, *key);
+    core::Result<session::AuditVerifyReport> rep = core::Error{""};
+    if (db) {
+        store::OpenDesc od;
+        od.path = path;
+        od.create = false;
+        od.migrate = false;
+        od.readOnly = true;
+        auto opened = store::Database::open(od);
+        if (!opened) { std::fprintf(stderr, "caseroom-audit: %s\n", opened.error().message.c_str()); return 2; }
+        rep = session::verifyAuditDb(**opened, *key);
+    } else {
+        rep = session::verifyAuditFile(path, *key);
+    }
     if (!rep) { std::fprintf(stderr, "caseroom-audit: %s\n", rep.error().message.c_str()); return 2; }
     if (rep->ok()) {
         if (rep->intact == 0) std::printf("0 entries, chain intact (empty file)\n");
@@ -88,12 +105,18 @@ int show(const std::string& path) {
 
 int main(int argc, char** argv) {
     std::string command, keyPath, file;
+    bool db = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--help" || a == "-h") { usage(); return 0; }
         if (a == "--key") {
             if (i + 1 >= argc) { std::fprintf(stderr, "caseroom-audit: --key needs a value\n"); return 2; }
             keyPath = argv[++i];
+        } else if (a == "--db") {
+            if (i + 1 >= argc) { std::fprintf(stderr, "caseroom-audit: --db needs a value\n"); return 2; }
+            if (!file.empty()) { std::fprintf(stderr, "caseroom-audit: one audit file at a time (see --help)\n"); return 2; }
+            file = argv[++i];
+            db = true;
         } else if (!a.empty() && a[0] == '-') {
             std::fprintf(stderr, "caseroom-audit: unknown option '%s' (see --help)\n", a.c_str());
             return 2;
@@ -107,7 +130,8 @@ int main(int argc, char** argv) {
         }
     }
     if (command.empty() || file.empty()) { usage(); return 2; }
-    if (command == "verify") return verify(file, keyPath);
+    if (command == "verify") return verify(file, keyPath, db);
+    if (db) { std::fprintf(stderr, "caseroom-audit: --db goes with verify (see --help)\n"); return 2; }
     if (command == "show") return show(file);
     std::fprintf(stderr, "caseroom-audit: unknown command '%s' (verify or show; see --help)\n", command.c_str());
     return 2;

@@ -36,8 +36,13 @@
 #include "net/loopback_transport.h"
 #include "net/secure/channel.h"
 #include "session/bot_brain.h"
+#include "session/attendance_recorder.h"
 #include "session/client_session.h"
+#include "session/db_audit.h"
+#include "session/room_sessions.h"
 #include "session/server_host.h"
+#include "store/records.h"
+#include "store/writer.h"
 
 using namespace caseroom;
 namespace cli = caseroom::core::cli;
@@ -108,6 +113,67 @@ struct Result {
     double bytesPerUpdate = 0;
     double worstStaleMs = 0;
     std::uint32_t seated = 0;
+    bool attendance = false;
+    std::uint64_t dbWrites = 0;   // jobs the writer ran (attendance, heartbeats, audit rows)
+};
+
+// Attendance recording on (--attendance): what caseroom-server --db runs
+// beside the host: a clinic database in a fresh folder with a program
+// "bench" and a session holding the room for the whole run, the writer
+// thread, the audit trail in the database, the attendance recorder and the
+// session clock. Unix time follows the simulated clock.
+struct BenchClinic {
+    std::filesystem::path dir;
+    std::unique_ptr<store::Writer> writer;
+    std::unique_ptr<session::DbAudit> audit;
+    std::unique_ptr<session::AttendanceRecorder> attendance;
+    std::unique_ptr<session::RoomSessions> sessions;
+    static constexpr std::int64_t kUnixAtZero = 1'800'000'000;
+    ~BenchClinic() {
+        writer.reset();
+        std::error_code ec;
+        if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    }
+    bool open(double seconds) {
+        char name[] = "/tmp/caseroom-bench-XXXXXX";
+        if (!::mkdtemp(name)) return false;
+        dir = name;
+        const std::string path = (dir / "clinic.db").string();
+        session::AuditKey key;
+        for (std::size_t i = 0; i < key.bytes.size(); ++i) key.bytes[i] = static_cast<std::uint8_t>(i * 7 + 3);
+        {
+            store::OpenDesc od;
+            od.path = path;
+            auto db = store::Database::open(od);
+            if (!db) { std::fprintf(stderr, "caseroom-bench-state: %s\n", db.error().message.c_str()); return false; }
+            store::Records records(**db);
+            session::installEditAudit(records, key);
+            store::Program p;
+            p.code = "bench";
+            p.name = "bench";
+            auto pid = records.createProgram(p, store::Actor{}, kUnixAtZero);
+            if (!pid) return false;
+            store::Session s;
+            s.programId = *pid;
+            s.room = "bench";
+            s.startUtc = kUnixAtZero;
+            s.endUtc = kUnixAtZero + static_cast<std::int64_t>(seconds) + 3600;
+            if (!records.createSession(s, store::Actor{}, kUnixAtZero)) return false;
+        }
+        store::OpenDesc od;
+        od.path = path;
+        auto w = store::Writer::start(od);
+        if (!w) { std::fprintf(stderr, "caseroom-bench-state: %s\n", w.error().message.c_str()); return false; }
+        writer = std::move(*w);
+        audit = std::make_unique<session::DbAudit>(*writer, key);
+        attendance = std::make_unique<session::AttendanceRecorder>(*writer);
+        attendance->recoverInterrupted();
+        sessions = std::make_unique<session::RoomSessions>(*writer, key, std::vector<std::string>{"bench"});
+        sessions->refresh(static_cast<std::uint64_t>(kUnixAtZero));
+        writer->flush();
+        writer->drainReplies();
+        return true;
+    }
 };
 
 // The benchmark room for n participants (both setups use the same one).
@@ -124,13 +190,22 @@ sim::RoomSpec benchSpec(std::uint32_t n) {
     return spec;
 }
 
-Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t budget, std::uint64_t seed, bool sealed) {
+Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t budget, std::uint64_t seed, bool sealed, bool attendance) {
     net::LoopbackNetwork network(seed);
     network.setConditions({0.0, 0.02, 0.005, 0.0, 0.0}); // a 40 ms round trip
     auto serverT = maybeSealed(network.createHost(7777), sealed, true);
     session::ServerConfig cfg;
     cfg.rooms = {benchSpec(n)};
     cfg.replication.budgetBytes = budget;
+    double now = 0;
+    BenchClinic clinic;
+    if (attendance) {
+        if (!clinic.open(warmup + seconds)) std::exit(1);
+        cfg.audit = clinic.audit.get();
+        cfg.readers = {clinic.attendance.get(), clinic.sessions.get()};
+        cfg.unixClock = [&now] { return static_cast<std::uint64_t>(BenchClinic::kUnixAtZero + static_cast<std::int64_t>(now)); };
+        cfg.sessionOpen = [&](std::string_view room) { return clinic.sessions->open(room, cfg.unixClock()); };
+    }
     session::ServerHost server(*serverT, cfg);
 
     std::vector<std::unique_ptr<net::Transport>> transports;
@@ -144,7 +219,6 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
         clients.push_back(std::make_unique<session::ClientSession>(*transports.back(), d));
         brains.push_back(std::make_unique<session::BotBrain>(seed * 7919 + i, i % 5 == 4)); // one in five wanders
     }
-    double now = 0;
     const double step = 1.0 / 60.0;
     std::vector<double> tickMs;
     std::uint64_t bytesStart = 0, payloadStart = 0, updatesStart = 0;
@@ -174,6 +248,7 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
         const auto sentBefore = server.counters().snapshotsSent;
         const auto t0 = std::chrono::steady_clock::now();
         server.update(now);
+        if (clinic.writer) clinic.writer->drainReplies(); // the server loop's part of the database work, timed with the tick
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         if (measuring && server.counters().snapshotsSent != sentBefore) {
             tickMs.push_back(ms);
@@ -192,6 +267,11 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     r.bytesPerUpdate = updates ? static_cast<double>(server.counters().snapshotBytes - payloadStart) / static_cast<double>(updates) : 0;
     r.worstStaleMs = worstStale * 1000.0 / cfg.tickRate;
     for (auto& b : brains) r.seated += b->mode() == session::BotMode::Seated;
+    r.attendance = attendance;
+    if (clinic.writer) {
+        clinic.writer->flush();
+        r.dbWrites = clinic.writer->stats().jobs;
+    }
     return r;
 }
 
@@ -358,6 +438,9 @@ void usage() {
               "  --warmup S            simulated seconds before measuring, 0..3600 (default 12)\n"
               "  --encryption on|off|both  seal every message (default on: as the product runs)\n"
               "  --seed N              random seed (default 1)\n"
+              "  --attendance on|off|both  record attendance and the audit trail in a clinic database\n"
+              "                        (SQLite in a temporary folder, the writer thread) as caseroom-server --db\n"
+              "                        does (default off)\n"
               "real processes (--processes): caseroom-server + caseroom-bots over UDP, secure transport:\n"
               "  --processes           run the shipped executables instead of the twin\n"
               "  --participants N      bots in the room, 1..1000 (default 200)\n"
@@ -377,6 +460,7 @@ int main(int argc, char** argv) {
     std::uint32_t budget = 0;
     std::uint64_t seed = 1;
     std::vector<bool> modes{true};
+    std::vector<bool> attendanceModes{false};
     bool processes = false;
     ProcessDesc pd;
     const std::string dirOfExe = exeDir();
@@ -419,6 +503,10 @@ int main(int argc, char** argv) {
             if (*v == "both") modes = {false, true};
             else if (*v == "on" || *v == "off") modes = {*v == "on"};
             else return fail(core::Error{"--encryption: '" + *v + "' is not on, off or both"});
+        } else if (a == "--attendance") {
+            if (*v == "both") attendanceModes = {false, true};
+            else if (*v == "on" || *v == "off") attendanceModes = {*v == "on"};
+            else return fail(core::Error{"--attendance: '" + *v + "' is not on, off or both"});
         } else if (a == "--participants") {
             auto n = cli::parseInt(a, *v, 1, 1000);
             if (!n) return fail(n.error());
@@ -440,14 +528,16 @@ int main(int argc, char** argv) {
     if (seconds < 0) seconds = 20;
     if (warmup < 0) warmup = 12;
     if (budget == 0) budget = session::ServerConfig{}.replication.budgetBytes;
-    std::printf("| participants | encryption | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated |\n");
-    std::printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| participants | encryption | attendance | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes |\n");
+    std::printf("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (std::uint32_t n : sizes)
-      for (bool sealed : modes) {
-        const Result r = runRoom(n, warmup, seconds, budget, seed, sealed);
-        std::printf("| %u | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.2f | %.0f | %u |\n", r.participants, sealed ? "on" : "off", r.tickMedianMs, r.tickP99Ms,
-                    r.tickMaxMs, r.payloadKbps, r.wireKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated);
-        std::fflush(stdout);
-      }
+      for (bool sealed : modes)
+        for (bool att : attendanceModes) {
+          const Result r = runRoom(n, warmup, seconds, budget, seed, sealed, att);
+          std::printf("| %u | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.2f | %.0f | %u | %llu |\n", r.participants, sealed ? "on" : "off",
+                      r.attendance ? "on" : "off", r.tickMedianMs, r.tickP99Ms, r.tickMaxMs, r.payloadKbps, r.wireKbps, r.bytesPerUpdate,
+                      r.worstStaleMs, r.seated, static_cast<unsigned long long>(r.dbWrites));
+          std::fflush(stdout);
+        }
     return 0;
 }

@@ -306,11 +306,14 @@ void SecureTransport::serverHousekeeping(double now) {
                 connections_.erase(it);
                 break;
             }
-    // A session ends when its token does.
+    // A session ends when its token does, unless its room is still open
+    // (a facilitator extended the session past the invitations' end).
     const std::uint64_t unixNow = desc_.unixClock();
     std::vector<std::uint32_t> expired;
     for (const auto& [id, p] : peers_)
-        if (p.tokenExpiresUnix && unixNow >= p.tokenExpiresUnix) expired.push_back(id);
+        if (p.tokenExpiresUnix && unixNow >= p.tokenExpiresUnix &&
+            !(desc_.roomOpenUntil && unixNow < desc_.roomOpenUntil(p.identity.roomCode)))
+            expired.push_back(id);
     for (const std::uint32_t id : expired) {
         report(accessAbout(AccessKind::Expired, peers_.at(id)), now);
         ++counters_.expired;

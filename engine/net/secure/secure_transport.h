@@ -15,7 +15,9 @@
 // replaces the old connection, which is closed; connections are released by
 // admission id, never by address. A connected peer has a rate limiter and a
 // strike counter over authenticated traffic only. Token expiry and revocation
-// end live connections (disconnectRevoked, and the expiry sweep in poll).
+// end live connections (disconnectRevoked, and the expiry sweep in poll),
+// except that expiry never cuts a room that is still open: a peer whose
+// token has expired stays while roomOpenUntil(its room) is later than now.
 // identity() is the token's user, name, room and role: the server trusts
 // nothing else.
 // Client: connect() starts the handshake with the token (timed from the next
@@ -29,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -77,6 +80,11 @@ struct SecureServerDesc {
     std::uint32_t maxPeersPerAddress = 32;      // a clinic behind one NAT shares an address
     std::function<std::uint64_t()> unixClock;   // wall-clock seconds, for token expiry
     std::function<void(const AccessEvent&)> onAccess; // optional; called from poll()
+    // Optional: unix seconds until which `room`'s session stays open (0:
+    // none open). A live peer whose token expired is kept while this is
+    // later than the clock, so expiry never cuts an open room; it must
+    // answer from memory (it is called from poll(), on the server thread).
+    std::function<std::uint64_t(std::string_view room)> roomOpenUntil;
 };
 
 struct SecureCounters {

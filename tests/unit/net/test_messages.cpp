@@ -209,6 +209,7 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         m.reason = static_cast<UploadRefusal>(rng.below(static_cast<std::uint32_t>(UploadRefusal::Count)));
         return m;
     }
+    case MessageType::SessionExtend: return SessionExtend{static_cast<std::uint16_t>(ruint(rng, 1, kMaxExtendMinutes))};
     case MessageType::CaseSubmit: {
         CaseSubmit m;
         m.request = ruint(rng, 1, 0xFFFFFFFF);

@@ -1,0 +1,265 @@
+// The room's event stream read into the clinic database, through the real
+// server core on the loopback twin (simulated time) and a real SQLite file:
+//  - joins and leaves become attendance intervals of the session that holds
+//    the room; a join outside any session is recorded nowhere and counted;
+//  - open intervals are heartbeated, and after a "crash" (the recorder gone
+//    without closing) the next start closes them at the last heartbeat,
+//    marked interrupted;
+//  - SessionExtend from a facilitator moves the session's end (audited with
+//    old and new), from a spoke it is refused and audited.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+
+#include "net/loopback_transport.h"
+#include "session/attendance_recorder.h"
+#include "session/client_session.h"
+#include "session/db_audit.h"
+#include "session/room_sessions.h"
+#include "session/server_host.h"
+#include "store/records.h"
+#include "temp_dir.h"
+
+using namespace caseroom;
+using namespace caseroom::session;
+
+namespace {
+
+constexpr std::int64_t kStart = 1'800'000'000; // the session's scheduled start (unix)
+
+AuditKey testKey() {
+    AuditKey k;
+    for (std::size_t i = 0; i < k.bytes.size(); ++i) k.bytes[i] = static_cast<std::uint8_t>(i + 1);
+    return k;
+}
+
+// A program "hcv" (lobby 15 min, overrun 30 min) with one session of an hour.
+std::int64_t makeSession(const std::string& path) {
+    store::OpenDesc od;
+    od.path = path;
+    auto db = store::Database::open(od);
+    REQUIRE(db);
+    store::Records records(**db);
+    installEditAudit(records, testKey()); // the setup's edits are chained too
+    store::Actor admin;
+    admin.via = "test";
+    store::Program p;
+    p.code = "hcv";
+    p.name = "Hepatitis C ECHO";
+    auto pid = records.createProgram(p, admin, kStart - 86400);
+    REQUIRE(pid);
+    store::Session s;
+    s.programId = *pid;
+    s.title = "Week 1";
+    s.startUtc = kStart;
+    s.endUtc = kStart + 3600;
+    s.room = "hcv";
+    auto sid = records.createSession(s, admin, kStart - 86400);
+    REQUIRE(sid);
+    return *sid;
+}
+
+struct World {
+    explicit World(const std::string& dbPath, std::int64_t unixAtZero) : unixAtZero_(unixAtZero) {
+        store::OpenDesc od;
+        od.path = dbPath;
+        auto w = store::Writer::start(od);
+        REQUIRE(w);
+        writer = std::move(*w);
+        audit = std::make_unique<DbAudit>(*writer, testKey(), [this] { return unix(); });
+        AttendanceConfig ac;
+        ac.heartbeatSeconds = 10;
+        attendance = std::make_unique<AttendanceRecorder>(*writer, ac);
+        attendance->recoverInterrupted();
+        sessions = std::make_unique<RoomSessions>(*writer, testKey(), std::vector<std::string>{"hcv"});
+        sessions->refresh(unix());
+        settle();
+        ServerConfig c;
+        sim::RoomSpec spec;
+        spec.code = "hcv";
+        c.rooms = {spec};
+        c.audit = audit.get();
+        c.readers = {attendance.get(), sessions.get()};
+        c.unixClock = [this] { return unix(); };
+        c.sessionOpen = [this](std::string_view room) { return sessions->open(room, unix()); };
+        server = std::make_unique<ServerHost>(*serverT, c);
+    }
+    ~World() {
+        server.reset();
+        writer.reset(); // its replies name the readers: gone first
+    }
+    std::uint64_t unix() const { return static_cast<std::uint64_t>(unixAtZero_ + static_cast<std::int64_t>(now)); }
+    void settle() {
+        writer->flush();
+        writer->drainReplies();
+    }
+    ClientSession& add(const std::string& name, core::Role role) {
+        clientT.push_back(net.createHost());
+        ClientDesc d;
+        d.displayName = name;
+        d.roomCode = "hcv";
+        d.role = role;
+        clients.push_back(std::make_unique<ClientSession>(*clientT.back(), d));
+        clients.back()->connect(net::Address{"loop", 7777}, now);
+        return *clients.back();
+    }
+    void run(double seconds, double step = 1.0 / 60.0) {
+        const double end = now + seconds;
+        while (now < end) {
+            now += step;
+            for (auto& c : clients) c->update(now);
+            server->update(now);
+            writer->drainReplies();
+        }
+    }
+    void leave(std::size_t i) {
+        clients[i]->leave();
+        run(0.5);
+    }
+
+    std::int64_t unixAtZero_;
+    double now = 0;
+    std::unique_ptr<store::Writer> writer;
+    std::unique_ptr<DbAudit> audit;
+    std::unique_ptr<AttendanceRecorder> attendance;
+    std::unique_ptr<RoomSessions> sessions;
+    net::LoopbackNetwork net{11};
+    std::unique_ptr<net::Transport> serverT = net.createHost(7777);
+    std::unique_ptr<ServerHost> server;
+    std::vector<std::unique_ptr<net::Transport>> clientT;
+    std::vector<std::unique_ptr<ClientSession>> clients;
+};
+
+std::vector<store::AttendanceInterval> intervals(const std::string& path, std::int64_t session) {
+    store::OpenDesc od;
+    od.path = path;
+    auto db = store::Database::open(od);
+    REQUIRE(db);
+    store::Records records(**db);
+    auto a = records.attendance(session);
+    REQUIRE(a);
+    return *a;
+}
+
+} // namespace
+
+TEST_CASE("joins and leaves in a session's window become its attendance intervals", "[session][attendance][threads]") {
+    const testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const std::string path = tmp.file("clinic.db");
+    const std::int64_t session = makeSession(path);
+    World w(path, kStart - 5 * 60); // five minutes before the start: the lobby is open
+    w.add("Nguyễn Thị Lan", core::Role::Spoke);
+    w.add("Dr Ørsted", core::Role::Facilitator);
+    w.run(2.0);
+    REQUIRE(w.server->clientCount() == 2);
+    w.run(25.0); // heartbeats at 10 s intervals
+    w.leave(0);
+    w.settle();
+    const auto a = intervals(path, session);
+    REQUIRE(a.size() == 2);
+    for (const auto& i : a) {
+        CHECK(i.joinedAt >= kStart - 300);
+        CHECK(i.joinedAt <= kStart - 298);
+        CHECK(i.kind == store::AttendanceKind::Live);
+        CHECK_FALSE(i.interrupted);
+    }
+    const auto& lan = a[0].displayName == "Nguyễn Thị Lan" ? a[0] : a[1];
+    const auto& orsted = a[0].displayName == "Nguyễn Thị Lan" ? a[1] : a[0];
+    CHECK(lan.role == core::Role::Spoke);
+    CHECK(lan.leftAt >= kStart - 300 + 27);
+    CHECK(orsted.leftAt == 0);                  // still in
+    CHECK(orsted.lastSeen >= kStart - 300 + 20); // heartbeated
+    CHECK(w.attendance->counters().opened == 2);
+    CHECK(w.attendance->counters().closed == 1);
+}
+
+TEST_CASE("a join outside any session is counted, not recorded", "[session][attendance][threads]") {
+    const testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const std::string path = tmp.file("clinic.db");
+    const std::int64_t session = makeSession(path);
+    World w(path, kStart - 3 * 3600); // hours before the lobby opens
+    w.add("Early Bird", core::Role::Spoke);
+    w.run(2.0);
+    REQUIRE(w.server->clientCount() == 1);
+    w.leave(0);
+    w.settle();
+    CHECK(intervals(path, session).empty());
+    CHECK(w.attendance->counters().outsideSession == 1);
+    CHECK(w.attendance->counters().opened == 0);
+}
+
+TEST_CASE("after a crash the next start closes open intervals at their last heartbeat, interrupted", "[session][attendance][threads]") {
+    const testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const std::string path = tmp.file("clinic.db");
+    const std::int64_t session = makeSession(path);
+    std::int64_t lastSeen = 0;
+    {
+        World w(path, kStart);
+        w.add("Spoke A", core::Role::Spoke);
+        w.add("Spoke B", core::Role::Spoke);
+        w.run(35.0);
+        w.settle();
+        const auto a = intervals(path, session);
+        REQUIRE(a.size() == 2);
+        lastSeen = a[0].lastSeen;
+        CHECK(lastSeen >= kStart + 30);
+        // The process dies here: no leave, no closeAll.
+    }
+    CHECK(intervals(path, session)[0].leftAt == 0);
+    World again(path, kStart + 600);
+    again.settle();
+    CHECK(again.attendance->counters().interrupted == 2);
+    for (const auto& i : intervals(path, session)) {
+        CHECK(i.interrupted);
+        CHECK(i.leftAt == lastSeen);
+    }
+}
+
+TEST_CASE("a facilitator extends the live session; a spoke is refused; both audited", "[session][extend][threads]") {
+    const testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const std::string path = tmp.file("clinic.db");
+    const std::int64_t session = makeSession(path);
+    World w(path, kStart + 3000);
+    ClientSession& spoke = w.add("Spoke", core::Role::Spoke);
+    ClientSession& host = w.add("Facilitator", core::Role::Facilitator);
+    w.run(2.0);
+    REQUIRE(w.server->clientCount() == 2);
+    const std::uint64_t before = w.sessions->openUntil("hcv");
+    CHECK(before == static_cast<std::uint64_t>(kStart + 3600 + 30 * 60));
+    spoke.requestExtendSession(30);
+    host.requestExtendSession(20);
+    w.run(1.0);
+    w.settle();
+    CHECK(w.server->counters().extendsRefused == 1);
+    CHECK(w.server->counters().extendsAsked == 1);
+    CHECK(w.sessions->extensions() == 1);
+    CHECK(w.sessions->openUntil("hcv") == before + 20 * 60);
+    store::OpenDesc od;
+    od.path = path;
+    auto db = store::Database::open(od);
+    REQUIRE(db);
+    store::Records records(**db);
+    auto s = records.session(session);
+    REQUIRE(s);
+    CHECK(s->extendedUntil == kStart + 3600 + 20 * 60);
+    auto rows = records.auditRows(1, 0);
+    REQUIRE(rows);
+    int extended = 0, refused = 0;
+    for (const auto& r : *rows) {
+        if (r.kind == "SessionExtended" && r.text.find("outcome=done") != std::string::npos &&
+            r.text.find("\told=" + formatUtc(static_cast<std::uint64_t>(kStart + 3600)) + "\tnew=" +
+                        formatUtc(static_cast<std::uint64_t>(kStart + 3600 + 1200))) != std::string::npos)
+            ++extended;
+        if (r.kind == "IntentRefused" && r.text.find("extend a session") != std::string::npos) ++refused;
+    }
+    CHECK(extended == 1);
+    CHECK(refused == 1);
+    const auto rep = verifyAuditDb(**db, testKey());
+    REQUIRE(rep);
+    CHECK(rep->ok());
+}
