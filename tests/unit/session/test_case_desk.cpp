@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "clinic/case_form.h"
 #include "clinic/phi_screen.h"
@@ -216,6 +217,50 @@ struct DeskWorld {
 };
 
 } // namespace
+
+TEST_CASE("forms are cut into pieces within the wire's bounds and put back whole", "[session][desk][wire]") {
+    const std::vector<DeskField> fields{{"age_band", "60-69"}, {"history", std::string(2000, 'h')}, {"empty", ""}, {"labs", "ALT 54\nAST 40"}};
+    const auto groups = session::packPieces(fields, net::kCasePieceBytes);
+    REQUIRE(groups.size() == 3); // 5 + 2000 + 0 + 13 bytes in groups of 768
+    session::PieceAssembler back(net::kMaxCaseFields, net::kMaxCaseValue);
+    for (const auto& g : groups) {
+        std::size_t text = 0;
+        for (const auto& p : g) text += p.text.size();
+        CHECK(text <= net::kCasePieceBytes);
+        CHECK(g.size() <= net::kMaxCasePieces);
+        REQUIRE(back.add(g));
+    }
+    CHECK(back.fields() == fields);
+
+    // Every part of a submission encodes; the last carries the attestation.
+    auto parts = session::splitSubmission(7, 0, fields, true, {});
+    REQUIRE(parts);
+    REQUIRE(parts->size() == 3);
+    CHECK(parts->back().last);
+    CHECK(parts->back().attested);
+    for (const auto& p : *parts) CHECK_FALSE(net::encodeMessage(net::Message{p}).empty());
+    // A carriage return becomes a space on the way (the wire refuses it).
+    auto cr = session::splitSubmission(8, 0, {{"history", "a\r\nb"}}, true, {});
+    REQUIRE(cr);
+    CHECK(cr->front().pieces.front().text == "a \nb");
+
+    // Bounds: a continuation of nothing or of another field, too many fields, too long a value.
+    session::PieceAssembler strict(2, 10);
+    CHECK_FALSE(strict.add({{"x", true, "a"}}));
+    session::PieceAssembler other(2, 10);
+    CHECK_FALSE(other.add({{"x", false, "a"}, {"y", true, "b"}}));
+    session::PieceAssembler few(2, 10);
+    CHECK_FALSE(few.add({{"a", false, ""}, {"b", false, ""}, {"c", false, ""}}));
+    session::PieceAssembler shortValues(2, 10);
+    CHECK_FALSE(shortValues.add({{"a", false, "123456"}, {"a", true, "78901"}}));
+    std::string why;
+    CHECK_FALSE(session::splitSubmission(9, 0, std::vector<DeskField>(net::kMaxCaseFields + 1, DeskField{"f", "v"}), true, {}, &why));
+    CHECK(why.find("fields") != std::string::npos);
+
+    // Summaries' titles: one line, cut at a UTF-8 boundary.
+    CHECK(session::singleLine("Nguy\xe1\xbb\x85n\nLan", 6) == "Nguy");
+    CHECK(session::singleLine("a\tb", 10) == "a b");
+}
 
 TEST_CASE("a spoke's case is held for its PHI findings, then fixed and accepted", "[session][desk]") {
     DeskWorld w("held");
