@@ -17,6 +17,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "cases_ui.h"
 #include "core/log.h"
 #include "join_settings.h"
 #include "look.h"
@@ -84,6 +85,7 @@ struct App {
     bool mayPoint = false;          // may show a laser
     glm::vec3 head{0.0f};           // my head, the laser's origin
     VoicePanel voice;
+    CasesUi cases;                  // the case desk window (program credentials)
     std::vector<render::AvatarDraw> avatars;
     sim::RoomLayout layout;         // copy of the session's, for drawing outside the lock
     bool hasLayout = false;
@@ -367,7 +369,9 @@ void roomInput(App& a, const platform::InputFrame& in) {
 // [SECTION] main loop
 void buildUi(App& a, bool inRoom, const platform::InputFrame& in) {
     if (!inRoom) {
-        joinScreen(a);
+        // A program credential opens the case desk, not a room (cases_ui.h).
+        if (a.link.session && a.link.session->state() == session::ClientState::AtDesk) drawCasesUi(a.cases, *a.link.session);
+        else { a.cases = CasesUi{}; joinScreen(a); }
         return;
     }
     RoomUiView v;

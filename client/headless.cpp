@@ -18,6 +18,7 @@
 #include "render/image_io.h"
 #include "render/imgui_layer.h"
 #include "render/ui_font.h"
+#include "desk_cli.h"
 #include "room_link.h"
 #include "media/deck.h"
 #include "room_ui.h"
@@ -593,6 +594,7 @@ int benchSlides(Headless& h, const Options& o) {
 
 int runHeadless(const Options& o) {
     if (o.prefetch) return prefetch(o); // no rendering: no device needed
+    if (!o.submitCase.empty()) return submitCaseHeadless(o); // the case desk (desk_cli.h): no rendering either
     Headless h;
     if (auto s = setUp(h, o); !s) {
         std::fprintf(stderr, "caseroom: cannot start headless rendering: %s\n", s.error().message.c_str());

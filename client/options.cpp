@@ -49,6 +49,14 @@ std::string usageText() {
            "                        print the bytes fetched per deck and exit (a deck fetched\n"
            "                        ahead of the session; a second run fetches 0 bytes). No display needed\n"
            "\n"
+           "the case desk (before the session, with a program credential from caseroom-admin credential):\n"
+           "  --submit-case FILE CREDENTIAL  submit the filled form FILE ([case] name = value lines) with\n"
+           "                        CREDENTIAL (a .caseroom invitation or link; a token file needs --connect);\n"
+           "                        prints 'accepted case ID' (exit 0), the PHI findings as JSON lines (held,\n"
+           "                        exit 1) or 'refused: REASON' (exit 2). No display needed\n"
+           "  --attest              with --submit-case: I attest the program's statement (de-identified, consent)\n"
+           "  --case ID             with --submit-case: send my held or submitted case ID again, fixed\n"
+           "\n"
            "rendering:\n"
            "  --size WxH            image or window size (default 1280x720)\n"
            "  --msaa 1|2|4|8        multisampling, clamped to the device (default: 4 on a GPU,\n"
@@ -139,6 +147,14 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             std::uint32_t s = 0;
             st = num(1, 600, s);
             o.waitSlides = s;
+        } else if (a == "--submit-case") { // the case desk (client/desk_cli.h)
+            if (i + 2 >= argc) st = core::Error{"--submit-case needs FILE CREDENTIAL"};
+            else { o.submitCase = argv[++i]; o.credential = argv[++i]; o.headless = true; }
+        } else if (a == "--attest") o.attest = true;
+        else if (a == "--case") {
+            std::uint32_t id = 0;
+            st = num(1, 0x7FFFFFFF, id);
+            o.caseId = id;
         } else if (a == "--camera") {
             if (!needValue()) st = core::Error{"--camera needs seat, overview or panel"};
             else if (v == "seat") o.camera = render::CameraPreset::Seat;

@@ -40,6 +40,10 @@ struct Options {
     bool prefetch = false;             // --prefetch: fetch every offered deck into the cache, then exit (no rendering)
     std::string shaders;               // SPIR-V directory override
     std::string configDir;             // settings directory override
+    // The case desk (client/desk_cli.h): --submit-case FILE CREDENTIAL [--attest] [--case ID].
+    std::string submitCase, credential;
+    bool attest = false;
+    std::uint64_t caseId = 0;          // 0: a new case; else a held or submitted case of mine, fixed
 };
 
 std::string usageText();

@@ -29,6 +29,7 @@
 #include "net/secure/secure_transport.h"
 #include "session/attendance_recorder.h"
 #include "session/audit_log.h"
+#include "session/case_desk.h"
 #include "session/db_audit.h"
 #include "session/room_sessions.h"
 #include "session/content_store.h"
@@ -415,6 +416,7 @@ struct Clinic {
     std::unique_ptr<session::DbAudit> audit;
     std::unique_ptr<session::AttendanceRecorder> attendance;
     std::unique_ptr<session::RoomSessions> sessions;
+    std::unique_ptr<session::CaseDesk> desk;
     std::unique_ptr<store::Writer> writer;
     ~Clinic() { writer.reset(); }
 };
@@ -527,6 +529,12 @@ int main(int argc, char** argv) {
         clinic.attendance->recoverInterrupted(); // first: before any new join is written
         clinic.sessions = std::make_unique<session::RoomSessions>(*clinic.writer, *key, programs);
         clinic.sessions->refresh(cli::unixSecondsNow());
+        session::CaseDeskConfig dc; // the case desk: program credentials submit and read cases (session/case_desk.h)
+        dc.audit = auditFile ? static_cast<session::AuditSink*>(auditFile.get()) : clinic.audit.get();
+        dc.unixClock = [] { return static_cast<std::int64_t>(cli::unixSecondsNow()); };
+        dc.prepare = [k = *key](store::Records& r) { session::installEditAudit(r, k); };
+        clinic.desk = std::make_unique<session::CaseDesk>(*clinic.writer, dc);
+        config.desk = clinic.desk.get();
         clinic.writer->flush(); // at start only: the rooms' open-until values are known before anyone joins
         clinic.writer->drainReplies();
         config.readers = {clinic.attendance.get(), clinic.sessions.get()};
@@ -590,10 +598,10 @@ int main(int argc, char** argv) {
     if (codes.empty()) codes.push_back(sim::RoomSpec{}.code);
     // A program credential names "@" + the program's code (the case desk's, not a room's).
     for (const auto& p : programs) codes.push_back("@" + p);
-    sdesc.handshake.roomHosted = [codes](std::string_view room) {
+    sdesc.handshake.roomHosted = [codes, desk = clinic.desk.get()](std::string_view room) {
         for (const auto& c : codes)
             if (c == room) return true;
-        return false;
+        return desk && desk->hostsDeskRoom(room); // programs added since the start
     };
     // Expiry never cuts an open room: a facilitator's extension keeps everyone in.
     if (clinic.sessions)

@@ -114,6 +114,10 @@ const char* toString(MessageType t) {
     case MessageType::DeckOffer: return "DeckOffer";
     case MessageType::UploadStatus: return "UploadStatus";
     case MessageType::SessionExtend: return "SessionExtend";
+    case MessageType::CaseSubmit: return "CaseSubmit";
+    case MessageType::CaseQuery: return "CaseQuery";
+    case MessageType::CaseListing: return "CaseListing";
+    case MessageType::CaseReceipt: return "CaseReceipt";
     case MessageType::Count: break;
     }
     return "?";
@@ -162,6 +166,46 @@ const char* toString(UploadRefusal r) {
     return "?";
 }
 
+const char* toString(CaseQueryKind k) {
+    switch (k) {
+    case CaseQueryKind::Mine: return "mine";
+    case CaseQueryKind::Vetted: return "vetted";
+    case CaseQueryKind::Case: return "case";
+    case CaseQueryKind::Form: return "form";
+    case CaseQueryKind::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(CaseVerdict v) {
+    switch (v) {
+    case CaseVerdict::Accepted: return "accepted";
+    case CaseVerdict::Held: return "held";
+    case CaseVerdict::Refused: return "refused";
+    case CaseVerdict::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(CaseRefusal r) {
+    switch (r) {
+    case CaseRefusal::None: return "none";
+    case CaseRefusal::NotPermitted: return "not permitted for your role in this program";
+    case CaseRefusal::NotOnRoster: return "you are not on this program's roster";
+    case CaseRefusal::NoProgram: return "no such program on this server";
+    case CaseRefusal::UnknownCase: return "no such case (or not yours to see)";
+    case CaseRefusal::NotEditable: return "the case can no longer be changed (it is past vetting)";
+    case CaseRefusal::Invalid: return "the form does not match the program's template";
+    case CaseRefusal::NotAttested: return "the attestation was not given";
+    case CaseRefusal::TooLarge: return "the form is too large (fields, a value's length or decks)";
+    case CaseRefusal::OutOfOrder: return "the submission's parts arrived out of order";
+    case CaseRefusal::Busy: return "the server is busy with your previous request";
+    case CaseRefusal::StoreFailed: return "the server could not store the case";
+    case CaseRefusal::Count: break;
+    }
+    return "?";
+}
+
 const char* toString(DecodeError e) {
     switch (e) {
     case DecodeError::Empty: return "empty packet";
@@ -203,6 +247,14 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::DeckOffer, Channel::Control, true, 1 + 32, Direction::ToServer},
     {MessageType::UploadStatus, Channel::Control, true, 1 + 32 + 10, Direction::ToClient},
     {MessageType::SessionExtend, Channel::Control, true, 8, Direction::ToServer},
+    // The case desk, control: a
+    // CaseSubmit at its largest (8 pieces, 768 text bytes, 4 decks) is 1185
+    // bytes, one ENet datagram and under the control limit of 2 KiB; the
+    // server's answers may fragment (they are not rate-limited at the client).
+    {MessageType::CaseSubmit, Channel::Control, true, 1200, Direction::ToServer},
+    {MessageType::CaseQuery, Channel::Control, true, 16, Direction::ToServer},
+    {MessageType::CaseListing, Channel::Control, true, 4096, Direction::ToClient},
+    {MessageType::CaseReceipt, Channel::Control, true, 1600, Direction::ToClient},
 }};
 
 template <typename T>
@@ -234,6 +286,10 @@ Message defaultFor(MessageType t) {
     case MessageType::DeckOffer: return makeDefault<DeckOffer>();
     case MessageType::UploadStatus: return makeDefault<UploadStatus>();
     case MessageType::SessionExtend: return makeDefault<SessionExtend>();
+    case MessageType::CaseSubmit: return makeDefault<CaseSubmit>();
+    case MessageType::CaseQuery: return makeDefault<CaseQuery>();
+    case MessageType::CaseListing: return makeDefault<CaseListing>();
+    case MessageType::CaseReceipt: return makeDefault<CaseReceipt>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

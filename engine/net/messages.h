@@ -74,7 +74,8 @@ enum class MessageType : std::uint8_t {
     JoinRequest, JoinAccepted, JoinRefused, RoomLayout, ParticipantJoined, ParticipantLeft,
     SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest, ParticipantMuted,
     PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
-    BlobPut, DeckOffer, UploadStatus, SessionExtend, Count
+    BlobPut, DeckOffer, UploadStatus, SessionExtend,
+    CaseSubmit, CaseQuery, CaseListing, CaseReceipt, Count
 };
 const char* toString(MessageType t);
 
@@ -553,10 +554,228 @@ struct SessionExtend {
     template <typename S> bool serialize(S& s) { return serializeInt(s, minutes, 1, kMaxExtendMinutes); }
 };
 
+// ---- The case desk: cases before the session (PROTOCOL.md "Case desk") -----
+// Only clients holding a program credential (a connect token whose room is
+// "@" + the program's code) speak these; they never join a room
+// (session/case_desk.h). Forms are name/value lists cut into pieces so that
+// no message passes the control channel's 2 KiB limit (net/secure/limits.h)
+// or fragments (a CaseSubmit fits one ENet datagram); a request spans parts
+// 0..n, the last one flagged.
+
+constexpr std::uint32_t kMaxCaseFields = 32;       // fields in one form
+constexpr std::uint32_t kMaxCaseFieldName = 32;    // bytes of a field's name ([a-z0-9_]+)
+constexpr std::uint32_t kMaxCaseValue = 8000;      // bytes of one field's value (the default template's longest is 6000)
+constexpr std::uint32_t kMaxCaseDecks = 4;         // attached case decks (manifest hashes)
+constexpr std::uint32_t kCasePieceBytes = 768;     // text bytes per CaseSubmit (all its pieces)
+constexpr std::uint32_t kMaxCasePieces = 8;        // pieces per message
+constexpr std::uint32_t kMaxCaseParts = 511;       // parts of one request (32 x 8000 bytes = 334 parts at most)
+constexpr std::uint32_t kListingPieceBytes = 2048; // text bytes per CaseListing
+constexpr std::uint32_t kMaxCaseSummaries = 16;    // summaries per CaseListing
+constexpr std::uint32_t kMaxCaseTitle = 120;       // bytes of a summary's title (the chief complaint)
+constexpr std::uint32_t kMaxWireFindings = 32;     // findings per CaseReceipt or CaseListing
+constexpr std::uint32_t kMaxCaseStatus = 15;       // store::CaseStatus values travel as [0, 15]
+constexpr std::uint32_t kMaxPhiKind = 31;          // clinic::PhiKind values travel as [0, 31]
+
+// Case text: like serializeString, but line breaks and tabs are allowed
+// (a history is several lines); other control characters fail the decode.
+template <typename S>
+bool serializeCaseText(S& s, std::string& str, std::uint32_t maxBytes) {
+    std::uint32_t len = static_cast<std::uint32_t>(str.size());
+    if (!serializeUInt(s, len, 0, maxBytes)) return false;
+    if constexpr (S::kReading) {
+        str.assign(len, '\0');
+        if (!s.serializeBytes(reinterpret_cast<std::uint8_t*>(str.data()), len)) return false;
+        for (unsigned char c : str)
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) return false;
+        return true;
+    } else {
+        return s.serializeBytes(reinterpret_cast<std::uint8_t*>(str.data()), len);
+    }
+}
+
+// Text of one field: `continues` appends it to the previous piece's value
+// (the same field), else it starts the next field.
+struct CasePiece {
+    std::string field;
+    bool continues = false;
+    std::string text;
+    friend bool operator==(const CasePiece&, const CasePiece&) = default;
+};
+
+// At most kMaxCasePieces pieces whose texts add up to at most `textBudget` bytes.
+template <typename S>
+bool serializePieces(S& s, std::vector<CasePiece>& pieces, std::uint32_t textBudget) {
+    std::uint32_t n = static_cast<std::uint32_t>(pieces.size());
+    if (!serializeUInt(s, n, 0, kMaxCasePieces)) return false;
+    if constexpr (S::kReading) pieces.resize(n);
+    std::uint32_t used = 0;
+    for (auto& p : pieces) {
+        if (!serializeString(s, p.field, kMaxCaseFieldName) || !serializeBool(s, p.continues) ||
+            !serializeCaseText(s, p.text, textBudget - used))
+            return false;
+        used += static_cast<std::uint32_t>(p.text.size());
+    }
+    return true;
+}
+
+// One PHI finding as the desk reports it: where, and what kind; never the text.
+struct WireFinding {
+    std::string field;
+    std::uint32_t begin = 0, end = 0;   // byte span in the field's value, begin <= end
+    std::uint32_t kind = 0;             // clinic::PhiKind
+    friend bool operator==(const WireFinding&, const WireFinding&) = default;
+    template <typename S> bool serialize(S& s) {
+        return serializeString(s, field, kMaxCaseFieldName) && serializeUInt(s, begin, 0, kMaxCaseValue) &&
+               serializeUInt(s, end, begin, kMaxCaseValue) && serializeUInt(s, kind, 0, kMaxPhiKind);
+    }
+};
+
+template <typename S>
+bool serializeFindings(S& s, std::vector<WireFinding>& findings) {
+    std::uint32_t n = static_cast<std::uint32_t>(findings.size());
+    if (!serializeUInt(s, n, 0, kMaxWireFindings)) return false;
+    if constexpr (S::kReading) findings.resize(n);
+    for (auto& f : findings)
+        if (!f.serialize(s)) return false;
+    return true;
+}
+
+// Client -> server: submit a new case (caseId 0) or a fixed version of one's
+// own held or submitted case. Parts 0..n of one request carry the fields'
+// pieces in order; the last part also carries the attestation and the decks.
+// The server answers the whole request with one CaseReceipt.
+struct CaseSubmit {
+    static constexpr MessageType kType = MessageType::CaseSubmit;
+    friend bool operator==(const CaseSubmit&, const CaseSubmit&) = default;
+    std::uint32_t request = 1;              // the client's, nonzero; echoed in the receipt
+    std::uint64_t caseId = 0;
+    std::uint32_t part = 0;
+    bool last = true;
+    std::vector<CasePiece> pieces;
+    bool attested = false;                  // last part: the presenter attests (the program's text)
+    std::vector<core::ContentHash> decks;   // last part: attached case decks
+    template <typename S> bool serialize(S& s) {
+        if (!serializeUInt(s, request, 1, 0xFFFFFFFFu) || !serializeU64(s, caseId) || !serializeUInt(s, part, 0, kMaxCaseParts - 1) ||
+            !serializeBool(s, last) || !serializePieces(s, pieces, kCasePieceBytes))
+            return false;
+        if (!last) return true;
+        std::uint32_t n = static_cast<std::uint32_t>(decks.size());
+        if (!serializeBool(s, attested) || !serializeUInt(s, n, 0, kMaxCaseDecks)) return false;
+        if constexpr (S::kReading) decks.resize(n);
+        for (auto& d : decks)
+            if (!s.serializeBytes(d.bytes.data(), d.bytes.size())) return false;
+        return true;
+    }
+};
+
+// What a CaseQuery asks for: my cases, the vetted list (hub roles), one
+// case's fields (caseId), or the program's form (template, attestation).
+enum class CaseQueryKind : std::uint8_t { Mine, Vetted, Case, Form, Count };
+const char* toString(CaseQueryKind k);
+
+struct CaseQuery {
+    static constexpr MessageType kType = MessageType::CaseQuery;
+    friend bool operator==(const CaseQuery&, const CaseQuery&) = default;
+    std::uint32_t request = 1;
+    CaseQueryKind what = CaseQueryKind::Mine;
+    std::uint64_t caseId = 0;               // Case only
+    template <typename S> bool serialize(S& s) {
+        if (!serializeUInt(s, request, 1, 0xFFFFFFFFu) || !serializeEnum(s, what)) return false;
+        return what != CaseQueryKind::Case || serializeU64(s, caseId);
+    }
+};
+
+struct CaseSummary {
+    std::uint64_t id = 0;
+    std::uint32_t status = 0;               // store::CaseStatus
+    std::string presenter;                  // the presenter's roster name
+    std::string title;                      // the chief complaint, cut to kMaxCaseTitle bytes
+    std::uint32_t findings = 0;             // open PHI findings (the presenter's own list; 0 in the vetted list)
+    friend bool operator==(const CaseSummary&, const CaseSummary&) = default;
+};
+
+// Server -> client: the answer to a CaseQuery, in parts 0..n (last flagged).
+//   Mine, Vetted: summaries. Case: the case's header (every part), its
+//   fields as pieces and its findings. Form: pieces "program" (the name),
+//   "template" (clinic/case_form.h text), "attestation".
+struct CaseListing {
+    static constexpr MessageType kType = MessageType::CaseListing;
+    friend bool operator==(const CaseListing&, const CaseListing&) = default;
+    std::uint32_t request = 1;
+    CaseQueryKind what = CaseQueryKind::Mine;
+    std::uint32_t part = 0;
+    bool last = true;
+    std::vector<CaseSummary> cases;         // Mine, Vetted
+    CaseSummary header;                     // Case
+    bool attested = false;                  // Case
+    std::vector<CasePiece> pieces;          // Case, Form
+    std::vector<WireFinding> findings;      // Case
+    template <typename S> bool serialize(S& s) {
+        if (!serializeUInt(s, request, 1, 0xFFFFFFFFu) || !serializeEnum(s, what) || !serializeUInt(s, part, 0, 0xFFFF) ||
+            !serializeBool(s, last))
+            return false;
+        switch (what) {
+        case CaseQueryKind::Mine:
+        case CaseQueryKind::Vetted: {
+            std::uint32_t n = static_cast<std::uint32_t>(cases.size());
+            if (!serializeUInt(s, n, 0, kMaxCaseSummaries)) return false;
+            if constexpr (S::kReading) cases.resize(n);
+            for (auto& c : cases)
+                if (!serializeSummary(s, c)) return false;
+            return true;
+        }
+        case CaseQueryKind::Case:
+            return serializeSummary(s, header) && serializeBool(s, attested) && serializePieces(s, pieces, kListingPieceBytes) &&
+                   serializeFindings(s, findings);
+        case CaseQueryKind::Form: return serializePieces(s, pieces, kListingPieceBytes);
+        case CaseQueryKind::Count: break;
+        }
+        return false;
+    }
+    template <typename S> static bool serializeSummary(S& s, CaseSummary& c) {
+        return serializeU64(s, c.id) && serializeUInt(s, c.status, 0, kMaxCaseStatus) &&
+               serializeString(s, c.presenter, kMaxDisplayName) && serializeString(s, c.title, kMaxCaseTitle) &&
+               serializeUInt(s, c.findings, 0, 0xFFFF);
+    }
+};
+
+enum class CaseVerdict : std::uint8_t { Accepted, Held, Refused, Count };
+const char* toString(CaseVerdict v);
+// Why a desk request was refused. Codes are stable: clients print them in words.
+enum class CaseRefusal : std::uint8_t {
+    None, NotPermitted, NotOnRoster, NoProgram, UnknownCase, NotEditable, Invalid, NotAttested, TooLarge, OutOfOrder, Busy,
+    StoreFailed, Count
+};
+const char* toString(CaseRefusal r);
+
+// Server -> client: the verdict on a CaseSubmit (Accepted: stored as
+// submitted; Held: stored, held for its PHI findings until fixed or
+// overridden), or a refused CaseSubmit or CaseQuery. `findings` are the
+// first kMaxWireFindings of `totalFindings` (the case's listing has all);
+// `detail` names the field and the fault (never case text).
+struct CaseReceipt {
+    static constexpr MessageType kType = MessageType::CaseReceipt;
+    friend bool operator==(const CaseReceipt&, const CaseReceipt&) = default;
+    std::uint32_t request = 1;
+    CaseVerdict verdict = CaseVerdict::Accepted;
+    std::uint64_t caseId = 0;
+    std::uint32_t status = 0;               // store::CaseStatus after the request
+    CaseRefusal reason = CaseRefusal::None;
+    std::string detail;
+    std::vector<WireFinding> findings;
+    std::uint32_t totalFindings = 0;
+    template <typename S> bool serialize(S& s) {
+        return serializeUInt(s, request, 1, 0xFFFFFFFFu) && serializeEnum(s, verdict) && serializeU64(s, caseId) &&
+               serializeUInt(s, status, 0, kMaxCaseStatus) && serializeEnum(s, reason) && serializeString(s, detail, kMaxReasonText) &&
+               serializeFindings(s, findings) && serializeUInt(s, totalFindings, static_cast<std::uint32_t>(findings.size()), 0xFFFF);
+    }
+};
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
                              SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
                              ParticipantMuted, PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
-                             BlobPut, DeckOffer, UploadStatus, SessionExtend>;
+                             BlobPut, DeckOffer, UploadStatus, SessionExtend,
+                             CaseSubmit, CaseQuery, CaseListing, CaseReceipt>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

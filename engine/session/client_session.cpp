@@ -21,6 +21,7 @@ const char* toString(ClientState s) {
     case ClientState::InRoom: return "in room";
     case ClientState::Refused: return "refused";
     case ClientState::Disconnected: return "disconnected";
+    case ClientState::AtDesk: return "at the case desk";
     case ClientState::Count: break;
     }
     return "?";
@@ -139,7 +140,8 @@ void ClientSession::setLaser(const sim::LaserCommand& cmd) {
 }
 
 void ClientSession::leave() {
-    if (server_.valid() && (state_ == ClientState::InRoom || state_ == ClientState::Joining || state_ == ClientState::Connecting)) {
+    if (server_.valid() && (state_ == ClientState::InRoom || state_ == ClientState::Joining || state_ == ClientState::Connecting ||
+                            state_ == ClientState::AtDesk)) {
         transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::Left));
         transport_.flush();
     }
@@ -188,6 +190,7 @@ void ClientSession::update(double now) {
             return net::encodeMessage(req, writer_) && transport_.send(server_, net::Channel::Media, writer_.finish(), true);
         });
     }
+    if (state_ == ClientState::AtDesk) pumpDesk(now);
     transport_.flush();
 }
 
@@ -195,6 +198,12 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
     if (ev.peer != server_) return;
     switch (ev.type) {
     case net::TransportEventType::Connected: {
+        if (isDeskRoom(desc_.roomCode)) { // a program credential: the case desk, no room
+            state_ = ClientState::AtDesk;
+            status_ = "at the case desk of program " + desc_.roomCode.substr(1);
+            notices_.push_back(status_);
+            break;
+        }
         state_ = ClientState::Joining;
         status_ = "joining room " + desc_.roomCode;
         net::JoinRequest req;
@@ -282,6 +291,10 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         if (state_ == ClientState::InRoom) fetcher_.onChunk(*chunk);
     } else if (auto* na = std::get_if<net::BlobUnavailable>(&m)) {
         if (state_ == ClientState::InRoom) fetcher_.onUnavailable(na->hash);
+    } else if (auto* cl = std::get_if<net::CaseListing>(&m)) {
+        if (state_ == ClientState::AtDesk) onDesk(*cl);
+    } else if (auto* cr = std::get_if<net::CaseReceipt>(&m)) {
+        if (state_ == ClientState::AtDesk) onDesk(*cr);
     } else if (auto* us = std::get_if<net::UploadStatus>(&m)) {
         if (uploadSink_) uploadSink_(*us);
     } else if (auto* vf = std::get_if<net::VoiceFrame>(&m)) {
@@ -436,6 +449,110 @@ bool ClientSession::sendVoice(const audio::VoicePacket& packet) {
     if (!transport_.send(server_, net::Channel::Voice, writer_.finish(), false)) return false;
     ++counters_.voiceSent;
     return true;
+}
+
+// ---- The case desk ------------------------------------------------------------
+
+namespace {
+// Under the server's control-channel limit (net/secure/limits.cpp: 20/s,
+// burst 40; 8 KiB/s, burst 16 KiB), with room to spare.
+constexpr double kDeskMessagesPerSecond = 12, kDeskMessageBurst = 24;
+constexpr double kDeskBytesPerSecond = 6 * 1024, kDeskByteBurst = 12 * 1024;
+} // namespace
+
+std::uint32_t ClientSession::submitCase(std::uint64_t caseId, const std::vector<DeskField>& fields, bool attested,
+                                        const std::vector<core::ContentHash>& decks, std::string* why) {
+    if (state_ != ClientState::AtDesk) {
+        if (why) *why = "not at the case desk";
+        return 0;
+    }
+    const std::uint32_t request = nextDeskRequest_;
+    auto parts = splitSubmission(request, caseId, fields, attested, decks, why);
+    if (!parts) return 0;
+    for (const net::CaseSubmit& p : *parts) {
+        if (!net::encodeMessage(p, writer_)) {
+            if (why) *why = "the form does not encode (a field name or text out of range)";
+            return 0;
+        }
+    }
+    for (const net::CaseSubmit& p : *parts) {
+        (void)net::encodeMessage(p, writer_);
+        const auto bytes = writer_.finish();
+        deskOut_.emplace_back(bytes.begin(), bytes.end());
+    }
+    nextDeskRequest_ = nextDeskRequest_ == 0xFFFFFFFFu ? 1 : nextDeskRequest_ + 1;
+    return request;
+}
+
+std::uint32_t ClientSession::queryCases(net::CaseQueryKind what, std::uint64_t caseId) {
+    if (state_ != ClientState::AtDesk) return 0;
+    const std::uint32_t request = nextDeskRequest_;
+    if (!net::encodeMessage(net::CaseQuery{request, what, caseId}, writer_)) return 0;
+    const auto bytes = writer_.finish();
+    deskOut_.emplace_back(bytes.begin(), bytes.end());
+    nextDeskRequest_ = nextDeskRequest_ == 0xFFFFFFFFu ? 1 : nextDeskRequest_ + 1;
+    return request;
+}
+
+void ClientSession::pumpDesk(double now) {
+    if (deskLast_ < 0) {
+        deskTokens_ = kDeskMessageBurst;
+        deskByteTokens_ = kDeskByteBurst;
+    } else if (now > deskLast_) {
+        deskTokens_ = std::min(kDeskMessageBurst, deskTokens_ + (now - deskLast_) * kDeskMessagesPerSecond);
+        deskByteTokens_ = std::min(kDeskByteBurst, deskByteTokens_ + (now - deskLast_) * kDeskBytesPerSecond);
+    }
+    deskLast_ = std::max(deskLast_, now);
+    while (!deskOut_.empty() && deskTokens_ >= 1 && deskByteTokens_ >= static_cast<double>(deskOut_.front().size())) {
+        if (!transport_.send(server_, net::Channel::Control, deskOut_.front(), true)) break;
+        deskTokens_ -= 1;
+        deskByteTokens_ -= static_cast<double>(deskOut_.front().size());
+        deskOut_.pop_front();
+    }
+}
+
+void ClientSession::onDesk(const net::CaseListing& l) {
+    if (!incoming_.contains(l.request) && incoming_.size() >= 16) { ++counters_.malformed; return; } // answers to requests never made
+    Incoming& in = incoming_[l.request];
+    if (l.part != in.nextPart) in.broken = true; // control is ordered: only a broken server skips
+    ++in.nextPart;
+    in.cases.insert(in.cases.end(), l.cases.begin(), l.cases.end());
+    in.findings.insert(in.findings.end(), l.findings.begin(), l.findings.end());
+    if (!in.pieces.add(l.pieces)) in.broken = true;
+    if (in.cases.size() > 100000 || in.findings.size() > 100000) in.broken = true;
+    if (!l.last) return;
+    Incoming done = std::move(in);
+    incoming_.erase(l.request);
+    if (done.broken) {
+        ++counters_.malformed;
+        notices_.push_back("the case desk sent a broken listing");
+        return;
+    }
+    switch (l.what) {
+    case net::CaseQueryKind::Mine: desk_.mine = std::move(done.cases); desk_.mineLoaded = true; break;
+    case net::CaseQueryKind::Vetted: desk_.vetted = std::move(done.cases); desk_.vettedLoaded = true; break;
+    case net::CaseQueryKind::Case: desk_.openCase = DeskCase{l.header, l.attested, done.pieces.take(), std::move(done.findings)}; break;
+    case net::CaseQueryKind::Form: {
+        DeskForm f;
+        for (DeskField& field : done.pieces.take()) {
+            if (field.name == "program") f.program = std::move(field.value);
+            else if (field.name == "template") f.templateText = std::move(field.value);
+            else if (field.name == "attestation") f.attestation = std::move(field.value);
+        }
+        desk_.form = std::move(f);
+        break;
+    }
+    case net::CaseQueryKind::Count: return;
+    }
+    ++desk_.changes;
+}
+
+void ClientSession::onDesk(const net::CaseReceipt& r) {
+    incoming_.erase(r.request); // a refused query ends its listing
+    desk_.receipts.push_back(r);
+    if (desk_.receipts.size() > CaseDeskView::kMaxReceipts) desk_.receipts.erase(desk_.receipts.begin());
+    ++desk_.changes;
+    if (r.verdict == net::CaseVerdict::Refused) notices_.push_back(std::string("case desk: refused: ") + net::toString(r.reason));
 }
 
 } // namespace caseroom::session

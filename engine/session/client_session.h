@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "audio/voice_packet.h"
@@ -18,6 +19,7 @@
 #include "net/messages.h"
 #include "net/snapshot.h"
 #include "net/transport.h"
+#include "session/case_desk_wire.h"
 #include "session/content_fetch.h"
 #include "session/interpolation.h"
 #include "session/panel_view.h"
@@ -30,7 +32,9 @@ namespace caseroom::audio { class VoiceClient; }
 
 namespace caseroom::session {
 
-enum class ClientState : std::uint8_t { Idle, Connecting, Joining, InRoom, Refused, Disconnected, Count };
+// AtDesk: connected with a program credential (room "@" + program code): the
+// case desk, no room (session/case_desk.h).
+enum class ClientState : std::uint8_t { Idle, Connecting, Joining, InRoom, Refused, Disconnected, AtDesk, Count };
 const char* toString(ClientState s);
 
 // Every client-side timeout, in one place: seconds from connect(). They nest,
@@ -91,6 +95,29 @@ struct ClientStats {
     std::uint64_t panelIntentsSent = 0;    // PanelIntent messages sent
     std::uint64_t lasersSent = 0;          // LaserInput messages sent
     std::uint64_t objectUpdates = 0;       // room-object updates applied to the view models
+};
+
+// The case desk as the client sees it (one view model, read by the case
+// form window and the headless --submit-case): what the server last said.
+struct DeskCase {
+    net::CaseSummary header;
+    bool attested = false;
+    std::vector<DeskField> fields;
+    std::vector<net::WireFinding> findings;   // the presenter's own case only
+};
+struct DeskForm {
+    std::string program;        // the program's name
+    std::string templateText;   // clinic/case_form.h template text
+    std::string attestation;    // what the presenter attests
+};
+struct CaseDeskView {
+    std::vector<net::CaseSummary> mine, vetted;
+    bool mineLoaded = false, vettedLoaded = false;
+    std::optional<DeskCase> openCase;            // the last case asked for
+    std::optional<DeskForm> form;
+    std::vector<net::CaseReceipt> receipts;      // oldest first, the last kMaxReceipts
+    std::uint64_t changes = 0;                   // bumped by every answer applied
+    static constexpr std::size_t kMaxReceipts = 32;
 };
 
 class ClientSession {
@@ -174,6 +201,20 @@ public:
     bool sendUpload(const net::DeckOffer& offer);
     void setUploadSink(std::function<void(const net::UploadStatus&)> sink) { uploadSink_ = std::move(sink); }
 
+    // The case desk (state AtDesk only; desc.roomCode "@" + program code).
+    // submitCase sends a new case (caseId 0) or a fixed one of mine in parts,
+    // paced under the control channel's limit; the answer is a CaseReceipt
+    // in desk().receipts with the returned request id. 0: not at the desk, or
+    // the form is over the wire's bounds (`why` says which).
+    std::uint32_t submitCase(std::uint64_t caseId, const std::vector<DeskField>& fields, bool attested,
+                             const std::vector<core::ContentHash>& decks = {}, std::string* why = nullptr);
+    // Mine, Vetted, Form, or Case (caseId): the answer lands in desk() (or,
+    // refused, as a receipt). 0: not at the desk.
+    std::uint32_t queryCases(net::CaseQueryKind what, std::uint64_t caseId = 0);
+    [[nodiscard]] const CaseDeskView& desk() const { return desk_; }
+    // Desk messages queued but not yet sent (pacing).
+    [[nodiscard]] std::size_t deskBacklog() const { return deskOut_.size(); }
+
 private:
     void handle(const net::TransportEvent& ev, double now);
     void handleMessage(net::Message& m, double now);
@@ -250,6 +291,24 @@ private:
     audio::VoicePacket voiceIn_;
 
     BlobFetcher fetcher_;
+
+    // The case desk: outgoing parts paced by a token bucket (messages and
+    // bytes) under the server's control-channel limit; answers assembled per request.
+    void pumpDesk(double now);
+    void onDesk(const net::CaseListing& l);
+    void onDesk(const net::CaseReceipt& r);
+    CaseDeskView desk_;
+    std::uint32_t nextDeskRequest_ = 1;
+    std::deque<std::vector<std::uint8_t>> deskOut_;
+    double deskTokens_ = 0, deskByteTokens_ = 0, deskLast_ = -1;
+    struct Incoming {
+        PieceAssembler pieces{2 * net::kMaxCaseFields, 256u << 10};
+        std::vector<net::CaseSummary> cases;
+        std::vector<net::WireFinding> findings;
+        std::uint32_t nextPart = 0;
+        bool broken = false;
+    };
+    std::unordered_map<std::uint32_t, Incoming> incoming_;
 };
 
 } // namespace caseroom::session

@@ -113,6 +113,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         }
     }
     flushAudit(c);
+    if (c.desk && config_.desk) config_.desk->onLeave(peer);
     if (config_.uploads) config_.uploads->onLeave(peer);
     links_.removeClient(peer);
     clients_.erase(it);
@@ -127,6 +128,12 @@ void ServerHost::update(double now) {
             c = Client{};
             c.peer = ev.peer;
             c.connectedAt = now;
+            if (const net::PeerIdentity* id = transport_.identity(ev.peer); id && isDeskRoom(id->roomCode)) {
+                c.desk = true; // who it is, for the audit trail (a room client learns it at its join)
+                c.userId = id->userId;
+                c.name = id->displayName;
+                c.role = id->role;
+            }
             links_.addClient(ev.peer, now);
             break;
         }
@@ -153,16 +160,19 @@ void ServerHost::update(double now) {
     // Peers that connected but never joined hold a slot for nothing.
     for (auto it = clients_.begin(); it != clients_.end();) {
         Client& c = it->second;
-        if (!c.room && now - c.connectedAt > config_.joinTimeout) {
+        if (!c.room && now - c.connectedAt > (c.desk && config_.desk ? config_.desk->idleSeconds() : config_.joinTimeout)) {
             transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
             ++counters_.peersDropped;
             flushAudit(c);
+            if (c.desk && config_.desk) config_.desk->onLeave(c.peer);
             links_.removeClient(c.peer);
             it = clients_.erase(it);
         } else {
             ++it;
         }
     }
+    if (config_.desk) // the case desk's answers, as its store jobs finish (never waited for)
+        config_.desk->poll(now, [&](core::PeerId p, const net::Message& m) { std::visit([&](const auto& x) { send(p, x); }, m); });
     if (config_.uploads) // verdicts from the upload checker's thread (never waited for)
         config_.uploads->poll(now, [&](core::PeerId p, const net::UploadStatus& st) { send(p, st); });
     for (auto& r : rooms_) {
@@ -197,7 +207,18 @@ void ServerHost::onReceive(Client& c, const net::TransportEvent& ev, double now)
     if (!r.ok) { badInput(c, net::toString(r.error), now); return; }
     const net::MessageType type = net::typeOf(r.message);
     if (net::messageInfo(type).direction != net::Direction::ToServer) { badInput(c, "server-to-client message", now); return; }
-    if (!c.room && type != net::MessageType::JoinRequest) { badInput(c, "message before joining", now); return; }
+    // Desk clients (program credentials) speak only to the case desk; room clients never do.
+    const bool deskMessage = type == net::MessageType::CaseSubmit || type == net::MessageType::CaseQuery;
+    if (c.desk && type == net::MessageType::JoinRequest) {
+        const auto& join = std::get<net::JoinRequest>(r.message);
+        const net::PeerIdentity* id = transport_.identity(c.peer);
+        audit(c, now, "join room '" + join.roomCode + "' with a program credential", "refused: it opens the case desk, not a room",
+              id ? id->roomCode : std::string());
+        send(c.peer, net::JoinRefused{net::JoinRefusal::NotInvited, "a program credential opens the case desk, not a room"});
+        return;
+    }
+    if (c.desk != deskMessage) { badInput(c, c.desk ? "room message from a desk client" : "desk message from a room client", now); return; }
+    if (!c.room && !c.desk && type != net::MessageType::JoinRequest) { badInput(c, "message before joining", now); return; }
     std::visit([&](const auto& m) { handle(c, m, ev.data, now); }, r.message);
 }
 
@@ -372,6 +393,35 @@ void ServerHost::handle(Client& c, const net::ClientInput& in, std::span<const s
         if ((step.headYaw != 0.0f || step.headPitch != 0.0f) && !allowed(c, sim::Action::Look, now)) step.headYaw = step.headPitch = 0.0f;
         c.room->room.submitInput(c.entity, seq, step);
     }
+}
+
+// The case desk (session/case_desk.h): onReceive lets only desk clients here.
+namespace {
+DeskIdentity deskIdentity(const net::Transport& t, core::PeerId peer) {
+    DeskIdentity d;
+    d.peer = peer;
+    if (const net::PeerIdentity* id = t.identity(peer)) {
+        d.userId = id->userId;
+        d.tokenId = id->tokenId;
+        d.room = id->roomCode;
+        d.name = id->displayName;
+        d.role = id->role;
+        d.address = id->address;
+    }
+    return d;
+}
+} // namespace
+
+void ServerHost::handle(Client& c, const net::CaseSubmit& m, std::span<const std::uint8_t>, double now) {
+    c.connectedAt = now; // desk clients: the idle clock restarts
+    if (config_.desk) config_.desk->onSubmit(deskIdentity(transport_, c.peer), m, now);
+    else send(c.peer, net::CaseReceipt{m.request, net::CaseVerdict::Refused, 0, 0, net::CaseRefusal::StoreFailed, "this server has no case desk", {}, 0});
+}
+
+void ServerHost::handle(Client& c, const net::CaseQuery& m, std::span<const std::uint8_t>, double now) {
+    c.connectedAt = now;
+    if (config_.desk) config_.desk->onQuery(deskIdentity(transport_, c.peer), m, now);
+    else send(c.peer, net::CaseReceipt{m.request, net::CaseVerdict::Refused, 0, 0, net::CaseRefusal::StoreFailed, "this server has no case desk", {}, 0});
 }
 
 // ---- [SECTION] moderation: mute, unmute, remove -----------------------------

@@ -24,6 +24,7 @@
 #include "net/snapshot.h"
 #include "net/transport.h"
 #include "session/audit_log.h"
+#include "session/case_desk.h"
 #include "session/panel_host.h"
 #include "session/room_events.h"
 #include "session/content_store.h"
@@ -56,6 +57,7 @@ struct ServerConfig {
     // Whether `room` holds an open session now (SessionExtend is refused
     // NoSession otherwise); must answer from memory. Null: never.
     std::function<bool(std::string_view room)> sessionOpen;
+    DeskPort* desk = nullptr;                // the case desk for program credentials ("@code" tokens; session/case_desk.h; not owned); null: none
 };
 
 struct ServerCounters {
@@ -123,6 +125,7 @@ private:
         std::uint64_t userId = 0;
         AuditLimiter auditLimit{1.0, 10.0};       // refused input floods do not flood the audit log
         std::unique_ptr<net::ClientReplicator> replicator;
+        bool desk = false;                        // a program credential: desk messages only, never a room (connectedAt: its last desk message)
     };
     struct RoomInstance {
         RoomInstance(const sim::RoomSpec& spec, double rate, double now, const sim::RouterConfig& voiceConfig);
@@ -176,6 +179,8 @@ private:
     void handle(Client& c, const net::LinkHint& hint, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::BlobPut& put, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::DeckOffer& offer, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::CaseSubmit& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::CaseQuery& m, std::span<const std::uint8_t> bytes, double now);
     template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);

@@ -148,6 +148,28 @@ void snapshotsAndMessages() {
     msgs.push_back(DeckOffer{blob});
     msgs.push_back(UploadStatus{blob, UploadState::Refused, 65536, UploadRefusal::PngText});
     msgs.push_back(SessionExtend{30});
+    // The case desk (synthetic case text only).
+    CaseSubmit submit;
+    submit.request = 3;
+    submit.pieces = {{"age_band", false, "60-69"}, {"chief_complaint", false, "Fatigue, ALT 54"},
+                     {"history", false, "67 yo M, HCV genotype 1a.\n\tTreated 2019."}};
+    submit.attested = true;
+    submit.decks = {blob};
+    msgs.push_back(submit);
+    msgs.push_back(CaseQuery{4, CaseQueryKind::Case, 12});
+    CaseListing listing;
+    listing.request = 4;
+    listing.what = CaseQueryKind::Vetted;
+    listing.cases = {{12, 3, "Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Lan", "Fatigue, ALT 54", 0}};
+    msgs.push_back(listing);
+    CaseReceipt receipt;
+    receipt.request = 3;
+    receipt.verdict = CaseVerdict::Held;
+    receipt.caseId = 12;
+    receipt.status = 2;
+    receipt.findings = {{"history", 4, 14, 1}};
+    receipt.totalFindings = 1;
+    msgs.push_back(receipt);
     for (const auto& m : msgs) {
         const auto bytes = encodeMessage(m);
         std::vector<std::uint8_t> seed;

@@ -41,6 +41,48 @@ BlobBytes<Type> randomBlobBytes(core::Rng& rng) {
     return m;
 }
 
+// Case text: printable ASCII, UTF-8 letters, line breaks and tabs.
+std::string randomCaseText(core::Rng& rng, std::uint32_t maxLen) {
+    std::string s;
+    const std::uint32_t n = rng.below(maxLen + 1);
+    while (s.size() < n) {
+        const std::uint32_t pick = rng.below(20);
+        if (pick == 0) s += '\n';
+        else if (pick == 1) s += '\t';
+        else if (pick == 2 && s.size() + 3 <= n) s += "\xe1\xbb\x85"; // U+1EC5, as in "Nguyễn"
+        else s += static_cast<char>(0x20 + rng.below(0x5F));
+    }
+    return s;
+}
+
+std::vector<CasePiece> randomPieces(core::Rng& rng, std::uint32_t budget) {
+    std::vector<CasePiece> pieces(rng.below(kMaxCasePieces + 1));
+    std::uint32_t left = budget;
+    for (auto& p : pieces) {
+        p.field = randomText(rng, kMaxCaseFieldName);
+        p.continues = rng.chance(0.3);
+        p.text = randomCaseText(rng, std::min(left, 600u));
+        left -= static_cast<std::uint32_t>(p.text.size());
+    }
+    return pieces;
+}
+
+std::vector<WireFinding> randomFindings(core::Rng& rng) {
+    std::vector<WireFinding> out(rng.below(kMaxWireFindings + 1));
+    for (auto& f : out) {
+        f.field = randomText(rng, kMaxCaseFieldName);
+        f.begin = ruint(rng, 0, kMaxCaseValue);
+        f.end = ruint(rng, f.begin, kMaxCaseValue);
+        f.kind = ruint(rng, 0, kMaxPhiKind);
+    }
+    return out;
+}
+
+CaseSummary randomSummary(core::Rng& rng) {
+    return CaseSummary{rng.next(), ruint(rng, 0, kMaxCaseStatus), randomText(rng, kMaxDisplayName), randomText(rng, kMaxCaseTitle),
+                       ruint(rng, 0, 0xFFFF)};
+}
+
 Message randomMessage(MessageType t, core::Rng& rng) {
     switch (t) {
     case MessageType::JoinRequest: return JoinRequest{ruint(rng, 0, 0xFFFFFFFF), randomText(rng, kMaxRoomCode), randomText(rng, kMaxDisplayName), randomEnum<Role>(rng)};
@@ -168,6 +210,59 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         return m;
     }
     case MessageType::SessionExtend: return SessionExtend{static_cast<std::uint16_t>(ruint(rng, 1, kMaxExtendMinutes))};
+    case MessageType::CaseSubmit: {
+        CaseSubmit m;
+        m.request = ruint(rng, 1, 0xFFFFFFFF);
+        m.caseId = rng.chance(0.5) ? 0 : rng.next();
+        m.part = ruint(rng, 0, kMaxCaseParts - 1);
+        m.last = rng.chance(0.5);
+        m.pieces = randomPieces(rng, kCasePieceBytes);
+        if (m.last) {
+            m.attested = rng.chance(0.5);
+            m.decks.resize(rng.below(kMaxCaseDecks + 1));
+            for (auto& d : m.decks)
+                for (auto& b : d.bytes) b = static_cast<std::uint8_t>(rng.below(256));
+        }
+        return m;
+    }
+    case MessageType::CaseQuery: {
+        CaseQuery m;
+        m.request = ruint(rng, 1, 0xFFFFFFFF);
+        m.what = randomEnum<CaseQueryKind>(rng);
+        if (m.what == CaseQueryKind::Case) m.caseId = rng.next();
+        return m;
+    }
+    case MessageType::CaseListing: {
+        CaseListing m;
+        m.request = ruint(rng, 1, 0xFFFFFFFF);
+        m.what = randomEnum<CaseQueryKind>(rng);
+        m.part = ruint(rng, 0, 0xFFFF);
+        m.last = rng.chance(0.5);
+        if (m.what == CaseQueryKind::Mine || m.what == CaseQueryKind::Vetted) {
+            m.cases.resize(rng.below(kMaxCaseSummaries + 1));
+            for (auto& c : m.cases) c = randomSummary(rng);
+        } else {
+            m.pieces = randomPieces(rng, kListingPieceBytes);
+            if (m.what == CaseQueryKind::Case) {
+                m.header = randomSummary(rng);
+                m.attested = rng.chance(0.5);
+                m.findings = randomFindings(rng);
+            }
+        }
+        return m;
+    }
+    case MessageType::CaseReceipt: {
+        CaseReceipt m;
+        m.request = ruint(rng, 1, 0xFFFFFFFF);
+        m.verdict = randomEnum<CaseVerdict>(rng);
+        m.caseId = rng.next();
+        m.status = ruint(rng, 0, kMaxCaseStatus);
+        m.reason = randomEnum<CaseRefusal>(rng);
+        m.detail = randomText(rng, kMaxReasonText);
+        m.findings = randomFindings(rng);
+        m.totalFindings = ruint(rng, static_cast<std::int64_t>(m.findings.size()), 0xFFFF);
+        return m;
+    }
     case MessageType::Count: break;
     }
     return StandRequest{};
@@ -328,4 +423,96 @@ TEST_CASE("moderation messages: layout, range checks and direction", "[net][mess
     CHECK(std::get<ParticipantJoined>(back.message) == pj);
     ParticipantJoined longest{1023, std::string(kMaxDisplayName, 'x'), Role::Observer, ~0ull, true};
     CHECK(encodeMessage(Message{longest}).size() <= messageInfo(MessageType::ParticipantJoined).maxBytes);
+}
+
+// ---- The case desk -------------------------------------------------------------
+
+namespace {
+std::string filled(std::size_t n, char c) { return std::string(n, c); }
+core::ContentHash someHash(std::uint8_t b) {
+    core::ContentHash h;
+    h.bytes.fill(b);
+    return h;
+}
+} // namespace
+
+TEST_CASE("case desk messages at their largest fit their catalog sizes; a CaseSubmit never fragments", "[net][messages][desk]") {
+    CaseSubmit sub;
+    sub.request = 0xFFFFFFFF;
+    sub.caseId = ~0ull;
+    sub.part = kMaxCaseParts - 1;
+    sub.last = true;
+    sub.attested = true;
+    for (std::uint32_t i = 0; i < kMaxCasePieces; ++i)
+        sub.pieces.push_back(CasePiece{filled(kMaxCaseFieldName, 'f'), true, filled(kCasePieceBytes / kMaxCasePieces, 'x')});
+    for (std::uint32_t i = 0; i < kMaxCaseDecks; ++i) sub.decks.push_back(someHash(static_cast<std::uint8_t>(i + 1)));
+    const auto bytes = encodeMessage(sub);
+    REQUIRE_FALSE(bytes.empty());
+    CHECK(bytes.size() <= messageInfo(MessageType::CaseSubmit).maxBytes);
+    // One sealed ENet datagram carries it whole (MTU 1375 less ENet's reliable-send header), and
+    // it passes the control channel's per-message limit (net/secure/limits.cpp: 2048).
+    CHECK(bytes.size() + 10 <= 1375);
+    CHECK(messageInfo(MessageType::CaseSubmit).maxBytes <= 2048);
+    // One byte more of text is refused.
+    sub.pieces.back().text += 'x';
+    CHECK(encodeMessage(sub).empty());
+
+    CaseListing caseView;
+    caseView.what = CaseQueryKind::Case;
+    caseView.header = CaseSummary{~0ull, kMaxCaseStatus, filled(kMaxDisplayName, 'p'), filled(kMaxCaseTitle, 't'), 0xFFFF};
+    for (std::uint32_t i = 0; i < kMaxCasePieces; ++i)
+        caseView.pieces.push_back(CasePiece{filled(kMaxCaseFieldName, 'f'), false, filled(kListingPieceBytes / kMaxCasePieces, 'y')});
+    for (std::uint32_t i = 0; i < kMaxWireFindings; ++i)
+        caseView.findings.push_back(WireFinding{filled(kMaxCaseFieldName, 'f'), kMaxCaseValue - 1, kMaxCaseValue, kMaxPhiKind});
+    const auto listing = encodeMessage(caseView);
+    REQUIRE_FALSE(listing.empty());
+    CHECK(listing.size() <= messageInfo(MessageType::CaseListing).maxBytes);
+    CaseListing summaries;
+    summaries.what = CaseQueryKind::Vetted;
+    summaries.cases.assign(kMaxCaseSummaries, caseView.header);
+    const auto list = encodeMessage(summaries);
+    REQUIRE_FALSE(list.empty());
+    CHECK(list.size() <= messageInfo(MessageType::CaseListing).maxBytes);
+
+    CaseReceipt receipt;
+    receipt.verdict = CaseVerdict::Held;
+    receipt.detail = filled(kMaxReasonText, 'd');
+    receipt.findings = caseView.findings;
+    receipt.totalFindings = 0xFFFF;
+    const auto rb = encodeMessage(receipt);
+    REQUIRE_FALSE(rb.empty());
+    CHECK(rb.size() <= messageInfo(MessageType::CaseReceipt).maxBytes);
+}
+
+TEST_CASE("case text keeps line breaks and tabs; other control bytes, bad spans and zero requests are refused", "[net][messages][desk]") {
+    CaseSubmit sub;
+    sub.pieces.push_back(CasePiece{"history", false, "line one\n\tline two \xc3\x98rsted"});
+    const auto bytes = encodeMessage(sub);
+    REQUIRE_FALSE(bytes.empty());
+    const DecodeResult ok = decodeMessage(bytes, Channel::Control);
+    REQUIRE(ok.ok);
+    CHECK(std::get<CaseSubmit>(ok.message) == sub);
+
+    // A carriage return in the text fails the decode (written by hand: the encoder writes any byte).
+    CaseSubmit bad = sub;
+    bad.pieces[0].text = "a\rb";
+    const auto badBytes = encodeMessage(bad);
+    REQUIRE_FALSE(badBytes.empty());
+    CHECK(decodeMessage(badBytes, Channel::Control).error == DecodeError::Malformed);
+    // A field name may not hold a line break at all.
+    bad = sub;
+    bad.pieces[0].field = "hist\nory";
+    CHECK(decodeMessage(encodeMessage(bad), Channel::Control).error == DecodeError::Malformed);
+
+    CaseReceipt r;
+    r.findings.push_back(WireFinding{"history", 10, 4, 1}); // end before begin
+    CHECK(encodeMessage(r).empty());
+    CaseQuery q;
+    q.request = 0;
+    CHECK(encodeMessage(q).empty());
+    // Desk messages travel on control only.
+    q.request = 7;
+    CHECK(decodeMessage(encodeMessage(q), Channel::Media).error == DecodeError::WrongChannel);
+    CHECK(messageInfo(MessageType::CaseSubmit).direction == Direction::ToServer);
+    CHECK(messageInfo(MessageType::CaseListing).direction == Direction::ToClient);
 }
