@@ -4,7 +4,7 @@
 // [1] structured patterns (e-mail, URL, IP, SSN, phone, numeric dates, VIN, ZIP+4)
 // [2] cue-valued identifiers ("MRN 123", "fax: ...", "member ID ...")
 // [3] month-name dates, ages
-// [4] street addresses, ZIP codes after a state
+// (street addresses and ZIP codes: phi_places.cpp)
 //
 // Policy: generous after a cue ("MRN", "fax:", "plate"), conservative
 // without one (a bare number is clinical until its shape says otherwise).
@@ -587,13 +587,6 @@ std::size_t ssnValueEnd(const Scan& s, std::size_t i) {
     return digits >= 4 && digits <= 9 ? end : i;
 }
 
-std::size_t zipValueEnd(const Scan& s, std::size_t i) {
-    if (s.digitsFrom(i) != 5 || (i > 0 && isDigit(s.t[i - 1]))) return i;
-    std::size_t e = i + 5;
-    if (s.at(e) == '-' && s.digitsFrom(e + 1) == 4) e += 5;
-    return wordAt(s.t, e) ? i : e;
-}
-
 // A plate: one or two short alphanumeric groups with a digit ("7ABC123", "ABC 1234").
 std::size_t plateValueEnd(const Scan& s, std::size_t i) {
     const Sv t = s.t;
@@ -847,146 +840,6 @@ void scanAges(Scan& s) {
             s.phrase(after, "or over") != npos || s.phrase(after, "and over") != npos)
             continue;
         s.add(ne - n, ne, PhiKind::Age);
-    }
-}
-
-// [4] street addresses, ZIP codes ---------------------------------------------------
-
-bool isSuffix(Sv w) {
-    if (inSet<kStreetSuffixes>(w, true)) return true;
-    bool caps = w.size() >= 2;
-    for (char c : w) caps = caps && isUpper(c);
-    return caps && inSet<kStreetSuffixes>(w); // "ST", "AVE"
-}
-bool isRouteWord(Sv w) {
-    return w == "Route" || w == "Rte" || w == "Highway" || w == "Hwy" || w == "Road" || w == "Interstate" || w == "Box";
-}
-
-// A unit after a street: ", Apt 4B", " Suite 200", " #12".
-std::size_t unitAfter(const Scan& s, std::size_t e) {
-    std::size_t j = e;
-    if (s.at(j) == ',') ++j;
-    j = s.skipSpaces(j);
-    if (s.at(j) == '#' && isAlnum(s.at(j + 1))) {
-        ++j;
-        while (isAlnum(s.at(j))) ++j;
-        return j;
-    }
-    for (Sv u : {Sv("Apartment"), Sv("Apt"), Sv("Suite"), Sv("Ste"), Sv("Unit"), Sv("Unit #"), Sv("Fl"), Sv("Floor"),
-                 Sv("Room"), Sv("Rm"), Sv("Bldg"), Sv("Lot")}) {
-        std::size_t k = s.phrase(j, u);
-        if (k == npos) continue;
-        if (s.at(k) == '.') ++k;
-        if (s.at(k) == '#') ++k;
-        k = s.skipSpaces(k);
-        if (s.at(k) == '#') ++k;
-        const std::size_t v = k;
-        while (isAlnum(s.at(k)) || (s.at(k) == '-' && isAlnum(s.at(k + 1)))) ++k;
-        bool digit = false;
-        for (std::size_t m = v; m < k; ++m) digit = digit || isDigit(s.t[m]);
-        if (digit && k - v <= 6) return k;
-    }
-    return e;
-}
-
-void scanStreets(Scan& s) {
-    const Sv t = s.t;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        // P.O. Box 1234
-        if (isAlpha(t[i]) && !wordBefore(t, i)) {
-            for (Sv p : {Sv("P.O. Box"), Sv("P. O. Box"), Sv("PO Box"), Sv("P O Box"), Sv("P.O.Box"), Sv("Post Office Box")}) {
-                const std::size_t e = s.phrase(i, p);
-                if (e == npos) continue;
-                std::size_t v = s.skipSpaces(e);
-                if (s.at(v) == '#') ++v;
-                const std::size_t n = s.digitsFrom(v);
-                if (n >= 1 && n <= 7 && !wordAt(t, v + n)) s.add(i, v + n, PhiKind::Street);
-                break;
-            }
-        }
-        if (!isDigit(t[i]) || (i > 0 && (isAlnum(t[i - 1]) || t[i - 1] == '.' || t[i - 1] == '/' || t[i - 1] == '-' ||
-                                         t[i - 1] == ':' || t[i - 1] == '$' || t[i - 1] == ','))) continue;
-        const std::size_t n = s.digitsFrom(i);
-        std::size_t j = i + n;
-        if (n > 6) { i = j; continue; }
-        if (isUpper(s.at(j)) && !wordAt(t, j + 1)) ++j; // 12B
-        if (s.at(j) == '-' && digitAt(t, j + 1)) { j += 1; j += s.digitsFrom(j); } // 12-14
-        if (s.at(j) != ' ') { i = j; continue; }
-        std::size_t k = j, names = 0, capsNames = 0, end = npos;
-        for (int word = 0; word < 6; ++word) {
-            const std::size_t b = s.skipSpaces(k);
-            if (b == k || b - k > 2) break;
-            const std::size_t e = s.wordEnd(b);
-            if (e == b) break;
-            const Sv w = t.substr(b, e - b);
-            std::size_t we = e;
-            constexpr Sv kFullWords[] = {"Lane", "Road", "Way", "Row", "Run", "Path", "Loop", "Walk", "Cove", "Bend",
-                                         "Pass", "Park", "Mews", "Pike", "Oak", "Elm"};
-            if (s.at(we) == '.' && w.size() <= 4 && !inList(kFullWords, w, true)) ++we; // "St.", "N."
-            bool suffixCaps = w.size() >= 2;
-            for (char c : w) suffixCaps = suffixCaps && isUpper(c);
-            // "123 MAIN ST" or "123 Main St", not "2 ICU Dr" (capitals before a Title-case suffix).
-            if (names > 0 && isSuffix(w) && (suffixCaps || capsNames < names)) {
-                end = we;
-                // "Main St N", "Oak Ave NW"
-                const std::size_t d = s.skipSpaces(we);
-                if (d > we) {
-                    const std::size_t de = s.wordEnd(d);
-                    if (de > d && inSet<kDirections>(t.substr(d, de - d), true)) end = s.at(de) == '.' ? de + 1 : de;
-                }
-            }
-            if (isRouteWord(w) && s.at(e) == ' ' && digitAt(t, e + 1)) {
-                const std::size_t rn = e + 1 + s.digitsFrom(e + 1);
-                if (!wordAt(t, rn)) { end = rn; break; }
-            }
-            const bool ordinal = isDigit(w[0]) && w.size() >= 3 && w.size() <= 5 &&
-                                 (ieq(w.substr(w.size() - 2), "st") || ieq(w.substr(w.size() - 2), "nd") ||
-                                  ieq(w.substr(w.size() - 2), "rd") || ieq(w.substr(w.size() - 2), "th"));
-            bool caps = w.size() >= 2;
-            for (char c : w) caps = caps && isUpper(c);
-            const bool nameLike = s.isTitleWord(b, e) || caps || ordinal || inSet<kDirections>(w, true);
-            if (!nameLike) break;
-            ++names;
-            capsNames += caps ? 1 : 0;
-            k = we;
-        }
-        if (end != npos) {
-            end = unitAfter(s, end);
-            s.add(i, end, PhiKind::Street);
-            i = end;
-        } else {
-            i = j;
-        }
-    }
-}
-
-void scanStateZips(Scan& s) {
-    const Sv t = s.t;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        if (!isUpper(t[i]) || wordBefore(t, i)) continue;
-        const std::size_t e = s.wordEnd(i);
-        const Sv w = t.substr(i, e - i);
-        const bool abbr = w.size() == 2 && isUpper(w[1]) && inSet<kStates>(w, true);
-        const bool full = !abbr && inSet<kStateNames>(w, true);
-        if (abbr || full) {
-            std::size_t v = e;
-            if (s.at(v) == ',') ++v;
-            v = s.skipSpaces(v);
-            const std::size_t ze = v > e ? zipValueEnd(s, v) : v;
-            if (ze > v) {
-                // "Boise, ID 83702" / "Springfield IL 62701": a place before the state.
-                std::size_t p = i;
-                while (p > 0 && t[p - 1] == ' ') --p;
-                bool place = full || (p > 0 && t[p - 1] == ',');
-                if (!place && p < i && p > 0) {
-                    std::size_t q = p;
-                    while (q > 0 && (isAlpha(t[q - 1]) || isHigh(t[q - 1]))) --q;
-                    place = q < p && s.isTitleWord(q, p);
-                }
-                if (place) s.add(v, ze, PhiKind::Zip);
-            }
-        }
-        i = e == i ? i : e - 1;
     }
 }
 
