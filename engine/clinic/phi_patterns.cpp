@@ -368,11 +368,39 @@ constexpr Cue kCues[] = {
     {"licence plate", PhiKind::Vehicle, Value::Plate, 1, false},
     {"plate number", PhiKind::Vehicle, Value::Plate, 1, false},
     {"plate no", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"plates", PhiKind::Vehicle, Value::Plate, 1, false},
     {"plate", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"license tag", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"licence tag", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"tag number", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"tags", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"tag", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"registration number", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"registration", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"reg no", PhiKind::Vehicle, Value::Plate, 1, false},
     {"vehicle identification number", PhiKind::Vehicle, Value::Id, 3, false},
     {"vehicle id", PhiKind::Vehicle, Value::Id, 3, false},
     {"VIN", PhiKind::Vehicle, Value::Id, 3, true},
-    // licences and provider numbers
+    // licences, state identity cards and provider numbers
+    {"commercial driver's license", PhiKind::Licence, Value::Id, 3, false},
+    {"commercial driver\xe2\x80\x99s license", PhiKind::Licence, Value::Id, 3, false},
+    {"commercial drivers license", PhiKind::Licence, Value::Id, 3, false},
+    {"commercial driver license", PhiKind::Licence, Value::Id, 3, false},
+    {"CDL", PhiKind::Licence, Value::Id, 3, true},
+    {"state identification card", PhiKind::Licence, Value::Id, 3, false},
+    {"state identification", PhiKind::Licence, Value::Id, 3, false},
+    {"state id card", PhiKind::Licence, Value::Id, 3, false},
+    {"state id", PhiKind::Licence, Value::Id, 3, false},
+    {"identification card", PhiKind::Licence, Value::Id, 3, false},
+    {"identity card", PhiKind::Licence, Value::Id, 3, false},
+    {"id card", PhiKind::Licence, Value::Id, 3, false},
+    {"tribal id", PhiKind::Licence, Value::Id, 3, false},
+    {"military id", PhiKind::Licence, Value::Id, 3, false},
+    {"driver\xe2\x80\x99s license", PhiKind::Licence, Value::Id, 3, false},
+    {"driver\xe2\x80\x99s licence", PhiKind::Licence, Value::Id, 3, false},
+    {"driver's lic", PhiKind::Licence, Value::Id, 3, false},
+    {"drivers licence", PhiKind::Licence, Value::Id, 3, false},
+    {"driver licence", PhiKind::Licence, Value::Id, 3, false},
     {"driver's license number", PhiKind::Licence, Value::Id, 3, false},
     {"driver's license", PhiKind::Licence, Value::Id, 3, false},
     {"drivers license", PhiKind::Licence, Value::Id, 3, false},
@@ -384,6 +412,7 @@ constexpr Cue kCues[] = {
     {"license", PhiKind::Licence, Value::Id, 3, false},
     {"licence", PhiKind::Licence, Value::Id, 3, false},
     {"lic", PhiKind::Licence, Value::Id, 3, false},
+    {"DLN", PhiKind::Licence, Value::Id, 3, true},
     {"DL", PhiKind::Licence, Value::Id, 3, true},
     {"DEA number", PhiKind::Licence, Value::Id, 3, false},
     {"DEA", PhiKind::Licence, Value::Id, 3, false},
@@ -605,6 +634,19 @@ std::size_t plateValueEnd(const Scan& s, std::size_t i) {
     return digits >= 1 && letters >= 1 && digits + letters >= 4 ? j : i; // "plate 12 mm" is a bone plate
 }
 
+// A serial code after a device cue: letters and digits mixed, five or more,
+// at least one digit ("95B7ZM", "8PZBXG"); "serial CXRs" has no digit.
+std::size_t serialCodeEnd(const Scan& s, std::size_t i) {
+    std::size_t j = i, digits = 0, letters = 0;
+    while (j < s.t.size() && (isUpper(s.t[j]) || isDigit(s.t[j]) || (s.t[j] == '-' && j > i && isAlnum(s.at(j + 1))))) {
+        digits += isDigit(s.t[j]) ? 1 : 0;
+        letters += isUpper(s.t[j]) ? 1 : 0;
+        ++j;
+    }
+    if (wordAt(s.t, j)) return i;
+    return digits >= 1 && letters >= 1 && digits + letters >= 5 ? j : i;
+}
+
 // A date value after a date-of-birth cue: numeric or "14 Mar 2025" forms.
 std::size_t monthDateAt(const Scan& s, std::size_t i, std::size_t* beginOut);
 
@@ -646,11 +688,15 @@ bool tryCues(Scan& s, std::size_t i) {
         const std::size_t e = s.phrase(i, c.phrase, c.caseSensitive);
         if (e == npos) continue;
         std::size_t v = skipFiller(s, e);
-        if (c.value == Value::Id && c.phrase == Sv("DL") && v == s.skipSpaces(e)) {
-            // "DL" is also decilitre ("mg DL"): only "DL:", "DL#" or "DL no" cue a licence.
-            if (!(s.at(e) == ':' || s.at(e) == '#')) return false;
+        std::size_t ve = valueEnd(s, c, v);
+        if (c.value == Value::Id && c.phrase == Sv("DL") && v == s.skipSpaces(e) && !(s.at(e) == ':' || s.at(e) == '#')) {
+            // "DL" is also decilitre ("mg DL 5"): a bare "DL" takes only a licence-shaped
+            // value (six digits or more), never after a unit's slash.
+            std::size_t digits = 0;
+            for (std::size_t k = v; k < ve; ++k) digits += isDigit(s.t[k]) ? 1 : 0;
+            if (digits < 6 || (i > 0 && s.t[i - 1] == '/')) return false;
         }
-        const std::size_t ve = valueEnd(s, c, v);
+        if (ve == v && c.kind == PhiKind::Device) ve = serialCodeEnd(s, v);
         if (ve > v) {
             PhiKind kind = c.kind;
             s.add(v, ve, kind);

@@ -8,6 +8,14 @@
 namespace caseroom::clinic::detail {
 namespace {
 
+// Street words written before the street's name (Spanish, Portuguese,
+// Italian, French forms common in US addresses): "305 Calle Cielo".
+constexpr Sv kPrefixes[] = {"Calle", "Avenida", "Avda", "Camino", "Paseo", "Via", "V\xc3\xad" "a", "Rue", "Rua",
+                            "Carrera", "Calzada", "Callej\xc3\xb3" "n", "Callejon", "Vereda", "Sendero", "Placita",
+                            "Corte", "Circulo", "Entrada", "Cerrada", "Privada", "Strada", "Viale"};
+// Particles inside a street's name: "Paseo de Peralta", "Calle de los Robles".
+constexpr Sv kParticles[] = {"de", "del", "la", "las", "los", "el", "y", "du", "des", "di", "della", "da", "do", "dos"};
+
 bool isSuffix(Sv w) {
     if (inSet<kStreetSuffixes>(w, true)) return true;
     bool caps = w.size() >= 2;
@@ -77,7 +85,8 @@ void scanStreets(Scan& s) {
         if (isUpper(s.at(j)) && !wordAt(t, j + 1)) ++j; // 12B
         if (s.at(j) == '-' && digitAt(t, j + 1)) { j += 1; j += s.digitsFrom(j); } // 12-14
         if (s.at(j) != ' ') { i = j; continue; }
-        std::size_t k = j, names = 0, capsNames = 0, end = npos;
+        std::size_t k = j, names = 0, capsNames = 0, end = npos, prefixEnd = npos;
+        bool prefixed = false;
         for (int word = 0; word < 6; ++word) {
             const std::size_t b = s.skipSpaces(k);
             if (b == k || b - k > 2) break;
@@ -92,12 +101,13 @@ void scanStreets(Scan& s) {
             for (char c : w) suffixCaps = suffixCaps && isUpper(c);
             // "123 MAIN ST" or "123 Main St", not "2 ICU Dr" (capitals before a Title-case suffix).
             if (names > 0 && isSuffix(w) && (suffixCaps || capsNames < names)) {
+                prefixed = false;
                 end = we;
                 // "Main St N", "Oak Ave NW"
                 const std::size_t d = s.skipSpaces(we);
                 if (d > we) {
                     const std::size_t de = s.wordEnd(d);
-                    if (de > d && inSet<kDirections>(t.substr(d, de - d), true)) end = s.at(de) == '.' ? de + 1 : de;
+                    if (de > d && inSet<kDirections>(t.substr(d, de - d), true)) end = de; // a '.' after it ends the sentence
                 }
             }
             if (isRouteWord(w) && s.at(e) == ' ' && digitAt(t, e + 1)) {
@@ -110,7 +120,19 @@ void scanStreets(Scan& s) {
             bool caps = w.size() >= 2;
             for (char c : w) caps = caps && isUpper(c);
             const bool nameLike = s.isTitleWord(b, e) || caps || ordinal || inSet<kDirections>(w, true);
+            // "Paseo de Peralta", "Calle de la Luna": a particle between name words.
+            if (!nameLike && names > 0 && inList(kParticles, w, true)) {
+                const std::size_t nb = s.skipSpaces(e);
+                if (nb == e + 1 && (s.isTitleWord(nb, s.wordEnd(nb)) || inList(kParticles, t.substr(nb, s.wordEnd(nb) - nb), true))) {
+                    k = e;
+                    continue;
+                }
+            }
             if (!nameLike) break;
+            // "305 Calle Cielo", "12 Rue Lafayette": a street word before the name needs no suffix.
+            // Each further name word extends it, until a suffix ends it ("Paseo de Peralta Blvd NW").
+            if (word == 0 && inList(kPrefixes, w, true)) prefixed = true;
+            else if (prefixed && s.isTitleWord(b, e) && end == prefixEnd) end = prefixEnd = e; // "Sol." ends a sentence
             ++names;
             capsNames += caps ? 1 : 0;
             k = we;
@@ -128,6 +150,15 @@ void scanStreets(Scan& s) {
 void scanStateZips(Scan& s) {
     const Sv t = s.t;
     for (std::size_t i = 0; i < t.size(); ++i) {
+        // "the 87501 ZIP code", "87501 zip": five digits named a ZIP by the word after them.
+        if (isDigit(t[i]) && !wordBefore(t, i)) {
+            const std::size_t ze = zipValueEnd(s, i);
+            if (ze > i && s.at(ze) == ' ' &&
+                (s.phrase(ze + 1, "zip") != npos || s.phrase(ze + 1, "zipcode") != npos || s.phrase(ze + 1, "postal code") != npos))
+                s.add(i, ze, PhiKind::Zip);
+            i += s.digitsFrom(i) - 1;
+            continue;
+        }
         if (!isUpper(t[i]) || wordBefore(t, i)) continue;
         const std::size_t e = s.wordEnd(i);
         const Sv w = t.substr(i, e - i);

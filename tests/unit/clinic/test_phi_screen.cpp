@@ -130,7 +130,34 @@ TEST_CASE("phi: numbered identifiers after their cues", "[phi]") {
     one("SN: 4471002", "4471002", PhiKind::Device);
 }
 
+TEST_CASE("phi: licences, identity cards, plates and tags, device codes", "[phi]") {
+    one("Has a CDL # W-88213 for hauling.", "W-88213", PhiKind::Licence);
+    one("Commercial driver's license K4410-2291 expired.", "K4410-2291", PhiKind::Licence);
+    one("State ID card Q2210-7781-0032 on file.", "Q2210-7781-0032", PhiKind::Licence);
+    one("Shows a state identification card 4418820.", "4418820", PhiKind::Licence);
+    one("Driver\xe2\x80\x99s license: T55120034.", "T55120034", PhiKind::Licence);
+    one("DL XR552901; lives alone.", "XR552901", PhiKind::Licence);
+    one("DL 774102938 copied at intake.", "774102938", PhiKind::Licence);
+    one("Parks in the lot (plates 3KQW218).", "3KQW218", PhiKind::Vehicle);
+    one("Tag JRT 442 seen at the shelter.", "JRT 442", PhiKind::Vehicle);
+    one("Tags 812-VNE on the pickup.", "812-VNE", PhiKind::Vehicle);
+    one("Cochlear implant serial 7TQ4RW.", "7TQ4RW", PhiKind::Device);
+    one("Insulin pump S/N QZ4XKT.", "QZ4XKT", PhiKind::Device);
+    one("Deep brain stimulator serial no. MW3HPL.", "MW3HPL", PhiKind::Device);
+    // Decilitres, bone plates, skin tags and serial studies stay clinical.
+    none("Glucose 180 mg/DL 2 h after meals; LDL 130 mg/DL; DL 12; plate 12 mm; skin tag removed; "
+         "serial CXRs and serial ABGs; tag the chart for review; registration at 8.");
+}
+
 TEST_CASE("phi: street addresses and ZIP codes", "[phi]") {
+    one("Lives at 48 Calle Luna Nueva with family.", "48 Calle Luna Nueva", PhiKind::Street);
+    one("Moved to 9 Camino del Sol.", "9 Camino del Sol", PhiKind::Street);
+    one("Found near 2210 Avenida de las Flores by EMS.", "2210 Avenida de las Flores", PhiKind::Street);
+    one("Stays at 3 Rue Dauphine.", "3 Rue Dauphine", PhiKind::Street);
+    one("Mail goes to 771 Vista de Oro Rd SE.", "771 Vista de Oro Rd SE", PhiKind::Street);
+    one("Lives in the 59301 ZIP code, far from the hub.", "59301", PhiKind::Zip);
+    one("Lives in the 59301 zip, far from the hub.", "59301", PhiKind::Zip);
+    none("Given 2 via NG tube; 40 minutes from the hub; 10000 steps; 12500 units.");
     one("Lives at 1234 Oak Street with her son.", "1234 Oak Street", PhiKind::Street);
     one("Lives at 12 N. Martin Luther King Jr Blvd, Apt 4B today.", "12 N. Martin Luther King Jr Blvd, Apt 4B", PhiKind::Street);
     one("Lives at 500 Route 9 alone.", "500 Route 9", PhiKind::Street);
