@@ -189,6 +189,20 @@ TEST_CASE("phi: names by title, cue and roster", "[phi]") {
     one("Reviewed with Ingrid Solberg, RN.", "Ingrid Solberg", PhiKind::Name);
     one("Seen by Nurse Practitioner Delphine Moreau.", "Delphine Moreau", PhiKind::Name);
     one("Grandson Kwame helps with meds.", "Kwame", PhiKind::Name);
+    // Possessives before a relation, companions, capital form labels, typed lower case, titled street words.
+    one("Ingrid Solberg's husband drives her in.", "Ingrid Solberg", PhiKind::Name);
+    one("Uses Kwabena Asante\xe2\x80\x99s truck on weekends.", "Kwabena Asante", PhiKind::Name);
+    one("Seen with Tallulah Begay from the chapter house.", "Tallulah Begay", PhiKind::Name);
+    one("Here with Carmen, her aunt.", "Carmen", PhiKind::Name);
+    one("PATIENT: ODEGAARD, MARIT; new referral", "ODEGAARD, MARIT", PhiKind::Name);
+    one("pt tuyet vuong here for refill.", "tuyet vuong", PhiKind::Name);
+    one("pt okello mwangi, 44 yo, on methadone.", "okello mwangi", PhiKind::Name);
+    one("pt ines barros is a 52 yo with HBV.", "ines barros", PhiKind::Name);
+    one("Mr Ridge reports less pain.", "Mr Ridge", PhiKind::Name);
+    one("Ms May called back.", "Ms May", PhiKind::Name);
+    none("Parkinson's disease; Still's disease. Seen with Hepatology. Lives with Chronic Pain Syndrome. "
+         "PATIENT: HCV POSITIVE. PATIENT: HTN, DM. pt states pain is worse. pt lost weight here. "
+         "pt blood pressure is a concern. pt himself is unsure. Patient Education given.");
     none("Patient Education was provided. Hepatic Encephalopathy was noted. Mother Deceased. Seen by Hepatology.");
     none("Patient Education given. Patient Reports no pain. MS and MR noted.");
     none("Patient Summary Report attached; brand name Epclusa; signed HIPAA consent; called EMS.");
