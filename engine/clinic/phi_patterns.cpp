@@ -123,12 +123,23 @@ void scanIps(Scan& s) {
     }
 }
 
-// A fax cue within the few bytes before b: "fax:", "Fax #", "faxed to".
-bool faxBefore(Sv t, std::size_t b) {
-    const std::size_t from = b > 24 ? b - 24 : 0;
+// A fax cue earlier in the sentence, a few words before b: "fax:", "Fax #",
+// "faxed to", "fax the signed recommendations to".
+// `sameSentence`: the near bytes too may not cross a sentence's end ("Fax sent. RNA 1200000000").
+bool faxBefore(Sv t, std::size_t b, bool sameSentence = false) {
+    const std::size_t from = b > 48 ? b - 48 : 0;
     const std::string back = foldAscii(t.substr(from, b - from));
+    // The last 24 bytes are near ("Fax no. 505 ..."); farther back, not across a sentence's end.
+    const std::size_t nearFrom = sameSentence ? back.size() : back.size() > 24 ? back.size() - 24 : 0;
+    std::size_t start = 0;
+    for (Sv stop : {Sv(". "), Sv(";"), Sv("\n")}) {
+        const auto k = back.rfind(stop, nearFrom);
+        if (k == std::string::npos || k + stop.size() > nearFrom) continue;
+        if (stop == Sv(". ") && k >= 2 && (back.substr(k - 2, 2) == "no" || back[k - 1] == '#')) continue; // "Fax no. 505..."
+        start = std::max(start, k + stop.size());
+    }
     const auto f = back.rfind("fax");
-    if (f == std::string::npos) return false;
+    if (f == std::string::npos || f < start) return false;
     // No other phone cue between the fax cue and the number.
     for (Sv other : {Sv("phone"), Sv("tel"), Sv("cell"), Sv("mobile"), Sv("call")})
         if (back.find(other, f) != std::string::npos) return false;
@@ -229,6 +240,11 @@ void scanPhones(Scan& s) {
         // "555 123 4567" without punctuation: only with a plausible area code (2..9).
         if (e == npos && c >= '2' && c <= '9' && s.digitsFrom(i) == 3) e = nanpAt(t, i, true);
         if (e == npos && isDigit(c)) e = localNumberAt(s, i);
+        // Ten bare digits after a fax cue: "fax the note to 5055550142".
+        // (Shaped as a North American number, the cue in the same sentence.)
+        if (e == npos && s.digitsFrom(i) == 10 && !wordAt(t, i + 10) && t[i] >= '2' && t[i + 3] >= '2' &&
+            faxBefore(t, i, true))
+            e = i + 10;
         if (e == npos) continue;
         s.add(i, e, faxBefore(t, i) || faxAfter(t, e) ? PhiKind::Fax : PhiKind::Phone);
         i = e;
@@ -491,6 +507,16 @@ constexpr Cue kCues[] = {
     {"subscriber no", PhiKind::HealthPlan, Value::Id, 3, false},
     {"member", PhiKind::HealthPlan, Value::Id, 5, false},
     {"plan id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"plan number", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"plan #", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"care id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"care number", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"health id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"insurance card", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"coverage id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"enrollee id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"recipient id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"recipient number", PhiKind::HealthPlan, Value::Id, 3, false},
     {"MBI", PhiKind::HealthPlan, Value::Id, 3, true},
     {"HICN", PhiKind::HealthPlan, Value::Id, 3, true},
     // accounts

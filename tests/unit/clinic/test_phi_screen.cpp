@@ -96,7 +96,12 @@ TEST_CASE("phi: phones and faxes", "[phi]") {
     one("clinic 555-987-6543 (fax) only", "555-987-6543", PhiKind::Fax);
     one("Call 312 555 7821 tomorrow.", "312 555 7821", PhiKind::Phone);
     one("Emergency contact 555-0148.", "555-0148", PhiKind::Phone);
+    one("Please fax the signed recommendations to 505 555 0142 today.", "505 555 0142", PhiKind::Fax);
+    one("Fax the note to 5055550142.", "5055550142", PhiKind::Fax);
+    one("Fax no. 5055550142 at the hub.", "5055550142", PhiKind::Fax);
+    one("Faxed; call 505 555 0142 with questions.", "505 555 0142", PhiKind::Phone);
     none("Dose 200-1000 mg; Plt 150-4500; range 120 110 90.");
+    none("Fax sent. HCV RNA 1200000000 IU/mL.");
 }
 
 TEST_CASE("phi: e-mail, URL, IP", "[phi]") {
@@ -118,6 +123,9 @@ TEST_CASE("phi: numbered identifiers after their cues", "[phi]") {
     one("Medicaid ID 99812345", "99812345", PhiKind::HealthPlan);
     one("policy no. 55-1209", "55-1209", PhiKind::HealthPlan);
     one("acct # 00912345", "00912345", PhiKind::Account);
+    one("Sunrise Centennial Care ID 77120045 on the card.", "77120045", PhiKind::HealthPlan);
+    one("Medicaid recipient ID 400129933.", "400129933", PhiKind::HealthPlan);
+    one("Insurance card: HMX-22018-7.", "HMX-22018-7", PhiKind::HealthPlan);
     one("account number 4417 1234 5678", "4417 1234 5678", PhiKind::Account);
     one("licence no. D1234567", "D1234567", PhiKind::Licence);
     one("DEA AB1234563", "AB1234563", PhiKind::Licence);
