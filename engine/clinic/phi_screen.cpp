@@ -52,7 +52,10 @@ constexpr Sv kGivenNames[] = {
     "Rose", "Brittany", "Diana", "Natalie", "Sophia", "Alexis", "Lori", "Kayla", "Jane", "Rosa", "Carmen", "Ana",
     "Lucia", "Sofia", "Isabel", "Guadalupe", "Fatima", "Aisha", "Mei", "Yuki", "Priya", "Ellen", "Irene", "Louise",
     "Peggy", "Wanda", "Bonnie", "Tammy", "Connie", "Norma", "Lois", "Edna", "Ethel", "Thelma", "Mildred", "Agnes",
-    "Harry", "Fred", "Earl", "Leonard", "Howard", "Stanley", "Leroy", "Marvin", "Clarence", "Herbert"};
+    "Harry", "Fred", "Earl", "Leonard", "Howard", "Stanley", "Leroy", "Marvin", "Clarence", "Herbert",
+    // given names that end like medical words (-al, -ic, -ion, -ary, -ment), which the subject rule would refuse
+    "Bilal", "Jamal", "Kamal", "Faisal", "Iqbal", "Amal", "Vishal", "Kunal", "Dominic", "Frederic", "Ludovic",
+    "Marion", "Damion", "Zachary", "Hillary", "Clement", "Chantal", "Natalia", "Hamid", "Tariq"};
 
 
 // Family names common in the US (compiled for this screen), without those
@@ -305,6 +308,9 @@ bool isSubject(const Scan& s, std::size_t after) {
 
 // Medical words that are capitalised in headings ("Hepatic Encephalopathy was ...").
 bool medicalWord(Sv w) {
+    // Slavic family names end in -ic / -ić ("Petrovic", "Jovanović"), no medical word in -vic but "pelvic".
+    if (w.size() > 5 && (ieq(w.substr(w.size() - 3), "vic") || w.substr(w.size() - 4) == "vi\xc4\x87") && !ieq(w, "pelvic"))
+        return false;
     constexpr Sv kSuffixes[] = {"itis", "osis", "emia", "pathy", "ectomy", "ology", "oma", "ism", "ase", "sis",
                                 "ary", "ic", "al", "ing", "ion", "ment", "ness", "ity", "ure", "ive"};
     for (Sv suf : kSuffixes)

@@ -207,6 +207,10 @@ TEST_CASE("phi: names by title, cue and roster", "[phi]") {
     one("pt okello mwangi, 44 yo, on methadone.", "okello mwangi", PhiKind::Name);
     one("pt ines barros is a 52 yo with HBV.", "ines barros", PhiKind::Name);
     one("Mr Ridge reports less pain.", "Mr Ridge", PhiKind::Name);
+    one("Bilal Qureshi is a retired miner.", "Bilal Qureshi", PhiKind::Name);
+    one("Dragan Petrovic returns today.", "Dragan Petrovic", PhiKind::Name);
+    none("Pelvic Exam was normal. Viral Load was undetectable. Portal Hypertension is present. "
+         "Renal Function is stable. Crystal Meth use was reported. Clinical Course was smooth.");
     one("Ms May called back.", "Ms May", PhiKind::Name);
     none("Parkinson's disease; Still's disease. Seen with Hepatology. Lives with Chronic Pain Syndrome. "
          "PATIENT: HCV POSITIVE. PATIENT: HTN, DM. pt states pain is worse. pt lost weight here. "
