@@ -4,7 +4,7 @@
 // [1] structured patterns (e-mail, URL, IP, SSN, phone, numeric dates, VIN, ZIP+4)
 // [2] cue-valued identifiers ("MRN 123", "fax: ...", "member ID ...")
 // [3] month-name dates, ages
-// [4] street addresses, ZIP codes after a state
+// (street addresses and ZIP codes: phi_places.cpp)
 //
 // Policy: generous after a cue ("MRN", "fax:", "plate"), conservative
 // without one (a bare number is clinical until its shape says otherwise).
@@ -123,12 +123,23 @@ void scanIps(Scan& s) {
     }
 }
 
-// A fax cue within the few bytes before b: "fax:", "Fax #", "faxed to".
-bool faxBefore(Sv t, std::size_t b) {
-    const std::size_t from = b > 24 ? b - 24 : 0;
+// A fax cue earlier in the sentence, a few words before b: "fax:", "Fax #",
+// "faxed to", "fax the signed recommendations to".
+// `sameSentence`: the near bytes too may not cross a sentence's end ("Fax sent. RNA 1200000000").
+bool faxBefore(Sv t, std::size_t b, bool sameSentence = false) {
+    const std::size_t from = b > 48 ? b - 48 : 0;
     const std::string back = foldAscii(t.substr(from, b - from));
+    // The last 24 bytes are near ("Fax no. 505 ..."); farther back, not across a sentence's end.
+    const std::size_t nearFrom = sameSentence ? back.size() : back.size() > 24 ? back.size() - 24 : 0;
+    std::size_t start = 0;
+    for (Sv stop : {Sv(". "), Sv(";"), Sv("\n")}) {
+        const auto k = back.rfind(stop, nearFrom);
+        if (k == std::string::npos || k + stop.size() > nearFrom) continue;
+        if (stop == Sv(". ") && k >= 2 && (back.substr(k - 2, 2) == "no" || back[k - 1] == '#')) continue; // "Fax no. 505..."
+        start = std::max(start, k + stop.size());
+    }
     const auto f = back.rfind("fax");
-    if (f == std::string::npos) return false;
+    if (f == std::string::npos || f < start) return false;
     // No other phone cue between the fax cue and the number.
     for (Sv other : {Sv("phone"), Sv("tel"), Sv("cell"), Sv("mobile"), Sv("call")})
         if (back.find(other, f) != std::string::npos) return false;
@@ -229,6 +240,11 @@ void scanPhones(Scan& s) {
         // "555 123 4567" without punctuation: only with a plausible area code (2..9).
         if (e == npos && c >= '2' && c <= '9' && s.digitsFrom(i) == 3) e = nanpAt(t, i, true);
         if (e == npos && isDigit(c)) e = localNumberAt(s, i);
+        // Ten bare digits after a fax cue: "fax the note to 5055550142".
+        // (Shaped as a North American number, the cue in the same sentence.)
+        if (e == npos && s.digitsFrom(i) == 10 && !wordAt(t, i + 10) && t[i] >= '2' && t[i + 3] >= '2' &&
+            faxBefore(t, i, true))
+            e = i + 10;
         if (e == npos) continue;
         s.add(i, e, faxBefore(t, i) || faxAfter(t, e) ? PhiKind::Fax : PhiKind::Phone);
         i = e;
@@ -368,11 +384,39 @@ constexpr Cue kCues[] = {
     {"licence plate", PhiKind::Vehicle, Value::Plate, 1, false},
     {"plate number", PhiKind::Vehicle, Value::Plate, 1, false},
     {"plate no", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"plates", PhiKind::Vehicle, Value::Plate, 1, false},
     {"plate", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"license tag", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"licence tag", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"tag number", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"tags", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"tag", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"registration number", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"registration", PhiKind::Vehicle, Value::Plate, 1, false},
+    {"reg no", PhiKind::Vehicle, Value::Plate, 1, false},
     {"vehicle identification number", PhiKind::Vehicle, Value::Id, 3, false},
     {"vehicle id", PhiKind::Vehicle, Value::Id, 3, false},
     {"VIN", PhiKind::Vehicle, Value::Id, 3, true},
-    // licences and provider numbers
+    // licences, state identity cards and provider numbers
+    {"commercial driver's license", PhiKind::Licence, Value::Id, 3, false},
+    {"commercial driver\xe2\x80\x99s license", PhiKind::Licence, Value::Id, 3, false},
+    {"commercial drivers license", PhiKind::Licence, Value::Id, 3, false},
+    {"commercial driver license", PhiKind::Licence, Value::Id, 3, false},
+    {"CDL", PhiKind::Licence, Value::Id, 3, true},
+    {"state identification card", PhiKind::Licence, Value::Id, 3, false},
+    {"state identification", PhiKind::Licence, Value::Id, 3, false},
+    {"state id card", PhiKind::Licence, Value::Id, 3, false},
+    {"state id", PhiKind::Licence, Value::Id, 3, false},
+    {"identification card", PhiKind::Licence, Value::Id, 3, false},
+    {"identity card", PhiKind::Licence, Value::Id, 3, false},
+    {"id card", PhiKind::Licence, Value::Id, 3, false},
+    {"tribal id", PhiKind::Licence, Value::Id, 3, false},
+    {"military id", PhiKind::Licence, Value::Id, 3, false},
+    {"driver\xe2\x80\x99s license", PhiKind::Licence, Value::Id, 3, false},
+    {"driver\xe2\x80\x99s licence", PhiKind::Licence, Value::Id, 3, false},
+    {"driver's lic", PhiKind::Licence, Value::Id, 3, false},
+    {"drivers licence", PhiKind::Licence, Value::Id, 3, false},
+    {"driver licence", PhiKind::Licence, Value::Id, 3, false},
     {"driver's license number", PhiKind::Licence, Value::Id, 3, false},
     {"driver's license", PhiKind::Licence, Value::Id, 3, false},
     {"drivers license", PhiKind::Licence, Value::Id, 3, false},
@@ -384,6 +428,7 @@ constexpr Cue kCues[] = {
     {"license", PhiKind::Licence, Value::Id, 3, false},
     {"licence", PhiKind::Licence, Value::Id, 3, false},
     {"lic", PhiKind::Licence, Value::Id, 3, false},
+    {"DLN", PhiKind::Licence, Value::Id, 3, true},
     {"DL", PhiKind::Licence, Value::Id, 3, true},
     {"DEA number", PhiKind::Licence, Value::Id, 3, false},
     {"DEA", PhiKind::Licence, Value::Id, 3, false},
@@ -462,6 +507,16 @@ constexpr Cue kCues[] = {
     {"subscriber no", PhiKind::HealthPlan, Value::Id, 3, false},
     {"member", PhiKind::HealthPlan, Value::Id, 5, false},
     {"plan id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"plan number", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"plan #", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"care id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"care number", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"health id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"insurance card", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"coverage id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"enrollee id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"recipient id", PhiKind::HealthPlan, Value::Id, 3, false},
+    {"recipient number", PhiKind::HealthPlan, Value::Id, 3, false},
     {"MBI", PhiKind::HealthPlan, Value::Id, 3, true},
     {"HICN", PhiKind::HealthPlan, Value::Id, 3, true},
     // accounts
@@ -587,13 +642,6 @@ std::size_t ssnValueEnd(const Scan& s, std::size_t i) {
     return digits >= 4 && digits <= 9 ? end : i;
 }
 
-std::size_t zipValueEnd(const Scan& s, std::size_t i) {
-    if (s.digitsFrom(i) != 5 || (i > 0 && isDigit(s.t[i - 1]))) return i;
-    std::size_t e = i + 5;
-    if (s.at(e) == '-' && s.digitsFrom(e + 1) == 4) e += 5;
-    return wordAt(s.t, e) ? i : e;
-}
-
 // A plate: one or two short alphanumeric groups with a digit ("7ABC123", "ABC 1234").
 std::size_t plateValueEnd(const Scan& s, std::size_t i) {
     const Sv t = s.t;
@@ -610,6 +658,19 @@ std::size_t plateValueEnd(const Scan& s, std::size_t i) {
     std::size_t letters = 0;
     for (std::size_t k = i; k < j; ++k) letters += isUpper(t[k]) ? 1 : 0;
     return digits >= 1 && letters >= 1 && digits + letters >= 4 ? j : i; // "plate 12 mm" is a bone plate
+}
+
+// A serial code after a device cue: letters and digits mixed, five or more,
+// at least one digit ("95B7ZM", "8PZBXG"); "serial CXRs" has no digit.
+std::size_t serialCodeEnd(const Scan& s, std::size_t i) {
+    std::size_t j = i, digits = 0, letters = 0;
+    while (j < s.t.size() && (isUpper(s.t[j]) || isDigit(s.t[j]) || (s.t[j] == '-' && j > i && isAlnum(s.at(j + 1))))) {
+        digits += isDigit(s.t[j]) ? 1 : 0;
+        letters += isUpper(s.t[j]) ? 1 : 0;
+        ++j;
+    }
+    if (wordAt(s.t, j)) return i;
+    return digits >= 1 && letters >= 1 && digits + letters >= 5 ? j : i;
 }
 
 // A date value after a date-of-birth cue: numeric or "14 Mar 2025" forms.
@@ -653,11 +714,15 @@ bool tryCues(Scan& s, std::size_t i) {
         const std::size_t e = s.phrase(i, c.phrase, c.caseSensitive);
         if (e == npos) continue;
         std::size_t v = skipFiller(s, e);
-        if (c.value == Value::Id && c.phrase == Sv("DL") && v == s.skipSpaces(e)) {
-            // "DL" is also decilitre ("mg DL"): only "DL:", "DL#" or "DL no" cue a licence.
-            if (!(s.at(e) == ':' || s.at(e) == '#')) return false;
+        std::size_t ve = valueEnd(s, c, v);
+        if (c.value == Value::Id && c.phrase == Sv("DL") && v == s.skipSpaces(e) && !(s.at(e) == ':' || s.at(e) == '#')) {
+            // "DL" is also decilitre ("mg DL 5"): a bare "DL" takes only a licence-shaped
+            // value (six digits or more), never after a unit's slash.
+            std::size_t digits = 0;
+            for (std::size_t k = v; k < ve; ++k) digits += isDigit(s.t[k]) ? 1 : 0;
+            if (digits < 6 || (i > 0 && s.t[i - 1] == '/')) return false;
         }
-        const std::size_t ve = valueEnd(s, c, v);
+        if (ve == v && c.kind == PhiKind::Device) ve = serialCodeEnd(s, v);
         if (ve > v) {
             PhiKind kind = c.kind;
             s.add(v, ve, kind);
@@ -847,146 +912,6 @@ void scanAges(Scan& s) {
             s.phrase(after, "or over") != npos || s.phrase(after, "and over") != npos)
             continue;
         s.add(ne - n, ne, PhiKind::Age);
-    }
-}
-
-// [4] street addresses, ZIP codes ---------------------------------------------------
-
-bool isSuffix(Sv w) {
-    if (inSet<kStreetSuffixes>(w, true)) return true;
-    bool caps = w.size() >= 2;
-    for (char c : w) caps = caps && isUpper(c);
-    return caps && inSet<kStreetSuffixes>(w); // "ST", "AVE"
-}
-bool isRouteWord(Sv w) {
-    return w == "Route" || w == "Rte" || w == "Highway" || w == "Hwy" || w == "Road" || w == "Interstate" || w == "Box";
-}
-
-// A unit after a street: ", Apt 4B", " Suite 200", " #12".
-std::size_t unitAfter(const Scan& s, std::size_t e) {
-    std::size_t j = e;
-    if (s.at(j) == ',') ++j;
-    j = s.skipSpaces(j);
-    if (s.at(j) == '#' && isAlnum(s.at(j + 1))) {
-        ++j;
-        while (isAlnum(s.at(j))) ++j;
-        return j;
-    }
-    for (Sv u : {Sv("Apartment"), Sv("Apt"), Sv("Suite"), Sv("Ste"), Sv("Unit"), Sv("Unit #"), Sv("Fl"), Sv("Floor"),
-                 Sv("Room"), Sv("Rm"), Sv("Bldg"), Sv("Lot")}) {
-        std::size_t k = s.phrase(j, u);
-        if (k == npos) continue;
-        if (s.at(k) == '.') ++k;
-        if (s.at(k) == '#') ++k;
-        k = s.skipSpaces(k);
-        if (s.at(k) == '#') ++k;
-        const std::size_t v = k;
-        while (isAlnum(s.at(k)) || (s.at(k) == '-' && isAlnum(s.at(k + 1)))) ++k;
-        bool digit = false;
-        for (std::size_t m = v; m < k; ++m) digit = digit || isDigit(s.t[m]);
-        if (digit && k - v <= 6) return k;
-    }
-    return e;
-}
-
-void scanStreets(Scan& s) {
-    const Sv t = s.t;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        // P.O. Box 1234
-        if (isAlpha(t[i]) && !wordBefore(t, i)) {
-            for (Sv p : {Sv("P.O. Box"), Sv("P. O. Box"), Sv("PO Box"), Sv("P O Box"), Sv("P.O.Box"), Sv("Post Office Box")}) {
-                const std::size_t e = s.phrase(i, p);
-                if (e == npos) continue;
-                std::size_t v = s.skipSpaces(e);
-                if (s.at(v) == '#') ++v;
-                const std::size_t n = s.digitsFrom(v);
-                if (n >= 1 && n <= 7 && !wordAt(t, v + n)) s.add(i, v + n, PhiKind::Street);
-                break;
-            }
-        }
-        if (!isDigit(t[i]) || (i > 0 && (isAlnum(t[i - 1]) || t[i - 1] == '.' || t[i - 1] == '/' || t[i - 1] == '-' ||
-                                         t[i - 1] == ':' || t[i - 1] == '$' || t[i - 1] == ','))) continue;
-        const std::size_t n = s.digitsFrom(i);
-        std::size_t j = i + n;
-        if (n > 6) { i = j; continue; }
-        if (isUpper(s.at(j)) && !wordAt(t, j + 1)) ++j; // 12B
-        if (s.at(j) == '-' && digitAt(t, j + 1)) { j += 1; j += s.digitsFrom(j); } // 12-14
-        if (s.at(j) != ' ') { i = j; continue; }
-        std::size_t k = j, names = 0, capsNames = 0, end = npos;
-        for (int word = 0; word < 6; ++word) {
-            const std::size_t b = s.skipSpaces(k);
-            if (b == k || b - k > 2) break;
-            const std::size_t e = s.wordEnd(b);
-            if (e == b) break;
-            const Sv w = t.substr(b, e - b);
-            std::size_t we = e;
-            constexpr Sv kFullWords[] = {"Lane", "Road", "Way", "Row", "Run", "Path", "Loop", "Walk", "Cove", "Bend",
-                                         "Pass", "Park", "Mews", "Pike", "Oak", "Elm"};
-            if (s.at(we) == '.' && w.size() <= 4 && !inList(kFullWords, w, true)) ++we; // "St.", "N."
-            bool suffixCaps = w.size() >= 2;
-            for (char c : w) suffixCaps = suffixCaps && isUpper(c);
-            // "123 MAIN ST" or "123 Main St", not "2 ICU Dr" (capitals before a Title-case suffix).
-            if (names > 0 && isSuffix(w) && (suffixCaps || capsNames < names)) {
-                end = we;
-                // "Main St N", "Oak Ave NW"
-                const std::size_t d = s.skipSpaces(we);
-                if (d > we) {
-                    const std::size_t de = s.wordEnd(d);
-                    if (de > d && inSet<kDirections>(t.substr(d, de - d), true)) end = s.at(de) == '.' ? de + 1 : de;
-                }
-            }
-            if (isRouteWord(w) && s.at(e) == ' ' && digitAt(t, e + 1)) {
-                const std::size_t rn = e + 1 + s.digitsFrom(e + 1);
-                if (!wordAt(t, rn)) { end = rn; break; }
-            }
-            const bool ordinal = isDigit(w[0]) && w.size() >= 3 && w.size() <= 5 &&
-                                 (ieq(w.substr(w.size() - 2), "st") || ieq(w.substr(w.size() - 2), "nd") ||
-                                  ieq(w.substr(w.size() - 2), "rd") || ieq(w.substr(w.size() - 2), "th"));
-            bool caps = w.size() >= 2;
-            for (char c : w) caps = caps && isUpper(c);
-            const bool nameLike = s.isTitleWord(b, e) || caps || ordinal || inSet<kDirections>(w, true);
-            if (!nameLike) break;
-            ++names;
-            capsNames += caps ? 1 : 0;
-            k = we;
-        }
-        if (end != npos) {
-            end = unitAfter(s, end);
-            s.add(i, end, PhiKind::Street);
-            i = end;
-        } else {
-            i = j;
-        }
-    }
-}
-
-void scanStateZips(Scan& s) {
-    const Sv t = s.t;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        if (!isUpper(t[i]) || wordBefore(t, i)) continue;
-        const std::size_t e = s.wordEnd(i);
-        const Sv w = t.substr(i, e - i);
-        const bool abbr = w.size() == 2 && isUpper(w[1]) && inSet<kStates>(w, true);
-        const bool full = !abbr && inSet<kStateNames>(w, true);
-        if (abbr || full) {
-            std::size_t v = e;
-            if (s.at(v) == ',') ++v;
-            v = s.skipSpaces(v);
-            const std::size_t ze = v > e ? zipValueEnd(s, v) : v;
-            if (ze > v) {
-                // "Boise, ID 83702" / "Springfield IL 62701": a place before the state.
-                std::size_t p = i;
-                while (p > 0 && t[p - 1] == ' ') --p;
-                bool place = full || (p > 0 && t[p - 1] == ',');
-                if (!place && p < i && p > 0) {
-                    std::size_t q = p;
-                    while (q > 0 && (isAlpha(t[q - 1]) || isHigh(t[q - 1]))) --q;
-                    place = q < p && s.isTitleWord(q, p);
-                }
-                if (place) s.add(v, ze, PhiKind::Zip);
-            }
-        }
-        i = e == i ? i : e - 1;
     }
 }
 

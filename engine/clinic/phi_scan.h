@@ -279,5 +279,10 @@ struct Scan {
 
 // Appends the candidates of every kind but names (phi_patterns.cpp).
 void scanPatterns(Scan& s);
+// Places (phi_places.cpp): street addresses; ZIP codes after a state or
+// before "ZIP code"; the end of a ZIP value at i ("87501", "87501-1234"), i if none.
+void scanStreets(Scan& s);
+void scanStateZips(Scan& s);
+std::size_t zipValueEnd(const Scan& s, std::size_t i);
 
 } // namespace caseroom::clinic::detail

@@ -52,7 +52,10 @@ constexpr Sv kGivenNames[] = {
     "Rose", "Brittany", "Diana", "Natalie", "Sophia", "Alexis", "Lori", "Kayla", "Jane", "Rosa", "Carmen", "Ana",
     "Lucia", "Sofia", "Isabel", "Guadalupe", "Fatima", "Aisha", "Mei", "Yuki", "Priya", "Ellen", "Irene", "Louise",
     "Peggy", "Wanda", "Bonnie", "Tammy", "Connie", "Norma", "Lois", "Edna", "Ethel", "Thelma", "Mildred", "Agnes",
-    "Harry", "Fred", "Earl", "Leonard", "Howard", "Stanley", "Leroy", "Marvin", "Clarence", "Herbert"};
+    "Harry", "Fred", "Earl", "Leonard", "Howard", "Stanley", "Leroy", "Marvin", "Clarence", "Herbert",
+    // given names that end like medical words (-al, -ic, -ion, -ary, -ment), which the subject rule would refuse
+    "Bilal", "Jamal", "Kamal", "Faisal", "Iqbal", "Amal", "Vishal", "Kunal", "Dominic", "Frederic", "Ludovic",
+    "Marion", "Damion", "Zachary", "Hillary", "Clement", "Chantal", "Natalia", "Hamid", "Tariq"};
 
 
 // Family names common in the US (compiled for this screen), without those
@@ -87,6 +90,7 @@ struct NameCue {
     Sv phrase;
     bool strong; // one capitalised word after it is a name, even at a heading's start
     bool caps;   // a form label: capitals are a name too ("NAME: JOHN SMITH")
+    bool pair = false; // a companion ("seen with"): two name words, or a common given name
 };
 constexpr NameCue kNameCues[] = {
     {"patient name", true, true}, {"pt name", true, true}, {"full name", true, true}, {"name", true, true}, {"named", true, false},
@@ -104,7 +108,21 @@ constexpr NameCue kNameCues[] = {
     {"uncle", true, false}, {"guardian", true, false}, {"caregiver", true, false}, {"carer", true, false}, {"friend", false, false},
     {"neighbor", false, false}, {"neighbour", false, false}, {"roommate", false, false}, {"boyfriend", true, false}, {"girlfriend", true, false},
     {"fiancé", true, false}, {"employer", false, false}, {"coworker", false, false}, {"contact", false, false}, {"child", false, false},
+    {"seen with", true, false, true}, {"here with", true, false, true}, {"came with", true, false, true},
+    {"comes with", true, false, true}, {"arrived with", true, false, true}, {"lives with", true, false, true},
+    {"stays with", true, false, true}, {"staying with", true, false, true}, {"along with", true, false, true},
+    {"together with", true, false, true}, {"escorted by", true, false, true}, {"driven by", true, false, true},
+    {"interpreted by", true, false, true}, {"translated by", true, false, true}, {"picked up by", true, false, true},
 };
+
+// Relations and belongings after a possessive name ("... Tafoya's mother").
+constexpr Sv kRelations[] = {
+    "mother", "father", "mom", "dad", "parents", "parent", "partner", "wife", "husband", "spouse", "son", "daughter",
+    "sons", "daughters", "children", "child", "kids", "sister", "brother", "siblings", "family", "grandmother",
+    "grandfather", "grandson", "granddaughter", "aunt", "uncle", "niece", "nephew", "cousin", "guardian", "caregiver",
+    "boyfriend", "girlfriend", "fiancé", "fiance", "friend", "roommate", "neighbor", "neighbour", "home", "house",
+    "apartment", "trailer", "car", "truck", "phone", "employer", "landlord", "sponsor", "baby", "infant", "twin",
+    "relatives"};
 
 // [2] known names -------------------------------------------------------------------
 
@@ -290,11 +308,54 @@ bool isSubject(const Scan& s, std::size_t after) {
 
 // Medical words that are capitalised in headings ("Hepatic Encephalopathy was ...").
 bool medicalWord(Sv w) {
+    // Slavic family names end in -ic / -ić ("Petrovic", "Jovanović"), no medical word in -vic but "pelvic".
+    if (w.size() > 5 && (ieq(w.substr(w.size() - 3), "vic") || w.substr(w.size() - 4) == "vi\xc4\x87") && !ieq(w, "pelvic"))
+        return false;
     constexpr Sv kSuffixes[] = {"itis", "osis", "emia", "pathy", "ectomy", "ology", "oma", "ism", "ase", "sis",
                                 "ary", "ic", "al", "ing", "ion", "ment", "ness", "ity", "ure", "ive"};
     for (Sv suf : kSuffixes)
         if (w.size() > suf.size() + 2 && ieq(w.substr(w.size() - suf.size()), suf)) return true;
     return false;
+}
+
+// Capitals as a name: every word has a vowel ("HAUGEN", not "HCV" or "HTN").
+bool capsNameLike(const Scan& s, std::size_t b, std::size_t e) {
+    bool vowel = false;
+    for (std::size_t i = b; i <= e; ++i) {
+        const char c = i < e ? s.t[i] : ' ';
+        if (c == ' ' || c == ',') {
+            if (!vowel && i > b && isUpper(s.t[i - 1])) return false;
+            vowel = false;
+            continue;
+        }
+        vowel = vowel || c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U' || c == 'Y' || !isUpper(c);
+    }
+    return true;
+}
+
+bool runHasMedicalWord(const Scan& s, std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e;) {
+        const std::size_t we = s.wordEnd(i);
+        if (we == i) { ++i; continue; }
+        if (medicalWord(s.t.substr(i, we - i))) return true;
+        i = we;
+    }
+    return false;
+}
+
+// A run ending in "'s" (or "’s"): the end of the name before it; npos if not possessive.
+std::size_t possessiveBase(const Scan& s, std::size_t end) {
+    if (end >= 2 && s.t.substr(end - 2, 2) == "'s") return end - 2;
+    if (end >= 4 && s.t.substr(end - 4, 4) == "\xe2\x80\x99s") return end - 4;
+    return npos;
+}
+
+// "Dezbah Tafoya's partner": a possessive run before a relation; the name's end, or npos.
+std::size_t possessiveOfPerson(const Scan& s, std::size_t end) {
+    const std::size_t base = possessiveBase(s, end);
+    if (base == npos || s.at(end) != ' ') return npos;
+    const std::size_t rb = end + 1, re = s.wordEnd(rb);
+    return re > rb && inList(kRelations, s.t.substr(rb, re - rb), true) ? base : npos;
 }
 
 void scanTitledNames(Scan& s, const std::vector<Word>& ws) {
@@ -306,7 +367,12 @@ void scanTitledNames(Scan& s, const std::vector<Word>& ws) {
         const std::size_t n = s.skipSpaces(e);
         if (n == e) continue;
         const std::size_t end = nameRun(s, n, allCapsWord(tw));
-        if (end != npos) s.add(w.b, end, PhiKind::Name);
+        if (end != npos) { s.add(w.b, end, PhiKind::Name); continue; }
+        // After a title a family name may also be a street word, a month or a common word ("Mr Park", "Ms May").
+        const std::size_t ne = s.wordEnd(n);
+        const Sv nw = s.t.substr(n, ne - n);
+        if (s.isTitleWord(n, ne) && (inSet<kStreetSuffixes>(nw, true) || inSet<kMonths>(nw) || inList(kCommonWords, nw)))
+            s.add(w.b, ne, PhiKind::Name);
     }
 }
 
@@ -343,9 +409,15 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
                 if (v == before) break;
             }
             if (v == e) break;
+            // "PATIENT: HAUGEN, LIV": a cue written as a capitals form label takes capitals.
+            const bool capsLabel = !c.caps && s.at(e) == ':' && allCapsWord(s.t.substr(w.b, e - w.b));
+            const bool caps = c.caps || capsLabel;
             std::size_t count = 0;
-            const std::size_t end = nameRun(s, v, c.caps, &count);
+            const std::size_t end = nameRun(s, v, caps, &count);
             if (end == npos) break;
+            if (capsLabel && !capsNameLike(s, v, end)) break;
+            if (c.pair && count < 2 && !inSet<kGivenNames>(s.t.substr(v, s.wordEnd(v) - v), true)) break;
+            if (c.pair && runHasMedicalWord(s, v, end)) break; // "seen with Chronic Pancreatitis"
             // A weak cue in a heading ("Patient Education") with one word is not a name.
             const bool single = count == 1;
             if (!c.strong && isUpper(s.t[w.b]) && !punct && !(count >= 2 && isSubject(s, end)) &&
@@ -355,12 +427,75 @@ void scanCuedNames(Scan& s, const std::vector<Word>& ws) {
             std::size_t spanEnd = end;
             // "Smith, John"
             if (single && s.at(end) == ',' && s.at(end + 1) == ' ') {
-                const std::size_t f = nameRun(s, end + 2, c.caps);
-                if (f != npos) spanEnd = f;
+                const std::size_t f = nameRun(s, end + 2, caps);
+                if (f != npos && (!capsLabel || capsNameLike(s, end + 2, f))) spanEnd = f;
             }
+            if (capsLabel && count < 2 && spanEnd == end) break; // "PATIENT: HCV" is a heading
+            if (const std::size_t pe = possessiveBase(s, spanEnd); pe != npos && s.at(spanEnd) == ' ') spanEnd = pe;
             s.add(v, spanEnd, PhiKind::Name);
             break;
         }
+    }
+}
+
+// Lower-case words after "pt"/"patient" that act as the person ("pt ana ruiz here for f/u").
+// Typed notes drop capitals; the words must not be common note words, and a
+// person's predicate must follow ("here", "presents", "is a", ", 58 yo").
+constexpr Sv kLowerNotNames[] = {
+    "is", "was", "has", "had", "be", "been", "being", "are", "were", "will", "would", "can", "could", "should", "may",
+    "might", "must", "did", "does", "do", "not", "no", "now", "still", "also", "again", "then", "today", "here", "there",
+    "already", "never", "always", "often", "usually", "currently", "previously", "recently", "initially", "finally",
+    "very", "much", "more", "less", "well", "better", "worse", "stable", "alert", "awake", "oriented", "comfortable",
+    "afebrile", "calm", "pleasant", "anxious", "tired", "unable", "able", "willing", "unwilling", "aware", "unaware",
+    "himself", "herself", "themselves", "he", "she", "they", "who", "which", "that", "this", "and", "or", "but", "with",
+    "without", "for", "to", "of", "in", "on", "at", "by", "from", "as", "his", "her", "their", "its", "a", "an", "the",
+    "feels", "says", "thinks", "wants", "needs", "takes", "uses", "drinks", "smokes", "lives", "works", "agrees",
+    "declines", "refuses", "requests", "prefers", "tolerates", "continues", "remains", "denies", "states", "reports",
+    "notes", "endorses", "admits", "describes", "complains", "presents", "returns", "comes", "came", "went", "goes",
+    "got", "gets", "lost", "gained", "missed", "ran", "ate", "took", "saw", "felt", "left", "education", "pain",
+    "symptoms", "history", "meds", "medications", "labs", "care", "portal", "family", "visit", "instructions", "consent",
+    "goals", "plan", "blood", "pressure", "weight", "glucose", "sugar", "sugars", "adherence", "compliance", "mood",
+    "sleep", "appetite", "diet", "exercise", "activity", "status", "condition", "score", "level", "levels", "count",
+    "chart", "record", "list", "panel", "name", "id", "number", "age", "sex", "male", "female", "man", "woman",
+    "overall", "otherwise", "generally", "clinically", "hemodynamically", "fully", "partly", "somewhat", "quite"};
+
+bool lowerWordOk(Sv w) {
+    if (w.size() < 2 || inList(kLowerNotNames, w) || inSet<kNotNames>(w)) return false;
+    for (char c : w)
+        if (isUpper(c) || isDigit(c)) return false;
+    if (inSet<kGivenNames>(w)) return true;
+    // "-ed", "-ing", "-ly" words are verbs and adverbs; clinical suffixes name conditions.
+    for (Sv suf : {Sv("ed"), Sv("ing"), Sv("ly")})
+        if (w.size() > suf.size() + 1 && w.substr(w.size() - suf.size()) == suf) return false;
+    return !medicalWord(w);
+}
+
+void scanLowerCasedNames(Scan& s, const std::vector<Word>& ws) {
+    for (std::size_t wi = 0; wi + 2 < ws.size(); ++wi) {
+        const Sv cue = s.t.substr(ws[wi].b, ws[wi].e - ws[wi].b);
+        if (!(cue == "pt" || cue == "patient" || cue == "Pt" || cue == "Patient")) continue;
+        std::size_t k = wi + 1, end = npos;
+        for (; k < ws.size() && k <= wi + 3; ++k) {
+            const std::size_t gap = ws[k].b - ws[k - 1].e;
+            const Sv between = s.t.substr(ws[k - 1].e, gap);
+            if (!(between == " " || (k == wi + 1 && (between == ". " || between == ": " || between == " ")))) break;
+            if (!lowerWordOk(s.t.substr(ws[k].b, ws[k].e - ws[k].b))) break;
+            end = ws[k].e;
+        }
+        const std::size_t n = k - wi - 1;
+        if (end == npos || n < 2) continue;
+        bool predicate = s.at(end) == ',' && s.at(end + 1) == ' ' && isDigit(s.at(end + 2));
+        if (!predicate && s.at(end) == ' ' && k < ws.size() && ws[k].b == end + 1) {
+            const Sv p = s.t.substr(ws[k].b, ws[k].e - ws[k].b);
+            constexpr Sv kPredicates[] = {"here", "presents", "presented", "returns", "returned", "comes", "came",
+                                          "arrived", "seen", "reports", "states", "denies", "lives"};
+            predicate = inList(kPredicates, p, true);
+            if (!predicate && (p == "is" || p == "was") && k + 1 < ws.size()) {
+                const Sv q = s.t.substr(ws[k + 1].b, ws[k + 1].e - ws[k + 1].b);
+                predicate = (q == "a" || q == "an") && ws[k + 1].b == ws[k].e + 1;
+            }
+        }
+        if (predicate) s.add(ws[wi + 1].b, end, PhiKind::Name);
     }
 }
 
@@ -417,10 +552,15 @@ void scanNamePairs(Scan& s, const std::vector<Word>& ws) {
         if (oneSpace && s.isNameWord(w.b, w.e) && (wi == 0 || ws[wi - 1].e < w.b - 1 || !s.isNameWord(ws[wi - 1].b, ws[wi - 1].e))) {
             std::size_t count = 0;
             const std::size_t end = nameRun(s, w.b, false, &count);
-            if (end != npos && count >= 2 && isSubject(s, end)) {
+            const std::size_t possessive = end != npos && count >= 2 ? possessiveOfPerson(s, end) : npos;
+            if (end != npos && count >= 2 && (isSubject(s, end) || possessive != npos)) {
                 bool medical = false;
                 for (std::size_t k = wi; k < ws.size() && ws[k].b < end; ++k) medical = medical || medicalWord(s.t.substr(ws[k].b, ws[k].e - ws[k].b));
-                if (!medical) { s.add(w.b, end, PhiKind::Name); continue; }
+                // "Uses Kwabena Asante's truck": a sentence's first word before a possessive pair is a verb.
+                std::size_t from = w.b;
+                if (possessive != npos && count == 3 && sentenceStart(s, w.b) && !inSet<kGivenNames>(word, true))
+                    from = ws[wi + 1].b;
+                if (!medical) { s.add(from, possessive != npos ? possessive : end, PhiKind::Name); continue; }
             }
         }
         // "Lopez, Maria"
@@ -449,6 +589,7 @@ std::vector<Cand> candidates(Sv text, const ScreenContext& ctx) {
     scanTitledNames(s, ws);
     scanCuedNames(s, ws);
     scanNamePairs(s, ws);
+    scanLowerCasedNames(s, ws);
     return std::move(s.out);
 }
 

@@ -96,7 +96,12 @@ TEST_CASE("phi: phones and faxes", "[phi]") {
     one("clinic 555-987-6543 (fax) only", "555-987-6543", PhiKind::Fax);
     one("Call 312 555 7821 tomorrow.", "312 555 7821", PhiKind::Phone);
     one("Emergency contact 555-0148.", "555-0148", PhiKind::Phone);
+    one("Please fax the signed recommendations to 505 555 0142 today.", "505 555 0142", PhiKind::Fax);
+    one("Fax the note to 5055550142.", "5055550142", PhiKind::Fax);
+    one("Fax no. 5055550142 at the hub.", "5055550142", PhiKind::Fax);
+    one("Faxed; call 505 555 0142 with questions.", "505 555 0142", PhiKind::Phone);
     none("Dose 200-1000 mg; Plt 150-4500; range 120 110 90.");
+    none("Fax sent. HCV RNA 1200000000 IU/mL.");
 }
 
 TEST_CASE("phi: e-mail, URL, IP", "[phi]") {
@@ -118,6 +123,9 @@ TEST_CASE("phi: numbered identifiers after their cues", "[phi]") {
     one("Medicaid ID 99812345", "99812345", PhiKind::HealthPlan);
     one("policy no. 55-1209", "55-1209", PhiKind::HealthPlan);
     one("acct # 00912345", "00912345", PhiKind::Account);
+    one("Sunrise Centennial Care ID 77120045 on the card.", "77120045", PhiKind::HealthPlan);
+    one("Medicaid recipient ID 400129933.", "400129933", PhiKind::HealthPlan);
+    one("Insurance card: HMX-22018-7.", "HMX-22018-7", PhiKind::HealthPlan);
     one("account number 4417 1234 5678", "4417 1234 5678", PhiKind::Account);
     one("licence no. D1234567", "D1234567", PhiKind::Licence);
     one("DEA AB1234563", "AB1234563", PhiKind::Licence);
@@ -130,7 +138,34 @@ TEST_CASE("phi: numbered identifiers after their cues", "[phi]") {
     one("SN: 4471002", "4471002", PhiKind::Device);
 }
 
+TEST_CASE("phi: licences, identity cards, plates and tags, device codes", "[phi]") {
+    one("Has a CDL # W-88213 for hauling.", "W-88213", PhiKind::Licence);
+    one("Commercial driver's license K4410-2291 expired.", "K4410-2291", PhiKind::Licence);
+    one("State ID card Q2210-7781-0032 on file.", "Q2210-7781-0032", PhiKind::Licence);
+    one("Shows a state identification card 4418820.", "4418820", PhiKind::Licence);
+    one("Driver\xe2\x80\x99s license: T55120034.", "T55120034", PhiKind::Licence);
+    one("DL XR552901; lives alone.", "XR552901", PhiKind::Licence);
+    one("DL 774102938 copied at intake.", "774102938", PhiKind::Licence);
+    one("Parks in the lot (plates 3KQW218).", "3KQW218", PhiKind::Vehicle);
+    one("Tag JRT 442 seen at the shelter.", "JRT 442", PhiKind::Vehicle);
+    one("Tags 812-VNE on the pickup.", "812-VNE", PhiKind::Vehicle);
+    one("Cochlear implant serial 7TQ4RW.", "7TQ4RW", PhiKind::Device);
+    one("Insulin pump S/N QZ4XKT.", "QZ4XKT", PhiKind::Device);
+    one("Deep brain stimulator serial no. MW3HPL.", "MW3HPL", PhiKind::Device);
+    // Decilitres, bone plates, skin tags and serial studies stay clinical.
+    none("Glucose 180 mg/DL 2 h after meals; LDL 130 mg/DL; DL 12; plate 12 mm; skin tag removed; "
+         "serial CXRs and serial ABGs; tag the chart for review; registration at 8.");
+}
+
 TEST_CASE("phi: street addresses and ZIP codes", "[phi]") {
+    one("Lives at 48 Calle Luna Nueva with family.", "48 Calle Luna Nueva", PhiKind::Street);
+    one("Moved to 9 Camino del Sol.", "9 Camino del Sol", PhiKind::Street);
+    one("Found near 2210 Avenida de las Flores by EMS.", "2210 Avenida de las Flores", PhiKind::Street);
+    one("Stays at 3 Rue Dauphine.", "3 Rue Dauphine", PhiKind::Street);
+    one("Mail goes to 771 Vista de Oro Rd SE.", "771 Vista de Oro Rd SE", PhiKind::Street);
+    one("Lives in the 59301 ZIP code, far from the hub.", "59301", PhiKind::Zip);
+    one("Lives in the 59301 zip, far from the hub.", "59301", PhiKind::Zip);
+    none("Given 2 via NG tube; 40 minutes from the hub; 10000 steps; 12500 units.");
     one("Lives at 1234 Oak Street with her son.", "1234 Oak Street", PhiKind::Street);
     one("Lives at 12 N. Martin Luther King Jr Blvd, Apt 4B today.", "12 N. Martin Luther King Jr Blvd, Apt 4B", PhiKind::Street);
     one("Lives at 500 Route 9 alone.", "500 Route 9", PhiKind::Street);
@@ -162,6 +197,24 @@ TEST_CASE("phi: names by title, cue and roster", "[phi]") {
     one("Reviewed with Ingrid Solberg, RN.", "Ingrid Solberg", PhiKind::Name);
     one("Seen by Nurse Practitioner Delphine Moreau.", "Delphine Moreau", PhiKind::Name);
     one("Grandson Kwame helps with meds.", "Kwame", PhiKind::Name);
+    // Possessives before a relation, companions, capital form labels, typed lower case, titled street words.
+    one("Ingrid Solberg's husband drives her in.", "Ingrid Solberg", PhiKind::Name);
+    one("Uses Kwabena Asante\xe2\x80\x99s truck on weekends.", "Kwabena Asante", PhiKind::Name);
+    one("Seen with Tallulah Begay from the chapter house.", "Tallulah Begay", PhiKind::Name);
+    one("Here with Carmen, her aunt.", "Carmen", PhiKind::Name);
+    one("PATIENT: ODEGAARD, MARIT; new referral", "ODEGAARD, MARIT", PhiKind::Name);
+    one("pt tuyet vuong here for refill.", "tuyet vuong", PhiKind::Name);
+    one("pt okello mwangi, 44 yo, on methadone.", "okello mwangi", PhiKind::Name);
+    one("pt ines barros is a 52 yo with HBV.", "ines barros", PhiKind::Name);
+    one("Mr Ridge reports less pain.", "Mr Ridge", PhiKind::Name);
+    one("Bilal Qureshi is a retired miner.", "Bilal Qureshi", PhiKind::Name);
+    one("Dragan Petrovic returns today.", "Dragan Petrovic", PhiKind::Name);
+    none("Pelvic Exam was normal. Viral Load was undetectable. Portal Hypertension is present. "
+         "Renal Function is stable. Crystal Meth use was reported. Clinical Course was smooth.");
+    one("Ms May called back.", "Ms May", PhiKind::Name);
+    none("Parkinson's disease; Still's disease. Seen with Hepatology. Lives with Chronic Pain Syndrome. "
+         "PATIENT: HCV POSITIVE. PATIENT: HTN, DM. pt states pain is worse. pt lost weight here. "
+         "pt blood pressure is a concern. pt himself is unsure. Patient Education given.");
     none("Patient Education was provided. Hepatic Encephalopathy was noted. Mother Deceased. Seen by Hepatology.");
     none("Patient Education given. Patient Reports no pain. MS and MR noted.");
     none("Patient Summary Report attached; brand name Epclusa; signed HIPAA consent; called EMS.");
