@@ -75,13 +75,7 @@ std::string usageText() {
            "L for a laser dot where the mouse points, F1 or H for help, Esc to leave.\n";
 }
 
-std::optional<core::Role> roleFromString(const std::string& s) {
-    for (int i = 0; i < static_cast<int>(core::Role::Count); ++i) {
-        const auto r = static_cast<core::Role>(i);
-        if (s == core::toString(r)) return r;
-    }
-    return std::nullopt;
-}
+std::optional<core::Role> roleFromString(const std::string& s) { return core::roleFromString(s); }
 
 core::Result<std::pair<std::string, std::uint16_t>> parseHostPort(const std::string& text) {
     return core::cli::parseHostPort(text);

@@ -7,9 +7,11 @@
 #include <optional>
 
 #include "core/config_text.h"
+#include "core/utf8.h"
 
 namespace caseroom::clinic {
 namespace {
+using core::validUtf8;
 
 constexpr std::size_t kMaxFields = 64;
 constexpr std::size_t kMaxChoices = 64;
@@ -31,30 +33,6 @@ bool validName(std::string_view n) {
            std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-// Well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
-bool validUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) { ++i; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1Fu; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0Fu; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07u; }
-        else return false;
-        if (i + n >= s.size()) return false;
-        for (std::size_t k = 1; k <= n; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0u) != 0x80u) return false;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
 
 bool hasControl(std::string_view s) {
     return std::any_of(s.begin(), s.end(), [](char ch) {

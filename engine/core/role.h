@@ -2,6 +2,8 @@
 // (net) and the room rules (sim); the permission table is in sim/permissions.
 #pragma once
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace caseroom::core {
 
@@ -17,6 +19,13 @@ inline const char* toString(Role r) {
     case Role::Count: break;
     }
     return "?";
+}
+
+// The inverse of toString ("spoke" -> Role::Spoke); nullopt for anything else.
+[[nodiscard]] inline std::optional<Role> roleFromString(std::string_view s) {
+    for (std::uint8_t i = 0; i < static_cast<std::uint8_t>(Role::Count); ++i)
+        if (s == toString(static_cast<Role>(i))) return static_cast<Role>(i);
+    return std::nullopt;
 }
 
 } // namespace caseroom::core

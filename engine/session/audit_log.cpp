@@ -259,11 +259,6 @@ constexpr std::string_view kMacField = "\tmac=";
 constexpr const char* kFields[] = {"seq", "time", "kind", "room", "user", "token", "role", "name", "addr", "peer", "what", "outcome", "mac"};
 constexpr std::size_t kFieldCount = sizeof kFields / sizeof kFields[0];
 
-std::optional<core::Role> roleFromString(std::string_view s) {
-    for (std::uint8_t i = 0; i < static_cast<std::uint8_t>(core::Role::Count); ++i)
-        if (s == core::toString(static_cast<core::Role>(i))) return static_cast<core::Role>(i);
-    return std::nullopt;
-}
 
 } // namespace
 
@@ -344,7 +339,7 @@ core::Result<ParsedAuditLine> parseAuditLine(std::string_view line) {
         std::from_chars(values[5].data(), values[5].data() + 16, p.record.tokenId, 16);
     }
     if (!values[6].empty()) {
-        p.record.role = roleFromString(values[6]);
+        p.record.role = core::roleFromString(values[6]);
         if (!p.record.role) return bad("role", "is not a known role");
     }
     if (!values[9].empty() && !parseDecimal(values[9], p.record.peer)) return bad("peer", "is not a decimal number");

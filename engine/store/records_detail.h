@@ -14,8 +14,11 @@
 
 #include "store/database.h"
 #include "store/records.h"
+#include "core/utf8.h"
 
 namespace caseroom::store::detail {
+using core::validUtf8;
+using core::roleFromString;
 
 #define CR_TRY(expr)                                  \
     do {                                              \
@@ -30,11 +33,6 @@ inline std::optional<E> enumFromString(std::string_view s) {
     return std::nullopt;
 }
 
-inline std::optional<core::Role> roleFromString(std::string_view s) {
-    for (int i = 0; i < static_cast<int>(core::Role::Count); ++i)
-        if (s == core::toString(static_cast<core::Role>(i))) return static_cast<core::Role>(i);
-    return std::nullopt;
-}
 
 // 0 means "none" in the structs and NULL in the tables (foreign keys).
 inline std::optional<std::int64_t> idOrNull(std::int64_t id) {
@@ -75,30 +73,6 @@ inline std::string isoTime(std::int64_t t) {
     return b;
 }
 
-inline bool validUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) { ++i; continue; }
-        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1Fu; }
-        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0Fu; }
-        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07u; }
-        else return false;
-        if (i + n >= s.size()) return false;   // the sequence runs past the end
-        for (std::size_t k = 1; k <= n; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
 
 inline core::Status checkText(std::string_view what, std::string_view field, std::string_view value) {
     if (!validUtf8(value)) return core::Error{std::string(what) + ": " + std::string(field) + " is not valid UTF-8"};

@@ -195,39 +195,33 @@ int fail(const Context& ctx, std::string_view message, int code) {
 
 int usageError(const Context& ctx, std::string_view message) { return fail(ctx, message, kExitUsage); }
 
+std::optional<ParsedArgs> beginCommand(const Context& ctx, std::span<const std::string> args, std::span<const OptSpec> specs,
+                                       const char* usage, Sub sub, int& exitCode) {
+    auto a = parseArgs(args, specs);
+    if (!a) {
+        exitCode = usageError(ctx, a.error().message);
+        return std::nullopt;
+    }
+    if (a->help) {
+        std::fputs(usage, stdout);
+        exitCode = kExitOk;
+        return std::nullopt;
+    }
+    if (sub == Sub::Required && a->positional.empty()) {
+        std::fputs(usage, stderr);
+        exitCode = kExitUsage;
+        return std::nullopt;
+    }
+    if (sub == Sub::None && !a->positional.empty()) {
+        exitCode = usageError(ctx, "unexpected argument '" + a->positional[0] + "' (see --help)");
+        return std::nullopt;
+    }
+    return std::move(*a);
+}
+
 // ---- helpers ------------------------------------------------------------------------
 
-std::optional<core::Role> roleFromString(std::string_view s) {
-    for (std::uint8_t i = 0; i < static_cast<std::uint8_t>(core::Role::Count); ++i)
-        if (s == core::toString(static_cast<core::Role>(i))) return static_cast<core::Role>(i);
-    return std::nullopt;
-}
 
-bool validUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) { ++i; continue; }
-        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1Fu; }
-        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0Fu; }
-        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07u; }
-        else return false;
-        for (std::size_t k = 1; k <= n; ++k) {
-            if (i + k >= s.size()) return false;
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
 
 std::string utf8Prefix(std::string_view s, std::size_t maxBytes) {
     if (s.size() <= maxBytes) return std::string(s);

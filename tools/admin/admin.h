@@ -27,6 +27,7 @@
 #include "sim/permissions.h"
 #include "store/database.h"
 #include "store/records.h"
+#include "core/utf8.h"
 
 namespace caseroom::admin {
 
@@ -115,10 +116,18 @@ private:
 int fail(const Context& ctx, const core::Error& e, int code = kExitRefused);
 int fail(const Context& ctx, std::string_view message, int code = kExitRefused);
 int usageError(const Context& ctx, std::string_view message);
+// The start every command shares: parse `args` against `specs`; --help prints
+// `usage` on stdout; a group with sub-commands (Sub::Required) without one
+// prints it on stderr; a command without them (Sub::None) refuses stray
+// arguments. nullopt: return `exitCode` (set here).
+enum class Sub : std::uint8_t { Required, None };
+[[nodiscard]] std::optional<ParsedArgs> beginCommand(const Context& ctx, std::span<const std::string> args,
+                                                     std::span<const OptSpec> specs, const char* usage, Sub sub,
+                                                     int& exitCode);
 
 // Small helpers shared by the command files.
-[[nodiscard]] std::optional<core::Role> roleFromString(std::string_view s);
-[[nodiscard]] bool validUtf8(std::string_view s);
+using core::roleFromString;  // core/role.h
+using core::validUtf8;   // core/utf8.h
 // The longest prefix of `s` of at most `maxBytes` bytes that ends on a code point.
 [[nodiscard]] std::string utf8Prefix(std::string_view s, std::size_t maxBytes);
 // A file name part: [A-Za-z0-9._-] kept, others '_' (never empty, never "." or "..").

@@ -176,13 +176,9 @@ int runAttendance(Context& ctx, std::span<const std::string> args) {
 
 int runCertificates(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--session"}, {"--series"}, {"--out"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kCertUsage, stdout);
-        return kExitOk;
-    }
-    if (!a->positional.empty()) return usageError(ctx, "unexpected argument '" + a->positional[0] + "' (see --help)");
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kCertUsage, Sub::None, exitCode);
+    if (!a) return exitCode;
     if (a->has("--session") == a->has("--series")) return usageError(ctx, "give --session ID or --series ID");
     if (!a->has("--out")) return usageError(ctx, "--out DIR is required");
     const bool series = a->has("--series");

@@ -422,16 +422,9 @@ int move(Context& ctx, const ParsedArgs& a, const std::string& sub) {
 int runCase(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--program"}, {"--presenter"}, {"--attest", false}, {"--status"},
                                          {"--reason"},  {"--session"},   {"--to"},            {"--date"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kUsage, stdout);
-        return kExitOk;
-    }
-    if (a->positional.empty()) {
-        std::fputs(kUsage, stderr);
-        return kExitUsage;
-    }
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kUsage, Sub::Required, exitCode);
+    if (!a) return exitCode;
     const std::string sub = a->positional[0];
     ctx.command = "case " + sub;
     if ((sub == "submit" || sub == "list") && !a->has("--program")) return usageError(ctx, "--program CODE is required");

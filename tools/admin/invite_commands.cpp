@@ -151,13 +151,9 @@ core::Result<std::vector<std::string>> peopleArgs(const ParsedArgs& a) {
 
 int runInvite(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--session"}, {"--person", true, true}, {"--all", false}, {"--server"}, {"--out"}, {"--key"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kInviteUsage, stdout);
-        return kExitOk;
-    }
-    if (!a->positional.empty()) return usageError(ctx, "unexpected argument '" + a->positional[0] + "' (see --help)");
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kInviteUsage, Sub::None, exitCode);
+    if (!a) return exitCode;
     for (const char* req : {"--session", "--server", "--out"})
         if (!a->has(req)) return usageError(ctx, std::string(req) + " is required (see --help)");
     auto sessionId = parseId("--session", a->get("--session"));
@@ -232,13 +228,9 @@ int runInvite(Context& ctx, std::span<const std::string> args) {
 
 int runCredential(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--program"}, {"--person"}, {"--server"}, {"--out"}, {"--days"}, {"--key"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kCredentialUsage, stdout);
-        return kExitOk;
-    }
-    if (!a->positional.empty()) return usageError(ctx, "unexpected argument '" + a->positional[0] + "' (see --help)");
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kCredentialUsage, Sub::None, exitCode);
+    if (!a) return exitCode;
     for (const char* req : {"--program", "--person", "--server", "--out"})
         if (!a->has(req)) return usageError(ctx, std::string(req) + " is required (see --help)");
     auto hp = core::cli::parseHostPort(a->get("--server"));
@@ -281,13 +273,9 @@ int runCredential(Context& ctx, std::span<const std::string> args) {
 
 int runRevoke(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--invitation"}, {"--session"}, {"--person"}, {"--reason"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kRevokeUsage, stdout);
-        return kExitOk;
-    }
-    if (!a->positional.empty()) return usageError(ctx, "unexpected argument '" + a->positional[0] + "' (see --help)");
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kRevokeUsage, Sub::None, exitCode);
+    if (!a) return exitCode;
     const bool byId = a->has("--invitation");
     if (byId == (a->has("--session") || a->has("--person")) || (!byId && !(a->has("--session") && a->has("--person"))))
         return usageError(ctx, "give --invitation ID, or --session ID with --person STABLE");

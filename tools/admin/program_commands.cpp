@@ -171,16 +171,9 @@ int runProgram(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--code"}, {"--name"}, {"--tz"}, {"--form"}, {"--cme-threshold"}, {"--credit-type"},
                                          {"--credit-per-hour"}, {"--rounding"}, {"--accreditation"}, {"--attestation"},
                                          {"--liability"}, {"--lobby-minutes"}, {"--overrun-minutes"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kUsage, stdout);
-        return kExitOk;
-    }
-    if (a->positional.empty()) {
-        std::fputs(kUsage, stderr);
-        return kExitUsage;
-    }
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kUsage, Sub::Required, exitCode);
+    if (!a) return exitCode;
     const std::string sub = a->positional[0];
     ctx.command = "program " + sub;
     if (sub == "create" && a->positional.size() == 1) return create(ctx, *a);

@@ -174,16 +174,9 @@ int list(Context& ctx, const ParsedArgs& a) {
 
 int runRoster(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--program"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kUsage, stdout);
-        return kExitOk;
-    }
-    if (a->positional.empty()) {
-        std::fputs(kUsage, stderr);
-        return kExitUsage;
-    }
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kUsage, Sub::Required, exitCode);
+    if (!a) return exitCode;
     const std::string sub = a->positional[0];
     ctx.command = "roster " + sub;
     if (!a->has("--program")) return usageError(ctx, "--program CODE is required");

@@ -33,13 +33,9 @@ constexpr const char* kSessionsUsage =
 
 int runSchedule(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--program"}, {"--title"}, {"--first-date"}, {"--time"}, {"--duration"}, {"--weeks"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kScheduleUsage, stdout);
-        return kExitOk;
-    }
-    if (!a->positional.empty()) return usageError(ctx, "unexpected argument '" + a->positional[0] + "' (see --help)");
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kScheduleUsage, Sub::None, exitCode);
+    if (!a) return exitCode;
     for (const char* req : {"--program", "--title", "--first-date", "--time", "--duration", "--weeks"})
         if (!a->has(req)) return usageError(ctx, std::string(req) + " is required (see --help)");
     auto duration = core::cli::parseInt("--duration", a->get("--duration"), 5, 720);
@@ -90,13 +86,9 @@ int runSchedule(Context& ctx, std::span<const std::string> args) {
 
 int runSessions(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--program"}};
-    auto a = parseArgs(args, kSpecs);
-    if (!a) return usageError(ctx, a.error().message);
-    if (a->help) {
-        std::fputs(kSessionsUsage, stdout);
-        return kExitOk;
-    }
-    if (!a->positional.empty()) return usageError(ctx, "unexpected argument '" + a->positional[0] + "' (see --help)");
+    int exitCode = kExitOk;
+    auto a = beginCommand(ctx, args, kSpecs, kSessionsUsage, Sub::None, exitCode);
+    if (!a) return exitCode;
     if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
     auto p = ctx.program(a->get("--program"));
     if (!p) return fail(ctx, p.error());
