@@ -6,6 +6,9 @@
 #include <exception>
 #include <utility>
 
+#include <sqlite3.h>
+#include <thread>
+
 #include "core/log.h"
 
 namespace caseroom::store {
@@ -129,14 +132,28 @@ void Writer::run() {
                                              batch.size(), c.error().message.c_str());
                 }
             } else {
-                // No write lock within the busy timeout (another process held
-                // it) or no disk: nothing ran, and a retry per job would wait
-                // the timeout once per job. Each job gets the reason.
+                // No write lock within the busy timeout: another process
+                // (caseroom-admin in a long command) holds it. Nothing ran;
+                // the batch goes back to the front of the queue and is tried
+                // again, up to kBusyAttempts times in all, so a coordinator's
+                // bulk command never costs the server its audit or attendance
+                // rows. Any other failure to begin (no disk), or busy past the
+                // last attempt, fails each job with the reason.
+                const int code = sqlite3_errcode(db.handle()) & 0xff;
+                if ((code == SQLITE_BUSY || code == SQLITE_LOCKED) && ++busyAttempts_ < kBusyAttempts) {
+                    CR_LOG_WARN("store writer: the database is locked by another writer; %zu jobs wait (attempt %d of %d)",
+                                batch.size(), busyAttempts_ + 1, kBusyAttempts);
+                    std::lock_guard lock(mutex_);
+                    for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
+                    ++stats_.busyRetries;
+                    continue;
+                }
                 beginFailed = true;
                 for (auto& r : results) r = tx.begun();
                 CR_LOG_WARN("store writer: %s; %zu jobs not written", tx.begun().error().message.c_str(), batch.size());
             }
         }
+        busyAttempts_ = 0;
         if (batchOk) {
             committed = 1;
         } else if (!beginFailed) {

@@ -36,10 +36,14 @@ struct WriterStats {
     std::uint64_t failed = 0;         // jobs whose transaction failed
     std::uint64_t queuedMax = 0;      // the deepest the queue has been
     double lastCommitMs = 0;          // wall time of the last commit (fsync included)
+    std::uint64_t busyRetries = 0;    // batches put back because another process held the write lock
 };
 
 class Writer {
 public:
+    // Tries at the write lock for one batch, each waiting the busy timeout
+    // (OpenDesc::busyTimeoutMs, 5 s by default: about a minute in all).
+    static constexpr int kBusyAttempts = 12;
     // A job runs inside the batch's transaction. Its Status decides only its
     // own fate: a failed job is rolled back alone (savepoint) and reported.
     // A job nests with WriteScope (Records does); it never runs BEGIN,
@@ -74,6 +78,7 @@ private:
     std::vector<std::pair<Reply, core::Status>> replies_;
     std::uint64_t posted_ = 0, done_ = 0;
     bool stopping_ = false;
+    int busyAttempts_ = 0;            // the current batch's tries at the write lock (worker thread only)
     WriterStats stats_;
     std::thread thread_;
 };

@@ -200,23 +200,43 @@ TEST_CASE("writer: the destructor commits every queued job") {
     CHECK(countWhere(*db, "display_name = 'queued'") == 500);
 }
 
-TEST_CASE("writer: a database locked by another writer past the timeout fails the jobs with a reason") {
+TEST_CASE("writer: a database locked by another writer for a while: the batch waits and is written") {
     Fixture f;
-    auto w = f.start(50);
+    auto w = f.start(50);   // 50 ms busy timeout: each try at the lock gives up quickly
+    auto admin = f.reader();
+    std::vector<core::Status> got;
+    auto holding = std::make_unique<Transaction>(*admin);   // caseroom-admin in the middle of a long import
+    REQUIRE(holding->begun().ok());
+    w->post(join(f.sessionId, "waited"), [&](const core::Status& s) { got.push_back(s); });
+    // Let the writer fail at least one try, then release the lock.
+    while (w->stats().busyRetries == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(holding->commit().ok());
+    holding.reset();
+    w->flush();
+    w->drainReplies();
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].ok());
+    CHECK(w->stats().failed == 0);
+    CHECK(countWhere(*admin, "display_name = 'waited'") == 1);
+}
+
+TEST_CASE("writer: a database locked past every try fails the jobs with a reason, then works again") {
+    Fixture f;
+    auto w = f.start(20);
     auto admin = f.reader();
     std::vector<core::Status> got;
     {
-        Transaction holding(*admin);   // caseroom-admin in the middle of a long import
+        Transaction holding(*admin);
         REQUIRE(holding.begun().ok());
         w->post(join(f.sessionId, "blocked"), [&](const core::Status& s) { got.push_back(s); });
-        w->flush();
+        w->flush();   // returns after kBusyAttempts tries of 20 ms each
     }
     w->drainReplies();
     REQUIRE(got.size() == 1);
     REQUIRE_FALSE(got[0].ok());
     CHECK(got[0].error().message.find("locked") != std::string::npos);
     CHECK(w->stats().failed == 1);
-    // Once the lock is gone the writer works again.
+    CHECK(w->stats().busyRetries == static_cast<std::uint64_t>(Writer::kBusyAttempts - 1));
     w->post(join(f.sessionId, "later"), [&](const core::Status& s) { got.push_back(s); });
     w->flush();
     w->drainReplies();
