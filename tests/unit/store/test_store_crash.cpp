@@ -3,6 +3,10 @@
 // with SIGKILL once 200 or more are acknowledged, reopens the file and finds
 // every acknowledged row, an intact database (integrity_check "ok") and a
 // database that takes the next write. Three times over the same file.
+// What this cannot show: power loss. A killed process keeps every WAL frame
+// it wrote in the kernel's page cache whether synchronous is FULL or NORMAL;
+// only FULL also waits for the disk at each commit. That the pragma is FULL
+// on every connection is test_database.cpp's check.
 #include <catch2/catch.hpp>
 
 #include <set>

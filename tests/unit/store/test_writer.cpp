@@ -173,8 +173,10 @@ TEST_CASE("writer: a reply runs after its batch committed: another connection se
         REQUIRE(s.ok());
         seen = static_cast<int>(countWhere(*other, "display_name = 'Nguyễn Thị Lan'"));
     });
-    // Poll the way the server's tick does, without flush().
-    while (w->drainReplies() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // Poll the way the server's tick does, without flush() (bounded: a lost reply fails, not hangs).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (w->drainReplies() == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     CHECK(seen == 1);
 }
 
@@ -209,7 +211,10 @@ TEST_CASE("writer: a database locked by another writer for a while: the batch wa
     REQUIRE(holding->begun().ok());
     w->post(join(f.sessionId, "waited"), [&](const core::Status& s) { got.push_back(s); });
     // Let the writer fail at least one try, then release the lock.
-    while (w->stats().busyRetries == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (w->stats().busyRetries == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(w->stats().busyRetries > 0);
     REQUIRE(holding->commit().ok());
     holding.reset();
     w->flush();
