@@ -204,7 +204,7 @@ TEST_CASE("writer: the destructor commits every queued job") {
 
 TEST_CASE("writer: a database locked by another writer for a while: the batch waits and is written") {
     Fixture f;
-    auto w = f.start(50);   // 50 ms busy timeout: each try at the lock gives up quickly
+    auto w = f.start(250);  // 250 ms busy timeout: 12 tries give the test almost 3 s to let go
     auto admin = f.reader();
     std::vector<core::Status> got;
     auto holding = std::make_unique<Transaction>(*admin);   // caseroom-admin in the middle of a long import
