@@ -26,8 +26,12 @@ namespace caseroom::session {
 // Appends one chained row inside the caller's open transaction.
 [[nodiscard]] core::Status appendChainedAudit(store::Database& db, const AuditKey& key, const AuditRecord& r);
 // Installs the hook through which every record edit (old and new value)
-// becomes a chained audit row in the edit's own transaction.
+// becomes a chained audit row in the edit's own transaction. A sensitive
+// edit (case text, contacts) keeps only auditValueDigest of each value.
 void installEditAudit(store::Records& records, const AuditKey& key);
+// "412 bytes, blake2b <32 hex>": the value's length and its BLAKE2b-128
+// keyed with the audit key; "" for an empty value. Never the text.
+[[nodiscard]] std::string auditValueDigest(const AuditKey& key, std::string_view value);
 // Checks every row: sequence, mac chain, append-only (same report as files).
 [[nodiscard]] core::Result<AuditVerifyReport> verifyAuditDb(store::Database& db, const AuditKey& key);
 

@@ -99,8 +99,11 @@ core::Status Records::audited(const Edit& e, const Actor& by, std::int64_t now) 
     add("actor", by.personId ? "person " + num(by.personId) : std::string("server"));
     add("os_user", by.osUser);
     add("via", by.via);
-    add("old", e.oldValue);
-    add("new", e.newValue);
+    // A sensitive value is never written: its length only (the hook adds a
+    // keyed digest).
+    auto value = [&](const std::string& v) { return e.sensitive && !v.empty() ? std::to_string(v.size()) + " bytes" : v; };
+    add("old", value(e.oldValue));
+    add("new", value(e.newValue));
     AuditRow row;
     row.time = now;
     row.kind = "RecordEdit";
@@ -371,7 +374,14 @@ core::Result<std::int64_t> Records::upsertPerson(const Person& p, const Actor& b
         st->bind(6, std::string_view(p.credential)).bind(7, std::string_view(p.site)).bind(8, now);
         CR_TRY(st->run());
         const std::int64_t id = db_.lastInsertId();
-        CR_TRY(audited({"person " + num(id), "created", "", summary(personValues(p)), "add person"}, by, now));
+        // Contact details are audited apart, as sensitive (length and digest).
+        Values plain, contact;
+        for (auto& kv : personValues(p)) (isContactField(kv.first) ? contact : plain).push_back(kv);
+        CR_TRY(audited({"person " + num(id), "created", "", summary(plain), "add person"}, by, now));
+        CR_TRY(auditDiff({}, contact, "person " + num(id), "add person", [&](Edit e) {
+            e.sensitive = true;
+            return audited(e, by, now);
+        }));
         CR_TRY(scope.commit());
         return id;
     }
@@ -385,8 +395,10 @@ core::Result<std::int64_t> Records::upsertPerson(const Person& p, const Actor& b
         st->bind(4, std::string_view(p.profession)).bind(5, std::string_view(p.credential)).bind(6, std::string_view(p.site));
         st->bind(7, now).bind(8, old.id);
         CR_TRY(runOne(db_, *st, noSuch("person", old.id)));
-        CR_TRY(auditDiff(before, after, "person " + num(old.id), "update person",
-                         [&](const Edit& e) { return audited(e, by, now); }));
+        CR_TRY(auditDiff(before, after, "person " + num(old.id), "update person", [&](Edit e) {
+            e.sensitive = isContactField(e.field);
+            return audited(e, by, now);
+        }));
     }
     CR_TRY(scope.commit());
     return old.id;

@@ -269,6 +269,10 @@ public:
         std::string field;            // "history", "status"
         std::string oldValue, newValue;
         std::string what;             // e.g. "vet case"
+        // Case text and contact details: the audit keeps the field name and,
+        // for each value, its byte length (and, with the hook, a keyed
+        // digest), never the text.
+        bool sensitive = false;
     };
     using AuditHook = std::function<core::Status(Database&, const Edit&, const Actor&, std::int64_t now)>;
     void setAuditHook(AuditHook hook) { hook_ = std::move(hook); }

@@ -116,8 +116,13 @@ core::Result<std::int64_t> Records::createCase(const CaseRecord& c, const Actor&
     CR_TRY(writeCaseParts(db_, c, id));
     const std::string record = "case " + num(id);
     CR_TRY(audited({record, "created", "", summary(caseValues(c)), "create case"}, by, now));
-    // Each filled field is its own row, so the trail shows every value once.
-    CR_TRY(auditDiff({}, fieldValues(c), record, "create case", [&](const Edit& e) { return audited(e, by, now); }));
+    // Each filled field is its own row, as sensitive: a case may hold PHI
+    // (that is why it is held), so the trail keeps length and digest only.
+    auto sensitive = [&](Edit e) {
+        e.sensitive = true;
+        return audited(e, by, now);
+    };
+    CR_TRY(auditDiff({}, fieldValues(c), record, "create case", sensitive));
     CR_TRY(scope.commit());
     return id;
 }
@@ -150,7 +155,10 @@ core::Status Records::saveCase(const CaseRecord& c, const Actor& by, std::int64_
     const std::string record = "case " + num(c.id);
     auto audit = [&](const Edit& e) { return audited(e, by, now); };
     CR_TRY(auditDiff(before, after, record, "save case", audit));
-    CR_TRY(auditDiff(fieldsBefore, fieldsAfter, record, "save case", audit));
+    CR_TRY(auditDiff(fieldsBefore, fieldsAfter, record, "save case", [&](Edit e) {
+        e.sensitive = true;  // case text: length and digest only (createCase)
+        return audited(e, by, now);
+    }));
     return scope.commit();
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/database.h"
@@ -115,6 +116,9 @@ inline Values personValues(const Person& p) {
     return {{"stableId", p.stableId}, {"name", p.name},           {"email", p.email}, {"phone", p.phone},
             {"profession", p.profession}, {"credential", p.credential}, {"site", p.site}};
 }
+
+// A person's email and phone: audited as sensitive (Records::Edit).
+inline bool isContactField(std::string_view name) { return name == "email" || name == "phone"; }
 
 inline std::string decksText(const std::vector<std::string>& d) {
     std::string out;

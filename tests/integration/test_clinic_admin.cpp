@@ -197,18 +197,27 @@ TEST_CASE("caseroom-admin: program and a UTF-8 roster, re-imported by stable id 
     CHECK(spec->site == "Site, North");
     auto rows = rec.auditRows(1, 100000);
     REQUIRE(rows.ok());
-    const bool audited = std::any_of(rows->begin(), rows->end(), [](const store::AuditRow& r) {
-        return r.text.find("+45 3311 0000") != std::string::npos && r.text.find("+45 7000 1111") != std::string::npos;
+    auto key = session::loadAuditKey(c.dir + "/audit.key");
+    REQUIRE(key.ok());
+    // The phone change is audited as the two values' lengths and keyed digests, never the numbers.
+    const std::string oldPhone = session::auditValueDigest(*key, "+45 3311 0000");
+    const std::string newPhone = session::auditValueDigest(*key, "+45 7000 1111");
+    const bool audited = std::any_of(rows->begin(), rows->end(), [&](const store::AuditRow& r) {
+        return r.text.find("\told=" + oldPhone + "\tnew=" + newPhone) != std::string::npos;
     });
     CHECK(audited);
+    for (const auto& r : *rows) {
+        INFO(r.text);
+        CHECK(r.text.find("+45 3311 0000") == std::string::npos);
+        CHECK(r.text.find("+45 7000 1111") == std::string::npos);
+        CHECK(r.text.find("@clinic.example") == std::string::npos);
+    }
     const std::string user = osUser();
     const bool named = std::any_of(rows->begin(), rows->end(), [&](const store::AuditRow& r) { return r.text.find(user) != std::string::npos; });
     CHECK(named);
     // The first program and roster were made by the state directory's owner, recorded as such.
     CHECK(std::any_of(rows->begin(), rows->end(), [](const store::AuditRow& r) { return r.text.find("bootstrap") != std::string::npos; }));
     // Every row the tool appended is on the chain the server's key verifies.
-    auto key = session::loadAuditKey(c.dir + "/audit.key");
-    REQUIRE(key.ok());
     auto report = session::verifyAuditDb(*db, *key);
     REQUIRE(report.ok());
     CHECK(report->problemCount == 0);
@@ -496,6 +505,48 @@ TEST_CASE("caseroom-admin: cases through the PHI screen and the workflow with re
     CHECK(follow->originalCaseId == cleanId);
     CHECK(follow->status == store::CaseStatus::Submitted);
     CHECK(rec.caseRecord(cleanId)->status == store::CaseStatus::FollowUpRequested);
+}
+
+TEST_CASE("caseroom-admin: an input file over 16 MiB is refused, naming it", "[integration][admin]") {
+    Clinic c;
+    setUpProgram(c);
+    const std::string big = c.write("huge.csv", "stable_id,name,email,phone,profession,credential,site,role\n");
+    std::filesystem::resize_file(big, (std::uintmax_t{16} << 20) + 1);
+    const Ran r = c.as("coord", {"roster", "import", "--program", "hcv", big});
+    INFO(r.out);
+    CHECK(r.rc == 1);
+    CHECK(r.out.find(big + ": larger than 16 MiB") != std::string::npos);
+}
+
+TEST_CASE("caseroom-admin: with --db outside the state directory the chain key is the database's, as the server's",
+          "[integration][admin]") {
+    Clinic c;
+    caseroom::testing::TempDir elsewhere;
+    REQUIRE(elsewhere.ok());
+    const std::string dbPath = elsewhere.file("clinic.db");
+    const std::string form = c.write("form.ini", kForm);
+    const Ran p = c.admin({"--db", dbPath, "program", "create", "--code", "hcv", "--name", "Hepatitis C ECHO", "--tz", "America/Denver",
+                           "--form", form});
+    INFO(p.out);
+    REQUIRE(p.rc == 0);
+    const Ran r = c.admin({"--db", dbPath, "roster", "import", "--program", "hcv", c.write("roster.csv", rosterCsv())});
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+    // The key is made beside the database (where the server and caseroom-audit look), not in the state directory.
+    CHECK(std::filesystem::exists(elsewhere.file("audit.key")));
+    CHECK_FALSE(std::filesystem::exists(c.dir + "/audit.key"));
+    store::OpenDesc d;
+    d.path = dbPath;
+    d.create = false;
+    auto db = store::Database::open(d);
+    REQUIRE(db.ok());
+    auto key = session::loadAuditKey(session::defaultAuditKeyPath(dbPath));
+    REQUIRE(key.ok());
+    auto report = session::verifyAuditDb(**db, *key);
+    REQUIRE(report.ok());
+    CHECK(report->problemCount == 0);
+    CHECK(report->intact > 0);
+    CHECK(report->intact == report->lines);
 }
 
 TEST_CASE("caseroom-admin: attendance adjustments are audited and the CSV export parses back", "[integration][admin]") {

@@ -87,13 +87,14 @@ core::Status Context::open(bool create) {
     if (!db) return db.error();
     db_ = std::move(*db);
     records_ = std::make_unique<store::Records>(*db_);
-    // The chain key the server uses for its trail (STATE_DIR/audit.key); made
-    // here when the tool runs before the server ever did.
+    // The chain key the server uses for the trail in this database: audit.key
+    // beside the database (as the server and caseroom-audit verify --db find
+    // it, whatever --db says); made here when the tool runs before the server.
     if (!net::secure::initCrypto()) return core::Error{"libsodium failed to start"};
     bool created = false;
     net::secure::SystemRandom random;
     auto key = session::loadOrCreateAuditKey(
-        globals.stateDir + "/audit.key", [&random](std::span<std::uint8_t> out) { random.fill(out); }, created);
+        session::defaultAuditKeyPath(globals.dbPath), [&random](std::span<std::uint8_t> out) { random.fill(out); }, created);
     if (!key) return key.error();
     session::installEditAudit(*records_, *key);
     if (!globals.asStableId.empty()) {
@@ -240,19 +241,32 @@ std::string safeFileName(std::string_view s) {
     return out;
 }
 
-core::Result<std::string> readWholeFile(const std::string& path) {
-    if (path == "-") {
-        std::ostringstream ss;
-        ss << std::cin.rdbuf();
-        return ss.str();
+namespace {
+// Reads at most one buffer past the cap, so a huge (or endless) input is
+// refused without being held in memory.
+core::Result<std::string> readCapped(std::istream& in, const std::string& name) {
+    std::string text;
+    std::vector<char> buf(64 * 1024);
+    for (;;) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        text.append(buf.data(), got);
+        if (text.size() > kMaxInputFileBytes)
+            return core::Error{name + ": larger than " + std::to_string(kMaxInputFileBytes >> 20) + " MiB, not read"};
+        if (!in) break;
     }
+    if (in.bad()) return core::Error{name + ": read failed"};
+    return text;
+}
+} // namespace
+
+core::Result<std::string> readWholeFile(const std::string& path) {
+    if (path == "-") return readCapped(std::cin, "standard input");
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) return core::Error{path + ": not a readable file"};
     std::ifstream in(path, std::ios::binary);
     if (!in) return core::Error{path + ": " + std::strerror(errno)};
-    std::string text{std::istreambuf_iterator<char>(in), {}};
-    if (in.bad()) return core::Error{path + ": read failed"};
-    return text;
+    return readCapped(in, path);
 }
 
 core::Status writeWholeFile(const std::string& path, std::string_view text, unsigned mode) {

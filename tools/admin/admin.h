@@ -132,7 +132,10 @@ using core::validUtf8;   // core/utf8.h
 [[nodiscard]] std::string utf8Prefix(std::string_view s, std::size_t maxBytes);
 // A file name part: [A-Za-z0-9._-] kept, others '_' (never empty, never "." or "..").
 [[nodiscard]] std::string safeFileName(std::string_view s);
-[[nodiscard]] core::Result<std::string> readWholeFile(const std::string& path);  // "-" reads stdin
+// A file the tool reads (a roster, a form, a case) is at most this long.
+inline constexpr std::size_t kMaxInputFileBytes = std::size_t{16} << 20;
+// The whole file ("-": stdin); over kMaxInputFileBytes is an error naming it.
+[[nodiscard]] core::Result<std::string> readWholeFile(const std::string& path);
 [[nodiscard]] core::Status writeWholeFile(const std::string& path, std::string_view text, unsigned mode = 0644);
 [[nodiscard]] core::Result<std::int64_t> parseId(std::string_view option, std::string_view text);
 [[nodiscard]] std::string hex16(std::uint64_t v);

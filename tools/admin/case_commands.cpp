@@ -110,6 +110,15 @@ core::Result<CheckedForm> checkForm(Context& ctx, const store::Program& p, const
     return out;
 }
 
+// submit, represent and edit run checkForm (the file read and the PHI screen,
+// which may take a while over a long form) before the write transaction;
+// inside it the program's template must still be the one screened against,
+// or nothing is written.
+core::Status sameTemplate(const store::Program& screened, const store::Program& now) {
+    if (screened.formTemplate == now.formTemplate) return {};
+    return core::Error{"program " + now.code + "'s form template changed while the form was screened: run the command again"};
+}
+
 void printFindings(const std::vector<store::CaseFinding>& findings) {
     for (const auto& f : findings)
         std::printf("  finding: field %s, bytes %u..%u: %s\n", f.field.c_str(), f.begin, f.end, f.kind.c_str());
@@ -166,7 +175,9 @@ core::Status mayWriteFor(Context& ctx, std::int64_t programId, std::int64_t pres
 // A new case (a submission, or a re-presentation when original != 0).
 // On kExitOk the case is created (not committed) and `newId` names it.
 // `base` is a new Draft (empty, or clinic::followUpCase of the original).
-int submitNew(Context& ctx, const store::Program& p, const store::Person& presenter, const std::string& file, bool attest,
+// `form` was checked and screened before the transaction (null only without
+// --attest, which submits nothing).
+int submitNew(Context& ctx, const store::Program& p, const store::Person& presenter, const CheckedForm* form, bool attest,
               store::CaseRecord base, std::int64_t& newId) {
     if (!attest) {
         std::printf("To submit, the presenter attests:\n\n  %s\n\nRe-run with --attest to attest and submit.\n", p.attestation.c_str());
@@ -182,8 +193,7 @@ int submitNew(Context& ctx, const store::Program& p, const store::Person& presen
     m.attested = true;
     if (const auto t = clinic::mayMove(store::CaseStatus::Draft, store::CaseStatus::Submitted, m); !t.ok)
         return fail(ctx, presenter.stableId + " (" + core::toString(m.role) + ") may not submit a case: " + t.reason);
-    auto form = checkForm(ctx, p, file);
-    if (!form) return fail(ctx, form.error());
+    if (!form) return fail(ctx, "no screened form");
     store::CaseRecord c = std::move(base);
     c.programId = p.id;
     c.presenterId = presenter.id;
@@ -214,16 +224,28 @@ int report(const store::CaseRecord& c, std::int64_t id, const char* what) {
 int submit(Context& ctx, const ParsedArgs& a) {
     if (a.positional.size() != 2) return usageError(ctx, "give one filled form FILE (see --help)");
     if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
+    std::optional<CheckedForm> form;
+    std::optional<store::Program> screenedWith;
+    if (a.has("--attest")) {
+        auto p0 = ctx.program(a.get("--program"));
+        if (!p0) return fail(ctx, p0.error());
+        auto f = checkForm(ctx, *p0, a.positional[1]);
+        if (!f) return fail(ctx, f.error());
+        form = std::move(*f);
+        screenedWith = std::move(*p0);
+    }
     Tx tx(ctx.db());
     if (auto st = tx.begun(); !st) return fail(ctx, st.error());
     auto p = ctx.program(a.get("--program"));
     if (!p) return fail(ctx, p.error());
+    if (screenedWith)
+        if (auto st = sameTemplate(*screenedWith, *p); !st) return fail(ctx, st.error());
     if (!ctx.asPerson()) return fail(ctx, "say who acts: --as STABLE_ID");
     const std::string presenterId = a.get("--presenter", ctx.asPerson()->stableId);
     auto presenter = ctx.personByStable(presenterId);
     if (!presenter) return fail(ctx, presenter.error());
     std::int64_t id = 0;
-    if (const int rc = submitNew(ctx, *p, *presenter, a.positional[1], a.has("--attest"), store::CaseRecord{}, id); rc != kExitOk)
+    if (const int rc = submitNew(ctx, *p, *presenter, form ? &*form : nullptr, a.has("--attest"), store::CaseRecord{}, id); rc != kExitOk)
         return rc;
     if (auto st = tx.commit(); !st) return fail(ctx, st.error());
     auto c = ctx.records().caseRecord(id);
@@ -234,10 +256,22 @@ int submit(Context& ctx, const ParsedArgs& a) {
 int represent(Context& ctx, const ParsedArgs& a) {
     if (a.positional.size() != 3) return usageError(ctx, "give the original case ID and a filled form FILE (see --help)");
     if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
+    std::optional<CheckedForm> form;
+    std::optional<store::Program> screenedWith;
+    if (a.has("--attest")) {
+        auto l0 = loadCase(ctx, a.positional[1]);
+        if (!l0) return fail(ctx, l0.error());
+        auto f = checkForm(ctx, l0->p, a.positional[2]);
+        if (!f) return fail(ctx, f.error());
+        form = std::move(*f);
+        screenedWith = l0->p;
+    }
     Tx tx(ctx.db());
     if (auto st = tx.begun(); !st) return fail(ctx, st.error());
     auto l = loadCase(ctx, a.positional[1]);
     if (!l) return fail(ctx, l.error());
+    if (screenedWith)
+        if (auto st = sameTemplate(*screenedWith, l->p); !st) return fail(ctx, st.error());
     if (l->c.status != store::CaseStatus::FollowUpRequested)
         return fail(ctx, "case " + std::to_string(l->c.id) + " is " + store::toString(l->c.status) +
                              ": a re-presentation follows a case whose follow-up was requested");
@@ -252,7 +286,8 @@ int represent(Context& ctx, const ParsedArgs& a) {
     if (const auto t = clinic::mayMove(store::CaseStatus::FollowUpRequested, store::CaseStatus::Draft, m); !t.ok)
         return fail(ctx, "case " + std::to_string(l->c.id) + ": a re-presentation is refused: " + t.reason);
     std::int64_t id = 0;
-    if (const int rc = submitNew(ctx, l->p, *presenter, a.positional[2], a.has("--attest"), clinic::followUpCase(l->c, ctx.globals.now), id);
+    if (const int rc = submitNew(ctx, l->p, *presenter, form ? &*form : nullptr, a.has("--attest"),
+                                 clinic::followUpCase(l->c, ctx.globals.now), id);
         rc != kExitOk)
         return rc;
     if (auto st = tx.commit(); !st) return fail(ctx, st.error());
@@ -266,17 +301,20 @@ int represent(Context& ctx, const ParsedArgs& a) {
 int edit(Context& ctx, const ParsedArgs& a) {
     if (a.positional.size() != 3) return usageError(ctx, "give the case ID and a filled form FILE (see --help)");
     if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
+    auto l0 = loadCase(ctx, a.positional[1]);
+    if (!l0) return fail(ctx, l0.error());
+    auto form = checkForm(ctx, l0->p, a.positional[2]);
+    if (!form) return fail(ctx, form.error());
     Tx tx(ctx.db());
     if (auto st = tx.begun(); !st) return fail(ctx, st.error());
     auto l = loadCase(ctx, a.positional[1]);
     if (!l) return fail(ctx, l.error());
+    if (auto st = sameTemplate(l0->p, l->p); !st) return fail(ctx, st.error());
     if (auto st = mayWriteFor(ctx, l->p.id, l->c.presenterId); !st) return fail(ctx, st.error());
     const auto s = l->c.status;
     if (s != store::CaseStatus::Draft && s != store::CaseStatus::Submitted && s != store::CaseStatus::Held)
         return fail(ctx, "case " + std::to_string(l->c.id) + " is " + store::toString(s) +
                              ": only draft, submitted or held cases are edited (a vetted case is what the hub read)");
-    auto form = checkForm(ctx, l->p, a.positional[2]);
-    if (!form) return fail(ctx, form.error());
     store::CaseRecord c = l->c;
     c.fields = form->fields;
     c.decks = form->decks;

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -78,8 +79,11 @@ core::Result<net::secure::SecretKey> loadKey(const Context& ctx, const ParsedArg
     return key;
 }
 
-// Writes every file, then commits; on any failure the files written are removed.
-int writeAndCommit(Context& ctx, Tx& tx, std::vector<Minted>& minted, const std::string& outDir) {
+// Writes every file (each fsync'd) with no transaction open, then records
+// the invitations in one short write transaction (`recheck` first: the
+// permission and session checks again, under the lock). On any failure the
+// files written are removed, so no file exists without its record.
+int writeThenRecord(Context& ctx, std::vector<Minted>& minted, const std::string& outDir, const std::function<core::Status()>& recheck) {
     std::error_code ec;
     std::filesystem::create_directories(outDir, ec);
     if (ec) return fail(ctx, outDir + ": " + ec.message());
@@ -87,20 +91,23 @@ int writeAndCommit(Context& ctx, Tx& tx, std::vector<Minted>& minted, const std:
     for (const auto& m : minted)
         if (!paths.insert(m.path).second) return fail(ctx, m.path + ": two people map to one file name (stable ids differ only in odd characters)");
     std::vector<std::string> written;
-    auto undo = [&] {
+    auto undo = [&](const core::Error& why) {
         for (const auto& w : written) std::filesystem::remove(w, ec);
+        return fail(ctx, why.message + (written.empty() ? "" : " (the invitation files written were removed)"));
     };
     for (auto& m : minted) {
-        if (auto st = net::secure::writeInvitationFile(m.path, m.file, m.comment); !st) {
-            undo();
-            return fail(ctx, st.error());
-        }
+        if (auto st = net::secure::writeInvitationFile(m.path, m.file, m.comment); !st) return undo(st.error());
         written.push_back(m.path);
     }
-    if (auto st = tx.commit(); !st) {
-        undo();
-        return fail(ctx, st.error());
+    Tx tx(ctx.db());
+    if (auto st = tx.begun(); !st) return undo(st.error());
+    if (auto st = recheck(); !st) return undo(st.error());
+    for (auto& m : minted) {
+        auto id = ctx.records().recordInvitation(m.record, ctx.actor(), ctx.globals.now);
+        if (!id) return undo(id.error());
+        m.record.id = *id;
     }
+    if (auto st = tx.commit(); !st) return undo(st.error());
     for (const auto& m : minted)
         std::printf("wrote %s: %s, invitation %lld, token id %s, valid %s .. %s\n", m.path.c_str(), m.who.c_str(),
                     static_cast<long long>(m.record.id), hex16(m.record.tokenId).c_str(), clinic::formatUtcIso(m.record.validFrom).c_str(),
@@ -167,15 +174,21 @@ int runInvite(Context& ctx, std::span<const std::string> args) {
     if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
     auto key = loadKey(ctx, *a);
     if (!key) return fail(ctx, key.error());
-    Tx tx(ctx.db());
-    if (auto st = tx.begun(); !st) return fail(ctx, st.error());
     auto s = ctx.records().session(*sessionId);
     if (!s) return fail(ctx, s.error());
     auto p = ctx.records().program(s->programId);
     if (!p) return fail(ctx, p.error());
-    if (auto st = ctx.require(p->id, sim::Action::IssueInvitations); !st) return fail(ctx, st.error());
-    if (s->status == store::SessionStatus::Ended || s->status == store::SessionStatus::Cancelled)
-        return fail(ctx, "session " + std::to_string(s->id) + " is " + store::toString(s->status) + ": no invitations");
+    // Run now, and again inside the transaction that records the invitations.
+    const std::int64_t programId = p->id;
+    auto checks = [&ctx, programId, sid = s->id]() -> core::Status {
+        if (auto st = ctx.require(programId, sim::Action::IssueInvitations); !st) return st;
+        auto now = ctx.records().session(sid);
+        if (!now) return now.error();
+        if (now->status == store::SessionStatus::Ended || now->status == store::SessionStatus::Cancelled)
+            return core::Error{"session " + std::to_string(sid) + " is " + store::toString(now->status) + ": no invitations"};
+        return {};
+    };
+    if (auto st = checks(); !st) return fail(ctx, st.error());
     const std::int64_t from = s->startUtc - std::int64_t{p->lobbyMinutes} * 60;
     const std::int64_t until = std::max(s->endUtc, s->extendedUntil) + std::int64_t{p->overrunMinutes} * 60;
     if (ctx.globals.now >= until) return fail(ctx, "session " + std::to_string(s->id) + " is over (" + clinic::formatUtcIso(until) + ")");
@@ -218,12 +231,9 @@ int runInvite(Context& ctx, std::span<const std::string> args) {
         m->path = outDir + "/" + safeFileName(person.stableId) + ".caseroom";
         m->comment = p->name + ", session " + std::to_string(s->id) + " (" + s->title + ", " +
                      clinic::formatLocal(s->startUtc, p->timeZone) + "), for " + person.name;
-        auto id = ctx.records().recordInvitation(m->record, ctx.actor(), ctx.globals.now);
-        if (!id) return fail(ctx, id.error());
-        m->record.id = *id;
         minted.push_back(std::move(*m));
     }
-    return writeAndCommit(ctx, tx, minted, outDir);
+    return writeThenRecord(ctx, minted, outDir, checks);
 }
 
 int runCredential(Context& ctx, std::span<const std::string> args) {
@@ -241,11 +251,11 @@ int runCredential(Context& ctx, std::span<const std::string> args) {
     if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
     auto key = loadKey(ctx, *a);
     if (!key) return fail(ctx, key.error());
-    Tx tx(ctx.db());
-    if (auto st = tx.begun(); !st) return fail(ctx, st.error());
     auto p = ctx.program(a->get("--program"));
     if (!p) return fail(ctx, p.error());
-    if (auto st = ctx.require(p->id, sim::Action::IssueInvitations); !st) return fail(ctx, st.error());
+    // Run now, and again inside the transaction that records the credential.
+    auto checks = [&ctx, programId = p->id]() { return ctx.require(programId, sim::Action::IssueInvitations); };
+    if (auto st = checks(); !st) return fail(ctx, st.error());
     auto person = ctx.personByStable(a->get("--person"));
     if (!person) return fail(ctx, person.error());
     auto e = ctx.records().rosterEntry(p->id, person->id);
@@ -263,12 +273,9 @@ int runCredential(Context& ctx, std::span<const std::string> args) {
     m->record.programId = p->id;
     m->path = a->get("--out") + "/" + safeFileName(person->stableId) + ".program-" + p->code + ".caseroom";
     m->comment = p->name + ": program credential (cases before the session) for " + person->name;
-    auto id = ctx.records().recordInvitation(m->record, ctx.actor(), ctx.globals.now);
-    if (!id) return fail(ctx, id.error());
-    m->record.id = *id;
     std::vector<Minted> one;
     one.push_back(std::move(*m));
-    return writeAndCommit(ctx, tx, one, a->get("--out"));
+    return writeThenRecord(ctx, one, a->get("--out"), checks);
 }
 
 int runRevoke(Context& ctx, std::span<const std::string> args) {

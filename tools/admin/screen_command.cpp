@@ -18,17 +18,19 @@ constexpr std::size_t kMaxInputBytes = 16u << 20;
 
 void usage(std::FILE* out) {
     std::fputs(
-        "usage: caseroom-admin screen FILE|- [--field NAME] [--names FILE] [--form]\n"
+        "usage: caseroom-admin screen FILE|- [--field NAME] [--names FILE] [--form] [--show-text]\n"
         "\n"
         "Screens text for the HIPAA Safe Harbor identifiers (names, dates more precise than the\n"
         "year, ages over 89, phone and fax numbers, e-mail, SSN, medical record, health plan,\n"
         "account, licence, vehicle and device numbers, URLs, IP addresses, street addresses,\n"
-        "ZIP codes) and prints one JSON line per finding:\n"
-        "  {\"field\":\"text\",\"begin\":12,\"end\":22,\"kind\":\"date\",\"text\":\"03/14/2025\"}\n"
-        "begin and end are byte offsets in that field's text. FILE - reads stdin.\n"
+        "ZIP codes) and prints one JSON line per finding: its field, span and kind,\n"
+        "  {\"field\":\"text\",\"begin\":12,\"end\":22,\"kind\":\"date\"}\n"
+        "begin and end are byte offsets in that field's text. FILE - reads stdin. The matched\n"
+        "text is left out (this output may land in a log); --show-text adds it as \"text\".\n"
         "  --field NAME   the field name reported for plain text (default \"text\")\n"
         "  --names FILE   names known to be people (the roster), one per line ('#' comments)\n"
         "  --form         FILE is a filled case form ([case] name = value); every field is screened\n"
+        "  --show-text    include each finding's matched text (for the author's own terminal)\n"
         "\n"
         "exit: 0 nothing found, 1 findings, 2 usage or input error.\n",
         out);
@@ -65,11 +67,12 @@ int runScreenCommand(int argc, char** argv) { return runScreenCommand(argc, argv
 int runScreenCommand(int argc, char** argv, std::FILE* in, std::FILE* out, std::FILE* err) {
     core::cli::Args args(argc, argv);
     std::string file, field = "text", namesFile;
-    bool form = false, haveFile = false;
+    bool form = false, haveFile = false, showText = false;
     while (args.next()) {
         const std::string_view flag = args.flag();
         if (flag == "--help" || flag == "-h") { usage(out); return 0; }
         if (flag == "--form") { form = true; continue; }
+        if (flag == "--show-text") { showText = true; continue; }
         if (flag == "--field" || flag == "--names") {
             auto v = args.value();
             if (!v) return fail(err, v.error().message);
@@ -117,7 +120,7 @@ int runScreenCommand(int argc, char** argv, std::FILE* in, std::FILE* out, std::
     std::size_t findings = 0;
     for (const auto& f : fields) {
         for (const auto& finding : clinic::screenText(f.name, f.value, ctx)) {
-            std::fprintf(out, "%s\n", clinic::findingJson(finding, f.value, true).c_str());
+            std::fprintf(out, "%s\n", clinic::findingJson(finding, f.value, showText).c_str());
             ++findings;
         }
     }

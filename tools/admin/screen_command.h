@@ -1,6 +1,7 @@
 // `caseroom-admin screen FILE|-`: the PHI screen (clinic/phi_screen.h) over a
-// text file, stdin, or a filled case form; one JSON line per finding (with
-// the matched text: this is the author's own terminal, not a log).
+// text file, stdin, or a filled case form; one JSON line per finding: field,
+// span and kind (the output may land in a log), the matched text only with
+// --show-text.
 // Exit: 0 no finding, 1 findings, 2 usage or input error (the message names
 // the file). The ADMIN engineer's main dispatches "screen" here.
 #pragma once

@@ -59,6 +59,13 @@ std::string quoted(std::string_view s) {
     return out + "'";
 }
 
+// A query value in an error: short values (a mistyped kind or session) are
+// quoted; a long one may be token text cut loose, so only its length shows.
+std::string valueForError(std::string_view s) {
+    if (s.size() <= 16) return quoted(s);
+    return "a value of " + std::to_string(s.size()) + " bytes";
+}
+
 int hexValue(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -231,15 +238,18 @@ core::Result<Invitation> parseLink(std::string_view link, std::string_view sourc
     if (q == std::string_view::npos) return core::Error{"no ?session=...&kind=...&token=... after the room code"};
     std::string_view query = rest.substr(q + 1);
     std::optional<std::string_view> session, kind, token;
-    while (true) {
+    for (std::size_t index = 1;; ++index) {
         const auto amp = query.find('&');
         const std::string_view part = query.substr(0, amp);
         const auto eq = part.find('=');
         if (part.empty()) return core::Error{"an empty part in the query (two '&' or a trailing '&')"};
-        if (eq == std::string_view::npos) return core::Error{"part " + quoted(part) + " has no '='"};
+        // Parts are named by their place, never their text: a part without
+        // '=' may be token text, and this message reaches stderr and logs.
+        if (eq == std::string_view::npos) return core::Error{"part " + std::to_string(index) + " of the query has no '='"};
         const std::string_view key = part.substr(0, eq), value = part.substr(eq + 1);
         std::optional<std::string_view>* slot = key == "session" ? &session : key == "kind" ? &kind : key == "token" ? &token : nullptr;
-        if (!slot) return core::Error{"unknown part " + quoted(key) + " (made by a newer CaseRoom?)"};
+        if (!slot)
+            return core::Error{"part " + std::to_string(index) + " of the query is not session=, kind= or token= (made by a newer CaseRoom?)"};
         if (slot->has_value()) return core::Error{"two " + std::string(key) + "= parts"};
         *slot = value;
         if (amp == std::string_view::npos) break;
@@ -247,18 +257,18 @@ core::Result<Invitation> parseLink(std::string_view link, std::string_view sourc
     }
     if (!kind) return core::Error{"no kind= part"};
     if (*kind != "session" && *kind != "program")
-        return core::Error{"kind= must be session or program (got " + quoted(*kind) + ")"};
+        return core::Error{"kind= must be session or program (got " + valueForError(*kind) + ")"};
     inv.kind = std::string(*kind);
     if (!session && inv.kind == "session") return core::Error{"no session= part"};
     if (session) {
         std::int64_t id = -1;
         const auto r = std::from_chars(session->data(), session->data() + session->size(), id);
         if (session->empty() || r.ec != std::errc{} || r.ptr != session->data() + session->size() || id < 0)
-            return core::Error{"session= must be a whole number, 0 or more (got " + quoted(*session) + ")"};
+            return core::Error{"session= must be a whole number, 0 or more (got " + valueForError(*session) + ")"};
         inv.sessionId = id;
     }
     if (inv.kind == "session" && inv.sessionId == 0) return core::Error{"a session invitation needs session= above 0"};
-    if (inv.kind == "program" && inv.sessionId != 0) return core::Error{"a program credential has session=0 (got " + quoted(*session) + ")"};
+    if (inv.kind == "program" && inv.sessionId != 0) return core::Error{"a program credential has session=0 (got " + valueForError(*session) + ")"};
     const bool programRoom = !inv.room.empty() && inv.room.front() == '@';
     if (inv.kind == "program" && !programRoom) return core::Error{"a program credential's room starts with '@'"};
     if (inv.kind == "session" && programRoom) return core::Error{"a room starting with '@' is a program credential's (kind=program)"};

@@ -56,11 +56,17 @@ TEST_CASE("screen command: findings as JSON lines, exit 1", "[phi][admin]") {
     caseroom::testing::TempDir dir;
     REQUIRE(dir.ok());
     write(dir.file("case.txt"), "67 yo M, MRN 00451237, seen 3/14/2025.\n");
+    // By default field, span and kind only: the output may land in a log.
     const Run r = run({dir.file("case.txt")});
     CHECK(r.rc == 1);
-    CHECK(r.out == "{\"field\":\"text\",\"begin\":13,\"end\":21,\"kind\":\"mrn\",\"text\":\"00451237\"}\n"
-                   "{\"field\":\"text\",\"begin\":28,\"end\":37,\"kind\":\"date\",\"text\":\"3/14/2025\"}\n");
+    CHECK(r.out == "{\"field\":\"text\",\"begin\":13,\"end\":21,\"kind\":\"mrn\"}\n"
+                   "{\"field\":\"text\",\"begin\":28,\"end\":37,\"kind\":\"date\"}\n");
+    CHECK(r.out.find("00451237") == std::string::npos);
     CHECK(r.err.empty());
+    const Run shown = run({dir.file("case.txt"), "--show-text"});
+    CHECK(shown.rc == 1);
+    CHECK(shown.out == "{\"field\":\"text\",\"begin\":13,\"end\":21,\"kind\":\"mrn\",\"text\":\"00451237\"}\n"
+                       "{\"field\":\"text\",\"begin\":28,\"end\":37,\"kind\":\"date\",\"text\":\"3/14/2025\"}\n");
 }
 
 TEST_CASE("screen command: clean text exits 0; stdin and --field", "[phi][admin]") {
@@ -79,7 +85,7 @@ TEST_CASE("screen command: --names adds the roster", "[phi][admin]") {
     write(dir.file("names"), "# roster\nLinh Nguyễn\r\n\n");
     const Run without = run({"-"}, "spoke with nguyen and Nguyễn");
     CHECK(without.rc == 0);
-    const Run with = run({"-", "--names", dir.file("names")}, "spoke with nguyen and Nguyễn");
+    const Run with = run({"-", "--names", dir.file("names"), "--show-text"}, "spoke with nguyen and Nguyễn");
     CHECK(with.rc == 1);
     CHECK(with.out == "{\"field\":\"text\",\"begin\":22,\"end\":30,\"kind\":\"name\",\"text\":\"Nguyễn\"}\n");
 }
@@ -109,4 +115,5 @@ TEST_CASE("screen command: errors exit 2 and name the file", "[phi][admin]") {
     const Run help = run({"--help"});
     CHECK(help.rc == 0);
     CHECK(help.out.find("usage: caseroom-admin screen") != std::string::npos);
+    CHECK(help.out.find("--show-text") != std::string::npos);
 }

@@ -146,6 +146,100 @@ TEST_CASE("record edits become chained rows with the old and the new value", "[a
     CHECK(rep->intact == all.size());
 }
 
+TEST_CASE("case text and contact details are chained as length and keyed digest, never the text", "[audit][db][privacy]") {
+    const testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    auto db = openDb(tmp.file("clinic.db"));
+    const AuditKey key = testKey();
+    store::Records records(*db);
+    installEditAudit(records, key);
+    store::Actor admin;
+    admin.osUser = "maria";
+    admin.via = "caseroom-admin";
+    store::Program p;
+    p.code = "hcv";
+    p.name = "Hepatitis C ECHO";
+    auto prog = records.createProgram(p, admin, 1'800'000'000);
+    REQUIRE(prog);
+    store::Person lan;
+    lan.stableId = "npi-1";
+    lan.name = "Nguyễn Thị Lan";
+    lan.email = "lan@example.org";
+    lan.phone = "+84 90 123 4567";
+    auto who = records.upsertPerson(lan, admin, 1'800'000'001);
+    REQUIRE(who);
+    const std::string held = "Patient John Smithers, MRN 12345678, 54 y";
+    store::CaseRecord c;
+    c.programId = *prog;
+    c.presenterId = *who;
+    c.fields.push_back(store::CaseField{"history", held});
+    auto caseId = records.createCase(c, admin, 1'800'000'002);
+    REQUIRE(caseId);
+    auto saved = records.caseRecord(*caseId);
+    REQUIRE(saved);
+    saved->fields[0].value = "Patient, 54 y";
+    REQUIRE(records.saveCase(*saved, admin, 1'800'000'003));
+
+    const auto all = rows(*db);
+    bool sawCreated = false, sawFixed = false, sawEmail = false;
+    for (const auto& r : all) {
+        INFO(r.text);
+        CHECK(r.text.find("Smithers") == std::string::npos);
+        CHECK(r.text.find("12345678") == std::string::npos);
+        CHECK(r.text.find("Patient") == std::string::npos);
+        CHECK(r.text.find("example.org") == std::string::npos);
+        CHECK(r.text.find("123 4567") == std::string::npos);
+        if (r.text.find("create case: case") != std::string::npos && r.text.find(" history\t") != std::string::npos) {
+            CHECK(r.text.find("\tnew=" + auditValueDigest(key, held)) != std::string::npos);
+            sawCreated = true;
+        }
+        if (r.text.find("save case: case") != std::string::npos && r.text.find(" history\t") != std::string::npos) {
+            // The old value is the held text: its digest again, so someone with
+            // the key can match it to the creation row, but not read it.
+            CHECK(r.text.find("\told=" + auditValueDigest(key, held) + "\tnew=" + auditValueDigest(key, "Patient, 54 y")) !=
+                  std::string::npos);
+            sawFixed = true;
+        }
+        if (r.text.find(" email\t") != std::string::npos) {
+            CHECK(r.text.find("\tnew=" + auditValueDigest(key, lan.email)) != std::string::npos);
+            sawEmail = true;
+        }
+    }
+    CHECK(sawCreated);
+    CHECK(sawFixed);
+    CHECK(sawEmail);
+    const std::string d = auditValueDigest(key, held);
+    CHECK(d.rfind(std::to_string(held.size()) + " bytes, blake2b ", 0) == 0);
+    CHECK(d.size() == std::to_string(held.size()).size() + std::string(" bytes, blake2b ").size() + 32);
+    CHECK(auditValueDigest(testKey(99), held) != d);   // keyed: another key, another digest
+    CHECK(auditValueDigest(key, "").empty());
+    const auto rep = verifyAuditDb(*db, key);
+    REQUIRE(rep);
+    CHECK(rep->ok());
+    CHECK(rep->intact == all.size());
+}
+
+TEST_CASE("a value longer than the cut says it was cut and how long it was", "[audit][db]") {
+    const testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    auto db = openDb(tmp.file("clinic.db"));
+    const AuditKey key = testKey();
+    AuditRecord r = joinRecord(1'800'000'000, "Coordinator");
+    r.kind = AuditKind::RecordEdit;
+    r.newValue = std::string(kAuditMaxLine / 4 + 100, 'x');
+    r.oldValue = "short";
+    REQUIRE(appendChainedAudit(*db, key, r));
+    const auto all = rows(*db);
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].text.find("\told=short\tnew=") != std::string::npos);
+    CHECK(all[0].text.find(std::string(kAuditMaxLine / 4, 'x') + " [cut: " + std::to_string(kAuditMaxLine / 4 + 100) + " bytes]") !=
+          std::string::npos);
+    CHECK(all[0].text.find("short [cut") == std::string::npos);
+    const auto rep = verifyAuditDb(*db, key);
+    REQUIRE(rep);
+    CHECK(rep->ok());
+}
+
 TEST_CASE("verifyAuditDb finds an edited row, a forged row and a deleted row", "[audit][db]") {
     const testing::TempDir tmp;
     REQUIRE(tmp.ok());

@@ -198,6 +198,20 @@ TEST_CASE("people keep UTF-8 names; an upsert by stable id audits only what chan
     REQUIRE(edits.size() == 1);
     CHECK(edits[0]["record"] == "person " + std::to_string(id));
     CHECK(edits[0]["field"] == "site");
+    // Email and phone are sensitive: lengths only, at creation and on change.
+    moved.email = "lan.nguyen@example.org";
+    moved.phone = "+84 90 123 4567";
+    ok(f.r->upsertPerson(moved, kAdmin, 21));
+    std::map<std::string, std::map<std::string, std::string>> contact;
+    for (auto& e : auditSince(*f.r, seq + 1)) contact[e["field"]] = e;
+    REQUIRE(contact.size() == 2);
+    CHECK(contact["email"]["old"] == "15 bytes");
+    CHECK(contact["email"]["new"] == "22 bytes");
+    CHECK(contact["phone"]["new"] == "15 bytes");
+    for (const auto& row : ok(f.r->auditRows(1, 0))) {
+        CHECK(row.text.find("example.org") == std::string::npos);
+        CHECK(row.text.find("123 4567") == std::string::npos);
+    }
     CHECK(edits[0]["old"] == "Trạm Y tế Xã");
     CHECK(edits[0]["new"] == "Bệnh viện Huyện");
 
@@ -399,8 +413,13 @@ TEST_CASE("a case round-trips with fields, decks and findings; each changed fiel
     std::map<std::string, std::map<std::string, std::string>> byField;
     for (auto& e : edits) byField[e["field"]] = e;
     REQUIRE(edits.size() == 4);
-    CHECK(byField["history"]["old"] == "Bệnh nhân nam, 54 tuổi");
-    CHECK(byField["history"]["new"] == "Bệnh nhân nam, 55 tuổi");
+    // Case text is sensitive: the raw row keeps its length, never the text.
+    CHECK(byField["history"]["old"] == std::to_string(std::string("Bệnh nhân nam, 54 tuổi").size()) + " bytes");
+    CHECK(byField["history"]["new"] == std::to_string(std::string("Bệnh nhân nam, 55 tuổi").size()) + " bytes");
+    for (const auto& row : ok(f.r->auditRows(1, 0))) {
+        CHECK(row.text.find("Bệnh nhân") == std::string::npos);
+        CHECK(row.text.find("Liệu pháp") == std::string::npos);
+    }
     CHECK(byField["status"]["old"] == "draft");
     CHECK(byField["status"]["new"] == "submitted");
     CHECK(byField["attestedAt"]["new"] == "2027-01-15T08:00:00Z");
@@ -562,5 +581,6 @@ TEST_CASE("inside an open transaction, a failing change rolls back alone (savepo
     ok(tx.commit());
     CHECK(ok(f.r->programs()).size() == 1);
     CHECK(ok(f.r->personByStableId(lan().stableId)).has_value());
-    CHECK(ok(f.r->auditRows(1, 0)).size() == 2);
+    // The program, the person, and the person's email and phone (sensitive: rows of their own).
+    CHECK(ok(f.r->auditRows(1, 0)).size() == 4);
 }
