@@ -620,7 +620,7 @@ void ServerHost::onRoomEvents(RoomInstance& r) {
 }
 
 void ServerHost::pushEvent(RoomInstance& r, const sim::RoomEvent& e, const Client* who) {
-    if (who && !config_.readers.empty() && r.stream.pending().size() < sim::EventStream::kMaxEventsPerTick)
+    if (who && !config_.readers.empty() && r.stream.accepts(e))
         r.pinned.emplace_back(r.stream.pending().size(), actorOf(*who));
     r.stream.push(e);
 }
