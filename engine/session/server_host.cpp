@@ -657,6 +657,15 @@ void ServerHost::handle(Client& c, const net::SessionExtend& m, std::span<const 
     pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::SessionExtended, 0, {}, m.minutes, {}}, &c);
 }
 
+void ServerHost::refuseExtend(const RoomActor& who) {
+    ++counters_.extendsRefused;
+    const auto it = clients_.find(who.peer);
+    if (it == clients_.end() || it->second.userId != who.userId) return; // gone (the slot may be another's now)
+    const net::PeerIdentity* id = transport_.identity(it->second.peer);
+    if ((id ? id->tokenId : 0) != who.tokenId) return;
+    send(it->second.peer, net::IntentRefused{net::IntentKind::ExtendSession, net::RefusalReason::NotPermitted});
+}
+
 // ---- [SECTION] content: blob requests and link hints --------------------------
 
 // Requests are checked and queued by the link scheduler, which serves them
