@@ -413,7 +413,9 @@ DeskIdentity deskIdentity(const net::Transport& t, core::PeerId peer) {
 } // namespace
 
 void ServerHost::handle(Client& c, const net::CaseSubmit& m, std::span<const std::uint8_t>, double now) {
-    c.connectedAt = now; // desk clients: the idle clock restarts
+    // Desk clients: the idle clock restarts on a completed request only, so
+    // parts streamed forever without a last one do not keep the slot.
+    if (m.last) c.connectedAt = now;
     if (config_.desk) config_.desk->onSubmit(deskIdentity(transport_, c.peer), m, now);
     else send(c.peer, net::CaseReceipt{m.request, net::CaseVerdict::Refused, 0, 0, net::CaseRefusal::StoreFailed, "this server has no case desk", {}, 0});
 }
