@@ -641,6 +641,7 @@ int main(int argc, char** argv) {
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     ObservedTransport counted(**transport);
     session::ServerHost host(counted, config);
+    if (clinic.sessions) clinic.sessions->onRefused([&host](const session::RoomActor& who) { host.refuseExtend(who); });
     hostPtr = &host;
     const std::uint16_t port = (*transport)->boundPort();
     CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz, up to %u connections", desc.bind.host.c_str(), port,

@@ -10,14 +10,18 @@
 // to the extended end plus overrun) is recorded nowhere and counted. The
 // person is the token's user id when such a person exists (else a guest,
 // person 0, with the user id and name kept).
-// Thread rule: onTick, recoverInterrupted and closeAll on the server thread;
-// the jobs on the writer's; counters() from either.
+// A leave (or closeAll) whose write fails is kept and written again at the
+// next heartbeat, before the heartbeat, so its row is never heartbeated on.
+// Thread rule: onTick, recoverInterrupted, closeAll and the replies
+// (Writer::drainReplies) on the server thread; the jobs on the writer's;
+// counters() from either.
 #pragma once
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "session/room_events.h"
 #include "store/writer.h"
@@ -55,12 +59,21 @@ public:
 
 private:
     struct Shared;
+    // The server thread's record of each join (Shared::joins) is changed only
+    // by onTick/closeAll and by the jobs' replies, which run after the commit
+    // that made a write durable (store/writer.h): a batch that fails and is
+    // rerun job by job never finds it half-changed. The jobs get copies and
+    // find an interval's row by what its join wrote (session, user, name,
+    // join time, still open), so a rerun is harmless and a rolled-back row is
+    // never mistaken for another's.
+    // One job: closes the given joins' rows (at their leftAt), then moves
+    // lastSeen of `beat`'s sessions to `now`; the reply forgets the closed joins.
+    void postWrite(const std::vector<std::uint64_t>& closing, std::vector<std::int64_t> beat, std::int64_t now, const char* what);
     store::Writer& writer_;
     AttendanceConfig config_;
     std::shared_ptr<Shared> shared_;
     // Per room, per entity slot: the serial of the join the slot's interval belongs to.
     std::unordered_map<std::string, std::unordered_map<std::uint32_t, std::uint64_t>> open_;
-    std::size_t openCount_ = 0;
     std::uint64_t nextSerial_ = 1;
     std::uint64_t nextHeartbeat_ = 0;
 };

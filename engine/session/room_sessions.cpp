@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "core/log.h"
 #include "session/db_audit.h"
+#include "sim/permissions.h"
 #include "store/records.h"
 
 namespace caseroom::session {
@@ -85,8 +87,10 @@ void RoomSessions::onTick(const RoomTick& t) {
         a.what = "extend the session by " + std::to_string(e.value) + " min";
         const std::uint32_t minutes = std::min<std::uint32_t>(e.value, 24 * 60);
         auto until = std::make_shared<std::uint64_t>(0);
+        auto refused = std::make_shared<bool>(false);
         writer_.post(
-            [key = key_, a, minutes, until](store::Database& db) mutable -> core::Status {
+            [key = key_, a, minutes, until, refused](store::Database& db) mutable -> core::Status {
+                *refused = false; // a rerun starts over
                 store::Records records(db);
                 installEditAudit(records, key); // the session's edit is chained like every record edit
                 const auto now = static_cast<std::int64_t>(a.unixTime);
@@ -102,6 +106,22 @@ void RoomSessions::onTick(const RoomTick& t) {
                 by.via = "server";
                 if (a.userId > 0 && a.userId <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
                     if (auto p = records.person(static_cast<std::int64_t>(a.userId))) by.personId = p->id;
+                // The roster decides, not the token's role (it may predate a demotion).
+                std::optional<store::RosterEntry> entry;
+                if (by.personId) {
+                    auto onRoster = records.rosterEntry((*s)->programId, by.personId);
+                    if (!onRoster) return onRoster.error();
+                    entry = *onRoster;
+                }
+                if (!entry || !entry->active || !sim::permitted(entry->role, sim::Action::ExtendSession)) {
+                    a.what += " (session " + std::to_string((*s)->id) + ")";
+                    a.outcome = !entry ? "refused: not on the program's roster"
+                                       : !entry->active ? "refused: inactive on the program's roster"
+                                                        : std::string("refused: not permitted for ") + core::toString(entry->role) + " on the program's roster";
+                    a.actor = by.personId ? "person " + std::to_string(by.personId) + " via server" : "server";
+                    *refused = true;
+                    return appendChainedAudit(db, key, a);
+                }
                 if (auto st = records.extendSession((*s)->id, newEnd, by, now); !st) return st;
                 a.what += " (session " + std::to_string((*s)->id) + ")";
                 a.outcome = "done";
@@ -115,9 +135,14 @@ void RoomSessions::onTick(const RoomTick& t) {
                 *until = *open;
                 return {};
             },
-            [this, room = a.room, until](const core::Status& st) {
+            [this, room = a.room, until, refused, who](const core::Status& st) {
                 if (!st) {
                     CR_LOG_WARN("session extension in room '%s' not written: %s", room.c_str(), st.error().message.c_str());
+                    return;
+                }
+                if (*refused) {
+                    CR_LOG_INFO("room '%s': session extension refused by the program's roster", room.c_str());
+                    if (refused_) refused_(who);
                     return;
                 }
                 if (*until == 0) return; // refused (audited): no session held the room any more

@@ -12,10 +12,15 @@
 // host) become a job: Records::extendSession moves the end (its edit is a
 // RecordEdit row through the audit hook) and a SessionExtended audit row
 // names who, with the old and the new end; a session that ended meanwhile
-// gets a refused row instead.
+// gets a refused row instead. The job checks the roster, not the token: the
+// person (the token's user id) must be active on the program's roster in a
+// role that may ExtendSession (sim::permitted), else the row says refused
+// and, once it is committed, onRefused() tells the host (IntentRefused to
+// the client): someone demoted after their invitation was issued cannot.
 // Thread rule: the server thread; jobs on the writer's.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +49,9 @@ public:
     [[nodiscard]] bool open(std::string_view room, std::uint64_t unixNow) const { return unixNow < openUntil(room); }
     [[nodiscard]] std::uint64_t extensions() const { return extensions_; }       // carried out (replies drained)
     [[nodiscard]] std::uint64_t refreshFailures() const { return failures_; }
+    // Called (server thread, from a reply) for each extension the roster refused.
+    using Refused = std::function<void(const RoomActor& who)>;
+    void onRefused(Refused f) { refused_ = std::move(f); }
 
 private:
     void post(std::vector<std::string> rooms, std::uint64_t unixNow);
@@ -54,6 +62,7 @@ private:
     std::unordered_map<std::string, std::uint64_t> until_;
     std::uint64_t nextRefresh_ = 0;
     std::uint64_t extensions_ = 0, failures_ = 0;
+    Refused refused_;
 };
 
 } // namespace caseroom::session

@@ -413,7 +413,9 @@ DeskIdentity deskIdentity(const net::Transport& t, core::PeerId peer) {
 } // namespace
 
 void ServerHost::handle(Client& c, const net::CaseSubmit& m, std::span<const std::uint8_t>, double now) {
-    c.connectedAt = now; // desk clients: the idle clock restarts
+    // Desk clients: the idle clock restarts on a completed request only, so
+    // parts streamed forever without a last one do not keep the slot.
+    if (m.last) c.connectedAt = now;
     if (config_.desk) config_.desk->onSubmit(deskIdentity(transport_, c.peer), m, now);
     else send(c.peer, net::CaseReceipt{m.request, net::CaseVerdict::Refused, 0, 0, net::CaseRefusal::StoreFailed, "this server has no case desk", {}, 0});
 }
@@ -620,7 +622,7 @@ void ServerHost::onRoomEvents(RoomInstance& r) {
 }
 
 void ServerHost::pushEvent(RoomInstance& r, const sim::RoomEvent& e, const Client* who) {
-    if (who && !config_.readers.empty() && r.stream.pending().size() < sim::EventStream::kMaxEventsPerTick)
+    if (who && !config_.readers.empty() && r.stream.accepts(e))
         r.pinned.emplace_back(r.stream.pending().size(), actorOf(*who));
     r.stream.push(e);
 }
@@ -655,6 +657,15 @@ void ServerHost::handle(Client& c, const net::SessionExtend& m, std::span<const 
     }
     ++counters_.extendsAsked;
     pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::SessionExtended, 0, {}, m.minutes, {}}, &c);
+}
+
+void ServerHost::refuseExtend(const RoomActor& who) {
+    ++counters_.extendsRefused;
+    const auto it = clients_.find(who.peer);
+    if (it == clients_.end() || it->second.userId != who.userId) return; // gone (the slot may be another's now)
+    const net::PeerIdentity* id = transport_.identity(it->second.peer);
+    if ((id ? id->tokenId : 0) != who.tokenId) return;
+    send(it->second.peer, net::IntentRefused{net::IntentKind::ExtendSession, net::RefusalReason::NotPermitted});
 }
 
 // ---- [SECTION] content: blob requests and link hints --------------------------

@@ -98,6 +98,10 @@ public:
     // room publishes its deck objects again (unchanged ones cost nothing).
     void republishDecks();
     [[nodiscard]] const ServerCounters& counters() const { return counters_; }
+    // A SessionExtend the clinic database refused (session/room_sessions.h,
+    // the roster): IntentRefused{ExtendSession, NotPermitted} to `who` if the
+    // same client (peer, user, token) is still connected; counted as refused.
+    void refuseExtend(const RoomActor& who);
     // Per-client downlink accounting: bytes per class, media deferred, requests.
     [[nodiscard]] const LinkScheduler& links() const { return links_; }
     // Benchmarks: the longest any client's newest view has shown any avatar

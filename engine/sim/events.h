@@ -51,12 +51,20 @@ struct RoomEvent {
 
 // Events of the current tick, in the order they happened. Bounded: past
 // kMaxEventsPerTick events a tick, the rest are counted, not kept (intents
-// are rate-limited upstream; this only guards memory).
+// are rate-limited upstream; this only guards memory). Joins, leaves and
+// refused joins are never dropped: attendance and the audit trail depend on
+// each one, and they are bounded by the connections anyway.
 class EventStream {
 public:
     static constexpr std::size_t kMaxEventsPerTick = 1024;
+    // Kinds kept past the cap.
+    [[nodiscard]] static constexpr bool uncapped(RoomEventKind k) {
+        return k == RoomEventKind::Joined || k == RoomEventKind::Left || k == RoomEventKind::JoinRefused;
+    }
+    // Whether push(e) would keep `e` now.
+    [[nodiscard]] bool accepts(const RoomEvent& e) const { return uncapped(e.kind) || events_.size() < kMaxEventsPerTick; }
     void push(const RoomEvent& e) {
-        if (events_.size() < kMaxEventsPerTick) events_.push_back(e);
+        if (accepts(e)) events_.push_back(e);
         else ++dropped_;
     }
     // Moves the pending events into `out` (cleared first); the stream is empty after.

@@ -111,7 +111,7 @@ struct DeskWorld {
     net::Address address;
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 
-    explicit DeskWorld(const std::string& name) : dir(freshDir(name)), dbPath((dir / "clinic.db").string()) {
+    explicit DeskWorld(const std::string& name, double idleSeconds = 300.0) : dir(freshDir(name)), dbPath((dir / "clinic.db").string()) {
         people = seed(dbPath);
         auto w = store::Writer::start(store::OpenDesc{dbPath});
         REQUIRE(w.ok());
@@ -119,6 +119,7 @@ struct DeskWorld {
         session::CaseDeskConfig dc;
         dc.audit = &audit;
         dc.unixClock = [] { return static_cast<std::int64_t>(core::cli::unixSecondsNow()); };
+        dc.idleSeconds = idleSeconds;
         desk = std::make_unique<session::CaseDesk>(*writer, dc);
         writer->flush();
 
@@ -477,6 +478,30 @@ TEST_CASE("a desk client never enters a room, and unknown programs are refused a
     REQUIRE(w.clientT.back()->send(core::PeerId{1} /* the secure client's one peer: the server */, net::Channel::Control, bytes, true));
     REQUIRE(w.until(10.0, [&] { return w.server->counters().malformed > malformed; }));
     CHECK(member.desk().receipts.empty());
+}
+
+TEST_CASE("a desk client streaming parts that never finish is dropped when idle", "[session][desk]") {
+    DeskWorld w("idle", 2.0); // idle: 2 s without a completed request
+    ClientSession& c = w.connect(w.people.lan, "Nguyễn Thị Lan", core::Role::Spoke);
+    REQUIRE(w.atDesk(c));
+    const auto dropped = w.server->counters().peersDropped;
+    net::WriteStream ws;
+    net::CaseSubmit part;
+    part.request = 7;
+    part.part = 0;
+    part.last = false; // a submission's first part, again and again: never a request
+    REQUIRE(net::encodeMessage(part, ws));
+    const auto bytes = ws.finish();
+    double nextSend = 0;
+    const bool gone = w.until(60.0, [&] {
+        if (w.now() >= nextSend) {
+            (void)w.clientT.back()->send(core::PeerId{1} /* the server */, net::Channel::Control, bytes, true);
+            nextSend = w.now() + 0.2;
+        }
+        return w.server->counters().peersDropped > dropped;
+    });
+    CHECK(gone);
+    CHECK(w.server->clientCount() == 0);
 }
 
 #ifdef CASEROOM_CLIENT_EXE
