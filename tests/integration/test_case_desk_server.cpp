@@ -13,6 +13,7 @@
 
 #include "clinic/case_form.h"
 #include "core/cli.h"
+#include "integration/clinic_fixture.h"
 #include "integration/process.h"
 #include "net/secure/crypto.h"
 #include "net/secure/key_file.h"
@@ -29,23 +30,6 @@ using caseroom::testing::waitExit;
 namespace {
 
 std::int64_t unixNow() { return static_cast<std::int64_t>(core::cli::unixSecondsNow()); }
-
-std::unique_ptr<store::Database> openDb(const std::string& path) {
-    store::OpenDesc od;
-    od.path = path;
-    auto db = store::Database::open(od);
-    REQUIRE(db);
-    return std::move(*db);
-}
-
-session::AuditKey auditKey(const std::string& dir) {
-    bool created = false;
-    auto key = session::loadOrCreateAuditKey(dir + "/audit.key", [](std::span<std::uint8_t> out) {
-        for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(i * 31 + 7);
-    }, created);
-    REQUIRE(key);
-    return *key;
-}
 
 std::string formFile(const std::string& dir, const std::string& name, const std::string& history) {
     const std::vector<clinic::FilledField> fields{{"age_band", "60-69"},         {"sex", "female"},
@@ -64,9 +48,9 @@ TEST_CASE("caseroom --headless --submit-case against caseroom-server --db: held,
     const std::string d = tmp.path.string();
     std::int64_t lan = 0;
     {
-        auto db = openDb(d + "/clinic.db");
+        auto db = caseroom::testing::openClinicDb(d + "/clinic.db");
         store::Records records(*db);
-        session::installEditAudit(records, auditKey(d));
+        session::installEditAudit(records, caseroom::testing::stateAuditKey(d));
         const store::Actor admin{0, "coordinator", "test"};
         store::Program p;
         p.code = "hcv";
@@ -131,7 +115,7 @@ TEST_CASE("caseroom --headless --submit-case against caseroom-server --db: held,
 
     // In the database: the case, submitted, its edits on the chain under the presenter.
     {
-        auto db = openDb(d + "/clinic.db");
+        auto db = caseroom::testing::openClinicDb(d + "/clinic.db");
         store::Records records(*db);
         auto c = records.caseRecord(std::stoll(caseId));
         REQUIRE(c);

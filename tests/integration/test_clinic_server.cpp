@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/cli.h"
+#include "integration/clinic_fixture.h"
 #include "integration/process.h"
 #include "net/secure/secure_transport.h"
 #include "net/secure/token.h"
@@ -43,23 +44,6 @@ std::int64_t unixNow() { return static_cast<std::int64_t>(core::cli::unixSeconds
 
 void sleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
-std::unique_ptr<store::Database> openDb(const std::string& path) {
-    store::OpenDesc od;
-    od.path = path;
-    auto db = store::Database::open(od);
-    REQUIRE(db);
-    return std::move(*db);
-}
-
-session::AuditKey auditKey(const std::string& dir) {
-    bool created = false;
-    auto key = session::loadOrCreateAuditKey(dir + "/audit.key", [](std::span<std::uint8_t> out) {
-        for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(i * 29 + 11);
-    }, created);
-    REQUIRE(key);
-    return *key;
-}
-
 struct Clinic {
     std::int64_t programId = 0, sessionId = 0, personId = 0;
 };
@@ -67,9 +51,9 @@ struct Clinic {
 // Program "hcv" and one session in STATE_DIR/clinic.db, its edits chained
 // with STATE_DIR/audit.key (the key the server then uses).
 Clinic makeClinic(const std::string& dir, std::int64_t start, std::int64_t end, int overrunMinutes) {
-    auto db = openDb(dir + "/clinic.db");
+    auto db = caseroom::testing::openClinicDb(dir + "/clinic.db");
     store::Records records(*db);
-    session::installEditAudit(records, auditKey(dir));
+    session::installEditAudit(records, caseroom::testing::stateAuditKey(dir));
     store::Actor admin;
     admin.osUser = "coordinator";
     admin.via = "test";
@@ -100,7 +84,7 @@ Clinic makeClinic(const std::string& dir, std::int64_t start, std::int64_t end, 
 }
 
 std::vector<store::AttendanceInterval> intervals(const std::string& dir, std::int64_t session) {
-    auto db = openDb(dir + "/clinic.db");
+    auto db = caseroom::testing::openClinicDb(dir + "/clinic.db");
     store::Records records(*db);
     auto a = records.attendance(session);
     REQUIRE(a);
@@ -188,7 +172,7 @@ TEST_CASE("caseroom-server --db records attendance from joins and leaves and sur
     const auto before = intervals(d, clinic.sessionId); // what was committed when it died
     std::uint64_t auditRowsBefore = 0;
     {
-        auto db = openDb(d + "/clinic.db");
+        auto db = caseroom::testing::openClinicDb(d + "/clinic.db");
         store::Records records(*db);
         auto rows = records.auditRows(1, 0);
         REQUIRE(rows);
@@ -229,7 +213,7 @@ TEST_CASE("caseroom-server --db records attendance from joins and leaves and sur
     stayersProc.pid = -1;
     CHECK(again.stop(10) == 0);
 
-    auto db = openDb(d + "/clinic.db");
+    auto db = caseroom::testing::openClinicDb(d + "/clinic.db");
     store::Records records(*db);
     auto rows = records.auditRows(1, 0);
     REQUIRE(rows);
@@ -241,7 +225,7 @@ TEST_CASE("caseroom-server --db records attendance from joins and leaves and sur
     }
     CHECK(joined == 7);
     CHECK(started == 2);
-    const auto rep = session::verifyAuditDb(*db, auditKey(d));
+    const auto rep = session::verifyAuditDb(*db, caseroom::testing::stateAuditKey(d));
     REQUIRE(rep);
     INFO((rep->problems.empty() ? std::string() : rep->problems[0].why));
     CHECK(rep->ok());
@@ -259,9 +243,9 @@ TEST_CASE("a session extended by its facilitator keeps a peer whose token expire
     // session holds the room. Its end moves close to now once both are in.
     const Clinic clinic = makeClinic(d, t0 - 1800, t0 + 3600, 0);
     {
-        auto db = openDb(d + "/clinic.db");
+        auto db = caseroom::testing::openClinicDb(d + "/clinic.db");
         store::Records records(*db);
-        session::installEditAudit(records, auditKey(d));
+        session::installEditAudit(records, caseroom::testing::stateAuditKey(d));
         store::Actor admin;
         admin.via = "test";
         REQUIRE(records.setRoster(store::RosterEntry{clinic.programId, clinic.personId, core::Role::Facilitator, true}, admin, unixNow()));
@@ -323,7 +307,7 @@ TEST_CASE("a session extended by its facilitator keeps a peer whose token expire
     REQUIRE(expires > unixNow() + 2);
     const std::int64_t end = expires;
     {
-        auto db = openDb(d + "/clinic.db");
+        auto db = caseroom::testing::openClinicDb(d + "/clinic.db");
         REQUIRE(db->exec("UPDATE sessions SET end_utc = " + std::to_string(end) + " WHERE id = " + std::to_string(clinic.sessionId)));
     }
     facilitator.requestExtendSession(1);
@@ -332,9 +316,9 @@ TEST_CASE("a session extended by its facilitator keeps a peer whose token expire
 
     // Demoted on the roster: the token still says facilitator, the roster refuses.
     {
-        auto db = openDb(d + "/clinic.db");
+        auto db = caseroom::testing::openClinicDb(d + "/clinic.db");
         store::Records records(*db);
-        session::installEditAudit(records, auditKey(d));
+        session::installEditAudit(records, caseroom::testing::stateAuditKey(d));
         store::Actor admin;
         admin.via = "test";
         REQUIRE(records.setRoster(store::RosterEntry{clinic.programId, clinic.personId, core::Role::Spoke, true}, admin, unixNow()));
@@ -354,7 +338,7 @@ TEST_CASE("a session extended by its facilitator keeps a peer whose token expire
     CHECK(log.find("invitation expired") == std::string::npos);
     CHECK(log.find("session extension refused by the program's roster") != std::string::npos);
 
-    auto db = openDb(d + "/clinic.db");
+    auto db = caseroom::testing::openClinicDb(d + "/clinic.db");
     store::Records records(*db);
     auto s = records.session(clinic.sessionId);
     REQUIRE(s);
