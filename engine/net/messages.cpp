@@ -26,6 +26,7 @@ const char* toString(JoinRefusal r) {
     case JoinRefusal::ServerShuttingDown: return "the server is shutting down";
     case JoinRefusal::NotInvited: return "the join does not match your invitation (room, name or role)";
     case JoinRefusal::Removed: return "a moderator removed you from this room";
+    case JoinRefusal::RoomLocked: return "the facilitator has locked the room";
     case JoinRefusal::Count: break;
     }
     return "?";
@@ -54,6 +55,20 @@ const char* toString(RefusalReason r) {
     case RefusalReason::NoSuchRequest: return "no such request";
     case RefusalReason::TargetMayNotHold: return "that participant may not drive a panel";
     case RefusalReason::NoSession: return "the room holds no open session";
+    case RefusalReason::WrongPhase: return "not in this phase of the session";
+    case RefusalReason::AtStart: return "already at the first phase";
+    case RefusalReason::AtEnd: return "already at the last phase";
+    case RefusalReason::NoAgenda: return "the room has no session plan";
+    case RefusalReason::QueueFull: return "the queue is full";
+    case RefusalReason::NotInQueue: return "not in the queue";
+    case RefusalReason::NoFloor: return "nobody holds the floor";
+    case RefusalReason::SelfUnmuteOff: return "the facilitator has muted you; raise your hand";
+    case RefusalReason::NoSuchEntry: return "no such recommendation";
+    case RefusalReason::NotAuthor: return "only its author may change it";
+    case RefusalReason::BoardFull: return "the board is full";
+    case RefusalReason::BadText: return "the text is empty, too long or not valid UTF-8";
+    case RefusalReason::PhiHeld: return "held: it may identify a patient";
+    case RefusalReason::NotHub: return "only hub members may facilitate";
     case RefusalReason::Count: break;
     }
     return "?";
@@ -68,6 +83,10 @@ const char* toString(IntentKind k) {
     case IntentKind::Moderate: return "moderate";
     case IntentKind::Panel: return "panel";
     case IntentKind::ExtendSession: return "extend session";
+    case IntentKind::Agenda: return "agenda";
+    case IntentKind::Floor: return "floor";
+    case IntentKind::Board: return "board";
+    case IntentKind::Chat: return "chat";
     case IntentKind::Count: break;
     }
     return "?";
@@ -118,6 +137,11 @@ const char* toString(MessageType t) {
     case MessageType::CaseQuery: return "CaseQuery";
     case MessageType::CaseListing: return "CaseListing";
     case MessageType::CaseReceipt: return "CaseReceipt";
+    case MessageType::AgendaIntent: return "AgendaIntent";
+    case MessageType::FloorIntent: return "FloorIntent";
+    case MessageType::BoardIntent: return "BoardIntent";
+    case MessageType::ChatIntent: return "ChatIntent";
+    case MessageType::TextHeld: return "TextHeld";
     case MessageType::Count: break;
     }
     return "?";
@@ -128,6 +152,14 @@ const char* toString(ModerateAction a) {
     case ModerateAction::Mute: return "mute";
     case ModerateAction::Unmute: return "unmute";
     case ModerateAction::Remove: return "remove";
+    case ModerateAction::MuteAllButHub: return "mute all but the hub";
+    case ModerateAction::UnmuteAll: return "unmute all";
+    case ModerateAction::SelfUnmute: return "unmute self";
+    case ModerateAction::Lock: return "lock";
+    case ModerateAction::Unlock: return "unlock";
+    case ModerateAction::BringToChair: return "bring to the presenter's chair";
+    case ModerateAction::HandFacilitation: return "hand facilitation";
+    case ModerateAction::NameCoFacilitator: return "name co-facilitator";
     case ModerateAction::Count: break;
     }
     return "?";
@@ -233,7 +265,7 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::Snapshot, Channel::State, false, static_cast<std::uint32_t>(kMaxMessageBytes) + 16, Direction::ToClient},
     // Voice travels both ways: client -> server, and the same bytes server -> listeners.
     {MessageType::VoiceFrame, Channel::Voice, false, 1 + 7 + kMaxVoiceBytes, Direction::ToServer}, // type, 52 header bits padded, payload
-    {MessageType::ModerateRequest, Channel::Control, true, 8, Direction::ToServer},
+    {MessageType::ModerateRequest, Channel::Control, true, 200, Direction::ToServer},
     {MessageType::ParticipantMuted, Channel::Control, true, 8, Direction::ToClient},
     {MessageType::PanelIntent, Channel::Control, true, 48, Direction::ToServer},
     {MessageType::LaserInput, Channel::State, false, 16, Direction::ToServer},
@@ -255,6 +287,11 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::CaseQuery, Channel::Control, true, 16, Direction::ToServer},
     {MessageType::CaseListing, Channel::Control, true, 4096, Direction::ToClient},
     {MessageType::CaseReceipt, Channel::Control, true, 1600, Direction::ToClient},
+    {MessageType::AgendaIntent, Channel::Control, true, 8, Direction::ToServer},
+    {MessageType::FloorIntent, Channel::Control, true, 8, Direction::ToServer},
+    {MessageType::BoardIntent, Channel::Control, true, 420, Direction::ToServer},
+    {MessageType::ChatIntent, Channel::Control, true, 420, Direction::ToServer},
+    {MessageType::TextHeld, Channel::Control, true, 1400, Direction::ToClient},
 }};
 
 template <typename T>
@@ -290,6 +327,11 @@ Message defaultFor(MessageType t) {
     case MessageType::CaseQuery: return makeDefault<CaseQuery>();
     case MessageType::CaseListing: return makeDefault<CaseListing>();
     case MessageType::CaseReceipt: return makeDefault<CaseReceipt>();
+    case MessageType::AgendaIntent: return makeDefault<AgendaIntent>();
+    case MessageType::FloorIntent: return makeDefault<FloorIntent>();
+    case MessageType::BoardIntent: return makeDefault<BoardIntent>();
+    case MessageType::ChatIntent: return makeDefault<ChatIntent>();
+    case MessageType::TextHeld: return makeDefault<TextHeld>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

@@ -19,7 +19,7 @@
 
 namespace caseroom::net {
 
-constexpr std::uint32_t kProtocolVersion = 4;
+constexpr std::uint32_t kProtocolVersion = 5;
 constexpr std::uint32_t kMaxRoomCode = 32;
 constexpr std::uint32_t kMaxDisplayName = 48;
 constexpr std::uint32_t kMaxReasonText = 160;
@@ -44,7 +44,7 @@ using core::Role;
 
 // Why a join was refused. Codes are stable: clients print them in words.
 enum class JoinRefusal : std::uint8_t {
-    VersionMismatch, UnknownRoom, RoomFull, BadName, BadRole, ServerShuttingDown, NotInvited, Removed, Count
+    VersionMismatch, UnknownRoom, RoomFull, BadName, BadRole, ServerShuttingDown, NotInvited, Removed, RoomLocked, Count
 };
 const char* toString(JoinRefusal r);
 
@@ -56,11 +56,26 @@ enum class RefusalReason : std::uint8_t {
     NoSuchPanel, UnknownDeck, NoDeck, SlideOutOfRange, FrameOutOfRange, BadValue, RequestsFull, NoSuchRequest,
     TargetMayNotHold,
     // Sessions (IntentKind::ExtendSession):
-    NoSession, Count
+    NoSession,
+    // The teaching round (IntentKind::Agenda, Floor, Board, Chat; Moderate):
+    WrongPhase,       // allowed in another phase of the agenda (sim::Denial::WrongPhase)
+    AtStart, AtEnd,   // no previous / next phase
+    NoAgenda,         // the room has no session plan
+    QueueFull,        // the hand-raise or question queue is full
+    NotInQueue,       // no such raised hand or queued question
+    NoFloor,          // nobody (or not that person) holds the floor
+    SelfUnmuteOff,    // muted by the facilitator without self-unmute
+    NoSuchEntry,      // no such recommendation
+    NotAuthor,        // only its author edits or withdraws a recommendation
+    BoardFull,        // the case's board holds its maximum of entries
+    BadText,          // empty, too long, or not valid UTF-8
+    PhiHeld,          // the PHI screen held the text (TextHeld says where)
+    NotHub,           // facilitation goes to hub members only (facilitator, specialist)
+    Count
 };
 const char* toString(RefusalReason r);
 
-enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, ExtendSession, Count };
+enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, ExtendSession, Agenda, Floor, Board, Chat, Count };
 const char* toString(IntentKind k);
 
 // Why a participant left.
@@ -75,7 +90,8 @@ enum class MessageType : std::uint8_t {
     SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest, ParticipantMuted,
     PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
     BlobPut, DeckOffer, UploadStatus, SessionExtend,
-    CaseSubmit, CaseQuery, CaseListing, CaseReceipt, Count
+    CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
+    AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld, Count
 };
 const char* toString(MessageType t);
 
@@ -315,12 +331,26 @@ struct VoiceFrame {
     }
 };
 
-// Moderation intent (permission Moderate), client -> server: mute or unmute
-// a participant's voice, or remove them from the room. Refusals come back as
-// IntentRefused{Moderate, reason}; a mute is announced with ParticipantMuted,
-// a removal with ParticipantLeft{Removed} (the target is disconnected with
-// LeaveReason::Removed).
-enum class ModerateAction : std::uint8_t { Mute, Unmute, Remove, Count };
+// Moderation intent, client -> server (sim/moderation.h; each action's
+// permission is in sim/permissions.h: Mute/Unmute Moderate, MuteAllButHub and
+// UnmuteAll MuteAll, Lock/Unlock LockRoom, Remove RemoveParticipant,
+// BringToChair BringToChair, HandFacilitation and NameCoFacilitator
+// HandFacilitation; SelfUnmute is one's own, allowed when the mute-all allows
+// it). Refusals come back as IntentRefused{Moderate, reason}; the state is the
+// room's Moderation object (net/clinic_objects.h); a removal is also
+// ParticipantLeft{Removed} (the target is disconnected with
+// LeaveReason::Removed and their invitation for the session revoked).
+enum class ModerateAction : std::uint8_t {
+    Mute, Unmute, Remove,
+    MuteAllButHub,     // flag: whether the muted may unmute themselves
+    UnmuteAll,
+    SelfUnmute,        // target ignored: the sender
+    Lock, Unlock,
+    BringToChair,      // the target takes the presenter's chair
+    HandFacilitation,  // the target (facilitator or specialist) runs the session
+    NameCoFacilitator, // the target (a specialist) takes over if the facilitator drops
+    Count
+};
 const char* toString(ModerateAction a);
 
 struct ModerateRequest {
@@ -328,11 +358,15 @@ struct ModerateRequest {
     friend bool operator==(const ModerateRequest&, const ModerateRequest&) = default;
     std::uint16_t target = 0;     // the participant's entity slot
     ModerateAction action = ModerateAction::Mute;
-    template <typename S> bool serialize(S& s) { return serializeInt(s, target, 0, kMaxEntities - 1) && serializeEnum(s, action); }
+    bool flag = false;            // MuteAllButHub: allow self-unmute
+    std::string reason;           // Remove: why (required, kept in the audit trail)
+    template <typename S> bool serialize(S& s) {
+        if (!serializeInt(s, target, 0, kMaxEntities - 1) || !serializeEnum(s, action)) return false;
+        if (action == ModerateAction::MuteAllButHub) return serializeBool(s, flag);
+        if (action == ModerateAction::Remove) return serializeString(s, reason, kMaxReasonText);
+        return true;
+    }
 };
-
-// A participant's server-side mute changed (to everyone in the room, the
-// target included). While muted, the server forwards none of their voice.
 struct ParticipantMuted {
     static constexpr MessageType kType = MessageType::ParticipantMuted;
     friend bool operator==(const ParticipantMuted&, const ParticipantMuted&) = default;
@@ -771,11 +805,107 @@ struct CaseReceipt {
     }
 };
 
+// ---- The teaching round (sim/agenda.h, floor.h, board.h, chat.h) -----------
+// Client -> server intents of the room systems; their state comes back as
+// room objects (net/clinic_objects.h), refusals as IntentRefused{kind, reason}.
+
+constexpr std::uint32_t kMaxAgendaEntries = 32;   // phases of one session's plan (5 + 4 per case: 6 cases)
+constexpr std::uint32_t kMaxChatText = 400;       // bytes of a chat line or question (UTF-8)
+constexpr std::uint32_t kMaxBoardText = 400;      // bytes of one recommendation or summary (UTF-8, may hold line breaks)
+
+struct AgendaIntent {
+    static constexpr MessageType kType = MessageType::AgendaIntent;
+    friend bool operator==(const AgendaIntent&, const AgendaIntent&) = default;
+    enum class Op : std::uint8_t { Next, Previous, Goto, Count };   // Next from the lobby starts the session
+    Op op = Op::Next;
+    std::uint32_t index = 0;   // Goto: the plan entry
+    template <typename S> bool serialize(S& s) {
+        return serializeEnum(s, op) && (op != Op::Goto || serializeUInt(s, index, 0, kMaxAgendaEntries - 1));
+    }
+};
+
+struct FloorIntent {
+    static constexpr MessageType kType = MessageType::FloorIntent;
+    friend bool operator==(const FloorIntent&, const FloorIntent&) = default;
+    enum class Op : std::uint8_t {
+        Raise, Lower,     // one's own hand
+        CallNext,         // the first hand gets the floor (RunFloor)
+        Give,             // target gets the floor, hand raised or not (RunFloor)
+        Release,          // the floor ends: one's own, or anyone's (RunFloor)
+        Dismiss,          // target's hand goes down (RunFloor)
+        Count
+    };
+    Op op = Op::Raise;
+    std::uint16_t target = 0;
+    template <typename S> bool serialize(S& s) {
+        if (!serializeEnum(s, op)) return false;
+        return (op != Op::Give && op != Op::Dismiss) || serializeInt(s, target, 0, kMaxEntities - 1);
+    }
+};
+
+struct BoardIntent {
+    static constexpr MessageType kType = MessageType::BoardIntent;
+    friend bool operator==(const BoardIntent&, const BoardIntent&) = default;
+    enum class Op : std::uint8_t {
+        Post,      // a recommendation on the current case's board (Recommend)
+        Edit,      // entry's text, by its author (Recommend), or the summary (WriteSummary)
+        Withdraw,  // entry, by its author
+        Summary,   // the facilitator's summary, the consensus (WriteSummary); replaces an earlier one
+        Count
+    };
+    Op op = Op::Post;
+    std::uint16_t entry = 0;      // Edit, Withdraw
+    std::uint16_t clientSeq = 0;  // echoed by TextHeld
+    std::string text;             // Post, Edit, Summary
+    template <typename S> bool serialize(S& s) {
+        if (!serializeEnum(s, op) || !serializeU16(s, clientSeq)) return false;
+        if ((op == Op::Edit || op == Op::Withdraw) && !serializeU16(s, entry)) return false;
+        return op == Op::Withdraw || serializeCaseText(s, text, kMaxBoardText);
+    }
+};
+
+struct ChatIntent {
+    static constexpr MessageType kType = MessageType::ChatIntent;
+    friend bool operator==(const ChatIntent&, const ChatIntent&) = default;
+    enum class Op : std::uint8_t {
+        Say,       // a chat line (Chat)
+        Ask,       // a question for the hub, queued (AskQuestion)
+        Withdraw,  // one's own queued question (seq)
+        Answered,  // a question is taken, out of order (RunFloor) (seq)
+        TakeNext,  // the first queued question is taken (RunFloor)
+        Count
+    };
+    Op op = Op::Say;
+    std::uint16_t clientSeq = 0;  // echoed by TextHeld
+    std::uint32_t seq = 0;        // Withdraw, Answered: the line's seq
+    std::string text;             // Say, Ask
+    template <typename S> bool serialize(S& s) {
+        if (!serializeEnum(s, op) || !serializeU16(s, clientSeq)) return false;
+        if (op == Op::Withdraw || op == Op::Answered) return serializeU32(s, seq);
+        return serializeString(s, text, kMaxChatText);
+    }
+};
+
+// Server -> author: the PHI screen held a text before anyone else saw it.
+// Findings say where (byte spans in the author's own text) and what kind,
+// never the text; nothing was stored or shown.
+struct TextHeld {
+    static constexpr MessageType kType = MessageType::TextHeld;
+    friend bool operator==(const TextHeld&, const TextHeld&) = default;
+    IntentKind intent = IntentKind::Chat;   // Chat or Board
+    std::uint16_t clientSeq = 0;
+    std::vector<WireFinding> findings;      // field: "chat", "question", "recommendation", "summary"
+    template <typename S> bool serialize(S& s) {
+        return serializeEnum(s, intent) && serializeU16(s, clientSeq) && serializeFindings(s, findings);
+    }
+};
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
                              SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
                              ParticipantMuted, PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
                              BlobPut, DeckOffer, UploadStatus, SessionExtend,
-                             CaseSubmit, CaseQuery, CaseListing, CaseReceipt>;
+                             CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
+                             AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

@@ -9,6 +9,13 @@ const char* toString(ObjectKind k) {
     case ObjectKind::Panel: return "panel";
     case ObjectKind::Laser: return "laser";
     case ObjectKind::Deck: return "deck";
+    case ObjectKind::Agenda: return "agenda";
+    case ObjectKind::AgendaEntry: return "agenda entry";
+    case ObjectKind::Queue: return "queue";
+    case ObjectKind::Moderation: return "moderation";
+    case ObjectKind::BoardEntry: return "board entry";
+    case ObjectKind::ChatLine: return "chat line";
+    case ObjectKind::Statement: return "statement";
     case ObjectKind::Count: break;
     }
     return "?";
@@ -25,7 +32,7 @@ const char* toString(ObjectError e) {
 
 bool ObjectBytes::assign(std::span<const std::uint8_t> bytes) {
     if (bytes.size() > kMaxObjectBytes) return false;
-    size = static_cast<std::uint8_t>(bytes.size());
+    size = static_cast<std::uint16_t>(bytes.size());
     std::copy(bytes.begin(), bytes.end(), data.begin());
     std::fill(data.begin() + size, data.end(), std::uint8_t{0});
     return true;

@@ -22,13 +22,20 @@
 namespace caseroom::net {
 
 // Kinds of room object. Values are on the wire (4 bits): append only.
-enum class ObjectKind : std::uint8_t { Panel, Laser, Deck, Count };
+// The teaching round's kinds are net/clinic_objects.h's.
+enum class ObjectKind : std::uint8_t {
+    Panel, Laser, Deck,
+    Agenda, AgendaEntry, Queue, Moderation, BoardEntry, ChatLine, Statement,
+    Count
+};
 const char* toString(ObjectKind k);
 constexpr int kObjectKindBits = 4;
 static_assert(static_cast<unsigned>(ObjectKind::Count) <= (1u << kObjectKindBits));
 
-constexpr std::uint32_t kMaxRoomObjects = 64;   // live objects per room (a room's panels, lasers, ...)
-constexpr std::uint32_t kMaxObjectBytes = 128;  // one object's encoding
+// Live objects per room: panels 16, lasers 16, decks 16, agenda 1 + 32
+// entries, queues 2, moderation 1, board 48, chat 24, statements 12 = 168.
+constexpr std::uint32_t kMaxRoomObjects = 192;
+constexpr std::uint32_t kMaxObjectBytes = 512;  // one object's encoding (a recommendation's 400 bytes of text and its header)
 
 struct ObjectKey {
     ObjectKind kind = ObjectKind::Panel;
@@ -39,7 +46,7 @@ struct ObjectKey {
 
 // One object's encoding, inline (no allocation when copied between views).
 struct ObjectBytes {
-    std::uint8_t size = 0;
+    std::uint16_t size = 0;
     std::array<std::uint8_t, kMaxObjectBytes> data{};
     [[nodiscard]] std::span<const std::uint8_t> view() const { return {data.data(), size}; }
     // False when `bytes` is longer than kMaxObjectBytes.

@@ -25,7 +25,7 @@ template <typename S>
 bool serializeObjectBytes(S& s, ObjectBytes& b) {
     std::uint32_t n = b.size;
     if (!serializeUInt(s, n, 0, kMaxObjectBytes)) return false;
-    b.size = static_cast<std::uint8_t>(n);
+    b.size = static_cast<std::uint16_t>(n);
     return s.serializeBytes(b.data.data(), n);
 }
 } // namespace

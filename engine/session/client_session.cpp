@@ -95,12 +95,21 @@ void ClientSession::requestStand() {
 }
 
 void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction action) {
-    if (state_ == ClientState::InRoom) sendMessage(net::ModerateRequest{target, action});
+    net::ModerateRequest m;
+    m.target = target;
+    m.action = action;
+    if (state_ == ClientState::InRoom) sendMessage(m);
 }
 
 void ClientSession::requestExtendSession(std::uint16_t minutes) {
     if (state_ == ClientState::InRoom) sendMessage(net::SessionExtend{minutes});
 }
+
+void ClientSession::sendClinic(const net::AgendaIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
+void ClientSession::sendClinic(const net::FloorIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
+void ClientSession::sendClinic(const net::BoardIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
+void ClientSession::sendClinic(const net::ChatIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
+void ClientSession::sendClinic(const net::ModerateRequest& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
 
 void ClientSession::sendPanelIntent(const sim::PanelCommand& cmd) {
     if (state_ != ClientState::InRoom || cmd.panel >= net::kMaxPanels) return;
@@ -284,7 +293,14 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         notices_.push_back(who + (pm->entity == self_.value ? " were" : " was") + (pm->muted ? " muted" : " unmuted") + " by a moderator");
     } else if (auto* ir = std::get_if<net::IntentRefused>(&m)) {
         ++counters_.refusals;
+        lastRefusal_ = *ir;
         notices_.push_back(std::string(net::toString(ir->intent)) + " refused: " + net::toString(ir->reason));
+    } else if (auto* th = std::get_if<net::TextHeld>(&m)) {
+        notices_.push_back(std::string("your ") + (th->intent == net::IntentKind::Board ? "recommendation" : "message") +
+                           " was held: it may identify a patient (" + std::to_string(th->findings.size()) + " finding" +
+                           (th->findings.size() == 1 ? "" : "s") + "); nothing was shown or kept");
+        if (heldTexts_.size() == 16) heldTexts_.erase(heldTexts_.begin());
+        heldTexts_.push_back(std::move(*th));
     } else if (auto* snap = std::get_if<net::Snapshot>(&m)) {
         onSnapshot(*snap, now);
     } else if (auto* chunk = std::get_if<net::BlobChunk>(&m)) {
@@ -318,7 +334,8 @@ void ClientSession::onSnapshot(const net::Snapshot& snap, double now) {
     clock_.observe(snap.serverTick, now);
     latestServerTick_ = std::max(latestServerTick_, snap.serverTick);
     for (const net::ObjectUpdate& u : objectUpdates_) {
-        if (panelView_.apply(u)) ++counters_.objectUpdates;
+        const bool ok = ClinicViewModel::handles(u.key.kind) ? clinicView_.apply(u) : panelView_.apply(u);
+        if (ok) ++counters_.objectUpdates;
         else ++counters_.malformed;
     }
     if (!objectUpdates_.empty()) panelsTick_ = snap.serverTick;

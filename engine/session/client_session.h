@@ -22,6 +22,7 @@
 #include "session/case_desk_wire.h"
 #include "session/content_fetch.h"
 #include "session/interpolation.h"
+#include "session/clinic_view.h"
 #include "session/panel_view.h"
 #include "sim/panels.h"
 #include "sim/avatar.h"
@@ -187,6 +188,20 @@ public:
     [[nodiscard]] std::uint64_t panelChanges() const { return panelView_.changes(); }
     // serverTick of the newest snapshot that changed the panels view (0: none).
     [[nodiscard]] std::uint32_t panelsTick() const { return panelsTick_; }
+    // The teaching round (session/clinic_view.h): intents go as they are
+    // (reliable, on the control channel); the server decides and the result
+    // arrives in clinic() with the next snapshots, or a refusal notice. A text
+    // the PHI screen held comes back in heldTexts() (and a notice).
+    void sendClinic(const net::AgendaIntent& m);
+    void sendClinic(const net::FloorIntent& m);
+    void sendClinic(const net::BoardIntent& m);
+    void sendClinic(const net::ChatIntent& m);
+    void sendClinic(const net::ModerateRequest& m);
+    [[nodiscard]] const ClinicViewModel& clinic() const { return clinicView_; }
+    [[nodiscard]] const std::vector<net::TextHeld>& heldTexts() const { return heldTexts_; }
+    // The newest IntentRefused received (for UIs and bots that need the
+    // reason; how many: stats().refusals).
+    [[nodiscard]] const net::IntentRefused& lastRefusal() const { return lastRefusal_; }
     // Human-readable notices (joined, left, refusals) since the last call.
     std::vector<std::string> takeNotices();
     [[nodiscard]] const ClientDesc& desc() const { return desc_; }
@@ -255,6 +270,9 @@ private:
     std::vector<net::EntityUpdate> updates_;
     std::vector<net::ObjectUpdate> objectUpdates_;
     PanelViewModel panelView_;
+    ClinicViewModel clinicView_;
+    std::vector<net::TextHeld> heldTexts_;   // newest last, at most 16 kept
+    net::IntentRefused lastRefusal_;
     std::uint32_t panelsTick_ = 0;
     struct PendingPanel { bool view = false, window = false; sim::PanelCommand viewCmd, windowCmd; };
     std::vector<PendingPanel> pendingPanels_;   // coalesced SetView / SetWindow, by panel

@@ -74,7 +74,7 @@ bool PanelViewModel::apply(const net::ObjectUpdate& u) {
         ++changes_;
         return true;
     }
-    case net::ObjectKind::Count: break;
+    default: break;   // other systems' kinds (the teaching round's: session/clinic_view.h)
     }
     return false;
 }

@@ -100,7 +100,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         if (c.entity.value < r.levels.size()) r.levels[c.entity.value] = sim::VoiceLevelGuard{};
         if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
         std::erase(r.members, peer);
-        pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::Left, 0, {}, static_cast<std::uint32_t>(reason), {}}, &c);
+        pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::Left, 0, {}, static_cast<std::uint32_t>(reason), {}, {}}, &c);
         broadcast(r, net::ParticipantLeft{c.entity.value, reason});
         ++counters_.leaves;
         if (config_.audit) { // access events: who was in which room, from where, until when
@@ -307,7 +307,7 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
         send(c.peer, net::JoinRefused{why, std::move(detail)});
         for (auto& r : rooms_) // a refusal at a room this server holds is that room's event
             if (r->room.spec().code == req.roomCode)
-                pushEvent(*r, sim::RoomEvent{r->room.tick(), {}, sim::RoomEventKind::JoinRefused, 0, {}, static_cast<std::uint32_t>(why), {}}, &c);
+                pushEvent(*r, sim::RoomEvent{r->room.tick(), {}, sim::RoomEventKind::JoinRefused, 0, {}, static_cast<std::uint32_t>(why), {}, {}}, &c);
     };
     // On an authenticating transport the invitation (token) is the truth:
     // the request must match it; nobody picks their own room, name or role.
@@ -362,7 +362,7 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     room->peerOfSlot[jr.entity.value] = c.peer;
     room->panels->join(jr.entity, c.role);
     ++counters_.joins;
-    pushEvent(*room, sim::RoomEvent{room->room.tick(), jr.entity, sim::RoomEventKind::Joined, 0, {}, 0, {}}, &c);
+    pushEvent(*room, sim::RoomEvent{room->room.tick(), jr.entity, sim::RoomEventKind::Joined, 0, {}, 0, {}, {}}, &c);
     if (config_.audit) {
         AuditRecord e = auditAbout(c);
         e.kind = AuditKind::Joined;
@@ -434,7 +434,7 @@ sim::ModerateAction toSim(net::ModerateAction a) {
     case net::ModerateAction::Mute: return sim::ModerateAction::Mute;
     case net::ModerateAction::Unmute: return sim::ModerateAction::Unmute;
     case net::ModerateAction::Remove: return sim::ModerateAction::Remove;
-    case net::ModerateAction::Count: break;
+    default: break;
     }
     return sim::ModerateAction::Count;
 }
@@ -656,7 +656,7 @@ void ServerHost::handle(Client& c, const net::SessionExtend& m, std::span<const 
         return;
     }
     ++counters_.extendsAsked;
-    pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::SessionExtended, 0, {}, m.minutes, {}}, &c);
+    pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::SessionExtended, 0, {}, m.minutes, {}, {}}, &c);
 }
 
 void ServerHost::refuseExtend(const RoomActor& who) {

@@ -9,6 +9,7 @@
 // Thread rule: the room's thread.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/content_hash.h"
@@ -30,11 +31,38 @@ enum class RoomEventKind : std::uint8_t {
     Left,              // the actor left, value = net::LeaveReason
     JoinRefused,       // a join to this room was refused (actor invalid: no slot), value = net::JoinRefusal
     SessionExtended,   // the actor (ExtendSession permitted) moved the session's end, value = minutes
+    // The teaching round. For these `panel` is the item acted on: the agenda
+    // entry (PhaseChanged) or the case's index in the plan (board kinds);
+    // `value` as noted; `text` only where noted (screened before it is pushed).
+    PhaseChanged,          // panel = plan entry, value = sim::Phase (the actor advanced; invalid actor: automatic)
+    HandRaised,            // the actor raised their hand
+    HandLowered,           // target's hand went down (the actor lowered their own or dismissed it)
+    FloorGiven,            // target has the floor (the actor called them; value 1: CallNext)
+    FloorEnded,            // target's floor ended (the actor released it; invalid: they left)
+    Muted,                 // target muted by the actor
+    Unmuted,               // target unmuted by the actor (or by themselves, self-unmute)
+    MutedAll,              // all but the hub muted, value = 1 when self-unmute is allowed
+    UnmutedAll,
+    RoomLocked,
+    RoomUnlocked,
+    ParticipantRemoved,    // target removed by the actor, text = the reason
+    BroughtToChair,        // target now in the presenter's chair
+    FacilitationHanded,    // target runs the session now; value 1: automatically (the facilitator did not return)
+    CoFacilitatorNamed,    // target
+    RecommendationPosted,  // panel = case, value = entry id, text
+    RecommendationEdited,  // panel = case, value = entry id, text (the new text)
+    RecommendationWithdrawn, // panel = case, value = entry id
+    SummaryWritten,        // panel = case, value = entry id, text (the consensus)
+    ChatSaid,              // value = line seq, text
+    QuestionAsked,         // value = line seq, text
+    QuestionAnswered,      // value = line seq (the actor took it; or withdrew their own)
+    TextHeld,              // the PHI screen held the actor's text, value = bit mask of clinic::PhiKind found; never the text
     Count
 };
 const char* toString(RoomEventKind k);
 // Kinds the host writes to the audit trail from the stream (who drove what:
-// control and decks). Joins, leaves and refusals are audited where they
+// control and decks; every moderation; the board's edits and summaries; a
+// text the PHI screen held, by kind, never its text). Joins, leaves and refusals are audited where they
 // happen, with the address and token; extensions by the job that makes them.
 [[nodiscard]] bool audited(RoomEventKind k);
 
@@ -46,6 +74,7 @@ struct RoomEvent {
     core::EntityId target;        // the other person involved, if any
     std::uint32_t value = 0;      // slide, ...
     core::ContentHash deck;       // DeckShown
+    std::string text;             // the kinds that say so (chat, recommendations, a removal's reason)
     friend bool operator==(const RoomEvent&, const RoomEvent&) = default;
 };
 
@@ -94,6 +123,29 @@ inline const char* toString(RoomEventKind k) {
     case RoomEventKind::Left: return "left";
     case RoomEventKind::JoinRefused: return "join refused";
     case RoomEventKind::SessionExtended: return "session extended";
+    case RoomEventKind::PhaseChanged: return "phase changed";
+    case RoomEventKind::HandRaised: return "hand raised";
+    case RoomEventKind::HandLowered: return "hand lowered";
+    case RoomEventKind::FloorGiven: return "floor given";
+    case RoomEventKind::FloorEnded: return "floor ended";
+    case RoomEventKind::Muted: return "muted";
+    case RoomEventKind::Unmuted: return "unmuted";
+    case RoomEventKind::MutedAll: return "muted all but the hub";
+    case RoomEventKind::UnmutedAll: return "unmuted all";
+    case RoomEventKind::RoomLocked: return "room locked";
+    case RoomEventKind::RoomUnlocked: return "room unlocked";
+    case RoomEventKind::ParticipantRemoved: return "participant removed";
+    case RoomEventKind::BroughtToChair: return "brought to the presenter's chair";
+    case RoomEventKind::FacilitationHanded: return "facilitation handed";
+    case RoomEventKind::CoFacilitatorNamed: return "co-facilitator named";
+    case RoomEventKind::RecommendationPosted: return "recommendation posted";
+    case RoomEventKind::RecommendationEdited: return "recommendation edited";
+    case RoomEventKind::RecommendationWithdrawn: return "recommendation withdrawn";
+    case RoomEventKind::SummaryWritten: return "summary written";
+    case RoomEventKind::ChatSaid: return "chat";
+    case RoomEventKind::QuestionAsked: return "question asked";
+    case RoomEventKind::QuestionAnswered: return "question answered";
+    case RoomEventKind::TextHeld: return "text held by the PHI screen";
     case RoomEventKind::Count: break;
     }
     return "?";
@@ -105,7 +157,24 @@ inline bool audited(RoomEventKind k) {
     case RoomEventKind::ControlGranted:
     case RoomEventKind::ControlTaken:
     case RoomEventKind::ControlReleased:
-    case RoomEventKind::ControlReturned: return true;
+    case RoomEventKind::ControlReturned:
+    // Moderation and the board's edits: who did what to whom.
+    case RoomEventKind::PhaseChanged:
+    case RoomEventKind::FloorGiven:
+    case RoomEventKind::Muted:
+    case RoomEventKind::Unmuted:
+    case RoomEventKind::MutedAll:
+    case RoomEventKind::UnmutedAll:
+    case RoomEventKind::RoomLocked:
+    case RoomEventKind::RoomUnlocked:
+    case RoomEventKind::ParticipantRemoved:
+    case RoomEventKind::BroughtToChair:
+    case RoomEventKind::FacilitationHanded:
+    case RoomEventKind::CoFacilitatorNamed:
+    case RoomEventKind::RecommendationEdited:
+    case RoomEventKind::RecommendationWithdrawn:
+    case RoomEventKind::SummaryWritten:
+    case RoomEventKind::TextHeld: return true;
     default: return false;
     }
 }

@@ -56,7 +56,7 @@ PanelSystem::PanelSystem(std::uint16_t panelCount, const DeckCatalog* catalog, E
 
 void PanelSystem::emit(std::uint32_t tick, core::EntityId actor, RoomEventKind kind, std::uint16_t panel, core::EntityId target,
                        std::uint32_t value, const core::ContentHash& deck) {
-    if (events_) events_->push(RoomEvent{tick, actor, kind, panel, target, value, deck});
+    if (events_) events_->push(RoomEvent{tick, actor, kind, panel, target, value, deck, {}});
 }
 
 std::optional<core::Role> PanelSystem::roleOf(core::EntityId who) const {

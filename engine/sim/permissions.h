@@ -1,19 +1,22 @@
 // Who may do what in a clinic: one table, checked by the server for every
-// intent. Later issues add actions (agenda, case forms, moderation, recording)
-// to this table, not checks scattered elsewhere. docs/PERMISSIONS.md mirrors it.
+// intent. Later issues add actions (recording, video) to this table, not
+// checks scattered elsewhere. docs/PERMISSIONS.md mirrors it.
 //
-// Two dimensions: the role (from the connect token, fixed for the session)
+// Three dimensions: the role (from the connect token, fixed for the session)
 // and what the person holds right now (a set of states of the person: the
 // panel they drive; with the agenda, the floor and acting as facilitator).
 // permitted(role, holding, action) is true when the role's row allows the
 // action or any held state's row does; a few actions are never granted by a
 // holding to a role whose own row forbids everything of the kind (observers:
 // kMayHold). Holdings are relative to the object acted on: "holds the panel"
-// means the panel the intent names.
+// means the panel the intent names. The third is the agenda phase
+// (sim/phase.h): check(role, holding, action, phase) below.
 #pragma once
 #include <cstdint>
+#include <optional>
 
 #include "core/role.h"
+#include "sim/phase.h"
 
 namespace caseroom::sim {
 
@@ -45,6 +48,19 @@ enum class Action : std::uint8_t {
     AdjustAttendance,    // correct attendance minutes, with a reason
     ExportRecords,       // export attendance, certificates and case documents
     ExtendSession,       // move a live session's end later
+    // The teaching round (sim/agenda.h, sim/floor.h, sim/moderation.h,
+    // sim/board.h, sim/chat.h). Gated by the agenda phase where it matters.
+    AdvanceAgenda,       // start the session, next / previous phase
+    RaiseHand,           // raise or lower one's own hand
+    RunFloor,            // call the next hand, give or end anyone's floor, dismiss a hand, take the next question
+    MuteAll,             // mute all but the hub (with or without self-unmute), and lift it
+    LockRoom,            // lock the room (no new joins) and unlock it
+    RemoveParticipant,   // remove someone, with a reason (their invitation for the session is revoked)
+    BringToChair,        // bring someone to the presenter's chair
+    HandFacilitation,    // hand facilitation to another hub member; name the co-facilitator
+    WriteSummary,        // the facilitator's summary of a case, marked as the consensus
+    Chat,                // room chat
+    AskQuestion,         // a question for the hub (queued like raised hands)
     Count
 };
 const char* toString(Action a);
@@ -52,8 +68,8 @@ const char* toString(Action a);
 // States of a person that grant actions beside their role. Appended only.
 enum class Holding : std::uint8_t {
     PanelHolder,        // drives the panel the intent names (sim/panels.h)
-    FloorHolder,        // (agenda issue) has the floor
-    ActingFacilitator,  // (agenda issue) stands in for the facilitator
+    FloorHolder,        // has the floor (sim/floor.h): speaks room-wide, in any phase
+    ActingFacilitator,  // runs the session in the facilitator's stead (sim/moderation.h)
     Count
 };
 const char* toString(Holding h);
@@ -76,5 +92,27 @@ struct HoldingSet {
 [[nodiscard]] bool permitted(core::Role role, HoldingSet holding, Action action);
 // Whether a role may hold things at all (be granted a panel, later the floor).
 [[nodiscard]] bool mayHold(core::Role role);
+
+// The phase dimension. An action is open in a set of phases for the roles
+// it gates (recommendations only in their phase, for everyone; a spoke's
+// voice not in the didactic); ungated roles may act in every phase. A
+// holding's grant follows the same gate when the action is gated for every
+// role, and is open in every phase otherwise (the floor lets a spoke speak
+// in the didactic; acting facilitation does not open recommendations early).
+enum class Denial : std::uint8_t {
+    NotPermitted,  // not in any phase, with this role and holding
+    WrongPhase,    // allowed in another phase (the answer names the phase it is)
+    Count
+};
+const char* toString(Denial d);
+// The phases where `action` is open to a gated role.
+[[nodiscard]] PhaseSet openPhases(Action action);
+// Whether `role` is subject to `action`'s phase gate.
+[[nodiscard]] bool phaseGated(core::Role role, Action action);
+// nullopt: permitted now; else why not.
+[[nodiscard]] std::optional<Denial> check(core::Role role, HoldingSet holding, Action action, Phase phase);
+[[nodiscard]] inline bool permitted(core::Role role, HoldingSet holding, Action action, Phase phase) {
+    return !check(role, holding, action, phase).has_value();
+}
 
 } // namespace caseroom::sim

@@ -144,7 +144,14 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         for (std::uint16_t i = 0; i < m.size; ++i) m.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
         return m;
     }
-    case MessageType::ModerateRequest: return ModerateRequest{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<ModerateAction>(rng)};
+    case MessageType::ModerateRequest: {
+        ModerateRequest m;
+        m.target = static_cast<std::uint16_t>(rng.below(kMaxEntities));
+        m.action = randomEnum<ModerateAction>(rng);
+        if (m.action == ModerateAction::MuteAllButHub) m.flag = rng.below(2) == 1;
+        if (m.action == ModerateAction::Remove) m.reason = randomText(rng, kMaxReasonText);
+        return m;
+    }
     case MessageType::ParticipantMuted: return ParticipantMuted{static_cast<std::uint16_t>(rng.below(kMaxEntities)), rng.chance(0.5)};
     case MessageType::PanelIntent: { // only the fields the op carries (the others decode as defaults)
         PanelIntent m;
@@ -261,6 +268,41 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         m.detail = randomText(rng, kMaxReasonText);
         m.findings = randomFindings(rng);
         m.totalFindings = ruint(rng, static_cast<std::int64_t>(m.findings.size()), 0xFFFF);
+        return m;
+    }
+    case MessageType::AgendaIntent: {
+        AgendaIntent m;
+        m.op = randomEnum<AgendaIntent::Op>(rng);
+        if (m.op == AgendaIntent::Op::Goto) m.index = ruint(rng, 0, kMaxAgendaEntries - 1);
+        return m;
+    }
+    case MessageType::FloorIntent: {
+        FloorIntent m;
+        m.op = randomEnum<FloorIntent::Op>(rng);
+        if (m.op == FloorIntent::Op::Give || m.op == FloorIntent::Op::Dismiss) m.target = static_cast<std::uint16_t>(rng.below(kMaxEntities));
+        return m;
+    }
+    case MessageType::BoardIntent: {
+        BoardIntent m;
+        m.op = randomEnum<BoardIntent::Op>(rng);
+        m.clientSeq = static_cast<std::uint16_t>(rng.below(0x10000));
+        if (m.op == BoardIntent::Op::Edit || m.op == BoardIntent::Op::Withdraw) m.entry = static_cast<std::uint16_t>(rng.below(0x10000));
+        if (m.op != BoardIntent::Op::Withdraw) m.text = randomText(rng, kMaxBoardText);
+        return m;
+    }
+    case MessageType::ChatIntent: {
+        ChatIntent m;
+        m.op = randomEnum<ChatIntent::Op>(rng);
+        m.clientSeq = static_cast<std::uint16_t>(rng.below(0x10000));
+        if (m.op == ChatIntent::Op::Withdraw || m.op == ChatIntent::Op::Answered) m.seq = ruint(rng, 0, 0xFFFFFFFF);
+        if (m.op == ChatIntent::Op::Say || m.op == ChatIntent::Op::Ask) m.text = randomText(rng, kMaxChatText);
+        return m;
+    }
+    case MessageType::TextHeld: {
+        TextHeld m;
+        m.intent = randomEnum<IntentKind>(rng);
+        m.clientSeq = static_cast<std::uint16_t>(rng.below(0x10000));
+        m.findings = randomFindings(rng);
         return m;
     }
     case MessageType::Count: break;
@@ -395,19 +437,22 @@ TEST_CASE("voice frames: fixed layout, and bad sizes, truncation and trailing by
 }
 
 TEST_CASE("moderation messages: layout, range checks and direction", "[net][messages][moderation]") {
-    const auto bytes = encodeMessage(ModerateRequest{5, ModerateAction::Remove});
-    // type | target 10 bits | action 2 bits (0..2) | pad
-    const std::vector<std::uint8_t> expected{static_cast<std::uint8_t>(MessageType::ModerateRequest), 0x05, 0x02 << 2};
-    CHECK(bytes == expected);
+    const auto unmute = encodeMessage(ModerateRequest{5, ModerateAction::Unmute, false, {}});
+    // type | target 10 bits | action 4 bits (0..10) | pad
+    const std::vector<std::uint8_t> expectedUnmute{static_cast<std::uint8_t>(MessageType::ModerateRequest), 0x05, 0x01 << 2};
+    CHECK(unmute == expectedUnmute);
+    // A removal carries its reason: | length 8 bits | bytes.
+    const auto bytes = encodeMessage(ModerateRequest{5, ModerateAction::Remove, false, "disruptive"});
+    CHECK(bytes.size() == 1 + 3 + 10);
     const DecodeResult ok = decodeMessage(bytes, Channel::Control);
     REQUIRE(ok.ok);
-    CHECK(std::get<ModerateRequest>(ok.message) == ModerateRequest{5, ModerateAction::Remove});
+    CHECK(std::get<ModerateRequest>(ok.message) == ModerateRequest{5, ModerateAction::Remove, false, "disruptive"});
     CHECK(decodeMessage(bytes, Channel::Voice).error == DecodeError::WrongChannel);
     auto badAction = bytes;
     badAction[2] = 0x03 << 2; // action 3 = Count: no such action
     CHECK(decodeMessage(badAction, Channel::Control).error == DecodeError::Malformed);
-    CHECK(encodeMessage(Message{ModerateRequest{5, ModerateAction::Count}}).empty());
-    CHECK(encodeMessage(Message{ModerateRequest{static_cast<std::uint16_t>(kMaxEntities), ModerateAction::Mute}}).empty());
+    CHECK(encodeMessage(Message{ModerateRequest{5, ModerateAction::Count, false, {}}}).empty());
+    CHECK(encodeMessage(Message{ModerateRequest{static_cast<std::uint16_t>(kMaxEntities), ModerateAction::Mute, false, {}}}).empty());
     CHECK(decodeMessage(std::span(bytes.data(), 2), Channel::Control).error == DecodeError::Malformed);
 
     CHECK(messageInfo(MessageType::ModerateRequest).direction == Direction::ToServer);

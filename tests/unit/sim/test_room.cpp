@@ -228,14 +228,14 @@ TEST_CASE("the shipped rooms file loads and every room fits its seats", "[sim][c
 TEST_CASE("the event stream's cap drops panel churn, never joins, leaves or refused joins", "[sim][events]") {
     EventStream s;
     for (std::size_t i = 0; i < EventStream::kMaxEventsPerTick + 10; ++i)
-        s.push(RoomEvent{1, core::EntityId{1}, RoomEventKind::SlideChanged, 0, {}, static_cast<std::uint32_t>(i), {}});
+        s.push(RoomEvent{1, core::EntityId{1}, RoomEventKind::SlideChanged, 0, {}, static_cast<std::uint32_t>(i), {}, {}});
     REQUIRE(s.pending().size() == EventStream::kMaxEventsPerTick);
     CHECK(s.dropped() == 10);
     // Past the cap: each of these still goes in (attendance and audit read them).
-    s.push(RoomEvent{1, core::EntityId{2}, RoomEventKind::Joined, 0, {}, 0, {}});
-    s.push(RoomEvent{1, core::EntityId{3}, RoomEventKind::Left, 0, {}, 1, {}});
-    s.push(RoomEvent{1, {}, RoomEventKind::JoinRefused, 0, {}, 2, {}});
-    s.push(RoomEvent{1, core::EntityId{1}, RoomEventKind::ControlRequested, 0, {}, 0, {}});
+    s.push(RoomEvent{1, core::EntityId{2}, RoomEventKind::Joined, 0, {}, 0, {}, {}});
+    s.push(RoomEvent{1, core::EntityId{3}, RoomEventKind::Left, 0, {}, 1, {}, {}});
+    s.push(RoomEvent{1, {}, RoomEventKind::JoinRefused, 0, {}, 2, {}, {}});
+    s.push(RoomEvent{1, core::EntityId{1}, RoomEventKind::ControlRequested, 0, {}, 0, {}, {}});
     CHECK(s.dropped() == 11);
     REQUIRE(s.pending().size() == EventStream::kMaxEventsPerTick + 3);
     CHECK(s.pending()[EventStream::kMaxEventsPerTick].kind == RoomEventKind::Joined);
