@@ -1,6 +1,8 @@
+// [SECTION] movement  [SECTION] slides  [SECTION] clinic script
 #include "session/bot_brain.h"
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace caseroom::session {
@@ -20,6 +22,7 @@ namespace {
 float planarLength(glm::vec2 v) { return std::sqrt(v.x * v.x + v.y * v.y); }
 } // namespace
 
+// [SECTION] movement
 void BotBrain::chooseSeat(const ClientSession& s, glm::vec2 at) {
     const sim::RoomLayout* layout = s.layout();
     seat_.reset();
@@ -71,6 +74,7 @@ void BotBrain::lookAt(const sim::AvatarPose& me, glm::vec3 target) {
     intent_.headPitch = std::atan2(d.y, std::max(horiz, 0.1f));
 }
 
+// [SECTION] slides
 void BotBrain::stepSlides(ClientSession& s, double now) {
     if (!show_ || now < nextSlideAt_) return;
     if (show_->deck.empty()) {
@@ -99,6 +103,7 @@ void BotBrain::think(ClientSession& s, double now) {
     const sim::RoomLayout* layout = s.layout();
     if (!me || !layout || s.state() != ClientState::InRoom) return;
     stepSlides(s, now);
+    stepClinic(s, now);
     const glm::vec2 at{me->body.x, me->body.z};
     intent_.move = glm::vec2(0.0f);
 
@@ -178,6 +183,196 @@ void BotBrain::think(ClientSession& s, double now) {
     intent_.headYaw = 0.0f;
     intent_.headPitch = 0.0f;
     s.setIntent(intent_);
+}
+
+} // namespace caseroom::session
+
+// [SECTION] clinic script
+namespace caseroom::session {
+
+const char* toString(ClinicPart p) {
+    switch (p) {
+    case ClinicPart::Facilitator: return "facilitator";
+    case ClinicPart::Specialist: return "specialist";
+    case ClinicPart::Spoke: return "spoke";
+    case ClinicPart::Count: break;
+    }
+    return "?";
+}
+
+namespace {
+// Synthetic clinical text only (no names, dates or places: the PHI screen
+// runs on every line and would hold them, which is its job, not the demo's).
+constexpr const char* kQuestions[] = {
+    "Would you check HCV RNA again before starting treatment?",
+    "Is the ALT trend relevant to the choice of regimen?",
+    "Does the fibrosis score change the length of treatment?",
+    "Was there any prior exposure to NS5A inhibitors?",
+};
+constexpr const char* kRecommendations[] = {
+    "Check the resistance profile before retreatment.",
+    "Repeat the viral load at week 4 and at the end of treatment.",
+    "Screen for hepatitis B co-infection before starting direct-acting antivirals.",
+    "Review drug interactions with the current medication list.",
+    "Refer for elastography to stage the fibrosis.",
+    "Offer harm-reduction services and follow up at the spoke clinic.",
+};
+template <std::size_t N>
+const char* pick(core::Rng& rng, const char* const (&list)[N]) {
+    return list[rng.below(static_cast<std::uint32_t>(N))];
+}
+bool handsPhase(sim::Phase p) { return p == sim::Phase::Didactic || p == sim::Phase::CaseQuestions; }
+} // namespace
+
+void BotBrain::playClinic(std::optional<ClinicScript> script) {
+    script_ = std::move(script);
+    progress_ = {};
+    phaseIndex_ = -1;
+}
+
+void BotBrain::stepClinic(ClientSession& s, double now) {
+    if (!script_) return;
+    const ClinicViewModel& v = s.clinic();
+    const sim::AgendaState& a = v.agenda();
+    if (!a.hasPlan) return; // no session plan (yet): nothing to play
+    if (phaseIndex_ != static_cast<int>(a.current)) {
+        // A new phase in our view: plan this phase's moves from here.
+        phaseIndex_ = a.current;
+        phaseSeenAt_ = now;
+        ++progress_.phasesSeen;
+        actAt_ = now + script_->phaseSeconds * (0.1 + 0.4 * rng_.uniform());
+        wantsFloor_ = handsPhase(a.phase) && rng_.chance(script_->raiseChance);
+        raised_ = posted_ = summarised_ = takenQuestion_ = false;
+        callsThisPhase_ = 0;
+        nextAskedAt_ = -1;
+    }
+    if (a.phase == sim::Phase::Ended) {
+        progress_.finished = true;
+        return;
+    }
+    // Who holds the floor, as the view shows it, and since when.
+    const sim::ModerationState& m = v.moderation();
+    if (m.floor != floorSeen_) {
+        floorSeen_ = m.floor;
+        floorSeenAt_ = now;
+        askedOnFloor_ = releasedFloor_ = false;
+        if (m.floor == s.self()) ++progress_.floorsHeld;
+    }
+    if (script_->part == ClinicPart::Facilitator) facilitate(s, now);
+    else participate(s, now);
+}
+
+void BotBrain::facilitate(ClientSession& s, double now) {
+    const ClinicViewModel& v = s.clinic();
+    const sim::AgendaState& a = v.agenda();
+    const sim::ModerationState& m = v.moderation();
+    const double inPhase = now - phaseSeenAt_;
+    const double T = script_->phaseSeconds;
+    bool ready = inPhase >= T;
+    switch (a.phase) {
+    case sim::Phase::Lobby:
+        ready = ready && s.avatars().size() >= script_->startWith;
+        break;
+    case sim::Phase::Didactic:
+    case sim::Phase::CaseQuestions: {
+        // The queue: the first hand gets the floor, a while later it ends.
+        const bool someoneElse = m.floor.valid() && m.floor != s.self();
+        if (!m.floor.valid() && !v.hands().entries.empty() && inPhase >= 0.25 * T && callsThisPhase_ < 3 &&
+            (lastCallAt_ < 0 || now - lastCallAt_ > 0.5)) {
+            net::FloorIntent f;
+            f.op = net::FloorIntent::Op::CallNext;
+            s.sendClinic(f);
+            lastCallAt_ = now;
+            ++callsThisPhase_;
+            ++progress_.floorsCalled;
+        } else if (someoneElse && !releasedFloor_ && now - floorSeenAt_ > std::max(1.0, 0.35 * T)) {
+            net::FloorIntent f;
+            f.op = net::FloorIntent::Op::Release;
+            s.sendClinic(f);
+            releasedFloor_ = true;
+        }
+        if (a.phase == sim::Phase::CaseQuestions && !takenQuestion_ && !v.questions().entries.empty() && inPhase >= 0.5 * T) {
+            net::ChatIntent c;
+            c.op = net::ChatIntent::Op::TakeNext;
+            c.clientSeq = ++clientSeq_;
+            s.sendClinic(c);
+            takenQuestion_ = true;
+            ++progress_.questionsTaken;
+        }
+        // Give the floor its time before moving on (at most twice the phase).
+        if (m.floor.valid() && inPhase < 2 * T) ready = false;
+        break;
+    }
+    case sim::Phase::CaseSummary:
+        if (!summarised_ && inPhase >= 0.2 * T) {
+            std::size_t entries = 0;
+            for (const sim::BoardEntry& e : v.board())
+                if (e.caseIndex == a.caseIndex && !e.consensus) ++entries;
+            net::BoardIntent b;
+            b.op = net::BoardIntent::Op::Summary;
+            b.clientSeq = ++clientSeq_;
+            b.text = "Consensus for case " + std::to_string(a.caseIndex + 1) + " (" + std::to_string(entries) +
+                     " recommendations): check resistance, treat for 12 weeks, repeat the viral load at week 4.";
+            s.sendClinic(b);
+            summarised_ = true;
+            ++progress_.summaries;
+        }
+        ready = ready && summarised_;
+        break;
+    default: break;
+    }
+    if (!ready) return;
+    // Advance; resend only if the view has not moved on after a while (a
+    // refusal or a lost race), so one phase is one Next.
+    if (nextAskedAt_ >= 0 && now - nextAskedAt_ < 2.0) return;
+    net::AgendaIntent next;
+    next.op = net::AgendaIntent::Op::Next;
+    s.sendClinic(next);
+    nextAskedAt_ = now;
+    ++progress_.advances;
+}
+
+void BotBrain::participate(ClientSession& s, double now) {
+    const ClinicViewModel& v = s.clinic();
+    const sim::AgendaState& a = v.agenda();
+    const sim::ModerationState& m = v.moderation();
+    const core::EntityId me = s.self();
+    if (m.floor == me) {
+        // Given the floor: in the questions, ask; then hand it back.
+        if (a.phase == sim::Phase::CaseQuestions && !askedOnFloor_ && now - floorSeenAt_ > 0.3) {
+            net::ChatIntent c;
+            c.op = net::ChatIntent::Op::Ask;
+            c.clientSeq = ++clientSeq_;
+            c.text = pick(rng_, kQuestions);
+            s.sendClinic(c);
+            askedOnFloor_ = true;
+            ++progress_.questionsAsked;
+        }
+        if (!releasedFloor_ && now - floorSeenAt_ > std::max(0.8, 0.25 * script_->phaseSeconds)) {
+            net::FloorIntent f;
+            f.op = net::FloorIntent::Op::Release;
+            s.sendClinic(f);
+            releasedFloor_ = true;
+        }
+        return;
+    }
+    if (handsPhase(a.phase) && script_->part == ClinicPart::Spoke && wantsFloor_ && !raised_ && now >= actAt_ &&
+        v.handPosition(me) == 0) {
+        net::FloorIntent f;
+        f.op = net::FloorIntent::Op::Raise;
+        s.sendClinic(f);
+        raised_ = true;
+        ++progress_.handsRaised;
+    }
+    if (a.phase == sim::Phase::CaseRecommendations && !posted_ && now >= actAt_) {
+        net::BoardIntent b;
+        b.op = net::BoardIntent::Op::Post;
+        b.clientSeq = ++clientSeq_;
+        b.text = pick(rng_, kRecommendations);
+        s.sendClinic(b);
+        posted_ = true;
+        ++progress_.recommendations;
+    }
 }
 
 } // namespace caseroom::session

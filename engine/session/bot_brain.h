@@ -3,6 +3,13 @@
 // then; a wanderer stays standing and strolls. Decides from what its
 // ClientSession sees, exactly like a person would, so bots exercise the real
 // protocol. Deterministic for a given seed and input.
+// With a ClinicScript it also plays a part in a short teaching round, read
+// from ClientSession::clinic() (the agenda, queue, floor and board as the
+// server replicates them): the facilitator advances the agenda on a fast
+// timetable, calls the next hand and writes each case's summary; spokes
+// raise hands in the didactic and the clarifying questions, ask a question
+// when given the floor, and post recommendations; a specialist posts
+// recommendations too.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -30,6 +37,34 @@ struct SlideShow {
 };
 const char* toString(BotMode m);
 
+// Who a bot is in a scripted teaching round.
+enum class ClinicPart : std::uint8_t { Facilitator, Specialist, Spoke, Count };
+const char* toString(ClinicPart p);
+
+// A scripted short clinic (caseroom-bots --script clinic). Timers run from
+// when the bot sees a phase begin (its view of the Agenda object), so every
+// step follows the replicated state, not a clock of its own.
+struct ClinicScript {
+    ClinicPart part = ClinicPart::Spoke;
+    double phaseSeconds = 4.0;           // facilitator: each phase's length before it advances (the plan's are minutes)
+    std::uint32_t startWith = 1;         // facilitator: participants in its view (itself included) before it leaves the lobby
+    double raiseChance = 0.6;            // spokes: chance to raise a hand in a didactic or questions phase
+};
+
+// What a scripted bot has done so far (printouts and tests).
+struct ClinicProgress {
+    std::uint32_t advances = 0;          // AgendaIntent Next sent
+    std::uint32_t handsRaised = 0;
+    std::uint32_t floorsCalled = 0;      // FloorIntent CallNext sent
+    std::uint32_t floorsHeld = 0;        // times it saw itself given the floor
+    std::uint32_t questionsAsked = 0;    // ChatIntent Ask sent
+    std::uint32_t questionsTaken = 0;    // ChatIntent TakeNext sent
+    std::uint32_t recommendations = 0;   // BoardIntent Post sent
+    std::uint32_t summaries = 0;         // BoardIntent Summary sent
+    std::uint32_t phasesSeen = 0;        // agenda entries it saw begin
+    bool finished = false;               // its view shows the agenda ended
+};
+
 class BotBrain {
 public:
     BotBrain(std::uint64_t seed, bool wanderer) : rng_(seed), wanderer_(wanderer) {}
@@ -40,6 +75,9 @@ public:
 
     // Turns the slide show on (or, with nullopt, off).
     void presentSlides(std::optional<SlideShow> show) { show_ = std::move(show); nextSlideAt_ = -1; }
+    // Plays a part in the teaching round (or, with nullopt, none).
+    void playClinic(std::optional<ClinicScript> script);
+    [[nodiscard]] const ClinicProgress& clinicProgress() const { return progress_; }
 
     [[nodiscard]] BotMode mode() const { return mode_; }
     [[nodiscard]] std::optional<std::uint16_t> targetSeat() const { return seat_; }
@@ -63,6 +101,25 @@ private:
     std::optional<SlideShow> show_;
     double nextSlideAt_ = -1;
     void stepSlides(ClientSession& s, double now);
+
+    // The teaching round (bot_brain.cpp [SECTION] clinic script).
+    void stepClinic(ClientSession& s, double now);
+    void facilitate(ClientSession& s, double now);
+    void participate(ClientSession& s, double now);
+    std::optional<ClinicScript> script_;
+    ClinicProgress progress_;
+    int phaseIndex_ = -1;                // the agenda entry it last saw begin (-1: none yet)
+    double phaseSeenAt_ = 0;             // when it saw it begin
+    double actAt_ = 0;                   // this phase's planned moment to act (raise, post)
+    bool wantsFloor_ = false;            // spokes: raising a hand this phase
+    bool raised_ = false, posted_ = false, summarised_ = false, takenQuestion_ = false;
+    std::uint32_t callsThisPhase_ = 0;
+    double nextAskedAt_ = -1;            // facilitator: when it last sent Next (resend after a while)
+    double lastCallAt_ = -1;
+    core::EntityId floorSeen_;           // who its view showed holding the floor
+    double floorSeenAt_ = 0;
+    bool askedOnFloor_ = false, releasedFloor_ = false;
+    std::uint16_t clientSeq_ = 0;
 };
 
 } // namespace caseroom::session

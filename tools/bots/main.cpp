@@ -4,7 +4,11 @@
 // speaks a WAV file (looping) through the real voice path (Opus, the server's
 // forwarding); with --listen, the watcher (or bot 1) writes what it hears,
 // spatialized stereo, to a WAV file. Audio devices are the WAV-file twin,
-// pumped on the wall clock: no sound card needed.
+// pumped on the wall clock: no sound card needed. With --script clinic the
+// bots play a short teaching round (session/bot_brain.h ClinicScript): bot 1
+// facilitates, the others raise hands, ask and recommend; the printout shows
+// the phase, the queue, the floor and the board as bot 1 (or the watcher)
+// sees them.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -59,6 +63,12 @@ void usage() {
         "  --present             bot 1 (the facilitator) shows the first deck the room offers on panel 0\n"
         "                        and steps through its slides\n"
         "  --slide-seconds S     seconds per slide with --present (default 8)\n"
+        "  --script clinic       play a short teaching round: bot 1 (the facilitator) opens the session, runs\n"
+        "                        introductions, the didactic and each case (presentation, questions,\n"
+        "                        recommendations, summary) and the wrap-up; spokes raise hands, ask and\n"
+        "                        recommend; the specialists recommend. Ends when the agenda does\n"
+        "  --phase-seconds S     seconds per phase with --script clinic, 0.5..600 (default 4)\n"
+        "  --start-with N        the facilitator starts once it sees N participants, 1..1000 (default: --count)\n"
         "  --speak FILE.wav      bot 1 speaks this file into the room, looping (any rate; mixed to mono)\n"
         "  --listen FILE.wav     the watcher (without --watch: bot 1) writes what it hears here (48 kHz stereo)\n"
         "  --quiet               print only joins, leaves and errors\n"
@@ -68,6 +78,34 @@ void usage() {
 const char* roleTag(core::Role r) { return core::toString(r); }
 // The avatar's speaking indicator (voiceLevel 0..15, from the server's voice router).
 const char* speaking(const session::RemoteAvatar& a) { return a.pose.voiceLevel > 0 ? "  speaking" : ""; }
+
+std::string nameOf(const session::ClientSession& s, core::EntityId id) {
+    if (!id.valid()) return "nobody";
+    for (const auto& a : s.avatars())
+        if (a.slot == id.value) return a.name;
+    return "slot " + std::to_string(id.value);
+}
+
+// The teaching round as `s` sees it: phase, queue, floor, board.
+void printClinic(const session::ClientSession& s) {
+    const session::ClinicViewModel& v = s.clinic();
+    const sim::AgendaState& a = v.agenda();
+    if (!a.hasPlan) {
+        std::printf("  round: no session plan in view\n");
+        return;
+    }
+    const sim::AgendaEntry* e = v.currentEntry();
+    const double elapsed = s.tickRate() > 0 ? static_cast<double>(s.serverTick() - std::min(s.serverTick(), a.phaseStartTick)) / s.tickRate() : 0;
+    std::printf("  round: phase %u/%u %s%s%s, %.0f s in; floor: %s; hands: %zu", a.current + 1u, a.entryCount, sim::toString(a.phase),
+                e && !e->title.empty() ? " - " : "", e ? e->title.c_str() : "", elapsed, nameOf(s, v.moderation().floor).c_str(),
+                v.hands().entries.size());
+    for (const auto& h : v.hands().entries) std::printf(" [%s]", nameOf(s, h.who).c_str());
+    std::printf("; questions: %zu; board: %zu\n", v.questions().entries.size(), v.board().size());
+    for (const sim::BoardEntry& b : v.board())
+        if (b.caseIndex == a.caseIndex || a.phase == sim::Phase::WrapUp || a.phase == sim::Phase::Ended)
+            std::printf("    case %u %s%s (%s): %s\n", b.caseIndex + 1u, b.consensus ? "CONSENSUS " : "", b.authorName.c_str(),
+                        core::toString(b.authorRole), b.text.c_str());
+}
 
 void printRoom(const session::ClientSession& s, double now) {
     const sim::RoomLayout* layout = s.layout();
@@ -85,6 +123,7 @@ void printRoom(const session::ClientSession& s, double now) {
                         a.pose.body.z, yawDeg, speaking(a), a.self ? "  <- me" : "");
         }
     }
+    if (s.clinic().agenda().hasPlan) printClinic(s);
     std::fflush(stdout);
 }
 
@@ -96,6 +135,9 @@ struct Options {
     std::uint64_t seed = 1;
     bool watch = false, quiet = false, help = false, present = false;
     double slideSeconds = 8.0;
+    bool clinic = false;          // --script clinic
+    double phaseSeconds = 4.0;
+    long long startWith = 0;      // 0: --count
     std::string keyPath, tokenPath, speakPath, listenPath;
     bool serverGiven = false;
     std::vector<std::string> invitations;   // --invitation, in order
@@ -146,6 +188,15 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         else if (a == "--duration") st = number(0.1, 31536000, o.duration);
         else if (a == "--print-every") st = number(0.2, 3600, o.printEvery);
         else if (a == "--slide-seconds") st = number(1, 3600, o.slideSeconds);
+        else if (a == "--script") {
+            if (*v != "clinic") st = core::Error{"--script: '" + *v + "' is not a script (clinic)"};
+            else o.clinic = true;
+        } else if (a == "--phase-seconds") st = number(0.5, 600, o.phaseSeconds);
+        else if (a == "--start-with") {
+            auto n = cli::parseInt(a, *v, 1, 1000);
+            if (!n) st = n.error();
+            else o.startWith = *n;
+        }
         else if (a == "--speak") o.speakPath = *v;
         else if (a == "--listen") o.listenPath = *v;
         else st = core::Error{"unknown option '" + a + "' (see --help)"};
@@ -289,6 +340,15 @@ int main(int argc, char** argv) {
             show.secondsPerSlide = parsed->slideSeconds;
             b.brain->presentSlides(show);
         }
+        if (parsed->clinic && !watch) {
+            session::ClinicScript cs;
+            cs.part = cd.role == core::Role::Facilitator ? session::ClinicPart::Facilitator
+                      : cd.role == core::Role::Specialist ? session::ClinicPart::Specialist
+                                                          : session::ClinicPart::Spoke;
+            cs.phaseSeconds = parsed->phaseSeconds;
+            cs.startWith = static_cast<std::uint32_t>(parsed->startWith > 0 ? parsed->startWith : count);
+            b.brain->playClinic(cs);
+        }
         if (i == 0 && (!speakPath.empty() || !listenPath.empty())) {
             // Bot 1's voice: speaks --speak (push-to-talk held, so the file's own
             // pauses are sent as DTX silence) and/or writes --listen.
@@ -321,6 +381,8 @@ int main(int argc, char** argv) {
     double inRoomSeconds = 0, lastLoop = 0;
     int exitCode = 0;
     bool stop = false;
+    int shownPhase = -1;          // --script clinic: the agenda entry bot 1's view showed last
+    double endedAt = -1;
     while (!stop && !cli::stopRequested()) {
         const double now = seconds();
         if (duration > 0 && now >= duration) break;
@@ -347,6 +409,36 @@ int main(int argc, char** argv) {
         inRoomSeconds += static_cast<double>(inRoom) * (now - lastLoop);
         lastLoop = now;
         if (alive == 0) { std::fprintf(stderr, "caseroom-bots: no participant is connected any more\n"); exitCode = 1; break; }
+        if (parsed->clinic || watch) {
+            // Each phase as it begins in bot 1's (the watcher's) view; the script ends with the agenda.
+            const session::ClientSession& first = *bots[0].session;
+            const sim::AgendaState& ag = first.clinic().agenda();
+            if (ag.hasPlan && static_cast<int>(ag.current) != shownPhase) {
+                shownPhase = ag.current;
+                const sim::AgendaEntry* e = first.clinic().currentEntry();
+                std::printf("[%s] phase %u/%u: %s%s%s (at %.1f s)\n", first.desc().displayName.c_str(), ag.current + 1u, ag.entryCount,
+                            sim::toString(ag.phase), e && !e->title.empty() ? " - " : "", e ? e->title.c_str() : "", now);
+                std::fflush(stdout);
+                if (ag.phase == sim::Phase::Ended && endedAt < 0) endedAt = now;
+            }
+            if (parsed->clinic && endedAt >= 0 && now - endedAt > 1.0) {
+                printClinic(first);
+                std::uint32_t hands = 0, asked = 0, recs = 0, calls = 0, advances = 0, summaries = 0;
+                for (auto& b : bots) {
+                    const auto& p = b.brain->clinicProgress();
+                    hands += p.handsRaised;
+                    asked += p.questionsAsked;
+                    recs += p.recommendations;
+                    calls += p.floorsCalled;
+                    advances += p.advances;
+                    summaries += p.summaries;
+                }
+                std::printf("clinic: the agenda ended; %u advances, %u hands raised, %u floors called, %u questions asked, "
+                            "%u recommendations and %u summaries sent; %llu refusals seen by bot 1\n",
+                            advances, hands, calls, asked, recs, summaries, static_cast<unsigned long long>(first.stats().refusals));
+                break;
+            }
+        }
         if (now >= nextPrint) {
             nextPrint = now + printEvery;
             if (watch) printRoom(*bots[0].session, now);
@@ -365,6 +457,7 @@ int main(int argc, char** argv) {
                             "rtt %.0f ms, in %.1f kbit/s\n",
                             alive, seated, bots[0].session->desc().displayName.c_str(), bots[0].session->avatars().size(), inputRate,
                             st.rttMs, static_cast<double>(st.bytesIn) * 8.0 / 1000.0 / std::max(now, 1.0));
+                if (parsed->clinic) printClinic(*bots[0].session);
             }
             std::fflush(stdout);
         }
