@@ -23,6 +23,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -114,6 +116,8 @@ struct Result {
     double worstStaleMs = 0;
     std::uint32_t seated = 0;
     bool attendance = false;
+    bool clinic = false;
+    std::uint64_t roundIntents = 0; // teaching-round intents the server carried out (--clinic)
     std::uint64_t dbWrites = 0;   // jobs the writer ran (attendance, heartbeats, audit rows)
 };
 
@@ -190,7 +194,112 @@ sim::RoomSpec benchSpec(std::uint32_t n) {
     return spec;
 }
 
-Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t budget, std::uint64_t seed, bool sealed, bool attendance) {
+// --clinic: the teaching round's systems running. A two-case plan; client 1
+// facilitates, 2-4 are specialists, the rest spokes. Before the measured
+// window the facilitator walks the agenda to the first case's
+// recommendations, 40 spokes post recommendations and 40 raise hands; while
+// measuring, each second the facilitator calls the next hand and releases
+// the floor half a second later, the released spoke raises its hand again
+// (a queue of ~40 that keeps changing), a chat line goes every 2 s and a new
+// recommendation every 3 s (until the board is full). Texts are screened by
+// the PHI screen as in the product.
+sim::SessionPlan clinicPlan() {
+    std::vector<sim::AgendaEntry> cases(2);
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        cases[i].title = "Case " + std::to_string(i + 1);
+        cases[i].presenter = "Bot " + std::to_string(i + 5);
+        cases[i].question = "Which regimen, and for how long?";
+    }
+    return sim::defaultPlan("Didactic: HCV treatment", cases);
+}
+
+struct ClinicDriver {
+    struct Step {
+        double at = 0;
+        std::function<void()> run;
+    };
+    std::vector<Step> steps; // sorted by time
+    std::size_t next = 0;
+    void due(double now) {
+        while (next < steps.size() && steps[next].at <= now) steps[next++].run();
+    }
+};
+
+ClinicDriver clinicScript(std::vector<std::unique_ptr<session::ClientSession>>& clients, double end) {
+    ClinicDriver d;
+    const std::size_t n = clients.size();
+    auto at = [&d](double t, std::function<void()> f) { d.steps.push_back({t, std::move(f)}); };
+    session::ClientSession* fac = clients[0].get();
+    auto next = [fac] {
+        net::AgendaIntent m;
+        m.op = net::AgendaIntent::Op::Next;
+        fac->sendClinic(m);
+    };
+    auto spoke = [&clients, n](std::size_t k) { return clients[std::min(n - 1, 4 + k % std::max<std::size_t>(1, n - 4))].get(); };
+    static constexpr const char* kTexts[] = {"Check the resistance profile before retreatment.",
+                                             "Repeat the viral load at week 4 and at the end of treatment.",
+                                             "Screen for hepatitis B co-infection first.",
+                                             "Review drug interactions with the current medications."};
+    auto post = [spoke](std::size_t k) {
+        net::BoardIntent b;
+        b.op = net::BoardIntent::Op::Post;
+        b.clientSeq = static_cast<std::uint16_t>(k + 1);
+        b.text = kTexts[k % 4];
+        spoke(k)->sendClinic(b);
+    };
+    auto raise = [spoke](std::size_t k) {
+        net::FloorIntent f;
+        f.op = net::FloorIntent::Op::Raise;
+        spoke(k)->sendClinic(f);
+    };
+    for (int i = 0; i < 5; ++i) at(3.0 + 0.5 * i, next); // introductions .. the first case's recommendations
+    const std::size_t people = std::min<std::size_t>(40, n > 4 ? n - 4 : 0);
+    for (std::size_t k = 0; k < people; ++k) at(6.0 + 0.05 * static_cast<double>(k), [post, k] { post(k); });
+    for (std::size_t k = 0; k < people; ++k) at(8.0 + 0.025 * static_cast<double>(k), [raise, k] { raise(k + 40); });
+    std::size_t posted = people;
+    int line = 0;
+    for (double t = 10.0; t < end; t += 1.0) {
+        at(t, [fac] {
+            net::FloorIntent f;
+            f.op = net::FloorIntent::Op::CallNext;
+            fac->sendClinic(f);
+        });
+        at(t + 0.5, [fac] {
+            net::FloorIntent f;
+            f.op = net::FloorIntent::Op::Release;
+            fac->sendClinic(f);
+        });
+        // A spoke whose hand is down (the one the floor just left, or another) raises it.
+        at(t + 0.7, [fac, &clients] {
+            for (auto& c : clients)
+                if (c->self().valid() && c.get() != fac && c->clinic().handPosition(c->self()) == 0 && c->desc().role == core::Role::Spoke) {
+                    // The first spoke without a raised hand: keeps the queue near 40.
+                    net::FloorIntent f;
+                    f.op = net::FloorIntent::Op::Raise;
+                    c->sendClinic(f);
+                    break;
+                }
+        });
+        if (line % 2 == 0)
+            at(t + 0.3, [spoke, line] {
+                net::ChatIntent c;
+                c.op = net::ChatIntent::Op::Say;
+                c.clientSeq = static_cast<std::uint16_t>(line + 1);
+                c.text = "Thanks, that answers it (" + std::to_string(line) + ").";
+                spoke(static_cast<std::size_t>(line) * 3)->sendClinic(c);
+            });
+        if (line % 3 == 0 && posted < sim::kMaxBoardEntries - 2) {
+            const std::size_t k = posted++;
+            at(t + 0.6, [post, k] { post(k); });
+        }
+        ++line;
+    }
+    std::stable_sort(d.steps.begin(), d.steps.end(), [](const ClinicDriver::Step& a, const ClinicDriver::Step& b) { return a.at < b.at; });
+    return d;
+}
+
+Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t budget, std::uint64_t seed, bool sealed, bool attendance,
+               bool clinicRound = false) {
     net::LoopbackNetwork network(seed);
     network.setConditions({0.0, 0.02, 0.005, 0.0, 0.0}); // a 40 ms round trip
     auto serverT = maybeSealed(network.createHost(7777), sealed, true);
@@ -206,6 +315,10 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
         cfg.unixClock = [&now] { return static_cast<std::uint64_t>(BenchClinic::kUnixAtZero + static_cast<std::int64_t>(now)); };
         cfg.sessionOpen = [&](std::string_view room) { return clinic.sessions->open(room, cfg.unixClock()); };
     }
+    if (clinicRound) {
+        const sim::SessionPlan plan = clinicPlan();
+        cfg.planFor = [plan](std::string_view) { return std::optional<sim::SessionPlan>(plan); };
+    }
     session::ServerHost server(*serverT, cfg);
 
     std::vector<std::unique_ptr<net::Transport>> transports;
@@ -216,9 +329,12 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
         session::ClientDesc d;
         d.roomCode = "bench";
         d.displayName = "Bot " + std::to_string(i + 1);
+        if (clinicRound) d.role = i == 0 ? core::Role::Facilitator : i < 4 ? core::Role::Specialist : core::Role::Spoke;
         clients.push_back(std::make_unique<session::ClientSession>(*transports.back(), d));
         brains.push_back(std::make_unique<session::BotBrain>(seed * 7919 + i, i % 5 == 4)); // one in five wanders
     }
+    ClinicDriver driver;
+    if (clinicRound) driver = clinicScript(clients, warmup + seconds);
     const double step = 1.0 / 60.0;
     std::vector<double> tickMs;
     std::uint64_t bytesStart = 0, payloadStart = 0, updatesStart = 0;
@@ -239,6 +355,7 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
             clients[i]->update(now);
             brains[i]->think(*clients[i], now);
         }
+        driver.due(now);
         if (!measuring && now >= warmup) {
             measuring = true;
             bytesStart = stateBytes();
@@ -268,6 +385,8 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     r.worstStaleMs = worstStale * 1000.0 / cfg.tickRate;
     for (auto& b : brains) r.seated += b->mode() == session::BotMode::Seated;
     r.attendance = attendance;
+    r.clinic = clinicRound;
+    r.roundIntents = server.counters().roundIntents;
     if (clinic.writer) {
         clinic.writer->flush();
         r.dbWrites = clinic.writer->stats().jobs;
@@ -441,6 +560,9 @@ void usage() {
               "  --attendance on|off|both  record attendance and the audit trail in a clinic database\n"
               "                        (SQLite in a temporary folder, the writer thread) as caseroom-server --db\n"
               "                        does (default off)\n"
+              "  --clinic on|off|both  the teaching round's systems running: a plan, the agenda at a case's\n"
+              "                        recommendations, a board of ~40 entries, a queue of ~40 hands, the floor\n"
+              "                        called every second, chat (default off)\n"
               "real processes (--processes): caseroom-server + caseroom-bots over UDP, secure transport:\n"
               "  --processes           run the shipped executables instead of the twin\n"
               "  --participants N      bots in the room, 1..1000 (default 200)\n"
@@ -461,6 +583,7 @@ int main(int argc, char** argv) {
     std::uint64_t seed = 1;
     std::vector<bool> modes{true};
     std::vector<bool> attendanceModes{false};
+    std::vector<bool> clinicModes{false};
     bool processes = false;
     ProcessDesc pd;
     const std::string dirOfExe = exeDir();
@@ -507,6 +630,10 @@ int main(int argc, char** argv) {
             if (*v == "both") attendanceModes = {false, true};
             else if (*v == "on" || *v == "off") attendanceModes = {*v == "on"};
             else return fail(core::Error{"--attendance: '" + *v + "' is not on, off or both"});
+        } else if (a == "--clinic") {
+            if (*v == "both") clinicModes = {false, true};
+            else if (*v == "on" || *v == "off") clinicModes = {*v == "on"};
+            else return fail(core::Error{"--clinic: '" + *v + "' is not on, off or both"});
         } else if (a == "--participants") {
             auto n = cli::parseInt(a, *v, 1, 1000);
             if (!n) return fail(n.error());
@@ -528,16 +655,18 @@ int main(int argc, char** argv) {
     if (seconds < 0) seconds = 20;
     if (warmup < 0) warmup = 12;
     if (budget == 0) budget = session::ServerConfig{}.replication.budgetBytes;
-    std::printf("| participants | encryption | attendance | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes |\n");
-    std::printf("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| participants | encryption | attendance | clinic | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents |\n");
+    std::printf("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (std::uint32_t n : sizes)
       for (bool sealed : modes)
-        for (bool att : attendanceModes) {
-          const Result r = runRoom(n, warmup, seconds, budget, seed, sealed, att);
-          std::printf("| %u | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.2f | %.0f | %u | %llu |\n", r.participants, sealed ? "on" : "off",
-                      r.attendance ? "on" : "off", r.tickMedianMs, r.tickP99Ms, r.tickMaxMs, r.payloadKbps, r.wireKbps, r.bytesPerUpdate,
-                      r.worstStaleMs, r.seated, static_cast<unsigned long long>(r.dbWrites));
-          std::fflush(stdout);
-        }
+        for (bool att : attendanceModes)
+          for (bool round : clinicModes) {
+            const Result r = runRoom(n, warmup, seconds, budget, seed, sealed, att, round);
+            std::printf("| %u | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu |\n", r.participants,
+                        sealed ? "on" : "off", r.attendance ? "on" : "off", r.clinic ? "on" : "off", r.tickMedianMs, r.tickP99Ms,
+                        r.tickMaxMs, r.payloadKbps, r.wireKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated,
+                        static_cast<unsigned long long>(r.dbWrites), static_cast<unsigned long long>(r.roundIntents));
+            std::fflush(stdout);
+          }
     return 0;
 }
