@@ -64,10 +64,15 @@ void syncFloor(const sim::FloorSystem& floor, sim::ModerationSystem& moderation)
     moderation.setFloor(floor.holder(), floor.holderSinceTick());
 }
 
-// The actor as the server sent it, plus what the round grants them.
+// The actor as the server sent it, with the round's own holdings (the floor,
+// acting facilitation) as the round has them now: the round is their one
+// authority, so a stale copy in `actor.holding` neither grants nor withholds.
+// Other holdings (a panel) are the caller's and pass through.
 sim::ClinicActor merged(const sim::ClinicActor& actor, sim::HoldingSet round) {
+    constexpr auto kRoundBits = static_cast<std::uint8_t>((1u << static_cast<unsigned>(sim::Holding::FloorHolder)) |
+                                                          (1u << static_cast<unsigned>(sim::Holding::ActingFacilitator)));
     sim::ClinicActor a = actor;
-    a.holding.bits = static_cast<std::uint8_t>(a.holding.bits | round.bits);
+    a.holding.bits = static_cast<std::uint8_t>((a.holding.bits & ~kRoundBits) | (round.bits & kRoundBits));
     return a;
 }
 
@@ -88,7 +93,6 @@ RoundHost::RoundHost(sim::EventStream* events, double tickRate, RoundConfig conf
       config_(config) {}
 
 RoundHost::~RoundHost() = default;
-
 
 void RoundHost::setPlan(const sim::SessionPlan& plan, std::uint32_t tick) {
     agenda_->setPlan(plan, tick);

@@ -89,6 +89,7 @@ std::optional<FloorError> FloorSystem::apply(const ClinicActor& actor, FloorOp o
     switch (op) {
     case FloorOp::Raise:
         if (const auto e = denied(Action::RaiseHand)) return e;
+        if (!roleOf(actor.id)) return FloorError::NoSuchParticipant;  // not in the room: no hand to raise
         if (raised(actor.id)) return std::nullopt;
         if (hands_.entries.size() >= kMaxQueue) return FloorError::QueueFull;
         hands_.entries.push_back(QueueEntry{actor.id, tick, 0});

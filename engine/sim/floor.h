@@ -6,7 +6,8 @@
 // Rules (docs/PERMISSIONS.md, Action::RaiseHand and RunFloor, checked with
 // sim::check in the phase the caller passes):
 // - Raise / Lower one's own hand (RaiseHand). Raising twice is a no-op; at
-//   kMaxQueue hands QueueFull; lowering a hand not raised NotInQueue.
+//   kMaxQueue hands QueueFull; lowering a hand not raised NotInQueue; one
+//   not in the room (join) raises nothing: NoSuchParticipant.
 // - Dismiss a target's hand (RunFloor; NotInQueue).
 // - CallNext (RunFloor): the first hand gets the floor and leaves the queue;
 //   an empty queue NotInQueue.

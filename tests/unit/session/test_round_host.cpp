@@ -445,3 +445,82 @@ TEST_CASE("round host: a sample of permission cells answer the right reason", "[
         CHECK(c.attempt(r) == c.want);
     }
 }
+
+TEST_CASE("round host: the round's holdings are its own, never the sender's copy", "[session][round]") {
+    Room r;
+    // A specialist claiming acting facilitation they do not have gets nothing.
+    sim::ClinicActor forged = r.spec;
+    forged.holding = forged.holding.with(sim::Holding::ActingFacilitator).with(sim::Holding::FloorHolder);
+    CHECK(r.agenda(forged, AOp::Next) == RefusalReason::NotPermitted);
+    CHECK(r.moderate(forged, MA::MuteAllButHub).refused == RefusalReason::NotPermitted);
+    CHECK(r.floorOp(forged, FOp::CallNext) == RefusalReason::NotPermitted);
+    // Handed facilitation, the same specialist acts with an empty copy.
+    REQUIRE_FALSE(r.moderate(r.fac, MA::HandFacilitation, r.spec.id).refused);
+    CHECK(r.round.holding(r.spec.id).has(sim::Holding::ActingFacilitator));
+    CHECK_FALSE(r.round.holding(r.fac.id).has(sim::Holding::ActingFacilitator));
+    CHECK(r.agenda(r.spec, AOp::Next) == std::nullopt);
+    // The facilitator's role still advances without the holding.
+    CHECK(r.agenda(r.fac, AOp::Next) == std::nullopt);
+}
+
+TEST_CASE("round host: out-of-range ops are BadValue; a non-member raises nothing", "[session][round]") {
+    Room r;
+    net::AgendaIntent a;
+    a.op = net::AgendaIntent::Op::Count;
+    CHECK(r.round.onIntent(r.fac, a, r.tick) == RefusalReason::BadValue);
+    net::FloorIntent f;
+    f.op = net::FloorIntent::Op::Count;
+    CHECK(r.round.onIntent(r.fac, f, r.tick) == RefusalReason::BadValue);
+    net::ModerateRequest m;
+    m.action = net::ModerateAction::Count;
+    CHECK(r.round.onModerate(r.fac, m, r.tick).refused == RefusalReason::BadValue);
+    const sim::ClinicActor stranger = actor(40, core::Role::Spoke, 140);
+    CHECK(r.floorOp(stranger, FOp::Raise) == RefusalReason::NoSuchParticipant);
+    r.step();
+    CHECK(r.queueObject()->entries.empty());
+    CHECK(r.drain().empty());
+}
+
+TEST_CASE("round host: an entry the codec cannot carry is counted, the rest published", "[session][round]") {
+    Room r(false);
+    sim::SessionPlan p = plan();
+    p.entries[3].caseIndex = 9;  // past kMaxPlanCases: the AgendaEntry encoding refuses it
+    r.round.setPlan(p, r.tick);
+    r.step();
+    CHECK(r.round.publishFailures() == 1);
+    CHECK(r.objects.find({net::ObjectKind::AgendaEntry, 3}) == nullptr);
+    CHECK(r.objects.find({net::ObjectKind::AgendaEntry, 4}) != nullptr);
+    CHECK(r.agendaObject()->entryCount == p.entries.size());
+}
+
+TEST_CASE("round host: a late joiner's table holds the current phase, queue and moderation", "[session][round]") {
+    Room r;
+    REQUIRE(r.go(kQuestions) == std::nullopt);
+    REQUIRE(r.floorOp(r.spoke, FOp::Raise) == std::nullopt);
+    REQUIRE(r.floorOp(r.spec, FOp::Raise) == std::nullopt);
+    REQUIRE(r.floorOp(r.fac, FOp::CallNext) == std::nullopt);
+    REQUIRE_FALSE(r.moderate(r.fac, MA::MuteAllButHub, {}, true).refused);
+    REQUIRE_FALSE(r.moderate(r.fac, MA::BringToChair, r.spoke2.id).refused);
+    REQUIRE_FALSE(r.moderate(r.coord, MA::Lock).refused);
+    for (int i = 0; i < 5; ++i) r.step();
+    // Everything a first snapshot carries, decoded from the table alone.
+    const auto a = r.agendaObject();
+    REQUIRE(a);
+    CHECK(a->phase == Phase::CaseQuestions);
+    CHECK(a->current == kQuestions);
+    const auto q = r.queueObject();
+    REQUIRE(q);
+    REQUIRE(q->entries.size() == 1);
+    CHECK(q->entries[0].who == r.spec.id);
+    const auto m = r.moderationObject();
+    REQUIRE(m);
+    CHECK(m->floor == r.spoke.id);
+    CHECK(m->chair == r.spoke2.id);
+    CHECK(m->facilitator == r.fac.id);
+    CHECK(m->locked);
+    CHECK(m->muteAll == sim::MuteAll::SelfUnmute);
+    CHECK(m->muted == Slots{r.spoke2.id.value});  // the floor holder is not listed
+    CHECK(*m == r.round.moderation().state());
+    CHECK(*q == r.round.floor().hands());
+    CHECK(*a == r.round.agenda().state());
+}

@@ -217,3 +217,13 @@ TEST_CASE("floor: a leaver's hand and floor go; end() ends the floor", "[sim][fl
     w.floor.end(401);  // nobody: nothing
     CHECK(w.drain().empty());
 }
+
+TEST_CASE("floor: one not in the room raises no hand", "[sim][floor]") {
+    World w;
+    const ClinicActor stranger = actor(30, core::Role::Spoke);
+    CHECK(w.op(stranger, FloorOp::Raise) == FloorError::NoSuchParticipant);
+    w.floor.leave(w.spoke.id, 5);
+    CHECK(w.op(w.spoke, FloorOp::Raise) == FloorError::NoSuchParticipant);
+    CHECK(w.queue().empty());
+    CHECK(w.op(w.fac, FloorOp::Count) == FloorError::BadValue);
+}
