@@ -94,10 +94,11 @@ void ClientSession::requestStand() {
     if (state_ == ClientState::InRoom) sendMessage(net::StandRequest{});
 }
 
-void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction action) {
+void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction action, std::string reason) {
     net::ModerateRequest m;
     m.target = target;
     m.action = action;
+    m.reason = std::move(reason);
     if (state_ == ClientState::InRoom) sendMessage(m);
 }
 

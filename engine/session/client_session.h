@@ -133,9 +133,11 @@ public:
     void setIntent(const sim::MoveInput& intent) { intent_ = intent; }
     void requestSit(std::uint16_t seat);
     void requestStand();
-    // Moderation (facilitator, coordinator): the server decides and answers
-    // with ParticipantMuted / ParticipantLeft{Removed} or a refusal notice.
-    void requestModerate(std::uint16_t target, net::ModerateAction action);
+    // Moderation of one participant (mute, unmute; remove with `reason`,
+    // which the server requires): the server decides and answers with
+    // ParticipantMuted / ParticipantLeft{Removed} or a refusal notice. Every
+    // other moderation: sendClinic(net::ModerateRequest).
+    void requestModerate(std::uint16_t target, net::ModerateAction action, std::string reason = {});
     // The facilitator moves the live session's end `minutes` later (1..240);
     // a refusal comes back as IntentRefused{ExtendSession, reason}.
     void requestExtendSession(std::uint16_t minutes);

@@ -1,0 +1,201 @@
+#include "session/clinic_journal.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/log.h"
+#include "store/records.h"
+
+namespace caseroom::session {
+
+// Added to only by the replies (server thread) and onTick; atomics so that
+// counters() may be read from another thread.
+struct ClinicJournal::Counters {
+    std::atomic<std::uint64_t> posted{0}, written{0}, failed{0}, noPlan{0}, noCase{0};
+};
+
+namespace {
+
+bool journaled(sim::RoomEventKind k) {
+    using K = sim::RoomEventKind;
+    switch (k) {
+    case K::RecommendationPosted:
+    case K::RecommendationEdited:
+    case K::RecommendationWithdrawn:
+    case K::SummaryWritten:
+    case K::ChatSaid:
+    case K::QuestionAsked:
+    case K::QuestionAnswered: return true;
+    default: return false;   // TextHeld above all: never stored
+    }
+}
+
+bool boardKind(sim::RoomEventKind k) {
+    using K = sim::RoomEventKind;
+    return k == K::RecommendationPosted || k == K::RecommendationEdited || k == K::RecommendationWithdrawn ||
+           k == K::SummaryWritten;
+}
+
+// The roster person behind a token's user id (the identity convention), 0: a guest.
+std::int64_t personOf(store::Records& records, std::uint64_t userId) {
+    if (userId == 0 || userId > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return 0;
+    auto p = records.person(static_cast<std::int64_t>(userId));
+    return p ? p->id : 0;
+}
+
+// What one job writes (a copy of the event: jobs never read the journal).
+struct Item {
+    sim::RoomEventKind kind = sim::RoomEventKind::ChatSaid;
+    std::int64_t sessionId = 0;
+    std::int64_t caseId = 0;
+    std::uint32_t value = 0;          // entry id or line seq
+    std::uint64_t userId = 0;
+    std::string name;
+    core::Role role = core::Role::Observer;
+    std::string text;
+    std::int64_t now = 0;
+};
+
+core::Status write(store::Records& records, const Item& it) {
+    using K = sim::RoomEventKind;
+    auto recommendation = [&] {
+        store::Recommendation r;
+        r.sessionId = it.sessionId;
+        r.caseId = it.caseId;
+        r.entryId = it.value;
+        r.authorUserId = it.userId;
+        r.authorPersonId = personOf(records, it.userId);
+        r.authorName = it.name;
+        r.authorRole = it.role;
+        r.text = it.text;
+        r.createdAt = it.now;
+        return r;
+    };
+    auto line = [&](store::ChatLineKind kind) {
+        store::ChatRecord c;
+        c.sessionId = it.sessionId;
+        c.seq = it.value;
+        c.kind = kind;
+        c.authorUserId = it.userId;
+        c.authorPersonId = personOf(records, it.userId);
+        c.authorName = it.name;
+        c.authorRole = it.role;
+        c.text = it.text;
+        c.createdAt = it.now;
+        return c;
+    };
+    switch (it.kind) {
+    case K::RecommendationPosted: {
+        auto id = records.addRecommendation(recommendation());
+        if (!id) return id.error();
+        return {};
+    }
+    case K::RecommendationEdited: return records.editRecommendation(it.sessionId, it.value, it.text, it.now);
+    case K::RecommendationWithdrawn: return records.withdrawRecommendation(it.sessionId, it.value, it.now);
+    case K::SummaryWritten: {
+        auto id = records.writeSummary(recommendation());
+        if (!id) return id.error();
+        return {};
+    }
+    case K::ChatSaid:
+    case K::QuestionAsked: {
+        auto id = records.addChatLine(line(it.kind == K::ChatSaid ? store::ChatLineKind::Chat : store::ChatLineKind::Question));
+        if (!id) return id.error();
+        return {};
+    }
+    case K::QuestionAnswered: return records.answerQuestion(it.sessionId, it.value, it.now);
+    default: return {};
+    }
+}
+
+} // namespace
+
+ClinicJournal::ClinicJournal(store::Writer& writer) : writer_(writer), counters_(std::make_shared<Counters>()) {}
+
+ClinicJournal::~ClinicJournal() = default;
+
+void ClinicJournal::setPlan(std::string room, const sim::SessionPlan& plan) {
+    RoomPlan p;
+    p.sessionId = plan.sessionId <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+                      ? static_cast<std::int64_t>(plan.sessionId)
+                      : 0;
+    for (const auto& e : plan.entries) {
+        if (!sim::isCasePhase(e.phase)) continue;
+        if (p.caseIds.size() <= e.caseIndex) p.caseIds.resize(std::size_t{e.caseIndex} + 1, 0);
+        if (e.caseId != 0 && e.caseId <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            p.caseIds[e.caseIndex] = static_cast<std::int64_t>(e.caseId);
+    }
+    plans_[std::move(room)] = std::move(p);
+}
+
+void ClinicJournal::clearPlan(std::string_view room) {
+    if (auto it = plans_.find(std::string(room)); it != plans_.end()) plans_.erase(it);
+}
+
+bool ClinicJournal::hasPlan(std::string_view room) const { return plans_.count(std::string(room)) != 0; }
+
+void ClinicJournal::onTick(const RoomTick& t) {
+    const RoomPlan* plan = nullptr;
+    bool looked = false;
+    for (std::size_t i = 0; i < t.events.size(); ++i) {
+        const sim::RoomEvent& e = t.events[i];
+        if (!journaled(e.kind)) continue;
+        if (!looked) {
+            looked = true;
+            if (auto it = plans_.find(std::string(t.room)); it != plans_.end() && it->second.sessionId > 0) plan = &it->second;
+        }
+        if (!plan) {
+            ++counters_->noPlan;
+            continue;
+        }
+        Item it;
+        it.kind = e.kind;
+        it.sessionId = plan->sessionId;
+        it.value = e.value;
+        if (boardKind(e.kind)) {
+            it.caseId = e.panel < plan->caseIds.size() ? plan->caseIds[e.panel] : 0;
+            if (it.caseId == 0) {
+                ++counters_->noCase;
+                continue;
+            }
+        }
+        if (i < t.actors.size()) {
+            const RoomActor& who = t.actors[i];
+            it.userId = who.userId;
+            it.name = who.displayName;
+            it.role = who.role.value_or(core::Role::Observer);
+        }
+        it.text = e.text;
+        it.now = static_cast<std::int64_t>(std::min<std::uint64_t>(t.unixTime, std::numeric_limits<std::int64_t>::max()));
+        ++counters_->posted;
+        auto counters = counters_;
+        const char* what = sim::toString(e.kind);
+        writer_.post(
+            [it = std::move(it)](store::Database& db) -> core::Status {
+                store::Records records(db);
+                return write(records, it);
+            },
+            [counters, what](const core::Status& st) {
+                if (st) {
+                    ++counters->written;
+                    return;
+                }
+                const std::uint64_t n = ++counters->failed;
+                if (n <= 5 || n % 100 == 0)
+                    CR_LOG_ERROR("clinic journal: %s not written (%llu failures): %s", what, static_cast<unsigned long long>(n),
+                                 st.error().message.c_str());
+            });
+    }
+}
+
+ClinicJournalCounters ClinicJournal::counters() const {
+    ClinicJournalCounters c;
+    c.posted = counters_->posted;
+    c.written = counters_->written;
+    c.failed = counters_->failed;
+    c.noPlan = counters_->noPlan;
+    c.noCase = counters_->noCase;
+    return c;
+}
+
+} // namespace caseroom::session
