@@ -241,8 +241,11 @@ void BotBrain::stepClinic(ClientSession& s, double now) {
         phaseSeenAt_ = now;
         ++progress_.phasesSeen;
         actAt_ = now + script_->phaseSeconds * (0.1 + 0.4 * rng_.uniform());
-        wantsFloor_ = handsPhase(a.phase) && rng_.chance(script_->raiseChance);
-        raised_ = posted_ = summarised_ = takenQuestion_ = false;
+        // Spokes raise a hand in the didactic by chance, and in every case's
+        // clarifying questions (so each case gets its question).
+        wantsFloor_ = a.phase == sim::Phase::CaseQuestions || (a.phase == sim::Phase::Didactic && rng_.chance(script_->raiseChance));
+        raised_ = posted_ = summarised_ = false;
+        takenAt_ = -1;
         callsThisPhase_ = 0;
         nextAskedAt_ = -1;
     }
@@ -285,18 +288,23 @@ void BotBrain::facilitate(ClientSession& s, double now) {
             lastCallAt_ = now;
             ++callsThisPhase_;
             ++progress_.floorsCalled;
-        } else if (someoneElse && !releasedFloor_ && now - floorSeenAt_ > std::max(1.0, 0.35 * T)) {
+        } else if (someoneElse && !releasedFloor_ && now - floorSeenAt_ > std::max(2.0, 0.5 * T)) {
+            // The speaker hands the floor back first; this ends it if they do not.
             net::FloorIntent f;
             f.op = net::FloorIntent::Op::Release;
             s.sendClinic(f);
             releasedFloor_ = true;
         }
-        if (a.phase == sim::Phase::CaseQuestions && !takenQuestion_ && !v.questions().entries.empty() && inPhase >= 0.5 * T) {
+        // Queued questions are taken in turn, one a second (each once: the
+        // view drops it from the queue when the server has taken it).
+        if (a.phase == sim::Phase::CaseQuestions && !v.questions().entries.empty() && inPhase >= 0.5 * T &&
+            v.questions().entries.front().line != lastTaken_ && (takenAt_ < 0 || now - takenAt_ > 1.0)) {
             net::ChatIntent c;
             c.op = net::ChatIntent::Op::TakeNext;
             c.clientSeq = ++clientSeq_;
             s.sendClinic(c);
-            takenQuestion_ = true;
+            lastTaken_ = v.questions().entries.front().line;
+            takenAt_ = now;
             ++progress_.questionsTaken;
         }
         // Give the floor its time before moving on (at most twice the phase).

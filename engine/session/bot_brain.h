@@ -48,7 +48,7 @@ struct ClinicScript {
     ClinicPart part = ClinicPart::Spoke;
     double phaseSeconds = 4.0;           // facilitator: each phase's length before it advances (the plan's are minutes)
     std::uint32_t startWith = 1;         // facilitator: participants in its view (itself included) before it leaves the lobby
-    double raiseChance = 0.6;            // spokes: chance to raise a hand in a didactic or questions phase
+    double raiseChance = 0.6;            // spokes: chance to raise a hand in the didactic (in clarifying questions they all do)
 };
 
 // What a scripted bot has done so far (printouts and tests).
@@ -112,7 +112,9 @@ private:
     double phaseSeenAt_ = 0;             // when it saw it begin
     double actAt_ = 0;                   // this phase's planned moment to act (raise, post)
     bool wantsFloor_ = false;            // spokes: raising a hand this phase
-    bool raised_ = false, posted_ = false, summarised_ = false, takenQuestion_ = false;
+    bool raised_ = false, posted_ = false, summarised_ = false;
+    std::uint32_t lastTaken_ = 0;        // facilitator: the question line it last took
+    double takenAt_ = -1;
     std::uint32_t callsThisPhase_ = 0;
     double nextAskedAt_ = -1;            // facilitator: when it last sent Next (resend after a while)
     double lastCallAt_ = -1;

@@ -188,7 +188,7 @@ Result runRound(std::uint32_t n, std::uint32_t cycles, std::uint64_t seed) {
     };
     for (std::uint32_t cycle = 0; cycle < cycles; ++cycle) {
         // Forward to wrap-up (not Ended: the round would be over), then back to the introductions.
-        while (fac.clinic().agenda().current + 2 < entries) {
+        while (fac.clinic().agenda().current + 2u < entries) {
             if (!agendaStep(net::AgendaIntent::Op::Next)) break;
             floorRound();
         }

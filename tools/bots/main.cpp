@@ -340,7 +340,8 @@ int main(int argc, char** argv) {
             show.secondsPerSlide = parsed->slideSeconds;
             b.brain->presentSlides(show);
         }
-        if (parsed->clinic && !watch) {
+        // Coordinators and observers sit and watch: the round gives them no part.
+        if (parsed->clinic && !watch && (cd.role == core::Role::Facilitator || cd.role == core::Role::Specialist || cd.role == core::Role::Spoke)) {
             session::ClinicScript cs;
             cs.part = cd.role == core::Role::Facilitator ? session::ClinicPart::Facilitator
                       : cd.role == core::Role::Specialist ? session::ClinicPart::Specialist
