@@ -62,6 +62,7 @@ enum class ModerationOp : std::uint8_t {
     Mute, Unmute, Remove, MuteAllButHub, UnmuteAll, SelfUnmute, Lock, Unlock, BringToChair, HandFacilitation,
     NameCoFacilitator, Count
 };
+const char* toString(ModerationOp op);
 
 struct ModerationCommand {
     ModerationOp op = ModerationOp::Mute;
@@ -76,6 +77,7 @@ enum class ModerationRefusal : std::uint8_t {
 const char* toString(ModerationRefusal r);
 
 enum class AdmitRefusal : std::uint8_t { Removed, RoomLocked, Count };
+const char* toString(AdmitRefusal r);
 
 class ModerationSystem {
 public:
