@@ -575,3 +575,25 @@ TEST_CASE("round host: a scripted round through the host, as the event stream te
     CHECK(r.round.admits(core::Role::Spoke, 104) == net::JoinRefusal::Removed);
     CHECK(r.round.publishFailures() == 0);
 }
+
+TEST_CASE("round host: runs without an event stream; a zero grace hands over on the next tick", "[session][round]") {
+    RoundHost round(nullptr, kTickRate, RoundConfig{0.0});
+    net::ObjectTable objects;
+    round.setPlan(plan(), 0);
+    const sim::ClinicActor fac = actor(0, core::Role::Facilitator, 100), spec = actor(1, core::Role::Specialist, 101);
+    round.join(fac, 0);
+    round.join(spec, 0);
+    net::AgendaIntent next;
+    CHECK(round.onIntent(fac, next, 1) == std::nullopt);
+    round.leave(fac.id, 2, true);
+    round.tick(2, objects);
+    CHECK(round.moderation().state().facilitator == spec.id);
+    CHECK(round.onIntent(spec, next, 3) == std::nullopt);
+    round.tick(3, objects);
+    const net::ObjectBytes* b = objects.find({net::ObjectKind::Agenda, 0});
+    REQUIRE(b);
+    const auto a = decodeAgenda(b->view());
+    REQUIRE(a);
+    CHECK(a->phase == Phase::Didactic);
+    CHECK(round.publishFailures() == 0);
+}
