@@ -480,3 +480,71 @@ TEST_CASE("BoardHost: entries retired past the room's bound leave the published 
     CHECK(ev.size() == 60);
     CHECK(host.publishFailures() == 0);
 }
+
+TEST_CASE("BoardHost: random intents keep the published objects equal to the systems' state", "[board_host]") {
+    // A fixed-seed walk through every op from every role in every phase
+    // (no clock, no rand(): the same run each time).
+    std::uint64_t state = 0x9E3779B97F4A7C15ull;
+    auto next = [&](std::uint32_t n) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<std::uint32_t>((state >> 33) % n);
+    };
+    sim::EventStream events;
+    BoardHost host(&events, BoardConfig{8});
+    net::ObjectTable objects;
+    std::vector<sim::ClinicActor> people;
+    const core::Role roles[] = {core::Role::Facilitator, core::Role::Specialist, core::Role::Coordinator, core::Role::Spoke,
+                                core::Role::Spoke, core::Role::Observer};
+    for (std::uint16_t i = 0; i < 6; ++i) {
+        people.push_back(actor(i, roles[i], ("Person " + std::to_string(i)).c_str()));
+        host.join(people.back());
+    }
+    const char* texts[] = {"Treat 12 weeks.", "  Check HBV.  ", "", "Seen 03/14/2025.", "Recheck\nat SVR12", "MRN 12345678",
+                           "Thanks Dr Person", "Agree."};
+    std::vector<sim::RoomEvent> drained;
+    for (std::uint32_t t = 1; t <= 400; ++t) {
+        sim::RoundView r = round(static_cast<sim::Phase>(next(static_cast<std::uint32_t>(sim::Phase::Count))),
+                                 static_cast<std::uint8_t>(next(3)));
+        for (int k = 0; k < 6; ++k) {
+            sim::ClinicActor a = people[next(static_cast<std::uint32_t>(people.size()))];
+            if (next(8) == 0) a.holding = sim::HoldingSet{}.with(sim::Holding::ActingFacilitator);
+            if (next(2) == 0) {
+                net::BoardIntent m;
+                m.op = static_cast<net::BoardIntent::Op>(next(4));
+                m.entry = static_cast<std::uint16_t>(next(20));
+                m.text = texts[next(8)];
+                (void)host.onIntent(a, r, m, t);
+            } else {
+                net::ChatIntent m;
+                m.op = static_cast<net::ChatIntent::Op>(next(5));
+                m.seq = next(40);
+                m.text = texts[next(8)];
+                (void)host.onIntent(a, r, m, t);
+            }
+        }
+        if (next(50) == 0) {
+            const auto& who = people[next(static_cast<std::uint32_t>(people.size()))];
+            host.leave(who.id, t);
+            host.join(who);
+        }
+        host.tick(t, objects);
+        events.drain(drained);
+        for (const sim::RoomEvent& e : drained)
+            if (e.kind == sim::RoomEventKind::TextHeld) CHECK(e.text.empty());
+
+        // What a client decodes is exactly the systems' state.
+        const auto entries = host.board().entries();
+        REQUIRE(entries.size() <= sim::kMaxBoardEntries);
+        REQUIRE(countKind(objects, net::ObjectKind::BoardEntry) == entries.size());
+        for (const sim::BoardEntry& e : entries) REQUIRE(boardObject(objects, e.id) == e);
+        const auto& lines = host.chat().lines();
+        REQUIRE(countKind(objects, net::ObjectKind::ChatLine) == lines.size());
+        for (const sim::ChatLine& l : lines) REQUIRE(chatObject(objects, l.seq) == l);
+        REQUIRE(questionsObject(objects) == host.chat().questions());
+        for (std::uint8_t c = 0; c < 3; ++c) REQUIRE(host.board().countFor(c) <= sim::kMaxCaseEntries);
+    }
+    CHECK(host.held() > 0);
+    CHECK(host.publishFailures() == 0);
+    CHECK_FALSE(host.board().entries().empty());
+    CHECK_FALSE(host.chat().lines().empty());
+}
