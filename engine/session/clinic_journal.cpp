@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "clinic/session_plan.h"
 #include "core/log.h"
 #include "store/records.h"
 
@@ -11,7 +12,7 @@ namespace caseroom::session {
 // Added to only by the replies (server thread) and onTick; atomics so that
 // counters() may be read from another thread.
 struct ClinicJournal::Counters {
-    std::atomic<std::uint64_t> posted{0}, written{0}, failed{0}, noPlan{0}, noCase{0};
+    std::atomic<std::uint64_t> posted{0}, written{0}, failed{0}, noPlan{0}, noCase{0}, planFailures{0};
 };
 
 namespace {
@@ -134,6 +135,32 @@ void ClinicJournal::clearPlan(std::string_view room) {
 
 bool ClinicJournal::hasPlan(std::string_view room) const { return plans_.count(std::string(room)) != 0; }
 
+void ClinicJournal::requestPlan(std::string room, std::uint64_t unixNow, PlanReady ready) {
+    auto found = std::make_shared<std::optional<sim::SessionPlan>>();
+    const auto now = static_cast<std::int64_t>(std::min<std::uint64_t>(unixNow, std::numeric_limits<std::int64_t>::max()));
+    writer_.post(
+        [room, now, found](store::Database& db) -> core::Status {
+            found->reset();   // a rerun starts over
+            store::Records records(db);
+            auto plan = clinic::planForRoom(records, room, now);
+            if (!plan) return plan.error();
+            *found = std::move(*plan);
+            return {};
+        },
+        [this, room, found, ready = std::move(ready)](const core::Status& st) {
+            if (!st) {
+                const std::uint64_t n = ++counters_->planFailures;
+                if (n <= 5 || n % 100 == 0)
+                    CR_LOG_ERROR("clinic journal: no plan for room %s (%llu failures): %s", room.c_str(),
+                                 static_cast<unsigned long long>(n), st.error().message.c_str());
+                return;
+            }
+            if (*found) setPlan(room, **found);
+            else clearPlan(room);
+            if (ready) ready(room, *found);
+        });
+}
+
 void ClinicJournal::onTick(const RoomTick& t) {
     const RoomPlan* plan = nullptr;
     bool looked = false;
@@ -195,6 +222,7 @@ ClinicJournalCounters ClinicJournal::counters() const {
     c.failed = counters_->failed;
     c.noPlan = counters_->noPlan;
     c.noCase = counters_->noCase;
+    c.planFailures = counters_->planFailures;
     return c;
 }
 

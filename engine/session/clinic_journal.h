@@ -31,7 +31,9 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -49,6 +51,7 @@ struct ClinicJournalCounters {
     std::uint64_t failed = 0;         // jobs whose write failed (logged)
     std::uint64_t noPlan = 0;         // events of a room without a plan (or without a session): not written
     std::uint64_t noCase = 0;         // board events for a case index without a store case: not written
+    std::uint64_t planFailures = 0;   // requestPlan lookups that failed (logged)
 };
 
 class ClinicJournal final : public RoomEventReader {
@@ -64,6 +67,17 @@ public:
     // The room runs no session now: its events are dropped (counted).
     void clearPlan(std::string_view room);
     [[nodiscard]] bool hasPlan(std::string_view room) const;
+    // Looks the room's session and plan up off the tick: a writer job runs
+    // clinic::planForRoom(records, room, unixNow) (the session holding the
+    // room then: lobby opening to the extended end plus overrun). Its reply
+    // (Writer::drainReplies, server thread) sets the plan (or clears it when
+    // no session holds the room) and then calls `ready` with it, e.g. to hand
+    // the plan to the agenda. A failed lookup is logged and counted
+    // (planFailures), keeps the room's plan as it was and calls `ready` not.
+    // The reply refers to this journal: destroy the writer (or drain it)
+    // before the journal.
+    using PlanReady = std::function<void(const std::string& room, const std::optional<sim::SessionPlan>& plan)>;
+    void requestPlan(std::string room, std::uint64_t unixNow, PlanReady ready = {});
 
     void onTick(const RoomTick& t) override;
     [[nodiscard]] ClinicJournalCounters counters() const;

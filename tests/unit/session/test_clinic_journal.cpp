@@ -214,3 +214,56 @@ TEST_CASE("a room's plan can be replaced and cleared; a plan without a session w
     REQUIRE(chat->size() == 1);
     CHECK((*chat)[0].text == "kept");
 }
+
+TEST_CASE("requestPlan finds the room's session off the tick and sets (or clears) its plan") {
+    caseroom::testing::TempDir dir;
+    const std::string path = dir.file("clinic.db");
+    RoundClinic c;
+    {
+        auto db = store::Database::open({.path = path});
+        REQUIRE(db.ok());
+        store::Records r(**db);
+        c = caseroom::testing::makeRoundClinic(r);
+    }
+    auto w = store::Writer::start({.path = path});
+    REQUIRE(w.ok());
+    session::ClinicJournal journal(**w);
+    int calls = 0;
+    std::optional<sim::SessionPlan> got;
+    auto ready = [&](const std::string& room, const std::optional<sim::SessionPlan>& plan) {
+        CHECK(room == "hcv");
+        ++calls;
+        got = plan;
+    };
+    journal.requestPlan("hcv", static_cast<std::uint64_t>(RoundClinic::kStart - 600), ready);   // in the lobby
+    CHECK_FALSE(journal.hasPlan("hcv"));   // nothing before the reply is drained
+    (*w)->flush();
+    (*w)->drainReplies();
+    CHECK(calls == 1);
+    REQUIRE(got.has_value());
+    CHECK(got->sessionId == static_cast<std::uint64_t>(c.session));
+    CHECK(journal.hasPlan("hcv"));
+
+    const auto lan = actor(c.lan, "Nguyễn Thị Lan", core::Role::Spoke);
+    Tick tick;
+    tick.add(K::RecommendationPosted, lan, 1, 1, "for the second case");
+    tick.run(journal, "hcv", static_cast<std::uint64_t>(RoundClinic::kStart + 100));
+
+    // Long after the session: no session holds the room, the plan is cleared.
+    journal.requestPlan("hcv", static_cast<std::uint64_t>(RoundClinic::kStart + 86400), ready);
+    (*w)->flush();
+    (*w)->drainReplies();
+    CHECK(calls == 2);
+    CHECK_FALSE(got.has_value());
+    CHECK_FALSE(journal.hasPlan("hcv"));
+    CHECK(journal.counters().written == 1);
+    CHECK(journal.counters().planFailures == 0);
+
+    auto db = store::Database::open({.path = path});
+    REQUIRE(db.ok());
+    store::Records r(**db);
+    auto recs = r.recommendations(c.session, c.case2);
+    REQUIRE(recs.ok());
+    REQUIRE(recs->size() == 1);
+    CHECK((*recs)[0].text == "for the second case");
+}
