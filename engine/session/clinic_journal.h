@@ -9,6 +9,10 @@
 //   SummaryWritten         the consensus row (a new one, or an edit of that entry's)
 //   ChatSaid / QuestionAsked  value = seq, text -> a chat line / a question
 //   QuestionAnswered       the newest open question with that seq is answered
+//   PhaseChanged to a case's presentation (panel = plan entry): with an
+//                          audit key given, the case moves scheduled -> presented
+//                          (a record edit, chained with the key; by the actor, or
+//                          the server when the agenda moved by itself)
 // TextHeld (the PHI screen held a text) is never stored: it carries no text
 // and the held text must never reach the database. Other kinds are ignored.
 //
@@ -39,6 +43,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "session/audit_log.h"
 #include "session/room_events.h"
 #include "sim/clinic_state.h"
 #include "store/writer.h"
@@ -52,11 +57,16 @@ struct ClinicJournalCounters {
     std::uint64_t noPlan = 0;         // events of a room without a plan (or without a session): not written
     std::uint64_t noCase = 0;         // board events for a case index without a store case: not written
     std::uint64_t planFailures = 0;   // requestPlan lookups that failed (logged)
+    std::uint64_t presented = 0;      // cases moved scheduled -> presented
 };
 
 class ClinicJournal final : public RoomEventReader {
 public:
     explicit ClinicJournal(store::Writer& writer);
+    // With the audit chain's key: also marks each case presented when its
+    // presentation begins (record edits must be chained, so without the key
+    // the journal changes no case).
+    ClinicJournal(store::Writer& writer, AuditKey editKey);
     ~ClinicJournal() override;
     ClinicJournal(const ClinicJournal&) = delete;
     ClinicJournal& operator=(const ClinicJournal&) = delete;
@@ -87,8 +97,11 @@ private:
     struct RoomPlan {
         std::int64_t sessionId = 0;
         std::vector<std::int64_t> caseIds;   // by case index; 0: no store case
+        std::vector<std::int64_t> entryCase; // by plan entry: the presentation's store case, else 0
     };
+    void postPresented(std::int64_t caseId, const RoomActor* who, std::int64_t now);
     store::Writer& writer_;
+    std::optional<AuditKey> editKey_;
     std::shared_ptr<Counters> counters_;
     std::unordered_map<std::string, RoomPlan> plans_;
 };
