@@ -94,6 +94,10 @@ TEST_CASE("caseroom-admin keeps the round's statements and faculty and sends the
         line.text = "Is genotype testing needed?";
         line.createdAt = RoundClinic::kStart + 900;
         REQUIRE(r.addChatLine(line).ok());
+        line.seq = 5;
+        line.kind = store::ChatLineKind::Chat;
+        line.text = "red \x1b[31m alert\nsecond line";
+        REQUIRE(r.addChatLine(line).ok());
         auto k = r.caseRecord(c.case1);
         REQUIRE(k.ok());
         k->status = store::CaseStatus::Presented;
@@ -139,6 +143,8 @@ TEST_CASE("caseroom-admin keeps the round's statements and faculty and sends the
     CHECK(chat.rc == 0);
     CHECK(chat.out.find("Is genotype testing needed? ") == std::string::npos);
     CHECK(chat.out.find("[open]: Is genotype testing needed?") != std::string::npos);
+    CHECK(chat.out.find("red \\x1b[31m alert\\nsecond line") != std::string::npos);   // no escape reaches the terminal
+    CHECK(chat.out.find('\x1b') == std::string::npos);
 
     const std::string htmlPath = s.dir + "/doc.html", jsonPath = s.dir + "/doc.json";
     CHECK(s.admin({"--as", "maria", "recommendations", "document", session, case1, "--out", htmlPath}).rc == 0);

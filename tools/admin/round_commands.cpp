@@ -79,6 +79,23 @@ core::Result<Loaded> loadSession(Context& ctx, std::string_view idText, sim::Act
 
 std::string isoOrEmpty(std::int64_t t) { return t ? clinic::formatUtcIso(t) : std::string(); }
 
+// Room text for a terminal: control characters (an escape sequence typed into
+// the chat) shown as \xHH, line breaks as "\n" so one entry stays one line.
+std::string printable(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '\n') out += "\\n";
+        else if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else out += ch;
+    }
+    return out;
+}
+
 // TEXT, or the contents of FILE for "@FILE" (trailing line ends dropped).
 core::Result<std::string> textOrFile(std::string_view what, const std::string& v) {
     std::string text = v;
@@ -108,7 +125,8 @@ int recList(Context& ctx, const std::string& sessionText) {
         if (r.edits) flags += " edited x" + std::to_string(r.edits);
         if (r.withdrawnAt) flags += " withdrawn " + isoOrEmpty(r.withdrawnAt);
         std::printf("case %-4lld entry %-4u %s  %s (%s)%s\n  %s\n", static_cast<long long>(r.caseId), r.entryId,
-                    isoOrEmpty(r.createdAt).c_str(), r.authorName.c_str(), core::toString(r.authorRole), flags.c_str(), r.text.c_str());
+                    isoOrEmpty(r.createdAt).c_str(), printable(r.authorName).c_str(), core::toString(r.authorRole), flags.c_str(),
+                    printable(r.text).c_str());
     }
     return kExitOk;
 }
@@ -373,7 +391,7 @@ int runChat(Context& ctx, std::span<const std::string> args) {
         std::string mark;
         if (c.kind == store::ChatLineKind::Question) mark = c.answeredAt ? " [answered " + isoOrEmpty(c.answeredAt) + "]" : " [open]";
         std::printf("%s #%-4u %-8s %s (%s)%s: %s\n", isoOrEmpty(c.createdAt).c_str(), c.seq, store::toString(c.kind),
-                    c.authorName.c_str(), core::toString(c.authorRole), mark.c_str(), c.text.c_str());
+                    printable(c.authorName).c_str(), core::toString(c.authorRole), mark.c_str(), printable(c.text).c_str());
     }
     return kExitOk;
 }
