@@ -149,6 +149,16 @@ void ClientSession::setLaser(const sim::LaserCommand& cmd) {
     laser_ = cmd;
 }
 
+void ClientSession::dropLink() {
+    if (server_.valid()) {
+        transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
+        transport_.flush();
+    }
+    state_ = ClientState::Disconnected;
+    status_ = "the link dropped";
+    fetcher_.onDisconnected();
+}
+
 void ClientSession::leave() {
     if (server_.valid() && (state_ == ClientState::InRoom || state_ == ClientState::Joining || state_ == ClientState::Connecting ||
                             state_ == ClientState::AtDesk)) {

@@ -155,6 +155,10 @@ public:
     void setLaser(const sim::LaserCommand& cmd);
     void sendLaser(const sim::LaserCommand& cmd);
     void leave();
+    // Closes the link without a goodbye: the server sees a lost connection
+    // (LeaveReason::TimedOut), not a deliberate leave, as when Wi-Fi drops.
+    // For tests and link emulation; a person leaves with leave().
+    void dropLink();
     // Optional voice. `voice` (not owned; nullptr detaches) must outlive the
     // session or be detached first; its device callback runs elsewhere. While
     // attached, update() pumps it: captured frames go to the server as

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "clinic/session_plan.h"
 #include "core/log.h"
+#include "session/db_audit.h"
 #include "store/records.h"
 
 namespace caseroom::session {
@@ -11,7 +13,7 @@ namespace caseroom::session {
 // Added to only by the replies (server thread) and onTick; atomics so that
 // counters() may be read from another thread.
 struct ClinicJournal::Counters {
-    std::atomic<std::uint64_t> posted{0}, written{0}, failed{0}, noPlan{0}, noCase{0};
+    std::atomic<std::uint64_t> posted{0}, written{0}, failed{0}, noPlan{0}, noCase{0}, planFailures{0}, presented{0};
 };
 
 namespace {
@@ -112,6 +114,9 @@ core::Status write(store::Records& records, const Item& it) {
 
 ClinicJournal::ClinicJournal(store::Writer& writer) : writer_(writer), counters_(std::make_shared<Counters>()) {}
 
+ClinicJournal::ClinicJournal(store::Writer& writer, AuditKey editKey)
+    : writer_(writer), editKey_(std::move(editKey)), counters_(std::make_shared<Counters>()) {}
+
 ClinicJournal::~ClinicJournal() = default;
 
 void ClinicJournal::setPlan(std::string room, const sim::SessionPlan& plan) {
@@ -119,8 +124,12 @@ void ClinicJournal::setPlan(std::string room, const sim::SessionPlan& plan) {
     p.sessionId = plan.sessionId <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
                       ? static_cast<std::int64_t>(plan.sessionId)
                       : 0;
-    for (const auto& e : plan.entries) {
+    p.entryCase.assign(plan.entries.size(), 0);
+    for (std::size_t k = 0; k < plan.entries.size(); ++k) {
+        const auto& e = plan.entries[k];
         if (!sim::isCasePhase(e.phase)) continue;
+        if (e.phase == sim::Phase::CasePresentation && e.caseId <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            p.entryCase[k] = static_cast<std::int64_t>(e.caseId);
         if (p.caseIds.size() <= e.caseIndex) p.caseIds.resize(std::size_t{e.caseIndex} + 1, 0);
         if (e.caseId != 0 && e.caseId <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
             p.caseIds[e.caseIndex] = static_cast<std::int64_t>(e.caseId);
@@ -134,16 +143,49 @@ void ClinicJournal::clearPlan(std::string_view room) {
 
 bool ClinicJournal::hasPlan(std::string_view room) const { return plans_.count(std::string(room)) != 0; }
 
+void ClinicJournal::requestPlan(std::string room, std::uint64_t unixNow, PlanReady ready) {
+    auto found = std::make_shared<std::optional<sim::SessionPlan>>();
+    const auto now = static_cast<std::int64_t>(std::min<std::uint64_t>(unixNow, std::numeric_limits<std::int64_t>::max()));
+    writer_.post(
+        [room, now, found](store::Database& db) -> core::Status {
+            found->reset();   // a rerun starts over
+            store::Records records(db);
+            auto plan = clinic::planForRoom(records, room, now);
+            if (!plan) return plan.error();
+            *found = std::move(*plan);
+            return {};
+        },
+        [this, room, found, ready = std::move(ready)](const core::Status& st) {
+            if (!st) {
+                const std::uint64_t n = ++counters_->planFailures;
+                if (n <= 5 || n % 100 == 0)
+                    CR_LOG_ERROR("clinic journal: no plan for room %s (%llu failures): %s", room.c_str(),
+                                 static_cast<unsigned long long>(n), st.error().message.c_str());
+                return;
+            }
+            if (*found) setPlan(room, **found);
+            else clearPlan(room);
+            if (ready) ready(room, *found);
+        });
+}
+
 void ClinicJournal::onTick(const RoomTick& t) {
     const RoomPlan* plan = nullptr;
     bool looked = false;
     for (std::size_t i = 0; i < t.events.size(); ++i) {
         const sim::RoomEvent& e = t.events[i];
-        if (!journaled(e.kind)) continue;
-        if (!looked) {
+        if (!looked && (journaled(e.kind) || e.kind == sim::RoomEventKind::PhaseChanged)) {
             looked = true;
             if (auto it = plans_.find(std::string(t.room)); it != plans_.end() && it->second.sessionId > 0) plan = &it->second;
         }
+        if (e.kind == sim::RoomEventKind::PhaseChanged) {
+            if (editKey_ && plan && e.value == static_cast<std::uint32_t>(sim::Phase::CasePresentation) &&
+                e.panel < plan->entryCase.size() && plan->entryCase[e.panel] != 0)
+                postPresented(plan->entryCase[e.panel], i < t.actors.size() ? &t.actors[i] : nullptr,
+                              static_cast<std::int64_t>(std::min<std::uint64_t>(t.unixTime, std::numeric_limits<std::int64_t>::max())));
+            continue;
+        }
+        if (!journaled(e.kind)) continue;
         if (!plan) {
             ++counters_->noPlan;
             continue;
@@ -188,6 +230,38 @@ void ClinicJournal::onTick(const RoomTick& t) {
     }
 }
 
+void ClinicJournal::postPresented(std::int64_t caseId, const RoomActor* who, std::int64_t now) {
+    const std::uint64_t userId = who && who->role ? who->userId : 0;   // no role: the room itself moved on
+    auto moved = std::make_shared<bool>(false);
+    auto counters = counters_;
+    writer_.post(
+        [key = *editKey_, caseId, userId, now, moved](store::Database& db) -> core::Status {
+            *moved = false;   // a rerun starts over
+            store::Records records(db);
+            installEditAudit(records, key);   // chained like every record edit
+            auto c = records.caseRecord(caseId);
+            if (!c) return c.error();
+            if (c->status != store::CaseStatus::Scheduled) return {};   // presented already (a second pass), or moved on
+            c->status = store::CaseStatus::Presented;
+            store::Actor by;
+            by.personId = personOf(records, userId);
+            by.via = "server";
+            if (auto st = records.saveCase(*c, by, now); !st) return st;
+            *moved = true;
+            return {};
+        },
+        [counters, moved](const core::Status& st) {
+            if (st) {
+                if (*moved) ++counters->presented;
+                return;
+            }
+            const std::uint64_t n = ++counters->failed;
+            if (n <= 5 || n % 100 == 0)
+                CR_LOG_ERROR("clinic journal: case not marked presented (%llu failures): %s", static_cast<unsigned long long>(n),
+                             st.error().message.c_str());
+        });
+}
+
 ClinicJournalCounters ClinicJournal::counters() const {
     ClinicJournalCounters c;
     c.posted = counters_->posted;
@@ -195,6 +269,8 @@ ClinicJournalCounters ClinicJournal::counters() const {
     c.failed = counters_->failed;
     c.noPlan = counters_->noPlan;
     c.noCase = counters_->noCase;
+    c.planFailures = counters_->planFailures;
+    c.presented = counters_->presented;
     return c;
 }
 

@@ -9,6 +9,10 @@
 //   SummaryWritten         the consensus row (a new one, or an edit of that entry's)
 //   ChatSaid / QuestionAsked  value = seq, text -> a chat line / a question
 //   QuestionAnswered       the newest open question with that seq is answered
+//   PhaseChanged to a case's presentation (panel = plan entry): with an
+//                          audit key given, the case moves scheduled -> presented
+//                          (a record edit, chained with the key; by the actor, or
+//                          the server when the agenda moved by itself)
 // TextHeld (the PHI screen held a text) is never stored: it carries no text
 // and the held text must never reach the database. Other kinds are ignored.
 //
@@ -31,12 +35,15 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "session/audit_log.h"
 #include "session/room_events.h"
 #include "sim/clinic_state.h"
 #include "store/writer.h"
@@ -49,11 +56,17 @@ struct ClinicJournalCounters {
     std::uint64_t failed = 0;         // jobs whose write failed (logged)
     std::uint64_t noPlan = 0;         // events of a room without a plan (or without a session): not written
     std::uint64_t noCase = 0;         // board events for a case index without a store case: not written
+    std::uint64_t planFailures = 0;   // requestPlan lookups that failed (logged)
+    std::uint64_t presented = 0;      // cases moved scheduled -> presented
 };
 
 class ClinicJournal final : public RoomEventReader {
 public:
     explicit ClinicJournal(store::Writer& writer);
+    // With the audit chain's key: also marks each case presented when its
+    // presentation begins (record edits must be chained, so without the key
+    // the journal changes no case).
+    ClinicJournal(store::Writer& writer, AuditKey editKey);
     ~ClinicJournal() override;
     ClinicJournal(const ClinicJournal&) = delete;
     ClinicJournal& operator=(const ClinicJournal&) = delete;
@@ -64,6 +77,17 @@ public:
     // The room runs no session now: its events are dropped (counted).
     void clearPlan(std::string_view room);
     [[nodiscard]] bool hasPlan(std::string_view room) const;
+    // Looks the room's session and plan up off the tick: a writer job runs
+    // clinic::planForRoom(records, room, unixNow) (the session holding the
+    // room then: lobby opening to the extended end plus overrun). Its reply
+    // (Writer::drainReplies, server thread) sets the plan (or clears it when
+    // no session holds the room) and then calls `ready` with it, e.g. to hand
+    // the plan to the agenda. A failed lookup is logged and counted
+    // (planFailures), keeps the room's plan as it was and calls `ready` not.
+    // The reply refers to this journal: destroy the writer (or drain it)
+    // before the journal.
+    using PlanReady = std::function<void(const std::string& room, const std::optional<sim::SessionPlan>& plan)>;
+    void requestPlan(std::string room, std::uint64_t unixNow, PlanReady ready = {});
 
     void onTick(const RoomTick& t) override;
     [[nodiscard]] ClinicJournalCounters counters() const;
@@ -73,8 +97,11 @@ private:
     struct RoomPlan {
         std::int64_t sessionId = 0;
         std::vector<std::int64_t> caseIds;   // by case index; 0: no store case
+        std::vector<std::int64_t> entryCase; // by plan entry: the presentation's store case, else 0
     };
+    void postPresented(std::int64_t caseId, const RoomActor* who, std::int64_t now);
     store::Writer& writer_;
+    std::optional<AuditKey> editKey_;
     std::shared_ptr<Counters> counters_;
     std::unordered_map<std::string, RoomPlan> plans_;
 };

@@ -16,6 +16,26 @@ namespace {
 using net::RefusalReason;
 
 // [SECTION] wire <-> sim
+// The sim ops mirror the wire's values: the host casts one into the other.
+template <typename A, typename B>
+constexpr bool same(A a, B b) { return static_cast<unsigned>(a) == static_cast<unsigned>(b); }
+static_assert(same(sim::AgendaOp::Next, net::AgendaIntent::Op::Next) && same(sim::AgendaOp::Previous, net::AgendaIntent::Op::Previous) &&
+              same(sim::AgendaOp::Goto, net::AgendaIntent::Op::Goto) && same(sim::AgendaOp::Count, net::AgendaIntent::Op::Count));
+static_assert(same(sim::FloorOp::Raise, net::FloorIntent::Op::Raise) && same(sim::FloorOp::Lower, net::FloorIntent::Op::Lower) &&
+              same(sim::FloorOp::CallNext, net::FloorIntent::Op::CallNext) && same(sim::FloorOp::Give, net::FloorIntent::Op::Give) &&
+              same(sim::FloorOp::Release, net::FloorIntent::Op::Release) &&
+              same(sim::FloorOp::Dismiss, net::FloorIntent::Op::Dismiss) && same(sim::FloorOp::Count, net::FloorIntent::Op::Count));
+static_assert(same(sim::ModerationOp::Mute, net::ModerateAction::Mute) && same(sim::ModerationOp::Unmute, net::ModerateAction::Unmute) &&
+              same(sim::ModerationOp::Remove, net::ModerateAction::Remove) &&
+              same(sim::ModerationOp::MuteAllButHub, net::ModerateAction::MuteAllButHub) &&
+              same(sim::ModerationOp::UnmuteAll, net::ModerateAction::UnmuteAll) &&
+              same(sim::ModerationOp::SelfUnmute, net::ModerateAction::SelfUnmute) &&
+              same(sim::ModerationOp::Lock, net::ModerateAction::Lock) && same(sim::ModerationOp::Unlock, net::ModerateAction::Unlock) &&
+              same(sim::ModerationOp::BringToChair, net::ModerateAction::BringToChair) &&
+              same(sim::ModerationOp::HandFacilitation, net::ModerateAction::HandFacilitation) &&
+              same(sim::ModerationOp::NameCoFacilitator, net::ModerateAction::NameCoFacilitator) &&
+              same(sim::ModerationOp::Count, net::ModerateAction::Count));
+
 RefusalReason toWire(sim::AgendaError e) {
     switch (e) {
     case sim::AgendaError::NotPermitted: return RefusalReason::NotPermitted;

@@ -81,6 +81,11 @@ void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
         if (p != except && transport_.send(p, info.channel, bytes, info.reliable)) links_.charge(p, info.channel, bytes.size());
 }
 
+// What server_host_round.cpp sends (the templates live here).
+template void ServerHost::send<net::IntentRefused>(core::PeerId, const net::IntentRefused&);
+template void ServerHost::send<net::TextHeld>(core::PeerId, const net::TextHeld&);
+template void ServerHost::broadcast<net::ParticipantMuted>(RoomInstance&, const net::ParticipantMuted&, core::PeerId);
+
 void ServerHost::republishDecks() {
     for (auto& r : rooms_) r->panels->publishDecks(r->objects);
 }

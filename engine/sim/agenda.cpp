@@ -2,6 +2,16 @@
 
 namespace caseroom::sim {
 
+const char* toString(AgendaOp op) {
+    switch (op) {
+    case AgendaOp::Next: return "next";
+    case AgendaOp::Previous: return "previous";
+    case AgendaOp::Goto: return "go to";
+    case AgendaOp::Count: break;
+    }
+    return "?";
+}
+
 const char* toString(AgendaError e) {
     switch (e) {
     case AgendaError::NotPermitted: return "not permitted";

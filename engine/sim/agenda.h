@@ -25,6 +25,7 @@ namespace caseroom::sim {
 
 // Values mirror net::AgendaIntent::Op.
 enum class AgendaOp : std::uint8_t { Next, Previous, Goto, Count };
+const char* toString(AgendaOp op);
 
 enum class AgendaError : std::uint8_t { NotPermitted, WrongPhase, NoAgenda, AtStart, AtEnd, BadValue, Count };
 const char* toString(AgendaError e);

@@ -36,6 +36,11 @@ std::optional<std::string_view> checkText(std::string_view text, std::size_t max
             // U+0080..U+009F (C1 controls) are C2 80..C2 9F in valid UTF-8.
             const auto n = static_cast<unsigned char>(text[i + 1]);
             if (n >= 0x80 && n <= 0x9F) return std::nullopt;
+        } else if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80) {
+            // U+2028 and U+2029 (line and paragraph separators): a line break
+            // the board writes as '\n' and chat has none of.
+            const auto n = static_cast<unsigned char>(text[i + 2]);
+            if (n == 0xA8 || n == 0xA9) return std::nullopt;
         }
     }
     constexpr std::string_view kSpace = " \t\n";
@@ -197,7 +202,8 @@ std::optional<RoundTextError> BoardSystem::edit(const ClinicActor& actor, const 
     if (auto err = canEdit(actor, round, id)) return err;
     const auto clean = checkText(text, kMaxEntryTextBytes, true);
     if (!clean) return RoundTextError::BadText;
-    BoardEntry& e = entries_[static_cast<std::size_t>(indexOf(id))];
+    const auto at = static_cast<std::size_t>(indexOf(id));
+    BoardEntry& e = entries_[at];
     if (e.text == *clean) return std::nullopt;   // nothing changed: no edit to audit
     e.text = std::string(*clean);
     e.editedTick = tick;
@@ -206,7 +212,7 @@ std::optional<RoundTextError> BoardSystem::edit(const ClinicActor& actor, const 
         e.author = actor.id;
         e.authorName = actor.name;
         e.authorRole = actor.role;
-        authorUser_[static_cast<std::size_t>(indexOf(id))] = actor.userId;
+        authorUser_[at] = actor.userId;
     }
     dirty_.push_back(id);
     ++version_;

@@ -49,7 +49,8 @@ const char* toString(RoundTextError e);
 // The text rule of the board (lines = true: line feeds and tabs allowed) and
 // chat (lines = false: no control character at all). Returns the trimmed
 // text, or nullopt when it is empty after trimming, longer than maxBytes,
-// not valid UTF-8, or holds a control character (C0, DEL or C1).
+// not valid UTF-8, or holds a control character (C0, DEL or C1) or U+2028 /
+// U+2029 (line breaks are '\n', on the board only).
 [[nodiscard]] std::optional<std::string_view> checkText(std::string_view text, std::size_t maxBytes, bool lines);
 
 class BoardSystem {

@@ -4,6 +4,19 @@
 
 namespace caseroom::sim {
 
+const char* toString(FloorOp op) {
+    switch (op) {
+    case FloorOp::Raise: return "raise";
+    case FloorOp::Lower: return "lower";
+    case FloorOp::CallNext: return "call next";
+    case FloorOp::Give: return "give";
+    case FloorOp::Release: return "release";
+    case FloorOp::Dismiss: return "dismiss";
+    case FloorOp::Count: break;
+    }
+    return "?";
+}
+
 const char* toString(FloorError e) {
     switch (e) {
     case FloorError::NotPermitted: return "not permitted";

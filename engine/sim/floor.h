@@ -36,6 +36,7 @@ namespace caseroom::sim {
 
 // Values mirror net::FloorIntent::Op.
 enum class FloorOp : std::uint8_t { Raise, Lower, CallNext, Give, Release, Dismiss, Count };
+const char* toString(FloorOp op);
 
 enum class FloorError : std::uint8_t { NotPermitted, WrongPhase, QueueFull, NotInQueue, NoFloor, NoSuchParticipant, BadValue, Count };
 const char* toString(FloorError e);

@@ -37,6 +37,33 @@ Action actionOf(ModerationOp op) {
 }
 } // namespace
 
+const char* toString(ModerationOp op) {
+    switch (op) {
+    case ModerationOp::Mute: return "mute";
+    case ModerationOp::Unmute: return "unmute";
+    case ModerationOp::Remove: return "remove";
+    case ModerationOp::MuteAllButHub: return "mute all but the hub";
+    case ModerationOp::UnmuteAll: return "unmute all";
+    case ModerationOp::SelfUnmute: return "self-unmute";
+    case ModerationOp::Lock: return "lock";
+    case ModerationOp::Unlock: return "unlock";
+    case ModerationOp::BringToChair: return "bring to the chair";
+    case ModerationOp::HandFacilitation: return "hand facilitation";
+    case ModerationOp::NameCoFacilitator: return "name co-facilitator";
+    case ModerationOp::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(AdmitRefusal r) {
+    switch (r) {
+    case AdmitRefusal::Removed: return "removed";
+    case AdmitRefusal::RoomLocked: return "room locked";
+    case AdmitRefusal::Count: break;
+    }
+    return "?";
+}
+
 const char* toString(ModerationRefusal r) {
     switch (r) {
     case ModerationRefusal::NotPermitted: return "not permitted";

@@ -12,7 +12,9 @@
 //   reason: BadText): the target is in the room (NoSuchParticipant), not the
 //   sender (NotOnSelf), not a role with Moderate (TargetModerates). A muted
 //   or removed user id (non-zero) is remembered for the room's life: a
-//   muted one comes back muted, a removed one is refused by admits().
+//   muted one comes back muted, a removed one is refused by admits(). A
+//   removal leaves the target in the roster: the caller disconnects them
+//   and calls leave() (session::RoundHost does at once).
 // - MuteAllButHub (MuteAll; flag: self-unmute allowed -> MuteAll::SelfUnmute,
 //   else Hard) mutes every spoke present and joining later; the hub
 //   (facilitator, specialist, coordinator) is never muted by it; doing it
@@ -62,6 +64,7 @@ enum class ModerationOp : std::uint8_t {
     Mute, Unmute, Remove, MuteAllButHub, UnmuteAll, SelfUnmute, Lock, Unlock, BringToChair, HandFacilitation,
     NameCoFacilitator, Count
 };
+const char* toString(ModerationOp op);
 
 struct ModerationCommand {
     ModerationOp op = ModerationOp::Mute;
@@ -76,6 +79,7 @@ enum class ModerationRefusal : std::uint8_t {
 const char* toString(ModerationRefusal r);
 
 enum class AdmitRefusal : std::uint8_t { Removed, RoomLocked, Count };
+const char* toString(AdmitRefusal r);
 
 class ModerationSystem {
 public:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "clinic/session_plan.h"
+#include "session/db_audit.h"
 #include "session/clinic_journal.h"
 #include "store/database.h"
 #include "store/records.h"
@@ -213,4 +214,127 @@ TEST_CASE("a room's plan can be replaced and cleared; a plan without a session w
     REQUIRE(chat.ok());
     REQUIRE(chat->size() == 1);
     CHECK((*chat)[0].text == "kept");
+}
+
+TEST_CASE("requestPlan finds the room's session off the tick and sets (or clears) its plan") {
+    caseroom::testing::TempDir dir;
+    const std::string path = dir.file("clinic.db");
+    RoundClinic c;
+    {
+        auto db = store::Database::open({.path = path});
+        REQUIRE(db.ok());
+        store::Records r(**db);
+        c = caseroom::testing::makeRoundClinic(r);
+    }
+    auto w = store::Writer::start({.path = path});
+    REQUIRE(w.ok());
+    session::ClinicJournal journal(**w);
+    int calls = 0;
+    std::optional<sim::SessionPlan> got;
+    auto ready = [&](const std::string& room, const std::optional<sim::SessionPlan>& plan) {
+        CHECK(room == "hcv");
+        ++calls;
+        got = plan;
+    };
+    journal.requestPlan("hcv", static_cast<std::uint64_t>(RoundClinic::kStart - 600), ready);   // in the lobby
+    CHECK_FALSE(journal.hasPlan("hcv"));   // nothing before the reply is drained
+    (*w)->flush();
+    (*w)->drainReplies();
+    CHECK(calls == 1);
+    REQUIRE(got.has_value());
+    CHECK(got->sessionId == static_cast<std::uint64_t>(c.session));
+    CHECK(journal.hasPlan("hcv"));
+
+    const auto lan = actor(c.lan, "Nguyễn Thị Lan", core::Role::Spoke);
+    Tick tick;
+    tick.add(K::RecommendationPosted, lan, 1, 1, "for the second case");
+    tick.run(journal, "hcv", static_cast<std::uint64_t>(RoundClinic::kStart + 100));
+
+    // Long after the session: no session holds the room, the plan is cleared.
+    journal.requestPlan("hcv", static_cast<std::uint64_t>(RoundClinic::kStart + 86400), ready);
+    (*w)->flush();
+    (*w)->drainReplies();
+    CHECK(calls == 2);
+    CHECK_FALSE(got.has_value());
+    CHECK_FALSE(journal.hasPlan("hcv"));
+    CHECK(journal.counters().written == 1);
+    CHECK(journal.counters().planFailures == 0);
+
+    auto db = store::Database::open({.path = path});
+    REQUIRE(db.ok());
+    store::Records r(**db);
+    auto recs = r.recommendations(c.session, c.case2);
+    REQUIRE(recs.ok());
+    REQUIRE(recs->size() == 1);
+    CHECK((*recs)[0].text == "for the second case");
+}
+
+TEST_CASE("with the audit key, a case's presentation marks it presented, chained in the trail") {
+    caseroom::testing::TempDir dir;
+    const std::string path = dir.file("clinic.db");
+    session::AuditKey key;
+    for (std::size_t i = 0; i < key.bytes.size(); ++i) key.bytes[i] = static_cast<std::uint8_t>(3 * i + 1);
+    RoundClinic c;
+    sim::SessionPlan plan;
+    {
+        auto db = store::Database::open({.path = path});
+        REQUIRE(db.ok());
+        store::Records r(**db);
+        session::installEditAudit(r, key);
+        c = caseroom::testing::makeRoundClinic(r);
+        plan = *clinic::loadSessionPlan(r, c.session);
+    }
+    std::uint16_t presentation2 = 0;
+    for (std::size_t k = 0; k < plan.entries.size(); ++k)
+        if (plan.entries[k].phase == sim::Phase::CasePresentation && plan.entries[k].caseIndex == 1) presentation2 = static_cast<std::uint16_t>(k);
+    REQUIRE(presentation2 != 0);
+    auto w = store::Writer::start({.path = path});
+    REQUIRE(w.ok());
+    {
+        session::ClinicJournal plain(**w);   // no key: changes no case
+        plain.setPlan("hcv", plan);
+        Tick tick;
+        tick.add(K::PhaseChanged, actor(c.facilitator, "Dr. Ana Facilitadora", core::Role::Facilitator), 3,
+                 static_cast<std::uint32_t>(sim::Phase::CasePresentation));
+        tick.run(plain, "hcv", static_cast<std::uint64_t>(RoundClinic::kStart + 1500));
+        (*w)->flush();
+        (*w)->drainReplies();
+        CHECK(plain.counters().presented == 0);
+    }
+    session::ClinicJournal journal(**w, key);
+    journal.setPlan("hcv", plan);
+    Tick tick;
+    const auto fac = actor(c.facilitator, "Dr. Ana Facilitadora", core::Role::Facilitator);
+    tick.add(K::PhaseChanged, fac, 3, static_cast<std::uint32_t>(sim::Phase::CasePresentation));   // case 1 by the facilitator
+    tick.add(K::PhaseChanged, fac, 4, static_cast<std::uint32_t>(sim::Phase::CaseQuestions));      // not a presentation
+    tick.run(journal, "hcv", static_cast<std::uint64_t>(RoundClinic::kStart + 1500));
+    session::RoomActor room;   // the agenda moved by itself: no actor
+    tick.add(K::PhaseChanged, room, presentation2, static_cast<std::uint32_t>(sim::Phase::CasePresentation));
+    tick.add(K::PhaseChanged, fac, 3, static_cast<std::uint32_t>(sim::Phase::CasePresentation));   // back again: already presented
+    tick.run(journal, "hcv", static_cast<std::uint64_t>(RoundClinic::kStart + 2700));
+    (*w)->flush();
+    (*w)->drainReplies();
+    CHECK(journal.counters().presented == 2);
+    CHECK(journal.counters().failed == 0);
+    w->reset();
+
+    auto db = store::Database::open({.path = path, .readOnly = true});
+    REQUIRE(db.ok());
+    store::Records r(**db);
+    CHECK(r.caseRecord(c.case1)->status == store::CaseStatus::Presented);
+    CHECK(r.caseRecord(c.case2)->status == store::CaseStatus::Presented);
+    CHECK(r.caseRecord(c.case1)->updatedAt == RoundClinic::kStart + 1500);
+    auto report = session::verifyAuditDb(**db, key);
+    REQUIRE(report.ok());
+    CHECK(report->problemCount == 0);
+    auto rows = r.auditRows(1, 0);
+    REQUIRE(rows.ok());
+    int byFacilitator = 0, byServer = 0;
+    for (const auto& row : *rows) {
+        if (row.text.find("presented") == std::string::npos) continue;
+        if (row.text.find("person " + std::to_string(c.facilitator) + " (stable id npi-f) via server") != std::string::npos) ++byFacilitator;
+        else if (row.text.find("actor=server") != std::string::npos) ++byServer;
+    }
+    CHECK(byFacilitator == 1);
+    CHECK(byServer == 1);
 }

@@ -524,3 +524,76 @@ TEST_CASE("round host: a late joiner's table holds the current phase, queue and 
     CHECK(*q == r.round.floor().hands());
     CHECK(*a == r.round.agenda().state());
 }
+
+TEST_CASE("round host: a scripted round through the host, as the event stream tells it", "[session][round]") {
+    Room r;
+    r.drain();
+    std::vector<sim::RoomEventKind> kinds;
+    auto collect = [&] {
+        for (const sim::RoomEvent& e : r.drain()) kinds.push_back(e.kind);
+    };
+    using K = sim::RoomEventKind;
+    REQUIRE(r.agenda(r.fac, AOp::Next) == std::nullopt);                           // introductions
+    REQUIRE(r.agenda(r.fac, AOp::Next) == std::nullopt);                           // didactic
+    REQUIRE_FALSE(r.moderate(r.fac, MA::MuteAllButHub, {}, false).refused);        // spokes hard-muted
+    REQUIRE(r.floorOp(r.spoke, FOp::Raise) == std::nullopt);
+    REQUIRE(r.floorOp(r.fac, FOp::CallNext) == std::nullopt);                      // the spoke speaks room-wide
+    CHECK(r.round.maySpeak(r.spoke.id, core::Role::Spoke));
+    REQUIRE(r.agenda(r.fac, AOp::Next) == std::nullopt);                           // presentation: the floor ends
+    CHECK_FALSE(r.round.maySpeak(r.spoke.id, core::Role::Spoke));                  // still under the mute-all
+    REQUIRE_FALSE(r.moderate(r.fac, MA::UnmuteAll).refused);
+    REQUIRE_FALSE(r.moderate(r.fac, MA::BringToChair, r.spoke.id).refused);
+    REQUIRE_FALSE(r.moderate(r.coord, MA::Lock).refused);
+    REQUIRE_FALSE(r.moderate(r.coord, MA::Remove, r.spoke2.id, false, "disruptive").refused);
+    REQUIRE_FALSE(r.moderate(r.fac, MA::NameCoFacilitator, r.spec.id).refused);
+    r.tick = 500;
+    r.round.leave(r.fac.id, r.tick, true);                                          // the facilitator drops
+    r.tick = 500 + 60;
+    r.step();                                                                       // the grace ends: the specialist runs it
+    REQUIRE(r.agenda(r.spec, AOp::Goto, kEnded) == std::nullopt);
+    collect();
+    // The phase changes first, then the floor ends because of it.
+    const std::vector<K> want = {K::PhaseChanged, K::PhaseChanged, K::MutedAll,     K::HandRaised,
+                                 K::FloorGiven,   K::PhaseChanged, K::FloorEnded,   K::UnmutedAll,
+                                 K::BroughtToChair, K::RoomLocked, K::ParticipantRemoved, K::CoFacilitatorNamed,
+                                 K::FacilitationHanded, K::PhaseChanged};
+    CHECK(kinds == want);
+    // Every moderation step is audited from the stream; hands are not.
+    for (K k : {K::PhaseChanged, K::MutedAll, K::UnmutedAll, K::FloorGiven, K::BroughtToChair, K::RoomLocked,
+                K::ParticipantRemoved, K::CoFacilitatorNamed, K::FacilitationHanded})
+        CHECK(sim::audited(k));
+    CHECK_FALSE(sim::audited(K::HandRaised));
+    CHECK(r.round.phase() == Phase::Ended);
+    r.step();
+    const auto m = r.moderationObject();
+    REQUIRE(m);
+    CHECK(m->facilitator == r.spec.id);
+    CHECK_FALSE(m->coFacilitator.valid());
+    CHECK(m->chair == r.spoke.id);
+    CHECK(m->locked);
+    CHECK(r.round.admits(core::Role::Facilitator, 100) == std::nullopt);  // was here: back past the lock
+    CHECK(r.round.admits(core::Role::Spoke, 104) == net::JoinRefusal::Removed);
+    CHECK(r.round.publishFailures() == 0);
+}
+
+TEST_CASE("round host: runs without an event stream; a zero grace hands over on the next tick", "[session][round]") {
+    RoundHost round(nullptr, kTickRate, RoundConfig{0.0});
+    net::ObjectTable objects;
+    round.setPlan(plan(), 0);
+    const sim::ClinicActor fac = actor(0, core::Role::Facilitator, 100), spec = actor(1, core::Role::Specialist, 101);
+    round.join(fac, 0);
+    round.join(spec, 0);
+    net::AgendaIntent next;
+    CHECK(round.onIntent(fac, next, 1) == std::nullopt);
+    round.leave(fac.id, 2, true);
+    round.tick(2, objects);
+    CHECK(round.moderation().state().facilitator == spec.id);
+    CHECK(round.onIntent(spec, next, 3) == std::nullopt);
+    round.tick(3, objects);
+    const net::ObjectBytes* b = objects.find({net::ObjectKind::Agenda, 0});
+    REQUIRE(b);
+    const auto a = decodeAgenda(b->view());
+    REQUIRE(a);
+    CHECK(a->phase == Phase::Didactic);
+    CHECK(round.publishFailures() == 0);
+}

@@ -60,7 +60,11 @@ TEST_CASE("checkText trims and refuses empty, long, malformed and control text",
     CHECK_FALSE(checkText("cr \r\n", 400, true));
     CHECK_FALSE(checkText("del \x7f", 400, true));
     CHECK_FALSE(checkText("c1 \xc2\x85 next line", 400, true));
-    CHECK(checkText("caf\xc3\xa9 \xe2\x80\x94 ok", 400, false));
+    CHECK(checkText("caf\xc3\xa9 \xe2\x80\x94 ok", 400, false));   // an em dash is text
+    CHECK_FALSE(checkText("line\xe2\x80\xa8separator", 400, true));
+    CHECK_FALSE(checkText("para\xe2\x80\xa9separator", 400, false));
+    // The bound is in bytes after the check, before trimming: a client pads nothing past it.
+    CHECK(checkText(" " + std::string(398, 'a') + " ", 400, true)->size() == 398);
 }
 
 TEST_CASE("Post goes on the current case in the recommendations phase, with author, role and tick", "[board]") {
@@ -211,10 +215,21 @@ TEST_CASE("Summary: WriteSummary in the recommendations and summary phases, one 
     CHECK(w.board.consensus(0)->text == "Consensus, final.");
     CHECK(w.events.pending().back().kind == RoomEventKind::SummaryWritten);
 
+    // Withdrawing the consensus is a summary writer's too (the author's Recommend is not enough).
+    CHECK(w.board.withdraw(w.spoke, w.rec, id, 9) == RoundTextError::NotPermitted);
+    CHECK(w.board.withdraw(w.fac, round(Phase::WrapUp), id, 9) == RoundTextError::WrongPhase);
+
     // Another case has its own consensus.
     REQUIRE_FALSE(w.board.summary(w.fac, round(Phase::CaseSummary, 1), "Case 2 consensus.", 10));
     CHECK(w.board.consensus(1)->text == "Case 2 consensus.");
     CHECK(w.board.consensus(0)->text == "Consensus, final.");
+    REQUIRE_FALSE(w.board.withdraw(acting, sum, id, 11));
+    CHECK(w.board.consensus(0) == nullptr);
+    CHECK(w.events.pending().back().kind == RoomEventKind::RecommendationWithdrawn);
+    // A new summary is a new entry.
+    std::uint16_t fresh = 0;
+    REQUIRE_FALSE(w.board.summary(w.fac, sum, "Consensus, anew.", 12, &fresh));
+    CHECK(fresh > id);
 }
 
 TEST_CASE("A case's board holds at most kMaxCaseEntries recommendations; the consensus still fits", "[board]") {

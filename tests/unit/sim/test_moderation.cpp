@@ -367,3 +367,17 @@ TEST_CASE("moderation: the floor holder is never in the muted list", "[sim][mode
     w.mod.setFloor({}, 0);
     CHECK(w.muted() == Slots{3, 4});
 }
+
+TEST_CASE("moderation: a named co-facilitator who drops is co-facilitator again on return", "[sim][moderation]") {
+    World w;
+    REQUIRE(w.op(w.fac, ModerationOp::NameCoFacilitator, w.spec.id) == std::nullopt);
+    w.mod.leave(w.spec.id, 20, true);
+    CHECK_FALSE(w.mod.state().coFacilitator.valid());
+    w.mod.join(actor(11, core::Role::Specialist, 101), 25);
+    CHECK(w.mod.state().coFacilitator == core::EntityId{11});
+    // Naming another replaces them.
+    const ClinicActor spec2 = actor(12, core::Role::Specialist, 112);
+    w.mod.join(spec2, 26);
+    REQUIRE(w.op(w.fac, ModerationOp::NameCoFacilitator, spec2.id) == std::nullopt);
+    CHECK(w.mod.state().coFacilitator == spec2.id);
+}
