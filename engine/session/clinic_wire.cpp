@@ -10,7 +10,6 @@
 
 namespace caseroom::session {
 namespace {
-constexpr std::uint32_t kMaxTick = 0xFFFFFFFFu;
 
 // An entity slot or none: valid:1 [slot [0,1023]].
 template <typename S>
@@ -69,14 +68,35 @@ bool serializeEntry(S& s, sim::AgendaEntry& e) {
     return true;
 }
 
-// Queue: count [0,48] x (entity | since:32 | line:32)
+// Queue: count [0,48] | base:32 | count x (slot [0,1023] | since - base [0, 2^20) | hasLine:1 [line:32])
+// The hands queue changes most (every raise, every call), so it is sent to
+// every client often: an entry is ~4 bytes, not 10 (base = the oldest since;
+// 2^20 ticks is 9.7 hours at 30 Hz, past any session).
+constexpr std::uint32_t kSinceBits = 20;
 template <typename S>
 bool serializeQueue(S& s, sim::QueueState& q) {
     std::uint32_t n = static_cast<std::uint32_t>(q.entries.size());
     if (!serializeUInt(s, n, 0, sim::kMaxQueue)) return false;
     if constexpr (S::kReading) q.entries.resize(n);
-    for (auto& e : q.entries)
-        if (!serializeEntity(s, e.who) || !e.who.valid() || !serializeTick(s, e.sinceTick) || !serializeU32(s, e.line)) return false;
+    std::uint32_t base = 0;
+    if constexpr (S::kWriting) {
+        base = 0xFFFFFFFFu;
+        for (const auto& e : q.entries) base = std::min(base, e.sinceTick);
+        if (q.entries.empty()) base = 0;
+    }
+    if (!serializeU32(s, base)) return false;
+    for (auto& e : q.entries) {
+        std::uint32_t slot = e.who.value, offset = e.sinceTick - base;
+        bool hasLine = e.line != 0;
+        if (!serializeUInt(s, slot, 0, net::kMaxEntities - 1) || !s.serializeBits(offset, kSinceBits) || !serializeBool(s, hasLine))
+            return false;
+        if (hasLine && !serializeU32(s, e.line)) return false;
+        if constexpr (S::kReading) {
+            e.who = core::EntityId{static_cast<std::uint16_t>(slot)};
+            e.sinceTick = base + offset;
+            if (!hasLine) e.line = 0;
+        }
+    }
     return true;
 }
 
@@ -193,6 +213,13 @@ std::optional<sim::AgendaEntry> decodeAgendaEntry(std::span<const std::uint8_t> 
 
 bool encodeQueue(const sim::QueueState& q, net::ObjectBytes& out) {
     if (q.entries.size() > sim::kMaxQueue) return false;
+    std::uint32_t oldest = 0xFFFFFFFFu, newest = 0;
+    for (const auto& e : q.entries) {
+        if (!e.who.valid() || e.who.value >= net::kMaxEntities) return false;
+        oldest = std::min(oldest, e.sinceTick);
+        newest = std::max(newest, e.sinceTick);
+    }
+    if (!q.entries.empty() && newest - oldest >= (1u << kSinceBits)) return false;
     return encodeWith(q, [](auto& s, sim::QueueState& v) { return serializeQueue(s, v); }, out);
 }
 std::optional<sim::QueueState> decodeQueue(std::span<const std::uint8_t> bytes) {

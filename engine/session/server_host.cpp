@@ -728,6 +728,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
                           [&](const core::ContentHash& gone) { send(peer, net::BlobUnavailable{gone}); });
         ++counters_.snapshotsSent;
         counters_.snapshotBytes += st.payloadBytes;
+        counters_.objectBytes += st.objectBytes;
         counters_.entityUpdates += st.updates;
         counters_.deferredUpdates += st.deferred;
     }

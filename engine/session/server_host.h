@@ -80,6 +80,7 @@ struct ServerCounters {
     std::uint64_t joins = 0, leaves = 0, refusedJoins = 0;
     std::uint64_t audited = 0;               // refused attempts (all, even past the audit rate limit)
     std::uint64_t snapshotsSent = 0, snapshotBytes = 0, entityUpdates = 0, deferredUpdates = 0;
+    std::uint64_t objectBytes = 0;           // of snapshotBytes: the room objects section (panels, the round's state)
     std::uint64_t voiceIn = 0;               // voice frames accepted from speakers
     std::uint64_t voiceForwarded = 0;        // copies sent to listeners
     std::uint64_t voiceSpoofed = 0;          // frames naming another speaker: dropped, audited, counted as malformed

@@ -112,7 +112,8 @@ struct Result {
     double tickMedianMs = 0, tickP99Ms = 0, tickMaxMs = 0;
     double payloadKbps = 0;       // snapshot payload per client
     double wireKbps = 0;          // every state-channel message byte per client (sealed when encryption is on)
-    double bytesPerUpdate = 0;
+    double bytesPerUpdate = 0;    // avatar bytes (the payload less the room objects) per avatar update
+    double objectKbps = 0;        // the room objects section per client (panels, the teaching round's state)
     double worstStaleMs = 0;
     std::uint32_t seated = 0;
     bool attendance = false;
@@ -337,7 +338,7 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     if (clinicRound) driver = clinicScript(clients, warmup + seconds);
     const double step = 1.0 / 60.0;
     std::vector<double> tickMs;
-    std::uint64_t bytesStart = 0, payloadStart = 0, updatesStart = 0;
+    std::uint64_t bytesStart = 0, payloadStart = 0, objectStart = 0, updatesStart = 0;
     std::uint32_t joined = 0;
     std::uint32_t worstStale = 0;
     const double end = warmup + seconds;
@@ -360,6 +361,7 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
             measuring = true;
             bytesStart = stateBytes();
             payloadStart = server.counters().snapshotBytes;
+            objectStart = server.counters().objectBytes;
             updatesStart = server.counters().entityUpdates;
         }
         const auto sentBefore = server.counters().snapshotsSent;
@@ -381,7 +383,9 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     r.payloadKbps = static_cast<double>(server.counters().snapshotBytes - payloadStart) * 8.0 / 1000.0 * perClient;
     r.wireKbps = static_cast<double>(stateBytes() - bytesStart) * 8.0 / 1000.0 * perClient;
     const auto updates = server.counters().entityUpdates - updatesStart;
-    r.bytesPerUpdate = updates ? static_cast<double>(server.counters().snapshotBytes - payloadStart) / static_cast<double>(updates) : 0;
+    const auto objectBytes = server.counters().objectBytes - objectStart;
+    r.objectKbps = static_cast<double>(objectBytes) * 8.0 / 1000.0 * perClient;
+    r.bytesPerUpdate = updates ? static_cast<double>(server.counters().snapshotBytes - payloadStart - objectBytes) / static_cast<double>(updates) : 0;
     r.worstStaleMs = worstStale * 1000.0 / cfg.tickRate;
     for (auto& b : brains) r.seated += b->mode() == session::BotMode::Seated;
     r.attendance = attendance;
@@ -655,16 +659,16 @@ int main(int argc, char** argv) {
     if (seconds < 0) seconds = 20;
     if (warmup < 0) warmup = 12;
     if (budget == 0) budget = session::ServerConfig{}.replication.budgetBytes;
-    std::printf("| participants | encryption | attendance | clinic | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents |\n");
-    std::printf("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| participants | encryption | attendance | clinic | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | of it room objects | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents |\n");
+    std::printf("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (std::uint32_t n : sizes)
       for (bool sealed : modes)
         for (bool att : attendanceModes)
           for (bool round : clinicModes) {
             const Result r = runRoom(n, warmup, seconds, budget, seed, sealed, att, round);
-            std::printf("| %u | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu |\n", r.participants,
+            std::printf("| %u | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu |\n", r.participants,
                         sealed ? "on" : "off", r.attendance ? "on" : "off", r.clinic ? "on" : "off", r.tickMedianMs, r.tickP99Ms,
-                        r.tickMaxMs, r.payloadKbps, r.wireKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated,
+                        r.tickMaxMs, r.payloadKbps, r.objectKbps, r.wireKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated,
                         static_cast<unsigned long long>(r.dbWrites), static_cast<unsigned long long>(r.roundIntents));
             std::fflush(stdout);
           }
