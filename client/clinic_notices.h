@@ -5,7 +5,7 @@
 // and the one-line descriptions of the phase, the queue and the board that
 // the headless printout writes when they change. No ImGui, no clock: time is
 // the room's tick, names come from the session's avatars. Strings come from
-// the client's table (strings.h).
+// the client's table (ui_strings.h).
 #pragma once
 #include <cstdint>
 #include <span>
@@ -17,7 +17,7 @@
 #include "session/client_session.h"
 #include "session/clinic_view.h"
 #include "sim/clinic_state.h"
-#include "strings.h"
+#include "ui_strings.h"
 
 namespace caseroom::client {
 

@@ -6,7 +6,7 @@
 // clinic view (session/clinic_view.h); emits intents, never mutates the room.
 // Controls follow the permissions table (sim::check): an action my role and
 // holdings never allow is not shown; one allowed in another phase is greyed,
-// with the reason as its tooltip. Every user-facing string is in strings.h.
+// with the reason as its tooltip. Every user-facing string is in ui_strings.h.
 // Thread rule: the UI thread, with the session locked by the caller.
 #pragma once
 #include <cstdint>

@@ -12,7 +12,7 @@
 #include "render/camera.h"
 #include "render/scene.h"
 #include "sim/phase.h"
-#include "strings.h"
+#include "ui_strings.h"
 
 namespace caseroom::client {
 namespace {

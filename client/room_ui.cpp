@@ -6,7 +6,7 @@
 #include <imgui.h>
 
 #include "clinic_wall.h"
-#include "strings.h"
+#include "ui_strings.h"
 
 namespace caseroom::client {
 namespace {
@@ -25,7 +25,7 @@ void participantsPanel(const session::ClientSession& s) {
         ImGui::SameLine(220);
         ImGui::TextDisabled("%s%s%s", core::toString(p.role), p.hasPose && p.pose.seated() ? ", seated" : "",
                             p.hasPose && p.pose.voiceLevel > 0 ? ", speaking" : "");
-        // The round's state of the person (strings.h).
+        // The round's state of the person (ui_strings.h).
         const core::EntityId id{p.slot};
         std::string round;
         if (const std::size_t pos = s.clinic().handPosition(id)) round += ", " + text(StringId::StateHand, {std::to_string(pos)});
@@ -89,7 +89,7 @@ void helpOverlay(RoomUi& a) {
         {"Slides window", "deck picker, slides, CT window presets, reset, ask for control"},
         {"Esc", "leave the room"},
     };
-    // The teaching round's keys and windows (strings.h).
+    // The teaching round's keys and windows (ui_strings.h).
     const std::pair<const char*, const char*> kRound[] = {
         {tr(StringId::HelpKeyHand), tr(StringId::HelpHand)},
         {tr(StringId::HelpPanelAgenda), tr(StringId::HelpAgenda)},

@@ -1,4 +1,4 @@
-#include "strings.h"
+#include "ui_strings.h"
 
 #include <array>
 
