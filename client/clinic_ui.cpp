@@ -150,7 +150,8 @@ void statusLine(ClinicUi& ui, const Ctx& c, bool toggleHand) {
 
 void agendaBoard(ClinicUi& ui, const Ctx& c, bool toggleHand) {
     const ImGuiIO& io = ImGui::GetIO();
-    placeFirst(io.DisplaySize.x * 0.5f, 10, 0.5f, 0, 440);
+    // Low in the middle: the front wall (its panels and the wall board) stays in view.
+    placeFirst(io.DisplaySize.x * 0.5f, io.DisplaySize.y - 78, 0.5f, 1, 400);
     ImGui::Begin(text(StringId::WindowAgenda, {}).append("###clinic-agenda").c_str(), nullptr,
                  ImGuiWindowFlags_NoSavedSettings);
     const sim::AgendaState& a = c.v.agenda();

@@ -18,8 +18,8 @@ namespace caseroom::client {
 namespace {
 
 // The board's flat canvas (units: canvas pixels), mapped onto the wall quad.
-constexpr float kCanvasW = 640.0f, kCanvasH = 384.0f;
-constexpr std::size_t kMaxWallEntries = 5;   // the wall shows the first few; the Board window has them all
+constexpr float kCanvasW = 640.0f, kCanvasH = 440.0f;
+constexpr std::size_t kMaxWallEntries = 4;   // the wall shows the first few; the Board window has them all
 
 ImU32 rgba(int r, int g, int b, int a = 255) { return IM_COL32(r, g, b, a); }
 
@@ -57,46 +57,46 @@ void drawCanvas(ImDrawList* d, const session::ClientSession& s) {
     d->AddRectFilled({0, 0}, {kCanvasW, kCanvasH}, rgba(18, 24, 36, 240), 10.0f);
     d->AddRect({0, 0}, {kCanvasW, kCanvasH}, rgba(90, 110, 140), 10.0f, 0, 3.0f);
     if (!a.hasPlan) {
-        wrapped(d, font, 40, {pad, kCanvasH * 0.4f}, rgba(230, 235, 245), tr(StringId::WallWelcome), inner);
+        wrapped(d, font, 52, {pad, kCanvasH * 0.35f}, rgba(230, 235, 245), tr(StringId::WallWelcome), inner);
         return;
     }
     // Phase and timer.
     const std::string phase = phaseName(a.phase);
-    d->AddText(font, 40, {pad, 16}, rgba(120, 200, 255), phase.c_str());
+    d->AddText(font, 50, {pad, 12}, rgba(120, 200, 255), phase.c_str());
     const std::string elapsed = clockText(a.phaseStartTick, s.serverTick(), s.tickRate());
     const std::string timer = e && e->plannedSeconds ? text(StringId::WallTimer, {elapsed, clockText(0, e->plannedSeconds, 1.0)}) : elapsed;
-    const float tw = font->CalcTextSizeA(36, 1e9f, 0, timer.c_str()).x;
+    const float tw = font->CalcTextSizeA(46, 1e9f, 0, timer.c_str()).x;
     const double secs = s.serverTick() > a.phaseStartTick
                             ? (s.serverTick() - a.phaseStartTick) / (s.tickRate() > 0 ? s.tickRate() : 30.0) : 0.0;
     const bool over = e && e->plannedSeconds && secs > e->plannedSeconds;
-    d->AddText(font, 36, {kCanvasW - pad - tw, 18}, over ? rgba(255, 170, 80) : rgba(235, 240, 250), timer.c_str());
-    float y = 66;
+    d->AddText(font, 46, {kCanvasW - pad - tw, 16}, over ? rgba(255, 170, 80) : rgba(235, 240, 250), timer.c_str());
+    float y = 74;
     if (e && e->plannedSeconds) {
         const float frac = std::clamp(static_cast<float>(secs / e->plannedSeconds), 0.0f, 1.0f);
-        d->AddRectFilled({pad, y}, {kCanvasW - pad, y + 8}, rgba(50, 60, 80), 4.0f);
-        d->AddRectFilled({pad, y}, {pad + inner * frac, y + 8}, over ? rgba(230, 130, 60) : rgba(90, 180, 120), 4.0f);
+        d->AddRectFilled({pad, y}, {kCanvasW - pad, y + 10}, rgba(50, 60, 80), 5.0f);
+        d->AddRectFilled({pad, y}, {pad + inner * frac, y + 10}, over ? rgba(230, 130, 60) : rgba(90, 180, 120), 5.0f);
     }
-    y += 18;
-    if (e) y += wrapped(d, font, 28, {pad, y}, rgba(240, 240, 240), e->title, inner, 70) + 10;
+    y += 20;
+    if (e) y += wrapped(d, font, 34, {pad, y}, rgba(240, 240, 240), e->title, inner, 84) + 12;
 
     if (!sim::isCasePhase(a.phase)) return;
     if (a.phase == sim::Phase::CaseRecommendations || a.phase == sim::Phase::CaseSummary) {
         const std::vector<const sim::BoardEntry*> entries = currentBoard(v);
         std::size_t shown = 0;
         for (const sim::BoardEntry* b : entries) {
-            if (shown == kMaxWallEntries || y > kCanvasH - 60) break;
+            if (shown == kMaxWallEntries || y > kCanvasH - 80) break;
             const std::string line = b->text + "  - " + b->authorName;
             const ImU32 col = b->consensus ? rgba(140, 205, 255) : rgba(225, 228, 235);
             if (b->consensus) {
-                d->AddText(font, 20, {pad, y}, rgba(140, 205, 255), tr(StringId::WallConsensus));
-                y += 22;
+                d->AddText(font, 26, {pad, y}, rgba(140, 205, 255), tr(StringId::WallConsensus));
+                y += 28;
             }
-            d->AddCircleFilled({pad + 6, y + 12}, 4.0f, col);
-            y += wrapped(d, font, 22, {pad + 18, y}, col, line, inner - 18, std::min(72.0f, kCanvasH - 36 - y)) + 6;
+            d->AddCircleFilled({pad + 7, y + 16}, 5.0f, col);
+            y += wrapped(d, font, 29, {pad + 20, y}, col, line, inner - 20, std::min(96.0f, kCanvasH - 44 - y)) + 8;
             ++shown;
         }
         if (entries.size() > shown)
-            d->AddText(font, 20, {pad, kCanvasH - 34}, rgba(160, 170, 185), text(StringId::WallMore, {std::to_string(entries.size() - shown)}).c_str());
+            d->AddText(font, 26, {pad, kCanvasH - 40}, rgba(160, 170, 185), text(StringId::WallMore, {std::to_string(entries.size() - shown)}).c_str());
         return;
     }
     // The other case phases: the presenter's question.
@@ -104,9 +104,9 @@ void drawCanvas(ImDrawList* d, const session::ClientSession& s) {
     for (const sim::AgendaEntry& x : v.entries())
         if (x.phase == sim::Phase::CasePresentation && x.caseIndex == a.caseIndex) question = x.question;
     if (!question.empty()) {
-        d->AddText(font, 22, {pad, y}, rgba(255, 205, 110), tr(StringId::WallQuestion));
-        y += 28;
-        wrapped(d, font, 26, {pad, y}, rgba(235, 235, 235), question, inner, kCanvasH - y - 16);
+        d->AddText(font, 28, {pad, y}, rgba(255, 205, 110), tr(StringId::WallQuestion));
+        y += 34;
+        wrapped(d, font, 32, {pad, y}, rgba(235, 235, 235), question, inner, kCanvasH - y - 16);
     }
 }
 
@@ -137,16 +137,18 @@ sim::Panel wallBoardPlacement(const sim::RoomLayout& l) {
             any = true;
         }
     const float space = any ? minX + l.halfExtents.x : 0.0f; // from the left wall to the outermost panel
-    board.width = std::min(3.0f, space - 0.5f);
+    board.width = std::min(3.8f, space - 0.4f);
     if (board.width >= 1.2f) {
-        board.center = {-l.halfExtents.x + 0.25f + board.width / 2 + (space - 0.5f - board.width) / 2, y, frontZ + 0.04f};
+        board.center = {-l.halfExtents.x + 0.2f + board.width / 2 + (space - 0.4f - board.width) / 2, y, frontZ + 0.04f};
         board.yaw = 3.14159265f; // faces back into the room, as the front panels
     } else {
-        board.width = std::min(3.0f, l.halfExtents.x);
+        board.width = std::min(3.8f, l.halfExtents.x);
         board.center = {0.0f, y, l.halfExtents.y - 0.04f};
         board.yaw = 0.0f;
     }
-    board.height = std::min(board.width * kCanvasH / kCanvasW, l.height - 0.6f);
+    board.height = std::min(board.width * kCanvasH / kCanvasW, l.height - 0.5f);
+    // Keep it on the wall: between 0.25 m above the floor and 0.25 m below the ceiling.
+    board.center.y = std::clamp(board.center.y, 0.25f + board.height / 2, l.height - 0.25f - board.height / 2);
     return board;
 }
 

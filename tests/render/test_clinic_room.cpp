@@ -1,0 +1,286 @@
+// The teaching round in the client's room view, on lavapipe: a real
+// ClientSession over the loopback transport joins a scripted room (a server
+// peer that sends the join, the layout, the participants and snapshots with
+// the clinic's room objects in their real encodings, through the real
+// replicator), and the client's room UI draws the agenda board on the front
+// wall, a raised-hand marker over a participant and the round's windows.
+// The image is written to the render output directory for a look.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "clinic_ui.h"
+#include "clinic_wall.h"
+#include "net/loopback_transport.h"
+#include "net/snapshot.h"
+#include "render/camera.h"
+#include "render/image_io.h"
+#include "render/imgui_layer.h"
+#include "render/renderer.h"
+#include "render/ui_font.h"
+#include "render_fixture.h"
+#include "room_ui.h"
+#include "session/client_session.h"
+#include "session/clinic_wire.h"
+#include "session/wire_avatar.h"
+#include "sim/layout.h"
+
+using namespace caseroom;
+using namespace caseroom::render;
+using namespace caseroom::render::test;
+using namespace caseroom::client;
+
+namespace {
+
+constexpr std::uint32_t kW = 1280, kH = 720;
+constexpr std::uint16_t kPort = 7311;
+
+// A room that says what a clinic server would, for one client.
+struct ScriptedRoom {
+    net::LoopbackNetwork net{7};
+    std::unique_ptr<net::Transport> server = net.createHost(kPort);
+    std::unique_ptr<net::Transport> client = net.createHost();
+    sim::RoomLayout layout = sim::makeLayout(sim::RoomSpec{});
+    net::EntityHistory history{64};
+    net::ObjectTable objects;
+    net::ClientReplicator replicator{64};
+    net::WriteStream writer{net::kMaxMessageBytes + 64};
+    std::vector<AvatarDraw> seated = syntheticAvatars(layout, 5); // table seats in order
+    core::PeerId peer;
+    bool joined = false;
+    std::uint32_t tick = 90000;
+    std::uint16_t seq = 0;
+    std::uint16_t self = 2;
+    core::Role selfRole = core::Role::Spoke;
+    struct Person { std::uint16_t slot; std::string name; core::Role role; };
+    std::vector<Person> people{{0, "Dr. Amara Osei", core::Role::Facilitator},
+                               {1, "Dr. Li Wei", core::Role::Specialist},
+                               {2, "Ingrid Søndergaard", core::Role::Spoke},
+                               {3, "Tomás Herrera", core::Role::Spoke},
+                               {4, "Grace Mensah", core::Role::Spoke}};
+
+    template <typename T> void send(const T& m) {
+        REQUIRE(net::encodeMessage(m, writer));
+        const auto bytes = writer.finish();
+        const net::MessageInfo& info = net::messageInfo(T::kType);
+        REQUIRE(server->send(peer, info.channel, bytes, info.reliable));
+    }
+    template <typename T, typename Enc> void setObject(net::ObjectKind kind, std::uint16_t id, const T& v, Enc enc) {
+        net::ObjectBytes b;
+        REQUIRE(enc(v, b));
+        REQUIRE(objects.set({kind, id}, b.view()));
+    }
+
+    void pump(double now) {
+        net.advance(now);
+        net::TransportEvent ev;
+        while (server->poll(now, ev)) {
+            if (ev.type == net::TransportEventType::Connected) peer = ev.peer;
+            if (ev.type != net::TransportEventType::Received || joined) continue;
+            const net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
+            if (!r.ok || !std::holds_alternative<net::JoinRequest>(r.message)) continue;
+            peer = ev.peer;
+            joined = true;
+            send(net::JoinAccepted{self, 30, tick, selfRole});
+            send(session::toWire(layout));
+            for (const Person& p : people)
+                send(net::ParticipantJoined{p.slot, p.name, p.role, 100u + p.slot, false});
+        }
+        if (joined) {
+            // One snapshot per call: everyone in a table seat, the room's objects.
+            ++tick;
+            for (const Person& p : people) history.set(p.slot, 1, session::toWire(seated[p.slot].pose), tick);
+            std::vector<float> priority(64, 1.0f);
+            net::Snapshot snap;
+            net::ReplicationConfig cfg;
+            cfg.budgetBytes = 4000;
+            replicator.build(history, &objects, priority, self, true, tick, cfg, snap);
+            send(snap);
+        }
+        server->flush();
+    }
+};
+
+struct Context {
+    Context() {
+        ImGui::CreateContext();
+        ImGui::GetIO().IniFilename = nullptr;
+        ImGui::GetIO().DisplaySize = ImVec2(float(kW), float(kH));
+    }
+    ~Context() { ImGui::DestroyContext(); }
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+};
+
+} // namespace
+
+TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round's windows", "[render][gpu][clinic]") {
+    auto rig = makeRig(kW, kH);
+    REQUIRE(rig->ok);
+    ScriptedRoom room;
+    // The round: a case's recommendations, two hands up, two entries and the consensus.
+    const sim::SessionPlan plan = sim::defaultPlan(
+        "HCV in pregnancy", {sim::AgendaEntry{sim::Phase::CasePresentation, 0, 0, "54-year-old, genotype 3", "Dr. Pérez",
+                                              "Treat now, or wait for the liver biopsy?"}});
+    sim::AgendaState a;
+    a.hasPlan = true;
+    a.entryCount = static_cast<std::uint8_t>(plan.entries.size());
+    for (std::size_t i = 0; i < plan.entries.size(); ++i)
+        if (plan.entries[i].phase == sim::Phase::CaseRecommendations) a.current = static_cast<std::uint8_t>(i);
+    a.phase = sim::Phase::CaseRecommendations;
+    a.phaseStartTick = room.tick - 30 * 95;
+    a.sessionStartTick = room.tick - 30 * 1800;
+    room.setObject(net::ObjectKind::Agenda, 0, a, session::encodeAgenda);
+    for (std::size_t i = 0; i < plan.entries.size(); ++i)
+        room.setObject(net::ObjectKind::AgendaEntry, static_cast<std::uint16_t>(i), plan.entries[i], session::encodeAgendaEntry);
+    sim::QueueState hands;
+    hands.entries.push_back({core::EntityId{3}, room.tick - 30 * 40, 0});
+    hands.entries.push_back({core::EntityId{2}, room.tick - 30 * 12, 0});
+    room.setObject(net::ObjectKind::Queue, sim::kHandsQueue, hands, session::encodeQueue);
+    sim::ModerationState m;
+    m.facilitator = core::EntityId{0};
+    m.floor = core::EntityId{4};
+    m.floorSinceTick = room.tick - 30 * 20;
+    room.setObject(net::ObjectKind::Moderation, 0, m, session::encodeModeration);
+    const char* texts[] = {"Start sofosbuvir/velpatasvir for 12 weeks; check HBV first.",
+                           "Agree; fibrosis by elastography is enough, no biopsy.",
+                           "Treat now: 12 weeks of sofosbuvir/velpatasvir, elastography instead of biopsy."};
+    for (std::uint16_t i = 0; i < 3; ++i) {
+        sim::BoardEntry b;
+        b.id = static_cast<std::uint16_t>(i + 1);
+        b.caseIndex = 0;
+        b.author = core::EntityId{static_cast<std::uint16_t>(i == 2 ? 0 : i + 1)};
+        b.authorName = i == 2 ? "Dr. Amara Osei" : room.people[i + 1].name;
+        b.authorRole = i == 2 ? core::Role::Facilitator : room.people[i + 1].role;
+        b.postedTick = room.tick - 30u * (60u - 10u * i);
+        b.consensus = i == 2;
+        b.text = texts[i];
+        room.setObject(net::ObjectKind::BoardEntry, b.id, b, session::encodeBoardEntry);
+    }
+
+    session::ClientDesc desc;
+    desc.displayName = "Ingrid Søndergaard";
+    desc.role = core::Role::Spoke;
+    session::ClientSession s(*room.client, desc);
+    s.connect(net::Address{"loop", kPort}, 0.0);
+    double now = 0;
+    for (int i = 0; i < 200 && !(s.state() == session::ClientState::InRoom && s.clinic().board().size() == 3 &&
+                                  s.clinic().hands().entries.size() == 2 && s.avatars().size() == 5 && s.layout());
+         ++i) {
+        now += 1.0 / 30;
+        s.update(now);
+        room.pump(now);
+    }
+    REQUIRE(s.state() == session::ClientState::InRoom);
+    REQUIRE(s.clinic().board().size() == 3);
+    REQUIRE(s.clinic().agenda().phase == sim::Phase::CaseRecommendations);
+    CHECK(s.clinic().handPosition(s.self()) == 2);
+
+    Context ctx;
+    (void)loadUiFont(*ImGui::GetIO().Fonts);
+    ImGuiLayer ui;
+    REQUIRE(createImGuiLayer(ui, rig->rig.dev, rig->rig.target).ok());
+    RoomUi roomUi;
+    roomUi.showHelp = false;
+    ClinicUi clinicUi;
+    std::vector<ClinicIntent> intents;
+    std::vector<std::string> notices;
+    std::vector<AvatarDraw> avatars;
+    const Camera camera = overviewCamera(*s.layout());
+    RgbaImage img;
+    const auto render = [&](const Camera& cam, bool overview) -> RgbaImage {
+    for (int frame = 0; frame < 4; ++frame) {
+        now += 1.0 / 30;
+        s.update(now);
+        room.pump(now);
+        for (auto& n : takeClinicNotices(clinicUi, s, now)) notices.push_back(n);
+        avatars.clear();
+        for (const session::RemoteAvatar& p : s.avatars())
+            if (p.hasPose) avatars.push_back(AvatarDraw{p.pose, p.role, p.name});
+        FrameView view;
+        view.layout = s.layout();
+        view.avatars = avatars;
+        view.camera = cam;
+        REQUIRE(beginFrame(rig->rig.renderer, rig->rig.target.extent) == FrameResult::Ready);
+        drawScene(rig->rig.renderer, view);
+        imguiNewFrame(ui);
+        ImGuiIO& io = ImGui::GetIO();
+        io.DeltaTime = 1.0f / 30;
+        ImGui::NewFrame();
+        RoomUiView rv;
+        rv.session = &s;
+        rv.server = "loop:7311";
+        rv.camera = cam;
+        rv.avatars = avatars;
+        rv.overview = overview;
+        rv.now = now;
+        drawRoomUi(roomUi, ui, rv);
+        ClinicUiView cv;
+        cv.session = &s;
+        cv.now = now;
+        cv.readOnly = true;
+        drawClinicUi(clinicUi, cv, intents);
+        ImGui::Render();
+        recordImGui(ui, frameCommandBuffer(rig->rig.renderer));
+        REQUIRE(endFrame(rig->rig.renderer) == FrameResult::Ready);
+    }
+    REQUIRE(waitIdle(rig->rig.renderer));
+    auto captured = captureFrame(rig->rig.renderer);
+    REQUIRE(captured);
+    return *captured;
+    };
+    img = render(camera, true);
+    // Close up, as someone standing in front of it: the board's text for a look.
+    const sim::Panel near = wallBoardPlacement(*s.layout());
+    const RgbaImage close = render(lookAt(near.center + panelNormal(near) * 3.2f, near.center, 1.0f), false);
+    destroyImGuiLayer(ui);
+    CHECK(intents.empty()); // read-only: nothing emitted
+
+    // My notices: the phase, recommendations open... as a spoke: my hand is #2, and who has the floor.
+    const auto has = [&](const std::string& t) { return std::find(notices.begin(), notices.end(), t) != notices.end(); };
+    CHECK(has("your hand is #2 in the queue"));
+    CHECK(has("Grace Mensah has the floor"));
+    CHECK(has("recommendations are open: write yours in the Board window"));
+
+    const std::filesystem::path out = std::filesystem::path(CASEROOM_RENDER_OUT_DIR) / "clinic_room.png";
+    std::filesystem::create_directories(out.parent_path());
+    CHECK(writePng(out.string(), img).ok());
+    CHECK(writePng((out.parent_path() / "clinic_board.png").string(), close).ok());
+
+    // The board: its dark background, projected where the wall board hangs
+    // (a spot near the lower left of the canvas that no text covers).
+    const sim::Panel b = wallBoardPlacement(*s.layout());
+    const glm::mat4 vp = viewProjection(camera, float(kW) / float(kH));
+    const glm::vec3 n = panelNormal(b);
+    const glm::vec3 right = glm::normalize(glm::cross(glm::vec3(0, 1, 0), n));
+    const glm::vec3 spot = b.center - right * (b.width * 0.47f) - glm::vec3(0, b.height * 0.45f, 0);
+    const auto px = projectToPixel(vp, spot, {float(kW), float(kH)});
+    REQUIRE(px);
+    INFO("board spot at " << px->x << "," << px->y);
+    const glm::vec3 bg = meanBlock(img, int(px->x), int(px->y), 1);
+    CHECK(std::abs(bg.r - 18.0f / 255) < 0.06f);
+    CHECK(std::abs(bg.b - 36.0f / 255) < 0.06f);
+    CHECK(bg.b > bg.r); // the board's blue-black, not the wall
+
+    // The raised-hand marker over Tomás (slot 3, first in the queue): its yellow ink above the name tag.
+    const session::RemoteAvatar* tomas = nullptr;
+    for (const auto& p : s.avatars())
+        if (p.slot == 3) tomas = &p;
+    REQUIRE(tomas);
+    const auto anchor = projectToPixel(vp, nameTagAnchor(tomas->pose), {float(kW), float(kH)});
+    REQUIRE(anchor);
+    int yellow = 0;
+    for (int y = int(anchor->y) - 60; y < int(anchor->y); ++y)
+        for (int x = int(anchor->x) - 30; x < int(anchor->x) + 30; ++x) {
+            if (x < 0 || y < 0 || x >= int(kW) || y >= int(kH)) continue;
+            const glm::vec3 c = pixel(img, x, y);
+            yellow += c.r > 0.85f && c.g > 0.65f && c.g < 0.9f && c.b < 0.4f;
+        }
+    CHECK(yellow > 15);
+    room.client.reset();
+    CHECK(finish(rig) == 0);
+}
