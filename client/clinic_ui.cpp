@@ -148,12 +148,16 @@ void statusLine(ClinicUi& ui, const Ctx& c, bool toggleHand) {
     (void)ui;
 }
 
+void queueSection(const Ctx& c, bool controls);
+
 void agendaBoard(ClinicUi& ui, const Ctx& c, bool toggleHand) {
     const ImGuiIO& io = ImGui::GetIO();
-    // Low in the middle: the front wall (its panels and the wall board) stays in view.
-    placeFirst(io.DisplaySize.x * 0.5f, io.DisplaySize.y - 78, 0.5f, 1, 400);
+    // Docked low in the middle: the front wall (its panels and the wall board) stays in view.
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y - 78), ImGuiCond_Always, ImVec2(0.5f, 1));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(400, 0), ImVec2(400, io.DisplaySize.y * 0.6f));
+    ImGui::SetNextWindowBgAlpha(0.82f);
     ImGui::Begin(text(StringId::WindowAgenda, {}).append("###clinic-agenda").c_str(), nullptr,
-                 ImGuiWindowFlags_NoSavedSettings);
+                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
     const sim::AgendaState& a = c.v.agenda();
     const sim::AgendaEntry* e = c.v.currentEntry();
     if (!a.hasPlan) {
@@ -201,24 +205,27 @@ void agendaBoard(ClinicUi& ui, const Ctx& c, bool toggleHand) {
     if (m.locked) ImGui::TextColored(kWarn, "%s", tr(StringId::AgendaLocked));
     if (m.floor.valid()) ImGui::Text("%s", text(StringId::AgendaFloorHolder, {nameOf(c.s.avatars(), m.floor)}).c_str());
     ImGui::Separator();
+    queueSection(c, false);
+    ImGui::Separator();
     statusLine(ui, c, toggleHand);
     ImGui::End();
 }
 
 // [SECTION] queue
-void queueWindow(ClinicUi& ui, const Ctx& c) {
-    if (!ui.showQueue) return;
-    const ImGuiIO& io = ImGui::GetIO();
-    placeFirst(io.DisplaySize.x - 10, io.DisplaySize.y * 0.42f, 1, 0, 300);
-    char title[96];
-    std::snprintf(title, sizeof title, "%s###clinic-queue",
-                  text(StringId::WindowQueue, {std::to_string(c.v.hands().entries.size())}).c_str());
-    if (!ImGui::Begin(title, &ui.showQueue, ImGuiWindowFlags_NoSavedSettings)) { ImGui::End(); return; }
+// The hands (and the questions for the hub) inside the current window; with
+// `controls` (the console) each hand gets Give floor and Dismiss. Without,
+// the first kShownHands only (the rest counted).
+constexpr std::size_t kShownHands = 6;
+void queueSection(const Ctx& c, bool controls) {
     const Gate run = gate(c, sim::Action::RunFloor);
-    if (run.shown && gatedButton(tr(StringId::ButtonCallNext), run)) floorIntent(c, net::FloorIntent::Op::CallNext);
     const auto& hands = c.v.hands().entries;
+    ImGui::TextUnformatted(text(StringId::WindowQueue, {std::to_string(hands.size())}).c_str());
     if (hands.empty()) ImGui::TextDisabled("%s", tr(StringId::QueueEmpty));
     for (std::size_t i = 0; i < hands.size(); ++i) {
+        if (!controls && i == kShownHands) {
+            ImGui::TextDisabled("%s", text(StringId::WallMore, {std::to_string(hands.size() - i)}).c_str());
+            break;
+        }
         const sim::QueueEntry& q = hands[i];
         const bool mine = q.who == c.self;
         ImGui::Text("%zu.", i + 1);
@@ -227,7 +234,7 @@ void queueWindow(ClinicUi& ui, const Ctx& c) {
         else ImGui::TextUnformatted(nameOf(c.s.avatars(), q.who).c_str());
         ImGui::SameLine();
         ImGui::TextDisabled("%s", text(StringId::QueueWaiting, {clockText(q.sinceTick, c.tick, c.rate)}).c_str());
-        if (run.shown) {
+        if (controls && run.shown) {
             ImGui::SameLine();
             if (gatedButton(idLabel(StringId::ButtonGiveFloor, q.who.value).c_str(), run))
                 floorIntent(c, net::FloorIntent::Op::Give, q.who.value);
@@ -238,15 +245,18 @@ void queueWindow(ClinicUi& ui, const Ctx& c) {
     }
     const auto& questions = c.v.questions().entries;
     if (!questions.empty()) {
-        ImGui::Separator();
         ImGui::TextUnformatted(text(StringId::QueueQuestions, {std::to_string(questions.size())}).c_str());
-        for (std::size_t i = 0; i < questions.size(); ++i) {
+        for (std::size_t i = 0; i < questions.size() && (controls || i < kShownHands); ++i) {
             const sim::QueueEntry& q = questions[i];
             const sim::ChatLine* l = lineOf(c, q.line);
             ImGui::TextWrapped("%zu. %s: %s", i + 1, nameOf(c.s.avatars(), q.who).c_str(), l ? l->text.c_str() : "...");
         }
+        if (controls && run.shown && gatedButton(tr(StringId::ButtonTakeNextQuestion), run)) {
+            net::ChatIntent ci;
+            ci.op = net::ChatIntent::Op::TakeNext;
+            c.out.emplace_back(ci);
+        }
     }
-    ImGui::End();
 }
 
 // [SECTION] recommendations board
@@ -255,9 +265,12 @@ void boardWindow(ClinicUi& ui, const Ctx& c) {
     const sim::AgendaState& a = c.v.agenda();
     if (!a.hasPlan || !sim::isCasePhase(a.phase)) return; // a case's board is on show only in its case
     const ImGuiIO& io = ImGui::GetIO();
-    placeFirst(io.DisplaySize.x - 10, io.DisplaySize.y - 10, 1, 1, 420);
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 10, io.DisplaySize.y - 10), ImGuiCond_Always, ImVec2(1, 1));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(420, 0), ImVec2(420, io.DisplaySize.y * 0.6f));
+    ImGui::SetNextWindowBgAlpha(0.82f);
     const std::string caseTitle = text(StringId::WindowBoard, {std::to_string(a.caseIndex + 1)});
-    if (!ImGui::Begin((caseTitle + "###clinic-board").c_str(), &ui.showBoard, ImGuiWindowFlags_NoSavedSettings)) {
+    if (!ImGui::Begin((caseTitle + "###clinic-board").c_str(), &ui.showBoard,
+                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize)) {
         ImGui::End();
         return;
     }
@@ -446,9 +459,9 @@ void participantsTable(ClinicUi& ui, const Ctx& c) {
                remove = gate(c, sim::Action::RemoveParticipant);
     bool openRemove = false;
     if (ImGui::BeginTable("##people", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
-        ImGui::TableSetupColumn(tr(StringId::ColumnName));
-        ImGui::TableSetupColumn(tr(StringId::ColumnState));
-        ImGui::TableSetupColumn(tr(StringId::ColumnActions));
+        ImGui::TableSetupColumn(tr(StringId::ColumnName), ImGuiTableColumnFlags_WidthStretch, 1.2f);
+        ImGui::TableSetupColumn(tr(StringId::ColumnState), ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn(tr(StringId::ColumnActions), ImGuiTableColumnFlags_WidthFixed);
         ImGui::TableHeadersRow();
         for (const session::RemoteAvatar& p : c.s.avatars()) {
             const core::EntityId id{p.slot};
@@ -471,33 +484,31 @@ void participantsTable(ClinicUi& ui, const Ctx& c) {
             ImGui::TextWrapped("%s", state.c_str());
             ImGui::TableNextColumn();
             if (!p.self) {
+                // Mute inline (the most used), the rest in a small menu.
                 if (mod.shown && gatedButton(tr(muted ? StringId::ButtonUnmute : StringId::ButtonMute), mod))
                     moderate(c, muted ? net::ModerateAction::Unmute : net::ModerateAction::Mute, p.slot);
-                ImGui::SameLine();
-                if (run.shown && m.floor != id && gatedButton(tr(StringId::ButtonGiveFloor), run))
-                    floorIntent(c, net::FloorIntent::Op::Give, p.slot);
-                if (chair.shown && m.chair != id) {
-                    ImGui::SameLine();
-                    if (gatedButton(tr(StringId::ButtonChair), chair)) moderate(c, net::ModerateAction::BringToChair, p.slot);
-                }
-                // Facilitation goes to hub members only; the co-facilitator is a specialist.
-                const bool hub = p.role == core::Role::Facilitator || p.role == core::Role::Specialist;
-                if (hand.shown && hub && m.facilitator != id) {
-                    if (gatedButton(tr(StringId::ButtonHandFacilitation), hand))
+                if (mod.shown) ImGui::SameLine();
+                if (ImGui::Button(tr(StringId::ButtonMore))) ImGui::OpenPopup("##more");
+                if (ImGui::BeginPopup("##more")) {
+                    ImGui::TextDisabled("%s", p.name.c_str());
+                    if (run.shown && m.floor != id && gatedButton(tr(StringId::ButtonGiveFloor), run))
+                        floorIntent(c, net::FloorIntent::Op::Give, p.slot);
+                    if (chair.shown && m.chair != id && gatedButton(tr(StringId::ButtonChair), chair))
+                        moderate(c, net::ModerateAction::BringToChair, p.slot);
+                    // Facilitation goes to hub members only; the co-facilitator is a specialist.
+                    const bool hub = p.role == core::Role::Facilitator || p.role == core::Role::Specialist;
+                    if (hand.shown && hub && m.facilitator != id && gatedButton(tr(StringId::ButtonHandFacilitation), hand))
                         moderate(c, net::ModerateAction::HandFacilitation, p.slot);
-                    if (p.role == core::Role::Specialist && m.coFacilitator != id) {
-                        ImGui::SameLine();
-                        if (gatedButton(tr(StringId::ButtonNameCoFacilitator), hand))
-                            moderate(c, net::ModerateAction::NameCoFacilitator, p.slot);
-                    }
-                }
-                if (remove.shown) {
-                    if (hand.shown && hub && m.facilitator != id) ImGui::SameLine();
-                    if (gatedButton(tr(StringId::ButtonRemoveEllipsis), remove)) {
+                    if (hand.shown && p.role == core::Role::Specialist && m.coFacilitator != id &&
+                        gatedButton(tr(StringId::ButtonNameCoFacilitator), hand))
+                        moderate(c, net::ModerateAction::NameCoFacilitator, p.slot);
+                    if (remove.shown && gatedButton(tr(StringId::ButtonRemoveEllipsis), remove)) {
                         ui.removeTarget = p.slot;
                         ui.removeReason.clear();
                         openRemove = true;
+                        ImGui::CloseCurrentPopup();
                     }
+                    ImGui::EndPopup();
                 }
             }
             ImGui::PopID();
@@ -513,7 +524,7 @@ void facilitatorConsole(ClinicUi& ui, const Ctx& c) {
     if (!advance.shown || !ui.showConsole) return;
     const ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(460, io.DisplaySize.y * 0.7f), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(420, io.DisplaySize.y * 0.7f), ImGuiCond_FirstUseEver); // clear of the agenda window
     ImGui::SetNextWindowBgAlpha(0.88f);
     if (!ImGui::Begin(text(StringId::WindowConsole, {}).append("###clinic-console").c_str(), &ui.showConsole,
                       ImGuiWindowFlags_NoSavedSettings)) {
@@ -541,7 +552,7 @@ void facilitatorConsole(ClinicUi& ui, const Ctx& c) {
             const sim::AgendaEntry& e = entries[i];
             const bool now = a.hasPlan && i == a.current;
             const std::string planned = e.plannedSeconds ? clockText(0, e.plannedSeconds, 1.0) : std::string("-");
-            std::string line = std::string(phaseName(e.phase)) + (e.title.empty() ? "" : ": " + e.title);
+            std::string line = e.title.empty() ? std::string(phaseName(e.phase)) : e.title;
             if (now) {
                 line = text(StringId::ConsoleNowLine, {line, clockText(a.phaseStartTick, c.tick, c.rate), planned});
                 const bool over = e.plannedSeconds && c.tick > a.phaseStartTick &&
@@ -567,6 +578,7 @@ void facilitatorConsole(ClinicUi& ui, const Ctx& c) {
         if (gatedButton(tr(StringId::ButtonCallNext), run)) floorIntent(c, net::FloorIntent::Op::CallNext);
         ImGui::SameLine();
         ImGui::TextDisabled("%s", text(StringId::ConsoleHandsWaiting, {std::to_string(c.v.hands().entries.size())}).c_str());
+        queueSection(c, true);
     }
     if (ImGui::CollapsingHeader(tr(StringId::ConsoleRoom), ImGuiTreeNodeFlags_DefaultOpen)) {
         const Gate all = gate(c, sim::Action::MuteAll), lock = gate(c, sim::Action::LockRoom);
@@ -718,7 +730,6 @@ void drawClinicUi(ClinicUi& ui, const ClinicUiView& view, std::vector<ClinicInte
     Ctx c{s, v, s.self(), s.desc().role, v.agenda().hasPlan ? v.agenda().phase : sim::Phase::Lobby,
           clinicHoldings(v, s.self()), s.serverTick(), s.tickRate(), view.readOnly, out};
     agendaBoard(ui, c, view.toggleHand && !view.readOnly);
-    queueWindow(ui, c);
     boardWindow(ui, c);
     chatWindow(ui, c);
     facilitatorConsole(ui, c);

@@ -34,7 +34,7 @@ struct SentText {
 };
 
 struct ClinicUi {
-    bool showBoard = true, showQueue = true, showChat = true, showConsole = true, showCoordinator = true;
+    bool showBoard = true, showChat = true, showConsole = true, showCoordinator = true;
     std::string recommendation;          // the compose box (a new entry, or the one being edited)
     std::uint16_t editing = 0;           // board entry being edited (0: posting a new one)
     bool editingEntry = false;

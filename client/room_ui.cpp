@@ -93,7 +93,6 @@ void helpOverlay(RoomUi& a) {
     const std::pair<const char*, const char*> kRound[] = {
         {tr(StringId::HelpKeyHand), tr(StringId::HelpHand)},
         {tr(StringId::HelpPanelAgenda), tr(StringId::HelpAgenda)},
-        {tr(StringId::HelpPanelQueue), tr(StringId::HelpQueue)},
         {tr(StringId::HelpPanelBoard), tr(StringId::HelpBoard)},
         {tr(StringId::HelpPanelChat), tr(StringId::HelpChat)},
         {tr(StringId::HelpPanelConsole), tr(StringId::HelpConsole)},

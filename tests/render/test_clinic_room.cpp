@@ -119,9 +119,14 @@ struct Context {
 } // namespace
 
 TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round's windows", "[render][gpu][clinic]") {
+    // A spoke (in the queue) and the facilitator (the console).
+    const core::Role role = GENERATE(core::Role::Spoke, core::Role::Facilitator);
+    const bool facilitator = role == core::Role::Facilitator;
     auto rig = makeRig(kW, kH);
     REQUIRE(rig->ok);
     ScriptedRoom room;
+    room.self = facilitator ? 0 : 2;
+    room.selfRole = role;
     // The round: a case's recommendations, two hands up, two entries and the consensus.
     const sim::SessionPlan plan = sim::defaultPlan(
         "HCV in pregnancy", {sim::AgendaEntry{sim::Phase::CasePresentation, 0, 0, "54-year-old, genotype 3", "Dr. Pérez",
@@ -163,8 +168,8 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     }
 
     session::ClientDesc desc;
-    desc.displayName = "Ingrid Søndergaard";
-    desc.role = core::Role::Spoke;
+    desc.displayName = room.people[room.self].name;
+    desc.role = role;
     session::ClientSession s(*room.client, desc);
     s.connect(net::Address{"loop", kPort}, 0.0);
     double now = 0;
@@ -178,7 +183,7 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     REQUIRE(s.state() == session::ClientState::InRoom);
     REQUIRE(s.clinic().board().size() == 3);
     REQUIRE(s.clinic().agenda().phase == sim::Phase::CaseRecommendations);
-    CHECK(s.clinic().handPosition(s.self()) == 2);
+    CHECK(s.clinic().handPosition(s.self()) == (facilitator ? 0u : 2u));
 
     Context ctx;
     (void)loadUiFont(*ImGui::GetIO().Fonts);
@@ -222,7 +227,7 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
         ClinicUiView cv;
         cv.session = &s;
         cv.now = now;
-        cv.readOnly = true;
+        cv.readOnly = !facilitator; // the facilitator's controls enabled (nothing is clicked)
         drawClinicUi(clinicUi, cv, intents);
         ImGui::Render();
         recordImGui(ui, frameCommandBuffer(rig->rig.renderer));
@@ -238,18 +243,26 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     const sim::Panel near = wallBoardPlacement(*s.layout());
     const RgbaImage close = render(lookAt(near.center + panelNormal(near) * 3.2f, near.center, 1.0f), false);
     destroyImGuiLayer(ui);
-    CHECK(intents.empty()); // read-only: nothing emitted
+    CHECK(intents.empty()); // nothing clicked: nothing emitted
 
-    // My notices: the phase, recommendations open... as a spoke: my hand is #2, and who has the floor.
+    // My notices: the phase; as a spoke my hand is #2 and recommendations
+    // open for me; as the facilitator I run the session; who has the floor.
     const auto has = [&](const std::string& t) { return std::find(notices.begin(), notices.end(), t) != notices.end(); };
-    CHECK(has("your hand is #2 in the queue"));
     CHECK(has("Grace Mensah has the floor"));
-    CHECK(has("recommendations are open: write yours in the Board window"));
+    CHECK(has("now: recommendations, " + plan.entries[a.current].title));
+    if (facilitator) {
+        CHECK(has("you run the session now (the Facilitator console is open)"));
+        CHECK_FALSE(has("your hand is #2 in the queue"));
+    } else {
+        CHECK(has("your hand is #2 in the queue"));
+        CHECK(has("recommendations are open: write yours in the Board window"));
+    }
 
-    const std::filesystem::path out = std::filesystem::path(CASEROOM_RENDER_OUT_DIR) / "clinic_room.png";
+    const std::filesystem::path out = std::filesystem::path(CASEROOM_RENDER_OUT_DIR) /
+                                      (facilitator ? "clinic_room_facilitator.png" : "clinic_room.png");
     std::filesystem::create_directories(out.parent_path());
     CHECK(writePng(out.string(), img).ok());
-    CHECK(writePng((out.parent_path() / "clinic_board.png").string(), close).ok());
+    if (!facilitator) CHECK(writePng((out.parent_path() / "clinic_board.png").string(), close).ok());
 
     // The board: its dark background, projected where the wall board hangs
     // (a spot near the lower left of the canvas that no text covers).
@@ -261,10 +274,13 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     const auto px = projectToPixel(vp, spot, {float(kW), float(kH)});
     REQUIRE(px);
     INFO("board spot at " << px->x << "," << px->y);
-    const glm::vec3 bg = meanBlock(img, int(px->x), int(px->y), 1);
-    CHECK(std::abs(bg.r - 18.0f / 255) < 0.06f);
-    CHECK(std::abs(bg.b - 36.0f / 255) < 0.06f);
-    CHECK(bg.b > bg.r); // the board's blue-black, not the wall
+    // (The facilitator's console covers that part of the wall in the overview.)
+    if (!facilitator) {
+        const glm::vec3 bg = meanBlock(img, int(px->x), int(px->y), 1);
+        CHECK(std::abs(bg.r - 18.0f / 255) < 0.06f);
+        CHECK(std::abs(bg.b - 36.0f / 255) < 0.06f);
+        CHECK(bg.b > bg.r); // the board's blue-black, not the wall
+    }
 
     // The raised-hand marker over Tomás (slot 3, first in the queue): its yellow ink above the name tag.
     const session::RemoteAvatar* tomas = nullptr;
