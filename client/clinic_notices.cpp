@@ -1,5 +1,6 @@
 #include "clinic_notices.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "sim/permissions.h"
@@ -162,6 +163,25 @@ std::vector<std::string> describeBoard(const session::ClinicViewModel& v) {
         out.push_back(text(b->consensus ? StringId::PrintBoardConsensus : StringId::PrintBoardEntry,
                            {std::to_string(b->id), b->authorName, roleName(b->authorRole), flat}));
     }
+    return out;
+}
+
+std::vector<HeldSegment> heldSegments(std::string_view text, std::span<const net::WireFinding> findings) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
+    for (const net::WireFinding& f : findings)
+        if (f.begin < f.end && f.end <= text.size()) spans.emplace_back(f.begin, f.end);
+    std::sort(spans.begin(), spans.end());
+    std::vector<HeldSegment> out;
+    std::uint32_t at = 0;
+    for (const auto& [b, e] : spans) {
+        if (e <= at) continue;                     // inside the previous span
+        const std::uint32_t from = std::max(at, b);
+        if (from > at) out.push_back({at, from, false});
+        if (!out.empty() && out.back().held && out.back().end == from) out.back().end = e; // overlapping: merged
+        else out.push_back({from, e, true});
+        at = e;
+    }
+    if (at < text.size()) out.push_back({at, static_cast<std::uint32_t>(text.size()), false});
     return out;
 }
 

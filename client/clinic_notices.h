@@ -72,4 +72,15 @@ struct ClinicNotice {
 // The current case's board entries (during a case; else the latest case's), posting order.
 [[nodiscard]] std::vector<const sim::BoardEntry*> currentBoard(const session::ClinicViewModel& v);
 
+// A held text cut into pieces for display: the spans the PHI screen found
+// (byte ranges of the author's own text; overlapping ones merged, ones
+// outside the text dropped) and the text between them, in order, covering
+// the whole text.
+struct HeldSegment {
+    std::uint32_t begin = 0, end = 0;
+    bool held = false;
+    friend bool operator==(const HeldSegment&, const HeldSegment&) = default;
+};
+[[nodiscard]] std::vector<HeldSegment> heldSegments(std::string_view text, std::span<const net::WireFinding> findings);
+
 } // namespace caseroom::client

@@ -602,7 +602,7 @@ void facilitatorConsole(ClinicUi& ui, const Ctx& c) {
         if (m.coFacilitator.valid())
             ImGui::TextDisabled("%s", text(StringId::ConsoleCoFacilitator, {nameOf(c.s.avatars(), m.coFacilitator)}).c_str());
     }
-    if (ImGui::CollapsingHeader(text(StringId::ConsoleParticipants, {std::to_string(c.s.avatars().size())}).c_str(),
+    if (ImGui::CollapsingHeader((text(StringId::ConsoleParticipants, {std::to_string(c.s.avatars().size())}) + "###people").c_str(),
                                 ImGuiTreeNodeFlags_DefaultOpen))
         participantsTable(ui, c);
     ImGui::End();
@@ -650,6 +650,19 @@ void coordinatorView(ClinicUi& ui, const Ctx& c) {
                             early ? tr(StringId::AttendanceBeforeMe)
                                   : text(StringId::AttendanceJoined, {clockText(0, static_cast<std::uint32_t>(std::max(0.0, ui.attendanceNow - since)), 1.0)}).c_str());
     }
+    // What a coordinator may do to the room (lock, mute, remove): the same controls as the console.
+    const Gate lock = gate(c, sim::Action::LockRoom);
+    const sim::ModerationState& m = c.v.moderation();
+    if (lock.shown) {
+        ImGui::Separator();
+        if (gatedButton(tr(m.locked ? StringId::ButtonUnlock : StringId::ButtonLock), lock))
+            moderate(c, m.locked ? net::ModerateAction::Unlock : net::ModerateAction::Lock);
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", tr(m.locked ? StringId::ConsoleLocked : StringId::ConsoleOpen));
+    }
+    if (gate(c, sim::Action::Moderate).shown || gate(c, sim::Action::RemoveParticipant).shown)
+        if (ImGui::CollapsingHeader((text(StringId::ConsoleParticipants, {std::to_string(c.s.avatars().size())}) + "###people").c_str()))
+            participantsTable(ui, c);
     ImGui::End();
 }
 
@@ -678,30 +691,31 @@ void heldWindow(ClinicUi& ui, const Ctx& c) {
     if (!mine) {
         ImGui::TextDisabled("%s", tr(StringId::HeldTextGone));
     } else {
-        // The text with every finding's span in the finding colour, then the kinds.
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
-        for (const net::WireFinding& f : ui.held.findings)
-            if (f.begin < f.end && f.end <= mine->text.size()) spans.emplace_back(f.begin, f.end);
-        std::sort(spans.begin(), spans.end());
-        ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x);
-        std::uint32_t at = 0;
-        bool first = true;
-        auto piece = [&](std::uint32_t from, std::uint32_t to, bool hit) {
-            if (from >= to) return;
-            if (!first) ImGui::SameLine(0, 0);
-            first = false;
-            const std::string s = (hit ? "[" : "") + mine->text.substr(from, to - from) + (hit ? "]" : "");
-            if (hit) ImGui::TextColored(kFinding, "%s", s.c_str());
-            else ImGui::TextUnformatted(s.c_str());
-        };
-        for (const auto& [b, e] : spans) {
-            if (e <= at) continue;
-            piece(at, std::max(at, b), false);
-            piece(std::max(at, b), e, true);
-            at = e;
+        // The text with every finding's span in the finding colour (in
+        // brackets), wrapped word by word; then the kinds.
+        const float limit = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;
+        bool lineStart = true;
+        for (const HeldSegment& seg : heldSegments(mine->text, ui.held.findings)) {
+            std::string piece = mine->text.substr(seg.begin, seg.end - seg.begin);
+            for (char& ch : piece)
+                if (ch == '\n' || ch == '\t' || ch == '\r') ch = ' ';
+            if (seg.held) piece = "[" + piece + "]";
+            // Words with their trailing space, so that a span's words stay marked when wrapped.
+            for (std::size_t i = 0; i < piece.size();) {
+                std::size_t j = piece.find(' ', i);
+                j = j == std::string::npos ? piece.size() : j + 1;
+                const std::string word = piece.substr(i, j - i);
+                i = j;
+                const float w = ImGui::CalcTextSize(word.c_str()).x;
+                if (!lineStart) {
+                    ImGui::SameLine(0, 0);
+                    if (ImGui::GetCursorPosX() + w > limit) ImGui::NewLine();
+                }
+                if (seg.held) ImGui::TextColored(kFinding, "%s", word.c_str());
+                else ImGui::TextUnformatted(word.c_str());
+                lineStart = false;
+            }
         }
-        piece(at, static_cast<std::uint32_t>(mine->text.size()), false);
-        ImGui::PopTextWrapPos();
     }
     ImGui::Separator();
     for (const net::WireFinding& f : ui.held.findings) {

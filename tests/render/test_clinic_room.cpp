@@ -192,6 +192,25 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     RoomUi roomUi;
     roomUi.showHelp = false;
     ClinicUi clinicUi;
+    // A chat line I sent that the PHI screen held: the server answers with
+    // TextHeld (spans only); the window shows my own text with them marked.
+    const std::string mine = "Pt Maria Delgado, MRN 00482913: can she start in the second trimester?";
+    if (!facilitator) {
+        clinicUi.sent.push_back({net::IntentKind::Chat, 41, mine});
+        net::TextHeld th;
+        th.intent = net::IntentKind::Chat;
+        th.clientSeq = 41;
+        th.findings.push_back({"chat", 3, 16, 0});
+        th.findings.push_back({"chat", 22, 30, 7});
+        room.send(th);
+        room.server->flush();
+        for (int i = 0; i < 10 && s.heldTexts().empty(); ++i) {
+            now += 1.0 / 30;
+            s.update(now);
+            room.pump(now);
+        }
+        REQUIRE(s.heldTexts().size() == 1);
+    }
     std::vector<ClinicIntent> intents;
     std::vector<std::string> notices;
     std::vector<AvatarDraw> avatars;
@@ -244,6 +263,7 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     const RgbaImage close = render(lookAt(near.center + panelNormal(near) * 3.2f, near.center, 1.0f), false);
     destroyImGuiLayer(ui);
     CHECK(intents.empty()); // nothing clicked: nothing emitted
+    CHECK(clinicUi.heldOpen == !facilitator);
 
     // My notices: the phase; as a spoke my hand is #2 and recommendations
     // open for me; as the facilitator I run the session; who has the floor.

@@ -263,3 +263,30 @@ TEST_CASE("the printout lines: phase, queue and the current case's board", "[cli
     CHECK(clockText(0, 30 * 3725, 30) == "1:02:05");
     CHECK(clockText(50, 10, 30) == "0:00");
 }
+
+TEST_CASE("a held text is cut into the found spans and the rest, covering it all", "[client][held]") {
+    const std::string t = "Pt Maria Delgado, MRN 00482913, asks about 12 weeks";
+    auto finding = [](std::uint32_t b, std::uint32_t e) {
+        net::WireFinding f;
+        f.field = "chat";
+        f.begin = b;
+        f.end = e;
+        return f;
+    };
+    // Out of order, one overlapping the next, one past the end, one empty.
+    const std::vector<net::WireFinding> fs{finding(22, 30), finding(3, 12), finding(9, 16), finding(40, 400), finding(5, 5)};
+    const auto segs = heldSegments(t, fs);
+    REQUIRE(segs.size() == 5);
+    CHECK(segs[0] == HeldSegment{0, 3, false});
+    CHECK(segs[1] == HeldSegment{3, 16, true});   // "Maria Delgado": two spans merged
+    CHECK(segs[2] == HeldSegment{16, 22, false});
+    CHECK(segs[3] == HeldSegment{22, 30, true});  // the MRN
+    CHECK(segs[4] == HeldSegment{30, static_cast<std::uint32_t>(t.size()), false}); // the span past the end is dropped
+    // ... and the tail after the last span is plain text up to the end.
+    const auto all = heldSegments(t, std::vector<net::WireFinding>{finding(22, 30)});
+    REQUIRE(all.size() == 3);
+    CHECK(all.back() == HeldSegment{30, static_cast<std::uint32_t>(t.size()), false});
+    CHECK(t.substr(segs[1].begin, segs[1].end - segs[1].begin) == "Maria Delgado");
+    CHECK(heldSegments("", fs).empty());
+    CHECK(heldSegments(t, {}) == std::vector<HeldSegment>{HeldSegment{0, static_cast<std::uint32_t>(t.size()), false}});
+}
