@@ -52,6 +52,7 @@ struct ScriptedRoom {
     std::vector<AvatarDraw> seated = syntheticAvatars(layout, 5); // table seats in order
     core::PeerId peer;
     bool joined = false;
+    std::vector<net::FloorIntent> floorIntents;   // what the client asked of the floor
     std::uint32_t tick = 90000;
     std::uint16_t seq = 0;
     std::uint16_t self = 2;
@@ -80,8 +81,12 @@ struct ScriptedRoom {
         net::TransportEvent ev;
         while (server->poll(now, ev)) {
             if (ev.type == net::TransportEventType::Connected) peer = ev.peer;
-            if (ev.type != net::TransportEventType::Received || joined) continue;
+            if (ev.type != net::TransportEventType::Received) continue;
             const net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
+            if (joined) {
+                if (r.ok && std::holds_alternative<net::FloorIntent>(r.message)) floorIntents.push_back(std::get<net::FloorIntent>(r.message));
+                continue;
+            }
             if (!r.ok || !std::holds_alternative<net::JoinRequest>(r.message)) continue;
             peer = ev.peer;
             joined = true;
@@ -264,6 +269,33 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     destroyImGuiLayer(ui);
     CHECK(intents.empty()); // nothing clicked: nothing emitted
     CHECK(clinicUi.heldOpen == !facilitator);
+
+    // The H key (as the window passes it) lowers my raised hand: one
+    // FloorIntent{Lower} reaches the room through the session.
+    if (!facilitator) {
+        REQUIRE(createImGuiLayer(ui, rig->rig.dev, rig->rig.target).ok());
+        imguiNewFrame(ui);
+        ImGui::NewFrame();
+        ClinicUiView cv;
+        cv.session = &s;
+        cv.now = now;
+        cv.toggleHand = true;
+        drawClinicUi(clinicUi, cv, intents);
+        ImGui::EndFrame();
+        destroyImGuiLayer(ui);
+        REQUIRE(intents.size() == 1);
+        REQUIRE(std::holds_alternative<net::FloorIntent>(intents[0]));
+        CHECK(std::get<net::FloorIntent>(intents[0]).op == net::FloorIntent::Op::Lower);
+        sendClinicIntents(s, intents);
+        CHECK(intents.empty());
+        for (int i = 0; i < 10 && room.floorIntents.empty(); ++i) {
+            now += 1.0 / 30;
+            s.update(now);
+            room.pump(now);
+        }
+        REQUIRE(room.floorIntents.size() == 1);
+        CHECK(room.floorIntents[0].op == net::FloorIntent::Op::Lower);
+    }
 
     // My notices: the phase; as a spoke my hand is #2 and recommendations
     // open for me; as the facilitator I run the session; who has the floor.
