@@ -191,7 +191,7 @@ void agendaBoard(ClinicUi& ui, const Ctx& c, bool toggleHand) {
         }
         if (a.phase == sim::Phase::Introductions) {
             for (const sim::Statement& st : c.v.statements()) {
-                if (st.kind == sim::StatementKind::Liability) continue;
+                if (st.kind == sim::StatementKind::Liability || st.text.empty()) continue; // empty: removed
                 ImGui::Separator();
                 ImGui::TextColored(kConsensus, "%s", st.kind == sim::StatementKind::Confidentiality
                                                          ? tr(StringId::AgendaConfidentiality)

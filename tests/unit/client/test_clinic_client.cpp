@@ -290,3 +290,31 @@ TEST_CASE("a held text is cut into the found spans and the rest, covering it all
     CHECK(heldSegments("", fs).empty());
     CHECK(heldSegments(t, {}) == std::vector<HeldSegment>{HeldSegment{0, static_cast<std::uint32_t>(t.size()), false}});
 }
+
+TEST_CASE("a removed statement leaves the others at their ids", "[client][clinic-view]") {
+    session::ClinicViewModel v;
+    for (std::uint16_t i = 0; i < 3; ++i) {
+        sim::Statement st;
+        st.kind = i == 0 ? sim::StatementKind::Confidentiality : sim::StatementKind::Disclosure;
+        st.title = "S" + std::to_string(i);
+        st.text = "text " + std::to_string(i);
+        feed(v, net::ObjectKind::Statement, i, st, session::encodeStatement);
+    }
+    net::ObjectUpdate gone;
+    gone.key = {net::ObjectKind::Statement, 0};
+    gone.removed = true;
+    REQUIRE(v.apply(gone));
+    // Statement 1 changes: the view's index 1 must be that object, not statement 2.
+    sim::Statement changed;
+    changed.kind = sim::StatementKind::Disclosure;
+    changed.title = "S1";
+    changed.text = "text 1, updated";
+    feed(v, net::ObjectKind::Statement, 1, changed, session::encodeStatement);
+    REQUIRE(v.statements().size() == 3);
+    CHECK(v.statements()[0].text.empty());
+    CHECK(v.statements()[1].text == "text 1, updated");
+    CHECK(v.statements()[2].text == "text 2");
+    gone.key.id = 2;
+    REQUIRE(v.apply(gone));
+    CHECK(v.statements().size() == 2);
+}
