@@ -632,10 +632,11 @@ void coordinatorView(ClinicUi& ui, const Ctx& c) {
         else if (a.hasPlan && ((inCase && e.caseIndex < a.caseIndex) || a.phase == sim::Phase::WrapUp || a.phase == sim::Phase::Ended))
             status = StringId::CaseDone;
         const std::string who = e.presenter.empty() ? std::string() : text(StringId::AgendaPresenter, {e.presenter});
-        const std::string line = std::to_string(e.caseIndex + 1) + ". " + e.title + (who.empty() ? "" : ", " + who);
-        ImGui::TextColored(status == StringId::CaseNow ? kGood : ImVec4(0.85f, 0.85f, 0.85f, 1), "%s", line.c_str());
-        ImGui::SameLine();
-        ImGui::TextDisabled("(%s)", status == StringId::CaseNow ? text(StringId::CaseNow, {phaseName(a.phase)}).c_str() : tr(status));
+        const std::string line = e.title + (who.empty() ? "" : ", " + who);
+        const std::string where = status == StringId::CaseNow ? text(StringId::CaseNow, {phaseName(a.phase)}) : tr(status);
+        ImGui::PushStyleColor(ImGuiCol_Text, status == StringId::CaseNow ? kGood : ImVec4(0.85f, 0.85f, 0.85f, 1));
+        ImGui::TextWrapped("%s (%s)", line.c_str(), where.c_str());
+        ImGui::PopStyleColor();
     }
     if (!any) ImGui::TextDisabled("%s", tr(StringId::CoordinatorNoCases));
     ImGui::Separator();

@@ -49,7 +49,7 @@ struct ScriptedRoom {
     net::ObjectTable objects;
     net::ClientReplicator replicator{64};
     net::WriteStream writer{net::kMaxMessageBytes + 64};
-    std::vector<AvatarDraw> seated = syntheticAvatars(layout, 5); // table seats in order
+    std::vector<AvatarDraw> seated = syntheticAvatars(layout, 8); // table seats in order
     core::PeerId peer;
     bool joined = false;
     std::vector<net::FloorIntent> floorIntents;   // what the client asked of the floor
@@ -124,14 +124,16 @@ struct Context {
 } // namespace
 
 TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round's windows", "[render][gpu][clinic]") {
-    // A spoke (in the queue) and the facilitator (the console).
-    const core::Role role = GENERATE(core::Role::Spoke, core::Role::Facilitator);
+    // A spoke (in the queue), the facilitator (the console) and the coordinator (cases, attendance).
+    const core::Role role = GENERATE(core::Role::Spoke, core::Role::Facilitator, core::Role::Coordinator);
     const bool facilitator = role == core::Role::Facilitator;
+    const bool coordinator = role == core::Role::Coordinator;
     auto rig = makeRig(kW, kH);
     REQUIRE(rig->ok);
     ScriptedRoom room;
     room.self = facilitator ? 0 : 2;
     room.selfRole = role;
+    if (coordinator) room.people.push_back({5, "Rosa Jiménez", core::Role::Coordinator}), room.self = 5;
     // The round: a case's recommendations, two hands up, two entries and the consensus.
     const sim::SessionPlan plan = sim::defaultPlan(
         "HCV in pregnancy", {sim::AgendaEntry{sim::Phase::CasePresentation, 0, 0, "54-year-old, genotype 3", "Dr. Pérez",
@@ -179,7 +181,7 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     s.connect(net::Address{"loop", kPort}, 0.0);
     double now = 0;
     for (int i = 0; i < 200 && !(s.state() == session::ClientState::InRoom && s.clinic().board().size() == 3 &&
-                                  s.clinic().hands().entries.size() == 2 && s.avatars().size() == 5 && s.layout());
+                                  s.clinic().hands().entries.size() == 2 && s.avatars().size() == room.people.size() && s.layout());
          ++i) {
         now += 1.0 / 30;
         s.update(now);
@@ -188,7 +190,7 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     REQUIRE(s.state() == session::ClientState::InRoom);
     REQUIRE(s.clinic().board().size() == 3);
     REQUIRE(s.clinic().agenda().phase == sim::Phase::CaseRecommendations);
-    CHECK(s.clinic().handPosition(s.self()) == (facilitator ? 0u : 2u));
+    CHECK(s.clinic().handPosition(s.self()) == (facilitator || coordinator ? 0u : 2u));
 
     Context ctx;
     (void)loadUiFont(*ImGui::GetIO().Fonts);
@@ -200,7 +202,7 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     // A chat line I sent that the PHI screen held: the server answers with
     // TextHeld (spans only); the window shows my own text with them marked.
     const std::string mine = "Pt Maria Delgado, MRN 00482913: can she start in the second trimester?";
-    if (!facilitator) {
+    if (role == core::Role::Spoke) {
         clinicUi.sent.push_back({net::IntentKind::Chat, 41, mine});
         net::TextHeld th;
         th.intent = net::IntentKind::Chat;
@@ -251,7 +253,7 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
         ClinicUiView cv;
         cv.session = &s;
         cv.now = now;
-        cv.readOnly = !facilitator; // the facilitator's controls enabled (nothing is clicked)
+        cv.readOnly = role == core::Role::Spoke; // the hub's controls enabled (nothing is clicked)
         drawClinicUi(clinicUi, cv, intents);
         ImGui::Render();
         recordImGui(ui, frameCommandBuffer(rig->rig.renderer));
@@ -268,11 +270,11 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     const RgbaImage close = render(lookAt(near.center + panelNormal(near) * 3.2f, near.center, 1.0f), false);
     destroyImGuiLayer(ui);
     CHECK(intents.empty()); // nothing clicked: nothing emitted
-    CHECK(clinicUi.heldOpen == !facilitator);
+    CHECK(clinicUi.heldOpen == (role == core::Role::Spoke));
 
     // The H key (as the window passes it) lowers my raised hand: one
     // FloorIntent{Lower} reaches the room through the session.
-    if (!facilitator) {
+    if (role == core::Role::Spoke) {
         REQUIRE(createImGuiLayer(ui, rig->rig.dev, rig->rig.target).ok());
         imguiNewFrame(ui);
         ImGui::NewFrame();
@@ -305,16 +307,19 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     if (facilitator) {
         CHECK(has("you run the session now (the Facilitator console is open)"));
         CHECK_FALSE(has("your hand is #2 in the queue"));
+    } else if (coordinator) {
+        CHECK_FALSE(has("your hand is #2 in the queue"));
+        CHECK_FALSE(has("recommendations are open: write yours in the Board window")); // coordinators do not recommend
     } else {
         CHECK(has("your hand is #2 in the queue"));
         CHECK(has("recommendations are open: write yours in the Board window"));
     }
 
     const std::filesystem::path out = std::filesystem::path(CASEROOM_RENDER_OUT_DIR) /
-                                      (facilitator ? "clinic_room_facilitator.png" : "clinic_room.png");
+                                      (facilitator ? "clinic_room_facilitator.png" : coordinator ? "clinic_room_coordinator.png" : "clinic_room.png");
     std::filesystem::create_directories(out.parent_path());
     CHECK(writePng(out.string(), img).ok());
-    if (!facilitator) CHECK(writePng((out.parent_path() / "clinic_board.png").string(), close).ok());
+    if (role == core::Role::Spoke) CHECK(writePng((out.parent_path() / "clinic_board.png").string(), close).ok());
 
     // The board: its dark background, projected where the wall board hangs
     // (a spot near the lower left of the canvas that no text covers).
