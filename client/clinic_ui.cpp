@@ -563,6 +563,16 @@ void facilitatorConsole(ClinicUi& ui, const Ctx& c) {
             } else {
                 ImGui::Text("  %s (%s)", line.c_str(), planned.c_str());
             }
+            // Any step by a double click (Goto), for a plan that changes on the day.
+            if (!now && advance.usable && ImGui::IsItemHovered()) {
+                ImGui::SetTooltip("%s", tr(StringId::ConsoleGotoHint));
+                if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+                    net::AgendaIntent ai;
+                    ai.op = net::AgendaIntent::Op::Goto;
+                    ai.index = static_cast<std::uint32_t>(i);
+                    c.out.emplace_back(ai);
+                }
+            }
         }
     }
     if (ImGui::CollapsingHeader(tr(StringId::ConsoleFloor), ImGuiTreeNodeFlags_DefaultOpen)) {
@@ -772,9 +782,9 @@ std::vector<std::string> takeClinicNotices(ClinicUi& ui, const session::ClientSe
     std::vector<std::string> out;
     const session::ClinicViewModel& v = s.clinic();
     if (v.changes() == ui.factsAt && s.self().value == ui.factsSelf) return out;
-    const ClinicFacts now2 = factsOf(v, s.self(), s.desc().role);
-    for (ClinicNotice& n : clinicNotices(ui.facts, now2, s.self(), s.avatars())) out.push_back(std::move(n.text));
-    ui.facts = now2;
+    const ClinicFacts current = factsOf(v, s.self(), s.desc().role);
+    for (ClinicNotice& n : clinicNotices(ui.facts, current, s.self(), s.avatars())) out.push_back(std::move(n.text));
+    ui.facts = current;
     ui.factsAt = v.changes();
     ui.factsSelf = s.self().value;
     return out;

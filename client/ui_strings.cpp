@@ -145,6 +145,7 @@ constexpr std::array<StringEntry, static_cast<std::size_t>(StringId::Count)> kEn
     {S::StateCoFacilitator, 0, "co-facilitator"},
     {S::ConsoleAgenda, 0, "Agenda"},
     {S::ConsoleNowLine, 3, "{0}: {1} of {2}"},
+    {S::ConsoleGotoHint, 0, "double-click to go to this step"},
     {S::ConsoleFloor, 0, "Floor and hands"},
     {S::ConsoleFloorHeld, 2, "{0} has the floor ({1})"},
     {S::ConsoleNoFloor, 0, "Nobody has the floor."},

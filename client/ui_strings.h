@@ -154,6 +154,7 @@ enum class StringId : std::uint16_t {
     StateCoFacilitator,
     ConsoleAgenda,
     ConsoleNowLine,
+    ConsoleGotoHint,
     ConsoleFloor,
     ConsoleFloorHeld,
     ConsoleNoFloor,
