@@ -56,10 +56,7 @@ void drawCanvas(ImDrawList* d, const session::ClientSession& s) {
     const float pad = 24.0f, inner = kCanvasW - 2 * pad;
     d->AddRectFilled({0, 0}, {kCanvasW, kCanvasH}, rgba(18, 24, 36, 240), 10.0f);
     d->AddRect({0, 0}, {kCanvasW, kCanvasH}, rgba(90, 110, 140), 10.0f, 0, 3.0f);
-    if (!a.hasPlan) {
-        wrapped(d, font, 52, {pad, kCanvasH * 0.35f}, rgba(230, 235, 245), tr(StringId::WallWelcome), inner);
-        return;
-    }
+    if (!a.hasPlan) return; // (not drawn: drawWallBoard checks)
     // Phase and timer.
     const std::string phase = phaseName(a.phase);
     d->AddText(font, 50, {pad, 12}, rgba(120, 200, 255), phase.c_str());
@@ -155,7 +152,7 @@ sim::Panel wallBoardPlacement(const sim::RoomLayout& l) {
 void drawWallBoard(ImDrawList* draw, const session::ClientSession& s, const glm::mat4& viewProj, glm::vec3 eye,
                    glm::vec2 viewport) {
     const sim::RoomLayout* layout = s.layout();
-    if (!layout || !draw) return;
+    if (!layout || !draw || !s.clinic().agenda().hasPlan) return; // a room without a session plan has no agenda to show
     const sim::Panel b = wallBoardPlacement(*layout);
     const glm::vec3 n = render::panelNormal(b);
     if (glm::dot(n, eye - b.center) <= 0.05f) return; // seen from behind or edge-on

@@ -22,7 +22,8 @@ namespace caseroom::client {
 // back wall when the front has no room for it. Deterministic per layout.
 [[nodiscard]] sim::Panel wallBoardPlacement(const sim::RoomLayout& layout);
 
-// `viewProj` and `eye` of the camera drawn, `viewport` in pixels.
+// `viewProj` and `eye` of the camera drawn, `viewport` in pixels. Nothing
+// when the room has no session plan.
 void drawWallBoard(ImDrawList* draw, const session::ClientSession& s, const glm::mat4& viewProj, glm::vec3 eye,
                    glm::vec2 viewport);
 // Above each visible participant with a raised hand or the floor; `selfHidden`:

@@ -171,7 +171,6 @@ constexpr std::array<StringEntry, static_cast<std::size_t>(StringId::Count)> kEn
     {S::HeldBoardExplain, 0, "Your recommendation was not posted: it may identify a patient. Nothing was shown or kept. The parts found are marked:"},
     {S::HeldTextGone, 0, "(the text is no longer kept by this client)"},
     {S::HeldFinding, 3, "{0} (bytes {1} to {2})"},
-    {S::WallWelcome, 0, "CaseRoom teleECHO clinic"},
     {S::WallTimer, 2, "{0} / {1}"},
     {S::WallMore, 1, "+{0} more"},
     {S::WallConsensus, 0, "Consensus"},

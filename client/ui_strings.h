@@ -180,7 +180,6 @@ enum class StringId : std::uint16_t {
     HeldBoardExplain,
     HeldTextGone,
     HeldFinding,
-    WallWelcome,
     WallTimer,
     WallMore,
     WallConsensus,
