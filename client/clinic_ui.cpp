@@ -769,14 +769,17 @@ void sendClinicIntents(session::ClientSession& s, std::vector<ClinicIntent>& int
 
 std::vector<std::string> takeClinicNotices(ClinicUi& ui, const session::ClientSession& s, double now) {
     // Attendance: who is here now, since when (as this client saw them arrive).
+    // Linear per frame: a slot seen with another name is someone new there.
     const bool first = !ui.attendanceStarted;
-    for (auto it = ui.attendance.begin(); it != ui.attendance.end();) {
-        bool present = false;
-        for (const session::RemoteAvatar& p : s.avatars()) present |= p.slot == it->first && p.name == it->second.name;
-        it = present ? std::next(it) : ui.attendance.erase(it);
+    for (const session::RemoteAvatar& p : s.avatars()) {
+        const auto it = ui.attendance.find(p.slot);
+        if (it == ui.attendance.end() || it->second.name != p.name) ui.attendance[p.slot] = {p.name, now, first && !p.self};
     }
-    for (const session::RemoteAvatar& p : s.avatars())
-        if (!ui.attendance.count(p.slot)) ui.attendance[p.slot] = {p.name, now, first && !p.self};
+    if (ui.attendance.size() != s.avatars().size()) { // someone left: drop their slot
+        std::unordered_map<std::uint16_t, ClinicUi::Seen> kept;
+        for (const session::RemoteAvatar& p : s.avatars()) kept[p.slot] = ui.attendance[p.slot];
+        ui.attendance = std::move(kept);
+    }
     if (!s.avatars().empty()) ui.attendanceStarted = true;
 
     std::vector<std::string> out;
