@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <imgui.h>
+#include <imgui_internal.h> // ImGui::ActivateItem: a click on a control by its id
 
 #include "clinic_ui.h"
 #include "clinic_wall.h"
@@ -53,6 +54,8 @@ struct ScriptedRoom {
     core::PeerId peer;
     bool joined = false;
     std::vector<net::FloorIntent> floorIntents;   // what the client asked of the floor
+    std::vector<net::AgendaIntent> agendaIntents;
+    std::vector<net::BoardIntent> boardIntents;
     std::uint32_t tick = 90000;
     std::uint16_t seq = 0;
     std::uint16_t self = 2;
@@ -85,6 +88,8 @@ struct ScriptedRoom {
             const net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
             if (joined) {
                 if (r.ok && std::holds_alternative<net::FloorIntent>(r.message)) floorIntents.push_back(std::get<net::FloorIntent>(r.message));
+                if (r.ok && std::holds_alternative<net::AgendaIntent>(r.message)) agendaIntents.push_back(std::get<net::AgendaIntent>(r.message));
+                if (r.ok && std::holds_alternative<net::BoardIntent>(r.message)) boardIntents.push_back(std::get<net::BoardIntent>(r.message));
                 continue;
             }
             if (!r.ok || !std::holds_alternative<net::JoinRequest>(r.message)) continue;
@@ -297,6 +302,54 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
         }
         REQUIRE(room.floorIntents.size() == 1);
         CHECK(room.floorIntents[0].op == net::FloorIntent::Op::Lower);
+    }
+
+    // The facilitator clicks (ImGui::ActivateItem, as a click on the control):
+    // Next in the console sends AgendaIntent{Next}; Post as the consensus
+    // is greyed while the summary box is empty (nothing sent), and sends the
+    // summary once written.
+    if (facilitator) {
+        REQUIRE(createImGuiLayer(ui, rig->rig.dev, rig->rig.target).ok());
+        const auto click = [&](const char* window, const char* label) {
+            for (int f = 0; f < 2; ++f) { // activation is queued: the control fires on the next frame
+                imguiNewFrame(ui);
+                ImGui::NewFrame();
+                if (f == 0) {
+                    ImGuiWindow* w = ImGui::FindWindowByName(window);
+                    REQUIRE(w);
+                    ImGui::ActivateItem(w->GetID(label));
+                }
+                ClinicUiView cv;
+                cv.session = &s;
+                cv.now = now;
+                drawClinicUi(clinicUi, cv, intents);
+                ImGui::EndFrame();
+            }
+        };
+        click("###clinic-console", tr(StringId::ButtonNext));
+        REQUIRE(intents.size() == 1);
+        REQUIRE(std::holds_alternative<net::AgendaIntent>(intents[0]));
+        CHECK(std::get<net::AgendaIntent>(intents[0]).op == net::AgendaIntent::Op::Next);
+        sendClinicIntents(s, intents);
+        click("###clinic-board", tr(StringId::ButtonPostSummary));
+        CHECK(intents.empty()); // an empty summary: the button is greyed
+        clinicUi.summary = "Treat now: 12 weeks of sofosbuvir/velpatasvir.";
+        click("###clinic-board", tr(StringId::ButtonPostSummary));
+        REQUIRE(intents.size() == 1);
+        REQUIRE(std::holds_alternative<net::BoardIntent>(intents[0]));
+        CHECK(std::get<net::BoardIntent>(intents[0]).op == net::BoardIntent::Op::Summary);
+        sendClinicIntents(s, intents);
+        destroyImGuiLayer(ui);
+        for (int i = 0; i < 10 && (room.agendaIntents.empty() || room.boardIntents.empty()); ++i) {
+            now += 1.0 / 30;
+            s.update(now);
+            room.pump(now);
+        }
+        REQUIRE(room.agendaIntents.size() == 1);
+        CHECK(room.agendaIntents[0].op == net::AgendaIntent::Op::Next);
+        REQUIRE(room.boardIntents.size() == 1);
+        CHECK(room.boardIntents[0].text == "Treat now: 12 weeks of sofosbuvir/velpatasvir.");
+        CHECK(room.boardIntents[0].clientSeq != 0);
     }
 
     // My notices: the phase; as a spoke my hand is #2 and recommendations
