@@ -161,8 +161,11 @@ void drawWallBoard(ImDrawList* draw, const session::ClientSession& s, const glm:
     const glm::vec3 topLeft = b.center - right * (b.width / 2) + up * (b.height / 2);
     auto world = [&](float u, float v) { return topLeft + right * (u / kCanvasW * b.width) - up * (v / kCanvasH * b.height); };
     // Every corner in front of the camera: then every point of the quad is (convex).
-    for (const auto& [u, v] : std::array<std::pair<float, float>, 4>{{{0, 0}, {kCanvasW, 0}, {0, kCanvasH}, {kCanvasW, kCanvasH}}})
-        if (!render::projectToPixel(viewProj, world(u, v), viewport)) return;
+    // A corner next to the camera's plane projects far away: not drawn then (and nothing off by far).
+    for (const auto& [u, v] : std::array<std::pair<float, float>, 4>{{{0, 0}, {kCanvasW, 0}, {0, kCanvasH}, {kCanvasW, kCanvasH}}}) {
+        const auto px = render::projectToPixel(viewProj, world(u, v), viewport);
+        if (!px || std::abs(px->x) > 8 * viewport.x || std::abs(px->y) > 8 * viewport.y) return;
+    }
     // Draw on the canvas with no clipping (canvas coordinates are not
     // screen ones), then move every new vertex to its projected place.
     draw->PushClipRect(ImVec2(-1e5f, -1e5f), ImVec2(1e5f, 1e5f), false);

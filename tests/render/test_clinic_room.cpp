@@ -273,6 +273,7 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
     // Close up, as someone standing in front of it: the board's text for a look.
     const sim::Panel near = wallBoardPlacement(*s.layout());
     const RgbaImage close = render(lookAt(near.center + panelNormal(near) * 3.2f, near.center, 1.0f), false);
+    const RgbaImage seat = render(seatCamera(*s.layout(), 8), false); // from a free table seat
     destroyImGuiLayer(ui);
     CHECK(intents.empty()); // nothing clicked: nothing emitted
     CHECK(clinicUi.heldOpen == (role == core::Role::Spoke));
@@ -372,7 +373,10 @@ TEST_CASE("offscreen: the agenda board on the wall, a raised hand and the round'
                                       (facilitator ? "clinic_room_facilitator.png" : coordinator ? "clinic_room_coordinator.png" : "clinic_room.png");
     std::filesystem::create_directories(out.parent_path());
     CHECK(writePng(out.string(), img).ok());
-    if (role == core::Role::Spoke) CHECK(writePng((out.parent_path() / "clinic_board.png").string(), close).ok());
+    if (role == core::Role::Spoke) {
+        CHECK(writePng((out.parent_path() / "clinic_board.png").string(), close).ok());
+        CHECK(writePng((out.parent_path() / "clinic_seat.png").string(), seat).ok());
+    }
 
     // The board: its dark background, projected where the wall board hangs
     // (a spot near the lower left of the canvas that no text covers).
