@@ -38,6 +38,8 @@
 #include "sim/layout.h"
 #include "store/database.h"
 #include "store/records.h"
+#include "clinic/session_plan.h"
+#include "session/clinic_journal.h"
 #include "store/writer.h"
 
 using namespace caseroom;
@@ -416,6 +418,8 @@ struct Clinic {
     std::unique_ptr<session::DbAudit> audit;
     std::unique_ptr<session::AttendanceRecorder> attendance;
     std::unique_ptr<session::RoomSessions> sessions;
+    std::unique_ptr<session::ClinicJournal> journal;   // the round's board, chat and questions kept with the session
+    std::unique_ptr<store::Database> reads;            // the server thread's read connection: session plans
     std::unique_ptr<session::CaseDesk> desk;
     std::unique_ptr<store::Writer> writer;
     ~Clinic() { writer.reset(); }
@@ -537,7 +541,30 @@ int main(int argc, char** argv) {
         config.desk = clinic.desk.get();
         clinic.writer->flush(); // at start only: the rooms' open-until values are known before anyone joins
         clinic.writer->drainReplies();
-        config.readers = {clinic.attendance.get(), clinic.sessions.get()};
+        clinic.journal = std::make_unique<session::ClinicJournal>(*clinic.writer);
+        auto reads = store::Database::open(od);
+        if (!reads) { std::fprintf(stderr, "caseroom-server: %s\n", reads.error().message.c_str()); return 1; }
+        clinic.reads = std::move(*reads);
+        // A room's session plan, read when the room is made and each time it
+        // fills from empty (a few rows, never per tick; WAL readers do not
+        // wait for the writer): the agenda, the cases, the statements.
+        config.planFor = [&clinic](std::string_view room) -> std::optional<sim::SessionPlan> {
+            store::Records records(*clinic.reads);
+            auto plan = clinic::planForRoom(records, room, static_cast<std::int64_t>(cli::unixSecondsNow()));
+            if (!plan) {
+                CR_LOG_WARN("room %.*s: no session plan: %s", static_cast<int>(room.size()), room.data(), plan.error().message.c_str());
+                return std::nullopt;
+            }
+            if (!*plan) {
+                clinic.journal->clearPlan(room);
+                return std::nullopt;
+            }
+            clinic.journal->setPlan(std::string(room), **plan);
+            CR_LOG_INFO("room %.*s: session %llu, %zu agenda entries", static_cast<int>(room.size()), room.data(),
+                        static_cast<unsigned long long>((*plan)->sessionId), (*plan)->entries.size());
+            return *plan;
+        };
+        config.readers = {clinic.attendance.get(), clinic.sessions.get(), clinic.journal.get()};
         config.unixClock = cli::unixSecondsNow;
         config.sessionOpen = [sessions = clinic.sessions.get()](std::string_view room) { return sessions->open(room, cli::unixSecondsNow()); };
         CR_LOG_INFO("audit trail in the clinic database %s; check it with caseroom-audit verify --db %s", o.dbPath.c_str(), o.dbPath.c_str());
@@ -546,6 +573,25 @@ int main(int argc, char** argv) {
     config.audit = auditSink;
     net::secure::RevocationWatcher revocations(o.revocationsPath);
     (void)revocations.poll(0.0);
+    // A moderator removed someone: their invitation is revoked for good, in
+    // the revocation file (this process and the next refuse the token) and
+    // in the clinic database (the invitation, with the reason).
+    config.onRemoved = [&o, writer = clinic.writer.get()](std::string_view room, const session::RoomActor& who, const std::string& reason) {
+        const std::string why = "removed from room " + std::string(room) + " by a moderator: " + reason;
+        if (who.tokenId != 0)
+            if (auto st = net::secure::appendRevocation(o.revocationsPath, net::secure::tokenRevocationLine(who.tokenId, why)); !st)
+                CR_LOG_ERROR("revoking the removed participant's token: %s", st.error().message.c_str());
+        if (!writer || who.tokenId == 0) return;
+        writer->post([tokenId = who.tokenId, why](store::Database& db) -> core::Status {
+            store::Records records(db);
+            auto inv = records.invitationByToken(tokenId);
+            if (!inv) return inv.error();
+            if (!*inv || (*inv)->revokedAt != 0) return {};
+            store::Actor by;
+            by.via = "server";
+            return records.revokeInvitation((*inv)->id, why, by, static_cast<std::int64_t>(cli::unixSecondsNow()));
+        });
+    };
     CR_LOG_INFO("revocations %s (%zu entries; watched while running)", o.revocationsPath.c_str(), revocations.list().size());
 
     net::secure::SecureServerDesc sdesc;

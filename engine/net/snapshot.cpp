@@ -175,45 +175,78 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
     }
     // Objects, whole, before the avatars: removals first (skipping a key that
     // lives on in another slot: it is set below, and a key appears once),
-    // then every object that differs from the baseline.
+    // then what differs from the baseline: objects the client may already
+    // show (sent after the baseline, or a key that moved slot) whatever the
+    // cap, so its view never steps back; then new ones while the section is
+    // under the cap. The view keeps the baseline's record for the rest.
     if (view.objectCount > 0 || (objects && objects->slotCount() > 0)) {
         const auto mark = w.mark();
         const std::uint32_t used = objects ? objects->slotCount() : 0;
-        auto liveNow = [&](ObjectKey key) { return objects && objects->find(key) != nullptr; };
+        const std::uint32_t baseSeq = base ? base->seq : 0;
+        std::fill(mustSend_.begin(), mustSend_.begin() + used, false);
+        auto liveSlot = [&](ObjectKey key) -> int {
+            for (std::uint32_t t = 0; t < used; ++t)
+                if (objects->current(t).instance != 0 && objects->key(t) == key) return static_cast<int>(t);
+            return -1;
+        };
         for (std::uint32_t s = 0; s < kMaxRoomObjects; ++s) {
             ObjectRecord& held = view.objects[s];
             if (held.instance == 0) continue;
             const ObjectRecord cur = s < used ? objects->current(s) : ObjectRecord{};
             if (cur.instance == held.instance) continue;
-            if (!liveNow(view.objectKeys[s])) {
+            const int movedTo = objects ? liveSlot(view.objectKeys[s]) : -1;
+            if (movedTo < 0) {
                 std::uint32_t more = 1;
                 bool removed = true;
                 ObjectKey key = view.objectKeys[s];
                 w.serializeBits(more, 1);
                 (void)serializeObjectHeader(w, key, removed);
                 ++st.objects;
+            } else {
+                mustSend_[static_cast<std::uint32_t>(movedTo)] = true;
             }
             held = ObjectRecord{};
             --view.objectCount;
         }
-        for (std::uint32_t s = 0; s < used; ++s) {
-            const ObjectRecord cur = objects->current(s);
-            if (cur.instance == 0 || cur == view.objects[s]) continue;
-            std::uint32_t more = 1;
-            bool removed = false;
-            ObjectKey key = objects->key(s);
-            ObjectBytes bytes = objects->bytes(s);
-            w.serializeBits(more, 1);
-            (void)serializeObjectHeader(w, key, removed);
-            (void)serializeObjectBytes(w, bytes);
-            if (view.objects[s].instance == 0) ++view.objectCount;
-            view.objects[s] = cur;
-            view.objectKeys[s] = key;
-            ++st.objects;
+        auto sectionBytes = [&] { return static_cast<std::uint32_t>((w.bitsWritten() - mark.bits + 7) / 8); };
+        const std::uint32_t cap = std::min(config.objectBudgetBytes, kMaxObjectSectionBytes);
+        bool anySet = false;
+        // One pass for the objects the client may show, one for new ones.
+        for (int pass = 0; pass < 2; ++pass) {
+            for (std::uint32_t s = 0; s < used; ++s) {
+                const ObjectRecord cur = objects->current(s);
+                if (cur.instance == 0 || cur == view.objects[s]) continue;
+                // The client may show a version newer than the baseline's: the
+                // newest one sent went after the baseline and is not what it holds.
+                const SentObject& sent = objectSent_[s];
+                const bool shown = mustSend_[s] || (sent.seq > baseSeq && sent.record.instance == cur.instance &&
+                                                    !(sent.record == view.objects[s]));
+                if ((pass == 0) != shown) continue;
+                const ObjectBytes& bytes = objects->bytes(s);
+                const std::uint32_t need = 4 + bytes.size; // header, size and bytes, rounded up
+                const bool fits = sectionBytes() + need <= kMaxObjectSectionBytes;
+                if (!fits || (pass == 1 && anySet && sectionBytes() >= cap)) {
+                    ++st.objectsDeferred;
+                    continue;
+                }
+                std::uint32_t more = 1;
+                bool removed = false;
+                ObjectKey key = objects->key(s);
+                ObjectBytes copy = bytes;
+                w.serializeBits(more, 1);
+                (void)serializeObjectHeader(w, key, removed);
+                (void)serializeObjectBytes(w, copy);
+                if (view.objects[s].instance == 0) ++view.objectCount;
+                view.objects[s] = cur;
+                view.objectKeys[s] = key;
+                objectSent_[s] = SentObject{seq, cur};
+                anySet = true;
+                ++st.objects;
+            }
         }
         std::uint32_t end = 0;
         w.serializeBits(end, 1);
-        st.objectBytes = static_cast<std::uint32_t>((w.bitsWritten() - mark.bits + 7) / 8);
+        st.objectBytes = sectionBytes();
     } else {
         std::uint32_t end = 0; // no objects: the section is its end bit
         w.serializeBits(end, 1);

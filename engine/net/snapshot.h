@@ -15,8 +15,14 @@
 // "full" one: a presence bitmap of all slots plus what fits of absolute states.
 //
 // Room objects (room_objects.h) ride in the same snapshots, in the same
-// views: every object whose (instance, version) differs from view(B) is
-// carried whole, before the avatars, charged to the budget, never deferred.
+// views: an object whose (instance, version) differs from view(B) is carried
+// whole, before the avatars, outside the avatar budget, under its own cap
+// (ReplicationConfig::objectBudgetBytes; 192 objects of up to 512 bytes would
+// be ~60 KB for a late joiner). Removals always go. Objects already sent in
+// a snapshot newer than B (the client may show them) always go again until
+// acknowledged, so the client's view never steps back; new ones go while the
+// section is under the cap (the first always); the rest wait, the view
+// keeping the baseline's record for them, and go in the next snapshots.
 //
 // Client side: SnapshotReceiver keeps the matching ring of decoded views and
 // reports only the entities a snapshot explicitly carries (updates and
@@ -82,7 +88,14 @@ private:
 struct ReplicationConfig {
     std::uint32_t budgetBytes = 120;     // payload per client per tick: 28.8 kbit/s at 30 Hz, ~47 with sealing and headers
     std::uint32_t maxStaleTicks = 18;    // out of date this long (0.6 s): sent before anything else
+    // Room objects per snapshot: new ones stop once the objects section holds
+    // this many bytes (so a section is at most this plus one object, plus
+    // objects already in flight; kMaxObjectSectionBytes bounds it hard).
+    std::uint32_t objectBudgetBytes = 4096;
 };
+// Hard bound of a snapshot's objects section, so the whole snapshot fits
+// kMaxMessageBytes beside the presence map and the avatars (3 budgets).
+constexpr std::uint32_t kMaxObjectSectionBytes = 12 * 1024;
 
 struct SnapshotStats {
     std::uint32_t payloadBytes = 0;
@@ -93,6 +106,7 @@ struct SnapshotStats {
     std::uint32_t overBudget = 0;  // stale entities sent past the budget (freeze bound)
     std::uint32_t objects = 0;     // room objects carried (set or removed)
     std::uint32_t objectBytes = 0; // their bytes, headers included (rounded up)
+    std::uint32_t objectsDeferred = 0; // objects that differ but wait for a later snapshot (the cap)
     bool full = false;
 };
 
@@ -138,6 +152,15 @@ private:
     std::vector<float> accum_;               // priority accumulated while waiting
     std::vector<EntityRecord> lastSent_;     // newest record sent per slot (maybe still in flight)
     std::vector<std::uint32_t> lastSentTick_;
+    // Per object-table slot: the newest snapshot that carried it and what it
+    // carried. Newer than the baseline, and not the baseline's record: the
+    // client may show it, so it goes again whatever the cap.
+    struct SentObject {
+        std::uint32_t seq = 0;
+        ObjectRecord record;
+    };
+    std::array<SentObject, kMaxRoomObjects> objectSent_{};
+    std::array<bool, kMaxRoomObjects> mustSend_{};  // scratch: keys that moved slot (their removal was skipped)
     std::vector<std::uint16_t> candidates_;  // scratch, reused every tick
     std::vector<double> keys_;               // scratch sort keys by slot
     WriteStream writer_{kMaxMessageBytes};

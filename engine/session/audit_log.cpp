@@ -45,6 +45,10 @@ const char* toString(AuditKind k) {
     case AuditKind::DeckUpload: return "DeckUpload";
     case AuditKind::RecordEdit: return "RecordEdit";
     case AuditKind::SessionExtended: return "SessionExtended";
+    case AuditKind::Moderation: return "Moderation";
+    case AuditKind::Agenda: return "Agenda";
+    case AuditKind::BoardEdit: return "BoardEdit";
+    case AuditKind::TextHeld: return "TextHeld";
     case AuditKind::Count: break;
     }
     return "?";

@@ -52,6 +52,10 @@ enum class AuditKind : std::uint8_t {
     DeckUpload,        // a deck uploaded into the content store: accepted, or refused and why (session/deck_upload.h)
     RecordEdit,        // a clinical record created or changed (store/records.h): old and new value
     SessionExtended,   // a live session's end moved later (by whom, old and new end)
+    Moderation,        // the teaching round's moderation: the floor, a mute, mute-all, lock, removal (reason), chair, facilitation
+    Agenda,            // the session's phase moved (by whom, to which entry)
+    BoardEdit,         // a recommendation edited or withdrawn, a summary written (the text is in the records)
+    TextHeld,          // the PHI screen held someone's chat line, question or recommendation (the kinds found, never the text)
     Count
 };
 const char* toString(AuditKind k);

@@ -42,9 +42,12 @@ public:
     BoardHost(const BoardHost&) = delete;
     BoardHost& operator=(const BoardHost&) = delete;
 
-    // The session's plan: its cases' boards start empty; `knownNames`
-    // (the roster's and the presenters' display names) feed the PHI screen's
-    // name matching, so "Dr Okafor" in chat is a colleague, not a finding.
+    // The session's plan: its cases' boards start empty. The presenters'
+    // names and everyone's who joined (from their invitations) are known
+    // colleagues: a Name finding made only of titles and parts of those names
+    // is dropped, so "Dr Okafor" in chat is a colleague, not a finding. (They
+    // are not ScreenContext::knownNames: the screen flags those, as a case
+    // must not name them.)
     void setPlan(const sim::SessionPlan& plan);
     void join(const sim::ClinicActor& who);
     void leave(core::EntityId who, std::uint32_t tick);   // their queued questions go

@@ -94,10 +94,11 @@ void ClientSession::requestStand() {
     if (state_ == ClientState::InRoom) sendMessage(net::StandRequest{});
 }
 
-void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction action) {
+void ClientSession::requestModerate(std::uint16_t target, net::ModerateAction action, std::string reason) {
     net::ModerateRequest m;
     m.target = target;
     m.action = action;
+    m.reason = std::move(reason);
     if (state_ == ClientState::InRoom) sendMessage(m);
 }
 
@@ -146,6 +147,16 @@ void ClientSession::sendLaser(const sim::LaserCommand& cmd) {
 void ClientSession::setLaser(const sim::LaserCommand& cmd) {
     if (laser_.on && !cmd.on) laserOffTicks_ = 3; // unreliable: say it a few times
     laser_ = cmd;
+}
+
+void ClientSession::dropLink() {
+    if (server_.valid()) {
+        transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
+        transport_.flush();
+    }
+    state_ = ClientState::Disconnected;
+    status_ = "the link dropped";
+    fetcher_.onDisconnected();
 }
 
 void ClientSession::leave() {

@@ -133,9 +133,11 @@ public:
     void setIntent(const sim::MoveInput& intent) { intent_ = intent; }
     void requestSit(std::uint16_t seat);
     void requestStand();
-    // Moderation (facilitator, coordinator): the server decides and answers
-    // with ParticipantMuted / ParticipantLeft{Removed} or a refusal notice.
-    void requestModerate(std::uint16_t target, net::ModerateAction action);
+    // Moderation of one participant (mute, unmute; remove with `reason`,
+    // which the server requires): the server decides and answers with
+    // ParticipantMuted / ParticipantLeft{Removed} or a refusal notice. Every
+    // other moderation: sendClinic(net::ModerateRequest).
+    void requestModerate(std::uint16_t target, net::ModerateAction action, std::string reason = {});
     // The facilitator moves the live session's end `minutes` later (1..240);
     // a refusal comes back as IntentRefused{ExtendSession, reason}.
     void requestExtendSession(std::uint16_t minutes);
@@ -153,6 +155,10 @@ public:
     void setLaser(const sim::LaserCommand& cmd);
     void sendLaser(const sim::LaserCommand& cmd);
     void leave();
+    // Closes the link without a goodbye: the server sees a lost connection
+    // (LeaveReason::TimedOut), not a deliberate leave, as when Wi-Fi drops.
+    // For tests and link emulation; a person leaves with leave().
+    void dropLink();
     // Optional voice. `voice` (not owned; nullptr detaches) must outlive the
     // session or be detached first; its device callback runs elsewhere. While
     // attached, update() pumps it: captured frames go to the server as

@@ -1,6 +1,6 @@
 // [SECTION] rooms and lifetime
 // [SECTION] receiving: dispatch, join, input, intents
-// [SECTION] moderation: mute, unmute, remove
+// (the teaching round: agenda, floor, moderation, board, chat: server_host_round.cpp)
 // [SECTION] voice: check, route and forward on arrival
 // [SECTION] panels: intents, lasers, the room's events
 // [SECTION] content: blob requests and link hints
@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "session/clinic_wire.h"
 #include "session/wire_avatar.h"
 
 static_assert(caseroom::sim::kMaxNameBytes == caseroom::net::kMaxDisplayName, "the room and the wire agree on name length");
@@ -34,6 +35,9 @@ ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
         RoomInstance& r = *rooms_.back();
         r.panels = std::make_unique<PanelHost>(static_cast<std::uint16_t>(r.room.layout().panels.size()), config_.decks, &r.stream);
         r.panels->publishDecks(r.objects);
+        r.round = std::make_unique<RoundHost>(&r.stream, config_.tickRate, config_.round);
+        r.board = std::make_unique<BoardHost>(&r.stream, config_.board);
+        refreshPlan(r);
     }
 }
 
@@ -77,6 +81,11 @@ void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
         if (p != except && transport_.send(p, info.channel, bytes, info.reliable)) links_.charge(p, info.channel, bytes.size());
 }
 
+// What server_host_round.cpp sends (the templates live here).
+template void ServerHost::send<net::IntentRefused>(core::PeerId, const net::IntentRefused&);
+template void ServerHost::send<net::TextHeld>(core::PeerId, const net::TextHeld&);
+template void ServerHost::broadcast<net::ParticipantMuted>(RoomInstance&, const net::ParticipantMuted&, core::PeerId);
+
 void ServerHost::republishDecks() {
     for (auto& r : rooms_) r->panels->publishDecks(r->objects);
 }
@@ -95,6 +104,8 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         RoomInstance& r = *c.room;
         r.room.leave(c.entity);
         r.panels->leave(c.entity, r.room.tick());
+        r.round->leave(c.entity, r.room.tick(), reason == net::LeaveReason::TimedOut);
+        r.board->leave(c.entity, r.room.tick());
         r.history.remove(c.entity.value, r.room.tick());
         r.voice.remove(c.entity.value);
         if (c.entity.value < r.levels.size()) r.levels[c.entity.value] = sim::VoiceLevelGuard{};
@@ -336,13 +347,18 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     for (auto& r : rooms_)
         if (r->room.spec().code == req.roomCode) room = r.get();
     if (!room) { refuse(net::JoinRefusal::UnknownRoom, req.roomCode); return; }
+    if (room->room.population() == 0) refreshPlan(*room); // the first one in: the session the room holds now
+    if (const auto why = room->round->admits(c.role, c.userId)) { // locked, or removed by a moderator
+        audit(c, now, "join room '" + req.roomCode + "'", std::string("refused: ") + net::toString(*why), req.roomCode);
+        refuse(*why, "");
+        return;
+    }
     const sim::JoinResult jr = room->room.join(c.name, c.role, c.userId);
     if (jr.error) {
         switch (*jr.error) {
         case sim::JoinError::RoomFull: refuse(net::JoinRefusal::RoomFull, ""); break;
         case sim::JoinError::BadName: refuse(net::JoinRefusal::BadName, ""); break;
         case sim::JoinError::BadRole: refuse(net::JoinRefusal::BadRole, ""); break;
-        case sim::JoinError::Removed: refuse(net::JoinRefusal::Removed, ""); break;
         case sim::JoinError::Count: break;
         }
         return;
@@ -361,6 +377,8 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     room->levels[jr.entity.value] = sim::VoiceLevelGuard{};
     room->peerOfSlot[jr.entity.value] = c.peer;
     room->panels->join(jr.entity, c.role);
+    room->round->join(clinicActor(c), room->room.tick());
+    room->board->join(clinicActor(c));
     ++counters_.joins;
     pushEvent(*room, sim::RoomEvent{room->room.tick(), jr.entity, sim::RoomEventKind::Joined, 0, {}, 0, {}, {}}, &c);
     if (config_.audit) {
@@ -373,12 +391,16 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
 
     send(c.peer, net::JoinAccepted{jr.entity.value, static_cast<std::uint32_t>(config_.tickRate), room->room.tick(), c.role});
     send(c.peer, room->layoutMsg);
+    // `muted`: by a moderator, as the round's moderation object says (mute-all included).
+    std::optional<sim::ModerationState> mod;
+    if (const net::ObjectBytes* b = room->objects.find(net::ObjectKey{net::ObjectKind::Moderation, 0})) mod = decodeModeration(b->view());
+    auto muted = [&](std::uint16_t slot) { return mod && std::binary_search(mod->muted.begin(), mod->muted.end(), slot); };
     const auto& all = room->room.participants();
     for (std::uint16_t slot = 0; slot < all.size(); ++slot)
         if (all[slot].active() && slot != jr.entity.value)
-            send(c.peer, net::ParticipantJoined{slot, all[slot].name, all[slot].role, all[slot].userId, all[slot].muted});
+            send(c.peer, net::ParticipantJoined{slot, all[slot].name, all[slot].role, all[slot].userId, muted(slot)});
     room->members.push_back(c.peer);
-    broadcast(*room, net::ParticipantJoined{jr.entity.value, c.name, c.role, c.userId, p->muted});
+    broadcast(*room, net::ParticipantJoined{jr.entity.value, c.name, c.role, c.userId, muted(jr.entity.value)});
 }
 
 void ServerHost::handle(Client& c, const net::ClientInput& in, std::span<const std::uint8_t>, double now) {
@@ -426,69 +448,6 @@ void ServerHost::handle(Client& c, const net::CaseQuery& m, std::span<const std:
     else send(c.peer, net::CaseReceipt{m.request, net::CaseVerdict::Refused, 0, 0, net::CaseRefusal::StoreFailed, "this server has no case desk", {}, 0});
 }
 
-// ---- [SECTION] moderation: mute, unmute, remove -----------------------------
-
-namespace {
-sim::ModerateAction toSim(net::ModerateAction a) {
-    switch (a) {
-    case net::ModerateAction::Mute: return sim::ModerateAction::Mute;
-    case net::ModerateAction::Unmute: return sim::ModerateAction::Unmute;
-    case net::ModerateAction::Remove: return sim::ModerateAction::Remove;
-    default: break;
-    }
-    return sim::ModerateAction::Count;
-}
-net::RefusalReason toWire(sim::ModerationError e) {
-    switch (e) {
-    case sim::ModerationError::NotPermitted: return net::RefusalReason::NotPermitted;
-    case sim::ModerationError::NoSuchParticipant: return net::RefusalReason::NoSuchParticipant;
-    case sim::ModerationError::SelfTarget: return net::RefusalReason::NotOnSelf;
-    case sim::ModerationError::TargetModerates: return net::RefusalReason::TargetModerates;
-    case sim::ModerationError::Count: break;
-    }
-    return net::RefusalReason::NotPermitted;
-}
-} // namespace
-
-// The room decides (sim::Room::moderate: the Moderate permission, a target in
-// the room, not oneself, not another moderator); the host applies it: a mute
-// is announced to everyone (late joiners see it in ParticipantJoined) and
-// enforced in the voice handler; a removal disconnects the target with
-// LeaveReason::Removed. Refusals are audited (rate-limited) and answered
-// with IntentRefused; each moderation done is audited.
-void ServerHost::handle(Client& c, const net::ModerateRequest& req, std::span<const std::uint8_t>, double now) {
-    RoomInstance& r = *c.room;
-    const core::EntityId target{req.target};
-    const sim::ModerateAction action = toSim(req.action);
-    const sim::Participant* t = r.room.find(target);
-    const std::string what = std::string(sim::toString(action)) + " participant " + std::to_string(req.target) +
-                             (t ? " '" + t->name + "' (user " + std::to_string(t->userId) + ")" : std::string());
-    if (!allowed(c, sim::Action::Moderate, now)) {
-        send(c.peer, net::IntentRefused{net::IntentKind::Moderate, net::RefusalReason::NotPermitted});
-        return;
-    }
-    if (const auto err = r.room.moderate(c.entity, target, action)) {
-        audit(c, now, what, std::string("refused: ") + sim::toString(*err));
-        send(c.peer, net::IntentRefused{net::IntentKind::Moderate, toWire(*err)});
-        return;
-    }
-    ++counters_.moderations;
-    auditDone(c,
-              action == sim::ModerateAction::Mute     ? AuditKind::Muted
-              : action == sim::ModerateAction::Unmute ? AuditKind::Unmuted
-                                                      : AuditKind::Kicked,
-              what);
-    if (action == sim::ModerateAction::Remove) {
-        const core::PeerId peer = req.target < r.peerOfSlot.size() ? r.peerOfSlot[req.target] : core::PeerId::invalid();
-        if (peer.valid()) {
-            transport_.disconnect(peer, static_cast<std::uint32_t>(net::LeaveReason::Removed));
-            removeClient(peer, net::LeaveReason::Removed);
-        }
-        return;
-    }
-    broadcast(r, net::ParticipantMuted{req.target, action == sim::ModerateAction::Mute});
-}
-
 // ---- [SECTION] voice: check, route and forward on arrival ---------------------
 
 // A voice frame is checked (the sender's own avatar, a role that may speak,
@@ -512,8 +471,9 @@ void ServerHost::handle(Client& c, const net::VoiceFrame& frame, std::span<const
         ++counters_.voiceRefused;
         return;
     }
-    const sim::Participant* me = r.room.find(c.entity);
-    if (!me || me->muted) { ++counters_.voiceMuted; return; }
+    // The phase (a spoke's voice waits in the didactic), the floor and
+    // moderation's mutes: the round decides (session/round_host.h).
+    if (!r.round->maySpeak(c.entity, c.role)) { ++counters_.voiceMuted; return; }
     const sim::VoiceFrameCheck check = sim::checkVoiceFrame(frame.payload(), frame.frame20);
     if (check.error) {
         ++counters_.voiceBadCodec;
@@ -608,6 +568,16 @@ void ServerHost::onRoomEvents(RoomInstance& r) {
             rec.role = actor->role;
         }
         rec.room = r.room.spec().code;
+        rec.outcome = "done";
+        if (e.kind >= sim::RoomEventKind::PhaseChanged) { // the teaching round's
+            rec.kind = e.kind == sim::RoomEventKind::PhaseChanged ? AuditKind::Agenda
+                       : e.kind == sim::RoomEventKind::TextHeld   ? AuditKind::TextHeld
+                       : e.kind >= sim::RoomEventKind::RecommendationPosted ? AuditKind::BoardEdit
+                                                                            : AuditKind::Moderation;
+            rec.what = describe(r, e);
+            config_.audit->record(rec);
+            continue;
+        }
         rec.kind = AuditKind::PanelControl;
         rec.what = std::string(sim::toString(e.kind)) + " on panel " + std::to_string(e.panel);
         if (e.kind == sim::RoomEventKind::DeckShown) rec.what += e.deck.empty() ? ": idle card" : ": deck " + e.deck.hex();
@@ -722,6 +692,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
     r.room.step();
     const std::uint32_t tick = r.room.tick();
     r.panels->tick(tick, r.objects);
+    tickRound(r);
     r.stream.drain(r.events);
     onRoomEvents(r);
     const auto& all = r.room.participants();

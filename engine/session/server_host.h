@@ -24,9 +24,11 @@
 #include "net/snapshot.h"
 #include "net/transport.h"
 #include "session/audit_log.h"
+#include "session/board_host.h"
 #include "session/case_desk.h"
 #include "session/panel_host.h"
 #include "session/room_events.h"
+#include "session/round_host.h"
 #include "session/content_store.h"
 #include "session/deck_upload.h"
 #include "session/link_scheduler.h"
@@ -58,6 +60,18 @@ struct ServerConfig {
     // NoSession otherwise); must answer from memory. Null: never.
     std::function<bool(std::string_view room)> sessionOpen;
     DeskPort* desk = nullptr;                // the case desk for program credentials ("@code" tokens; session/case_desk.h; not owned); null: none
+    // The teaching round (session/round_host.h, board_host.h). `planFor`
+    // gives the session plan of the session `room` holds now (nullopt: none,
+    // the room has no agenda); the host asks when a room is made and each
+    // time it fills from empty, so it may read the records (once per
+    // session, never per tick). Null: no plans.
+    RoundConfig round;
+    BoardConfig board;
+    std::function<std::optional<sim::SessionPlan>(std::string_view room)> planFor;
+    // A moderator removed `who` from `room` (reason given): revoke their
+    // invitation for the session (the server's records). Null: the room
+    // alone refuses them again for as long as it lives.
+    std::function<void(std::string_view room, const RoomActor& who, const std::string& reason)> onRemoved;
 };
 
 struct ServerCounters {
@@ -80,6 +94,9 @@ struct ServerCounters {
     std::uint64_t laserRefused = 0;          // laser inputs dropped (role, bad ray, too far, too many)
     std::uint64_t extendsAsked = 0;          // SessionExtend carried to the readers
     std::uint64_t extendsRefused = 0;        // SessionExtend refused (role, or no open session)
+    std::uint64_t roundIntents = 0;          // agenda, floor, board and chat intents carried out
+    std::uint64_t roundRefused = 0;          // ... refused (answered; audited when not permitted or not in this phase)
+    std::uint64_t textsHeld = 0;             // chat lines, questions, recommendations the PHI screen held
 };
 
 class ServerHost {
@@ -110,6 +127,9 @@ public:
     [[nodiscard]] const sim::Room* room(const std::string& code) const;
     // The room's panels (sim/panels.h), or nullptr for an unknown room.
     [[nodiscard]] const sim::PanelSystem* panels(const std::string& code) const;
+    // The room's teaching round (agenda, floor, moderation; board and chat), or nullptr.
+    [[nodiscard]] const RoundHost* round(const std::string& code) const;
+    [[nodiscard]] const BoardHost* board(const std::string& code) const;
     [[nodiscard]] std::size_t roomCount() const { return rooms_.size(); }
     [[nodiscard]] std::size_t clientCount() const { return clients_.size(); }
 
@@ -152,6 +172,10 @@ private:
         // the snapshots as room objects; their events are drained each tick.
         net::ObjectTable objects;
         std::unique_ptr<PanelHost> panels;
+        std::unique_ptr<RoundHost> round;   // agenda, floor, moderation (server_host_round.cpp)
+        std::unique_ptr<BoardHost> board;   // recommendations, chat, questions
+        core::EntityId floorVoice;          // whose voice the router carries room-wide for the floor
+        std::uint64_t planSession = 0;      // the session the round's plan is of (0: none or a test plan)
         // The room's one event stream (sim/events.h): the panels, joins,
         // leaves, refusals and extensions push; tickRoom drains it into
         // `events`, resolves `actors` and hands both to the readers.
@@ -185,6 +209,22 @@ private:
     void handle(Client& c, const net::DeckOffer& offer, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::CaseSubmit& m, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::CaseQuery& m, std::span<const std::uint8_t> bytes, double now);
+    // The teaching round (server_host_round.cpp).
+    void handle(Client& c, const net::AgendaIntent& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::FloorIntent& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::BoardIntent& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::ChatIntent& m, std::span<const std::uint8_t> bytes, double now);
+    [[nodiscard]] sim::ClinicActor clinicActor(const Client& c) const;
+    // Answers a teaching-round refusal and audits it when the table said no.
+    void refuseRound(Client& c, net::IntentKind kind, net::RefusalReason why, const std::string& what, double now);
+    // Carries out what moderation asked of the host (removal, the chair).
+    void applyModeration(RoomInstance& r, const Client& actor, const ModerationEffect& effect);
+    // Loads the session plan when the room has none or a new session began.
+    void refreshPlan(RoomInstance& r);
+    // Per tick: the floor holder's voice room-wide, the systems' objects.
+    void tickRound(RoomInstance& r);
+    // The audit record of one teaching-round event (audited kinds).
+    [[nodiscard]] std::string describe(const RoomInstance& r, const sim::RoomEvent& e) const;
     template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);

@@ -13,7 +13,6 @@ const char* toString(JoinError e) {
     case JoinError::RoomFull: return "room full";
     case JoinError::BadName: return "bad display name";
     case JoinError::BadRole: return "bad role";
-    case JoinError::Removed: return "removed from this room by a moderator";
     case JoinError::Count: break;
     }
     return "?";
@@ -28,27 +27,6 @@ const char* toString(IntentError e) {
     case IntentError::AlreadySeated: return "already seated";
     case IntentError::NotSeated: return "not seated";
     case IntentError::Count: break;
-    }
-    return "?";
-}
-
-const char* toString(ModerateAction a) {
-    switch (a) {
-    case ModerateAction::Mute: return "mute";
-    case ModerateAction::Unmute: return "unmute";
-    case ModerateAction::Remove: return "remove";
-    case ModerateAction::Count: break;
-    }
-    return "?";
-}
-
-const char* toString(ModerationError e) {
-    switch (e) {
-    case ModerationError::NotPermitted: return "not permitted";
-    case ModerationError::NoSuchParticipant: return "no such participant";
-    case ModerationError::SelfTarget: return "cannot moderate oneself";
-    case ModerationError::TargetModerates: return "the target is a moderator";
-    case ModerationError::Count: break;
     }
     return "?";
 }
@@ -85,8 +63,6 @@ glm::vec2 Room::spawnPoint() {
 JoinResult Room::join(const std::string& displayName, core::Role role, std::uint64_t userId) {
     if (displayName.empty() || displayName.size() > kMaxNameBytes) return {core::EntityId::invalid(), JoinError::BadName};
     if (role >= core::Role::Count) return {core::EntityId::invalid(), JoinError::BadRole};
-    if (userId != 0 && std::find(removedUsers_.begin(), removedUsers_.end(), userId) != removedUsers_.end())
-        return {core::EntityId::invalid(), JoinError::Removed};
     if (freeHead_ >= freeSlots_.size()) return {core::EntityId::invalid(), JoinError::RoomFull};
     const std::uint16_t slot = freeSlots_[freeHead_++];
     if (freeHead_ > 64 && freeHead_ * 2 > freeSlots_.size()) { // compact the FIFO now and then
@@ -99,7 +75,6 @@ JoinResult Room::join(const std::string& displayName, core::Role role, std::uint
     p.name = displayName;
     p.userId = userId;
     p.role = role;
-    p.muted = userId != 0 && std::find(mutedUsers_.begin(), mutedUsers_.end(), userId) != mutedUsers_.end();
     const glm::vec2 at = spawnPoint();
     p.pose.body = {at.x, 0.0f, at.y};
     p.pose.bodyYaw = yawToward(at, layout_.tableCenter);
@@ -168,29 +143,16 @@ std::optional<IntentError> Room::stand(core::EntityId id) {
     return std::nullopt;
 }
 
-std::optional<ModerationError> Room::moderate(core::EntityId actor, core::EntityId target, ModerateAction action) {
-    const Participant* a = find(actor);
-    if (!a || !permitted(a->role, Action::Moderate) || action >= ModerateAction::Count) return ModerationError::NotPermitted;
-    Participant* t = get(target);
-    if (!t) return ModerationError::NoSuchParticipant;
-    if (target == actor) return ModerationError::SelfTarget;
-    if (permitted(t->role, Action::Moderate)) return ModerationError::TargetModerates;
-    auto remember = [](std::vector<std::uint64_t>& set, std::uint64_t user, bool on) {
-        if (user == 0) return;
-        const auto it = std::find(set.begin(), set.end(), user);
-        if (on && it == set.end()) set.push_back(user);
-        if (!on && it != set.end()) set.erase(it);
-    };
-    switch (action) {
-    case ModerateAction::Mute:
-    case ModerateAction::Unmute:
-        t->muted = action == ModerateAction::Mute;
-        remember(mutedUsers_, t->userId, t->muted);
-        break;
-    case ModerateAction::Remove: remember(removedUsers_, t->userId, true); break;
-    case ModerateAction::Count: break;
-    }
-    return std::nullopt;
+std::optional<IntentError> Room::seatAt(core::EntityId id, std::uint32_t seat) {
+    Participant* p = get(id);
+    if (!p) return IntentError::NoSuchParticipant;
+    if (seat >= layout_.seats.size()) return IntentError::SeatInvalid;
+    if (p->pose.seated() && p->pose.seat == seat) return std::nullopt;
+    if (const core::EntityId owner = seatOwners_[seat]; owner.valid()) (void)stand(owner);
+    if (p->pose.seated()) (void)stand(id);
+    const Seat& s = layout_.seats[seat];
+    p->pose.body = {s.position.x, 0.0f, s.position.y};   // within reach now: sit() takes it from here
+    return sit(id, seat);
 }
 
 void Room::step() {

@@ -17,23 +17,11 @@
 
 namespace caseroom::sim {
 
-enum class JoinError : std::uint8_t { RoomFull, BadName, BadRole, Removed, Count };
+enum class JoinError : std::uint8_t { RoomFull, BadName, BadRole, Count };
 enum class IntentError : std::uint8_t { NoSuchParticipant, SeatInvalid, SeatTaken, SeatTooFar, AlreadySeated, NotSeated, Count };
 const char* toString(JoinError e);
 const char* toString(IntentError e);
 
-// Moderation (permission Moderate): mute or unmute a participant's voice in
-// the room, or remove them from it.
-enum class ModerateAction : std::uint8_t { Mute, Unmute, Remove, Count };
-enum class ModerationError : std::uint8_t {
-    NotPermitted,      // the actor's role lacks Moderate
-    NoSuchParticipant, // the target is not in the room
-    SelfTarget,        // one does not moderate oneself (mute is the client's own switch; leaving is Left)
-    TargetModerates,   // moderators are not moderated by one another (a rogue one is revoked, not muted)
-    Count
-};
-const char* toString(ModerateAction a);
-const char* toString(ModerationError e);
 
 constexpr std::uint32_t kInputQueue = 8;     // pending steps kept per participant
 constexpr float kInputBurst = 4.0f;          // steps that may run in one tick after a stall
@@ -45,7 +33,6 @@ struct Participant {
     std::string name;
     std::uint64_t userId = 0;    // verified, from the connect token; 0 on unauthenticated transports
     core::Role role = core::Role::Spoke;
-    bool muted = false;          // by a moderator: the server forwards none of this voice
     AvatarPose pose;
     float headYaw = 0.0f, headPitch = 0.0f;
     std::uint32_t lastInputSeq = 0;  // newest step applied (32-bit, expanded)
@@ -74,9 +61,8 @@ public:
     [[nodiscard]] double tickRate() const { return tickRate_; }
     [[nodiscard]] std::uint32_t tick() const { return tick_; }
 
-    // `userId`: the verified id from the token (0: none). A user a moderator
-    // removed is refused (JoinError::Removed) and a muted one comes back muted,
-    // for as long as the room lives; user 0 is never remembered.
+    // `userId`: the verified id from the token (0: none). Who may join at
+    // all (locked rooms, removed users) is moderation's (sim/moderation.h).
     JoinResult join(const std::string& displayName, core::Role role, std::uint64_t userId = 0);
     void leave(core::EntityId id);
 
@@ -87,10 +73,10 @@ public:
     std::optional<IntentError> sit(core::EntityId id, std::uint32_t seat);
     std::optional<IntentError> stand(core::EntityId id);
 
-    // `actor` moderates `target`. Mute/Unmute set Participant::muted (an
-    // unchanged state is not an error); Remove only records the user as
-    // removed: the caller disconnects the target and then calls leave().
-    std::optional<ModerationError> moderate(core::EntityId actor, core::EntityId target, ModerateAction action);
+    // Moderation's "bring to the presenter's chair": seats `id` on `seat`
+    // wherever they stand (no reach check); whoever sat there stands up
+    // first, and `id` leaves any seat they held.
+    std::optional<IntentError> seatAt(core::EntityId id, std::uint32_t seat);
 
     // Advances one fixed tick: each participant runs its queued steps, at most
     // one per tick on average (bursts of kInputBurst), so no one outruns
@@ -118,8 +104,6 @@ private:
     std::vector<core::EntityId> seatOwners_;
     std::vector<std::uint16_t> freeSlots_; // FIFO, so a slot is reused as late as possible
     std::size_t freeHead_ = 0;
-    std::vector<std::uint64_t> mutedUsers_;    // user ids muted by a moderator (rejoining keeps the mute)
-    std::vector<std::uint64_t> removedUsers_;  // user ids removed by a moderator (refused on join)
 };
 
 } // namespace caseroom::sim

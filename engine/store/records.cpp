@@ -136,6 +136,7 @@ void bindProgram(Statement& st, const Program& p) {
     st.bind(10, std::string_view(p.attestation)).bind(11, std::string_view(p.liability));
     st.bind(12, std::int64_t{p.lobbyMinutes}).bind(13, std::int64_t{p.overrunMinutes});
     st.bind(14, std::int64_t{p.reconnectGraceSeconds});
+    st.bind(17, std::string_view(p.confidentiality));   // (v3; 15 and 16 are the caller's)
 }
 } // namespace
 
@@ -146,7 +147,8 @@ core::Result<std::int64_t> Records::createProgram(const Program& p, const Actor&
     auto st = db_.prepare(
         "INSERT INTO programs (code, name, time_zone, form_template, cme_threshold, credit_type, credit_per_hour, "
         "credit_rounding, accreditation, attestation, liability, lobby_minutes, overrun_minutes, "
-        "reconnect_grace_seconds, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15)");
+        "reconnect_grace_seconds, created_at, updated_at, confidentiality) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15,?17)");
     if (!st) return st.error();
     bindProgram(*st, p);
     st->bind(15, now);
@@ -170,7 +172,7 @@ core::Status Records::updateProgram(const Program& p, const Actor& by, std::int6
     auto st = db_.prepare(
         "UPDATE programs SET code=?1, name=?2, time_zone=?3, form_template=?4, cme_threshold=?5, credit_type=?6, "
         "credit_per_hour=?7, credit_rounding=?8, accreditation=?9, attestation=?10, liability=?11, lobby_minutes=?12, "
-        "overrun_minutes=?13, reconnect_grace_seconds=?14, updated_at=?15 WHERE id=?16");
+        "overrun_minutes=?13, reconnect_grace_seconds=?14, updated_at=?15, confidentiality=?17 WHERE id=?16");
     if (!st) return st.error();
     bindProgram(*st, p);
     st->bind(15, now).bind(16, p.id);
@@ -248,6 +250,7 @@ core::Result<std::int64_t> Records::createSession(const Session& s, const Actor&
         return core::Error{"session '" + s.title + "': an extension must end after the scheduled end"};
     CR_TRY(checkText("session", "title", s.title));
     CR_TRY(checkText("session", "room", s.room));
+    CR_TRY(checkText("session", "didactic", s.didactic));
     if (s.status >= SessionStatus::Count) return core::Error{"session '" + s.title + "': bad status"};
     WriteScope scope(db_);
     CR_TRY(scope.begun());
@@ -256,17 +259,20 @@ core::Result<std::int64_t> Records::createSession(const Session& s, const Actor&
     const std::string room = s.room.empty() ? prog->code : s.room;
     auto st = db_.prepare(
         "INSERT INTO sessions (program_id, series_id, title, start_utc, end_utc, extended_until, room, status, "
-        "created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?9)");
+        "created_at, updated_at, facilitator_id, co_facilitator_id, didactic) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?9,?10,?11,?12)");
     if (!st) return st.error();
     st->bind(1, s.programId).bind(2, idOrNull(s.seriesId)).bind(3, std::string_view(s.title)).bind(4, s.startUtc);
     st->bind(5, s.endUtc).bind(6, s.extendedUntil).bind(7, std::string_view(room)).bind(8, std::string_view(toString(s.status)));
-    st->bind(9, now);
+    st->bind(9, now).bind(10, idOrNull(s.facilitatorId)).bind(11, idOrNull(s.coFacilitatorId)).bind(12, std::string_view(s.didactic));
     CR_TRY(st->run());
     const std::int64_t id = db_.lastInsertId();
     const Values v{{"program", prog->code},     {"series", s.seriesId ? num(s.seriesId) : ""},
                    {"title", s.title},          {"start", isoTime(s.startUtc)},
                    {"end", isoTime(s.endUtc)},  {"extendedUntil", isoTime(s.extendedUntil)},
-                   {"room", room},              {"status", toString(s.status)}};
+                   {"room", room},              {"status", toString(s.status)},
+                   {"facilitator", s.facilitatorId ? num(s.facilitatorId) : ""},
+                   {"coFacilitator", s.coFacilitatorId ? num(s.coFacilitatorId) : ""},
+                   {"didactic", s.didactic}};
     CR_TRY(audited({"session " + num(id), "created", "", summary(v), "create session"}, by, now));
     CR_TRY(scope.commit());
     return id;

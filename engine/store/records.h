@@ -54,6 +54,7 @@ struct Program {
     std::int32_t lobbyMinutes = 15;   // the room opens this long before the start
     std::int32_t overrunMinutes = 30; // invitations stay valid this long after the scheduled end
     std::int32_t reconnectGraceSeconds = 120;  // attendance merges gaps up to this
+    std::string confidentiality;      // (v3) confidentiality statement shown in the introductions
 };
 
 struct Series {
@@ -80,6 +81,10 @@ struct Session {
     std::int64_t extendedUntil = 0;   // 0: not extended; else the facilitator's new end
     std::string room;                 // room code (the program's code by default)
     SessionStatus status = SessionStatus::Scheduled;
+    // (v3) Who runs it: people ids (0: not named; whoever joins as facilitator).
+    std::int64_t facilitatorId = 0;
+    std::int64_t coFacilitatorId = 0;   // a specialist who takes over if the facilitator drops
+    std::string didactic;               // the didactic's title ("HCV in pregnancy"); empty: none named
 };
 
 struct Person {
@@ -182,6 +187,55 @@ struct AttendanceAdjustment {
     std::int64_t at = 0;
 };
 
+// (v3) One entry of a case's recommendations board, as the room wrote it
+// (session/clinic_journal.h). entryId is the board's id in the room; after a
+// server restart a room may reuse one, so edits go to the newest row with it.
+struct Recommendation {
+    std::int64_t id = 0;
+    std::int64_t sessionId = 0;
+    std::int64_t caseId = 0;
+    std::uint32_t entryId = 0;
+    std::uint64_t authorUserId = 0;   // from the connect token (= the person's id by the identity conventions)
+    std::int64_t authorPersonId = 0;  // 0: not a roster person (a guest)
+    std::string authorName;
+    core::Role authorRole = core::Role::Spoke;
+    std::string text;                 // screened by the PHI screen before the room saw it
+    bool consensus = false;           // the facilitator's summary
+    std::int64_t createdAt = 0;
+    std::int64_t editedAt = 0;        // 0: never edited
+    std::int64_t withdrawnAt = 0;     // 0: standing
+    std::int32_t edits = 0;
+};
+
+enum class ChatLineKind : std::uint8_t { Chat, Question, Count };
+const char* toString(ChatLineKind k);   // "chat", "question"
+
+// (v3) One line of the room's chat or a question for the hub, kept with the session.
+struct ChatRecord {
+    std::int64_t id = 0;
+    std::int64_t sessionId = 0;
+    std::uint32_t seq = 0;            // the room's line number (1, 2, ...)
+    ChatLineKind kind = ChatLineKind::Chat;
+    std::uint64_t authorUserId = 0;
+    std::int64_t authorPersonId = 0;  // 0: a guest
+    std::string authorName;
+    core::Role authorRole = core::Role::Spoke;
+    std::string text;
+    std::int64_t createdAt = 0;
+    std::int64_t answeredAt = 0;      // questions: when the hub took it (0: open)
+};
+
+// (v3) A faculty member's financial disclosure, shown in the introductions:
+// for every session of a program (sessionId 0) or for one session.
+struct Disclosure {
+    std::int64_t id = 0;
+    std::int64_t programId = 0;
+    std::int64_t sessionId = 0;       // 0: every session of the program
+    std::int64_t personId = 0;
+    std::string text;                 // "No relevant financial relationships."
+    std::int64_t createdAt = 0;
+};
+
 // One row of the audit trail as stored: the session layer's AuditRecord
 // (session/audit_log.h) plus who acted and, for record edits, the old and
 // new value; `text` is the canonical line the mac covers, `mac` chains from
@@ -255,6 +309,40 @@ public:
     [[nodiscard]] core::Result<std::int64_t> adjustAttendance(const AttendanceAdjustment& a, const Actor& by, std::int64_t now);
     [[nodiscard]] core::Result<std::vector<AttendanceAdjustment>> adjustments(std::int64_t sessionId);
 
+    // (v3) The teaching round, written by the server's journal
+    // (session/clinic_journal.h) from the room's event stream. These are the
+    // room's own rows, not record edits: the host audits the board's edits
+    // from the stream (sim::audited). Text must be valid UTF-8.
+    [[nodiscard]] core::Result<std::int64_t> addRecommendation(const Recommendation& r);
+    // The newest row of the session with that entry id gets the new text
+    // (edits + 1, editedAt); an error when there is none or it was withdrawn.
+    [[nodiscard]] core::Status editRecommendation(std::int64_t sessionId, std::uint32_t entryId, std::string_view text, std::int64_t now);
+    [[nodiscard]] core::Status withdrawRecommendation(std::int64_t sessionId, std::uint32_t entryId, std::int64_t now);
+    // The summary (consensus): an edit of the newest standing consensus row
+    // with that entry id, else a new consensus row.
+    [[nodiscard]] core::Result<std::int64_t> writeSummary(const Recommendation& r);
+    // A session's rows (caseId 0: every case), withdrawn ones included, by time then id.
+    [[nodiscard]] core::Result<std::vector<Recommendation>> recommendations(std::int64_t sessionId, std::int64_t caseId = 0);
+    [[nodiscard]] core::Result<std::int64_t> addChatLine(const ChatRecord& c);
+    // The newest open question of the session with that seq is answered at `now`.
+    [[nodiscard]] core::Status answerQuestion(std::int64_t sessionId, std::uint32_t seq, std::int64_t now);
+    [[nodiscard]] core::Result<std::vector<ChatRecord>> chatLines(std::int64_t sessionId);
+
+    // (v3) Statements and faculty (record edits, audited).
+    // The program's confidentiality and liability statements (updateProgram
+    // also sets them; this changes only these two).
+    [[nodiscard]] core::Status setProgramStatements(std::int64_t programId, std::string_view confidentiality,
+                                                    std::string_view liability, const Actor& by, std::int64_t now);
+    [[nodiscard]] core::Result<std::int64_t> addDisclosure(const Disclosure& d, const Actor& by, std::int64_t now);
+    [[nodiscard]] core::Status removeDisclosure(std::int64_t disclosureId, const Actor& by, std::int64_t now);
+    // What applies to a session: the program's (sessionId 0 rows) and the session's own, by id.
+    [[nodiscard]] core::Result<std::vector<Disclosure>> disclosures(std::int64_t programId, std::int64_t sessionId = 0);
+    // Names who runs the session (people ids; 0 clears). The people must be
+    // on the program's active roster in a hub role (facilitator, specialist, coordinator).
+    [[nodiscard]] core::Status setSessionFacilitators(std::int64_t sessionId, std::int64_t facilitatorId,
+                                                      std::int64_t coFacilitatorId, const Actor& by, std::int64_t now);
+    [[nodiscard]] core::Status setSessionDidactic(std::int64_t sessionId, std::string_view title, const Actor& by, std::int64_t now);
+
     // Audit trail (rows made by session/db_audit.h; record edits above append
     // through the hook the session layer installs, see setAuditHook).
     [[nodiscard]] core::Status appendAudit(const AuditRow& row);
@@ -276,6 +364,10 @@ public:
     };
     using AuditHook = std::function<core::Status(Database&, const Edit&, const Actor&, std::int64_t now)>;
     void setAuditHook(AuditHook hook) { hook_ = std::move(hook); }
+    // An action on records that changes no row of its own (e.g. sending the
+    // recommendations document) as an audit row through the same hook as
+    // edits (a chained RecordEdit row; `e.what` names the action).
+    [[nodiscard]] core::Status recordAction(const Edit& e, const Actor& by, std::int64_t now) { return audited(e, by, now); }
 
 private:
     core::Status audited(const Edit& e, const Actor& by, std::int64_t now);

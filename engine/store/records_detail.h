@@ -109,7 +109,8 @@ inline Values programValues(const Program& p) {
             {"liability", p.liability},
             {"lobbyMinutes", num(std::int64_t{p.lobbyMinutes})},
             {"overrunMinutes", num(std::int64_t{p.overrunMinutes})},
-            {"reconnectGraceSeconds", num(std::int64_t{p.reconnectGraceSeconds})}};
+            {"reconnectGraceSeconds", num(std::int64_t{p.reconnectGraceSeconds})},
+            {"confidentiality", p.confidentiality}};
 }
 
 inline Values personValues(const Person& p) {
@@ -162,7 +163,7 @@ inline core::Error noSuch(const char* kind, std::int64_t id) {
 
 constexpr const char* kProgramCols =
     "id, code, name, time_zone, form_template, cme_threshold, credit_type, credit_per_hour, credit_rounding, "
-    "accreditation, attestation, liability, lobby_minutes, overrun_minutes, reconnect_grace_seconds";
+    "accreditation, attestation, liability, lobby_minutes, overrun_minutes, reconnect_grace_seconds, confidentiality";
 
 inline Program readProgram(const Statement& st) {
     Program p;
@@ -181,10 +182,13 @@ inline Program readProgram(const Statement& st) {
     p.lobbyMinutes = static_cast<std::int32_t>(st.int64(12));
     p.overrunMinutes = static_cast<std::int32_t>(st.int64(13));
     p.reconnectGraceSeconds = static_cast<std::int32_t>(st.int64(14));
+    p.confidentiality = st.text(15);
     return p;
 }
 
-constexpr const char* kSessionCols = "s.id, s.program_id, s.series_id, s.title, s.start_utc, s.end_utc, s.extended_until, s.room, s.status";
+constexpr const char* kSessionCols =
+    "s.id, s.program_id, s.series_id, s.title, s.start_utc, s.end_utc, s.extended_until, s.room, s.status, "
+    "s.facilitator_id, s.co_facilitator_id, s.didactic";
 
 inline core::Result<Session> readSession(const Statement& st) {
     Session s;
@@ -200,6 +204,9 @@ inline core::Result<Session> readSession(const Statement& st) {
     auto parsed = sessionStatusFromString(status);
     if (!parsed) return core::Error{"session " + num(s.id) + ": unknown status '" + status + "' in the database"};
     s.status = *parsed;
+    s.facilitatorId = st.optInt64(9).value_or(0);
+    s.coFacilitatorId = st.optInt64(10).value_or(0);
+    s.didactic = st.text(11);
     return s;
 }
 

@@ -177,9 +177,62 @@ CREATE TABLE attendance_adjustments (
 CREATE INDEX adjustments_session ON attendance_adjustments(session_id, person_id);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// v3: the teaching round: the board's recommendations and the room's chat
+// and questions kept with the session, the program's confidentiality
+// statement (liability is in v1), faculty financial disclosures, and a
+// session's facilitator, co-facilitator and didactic title.
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE programs ADD COLUMN confidentiality TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN facilitator_id INTEGER REFERENCES people(id) DEFAULT NULL;
+ALTER TABLE sessions ADD COLUMN co_facilitator_id INTEGER REFERENCES people(id) DEFAULT NULL;
+ALTER TABLE sessions ADD COLUMN didactic TEXT NOT NULL DEFAULT '';
+CREATE TABLE recommendations (
+    id               INTEGER PRIMARY KEY,
+    session_id       INTEGER NOT NULL REFERENCES sessions(id),
+    case_id          INTEGER NOT NULL REFERENCES cases(id),
+    entry_id         INTEGER NOT NULL,
+    author_user_id   INTEGER NOT NULL,
+    author_person_id INTEGER REFERENCES people(id),
+    author_name      TEXT NOT NULL,
+    author_role      TEXT NOT NULL,
+    text             TEXT NOT NULL,
+    consensus        INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL,
+    edited_at        INTEGER NOT NULL DEFAULT 0,
+    withdrawn_at     INTEGER NOT NULL DEFAULT 0,
+    edits            INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX recommendations_session ON recommendations(session_id, case_id);
+CREATE INDEX recommendations_entry ON recommendations(session_id, entry_id);
+CREATE TABLE chat_lines (
+    id               INTEGER PRIMARY KEY,
+    session_id       INTEGER NOT NULL REFERENCES sessions(id),
+    seq              INTEGER NOT NULL,
+    kind             TEXT NOT NULL CHECK (kind IN ('chat', 'question')),
+    author_user_id   INTEGER NOT NULL,
+    author_person_id INTEGER REFERENCES people(id),
+    author_name      TEXT NOT NULL,
+    author_role      TEXT NOT NULL,
+    text             TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    answered_at      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX chat_lines_session ON chat_lines(session_id, seq);
+CREATE TABLE disclosures (
+    id         INTEGER PRIMARY KEY,
+    program_id INTEGER NOT NULL REFERENCES programs(id),
+    session_id INTEGER REFERENCES sessions(id),
+    person_id  INTEGER NOT NULL REFERENCES people(id),
+    text       TEXT NOT NULL CHECK (length(text) > 0),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX disclosures_program ON disclosures(program_id, session_id);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "programs, series, sessions, people, roster, invitations, audit (append-only)", kV1},
     {2, "cases (fields, decks, PHI findings), attendance, attendance adjustments", kV2},
+    {3, "recommendations, chat lines, disclosures; program confidentiality; session facilitators and didactic", kV3},
 }};
 
 } // namespace

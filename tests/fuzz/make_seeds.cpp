@@ -21,6 +21,7 @@
 #include "net/secure/invitation.h"
 #include "net/secure/revocation.h"
 #include "net/snapshot.h"
+#include "session/clinic_wire.h"
 #include "session/voice_wire.h"
 
 using namespace caseroom;
@@ -393,6 +394,213 @@ void wavSeeds(const fs::path& scratch) {
     put("fuzz_wav", "truncated", std::vector<std::uint8_t>(w.begin(), w.begin() + 30));
 }
 
+// The teaching round: a plausible round's objects (session/clinic_wire.h),
+// encoded as the server publishes them. Keys as clinic_wire.h gives them.
+struct ClinicObject {
+    ObjectKey key;
+    ObjectBytes bytes;
+};
+std::vector<ClinicObject> clinicObjects() {
+    using namespace caseroom::session;
+    std::vector<ClinicObject> out;
+    auto add = [&](ObjectKind kind, std::uint16_t id, bool ok, const ObjectBytes& b) {
+        if (!ok) { std::fprintf(stderr, "caseroom_make_seeds: a clinic object did not encode (%s %u)\n", toString(kind), id); std::exit(1); }
+        out.push_back({{kind, id}, b});
+    };
+    ObjectBytes b;
+    std::vector<sim::AgendaEntry> cases(2);
+    cases[0].title = "Case 1: 54-year-old, genotype 3";
+    cases[0].presenter = "Dr. Spoke One";
+    cases[0].question = "Retreat after relapse?\nWhich regimen?";
+    cases[1].title = "Case 2: pregnancy and HCV";
+    cases[1].presenter = "Nurse Spoke Two";
+    cases[1].question = "When to treat?";
+    const sim::SessionPlan plan = sim::defaultPlan("Didactic: HCV in pregnancy", cases);
+    sim::AgendaState a;
+    a.hasPlan = true;
+    a.entryCount = static_cast<std::uint8_t>(plan.entries.size());
+    a.current = 4;
+    a.phase = plan.entries[4].phase;
+    a.caseIndex = plan.entries[4].caseIndex;
+    a.phaseStartTick = 5400;
+    a.sessionStartTick = 900;
+    add(ObjectKind::Agenda, 0, encodeAgenda(a, b), b);
+    for (std::size_t i = 0; i < plan.entries.size(); ++i)
+        add(ObjectKind::AgendaEntry, static_cast<std::uint16_t>(i), encodeAgendaEntry(plan.entries[i], b), b);
+    sim::QueueState hands;
+    hands.entries = {{core::EntityId{5}, 5500, 0}, {core::EntityId{9}, 5530, 0}, {core::EntityId{2}, 5600, 0}};
+    add(ObjectKind::Queue, sim::kHandsQueue, encodeQueue(hands, b), b);
+    sim::QueueState questions;
+    questions.entries = {{core::EntityId{7}, 5610, 3}};
+    add(ObjectKind::Queue, sim::kQuestionsQueue, encodeQueue(questions, b), b);
+    sim::ModerationState m;
+    m.floor = core::EntityId{5};
+    m.floorSinceTick = 5620;
+    m.chair = core::EntityId{3};
+    m.facilitator = core::EntityId{0};
+    m.coFacilitator = core::EntityId{1};
+    m.muteAll = sim::MuteAll::SelfUnmute;
+    m.muted = {2, 4, 6, 7, 8, 9, 11};
+    add(ObjectKind::Moderation, 0, encodeModeration(m, b), b);
+    sim::BoardEntry e;
+    e.id = 1;
+    e.caseIndex = 0;
+    e.author = core::EntityId{5};
+    e.authorName = "Dr. Spoke Three";
+    e.authorRole = core::Role::Spoke;
+    e.postedTick = 5700;
+    e.text = "Check the resistance profile (NS5A) before retreatment.\nConsider sofosbuvir/velpatasvir/voxilaprevir for 12 weeks.";
+    add(ObjectKind::BoardEntry, e.id, encodeBoardEntry(e, b), b);
+    e.id = 2;
+    e.author = core::EntityId{1};
+    e.authorName = "Dr. Specialist";
+    e.authorRole = core::Role::Specialist;
+    e.editedTick = 5800;
+    e.text = "Agree; repeat the viral load at week 4.";
+    add(ObjectKind::BoardEntry, e.id, encodeBoardEntry(e, b), b);
+    e.id = 3;
+    e.author = core::EntityId{0};
+    e.authorName = "Dr. Facilitator";
+    e.authorRole = core::Role::Facilitator;
+    e.consensus = true;
+    e.text = "Consensus: resistance testing, then SOF/VEL/VOX 12 weeks; follow up at SVR12.";
+    add(ObjectKind::BoardEntry, e.id, encodeBoardEntry(e, b), b);
+    sim::ChatLine l;
+    l.seq = 3;
+    l.kind = sim::ChatKind::Question;
+    l.author = core::EntityId{7};
+    l.authorName = "Spoke Four";
+    l.tick = 5610;
+    l.text = "Is the ALT trend relevant here?";
+    add(ObjectKind::ChatLine, static_cast<std::uint16_t>(l.seq % sim::kMaxChatLines), encodeChatLine(l, b), b);
+    l.seq = 27; // the ring wrapped: slot 3
+    l.kind = sim::ChatKind::Chat;
+    l.answered = false;
+    l.text = "Thanks, very helpful.";
+    add(ObjectKind::ChatLine, static_cast<std::uint16_t>(l.seq % sim::kMaxChatLines), encodeChatLine(l, b), b);
+    sim::Statement st;
+    st.kind = sim::StatementKind::Confidentiality;
+    st.title = "Confidentiality";
+    st.text = "Cases are de-identified. Do not share patient details outside this session.";
+    add(ObjectKind::Statement, 0, encodeStatement(st, b), b);
+    st.kind = sim::StatementKind::Disclosure;
+    st.title = "Dr. Specialist";
+    st.text = "No relevant financial relationships.";
+    add(ObjectKind::Statement, 1, encodeStatement(st, b), b);
+    return out;
+}
+
+void clinicObjectSeeds() {
+    // fuzz_clinic_objects: [u8 kind][u16 id][u8 flags][u16 length][bytes] ...
+    auto op = [](std::vector<std::uint8_t>& in, const ClinicObject& o, bool removed) {
+        in.push_back(static_cast<std::uint8_t>(o.key.kind));
+        u16le(in, o.key.id);
+        in.push_back(removed ? 1 : 0);
+        if (removed) return;
+        u16le(in, o.bytes.size);
+        in.insert(in.end(), o.bytes.data.begin(), o.bytes.data.begin() + o.bytes.size);
+    };
+    const auto objects = clinicObjects();
+    std::vector<std::uint8_t> round;
+    for (const auto& o : objects) {
+        std::vector<std::uint8_t> one;
+        op(one, o, false);
+        put("fuzz_clinic_objects", std::string(toString(o.key.kind)) + "-" + std::to_string(o.key.id), one);
+        op(round, o, false);
+    }
+    // Then the round moves on: a hand goes, a board entry is withdrawn, a panel's key is offered to the view.
+    op(round, objects[objects.size() - 1], true);
+    op(round, ClinicObject{{ObjectKind::BoardEntry, 2}, {}}, true);
+    ClinicObject panel{{ObjectKind::Panel, 0}, {}};
+    (void)panel.bytes.assign(std::vector<std::uint8_t>{1, 2, 3, 4});
+    op(round, panel, false);
+    put("fuzz_clinic_objects", "round", round);
+    // A mute list long enough for the bitmap form.
+    sim::ModerationState m;
+    for (std::uint16_t s = 0; s < 300; s += 2) m.muted.push_back(s);
+    m.muteAll = sim::MuteAll::Hard;
+    ClinicObject big{{ObjectKind::Moderation, 0}, {}};
+    if (!session::encodeModeration(m, big.bytes)) std::exit(1);
+    std::vector<std::uint8_t> bitmap;
+    op(bitmap, big, false);
+    put("fuzz_clinic_objects", "moderation-bitmap", bitmap);
+}
+
+// The teaching round's messages for fuzz_message (one seed per form).
+void clinicMessageSeeds() {
+    std::vector<std::pair<std::string, Message>> msgs;
+    ModerateRequest mute;
+    mute.target = 5;
+    mute.action = ModerateAction::Mute;
+    msgs.emplace_back("ModerateRequest", mute);
+    ModerateRequest remove;
+    remove.target = 9;
+    remove.action = ModerateAction::Remove;
+    remove.reason = "disruptive; repeated off-topic remarks";
+    msgs.emplace_back("ModerateRequest-remove", remove);
+    ModerateRequest muteAll;
+    muteAll.action = ModerateAction::MuteAllButHub;
+    muteAll.flag = true;
+    msgs.emplace_back("ModerateRequest-muteall", muteAll);
+    ModerateRequest chair;
+    chair.target = 3;
+    chair.action = ModerateAction::BringToChair;
+    msgs.emplace_back("ModerateRequest-chair", chair);
+    msgs.emplace_back("ParticipantMuted", ParticipantMuted{5, true});
+    msgs.emplace_back("AgendaIntent", AgendaIntent{AgendaIntent::Op::Next, 0});
+    msgs.emplace_back("AgendaIntent-goto", AgendaIntent{AgendaIntent::Op::Goto, 7});
+    msgs.emplace_back("FloorIntent", FloorIntent{FloorIntent::Op::Raise, 0});
+    msgs.emplace_back("FloorIntent-callnext", FloorIntent{FloorIntent::Op::CallNext, 0});
+    msgs.emplace_back("FloorIntent-give", FloorIntent{FloorIntent::Op::Give, 12});
+    BoardIntent post;
+    post.op = BoardIntent::Op::Post;
+    post.clientSeq = 4;
+    post.text = "Check NS5A resistance first.\nThen SOF/VEL/VOX 12 weeks.";
+    msgs.emplace_back("BoardIntent", post);
+    BoardIntent edit = post;
+    edit.op = BoardIntent::Op::Edit;
+    edit.entry = 2;
+    msgs.emplace_back("BoardIntent-edit", edit);
+    BoardIntent withdraw;
+    withdraw.op = BoardIntent::Op::Withdraw;
+    withdraw.entry = 2;
+    withdraw.clientSeq = 5;
+    msgs.emplace_back("BoardIntent-withdraw", withdraw);
+    BoardIntent summary = post;
+    summary.op = BoardIntent::Op::Summary;
+    summary.text = "Consensus: resistance testing, then retreat.";
+    msgs.emplace_back("BoardIntent-summary", summary);
+    ChatIntent say;
+    say.op = ChatIntent::Op::Say;
+    say.clientSeq = 1;
+    say.text = "Good morning from the north clinic.";
+    msgs.emplace_back("ChatIntent", say);
+    ChatIntent ask = say;
+    ask.op = ChatIntent::Op::Ask;
+    ask.text = "Is the ALT trend relevant?";
+    msgs.emplace_back("ChatIntent-ask", ask);
+    ChatIntent answered;
+    answered.op = ChatIntent::Op::Answered;
+    answered.seq = 3;
+    msgs.emplace_back("ChatIntent-answered", answered);
+    msgs.emplace_back("ChatIntent-takenext", ChatIntent{ChatIntent::Op::TakeNext, 0, 0, {}});
+    TextHeld held;
+    held.intent = IntentKind::Chat;
+    held.clientSeq = 1;
+    held.findings = {{"chat", 10, 21, 1}};
+    msgs.emplace_back("TextHeld", held);
+    msgs.emplace_back("IntentRefused-agenda", IntentRefused{IntentKind::Agenda, RefusalReason::WrongPhase});
+    msgs.emplace_back("JoinRefused-locked", JoinRefused{JoinRefusal::RoomLocked, "the facilitator has locked the room"});
+    for (const auto& [name, m] : msgs) {
+        const auto bytes = encodeMessage(m);
+        if (bytes.empty()) { std::fprintf(stderr, "caseroom_make_seeds: %s did not encode\n", name.c_str()); std::exit(1); }
+        std::vector<std::uint8_t> seed;
+        seed.push_back(static_cast<std::uint8_t>(messageInfo(typeOf(m)).channel));
+        seed.insert(seed.end(), bytes.begin(), bytes.end());
+        put("fuzz_message", name, seed);
+    }
+}
+
 // What a real server sends a joining client, in order, as the harness's ops.
 void clientSessionSeeds() {
     std::vector<std::uint8_t> join;
@@ -453,6 +661,35 @@ void clientSessionSeeds() {
     wait(refused, 10);
     put("fuzz_client_session", "refused", refused);
     put("fuzz_client_session", "join", join);
+
+    // A late joiner in a teaching round: the round's objects over a few
+    // snapshots (the objects cap), a refusal, a held chat line.
+    std::vector<std::uint8_t> clinic = join;
+    {
+        EntityHistory h(8);
+        ObjectTable table;
+        for (const auto& o : clinicObjects()) (void)table.set(o.key, o.bytes.view());
+        ClientReplicator r(8);
+        ReplicationConfig cfg;
+        cfg.objectBudgetBytes = 600; // small, so the seed spans several snapshots
+        for (std::uint32_t tick = 1; tick <= 8; ++tick) {
+            QuantizedAvatar a = avatar(3);
+            h.set(3, 3, a, tick);
+            Snapshot snap;
+            r.build(h, &table, prio, 3, true, 1200 + tick, cfg, snap);
+            r.onAck(snap.seq, 0xFFFFFFFFu);
+            send(clinic, snap);
+            wait(clinic, 33);
+        }
+    }
+    send(clinic, IntentRefused{IntentKind::Floor, RefusalReason::WrongPhase});
+    TextHeld held;
+    held.intent = IntentKind::Board;
+    held.clientSeq = 2;
+    held.findings = {{"recommendation", 0, 9, 1}, {"recommendation", 20, 30, 3}};
+    send(clinic, held);
+    wait(clinic, 40);
+    put("fuzz_client_session", "clinic-round", clinic);
 }
 
 void replicatorSeeds() {
@@ -639,6 +876,8 @@ int main(int argc, char** argv) {
     wavSeeds(fs::temp_directory_path());
     clientSessionSeeds();
     replicatorSeeds();
+    clinicObjectSeeds();
+    clinicMessageSeeds();
     pastedTokenSeeds();
     invitationSeeds();
     mediaSeeds();

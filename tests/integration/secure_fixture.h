@@ -96,7 +96,8 @@ struct SecureWorld {
     std::vector<net::secure::AccessEvent> access; // what the transport reported (identity pointers cleared)
     std::set<std::uint64_t> revokedUsers;           // consulted by the handshake, like a revocation list
 
-    explicit SecureWorld(std::string roomName = "Demo teleECHO clinic") {
+    // `configure` may add to the server's config (a session plan, readers, hooks) before the host is made.
+    explicit SecureWorld(std::string roomName = "Demo teleECHO clinic", std::function<void(session::ServerConfig&)> configure = {}) {
         (void)net::secure::initCrypto();
         random.fill(secret);
         net::secure::SecureServerDesc d;
@@ -118,6 +119,7 @@ struct SecureWorld {
         spec.name = std::move(roomName);
         cfg.rooms = {spec};
         cfg.audit = &audit;
+        if (configure) configure(cfg);
         server = std::make_unique<session::ServerHost>(*serverT, cfg);
     }
     double clockOffset = 0; // where the callers' monotonic clock starts (e.g. seconds since boot)

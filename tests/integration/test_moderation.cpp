@@ -82,11 +82,11 @@ TEST_CASE("over the secure transport: a muted spoke is not forwarded, a removed 
     CHECK(heard == 0);
     CHECK(w.server->counters().voiceMuted == 10);
 
-    fac.requestModerate(spk.self().value, net::ModerateAction::Remove);
+    fac.requestModerate(spk.self().value, net::ModerateAction::Remove, "disruptive");
     REQUIRE(w.until(3.0, [&] { return spk.state() == ClientState::Disconnected; }));
     CHECK(spk.statusText().find("removed by a moderator") != std::string::npos);
     CHECK(std::any_of(w.audit.entries.begin(), w.audit.entries.end(), [&](const AuditEntry& e) {
-        return e.userId == 7001 && e.what.find("remove participant") == 0 && e.what.find("(user 7002)") != std::string::npos &&
+        return e.userId == 7002 && e.kind == AuditKind::Kicked && e.what == "removed by 'Dr. Facil' (user 7001): disruptive" &&
                e.outcome == "done";
     }));
     // A fresh token for the same person: the room refuses them.

@@ -154,5 +154,10 @@ int runInvitations(Context& ctx, std::span<const std::string> args);
 int runCase(Context& ctx, std::span<const std::string> args);
 int runAttendance(Context& ctx, std::span<const std::string> args);
 int runCertificates(Context& ctx, std::span<const std::string> args);
+// The teaching round's records (round_commands.cpp).
+int runRecommendations(Context& ctx, std::span<const std::string> args);
+int runDisclosure(Context& ctx, std::span<const std::string> args);
+int runSessionCommand(Context& ctx, std::span<const std::string> args);   // `session facilitators`
+int runChat(Context& ctx, std::span<const std::string> args);
 
 } // namespace caseroom::admin

@@ -29,7 +29,8 @@ void usage(std::FILE* to) {
         "same database: every command is one transaction. `COMMAND --help` says more.\n"
         "\n"
         "commands:\n"
-        "  program create|list|show     programs, their case form and CME settings\n"
+        "  program create|list|show|statements\n"
+        "                               programs, their case form, CME settings and statements\n"
         "  roster import|list           the roster of a program, from CSV\n"
         "  schedule                     a weekly series of sessions in the program's zone\n"
         "  sessions                     a program's sessions in local time and UTC\n"
@@ -41,6 +42,11 @@ void usage(std::FILE* to) {
         "                               case presentations and their workflow\n"
         "  attendance export|adjust     attendance for CME\n"
         "  certificates                 CME certificates for a session or a series\n"
+        "  session facilitators         who runs a session (facilitator, co-facilitator, didactic)\n"
+        "  disclosure add|list|remove   faculty financial disclosures (introductions)\n"
+        "  recommendations list|document|export|send\n"
+        "                               the recommendations board and the presenter's document\n"
+        "  chat show                    the room's chat and questions kept with a session\n"
         "  screen                       PHI-screen a filled form (JSON lines)\n"
         "\n"
         "global options (anywhere on the line):\n"
@@ -118,6 +124,10 @@ int main(int argc, char** argv) {
     if (cmd == "case") return runCase(ctx, args);
     if (cmd == "attendance") return runAttendance(ctx, args);
     if (cmd == "certificates") return runCertificates(ctx, args);
+    if (cmd == "recommendations") return runRecommendations(ctx, args);
+    if (cmd == "disclosure") return runDisclosure(ctx, args);
+    if (cmd == "session") return runSessionCommand(ctx, args);
+    if (cmd == "chat") return runChat(ctx, args);
     if (cmd == "screen") {
         // tools/admin/screen_command.h (the PHI engineer's): argv[0] is "screen".
         std::vector<char*> screenArgv;

@@ -7,6 +7,7 @@
 #include "clinic/attendance.h"
 #include "clinic/case_form.h"
 #include "clinic/schedule.h"
+#include "clinic/session_plan.h"
 #include "core/cli.h"
 
 namespace caseroom::admin {
@@ -16,6 +17,7 @@ constexpr const char* kUsage =
     "usage: caseroom-admin program create --code CODE --name NAME --tz ZONE [options]\n"
     "       caseroom-admin program list\n"
     "       caseroom-admin program show CODE\n"
+    "       caseroom-admin program statements CODE [--confidentiality TEXT] [--liability TEXT]\n"
     "\n"
     "create: a program (e.g. \"Hepatitis C ECHO\"). Its code is also the room code of its\n"
     "sessions. Needs ManagePrograms (a coordinator of some program), or, before any\n"
@@ -33,9 +35,15 @@ constexpr const char* kUsage =
     "  --accreditation TEXT   accreditation statement on certificates (@FILE reads a file)\n"
     "  --attestation TEXT     what a presenter attests when submitting a case (@FILE)\n"
     "  --liability TEXT       liability statement shown on joining and on documents (@FILE)\n"
+    "  --confidentiality TEXT confidentiality statement shown in the introductions (@FILE)\n"
     "  --lobby-minutes N      the room opens this long before the start, 0..240 (default 15)\n"
     "  --overrun-minutes N    invitations stay valid this long after the end, 0..600 (default 30)\n"
-    "list: every program. show: one program's settings and form fields.\n";
+    "list: every program. show: one program's settings and form fields.\n"
+    "statements: the confidentiality statement (shown in the introductions) and the\n"
+    "liability statement (on the recommendations document: a consultation creates no\n"
+    "provider-patient relationship); without options prints them (with the defaults\n"
+    "used where none is set); with them sets them, audited (ManagePrograms; @FILE reads\n"
+    "a file; \"\" clears, falling back to the default).\n";
 
 constexpr const char* kDefaultAttestation =
     "I attest that this case is de-identified (no HIPAA Safe Harbor identifiers) and that it is "
@@ -109,7 +117,7 @@ int create(Context& ctx, const ParsedArgs& a) {
     if (!validUtf8(p.creditType)) return usageError(ctx, "--credit-type: not UTF-8 text");
     struct TextOpt { const char* name; std::string* field; };
     for (const TextOpt t : {TextOpt{"--accreditation", &p.accreditation}, TextOpt{"--attestation", &p.attestation},
-                            TextOpt{"--liability", &p.liability}}) {
+                            TextOpt{"--liability", &p.liability}, TextOpt{"--confidentiality", &p.confidentiality}}) {
         if (!a.has(t.name)) continue;
         auto v = textOrFile(t.name, a.get(t.name));
         if (!v) return fail(ctx, v.error());
@@ -165,12 +173,49 @@ int show(Context& ctx, const std::string& code) {
     return kExitOk;
 }
 
+int statements(Context& ctx, const ParsedArgs& a, const std::string& code) {
+    const bool change = a.has("--confidentiality") || a.has("--liability");
+    if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
+    Tx tx(ctx.db());
+    if (auto st = tx.begun(); !st) return fail(ctx, st.error());
+    auto p = ctx.program(code);
+    if (!p) return fail(ctx, p.error());
+    if (change) {
+        if (auto st = ctx.require(p->id, sim::Action::ManagePrograms); !st) return fail(ctx, st.error());
+        std::string confidentiality = p->confidentiality, liability = p->liability;
+        if (a.has("--confidentiality")) {
+            auto v = textOrFile("--confidentiality", a.get("--confidentiality"));
+            if (!v) return fail(ctx, v.error());
+            confidentiality = *v;
+        }
+        if (a.has("--liability")) {
+            auto v = textOrFile("--liability", a.get("--liability"));
+            if (!v) return fail(ctx, v.error());
+            liability = *v;
+        }
+        if (auto st = ctx.records().setProgramStatements(p->id, confidentiality, liability, ctx.actor(), ctx.globals.now); !st)
+            return fail(ctx, st.error());
+        p->confidentiality = confidentiality;
+        p->liability = liability;
+    } else if (auto st = ctx.roleIn(p->id); !st) {
+        return fail(ctx, st.error());   // reading: any roster member
+    }
+    if (auto st = tx.commit(); !st) return fail(ctx, st.error());
+    auto show = [](const char* what, const std::string& v, std::string_view fallback) {
+        std::printf("%-16s %s%s\n", what, v.empty() ? std::string(fallback).c_str() : v.c_str(), v.empty() ? "  (default)" : "");
+    };
+    std::printf("program          %s%s\n", p->code.c_str(), change ? " (statements set)" : "");
+    show("confidentiality", p->confidentiality, clinic::kDefaultConfidentiality);
+    show("liability", p->liability, clinic::kDefaultLiability);
+    return kExitOk;
+}
+
 } // namespace
 
 int runProgram(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--code"}, {"--name"}, {"--tz"}, {"--form"}, {"--cme-threshold"}, {"--credit-type"},
                                          {"--credit-per-hour"}, {"--rounding"}, {"--accreditation"}, {"--attestation"},
-                                         {"--liability"}, {"--lobby-minutes"}, {"--overrun-minutes"}};
+                                         {"--liability"}, {"--lobby-minutes"}, {"--overrun-minutes"}, {"--confidentiality"}};
     int exitCode = kExitOk;
     auto a = beginCommand(ctx, args, kSpecs, kUsage, Sub::Required, exitCode);
     if (!a) return exitCode;
@@ -179,7 +224,8 @@ int runProgram(Context& ctx, std::span<const std::string> args) {
     if (sub == "create" && a->positional.size() == 1) return create(ctx, *a);
     if (sub == "list" && a->positional.size() == 1) return list(ctx);
     if (sub == "show" && a->positional.size() == 2) return show(ctx, a->positional[1]);
-    return usageError(ctx, "expected create, list or show CODE (see --help)");
+    if (sub == "statements" && a->positional.size() == 2) return statements(ctx, *a, a->positional[1]);
+    return usageError(ctx, "expected create, list, show CODE or statements CODE (see --help)");
 }
 
 } // namespace caseroom::admin

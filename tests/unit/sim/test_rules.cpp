@@ -106,51 +106,19 @@ TEST_CASE("seats: the room checks the range of a wire seat number, however large
     CHECK(room.sit(a, 0) == IntentError::SeatTooFar);         // in range: the next rule speaks
 }
 
-TEST_CASE("moderation: who may mute or remove whom", "[sim][moderation]") {
+TEST_CASE("seatAt: brought to a chair from anywhere; whoever sat there stands", "[sim][seats]") {
     Room room(RoomSpec{}, 30.0);
-    const auto fac = room.join("Dr. Facil", core::Role::Facilitator, 1).entity;
-    const auto coord = room.join("Coordinator", core::Role::Coordinator, 2).entity;
-    const auto spec = room.join("Dr. Spec", core::Role::Specialist, 3).entity;
-    const auto spoke = room.join("Spoke", core::Role::Spoke, 4).entity;
-    CHECK(room.moderate(spoke, spec, ModerateAction::Mute) == ModerationError::NotPermitted);
-    CHECK(room.moderate(spec, spoke, ModerateAction::Mute) == ModerationError::NotPermitted);
-    CHECK(room.moderate(fac, fac, ModerateAction::Mute) == ModerationError::SelfTarget);
-    CHECK(room.moderate(fac, coord, ModerateAction::Remove) == ModerationError::TargetModerates);
-    CHECK(room.moderate(coord, fac, ModerateAction::Mute) == ModerationError::TargetModerates);
-    CHECK(room.moderate(fac, core::EntityId{200}, ModerateAction::Mute) == ModerationError::NoSuchParticipant);
-    CHECK(room.moderate(fac, spoke, ModerateAction::Count) == ModerationError::NotPermitted);
-    CHECK_FALSE(room.find(spoke)->muted);
-
-    CHECK_FALSE(room.moderate(fac, spoke, ModerateAction::Mute).has_value());
-    CHECK(room.find(spoke)->muted);
-    CHECK_FALSE(room.moderate(fac, spoke, ModerateAction::Mute).has_value()); // already muted: not an error
-    CHECK_FALSE(room.moderate(coord, spec, ModerateAction::Mute).has_value()); // a coordinator moderates too
-    CHECK(room.find(spec)->muted);
-    CHECK_FALSE(room.moderate(fac, spec, ModerateAction::Unmute).has_value());
-    CHECK_FALSE(room.find(spec)->muted);
-}
-
-TEST_CASE("moderation: a muted user comes back muted, a removed one is refused; user 0 is not remembered", "[sim][moderation]") {
-    Room room(RoomSpec{}, 30.0);
-    const auto fac = room.join("Dr. Facil", core::Role::Facilitator, 1).entity;
-    const auto loud = room.join("Loud", core::Role::Spoke, 7).entity;
-    const auto gone = room.join("Gone", core::Role::Spoke, 8).entity;
-    const auto anon = room.join("Anon", core::Role::Spoke, 0).entity;
-    REQUIRE_FALSE(room.moderate(fac, loud, ModerateAction::Mute));
-    REQUIRE_FALSE(room.moderate(fac, gone, ModerateAction::Remove));
-    REQUIRE_FALSE(room.moderate(fac, anon, ModerateAction::Remove));
-    room.leave(loud);
-    room.leave(gone);
-    room.leave(anon);
-    const auto back = room.join("Loud", core::Role::Spoke, 7);
-    REQUIRE_FALSE(back.error);
-    CHECK(room.find(back.entity)->muted);
-    CHECK(room.join("Gone again", core::Role::Spoke, 8).error == JoinError::Removed);
-    CHECK_FALSE(room.join("Anon", core::Role::Spoke, 0).error); // nothing to recognise them by
-    REQUIRE_FALSE(room.moderate(fac, back.entity, ModerateAction::Unmute));
-    room.leave(back.entity);
-    const auto again = room.join("Loud", core::Role::Spoke, 7);
-    CHECK_FALSE(room.find(again.entity)->muted);
+    const auto a = room.join("Presenter Pat", core::Role::Spoke).entity;
+    const auto b = room.join("Sitting Sue", core::Role::Spoke).entity;
+    REQUIRE(room.seatAt(b, 0) == std::nullopt); // far from it: seatAt has no reach check
+    CHECK(room.seatOwner(0) == b);
+    REQUIRE(room.seatAt(a, 0) == std::nullopt);
+    CHECK(room.seatOwner(0) == a);
+    CHECK(room.find(a)->pose.seat == 0);
+    CHECK_FALSE(room.find(b)->pose.seated());
+    CHECK(room.seatAt(a, 0) == std::nullopt); // already there: nothing to do
+    CHECK(room.seatAt(a, 100000) == IntentError::SeatInvalid);
+    CHECK(room.seatAt(core::EntityId{900}, 0) == IntentError::NoSuchParticipant);
 }
 
 TEST_CASE("two people with one display name stay two: each keeps its verified user id", "[sim][identity]") {
