@@ -18,6 +18,7 @@
 #include <imgui_stdlib.h>
 
 #include "cases_ui.h"
+#include "clinic_ui.h"
 #include "core/log.h"
 #include "join_settings.h"
 #include "look.h"
@@ -86,6 +87,8 @@ struct App {
     glm::vec3 head{0.0f};           // my head, the laser's origin
     VoicePanel voice;
     CasesUi cases;                  // the case desk window (program credentials)
+    ClinicUi clinic;                // the teaching round's windows (clinic_ui.h)
+    std::vector<ClinicIntent> clinicIntents; // emitted by the windows, sent under the lock
     std::vector<render::AvatarDraw> avatars;
     sim::RoomLayout layout;         // copy of the session's, for drawing outside the lock
     bool hasLayout = false;
@@ -158,6 +161,8 @@ void endLink(App& a) {
     a.slidesUi.laserOn = false;
     closeLink(a.link, linkTime(a));
     a.hasLayout = false;
+    a.clinic = ClinicUi{};
+    a.clinicIntents.clear();
 }
 
 // On joining (under the lock): the slides over this session.
@@ -313,7 +318,8 @@ void roomInput(App& a, const platform::InputFrame& in) {
         a.lastSeat = self->seat;
     }
     if (in.pressed(platform::Key::Overview)) a.overview = !a.overview;
-    if (in.pressed(platform::Key::Help)) a.roomUi.showHelp = !a.roomUi.showHelp;
+    // F1 is help; H (which the platform also maps to Help) raises the hand (buildUi).
+    if (ImGui::IsKeyPressed(SDL_SCANCODE_F1, false)) a.roomUi.showHelp = !a.roomUi.showHelp;
     if (in.pressed(platform::Key::Stand) && self && self->seated()) s.requestStand();
     if (in.rightHeld) applyMouse(a.look, in.mouseDx, in.mouseDy);
     if (self && self->seated() && layout && self->seat < layout->seats.size())
@@ -383,6 +389,14 @@ void buildUi(App& a, bool inRoom, const platform::InputFrame& in) {
     v.overview = a.overview;
     v.now = platform::nowSeconds();
     drawRoomUi(a.roomUi, a.ui, v);
+    {
+        ClinicUiView cv;
+        cv.session = a.link.session.get();
+        cv.now = v.now;
+        cv.toggleHand = !ImGui::GetIO().WantCaptureKeyboard && ImGui::IsKeyPressed(SDL_SCANCODE_H, false);
+        drawClinicUi(a.clinic, cv, a.clinicIntents);
+        sendClinicIntents(*a.link.session, a.clinicIntents); // buildUi runs under the pump lock
+    }
     if (a.slides) {
         SlidesUiView sv;
         // Arrows walk; they page only in full screen, where nobody walks.
@@ -474,6 +488,8 @@ int runWindowed(const Options& o) {
             const auto guard = a.pump.lock();
             session::ClientSession& s = *a.link.session;
             for (auto& n : s.takeNotices()) notice(a, std::move(n));
+            if (s.state() == session::ClientState::InRoom)
+                for (auto& n : takeClinicNotices(a.clinic, s, platform::nowSeconds())) notice(a, std::move(n));
             if (s.state() == session::ClientState::Refused || s.state() == session::ClientState::Disconnected) {
                 a.joinError = (wasInRoom ? "left the room: " : "could not join: ") + s.statusText();
                 std::fprintf(stderr, "caseroom: %s\n", a.joinError.c_str());

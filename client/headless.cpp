@@ -18,6 +18,8 @@
 #include "render/image_io.h"
 #include "render/imgui_layer.h"
 #include "render/ui_font.h"
+#include "clinic_notices.h"
+#include "clinic_ui.h"
 #include "desk_cli.h"
 #include "room_link.h"
 #include "media/deck.h"
@@ -205,6 +207,37 @@ int connectedScene(Headless& h, const Options& o) {
     avatars.reserve(256);
     const bool firstPerson = o.camera == render::CameraPreset::Seat;
     RoomUi roomUi;
+    ClinicUi clinicUi;
+    std::vector<ClinicIntent> noIntents; // this client only shows the room
+    // The printout of the round: each line when it changes (the demo log shows the clinic).
+    std::string lastPhase, lastQueue;
+    std::vector<std::string> lastBoard;
+    sim::AgendaState lastAgenda;
+    std::uint64_t clinicSeen = 0;
+    auto printClinic = [&] {
+        const session::ClinicViewModel& v = s.clinic();
+        if (v.changes() == clinicSeen) return;
+        clinicSeen = v.changes();
+        if (v.agenda() != lastAgenda || lastPhase.empty()) {
+            lastAgenda = v.agenda();
+            lastPhase = describePhase(v, s.serverTick(), s.tickRate());
+            std::printf("clinic: %s\n", lastPhase.c_str());
+        }
+        // The queue by who is in it, in order (waiting times as of the change).
+        std::string who;
+        for (const sim::QueueEntry& q : v.hands().entries) who += std::to_string(q.who.value) + ",";
+        if (who != lastQueue) {
+            lastQueue = who;
+            std::printf("clinic: %s\n", describeQueue(v.hands(), s.avatars(), s.serverTick(), s.tickRate()).c_str());
+        }
+        std::vector<std::string> board = describeBoard(v);
+        if (board != lastBoard) {
+            for (const std::string& line : board)
+                if (std::find(lastBoard.begin(), lastBoard.end(), line) == lastBoard.end()) std::printf("clinic: %s\n", line.c_str());
+            lastBoard = std::move(board);
+        }
+        std::fflush(stdout);
+    };
     int rc = 0;
     auto step = [&]() -> bool {
         s.update(secondsSince(start));
@@ -213,6 +246,8 @@ int connectedScene(Headless& h, const Options& o) {
             rc = 4;
             return false;
         }
+        printClinic();
+        for (auto& n : takeClinicNotices(clinicUi, s, secondsSince(start))) addNotice(roomUi, secondsSince(start), std::move(n));
         const sim::RoomLayout* layout = s.layout();
         (*source)->sync(s);
         othersLasers(s.lasers(), s.self(), lasers);
@@ -238,6 +273,12 @@ int connectedScene(Headless& h, const Options& o) {
             sv.panels = s.panels();
             sv.now = secondsSince(start);
             drawSlidesUi(slidesUi, sv);
+            ClinicUiView cv;
+            cv.session = &s;
+            cv.now = secondsSince(start);
+            cv.readOnly = true;
+            drawClinicUi(clinicUi, cv, noIntents);
+            noIntents.clear();
         };
         if (!frame(h, view, nullptr, o.ui ? &roomUi : nullptr, &rv, slidesPanel)) {
             rc = 3;
@@ -268,6 +309,8 @@ int connectedScene(Headless& h, const Options& o) {
                         slidesShown(slides, s.panels(), h.rig.renderer) ? ", all on screen" : "");
         }
     }
+    if (s.clinic().agenda().hasPlan)
+        std::printf("clinic: at the end: %s\n", describePhase(s.clinic(), s.serverTick(), s.tickRate()).c_str());
     std::printf("joined room '%s' as %s: %zu participants visible\n", s.desc().roomCode.c_str(),
                 link->joinedAs.c_str(), s.avatars().size());
     // Whether every name shown could be drawn with its own letters (counts only: names stay out of logs).

@@ -72,7 +72,10 @@ std::string usageText() {
            "keys in the room: right mouse drag to look, WASD to walk, left click a free chair\n"
            "to sit, E to stand, hold V to talk (push-to-talk; the Voice window switches to open\n"
            "mic or mute), Tab for the overview camera, F for the focused wall panel full screen,\n"
-           "L for a laser dot where the mouse points, F1 or H for help, Esc to leave.\n";
+           "L for a laser dot where the mouse points, H to raise or lower your hand, F1 for help,\n"
+           "Esc to leave. The Agenda window shows the phase, its timer and the hand queue; the\n"
+           "Recommendations and Chat windows the case's board and the room's chat; facilitators\n"
+           "get the Facilitator console.\n";
 }
 
 std::optional<core::Role> roleFromString(const std::string& s) { return core::roleFromString(s); }

@@ -5,6 +5,9 @@
 
 #include <imgui.h>
 
+#include "clinic_wall.h"
+#include "ui_strings.h"
+
 namespace caseroom::client {
 namespace {
 void participantsPanel(const session::ClientSession& s) {
@@ -22,6 +25,16 @@ void participantsPanel(const session::ClientSession& s) {
         ImGui::SameLine(220);
         ImGui::TextDisabled("%s%s%s", core::toString(p.role), p.hasPose && p.pose.seated() ? ", seated" : "",
                             p.hasPose && p.pose.voiceLevel > 0 ? ", speaking" : "");
+        // The round's state of the person (ui_strings.h).
+        const core::EntityId id{p.slot};
+        std::string round;
+        if (const std::size_t pos = s.clinic().handPosition(id)) round += ", " + text(StringId::StateHand, {std::to_string(pos)});
+        if (s.clinic().moderation().floor == id) round += std::string(", ") + tr(StringId::StateFloor);
+        if (s.clinic().isMuted(id) || p.muted) round += std::string(", ") + tr(StringId::StateMuted);
+        if (!round.empty()) {
+            ImGui::SameLine(0, 0);
+            ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.3f, 1.0f), "%s", round.c_str());
+        }
     }
     ImGui::End();
 }
@@ -74,13 +87,27 @@ void helpOverlay(RoomUi& a) {
         {"Right drag", "window/level on a grey slide in full screen"},
         {"Mouse wheel", "zoom in full screen (a viewer: look closer, then follow)"},
         {"Slides window", "deck picker, slides, CT window presets, reset, ask for control"},
-        {"F1 or H", "this help"},
         {"Esc", "leave the room"},
+    };
+    // The teaching round's keys and windows (ui_strings.h).
+    const std::pair<const char*, const char*> kRound[] = {
+        {tr(StringId::HelpKeyHand), tr(StringId::HelpHand)},
+        {tr(StringId::HelpPanelAgenda), tr(StringId::HelpAgenda)},
+        {tr(StringId::HelpPanelBoard), tr(StringId::HelpBoard)},
+        {tr(StringId::HelpPanelChat), tr(StringId::HelpChat)},
+        {tr(StringId::HelpPanelConsole), tr(StringId::HelpConsole)},
+        {tr(StringId::HelpKeyHelp), tr(StringId::HelpHelp)},
     };
     float keyWidth = 0;
     for (const auto& [key, what] : kKeys) keyWidth = std::max(keyWidth, ImGui::CalcTextSize(key).x);
+    for (const auto& [key, what] : kRound) keyWidth = std::max(keyWidth, ImGui::CalcTextSize(key).x);
     const float column = ImGui::GetCursorPosX() + keyWidth + ImGui::GetFontSize();
     for (const auto& [key, what] : kKeys) {
+        ImGui::TextUnformatted(key);
+        ImGui::SameLine(column);
+        ImGui::TextUnformatted(what);
+    }
+    for (const auto& [key, what] : kRound) {
         ImGui::TextUnformatted(key);
         ImGui::SameLine(column);
         ImGui::TextUnformatted(what);
@@ -120,9 +147,12 @@ void addNotice(RoomUi& ui, double now, std::string text) {
 
 void drawRoomUi(RoomUi& ui, render::ImGuiLayer& layer, const RoomUiView& v) {
     const ImGuiIO& io = ImGui::GetIO();
-    render::drawNameTags(layer, ImGui::GetBackgroundDrawList(),
-                         render::viewProjection(v.camera, io.DisplaySize.x / std::max(1.0f, io.DisplaySize.y)),
-                         v.camera.eye, {io.DisplaySize.x, io.DisplaySize.y}, v.avatars);
+    const glm::mat4 viewProj = render::viewProjection(v.camera, io.DisplaySize.x / std::max(1.0f, io.DisplaySize.y));
+    const glm::vec2 viewport{io.DisplaySize.x, io.DisplaySize.y};
+    // The agenda board on the wall first: the tags and hand markers go over it.
+    drawWallBoard(ImGui::GetBackgroundDrawList(), *v.session, viewProj, v.camera.eye, viewport);
+    render::drawNameTags(layer, ImGui::GetBackgroundDrawList(), viewProj, v.camera.eye, viewport, v.avatars);
+    drawHandMarkers(ImGui::GetBackgroundDrawList(), *v.session, viewProj, viewport, !v.overview);
     participantsPanel(*v.session);
     connectionPanel(ui, v);
     helpOverlay(ui);

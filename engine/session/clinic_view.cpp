@@ -103,7 +103,10 @@ bool ClinicViewModel::apply(const net::ObjectUpdate& u) {
     case net::ObjectKind::Statement: {
         if (id >= sim::kMaxStatements) return false;
         if (u.removed) {
-            if (id < statements_.size()) statements_.erase(statements_.begin() + id);
+            // Keep the others at their ids (an erase would shift them onto the
+            // wrong objects): the slot empties, trailing empty ones go.
+            if (id < statements_.size()) statements_[id] = {};
+            while (!statements_.empty() && statements_.back() == sim::Statement{}) statements_.pop_back();
             break;
         }
         const auto st = decodeStatement(bytes);
