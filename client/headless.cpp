@@ -207,10 +207,11 @@ int connectedScene(Headless& h, const Options& o) {
     avatars.reserve(256);
     const bool firstPerson = o.camera == render::CameraPreset::Seat;
     RoomUi roomUi;
+    roomUi.showHelp = false; // the screenshot shows the room and the round (the wall board sits where help would)
     ClinicUi clinicUi;
     std::vector<ClinicIntent> noIntents; // this client only shows the room
     // The printout of the round: each line when it changes (the demo log shows the clinic).
-    std::string lastPhase, lastQueue;
+    std::string lastPhase, lastQueue = "-"; // "-": the first queue line is printed, even "none"
     std::vector<std::string> lastBoard;
     sim::AgendaState lastAgenda;
     std::uint64_t clinicSeen = 0;
