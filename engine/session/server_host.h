@@ -216,6 +216,8 @@ private:
     void handle(Client& c, const net::BoardIntent& m, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::ChatIntent& m, std::span<const std::uint8_t> bytes, double now);
     [[nodiscard]] sim::ClinicActor clinicActor(const Client& c) const;
+    // The board's answer to a text intent: TextHeld to the author, a refusal, or done.
+    void onText(Client& c, const BoardHost::Outcome& out, net::IntentKind kind, const std::string& what, double now);
     // Answers a teaching-round refusal and audits it when the table said no.
     void refuseRound(Client& c, net::IntentKind kind, net::RefusalReason why, const std::string& what, double now);
     // Carries out what moderation asked of the host (removal, the chair).

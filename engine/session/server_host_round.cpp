@@ -71,29 +71,25 @@ void ServerHost::handle(Client& c, const net::FloorIntent& m, std::span<const st
     ++counters_.roundIntents;
 }
 
+// Board and chat: the text intents. A held text goes back to its author
+// (TextHeld) and is answered PhiHeld like any refusal.
 void ServerHost::handle(Client& c, const net::BoardIntent& m, std::span<const std::uint8_t>, double now) {
-    RoomInstance& r = *c.room;
-    const auto out = r.board->onIntent(clinicActor(c), r.round->view(), m, r.room.tick());
-    if (out.held) {
-        ++counters_.textsHeld;
-        send(c.peer, *out.held);
-    }
-    if (out.refused) {
-        refuseRound(c, net::IntentKind::Board, *out.refused, "board: op " + std::to_string(static_cast<unsigned>(m.op)), now);
-        return;
-    }
-    ++counters_.roundIntents;
+    onText(c, c.room->board->onIntent(clinicActor(c), c.room->round->view(), m, c.room->room.tick()), net::IntentKind::Board,
+           "board: op " + std::to_string(static_cast<unsigned>(m.op)), now);
 }
 
 void ServerHost::handle(Client& c, const net::ChatIntent& m, std::span<const std::uint8_t>, double now) {
-    RoomInstance& r = *c.room;
-    const auto out = r.board->onIntent(clinicActor(c), r.round->view(), m, r.room.tick());
+    onText(c, c.room->board->onIntent(clinicActor(c), c.room->round->view(), m, c.room->room.tick()), net::IntentKind::Chat,
+           "chat: op " + std::to_string(static_cast<unsigned>(m.op)), now);
+}
+
+void ServerHost::onText(Client& c, const BoardHost::Outcome& out, net::IntentKind kind, const std::string& what, double now) {
     if (out.held) {
         ++counters_.textsHeld;
         send(c.peer, *out.held);
     }
     if (out.refused) {
-        refuseRound(c, net::IntentKind::Chat, *out.refused, "chat: op " + std::to_string(static_cast<unsigned>(m.op)), now);
+        refuseRound(c, kind, *out.refused, what, now);
         return;
     }
     ++counters_.roundIntents;
