@@ -92,6 +92,7 @@ bool serializeQueue(S& s, sim::QueueState& q) {
             return false;
         if (hasLine && !serializeU32(s, e.line)) return false;
         if constexpr (S::kReading) {
+            if (offset > 0xFFFFFFFFu - base) return false;   // past the tick counter: nothing real
             e.who = core::EntityId{static_cast<std::uint16_t>(slot)};
             e.sinceTick = base + offset;
             if (!hasLine) e.line = 0;
