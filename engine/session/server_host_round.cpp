@@ -8,6 +8,7 @@
 
 #include "session/clinic_wire.h"
 #include "session/server_host.h"
+#include "sim/floor.h"
 
 namespace caseroom::session {
 
@@ -140,9 +141,7 @@ void ServerHost::tickRound(RoomInstance& r) {
     r.round->tick(tick, r.objects);
     r.board->tick(tick, r.objects);
     // The floor holder is heard room-wide (sim/floor.h), like the hub's roles.
-    core::EntityId floor;
-    for (std::uint16_t slot = 0; slot < r.peerOfSlot.size() && !floor.valid(); ++slot)
-        if (r.peerOfSlot[slot].valid() && r.round->roomWide(core::EntityId{slot})) floor = core::EntityId{slot};
+    const core::EntityId floor = r.round->floor().holder(); // the floor system knows; no scan of the room per tick
     if (floor == r.floorVoice) return;
     auto reset = [&](core::EntityId who, bool holds) {
         const sim::Participant* p = r.room.find(who);
