@@ -69,6 +69,11 @@ const char* toString(RefusalReason r) {
     case RefusalReason::BadText: return "the text is empty, too long or not valid UTF-8";
     case RefusalReason::PhiHeld: return "held: it may identify a patient";
     case RefusalReason::NotHub: return "only hub members may facilitate";
+    case RefusalReason::PolicyForbids: return "the program does not allow recording";
+    case RefusalReason::AlreadyRecording: return "already recording";
+    case RefusalReason::NotRecording: return "not recording";
+    case RefusalReason::NotReplay: return "this room is not a replay";
+    case RefusalReason::NoRecorder: return "this server cannot record";
     case RefusalReason::Count: break;
     }
     return "?";
@@ -87,6 +92,8 @@ const char* toString(IntentKind k) {
     case IntentKind::Floor: return "floor";
     case IntentKind::Board: return "board";
     case IntentKind::Chat: return "chat";
+    case IntentKind::Record: return "record";
+    case IntentKind::Replay: return "replay";
     case IntentKind::Count: break;
     }
     return "?";
@@ -142,6 +149,8 @@ const char* toString(MessageType t) {
     case MessageType::BoardIntent: return "BoardIntent";
     case MessageType::ChatIntent: return "ChatIntent";
     case MessageType::TextHeld: return "TextHeld";
+    case MessageType::RecordingIntent: return "RecordingIntent";
+    case MessageType::ReplayIntent: return "ReplayIntent";
     case MessageType::Count: break;
     }
     return "?";
@@ -292,6 +301,8 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::BoardIntent, Channel::Control, true, 420, Direction::ToServer},
     {MessageType::ChatIntent, Channel::Control, true, 420, Direction::ToServer},
     {MessageType::TextHeld, Channel::Control, true, 1400, Direction::ToClient},
+    {MessageType::RecordingIntent, Channel::Control, true, 8, Direction::ToServer},
+    {MessageType::ReplayIntent, Channel::Control, true, 8, Direction::ToServer},
 }};
 
 template <typename T>
@@ -332,6 +343,8 @@ Message defaultFor(MessageType t) {
     case MessageType::BoardIntent: return makeDefault<BoardIntent>();
     case MessageType::ChatIntent: return makeDefault<ChatIntent>();
     case MessageType::TextHeld: return makeDefault<TextHeld>();
+    case MessageType::RecordingIntent: return makeDefault<RecordingIntent>();
+    case MessageType::ReplayIntent: return makeDefault<ReplayIntent>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

@@ -19,7 +19,7 @@
 
 namespace caseroom::net {
 
-constexpr std::uint32_t kProtocolVersion = 5;
+constexpr std::uint32_t kProtocolVersion = 6;
 constexpr std::uint32_t kMaxRoomCode = 32;
 constexpr std::uint32_t kMaxDisplayName = 48;
 constexpr std::uint32_t kMaxReasonText = 160;
@@ -71,11 +71,17 @@ enum class RefusalReason : std::uint8_t {
     BadText,          // empty, too long, or not valid UTF-8
     PhiHeld,          // the PHI screen held the text (TextHeld says where)
     NotHub,           // facilitation goes to hub members only (facilitator, specialist)
+    // Recording and replay (IntentKind::Record, Replay):
+    PolicyForbids,    // the program's recording policy is "never"
+    AlreadyRecording, // Start while recording
+    NotRecording,     // Stop, or an acknowledgement, while nothing is recorded (or of another recording)
+    NotReplay,        // a replay control in a live room
+    NoRecorder,       // this server records nothing (no recordings folder, or the file could not be made)
     Count
 };
 const char* toString(RefusalReason r);
 
-enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, ExtendSession, Agenda, Floor, Board, Chat, Count };
+enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, ExtendSession, Agenda, Floor, Board, Chat, Record, Replay, Count };
 const char* toString(IntentKind k);
 
 // Why a participant left.
@@ -91,7 +97,7 @@ enum class MessageType : std::uint8_t {
     PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
     BlobPut, DeckOffer, UploadStatus, SessionExtend,
     CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
-    AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld, Count
+    AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld, RecordingIntent, ReplayIntent, Count
 };
 const char* toString(MessageType t);
 
@@ -900,12 +906,45 @@ struct TextHeld {
     }
 };
 
+// Recording (sim/recording.h). Start and Stop: Action::Record. Acknowledge:
+// anyone in a recorded room, for the recording `epoch` the Recording object
+// shows (docs/RECORDING.md "Consent"); audited.
+struct RecordingIntent {
+    static constexpr MessageType kType = MessageType::RecordingIntent;
+    friend bool operator==(const RecordingIntent&, const RecordingIntent&) = default;
+    enum class Op : std::uint8_t { Start, Stop, Acknowledge, Count };
+    Op op = Op::Start;
+    std::uint16_t epoch = 0;   // Acknowledge: which recording
+    template <typename S> bool serialize(S& s) {
+        return serializeEnum(s, op) && (op != Op::Acknowledge || serializeU16(s, epoch));
+    }
+};
+
+// Replay controls (session/replay_room.h), in a replay room only:
+// Action::ControlReplay. Positions are ticks of the recording.
+constexpr std::uint32_t kMinReplaySpeedPercent = 50, kMaxReplaySpeedPercent = 200;
+struct ReplayIntent {
+    static constexpr MessageType kType = MessageType::ReplayIntent;
+    friend bool operator==(const ReplayIntent&, const ReplayIntent&) = default;
+    enum class Op : std::uint8_t { Play, Pause, Seek, Speed, Count };
+    Op op = Op::Play;
+    std::uint32_t tick = 0;           // Seek: the recording's tick to go to
+    std::uint32_t speedPercent = 100; // Speed: 50..200
+    template <typename S> bool serialize(S& s) {
+        if (!serializeEnum(s, op)) return false;
+        if (op == Op::Seek) return serializeU32(s, tick);
+        if (op == Op::Speed) return serializeUInt(s, speedPercent, kMinReplaySpeedPercent, kMaxReplaySpeedPercent);
+        return true;
+    }
+};
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
                              SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
                              ParticipantMuted, PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
                              BlobPut, DeckOffer, UploadStatus, SessionExtend,
                              CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
-                             AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld>;
+                             AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld,
+                             RecordingIntent, ReplayIntent>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

@@ -16,6 +16,9 @@ const char* toString(ObjectKind k) {
     case ObjectKind::BoardEntry: return "board entry";
     case ObjectKind::ChatLine: return "chat line";
     case ObjectKind::Statement: return "statement";
+    case ObjectKind::Recording: return "recording";
+    case ObjectKind::Replay: return "replay";
+    case ObjectKind::ReplayMark: return "replay mark";
     case ObjectKind::Count: break;
     }
     return "?";

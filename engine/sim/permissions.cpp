@@ -67,6 +67,7 @@ constexpr std::array<Rule, static_cast<std::size_t>(Action::Count)> kRules{{
     /* WriteSummary        */ {F, kActing, kSummary, kEveryone},
     /* Chat                */ {kMembers, 0, kLive, kEveryone},
     /* AskQuestion         */ {kMembers, 0, kLive, kEveryone},
+    /* ControlReplay       */ {F | S | C, 0, kAll, kNobody},
 }};
 
 constexpr const Rule& rule(Action a) { return kRules[static_cast<std::size_t>(a)]; }
@@ -111,6 +112,7 @@ const char* toString(Action a) {
     case Action::WriteSummary: return "write the summary";
     case Action::Chat: return "chat";
     case Action::AskQuestion: return "ask a question";
+    case Action::ControlReplay: return "control a replay";
     case Action::Count: break;
     }
     return "?";

@@ -61,6 +61,8 @@ enum class Action : std::uint8_t {
     WriteSummary,        // the facilitator's summary of a case, marked as the consensus
     Chat,                // room chat
     AskQuestion,         // a question for the hub (queued like raised hands)
+    // Recording and replay (sim/recording.h, session/replay_room.h).
+    ControlReplay,       // play, pause, seek and set the speed of a replay room
     Count
 };
 const char* toString(Action a);

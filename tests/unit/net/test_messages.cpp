@@ -305,6 +305,19 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         m.findings = randomFindings(rng);
         return m;
     }
+    case MessageType::RecordingIntent: {
+        RecordingIntent m;
+        m.op = randomEnum<RecordingIntent::Op>(rng);
+        if (m.op == RecordingIntent::Op::Acknowledge) m.epoch = static_cast<std::uint16_t>(rng.below(0x10000));
+        return m;
+    }
+    case MessageType::ReplayIntent: {
+        ReplayIntent m;
+        m.op = randomEnum<ReplayIntent::Op>(rng);
+        if (m.op == ReplayIntent::Op::Seek) m.tick = ruint(rng, 0, 0xFFFFFFFF);
+        if (m.op == ReplayIntent::Op::Speed) m.speedPercent = ruint(rng, kMinReplaySpeedPercent, kMaxReplaySpeedPercent);
+        return m;
+    }
     case MessageType::Count: break;
     }
     return StandRequest{};

@@ -64,6 +64,7 @@ constexpr Row kDoc[] = {
     {Action::WriteSummary, "y----", "--y"},
     {Action::Chat, "yyyy-", "---"},
     {Action::AskQuestion, "yyyy-", "---"},
+    {Action::ControlReplay, "yyy--", "---"},
 };
 
 // "The agenda phase": phases by letter L(obby) I(ntroductions) D(idactic)
