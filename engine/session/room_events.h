@@ -35,6 +35,7 @@ struct RoomTick {
     std::uint64_t unixTime = 0;             // wall clock at this tick (ServerConfig::unixClock; 0: none given)
     std::span<const sim::RoomEvent> events; // in the order they happened
     std::span<const RoomActor> actors;      // actors[i]: who did events[i]
+    bool replay = false;                    // a replay room (session/replay_room.h): its Joined/Left are viewers, attendance of kind "recording"
 };
 
 class RoomEventReader {
