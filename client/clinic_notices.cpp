@@ -37,6 +37,8 @@ ClinicFacts factsOf(const session::ClinicViewModel& v, core::EntityId self, core
     f.coFacilitator = m.coFacilitator;
     f.chair = m.chair;
     f.floor = m.floor;
+    f.recording = v.recording().status;
+    f.recordingPolicy = v.recording().policy;
     return f;
 }
 
@@ -93,6 +95,15 @@ std::vector<ClinicNotice> clinicNotices(const ClinicFacts& before, const ClinicF
     else if (now.handPosition == 0 && before.handPosition != 0 && !now.haveFloor)
         say(StringId::NoticeHandLowered);
 
+    // Recording: everyone is told, every time it changes.
+    if (now.recording != before.recording) {
+        const char* phase = phaseName(now.phase);
+        if (before.recording == sim::RecordingStatus::Off) say(StringId::NoticeRecordingStarted, {recordingPolicyName(now.recordingPolicy)});
+        if (now.recording == sim::RecordingStatus::Paused) say(StringId::NoticeRecordingPaused, {phase});
+        else if (now.recording == sim::RecordingStatus::Live && before.recording == sim::RecordingStatus::Paused)
+            say(StringId::NoticeRecordingResumed, {phase});
+        else if (now.recording == sim::RecordingStatus::Off) say(StringId::NoticeRecordingStopped);
+    }
     // The room.
     if (now.locked && !before.locked) say(StringId::NoticeLocked);
     else if (!now.locked && before.locked) say(StringId::NoticeUnlocked);

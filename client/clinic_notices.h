@@ -17,6 +17,7 @@
 #include "session/client_session.h"
 #include "session/clinic_view.h"
 #include "sim/clinic_state.h"
+#include "sim/recording.h"
 #include "ui_strings.h"
 
 namespace caseroom::client {
@@ -37,6 +38,8 @@ struct ClinicFacts {
     bool locked = false;
     sim::MuteAll muteAll = sim::MuteAll::Off;
     core::EntityId facilitator, coFacilitator, chair, floor;
+    sim::RecordingStatus recording = sim::RecordingStatus::Off;
+    sim::RecordingPolicy recordingPolicy = sim::RecordingPolicy::DidacticOnly;
     friend bool operator==(const ClinicFacts&, const ClinicFacts&) = default;
 };
 

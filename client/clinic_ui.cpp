@@ -3,6 +3,7 @@
 // [SECTION] facilitator console  [SECTION] coordinator view  [SECTION] held text
 // [SECTION] entry points
 #include "clinic_ui.h"
+#include "recording_ui.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -760,6 +761,7 @@ void drawClinicUi(ClinicUi& ui, const ClinicUiView& view, std::vector<ClinicInte
     facilitatorConsole(ui, c);
     coordinatorView(ui, c);
     heldWindow(ui, c);
+    drawRecordingUi(s, view.readOnly, out); // the banner, the acknowledgement and the controls (recording_ui.h)
 }
 
 void sendClinicIntents(session::ClientSession& s, std::vector<ClinicIntent>& intents) {

@@ -23,7 +23,8 @@
 namespace caseroom::client {
 
 // One intent the windows emit this frame; the caller sends it (sendClinicIntents).
-using ClinicIntent = std::variant<net::AgendaIntent, net::FloorIntent, net::BoardIntent, net::ChatIntent, net::ModerateRequest>;
+using ClinicIntent = std::variant<net::AgendaIntent, net::FloorIntent, net::BoardIntent, net::ChatIntent, net::ModerateRequest,
+                                  net::RecordingIntent>;
 
 // A text I sent, kept so that a held one can be shown back with its spans
 // (the server never echoes the text).

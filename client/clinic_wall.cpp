@@ -60,6 +60,13 @@ void drawCanvas(ImDrawList* d, const session::ClientSession& s) {
     // Phase and timer.
     const std::string phase = phaseName(a.phase);
     d->AddText(font, 50, {pad, 12}, rgba(120, 200, 255), phase.c_str());
+    // The recording sign: seen by everyone in the room, on the wall, while it records or is paused.
+    if (const sim::RecordingState& rec = v.recording(); rec.status != sim::RecordingStatus::Off) {
+        const bool live = rec.status == sim::RecordingStatus::Live;
+        const float x = pad + font->CalcTextSizeA(50, 1e9f, 0, phase.c_str()).x + 36.0f;
+        d->AddCircleFilled({x + 14, 42}, 14, live ? rgba(225, 30, 30) : rgba(240, 180, 40));
+        d->AddText(font, 40, {x + 36, 20}, live ? rgba(255, 90, 90) : rgba(240, 180, 40), live ? "REC" : "REC paused");
+    }
     const std::string elapsed = clockText(a.phaseStartTick, s.serverTick(), s.tickRate());
     const std::string timer = e && e->plannedSeconds ? text(StringId::WallTimer, {elapsed, clockText(0, e->plannedSeconds, 1.0)}) : elapsed;
     const float tw = font->CalcTextSizeA(46, 1e9f, 0, timer.c_str()).x;

@@ -214,11 +214,19 @@ int connectedScene(Headless& h, const Options& o) {
     std::string lastPhase, lastQueue = "-"; // "-": the first queue line is printed, even "none"
     std::vector<std::string> lastBoard;
     sim::AgendaState lastAgenda;
+    sim::RecordingState lastRecording;
     std::uint64_t clinicSeen = 0;
     auto printClinic = [&] {
         const session::ClinicViewModel& v = s.clinic();
         if (v.changes() == clinicSeen) return;
         clinicSeen = v.changes();
+        if (v.recording() != lastRecording) {
+            lastRecording = v.recording();
+            std::printf("clinic: %s\n", text(StringId::PrintRecording, {sim::toString(lastRecording.status), sim::toString(lastRecording.policy),
+                                                                      std::to_string(lastRecording.epoch)}).c_str());
+            // A headless client stands for a person who chose to join this room: --ack-recording says they agree.
+            if (o.ackRecording && lastRecording.status != sim::RecordingStatus::Off) s.acknowledgeRecording();
+        }
         if (v.agenda() != lastAgenda || lastPhase.empty()) {
             lastAgenda = v.agenda();
             lastPhase = describePhase(v, s.serverTick(), s.tickRate());

@@ -41,6 +41,8 @@ std::string usageText() {
            "  --timeout SECONDS     with --connect: how long to wait for the room (default 20; the\n"
            "                        handshake gives up at 10 s and the join at 15 s, each with its reason)\n"
            "  --ui                  with --connect: draw the in-room panels as the window does\n"
+           "  --ack-recording       with --connect: acknowledge the room's recording when asked (without it a\n"
+           "                        headless client is in the room unacknowledged: its voice is not recorded)\n"
            "  --wait-slides SECONDS with --connect: after the frames, keep rendering until every\n"
            "                        panel that shows a deck has its current slide on screen (or the\n"
            "                        time runs out), then take the screenshot\n"
@@ -148,6 +150,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             if (i + 2 >= argc) st = core::Error{"--submit-case needs FILE CREDENTIAL"};
             else { o.submitCase = argv[++i]; o.credential = argv[++i]; o.headless = true; }
         } else if (a == "--attest") o.attest = true;
+        else if (a == "--ack-recording") o.ackRecording = true;
         else if (a == "--case") {
             std::uint32_t id = 0;
             st = num(1, 0x7FFFFFFF, id);

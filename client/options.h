@@ -32,6 +32,7 @@ struct Options {
     std::uint32_t benchFrames = 300;
     bool validation = false;
     bool ui = false;                   // headless --connect: draw the in-room panels too
+    bool ackRecording = false;         // headless --connect: acknowledge the room's recording (the person agreed to it)
     bool join = false;                 // window: join at once with the given/remembered fields
     bool resizeTest = false;           // window: resize and minimise-restore while running (tests)
     bool vsync = true;

@@ -189,6 +189,21 @@ constexpr std::array<StringEntry, static_cast<std::size_t>(StringId::Count)> kEn
     {S::HelpChat, 0, "room chat; ask the hub a question (queued like hands)"},
     {S::HelpPanelConsole, 0, "Facilitator console"},
     {S::HelpConsole, 0, "agenda, floor, mutes, lock, participants (facilitators)"},
+    {S::NoticeRecordingStarted, 1, "this session is being recorded (policy: {0})"},
+    {S::NoticeRecordingPaused, 1, "recording paused: the {0} is not recorded"},
+    {S::NoticeRecordingResumed, 1, "recording again: the {0} is recorded"},
+    {S::NoticeRecordingStopped, 0, "recording stopped"},
+    {S::RecordingBannerLive, 0, "REC  this session is being recorded: what you say and show is kept"},
+    {S::RecordingBannerPaused, 1, "recording paused: the {0} is not recorded"},
+    {S::RecordingAckTitle, 0, "This session is recorded"},
+    {S::RecordingAckText, 1, "The program records this session ({0}). The recording keeps what is said and shown "
+                             "while it runs; case discussions are recorded only where the program allows it. Your "
+                             "voice is recorded only after you acknowledge. If you do not agree, leave the room."},
+    {S::RecordingAckButton, 0, "I understand"},
+    {S::RecordingAcked, 0, "you acknowledged the recording"},
+    {S::ButtonStartRecording, 0, "Start recording"},
+    {S::ButtonStopRecording, 0, "Stop recording"},
+    {S::PrintRecording, 3, "recording: {0} (policy {1}, epoch {2})"},
 }};
 
 } // namespace
@@ -232,6 +247,16 @@ const char* phaseName(sim::Phase p) {
     case sim::Phase::WrapUp: return tr(S::PhaseWrapUp);
     case sim::Phase::Ended: return tr(S::PhaseEnded);
     case sim::Phase::Count: break;
+    }
+    return "?";
+}
+
+const char* recordingPolicyName(sim::RecordingPolicy p) {
+    switch (p) {
+    case sim::RecordingPolicy::Never: return "never";
+    case sim::RecordingPolicy::DidacticOnly: return "didactic only";
+    case sim::RecordingPolicy::WholeSession: return "whole session";
+    case sim::RecordingPolicy::Count: break;
     }
     return "?";
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/role.h"
+#include "sim/clinic_state.h"
 #include "sim/phase.h"
 
 namespace caseroom::client {
@@ -198,6 +199,20 @@ enum class StringId : std::uint16_t {
     HelpChat,
     HelpPanelConsole,
     HelpConsole,
+    // Recording (client/recording_ui.h).
+    NoticeRecordingStarted,
+    NoticeRecordingPaused,
+    NoticeRecordingResumed,
+    NoticeRecordingStopped,
+    RecordingBannerLive,
+    RecordingBannerPaused,
+    RecordingAckTitle,
+    RecordingAckText,
+    RecordingAckButton,
+    RecordingAcked,
+    ButtonStartRecording,
+    ButtonStopRecording,
+    PrintRecording,
     Count
 };
 
@@ -220,5 +235,7 @@ struct StringEntry {
 // Phase and role names as the UI shows them.
 [[nodiscard]] const char* phaseName(sim::Phase p);
 [[nodiscard]] const char* roleName(core::Role r);
+// "never", "didactic only", "whole session".
+[[nodiscard]] const char* recordingPolicyName(sim::RecordingPolicy p);
 
 } // namespace caseroom::client

@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/percentile.h"
 #include "net/secure/key_file.h"
+#include "recording_setup.h"
 #include "net/secure/revocation.h"
 #include "net/secure/secure_transport.h"
 #include "session/attendance_recorder.h"
@@ -79,6 +80,13 @@ void usage() {
         "                        and leaves, and the audit trail goes into it (its key: audit.key\n"
         "                        beside it); check it with caseroom-audit verify --db FILE\n"
         "  --no-db               no database: rooms from --config only, the audit trail in a file\n"
+        "  --recordings DIR      where recordings go (default STATE_DIR/recordings, created mode 0700);\n"
+        "                        a facilitator or coordinator starts one from the room (docs/RECORDING.md)\n"
+        "  --recording-key FILE  the key recordings are encrypted with (default STATE_DIR/recording.key,\n"
+        "                        created mode 0600 on first start); caseroom-replay needs the same key\n"
+        "  --record-policy P     never, didactic or whole: rooms whose program names no policy (default\n"
+        "                        didactic: live only in the didactic phase, paused in every other)\n"
+        "  --no-recording        this server records nothing (a start is refused)\n"
         "  --heartbeat SECONDS   how often open attendance intervals are marked alive, 1..3600\n"
         "                        (default 30): after a crash they close at the last one\n"
         "  --audit FILE          hash-chained audit log file (default with --no-db: STATE_DIR/audit.log;\n"
@@ -111,6 +119,8 @@ struct Options {
     net::EnetDesc enet;
     session::ServerConfig config;
     std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath, contentDir, dbPath;
+    std::string recordingsDir, recordingKeyPath;  // recording (docs/RECORDING.md); defaults in the state directory
+    bool noRecording = false;
     bool noDb = false;
     double heartbeat = 30.0;
     std::vector<std::string> previousKeys, deckDirs, offers;
@@ -131,6 +141,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         if (a == "--help" || a == "-h") { o.help = true; return o; }
         if (a == "--create-key") { o.createKey = true; continue; }
         if (a == "--no-db") { o.noDb = true; continue; }
+        if (a == "--no-recording") { o.noRecording = true; continue; }
         auto v = args.value();
         if (!v) return v.error();
         if (a == "--bind") o.enet.bind.host = *v;
@@ -171,6 +182,14 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         else if (a == "--key") o.keyPath = *v;
         else if (a == "--audit") o.auditPath = *v;
         else if (a == "--db") o.dbPath = *v;
+        else if (a == "--recordings") o.recordingsDir = *v;
+        else if (a == "--recording-key") o.recordingKeyPath = *v;
+        else if (a == "--record-policy") {
+            if (*v == "never") o.config.recording.defaultPolicy = sim::RecordingPolicy::Never;
+            else if (*v == "didactic") o.config.recording.defaultPolicy = sim::RecordingPolicy::DidacticOnly;
+            else if (*v == "whole") o.config.recording.defaultPolicy = sim::RecordingPolicy::WholeSession;
+            else return core::Error{"--record-policy must be never, didactic or whole (got '" + std::string(*v) + "')"};
+        }
         else if (a == "--heartbeat") {
             auto n = cli::parseNumber(a, *v, 1, 3600);
             if (!n) return n.error();
@@ -473,12 +492,15 @@ int main(int argc, char** argv) {
     const bool explicitKey = !o.keyPath.empty();
     // With a database the trail goes into it, unless --audit names a file.
     const bool fileTrail = o.noDb || !o.auditPath.empty();
-    if (o.keyPath.empty() || (fileTrail && o.auditPath.empty()) || o.revocationsPath.empty()) {
+    const bool recordingDefaults = !o.noRecording && (o.recordingsDir.empty() || o.recordingKeyPath.empty());
+    if (o.keyPath.empty() || (fileTrail && o.auditPath.empty()) || o.revocationsPath.empty() || recordingDefaults) {
         if (o.stateDir.empty()) o.stateDir = cli::defaultStateDir(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"), ::geteuid() == 0);
         if (auto st = cli::makeStateDir(o.stateDir); !st) { std::fprintf(stderr, "caseroom-server: %s\n", st.error().message.c_str()); return 1; }
         if (o.keyPath.empty()) o.keyPath = o.stateDir + "/caseroom.key";
         if (fileTrail && o.auditPath.empty()) o.auditPath = o.stateDir + "/audit.log";
         if (o.revocationsPath.empty()) o.revocationsPath = o.stateDir + "/revocations";
+        if (o.recordingsDir.empty()) o.recordingsDir = o.stateDir + "/recordings";
+        if (o.recordingKeyPath.empty()) o.recordingKeyPath = o.stateDir + "/recording.key";
         CR_LOG_INFO("state directory %s", o.stateDir.c_str());
     }
     if (!net::secure::initCrypto()) { std::fprintf(stderr, "caseroom-server: libsodium failed to initialise\n"); return 1; }
@@ -571,6 +593,19 @@ int main(int argc, char** argv) {
     }
     session::AuditSink* auditSink = auditFile ? static_cast<session::AuditSink*>(auditFile.get()) : clinic.audit.get();
     config.audit = auditSink;
+    // Recording: a file per recording in the recordings folder, under the recording key.
+    if (!o.noRecording) {
+        server::RecordingSetup rs;
+        rs.folder = o.recordingsDir;
+        rs.keyPath = o.recordingKeyPath;
+        auto made = server::makeRecordingConfig(rs);
+        if (!made) { std::fprintf(stderr, "caseroom-server: %s\n", made.error().message.c_str()); return 1; }
+        made->defaultPolicy = config.recording.defaultPolicy;
+        made->keyframeTicks = static_cast<std::uint32_t>(config.tickRate * 10.0); // a keyframe every 10 s
+        config.recording = std::move(*made);
+        CR_LOG_INFO("recordings go to %s (key %s)", o.recordingsDir.c_str(), o.recordingKeyPath.c_str());
+    }
+    if (!config.unixClock) config.unixClock = cli::unixSecondsNow; // recordings are named by their start
     net::secure::RevocationWatcher revocations(o.revocationsPath);
     (void)revocations.poll(0.0);
     // A moderator removed someone: their invitation is revoked for good, in

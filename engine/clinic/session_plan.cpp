@@ -112,6 +112,9 @@ core::Result<sim::SessionPlan> buildSessionPlan(store::Records& records, std::in
     plan.sessionId = static_cast<std::uint64_t>(session->id);
     plan.facilitatorUser = static_cast<std::uint64_t>(session->facilitatorId);
     plan.coFacilitatorUser = static_cast<std::uint64_t>(session->coFacilitatorId);
+    plan.recordingPolicy = program->recordingPolicy == "never"   ? sim::RecordingPolicy::Never
+                           : program->recordingPolicy == "whole" ? sim::RecordingPolicy::WholeSession
+                                                                 : sim::RecordingPolicy::DidacticOnly;
 
     auto statement = [&](sim::StatementKind kind, std::string_view title, std::string_view text) {
         if (plan.statements.size() >= sim::kMaxStatements) return;

@@ -88,8 +88,9 @@ struct VoiceSample {
     std::uint32_t atMs = 0;         // arrival, ms since the recording's first tick (non-decreasing in a file)
     std::uint16_t slot = 0;         // the speaker
     std::uint16_t seq = 0;          // the speaker's frame sequence
-    std::uint8_t level = 0;         // 0..15, as the server bounded it
-    std::uint8_t frameMs = 20;      // the frame's duration
+    std::uint8_t level = 0;         // the speech level byte as the server believed it (255 = 0 dBFS, half-dB steps)
+    std::uint8_t frameMs = 20;      // the frame's duration (20 or 10)
+    bool talkStart = false;         // first frame after a send gap: silence before it, not loss
     std::vector<std::uint8_t> opus; // at most 400 bytes (net::kMaxVoiceBytes)
     friend bool operator==(const VoiceSample&, const VoiceSample&) = default;
 };
@@ -168,8 +169,12 @@ public:
     [[nodiscard]] static core::Result<std::unique_ptr<RecordingWriter>> create(const WriterConfig& config);
     ~RecordingWriter(); // closes (as close()) when still open
 
-    // Tick order is the caller's: ticks strictly increase across append,
-    // keyframe and pause. A keyframe starts a new block (seeking lands on it).
+    // Tick order is the caller's: ticks never decrease across append,
+    // keyframe and pause. A keyframe at tick T is the room at the end of T;
+    // the TickRecord of the same T may follow it, carrying only that tick's
+    // events and voice (a replay applies records with tick >= the keyframe's,
+    // and avatars or objects in it are already the keyframe's). A keyframe
+    // starts a new block (seeking lands on it).
     void append(const TickRecord& t);
     void keyframe(const Keyframe& k);
     void pause(const Pause& p);

@@ -162,7 +162,10 @@ void AttendanceRecorder::onTick(const RoomTick& t) {
             a.userId = who.userId;
             a.displayName = who.displayName;
             a.role = who.role.value_or(core::Role::Observer);
-            a.kind = store::AttendanceKind::Live;
+            // Viewing a replay is attendance of kind "recording", of the recorded session.
+            a.kind = t.replay ? store::AttendanceKind::Recording : store::AttendanceKind::Live;
+            const std::int64_t replaySession = t.replay ? static_cast<std::int64_t>(t.replaySession) : 0;
+            if (t.replay && replaySession == 0) continue; // a recording of no known session: nothing to credit
             a.joinedAt = now;
             a.lastSeen = now;
             Shared::Join& j = sh->joins[serial];
@@ -173,13 +176,17 @@ void AttendanceRecorder::onTick(const RoomTick& t) {
             struct Opened { bool outside = false; std::int64_t sessionId = 0, intervalId = 0; };
             auto result = std::make_shared<Opened>();
             writer_.post(
-                [room = j.room, a, result](store::Database& db) mutable -> core::Status {
+                [room = j.room, a, result, replaySession](store::Database& db) mutable -> core::Status {
                     *result = Opened{}; // a rerun starts over
                     store::Records records(db);
-                    auto s = records.sessionAt(room, a.joinedAt);
-                    if (!s) return s.error();
-                    if (!*s) { result->outside = true; return {}; }
-                    a.sessionId = (*s)->id;
+                    if (replaySession != 0) {
+                        a.sessionId = replaySession;
+                    } else {
+                        auto s = records.sessionAt(room, a.joinedAt);
+                        if (!s) return s.error();
+                        if (!*s) { result->outside = true; return {}; }
+                        a.sessionId = (*s)->id;
+                    }
                     if (a.userId > 0 && a.userId <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
                         if (auto p = records.person(static_cast<std::int64_t>(a.userId))) a.personId = p->id;
                     auto id = records.openInterval(a);

@@ -234,6 +234,19 @@ void BotBrain::stepClinic(ClientSession& s, double now) {
     if (!script_) return;
     const ClinicViewModel& v = s.clinic();
     const sim::AgendaState& a = v.agenda();
+    // Recording: agree when asked; the facilitator starts it as the session begins.
+    if (script_->acknowledgeRecording && v.recording().status != sim::RecordingStatus::Off && !s.recordingAcknowledged()) {
+        s.acknowledgeRecording();
+        ++progress_.recordingsAcknowledged;
+    }
+    if (script_->record && script_->part == ClinicPart::Facilitator && !recordAsked_ && a.hasPlan &&
+        a.phase != sim::Phase::Lobby && v.recording().status == sim::RecordingStatus::Off) {
+        net::RecordingIntent r;
+        r.op = net::RecordingIntent::Op::Start;
+        s.sendClinic(r);
+        recordAsked_ = true;
+        ++progress_.recordingsStarted;
+    }
     if (!a.hasPlan) return; // no session plan (yet): nothing to play
     if (phaseIndex_ != static_cast<int>(a.current)) {
         // A new phase in our view: plan this phase's moves from here.

@@ -111,6 +111,25 @@ void ClientSession::sendClinic(const net::FloorIntent& m) { if (state_ == Client
 void ClientSession::sendClinic(const net::BoardIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
 void ClientSession::sendClinic(const net::ChatIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
 void ClientSession::sendClinic(const net::ModerateRequest& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
+void ClientSession::sendClinic(const net::RecordingIntent& m) {
+    if (state_ != ClientState::InRoom) return;
+    sendMessage(m);
+    if (m.op == net::RecordingIntent::Op::Acknowledge) ackedEpoch_ = m.epoch;
+}
+
+void ClientSession::acknowledgeRecording() {
+    const sim::RecordingState& rec = clinicView_.recording();
+    if (state_ != ClientState::InRoom || rec.status == sim::RecordingStatus::Off || rec.epoch == ackedEpoch_) return;
+    net::RecordingIntent m;
+    m.op = net::RecordingIntent::Op::Acknowledge;
+    m.epoch = rec.epoch;
+    sendClinic(m);
+}
+
+bool ClientSession::recordingAcknowledged() const {
+    const sim::RecordingState& rec = clinicView_.recording();
+    return rec.status != sim::RecordingStatus::Off && rec.epoch == ackedEpoch_;
+}
 
 void ClientSession::sendPanelIntent(const sim::PanelCommand& cmd) {
     if (state_ != ClientState::InRoom || cmd.panel >= net::kMaxPanels) return;

@@ -203,6 +203,14 @@ public:
     void sendClinic(const net::BoardIntent& m);
     void sendClinic(const net::ChatIntent& m);
     void sendClinic(const net::ModerateRequest& m);
+    void sendClinic(const net::RecordingIntent& m);
+    // Recording (clinic().recording()): entering a recorded room, or a
+    // recording starting, asks this person to acknowledge it (audited by the
+    // server; until then their voice is not recorded). Sends the
+    // acknowledgement of the current epoch; recordingAcknowledged() is true
+    // while the room records and this client acknowledged that recording.
+    void acknowledgeRecording();
+    [[nodiscard]] bool recordingAcknowledged() const;
     [[nodiscard]] const ClinicViewModel& clinic() const { return clinicView_; }
     [[nodiscard]] const std::vector<net::TextHeld>& heldTexts() const { return heldTexts_; }
     // The newest IntentRefused received (for UIs and bots that need the
@@ -278,6 +286,7 @@ private:
     PanelViewModel panelView_;
     ClinicViewModel clinicView_;
     std::vector<net::TextHeld> heldTexts_;   // newest last, at most 16 kept
+    std::uint16_t ackedEpoch_ = 0;           // the recording epoch this client acknowledged (0: none)
     net::IntentRefused lastRefusal_;
     std::uint32_t panelsTick_ = 0;
     struct PendingPanel { bool view = false, window = false; sim::PanelCommand viewCmd, windowCmd; };

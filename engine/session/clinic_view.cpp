@@ -14,7 +14,8 @@ bool ClinicViewModel::handles(net::ObjectKind kind) {
     case net::ObjectKind::Moderation:
     case net::ObjectKind::BoardEntry:
     case net::ObjectKind::ChatLine:
-    case net::ObjectKind::Statement: return true;
+    case net::ObjectKind::Statement:
+    case net::ObjectKind::Recording: return true;
     default: return false;
     }
 }
@@ -70,6 +71,13 @@ bool ClinicViewModel::apply(const net::ObjectUpdate& u) {
         const auto d = decodeQueue(bytes);
         if (!d) return false;
         q = *d;
+        break;
+    }
+    case net::ObjectKind::Recording: {
+        if (u.removed) { recording_ = {}; break; }
+        const auto r = decodeRecording(bytes);
+        if (!r) return false;
+        recording_ = *r;
         break;
     }
     case net::ObjectKind::Moderation: {

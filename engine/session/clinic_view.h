@@ -1,7 +1,7 @@
 // The client's view model of the teaching round: the agenda and its entries,
 // the hand and question queues, moderation (floor, chair, facilitator, mutes,
-// lock), the recommendations board, the newest chat lines and the program's
-// statements, decoded from room objects (session/clinic_wire.h). One per
+// lock), the recommendations board, the newest chat lines, the program's
+// statements and the recording state, decoded from room objects (session/clinic_wire.h). One per
 // ClientSession; read by the UI, the renderer's wall board, bots and tests.
 // Thread rule: the session's thread.
 #pragma once
@@ -11,6 +11,7 @@
 
 #include "net/room_objects.h"
 #include "sim/clinic_state.h"
+#include "sim/recording.h"
 
 namespace caseroom::session {
 
@@ -37,6 +38,8 @@ public:
     // Chat lines by seq, oldest first (at most sim::kMaxChatLines).
     [[nodiscard]] std::span<const sim::ChatLine> chat() const { return chat_; }
     [[nodiscard]] std::span<const sim::Statement> statements() const { return statements_; }
+    // Whether the room is recorded now (sim/recording.h; status Off: not, or no Recording object yet).
+    [[nodiscard]] const sim::RecordingState& recording() const { return recording_; }
     // Bumps on every applied update.
     [[nodiscard]] std::uint64_t changes() const { return changes_; }
 
@@ -52,6 +55,7 @@ private:
     std::vector<sim::BoardEntry> board_;
     std::vector<sim::ChatLine> chat_;
     std::vector<sim::Statement> statements_;
+    sim::RecordingState recording_;
     std::uint64_t changes_ = 0;
 };
 

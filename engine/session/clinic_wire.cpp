@@ -193,6 +193,20 @@ std::string carried(std::string_view text, std::size_t maxBytes, bool lines = fa
 }
 } // namespace
 
+// Recording: status | policy | epoch:16 | sinceTick:32 | startedBy entity.
+template <typename S>
+bool serializeRecording(S& s, sim::RecordingState& r) {
+    return serializeEnum(s, r.status) && serializeEnum(s, r.policy) && serializeU16(s, r.epoch) &&
+           serializeTick(s, r.sinceTick) && serializeEntity(s, r.startedBy);
+}
+
+bool encodeRecording(const sim::RecordingState& r, net::ObjectBytes& out) {
+    return encodeWith(r, [](auto& s, sim::RecordingState& v) { return serializeRecording(s, v); }, out);
+}
+std::optional<sim::RecordingState> decodeRecording(std::span<const std::uint8_t> bytes) {
+    return decodeWith<sim::RecordingState>(bytes, [](auto& s, sim::RecordingState& v) { return serializeRecording(s, v); });
+}
+
 bool encodeAgenda(const sim::AgendaState& a, net::ObjectBytes& out) {
     return encodeWith(a, [](auto& s, sim::AgendaState& v) { return serializeAgenda(s, v); }, out);
 }

@@ -17,6 +17,7 @@
 #include "net/messages.h"
 #include "net/room_objects.h"
 #include "sim/clinic_state.h"
+#include "sim/recording.h"
 
 namespace caseroom::session {
 
@@ -32,6 +33,9 @@ namespace caseroom::session {
 [[nodiscard]] std::optional<sim::BoardEntry> decodeBoardEntry(std::span<const std::uint8_t> bytes);
 [[nodiscard]] bool encodeChatLine(const sim::ChatLine& l, net::ObjectBytes& out);
 [[nodiscard]] std::optional<sim::ChatLine> decodeChatLine(std::span<const std::uint8_t> bytes);
+// {Recording, 0}: sim/recording.h's state.
+[[nodiscard]] bool encodeRecording(const sim::RecordingState& r, net::ObjectBytes& out);
+[[nodiscard]] std::optional<sim::RecordingState> decodeRecording(std::span<const std::uint8_t> bytes);
 [[nodiscard]] bool encodeStatement(const sim::Statement& s, net::ObjectBytes& out);
 [[nodiscard]] std::optional<sim::Statement> decodeStatement(std::span<const std::uint8_t> bytes);
 

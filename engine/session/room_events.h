@@ -36,6 +36,7 @@ struct RoomTick {
     std::span<const sim::RoomEvent> events; // in the order they happened
     std::span<const RoomActor> actors;      // actors[i]: who did events[i]
     bool replay = false;                    // a replay room (session/replay_room.h): its Joined/Left are viewers, attendance of kind "recording"
+    std::uint64_t replaySession = 0;        // replay rooms: the clinic session the recording is of (0: none known)
 };
 
 class RoomEventReader {

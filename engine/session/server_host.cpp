@@ -37,6 +37,12 @@ ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
         r.panels->publishDecks(r.objects);
         r.round = std::make_unique<RoundHost>(&r.stream, config_.tickRate, config_.round);
         r.board = std::make_unique<BoardHost>(&r.stream, config_.board);
+        record::RecordingInfo info;
+        info.room = spec.code;
+        info.title = spec.name;
+        info.tickRate = static_cast<std::uint32_t>(config_.tickRate);
+        info.roomSpec = sim::roomSpecSection(spec);
+        r.recording = std::make_unique<RecordingHost>(&r.stream, config_.recording, std::move(info));
         refreshPlan(r);
     }
 }
@@ -91,6 +97,7 @@ void ServerHost::republishDecks() {
 }
 
 void ServerHost::shutdown() {
+    for (auto& r : rooms_) r->recording->stop(r->room.tick()); // every file closed with its index
     for (auto& [id, c] : clients_) flushAudit(c);
     for (auto& [id, c] : clients_) transport_.disconnect(c.peer, static_cast<std::uint32_t>(net::LeaveReason::ServerShutdown));
     transport_.flush();
@@ -106,12 +113,14 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         r.panels->leave(c.entity, r.room.tick());
         r.round->leave(c.entity, r.room.tick(), reason == net::LeaveReason::TimedOut);
         r.board->leave(c.entity, r.room.tick());
+        r.recording->leave(c.entity);
         r.history.remove(c.entity.value, r.room.tick());
         r.voice.remove(c.entity.value);
         if (c.entity.value < r.levels.size()) r.levels[c.entity.value] = sim::VoiceLevelGuard{};
         if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
         std::erase(r.members, peer);
         pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::Left, 0, {}, static_cast<std::uint32_t>(reason), {}, {}}, &c);
+        if (r.members.empty()) r.recording->stop(r.room.tick()); // nobody left to see it: the file is closed
         broadcast(r, net::ParticipantLeft{c.entity.value, reason});
         ++counters_.leaves;
         if (config_.audit) { // access events: who was in which room, from where, until when
@@ -482,6 +491,8 @@ void ServerHost::handle(Client& c, const net::VoiceFrame& frame, std::span<const
     }
     ++counters_.voiceIn;
     const std::uint8_t level = sim::acceptVoiceLevel(r.levels[frame.speaker], frame.level, check.info, now);
+    // The recorder keeps the frame as received (its consent and pause rules are its own).
+    r.recording->voice(frame.speaker, frame.sequence, level, frame.frame20 ? 20 : 10, frame.talkStart, frame.payload(), now);
     const std::uint64_t cappedBefore = r.voice.stats().roomWideCapped;
     const std::size_t n = r.voice.route(frame.speaker, level, now, r.listeners);
     counters_.voiceRoomWideCapped += r.voice.stats().roomWideCapped - cappedBefore;
@@ -710,6 +721,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         spot.moving = tick - p.changedTick < sim::kMovingTicks;
         spot.speaking = state.voiceLevel > 0; // "speaking first": the indicator should not lag the voice
     }
+    captureRecording(r, now);
 
     for (core::PeerId peer : r.members) {
         Client& c = clients_.at(peer.value);

@@ -27,6 +27,7 @@
 #include "session/board_host.h"
 #include "session/case_desk.h"
 #include "session/panel_host.h"
+#include "session/recording_host.h"
 #include "session/room_events.h"
 #include "session/round_host.h"
 #include "session/content_store.h"
@@ -67,6 +68,10 @@ struct ServerConfig {
     // session, never per tick). Null: no plans.
     RoundConfig round;
     BoardConfig board;
+    // Recording (session/recording_host.h): how a room's recording file is
+    // made (null open: this server does not record) and the policy of rooms
+    // whose plan names none. A room's plan (planFor) carries its program's policy.
+    RecordingConfig recording;
     std::function<std::optional<sim::SessionPlan>(std::string_view room)> planFor;
     // A moderator removed `who` from `room` (reason given): revoke their
     // invitation for the session (the server's records). Null: the room
@@ -98,6 +103,8 @@ struct ServerCounters {
     std::uint64_t roundIntents = 0;          // agenda, floor, board and chat intents carried out
     std::uint64_t roundRefused = 0;          // ... refused (answered; audited when not permitted or not in this phase)
     std::uint64_t textsHeld = 0;             // chat lines, questions, recommendations the PHI screen held
+    std::uint64_t recordingIntents = 0;      // recording started, stopped, acknowledged
+    std::uint64_t recordingRefused = 0;      // ... refused (answered; audited when not permitted)
 };
 
 class ServerHost {
@@ -131,6 +138,7 @@ public:
     // The room's teaching round (agenda, floor, moderation; board and chat), or nullptr.
     [[nodiscard]] const RoundHost* round(const std::string& code) const;
     [[nodiscard]] const BoardHost* board(const std::string& code) const;
+    [[nodiscard]] const RecordingHost* recording(const std::string& code) const;
     [[nodiscard]] std::size_t roomCount() const { return rooms_.size(); }
     [[nodiscard]] std::size_t clientCount() const { return clients_.size(); }
 
@@ -175,6 +183,8 @@ private:
         std::unique_ptr<PanelHost> panels;
         std::unique_ptr<RoundHost> round;   // agenda, floor, moderation (server_host_round.cpp)
         std::unique_ptr<BoardHost> board;   // recommendations, chat, questions
+        std::unique_ptr<RecordingHost> recording; // the recording system and the recorder (server_host_recording.cpp)
+        std::vector<RecordedSlot> recorded; // scratch: the tick's avatars for the recorder
         core::EntityId floorVoice;          // whose voice the router carries room-wide for the floor
         std::uint64_t planSession = 0;      // the session the round's plan is of (0: none or a test plan)
         // The room's one event stream (sim/events.h): the panels, joins,
@@ -215,6 +225,9 @@ private:
     void handle(Client& c, const net::FloorIntent& m, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::BoardIntent& m, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::ChatIntent& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::RecordingIntent& m, std::span<const std::uint8_t> bytes, double now);
+    // Recording's part of a tick: the avatars and objects as replicated, after the events were drained.
+    void captureRecording(RoomInstance& r, double now);
     [[nodiscard]] sim::ClinicActor clinicActor(const Client& c) const;
     // The board's answer to a text intent: TextHeld to the author, a refusal, or done.
     void onText(Client& c, const BoardHost::Outcome& out, net::IntentKind kind, const std::string& what, double now);

@@ -44,6 +44,8 @@ void ServerHost::refreshPlan(RoomInstance& r) {
     r.round->setPlan(*plan, r.room.tick());
     r.board->setPlan(*plan);
     r.planSession = plan->sessionId;
+    r.recording->setSession(plan->sessionId);
+    r.recording->setPolicy(plan->recordingPolicy, r.round->phase(), r.room.tick());
 }
 
 void ServerHost::refuseRound(Client& c, net::IntentKind kind, net::RefusalReason why, const std::string& what, double now) {
@@ -140,6 +142,8 @@ void ServerHost::tickRound(RoomInstance& r) {
     const std::uint32_t tick = r.room.tick();
     r.round->tick(tick, r.objects);
     r.board->tick(tick, r.objects);
+    r.recording->onPhase(r.round->phase(), tick); // the policy pauses and resumes by phase
+    r.recording->publish(r.objects);
     // The floor holder is heard room-wide (sim/floor.h), like the hub's roles.
     const core::EntityId floor = r.round->floor().holder(); // the floor system knows; no scan of the room per tick
     if (floor == r.floorVoice) return;

@@ -54,12 +54,19 @@ struct Statement {
 
 // What a room's session is: built from the clinic records when the room
 // opens for a session (store side), handed to the agenda system.
+// The program's recording policy (sim/recording.h). Values mirror
+// record::Policy; the clinic records store them by name ("never",
+// "didactic", "whole").
+enum class RecordingPolicy : std::uint8_t { Never, DidacticOnly, WholeSession, Count };
+const char* toString(RecordingPolicy p);
+
 struct SessionPlan {
     std::uint64_t sessionId = 0;            // store::Sessions id (0: none; a plan for tests)
     std::vector<AgendaEntry> entries;       // Lobby first, Ended last
     std::vector<Statement> statements;
     std::uint64_t facilitatorUser = 0;      // who runs it (0: whoever joins as facilitator)
     std::uint64_t coFacilitatorUser = 0;    // a specialist named ahead (0: none)
+    RecordingPolicy recordingPolicy = RecordingPolicy::DidacticOnly; // the program's
     friend bool operator==(const SessionPlan&, const SessionPlan&) = default;
 };
 // The default plan: lobby, introductions (5 min), didactic (20), per case

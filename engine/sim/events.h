@@ -57,12 +57,19 @@ enum class RoomEventKind : std::uint8_t {
     QuestionAsked,         // value = line seq, text
     QuestionAnswered,      // value = line seq (the actor took it; or withdrew their own)
     TextHeld,              // the PHI screen held the actor's text, value = bit mask of clinic::PhiKind found; never the text
+    // Recording (sim/recording.h).
+    RecordingStarted,      // the actor started recording, value = sim::RecordingPolicy
+    RecordingPaused,       // value = sim::Phase; actor invalid: the policy paused it for the phase
+    RecordingResumed,      // value = sim::Phase
+    RecordingStopped,      // the actor stopped it (invalid: the room emptied or the server stopped)
+    RecordingAcknowledged, // the actor acknowledged the recording, value = epoch
     Count
 };
 const char* toString(RoomEventKind k);
 // Kinds the host writes to the audit trail from the stream (who drove what:
 // control and decks; every moderation; the board's edits and summaries; a
-// text the PHI screen held, by kind, never its text). Joins, leaves and refusals are audited where they
+// text the PHI screen held, by kind, never its text; recording started,
+// stopped and acknowledged). Joins, leaves and refusals are audited where they
 // happen, with the address and token; extensions by the job that makes them.
 [[nodiscard]] bool audited(RoomEventKind k);
 
@@ -146,6 +153,11 @@ inline const char* toString(RoomEventKind k) {
     case RoomEventKind::QuestionAsked: return "question asked";
     case RoomEventKind::QuestionAnswered: return "question answered";
     case RoomEventKind::TextHeld: return "text held by the PHI screen";
+    case RoomEventKind::RecordingStarted: return "recording started";
+    case RoomEventKind::RecordingPaused: return "recording paused";
+    case RoomEventKind::RecordingResumed: return "recording resumed";
+    case RoomEventKind::RecordingStopped: return "recording stopped";
+    case RoomEventKind::RecordingAcknowledged: return "recording acknowledged";
     case RoomEventKind::Count: break;
     }
     return "?";
@@ -174,7 +186,11 @@ inline bool audited(RoomEventKind k) {
     case RoomEventKind::RecommendationEdited:
     case RoomEventKind::RecommendationWithdrawn:
     case RoomEventKind::SummaryWritten:
-    case RoomEventKind::TextHeld: return true;
+    case RoomEventKind::TextHeld:
+    // Recording: who started and stopped it, and each acknowledgement (consent).
+    case RoomEventKind::RecordingStarted:
+    case RoomEventKind::RecordingStopped:
+    case RoomEventKind::RecordingAcknowledged: return true;
     default: return false;
     }
 }

@@ -1,5 +1,7 @@
 #include "sim/layout.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <cmath>
 #include <cctype>
@@ -143,6 +145,17 @@ core::Result<std::vector<RoomSpec>> roomSpecsFromConfig(const core::ConfigDocume
                            std::to_string(core::kMaxServerPeers - core::kPeerSlack) +
                            " participants (ENet's peer limit): split the rooms over more servers"};
     return out;
+}
+
+std::string roomSpecSection(const RoomSpec& spec) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "[room %s]\nname = %s\nwidth = %.3f\ndepth = %.3f\nheight = %.3f\ntable_radius = %.3f\n"
+                  "table_seats = %u\naudience_rows = %u\naudience_per_row = %u\nmax_participants = %u\n",
+                  spec.code.c_str(), spec.name.c_str(), static_cast<double>(spec.width), static_cast<double>(spec.depth),
+                  static_cast<double>(spec.height), static_cast<double>(spec.tableRadius), spec.tableSeats,
+                  spec.audienceRows, spec.audiencePerRow, spec.maxParticipants);
+    return buf;
 }
 
 } // namespace caseroom::sim

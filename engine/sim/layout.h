@@ -66,4 +66,8 @@ RoomLayout makeLayout(const RoomSpec& spec);
 // (core::kMaxServerPeers, ENet's 12-bit peer ids).
 core::Result<std::vector<RoomSpec>> roomSpecsFromConfig(const core::ConfigDocument& doc);
 
+// The spec as one `[room CODE]` section that roomSpecsFromConfig reads back
+// to the same spec (a recording keeps its room this way).
+std::string roomSpecSection(const RoomSpec& spec);
+
 } // namespace caseroom::sim

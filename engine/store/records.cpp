@@ -126,6 +126,8 @@ core::Status checkProgram(const Program& p) {
     if (!(p.creditPerHour >= 0.0)) return core::Error{"program '" + p.code + "': creditPerHour must not be negative"};
     if (p.lobbyMinutes < 0 || p.overrunMinutes < 0 || p.reconnectGraceSeconds < 0)
         return core::Error{"program '" + p.code + "': lobby, overrun and reconnect grace must not be negative"};
+    if (p.recordingPolicy != "never" && p.recordingPolicy != "didactic" && p.recordingPolicy != "whole")
+        return core::Error{"program '" + p.code + "': recording policy '" + p.recordingPolicy + "' is not one of never, didactic, whole"};
     return {};
 }
 
@@ -137,6 +139,7 @@ void bindProgram(Statement& st, const Program& p) {
     st.bind(12, std::int64_t{p.lobbyMinutes}).bind(13, std::int64_t{p.overrunMinutes});
     st.bind(14, std::int64_t{p.reconnectGraceSeconds});
     st.bind(17, std::string_view(p.confidentiality));   // (v3; 15 and 16 are the caller's)
+    st.bind(18, std::string_view(p.recordingPolicy));   // (v4)
 }
 } // namespace
 
@@ -147,8 +150,8 @@ core::Result<std::int64_t> Records::createProgram(const Program& p, const Actor&
     auto st = db_.prepare(
         "INSERT INTO programs (code, name, time_zone, form_template, cme_threshold, credit_type, credit_per_hour, "
         "credit_rounding, accreditation, attestation, liability, lobby_minutes, overrun_minutes, "
-        "reconnect_grace_seconds, created_at, updated_at, confidentiality) "
-        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15,?17)");
+        "reconnect_grace_seconds, created_at, updated_at, confidentiality, recording_policy) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15,?17,?18)");
     if (!st) return st.error();
     bindProgram(*st, p);
     st->bind(15, now);
@@ -172,7 +175,7 @@ core::Status Records::updateProgram(const Program& p, const Actor& by, std::int6
     auto st = db_.prepare(
         "UPDATE programs SET code=?1, name=?2, time_zone=?3, form_template=?4, cme_threshold=?5, credit_type=?6, "
         "credit_per_hour=?7, credit_rounding=?8, accreditation=?9, attestation=?10, liability=?11, lobby_minutes=?12, "
-        "overrun_minutes=?13, reconnect_grace_seconds=?14, updated_at=?15, confidentiality=?17 WHERE id=?16");
+        "overrun_minutes=?13, reconnect_grace_seconds=?14, updated_at=?15, confidentiality=?17, recording_policy=?18 WHERE id=?16");
     if (!st) return st.error();
     bindProgram(*st, p);
     st->bind(15, now).bind(16, p.id);

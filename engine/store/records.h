@@ -55,6 +55,7 @@ struct Program {
     std::int32_t overrunMinutes = 30; // invitations stay valid this long after the scheduled end
     std::int32_t reconnectGraceSeconds = 120;  // attendance merges gaps up to this
     std::string confidentiality;      // (v3) confidentiality statement shown in the introductions
+    std::string recordingPolicy = "didactic"; // (v4) "never", "didactic" (live only in the didactic phase), "whole" (docs/RECORDING.md)
 };
 
 struct Series {

@@ -110,7 +110,8 @@ inline Values programValues(const Program& p) {
             {"lobbyMinutes", num(std::int64_t{p.lobbyMinutes})},
             {"overrunMinutes", num(std::int64_t{p.overrunMinutes})},
             {"reconnectGraceSeconds", num(std::int64_t{p.reconnectGraceSeconds})},
-            {"confidentiality", p.confidentiality}};
+            {"confidentiality", p.confidentiality},
+            {"recordingPolicy", p.recordingPolicy}};
 }
 
 inline Values personValues(const Person& p) {
@@ -163,7 +164,7 @@ inline core::Error noSuch(const char* kind, std::int64_t id) {
 
 constexpr const char* kProgramCols =
     "id, code, name, time_zone, form_template, cme_threshold, credit_type, credit_per_hour, credit_rounding, "
-    "accreditation, attestation, liability, lobby_minutes, overrun_minutes, reconnect_grace_seconds, confidentiality";
+    "accreditation, attestation, liability, lobby_minutes, overrun_minutes, reconnect_grace_seconds, confidentiality, recording_policy";
 
 inline Program readProgram(const Statement& st) {
     Program p;
@@ -183,6 +184,7 @@ inline Program readProgram(const Statement& st) {
     p.overrunMinutes = static_cast<std::int32_t>(st.int64(13));
     p.reconnectGraceSeconds = static_cast<std::int32_t>(st.int64(14));
     p.confidentiality = st.text(15);
+    p.recordingPolicy = st.text(16);
     return p;
 }
 

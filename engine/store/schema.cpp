@@ -229,10 +229,17 @@ CREATE TABLE disclosures (
 CREATE INDEX disclosures_program ON disclosures(program_id, session_id);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// v4 (RECORDING, issue 12): the program's recording policy (docs/RECORDING.md).
+constexpr const char* kV4 = R"sql(
+ALTER TABLE programs ADD COLUMN recording_policy TEXT NOT NULL DEFAULT 'didactic'
+    CHECK (recording_policy IN ('never', 'didactic', 'whole'));
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "programs, series, sessions, people, roster, invitations, audit (append-only)", kV1},
     {2, "cases (fields, decks, PHI findings), attendance, attendance adjustments", kV2},
     {3, "recommendations, chat lines, disclosures; program confidentiality; session facilitators and didactic", kV3},
+    {4, "program recording policy", kV4},
 }};
 
 } // namespace

@@ -69,6 +69,9 @@ void usage() {
         "                        recommend; the specialists recommend. Ends when the agenda does\n"
         "  --phase-seconds S     seconds per phase with --script clinic, 0.5..600 (default 4)\n"
         "  --start-with N        the facilitator starts once it sees N participants, 1..1000 (default: --count)\n"
+        "  --record              with --script clinic: the facilitator starts recording as the session\n"
+        "                        begins (the program's policy pauses it by phase); every scripted bot\n"
+        "                        acknowledges a recording when asked\n"
         "  --speak FILE.wav      bot 1 speaks this file into the room, looping (any rate; mixed to mono)\n"
         "  --listen FILE.wav     the watcher (without --watch: bot 1) writes what it hears here (48 kHz stereo)\n"
         "  --quiet               print only joins, leaves and errors\n"
@@ -138,6 +141,7 @@ struct Options {
     bool clinic = false;          // --script clinic
     double phaseSeconds = 4.0;
     long long startWith = 0;      // 0: --count
+    bool record = false;          // --record: the facilitator starts recording as the session begins
     std::string keyPath, tokenPath, speakPath, listenPath;
     bool serverGiven = false;
     std::vector<std::string> invitations;   // --invitation, in order
@@ -154,6 +158,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         if (a == "--watch") { o.watch = true; continue; }
         if (a == "--quiet") { o.quiet = true; continue; }
         if (a == "--present") { o.present = true; continue; }
+        if (a == "--record") { o.record = true; continue; }
         auto v = args.value();
         if (!v) return v.error();
         auto number = [&](double lo, double hi, double& dst) -> core::Status {
@@ -348,6 +353,7 @@ int main(int argc, char** argv) {
                                                           : session::ClinicPart::Spoke;
             cs.phaseSeconds = parsed->phaseSeconds;
             cs.startWith = static_cast<std::uint32_t>(parsed->startWith > 0 ? parsed->startWith : count);
+            cs.record = parsed->record;
             b.brain->playClinic(cs);
         }
         if (i == 0 && (!speakPath.empty() || !listenPath.empty())) {
