@@ -8,8 +8,8 @@
 namespace caseroom::client {
 
 namespace {
-constexpr ImVec4 kRecRed{0.86f, 0.12f, 0.12f, 1.0f};
-constexpr ImVec4 kPausedAmber{0.95f, 0.70f, 0.15f, 1.0f};
+const ImVec4 kRecRed{0.86f, 0.12f, 0.12f, 1.0f};
+const ImVec4 kPausedAmber{0.95f, 0.70f, 0.15f, 1.0f};
 
 void banner(const sim::RecordingState& rec, sim::Phase phase) {
     const ImGuiIO& io = ImGui::GetIO();

@@ -231,13 +231,17 @@ bool decodeObject(In& in, ObjectSample& x) {
 }
 
 void encodeVoice(Out& o, const VoiceSample& v) {
-    o.var(v.atMs); o.var(v.slot); o.u16(v.seq); o.u8(std::min<std::uint8_t>(v.level, 15)); o.u8(v.frameMs); o.blob(v.opus);
+    // flags bit 0: talkStart (silence before the frame, not loss).
+    o.var(v.atMs); o.var(v.slot); o.u16(v.seq); o.u8(v.level); o.u8(v.frameMs); o.u8(v.talkStart ? 1 : 0); o.blob(v.opus);
 }
 bool decodeVoice(In& in, VoiceSample& v) {
     v.atMs = std::uint32_t(in.var(0xFFFFFFFFu)); v.slot = std::uint16_t(in.var(0xFFFF)); v.seq = in.u16();
     v.level = in.u8();
-    if (v.level > 15) in.fail();
-    v.frameMs = in.u8(); in.blob(v.opus, kMaxOpus);
+    v.frameMs = in.u8();
+    const std::uint8_t flags = in.u8();
+    if (flags > 1) in.fail();
+    v.talkStart = flags == 1;
+    in.blob(v.opus, kMaxOpus);
     return in.ok();
 }
 

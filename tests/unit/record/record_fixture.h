@@ -45,7 +45,7 @@ inline TickRecord sampleTick(std::uint32_t tick) {
     for (std::uint16_t s = 0; s < 3; ++s) t.avatars.push_back({s, bytesOf(10 + s, std::uint8_t(tick + s))});
     if (tick % 10 == 0) t.objects.push_back({3, std::uint16_t(tick % 9), false, bytesOf(40, std::uint8_t(tick))});
     if (tick % 33 == 0) t.objects.push_back({4, 2, true, {}});
-    if (tick % 2 == 0) t.voice.push_back({tick * 33, 1, std::uint16_t(tick), 9, 20, bytesOf(70, std::uint8_t(tick))});
+    if (tick % 2 == 0) t.voice.push_back({tick * 33, 1, std::uint16_t(tick), 200, 20, tick % 6 == 0, bytesOf(70, std::uint8_t(tick))});
     if (tick % 25 == 0) t.events.push_back({5, 1, 0xFFFF, 2, tick, "case " + std::to_string(tick)});
     return t;
 }
