@@ -239,8 +239,9 @@ void BotBrain::stepClinic(ClientSession& s, double now) {
         s.acknowledgeRecording();
         ++progress_.recordingsAcknowledged;
     }
-    if (script_->record && script_->part == ClinicPart::Facilitator && !recordAsked_ && a.hasPlan &&
-        a.phase != sim::Phase::Lobby && v.recording().status == sim::RecordingStatus::Off) {
+    // With a plan it starts as the session leaves the lobby; a room without one has no session to wait for.
+    if (script_->record && script_->part == ClinicPart::Facilitator && !recordAsked_ && s.state() == ClientState::InRoom &&
+        (!a.hasPlan || a.phase != sim::Phase::Lobby) && v.recording().status == sim::RecordingStatus::Off) {
         net::RecordingIntent r;
         r.op = net::RecordingIntent::Op::Start;
         s.sendClinic(r);
