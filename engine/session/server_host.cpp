@@ -39,6 +39,7 @@ ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
         r.board = std::make_unique<BoardHost>(&r.stream, config_.board);
         refreshPlan(r);
     }
+    addReplayRooms(); // [replay]
 }
 
 ServerHost::~ServerHost() = default;
@@ -87,7 +88,8 @@ template void ServerHost::send<net::TextHeld>(core::PeerId, const net::TextHeld&
 template void ServerHost::broadcast<net::ParticipantMuted>(RoomInstance&, const net::ParticipantMuted&, core::PeerId);
 
 void ServerHost::republishDecks() {
-    for (auto& r : rooms_) r->panels->publishDecks(r->objects);
+    for (auto& r : rooms_)
+        if (!r->replay) r->panels->publishDecks(r->objects); // [replay] its objects are the recording's
 }
 
 void ServerHost::shutdown() {
@@ -112,7 +114,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
         std::erase(r.members, peer);
         pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::Left, 0, {}, static_cast<std::uint32_t>(reason), {}, {}}, &c);
-        broadcast(r, net::ParticipantLeft{c.entity.value, reason});
+        if (!r.replay) broadcast(r, net::ParticipantLeft{c.entity.value, reason}); // [replay] viewers are not announced
         ++counters_.leaves;
         if (config_.audit) { // access events: who was in which room, from where, until when
             AuditRecord e = auditAbout(c);
@@ -367,7 +369,7 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     c.entity = jr.entity;
     c.replicator = std::make_unique<net::ClientReplicator>(room->room.capacity());
     const sim::Participant* p = room->room.find(jr.entity);
-    room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick());
+    if (!room->replay) room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick()); // [replay] a viewer: its own view only
     room->voice.upsert(jr.entity.value, p->pose.headPosition(), sim::heardRoomWide(c.role));
     if (jr.entity.value >= room->peerOfSlot.size()) {
         room->peerOfSlot.resize(jr.entity.value + 1u);
@@ -395,6 +397,11 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     std::optional<sim::ModerationState> mod;
     if (const net::ObjectBytes* b = room->objects.find(net::ObjectKey{net::ObjectKind::Moderation, 0})) mod = decodeModeration(b->view());
     auto muted = [&](std::uint16_t slot) { return mod && std::binary_search(mod->muted.begin(), mod->muted.end(), slot); };
+    if (room->replay) { // [replay] the viewer learns the ghosts present; nobody learns of the viewer
+        joinReplay(c, *room);
+        room->members.push_back(c.peer);
+        return;
+    }
     const auto& all = room->room.participants();
     for (std::uint16_t slot = 0; slot < all.size(); ++slot)
         if (all[slot].active() && slot != jr.entity.value)
@@ -461,6 +468,7 @@ void ServerHost::handle(Client& c, const net::CaseQuery& m, std::span<const std:
 // is never decoded.
 void ServerHost::handle(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now) {
     RoomInstance& r = *c.room;
+    if (r.replay) { ++counters_.voiceRefused; return; } // [replay] viewers do not speak
     if (frame.speaker != c.entity.value) {
         ++counters_.voiceSpoofed;
         audit(c, now, "voice as entity " + std::to_string(frame.speaker), "refused: not the sender's avatar (" + std::to_string(c.entity.value) + ")");
@@ -554,6 +562,7 @@ void ServerHost::onRoomEvents(RoomInstance& r) {
         t.unixTime = config_.unixClock ? config_.unixClock() : 0;
         t.events = r.events;
         t.actors = r.actors;
+        t.replay = r.replay != nullptr; // [replay]
         for (RoomEventReader* reader : config_.readers) reader->onTick(t);
     }
     r.pinned.clear();
@@ -688,6 +697,7 @@ void ServerHost::handle(Client& c, const net::DeckOffer& offer, std::span<const 
 // ---- [SECTION] ticking: simulation, history, per-client snapshots ------------
 
 void ServerHost::tickRoom(RoomInstance& r, double now) {
+    if (r.replay) { tickReplay(r, now); return; } // [replay] server_host_replay.cpp
     links_.beginTick(now);
     r.room.step();
     const std::uint32_t tick = r.room.tick();
