@@ -254,7 +254,10 @@ void ReplayRoom::applyUpTo(std::uint32_t tick, ReplayDue* due) {
             loadKeyframe(*kf, due);
         } else {
             if (due)
-                for (std::size_t v = cursor_.voice; v < t->voice.size(); ++v) due->voice.push_back(t->voice[v]);
+                for (std::size_t v = cursor_.voice; v < t->voice.size(); ++v) {
+                    due->voice.push_back(t->voice[v]);
+                    ++stats_.voiceOut;
+                }
             applyTick(*t, due);
         }
         stepCursor();
@@ -309,8 +312,10 @@ void ReplayRoom::advance(double dtSeconds, ReplayDue& due) {
     const double nowMs = msOf(state_.tick + fraction_);
     const record::Keyframe* kf = nullptr;
     if (const record::TickRecord* t = peek(&kf))
-        for (; cursor_.voice < t->voice.size() && t->voice[cursor_.voice].atMs <= nowMs; ++cursor_.voice)
+        for (; cursor_.voice < t->voice.size() && t->voice[cursor_.voice].atMs <= nowMs; ++cursor_.voice) {
             due.voice.push_back(t->voice[cursor_.voice]);
+            ++stats_.voiceOut;
+        }
 }
 
 ReplayInfoObject ReplayRoom::infoObject() const {
