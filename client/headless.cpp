@@ -239,6 +239,24 @@ int connectedScene(Headless& h, const Options& o) {
         }
         std::fflush(stdout);
     };
+    // [replay] The playback, each second of it and on play/pause (tests and bots read these lines).
+    std::string lastReplay;
+    std::uint32_t lastReplayTick = 0;
+    auto printReplay = [&] {
+        const session::ReplayViewModel& v = s.replay();
+        if (!v.isReplay()) return;
+        if (lastReplay.empty()) std::printf("replay: %s\n", v.header().c_str());
+        const auto& info = *v.info();
+        const std::string line = v.positionLine();
+        const std::uint32_t perSecond = std::max<std::uint32_t>(info.tickRate, 1);
+        const bool moved = info.position / perSecond != lastReplayTick / perSecond || lastReplay.find(info.paused ? "paused" : "playing") == std::string::npos;
+        if (lastReplay.empty() || moved) {
+            std::printf("%s\n", line.c_str());
+            std::fflush(stdout);
+            lastReplay = line;
+            lastReplayTick = info.position;
+        }
+    };
     int rc = 0;
     auto step = [&]() -> bool {
         s.update(secondsSince(start));
@@ -248,6 +266,7 @@ int connectedScene(Headless& h, const Options& o) {
             return false;
         }
         printClinic();
+        printReplay(); // [replay]
         for (auto& n : takeClinicNotices(clinicUi, s, secondsSince(start))) addNotice(roomUi, secondsSince(start), std::move(n));
         const sim::RoomLayout* layout = s.layout();
         (*source)->sync(s);

@@ -111,6 +111,7 @@ void ClientSession::sendClinic(const net::FloorIntent& m) { if (state_ == Client
 void ClientSession::sendClinic(const net::BoardIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
 void ClientSession::sendClinic(const net::ChatIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
 void ClientSession::sendClinic(const net::ModerateRequest& m) { if (state_ == ClientState::InRoom) sendMessage(m); }
+void ClientSession::sendReplay(const net::ReplayIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); } // [replay]
 
 void ClientSession::sendPanelIntent(const sim::PanelCommand& cmd) {
     if (state_ != ClientState::InRoom || cmd.panel >= net::kMaxPanels) return;
@@ -345,7 +346,9 @@ void ClientSession::onSnapshot(const net::Snapshot& snap, double now) {
     clock_.observe(snap.serverTick, now);
     latestServerTick_ = std::max(latestServerTick_, snap.serverTick);
     for (const net::ObjectUpdate& u : objectUpdates_) {
-        const bool ok = ClinicViewModel::handles(u.key.kind) ? clinicView_.apply(u) : panelView_.apply(u);
+        const bool ok = ReplayViewModel::handles(u.key.kind)   ? replayView_.apply(u) // [replay]
+                        : ClinicViewModel::handles(u.key.kind) ? clinicView_.apply(u)
+                                                               : panelView_.apply(u);
         if (ok) ++counters_.objectUpdates;
         else ++counters_.malformed;
     }

@@ -24,6 +24,7 @@
 #include "session/interpolation.h"
 #include "session/clinic_view.h"
 #include "session/panel_view.h"
+#include "session/replay_view.h"
 #include "sim/panels.h"
 #include "sim/avatar.h"
 #include "sim/layout.h"
@@ -204,6 +205,10 @@ public:
     void sendClinic(const net::ChatIntent& m);
     void sendClinic(const net::ModerateRequest& m);
     [[nodiscard]] const ClinicViewModel& clinic() const { return clinicView_; }
+    // [replay] A replay room's playback (session/replay_view.h); replay().isReplay() tells the room is one.
+    [[nodiscard]] const ReplayViewModel& replay() const { return replayView_; }
+    // [replay] Play, pause, seek, speed: refused NotReplay in a live room, NotPermitted without Action::ControlReplay.
+    void sendReplay(const net::ReplayIntent& m);
     [[nodiscard]] const std::vector<net::TextHeld>& heldTexts() const { return heldTexts_; }
     // The newest IntentRefused received (for UIs and bots that need the
     // reason; how many: stats().refusals).
@@ -277,6 +282,7 @@ private:
     std::vector<net::ObjectUpdate> objectUpdates_;
     PanelViewModel panelView_;
     ClinicViewModel clinicView_;
+    ReplayViewModel replayView_;   // [replay]
     std::vector<net::TextHeld> heldTexts_;   // newest last, at most 16 kept
     net::IntentRefused lastRefusal_;
     std::uint32_t panelsTick_ = 0;
