@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/config_text.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "net/stream.h"
@@ -72,6 +73,20 @@ bool encodeReplayMark(const ReplayMarkObject& v, net::ObjectBytes& out) {
 }
 std::optional<ReplayMarkObject> decodeReplayMark(std::span<const std::uint8_t> bytes) {
     return decodeWith<ReplayMarkObject>(bytes, [](auto& s, ReplayMarkObject& x) { return serializeMark(s, x); });
+}
+
+sim::RoomSpec replayRoomSpec(const record::RecordingInfo& info, const std::string& code) {
+    sim::RoomSpec spec;
+    auto doc = core::parseConfigText(info.roomSpec, "recording of room '" + info.room + "'");
+    if (doc) {
+        auto specs = sim::roomSpecsFromConfig(*doc);
+        if (specs && !specs->empty()) spec = specs->front();
+        else CR_LOG_WARN("replay: %s: the recorded room spec names no room: the default room is used", specs ? info.room.c_str() : specs.error().message.c_str());
+    } else {
+        CR_LOG_WARN("replay: %s: the default room is used", doc.error().message.c_str());
+    }
+    spec.code = code;
+    return spec;
 }
 
 // ---- [SECTION] the cursor: blocks, damage, items in file order ---------------

@@ -32,6 +32,7 @@
 #include "net/avatar_codec.h"
 #include "net/room_objects.h"
 #include "record/recording.h"
+#include "sim/layout.h"
 
 namespace caseroom::session {
 
@@ -84,6 +85,11 @@ struct ReplayMarkObject {
 [[nodiscard]] std::optional<ReplayInfoObject> decodeReplayInfo(std::span<const std::uint8_t> bytes);
 [[nodiscard]] bool encodeReplayMark(const ReplayMarkObject& v, net::ObjectBytes& out);
 [[nodiscard]] std::optional<ReplayMarkObject> decodeReplayMark(std::span<const std::uint8_t> bytes);
+
+// The recorded room's layout, from its `[room CODE]` section (RecordingInfo::
+// roomSpec), named `code`; the default room when it does not read (logged).
+// Its maxParticipants is the room's own capacity: the viewers'.
+[[nodiscard]] sim::RoomSpec replayRoomSpec(const record::RecordingInfo& info, const std::string& code);
 
 struct ReplayStats {
     std::uint64_t blocksRead = 0;       // reader.read() calls (the cache's misses)

@@ -29,7 +29,7 @@ ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, d
 
 ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
     : transport_(transport), config_(std::move(config)), links_(config_.link) {
-    if (config_.rooms.empty()) config_.rooms.push_back(sim::RoomSpec{});
+    if (config_.rooms.empty() && config_.replays.empty()) config_.rooms.push_back(sim::RoomSpec{}); // [replay] a replay server hosts its replay only
     for (const auto& spec : config_.rooms) {
         rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
         RoomInstance& r = *rooms_.back();

@@ -20,29 +20,12 @@
 // and NotReplay in a live room.
 #include <algorithm>
 
-#include "core/config_text.h"
 #include "session/server_host.h"
 #include "session/wire_avatar.h"
 
 namespace caseroom::session {
 
 namespace {
-// The recording's room, as its `[room CODE]` section describes it; the
-// default room, named `code`, when it does not read (logged).
-sim::RoomSpec replaySpec(const record::RecordingInfo& info, const std::string& code) {
-    sim::RoomSpec spec;
-    auto doc = core::parseConfigText(info.roomSpec, "recording of room '" + info.room + "'");
-    if (doc) {
-        auto specs = sim::roomSpecsFromConfig(*doc);
-        if (specs && !specs->empty()) spec = specs->front();
-        else CR_LOG_WARN("replay: %s: the room spec names no room: the default room is used", specs ? "" : specs.error().message.c_str());
-    } else {
-        CR_LOG_WARN("replay: %s: the default room is used", doc.error().message.c_str());
-    }
-    spec.code = code;
-    return spec;
-}
-
 bool playbackKind(net::ObjectKind k) { return k == net::ObjectKind::Replay || k == net::ObjectKind::ReplayMark; }
 // Objects of the recorded room a replay does not show.
 bool mirrored(net::ObjectKind k) { return !playbackKind(k) && k != net::ObjectKind::Recording && k < net::ObjectKind::Count; }
@@ -70,7 +53,7 @@ void ServerHost::addReplayRooms() {
     for (const auto& [code, playback] : config_.replays) {
         if (!playback) continue;
         std::erase_if(rooms_, [&](const std::unique_ptr<RoomInstance>& r) { return r->room.spec().code == code; });
-        sim::RoomSpec spec = replaySpec(playback->info(), code);
+        sim::RoomSpec spec = replayRoomSpec(playback->info(), code);
         const std::uint32_t reserved = std::min(playback->recordedSlots(), net::kMaxEntities);
         // The ghosts' slots come on top of the room's own capacity for viewers.
         spec.maxParticipants = std::min(net::kMaxEntities, reserved + std::max<std::uint32_t>(spec.maxParticipants, 1));
