@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "record/recording.h"
+#include "session/clinic_wire.h"
 #include "session/recording_wire.h"
 #include "session/replay_room.h"
 #include "session/wire_avatar.h"
@@ -115,8 +116,21 @@ inline SyntheticRecording writeSyntheticRecording(const std::string& path, const
             room.objects[net::ObjectKey{kind, id}] = bytes;
             rec.objects.push_back(record::ObjectSample{static_cast<std::uint8_t>(kind), id, false, std::move(bytes)});
         };
-        if (t % 40 == 0) setObject(net::ObjectKind::Panel, 0, {static_cast<std::uint8_t>(t & 0xFF), static_cast<std::uint8_t>(t >> 8), 1, 2, 3});
-        if (t % 100 == 7) setObject(net::ObjectKind::ChatLine, static_cast<std::uint16_t>(t / 100), std::vector<std::uint8_t>(12, static_cast<std::uint8_t>(t)));
+        // Objects in their systems' real encodings (a client decodes them).
+        net::ObjectBytes enc;
+        if (t % 40 == 0 && session::encodeStatement(sim::Statement{sim::StatementKind::Disclosure, "Disclosure", "version " + std::to_string(t)}, enc))
+            setObject(net::ObjectKind::Statement, 0, {enc.data.begin(), enc.data.begin() + enc.size});
+        if (t % 100 == 7) {
+            sim::ChatLine line;
+            line.seq = t / 100;
+            line.author = core::EntityId{0};
+            line.authorName = "Dr Facilitator";
+            line.authorRole = core::Role::Facilitator;
+            line.tick = t;
+            line.text = "chat line " + std::to_string(t / 100);
+            if (session::encodeChatLine(line, enc))
+                setObject(net::ObjectKind::ChatLine, static_cast<std::uint16_t>(t / 100), {enc.data.begin(), enc.data.begin() + enc.size});
+        }
         if (t % 150 == 0 && room.objects.erase(net::ObjectKey{net::ObjectKind::ChatLine, static_cast<std::uint16_t>(t / 150)}))
             rec.objects.push_back(record::ObjectSample{static_cast<std::uint8_t>(net::ObjectKind::ChatLine), static_cast<std::uint16_t>(t / 150), true, {}});
         // The speaker's 20 ms frames that arrived since the previous tick.
