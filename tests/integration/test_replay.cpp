@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "audio/voice_packet.h"
@@ -229,6 +230,26 @@ TEST_CASE("replay room: viewers see the recorded room exactly, hear its voices, 
     CHECK(w.playback.position() - from <= 65);
     CHECK(fac.replay().info()->speedPercent == 200);
     CHECK(w.server->counters().replayIntents >= 5);
+
+    // Sit anywhere: a viewer walks to a seat and takes it (ghosts hold no seats on the server).
+    {
+        REQUIRE(spoke.layout());
+        const glm::vec2 seat = spoke.layout()->seats[0].position;
+        for (int i = 0; i < 600 && std::hypot(seat.x - spoke.selfPose()->body.x, seat.y - spoke.selfPose()->body.z) > 1.0f; ++i) {
+            const glm::vec2 d = seat - glm::vec2(spoke.selfPose()->body.x, spoke.selfPose()->body.z);
+            sim::MoveInput in;
+            in.move = d / std::max(0.001f, std::hypot(d.x, d.y));
+            spoke.setIntent(in);
+            w.run(1.0 / 30.0);
+        }
+        spoke.setIntent(sim::MoveInput{});
+        w.run(0.3);
+        spoke.requestSit(0);
+        w.run(0.5);
+        REQUIRE(spoke.selfPose());
+        CHECK(spoke.selfPose()->seat == 0);
+        CHECK(avatarAt(fac, spoke.self().value) == nullptr);
+    }
 
     // In a live room a replay control is refused NotReplay.
     ClientSession& live = w.add("Live Facilitator", core::Role::Facilitator, "demo");
