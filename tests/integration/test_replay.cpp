@@ -14,11 +14,14 @@
 //    room refused NotReplay; the readers' RoomTick says replay.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
 #include "audio/voice_packet.h"
+#include "integration/process.h"
 #include "integration/secure_fixture.h"
 #include "net/loopback_transport.h"
 #include "session/client_session.h"
@@ -292,3 +295,63 @@ TEST_CASE("replay room over real ENet: tokens, sealed channels, ghosts exactly a
     requireSeesPlayback(fac, playback);
     CHECK(avatarAt(fac, 4) == nullptr); // not yet joined at 200
 }
+
+#ifdef CASEROOM_SERVER_EXE
+TEST_CASE("caseroom-server --replay serves a recording; a wrong key is a clear error", "[integration][replay][process]") {
+    const testing::TempDir tmp;
+    REQUIRE(tmp.ok());
+    const std::string d = tmp.path.string();
+    // The recording's key as the server keeps it (created 0600), then a recording under it.
+    auto key = record::loadRecordingKey(d + "/recording.key", true);
+    REQUIRE(key.ok());
+    auto rec = testing::writeSyntheticRecording(d + "/plain.rec", "demo");
+    (void)rec; // written with the test key: the wrong key for the server
+    {
+        const pid_t server = testing::spawnLogged({CASEROOM_SERVER_EXE, "--port", "0", "--state-dir", d, "--no-db", "--replay", d + "/plain.rec"},
+                                                  d + "/wrong.log");
+        REQUIRE(server > 0);
+        CHECK(testing::waitExit(server, 10) == 1);
+        const std::string log = testing::slurp(d + "/wrong.log");
+        INFO(log);
+        CHECK(log.find("--replay " + d + "/plain.rec") != std::string::npos);
+    }
+    // The server's own key: served, the ghosts seen by a watching bot.
+    {
+        record::WriterConfig cfg;
+        cfg.path = d + "/served.rec";
+        cfg.key = *key;
+        cfg.info.room = "demo";
+        cfg.info.title = "Served clinic";
+        cfg.info.tickRate = 30;
+        cfg.info.firstTick = 10;
+        cfg.info.roomSpec = testing::testRoomSpec("demo");
+        auto w = record::RecordingWriter::create(cfg);
+        REQUIRE(w.ok());
+        record::Keyframe k;
+        k.tick = 10;
+        k.present.push_back(record::Present{0, 1, core::Role::Facilitator, "Ghost Facilitator"});
+        sim::AvatarPose pose;
+        pose.body = {1.0f, 0.0f, 1.0f};
+        k.avatars.push_back(record::AvatarSample{0, encodeRecordedAvatar(toWire(pose), nullptr)});
+        (*w)->keyframe(k);
+        for (std::uint32_t t = 11; t < 200; ++t) (*w)->append(record::TickRecord{t, {}, {}, {}, {}, {}, {}});
+        REQUIRE((*w)->close().ok());
+    }
+    const pid_t server = testing::spawnLogged({CASEROOM_SERVER_EXE, "--port", "0", "--port-file", d + "/port", "--state-dir", d, "--no-db",
+                                               "--replay", d + "/served.rec"}, d + "/server.log");
+    REQUIRE(server > 0);
+    const std::string port = testing::waitForLine(d + "/port", 5.0);
+    REQUIRE_FALSE(port.empty());
+    const pid_t watch = testing::spawnLogged({CASEROOM_BOTS_EXE, "--server", "127.0.0.1:" + port, "--key", d + "/caseroom.key", "--watch",
+                                              "--duration", "2", "--print-every", "0.5"}, d + "/watch.log");
+    REQUIRE(watch > 0);
+    CHECK(testing::waitExit(watch, 10) == 0);
+    REQUIRE(kill(server, SIGTERM) == 0);
+    CHECK(testing::waitExit(server, 5) == 0);
+    const std::string seen = testing::slurp(d + "/watch.log");
+    INFO(seen);
+    INFO(testing::slurp(d + "/server.log"));
+    CHECK(seen.find("Ghost Facilitator") != std::string::npos);
+    CHECK(testing::slurp(d + "/server.log").find("replay") != std::string::npos);
+}
+#endif
