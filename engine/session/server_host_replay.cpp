@@ -20,6 +20,7 @@
 // and NotReplay in a live room.
 #include <algorithm>
 
+#include "core/voice_frame.h"
 #include "session/server_host.h"
 #include "session/wire_avatar.h"
 
@@ -189,7 +190,9 @@ void ServerHost::tickReplay(RoomInstance& r, double now) {
         net::VoiceFrame f;
         f.speaker = v.slot;
         f.sequence = v.seq;
-        f.level = v.level;
+        // The recording keeps the 0..15 indicator (core::avatarLevelFromByte);
+        // the wire carries the level byte: the indicator's dBFS back.
+        f.level = v.level == 0 ? 0 : core::levelByteFromDb(static_cast<float>(std::min<int>(v.level, 15)) * 48.0f / 15.0f - 60.0f);
         f.frame20 = v.frameMs != 10;
         f.size = static_cast<std::uint16_t>(v.opus.size());
         std::copy(v.opus.begin(), v.opus.end(), f.bytes.begin());

@@ -141,7 +141,7 @@ inline SyntheticRecording writeSyntheticRecording(const std::string& path, const
                 v.atMs = static_cast<std::uint32_t>(nextVoiceMs);
                 v.slot = static_cast<std::uint16_t>(out.speakerSlot);
                 v.seq = voiceSeq++;
-                v.level = 180;
+                v.level = 9; // 0..15, as the server bounded it
                 v.frameMs = 20;
                 v.opus = {0x78, static_cast<std::uint8_t>(v.seq), static_cast<std::uint8_t>(v.seq >> 8), 0x11, 0x22};
                 arrived.push_back(v);

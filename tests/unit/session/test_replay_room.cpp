@@ -173,7 +173,11 @@ TEST_CASE("replay: voice frames come out once each, in order, when the clock pas
         }
     }
     REQUIRE(out.size() == rec.voice.size());
-    CHECK(out == rec.voice);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        INFO("frame " << i << ": seq " << out[i].seq << " vs " << rec.voice[i].seq << ", at " << out[i].atMs << " vs " << rec.voice[i].atMs
+                      << ", level " << int(out[i].level) << " vs " << int(rec.voice[i].level) << ", slot " << out[i].slot);
+        REQUIRE(out[i] == rec.voice[i]);
+    }
     CHECK(room.stats().voiceOut == out.size());
     // After a seek, no frame from before it.
     room.seek(1000);
