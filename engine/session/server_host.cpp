@@ -747,7 +747,8 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
 std::uint32_t ServerHost::worstStalenessTicks() const {
     std::uint32_t worst = 0;
     for (const auto& [id, c] : clients_)
-        if (c.room && c.replicator) worst = std::max(worst, c.replicator->worstStalenessTicks(c.room->history, c.room->room.tick()));
+        if (c.room && c.replicator) // [replay] a viewer's snapshots come from its own view
+            worst = std::max(worst, c.replicator->worstStalenessTicks(c.replayView ? *c.replayView : c.room->history, c.room->room.tick()));
     return worst;
 }
 

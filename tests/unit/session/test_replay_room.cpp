@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "temp_dir.h"
+#include "sim/room.h"
 #include "unit/session/replay_fixture.h"
 
 using namespace caseroom;
@@ -298,4 +299,26 @@ TEST_CASE("replay: a truncated recording plays up to the damage", "[replay]") {
     CHECK(dr.position() == rec.lastTick);
     CHECK(dr.stats().damageSkipped >= 1);
     CHECK_FALSE(dr.notes().empty());
+}
+
+TEST_CASE("replay: a room keeps its recorded slots from joins", "[replay]") {
+    sim::RoomSpec spec;
+    spec.maxParticipants = 8;
+    sim::Room room(spec, 30.0);
+    CHECK(room.reserveSlots(5) == 5);
+    std::vector<core::EntityId> in;
+    for (int i = 0; i < 3; ++i) {
+        const auto j = room.join("Viewer " + std::to_string(i), core::Role::Spoke);
+        REQUIRE_FALSE(j.error);
+        CHECK(j.entity.value >= 5);
+        in.push_back(j.entity);
+    }
+    CHECK(room.join("One too many", core::Role::Spoke).error == sim::JoinError::RoomFull);
+    room.leave(in[0]);
+    const auto again = room.join("Again", core::Role::Spoke);
+    REQUIRE_FALSE(again.error);
+    CHECK(again.entity.value >= 5);
+    sim::Room small(spec, 30.0);
+    CHECK(small.reserveSlots(100) == 8);
+    CHECK(small.join("Nobody", core::Role::Spoke).error == sim::JoinError::RoomFull);
 }
