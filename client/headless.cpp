@@ -23,6 +23,7 @@
 #include "desk_cli.h"
 #include "room_link.h"
 #include "media/deck.h"
+#include "replay_ui.h"
 #include "room_ui.h"
 #include "session_slides.h"
 #include "sim/layout.h"
@@ -210,6 +211,8 @@ int connectedScene(Headless& h, const Options& o) {
     roomUi.showHelp = false; // the screenshot shows the room and the round (the wall board sits where help would)
     ClinicUi clinicUi;
     std::vector<ClinicIntent> noIntents; // this client only shows the room
+    ReplayUi replayUi;                                // [replay]
+    std::vector<net::ReplayIntent> noReplayIntents;
     // The printout of the round: each line when it changes (the demo log shows the clinic).
     std::string lastPhase, lastQueue = "-"; // "-": the first queue line is printed, even "none"
     std::vector<std::string> lastBoard;
@@ -299,6 +302,8 @@ int connectedScene(Headless& h, const Options& o) {
             cv.readOnly = true;
             drawClinicUi(clinicUi, cv, noIntents);
             noIntents.clear();
+            drawReplayUi(replayUi, ReplayUiView{&s.replay(), s.desc().role}, noReplayIntents); // [replay] shown, never sent
+            noReplayIntents.clear();
         };
         if (!frame(h, view, nullptr, o.ui ? &roomUi : nullptr, &rv, slidesPanel)) {
             rc = 3;

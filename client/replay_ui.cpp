@@ -19,7 +19,10 @@ void drawReplayUi(ReplayUi& ui, const ReplayUiView& v, std::vector<net::ReplayIn
     const session::ReplayInfoObject& info = *v.replay->info();
     // The server checks again (phase included); this only greys the controls.
     const bool mayControl = sim::permitted(v.role, sim::HoldingSet{}, sim::Action::ControlReplay, sim::Phase::Lobby);
-    ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_FirstUseEver);
+    // Bottom centre, like a player's controls, clear of the round's windows.
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y - 8.0f), ImGuiCond_FirstUseEver, ImVec2(0.5f, 1.0f));
+    ImGui::SetNextWindowSize(ImVec2(std::min(520.0f, display.x - 16.0f), 0), ImGuiCond_FirstUseEver);
     if (!ImGui::Begin((v.replay->header() + "###replay").c_str(), &ui.show)) {
         ImGui::End();
         return;

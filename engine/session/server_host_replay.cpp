@@ -82,6 +82,7 @@ void ServerHost::joinReplay(Client& c, RoomInstance& r) {
     c.replayView = std::make_unique<net::EntityHistory>(r.room.capacity());
     for (const auto& [slot, p] : r.replay->announced)
         send(c.peer, net::ParticipantJoined{slot, p.name, p.role, 0, false});
+    send(c.peer, net::ParticipantJoined{c.entity.value, c.name, c.role, c.userId, false}); // itself only (its name tag)
 }
 
 void ServerHost::handle(Client& c, const net::ReplayIntent& m, std::span<const std::uint8_t>, double now) {

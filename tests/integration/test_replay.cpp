@@ -144,6 +144,8 @@ TEST_CASE("replay room: viewers see the recorded room exactly, hear its voices, 
     CHECK(avatarAt(fac, spoke.self().value) == nullptr);
     CHECK(avatarAt(spoke, fac.self().value) == nullptr);
     REQUIRE(fac.selfPose() != nullptr); // its own avatar, in its own view: it walks
+    REQUIRE(avatarAt(fac, fac.self().value));
+    CHECK(avatarAt(fac, fac.self().value)->name == "Dr. Viewer"); // its own name tag
     CHECK(w.probe.replayTicks > 0);
     CHECK(w.probe.viewerJoins == 2);
 
