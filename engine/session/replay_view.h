@@ -1,7 +1,9 @@
 // The client's view model of a replay room's playback (session/replay_room.h):
 // the Replay object (position, length, speed, paused, title, start time) and
 // the timeline's ReplayMark objects, as the room replicates them. A room is a
-// replay when its Replay object has arrived. Read by client/replay_ui and the
+// replay when its Replay object has arrived; its position is at most a
+// recorded second old while playing (the server sets it once a second and on
+// every control). Read by client/replay_ui and the
 // headless printout; controls go back as net::ReplayIntent
 // (ClientSession::sendReplay).
 // Thread rule: the session's thread.

@@ -173,6 +173,8 @@ private:
         std::map<std::uint16_t, record::Present> announced; // ghost slot -> who, as ParticipantJoined told the viewers
         bool resync = true;                             // mirror every object next tick (a seek, a keyframe)
         bool tableFullLogged = false;
+        ReplayInfoObject published;                     // the Replay object as last set
+        bool anyPublished = false;
     };
     struct RoomInstance {
         RoomInstance(const sim::RoomSpec& spec, double rate, double now, const sim::RouterConfig& voiceConfig);

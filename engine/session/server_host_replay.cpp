@@ -118,6 +118,7 @@ void ServerHost::tickReplay(RoomInstance& r, double now) {
     ReplayDue due;
     pb.advance(1.0 / config_.tickRate, due);
     if (due.jumped) mirror.resync = true;
+    const bool controlled = mirror.resync; // an intent or a jump: the playback object goes out now
     const ReplayState& st = pb.state();
 
     // Ghosts: who left (or whose slot another took), then who came.
@@ -178,8 +179,20 @@ void ServerHost::tickReplay(RoomInstance& r, double now) {
     } else {
         for (net::ObjectKey key : due.objectsChanged) mirrorOne(key);
     }
-    net::ObjectBytes info;
-    if (encodeReplayInfo(pb.infoObject(), info)) (void)r.objects.set(net::ObjectKey{net::ObjectKind::Replay, 0}, info.view());
+    // The playback object: at once when anything but the position changed,
+    // else once a recorded second while playing (viewers read MM:SS; a
+    // per-tick position would cost every viewer ~30 bytes a tick).
+    const ReplayInfoObject shown = pb.infoObject();
+    ReplayInfoObject same = shown;
+    same.position = mirror.published.position;
+    const std::uint32_t second = std::max<std::uint32_t>(shown.tickRate, 1);
+    if (!mirror.anyPublished || controlled || same != mirror.published || shown.position < mirror.published.position ||
+        shown.position - mirror.published.position >= second) {
+        net::ObjectBytes info;
+        if (encodeReplayInfo(shown, info)) (void)r.objects.set(net::ObjectKey{net::ObjectKind::Replay, 0}, info.view());
+        mirror.published = shown;
+        mirror.anyPublished = true;
+    }
 
     r.stream.drain(r.events); // the viewers' joins and leaves (RoomTick::replay)
     onRoomEvents(r);
