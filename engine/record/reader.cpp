@@ -2,6 +2,10 @@
 // every frame (a crash, a truncation, a damaged index). Any bytes at all are
 // read without a crash: every length is checked against the file and the
 // limits, every block authenticated before it is decoded.
+// Cost: a closed file reads its trailer, info and index only. A scan reads
+// every byte once, plus one AEAD check per candidate frame during a resync;
+// a crafted file of overlapping frame headers (the frame checksum is not
+// keyed) can make that quadratic in its size: slow, never unsafe.
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
