@@ -149,7 +149,10 @@ struct WriterConfig {
     std::string path;                 // created (O_EXCL, mode 0600); an existing file is refused
     Key key{};                        // the recording key (loadRecordingKey)
     RecordingInfo info;
-    std::uint32_t flushTicks = 30;    // a block is sealed and handed to the worker at least this often (1 s at 30 Hz)
+    // A block is sealed and handed to the worker at least this often. 15 (0.5 s
+    // at 30 Hz) so that kill -9 loses at most one second: the open block (up to
+    // 14 ticks) plus the block in flight (sealed, not yet written: 15 ticks).
+    std::uint32_t flushTicks = 15;
     std::uint32_t maxBlockBytes = 256 * 1024; // ... or when its plaintext grows past this
     bool syncEachBlock = true;        // fdatasync after every block (kill -9 / power loss lose at most the open block)
 };

@@ -1,9 +1,12 @@
 // engine/record: round trips, seeking, refusals, file mode, no I/O on append.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <fstream>
+
 
 #include "record_fixture.h"
 #include "temp_dir.h"
@@ -118,4 +121,193 @@ TEST_CASE("keyframeAtOrBefore finds the last keyframe at or before a tick") {
         REQUIRE(b->keyframe.has_value());
         CHECK(b->keyframe->tick == 100 + (std::min(t, 1000u) - 100) / 300 * 300);
     }
+}
+
+TEST_CASE("many blocks: every tick back, in order, blocks in tick order") {
+    TempDir dir;
+    const auto path = dir.file("many.crrec");
+    auto w = writeSample(path, 1, 3000, 300, true, 4);
+    auto r = RecordingReader::open(path, testKey());
+    REQUIRE(r.ok());
+    CHECK((*r)->blocks().size() > 600);
+    auto back = readAll(**r);
+    CHECK(back.ticks == w.ticks);
+    CHECK(back.keyframes.size() == 10);
+    for (std::size_t i = 1; i < (*r)->blocks().size(); ++i)
+        CHECK((*r)->blocks()[i].firstTick > (*r)->blocks()[i - 1].lastTick);
+}
+
+TEST_CASE("an existing path is refused, naming it; the file is 0600") {
+    TempDir dir;
+    const auto path = dir.file("x.crrec");
+    WriterConfig c;
+    c.path = path;
+    c.key = testKey();
+    {
+        auto w = RecordingWriter::create(c);
+        REQUIRE(w.ok());
+        struct stat st {};
+        REQUIRE(::stat(path.c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0600);
+    }
+    auto again = RecordingWriter::create(c);
+    REQUIRE(!again.ok());
+    CHECK_THAT(again.error().message, Catch::Contains(path));
+    CHECK_THAT(again.error().message, Catch::Contains("exists"));
+}
+
+TEST_CASE("a wrong key is refused with both key ids") {
+    TempDir dir;
+    const auto path = dir.file("k.crrec");
+    (void)writeSample(path, 1, 40, 30, true);
+    auto r = RecordingReader::open(path, testKey(8));
+    REQUIRE(!r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("recorded under another key (id "));
+    CHECK_THAT(r.error().message, Catch::Contains(path));
+}
+
+TEST_CASE("not a recording, another version: clear errors naming the file") {
+    TempDir dir;
+    const auto path = dir.file("n.crrec");
+    spitBytes(path, std::vector<std::uint8_t>(100, 'x'));
+    auto r = RecordingReader::open(path, testKey());
+    REQUIRE(!r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains(path) && Catch::Contains("bad magic"));
+    spitBytes(path, {});
+    r = RecordingReader::open(path, testKey());
+    REQUIRE(!r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("too short"));
+}
+
+TEST_CASE("the recording key is a key file: created 0600, refused when others can read it") {
+    TempDir dir;
+    const auto path = dir.file("recording.key");
+    CHECK(!loadRecordingKey(path, false).ok()); // missing, not asked to create
+    auto k = loadRecordingKey(path, true);
+    REQUIRE(k.ok());
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    auto again = loadRecordingKey(path, false);
+    REQUIRE(again.ok());
+    CHECK(*again == *k);
+    REQUIRE(::chmod(path.c_str(), 0644) == 0);
+    auto open = loadRecordingKey(path, false);
+    REQUIRE(!open.ok());
+    CHECK_THAT(open.error().message, Catch::Contains(path));
+}
+
+TEST_CASE("policy names round trip") {
+    for (auto p : {Policy::Never, Policy::DidacticOnly, Policy::WholeSession}) CHECK(policyFromString(toString(p)) == p);
+    CHECK(!policyFromString("sometimes").has_value());
+}
+
+TEST_CASE("append does no I/O: a partial block stays in memory until flush") {
+    TempDir dir;
+    WriterConfig c;
+    c.path = dir.file("io.crrec");
+    c.key = testKey();
+    c.flushTicks = 1000;
+    auto w = RecordingWriter::create(c);
+    REQUIRE(w.ok());
+    const auto before = (*w)->stats().fileBytes;
+    const auto size0 = slurpBytes(c.path).size();
+    CHECK(size0 == before);
+    for (std::uint32_t t = 1; t <= 20; ++t) (*w)->append(sampleTick(t));
+    auto s = (*w)->stats();
+    CHECK(s.fileBytes == before);
+    CHECK(s.blocks == 0);
+    CHECK(s.queuedBlocks == 0);
+    CHECK(s.ticks == 20);
+    CHECK(s.avatarBytes > 0);
+    CHECK(s.voiceBytes == 10 * 70);
+    CHECK(slurpBytes(c.path).size() == size0);
+    REQUIRE((*w)->close().ok());
+    CHECK((*w)->stats().fileBytes > before);
+    CHECK((*w)->stats().blocks == 1);
+}
+
+TEST_CASE("after a pause nothing is kept until the next keyframe") {
+    TempDir dir;
+    const auto path = dir.file("p.crrec");
+    {
+        WriterConfig c;
+        c.path = path;
+        c.key = testKey();
+        auto w = RecordingWriter::create(c);
+        REQUIRE(w.ok());
+        (*w)->keyframe(sampleKeyframe(1));
+        (*w)->append(sampleTick(2));
+        (*w)->pause({3, 4, 0});
+        (*w)->append(sampleTick(4)); // dropped: paused
+        (*w)->keyframe(sampleKeyframe(10));
+        (*w)->append(sampleTick(11));
+        REQUIRE((*w)->close().ok());
+    }
+    auto r = RecordingReader::open(path, testKey());
+    REQUIRE(r.ok());
+    auto back = readAll(**r);
+    REQUIRE(back.ticks.size() == 2);
+    CHECK(back.ticks[0].tick == 2);
+    CHECK(back.ticks[1].tick == 11);
+    REQUIRE(back.pauses.size() == 1);
+    CHECK(back.pauses[0] == Pause{3, 4, 0});
+    CHECK((*r)->summary().pauses == back.pauses);
+}
+
+TEST_CASE("a stolen file reveals nothing: no name, room, text or voice byte in the clear") {
+    TempDir dir;
+    const auto path = dir.file("s.crrec");
+    {
+        WriterConfig c;
+        c.path = path;
+        c.key = testKey();
+        c.info = sampleInfo();
+        auto w = RecordingWriter::create(c);
+        REQUIRE(w.ok());
+        TickRecord t = sampleTick(1);
+        t.joined = {{3, 1, core::Role::Spoke, "Dr. Zebediah Quist"}};
+        t.events = {{1, 3, 0xFFFF, 0, 0, "patient Marguerite"}};
+        t.voice = {{0, 3, 1, 5, 20, std::vector<std::uint8_t>(64, 0x5A)}};
+        (*w)->append(t);
+        (*w)->mark({1, 1, 0, "didactic session label"});
+        REQUIRE((*w)->close().ok());
+    }
+    const auto file = slurpBytes(path);
+    const std::string text(file.begin(), file.end());
+    for (const char* secret : {"Zebediah", "Marguerite", "ECHO-7", "Hepatitis", "[room", "didactic session"})
+        CHECK(text.find(secret) == std::string::npos);
+    CHECK(text.find(std::string(16, '\x5A')) == std::string::npos);
+}
+
+TEST_CASE("an I/O error is kept, later appends are dropped, close returns it") {
+    TempDir dir;
+    WriterConfig c;
+    c.path = dir.file("full.crrec");
+    c.key = testKey();
+    c.flushTicks = 1;
+    auto w = RecordingWriter::create(c);
+    REQUIRE(w.ok());
+    // A file size limit just past what is written: the next blocks hit EFBIG.
+    struct rlimit old {};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    auto oldSig = ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old;
+    small.rlim_cur = (*w)->stats().fileBytes + 3000;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    for (std::uint32_t t = 1; t <= 200; ++t) (*w)->append(sampleTick(t));
+    auto closed = (*w)->close();
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &old) == 0);
+    ::signal(SIGXFSZ, oldSig);
+    REQUIRE(!closed.ok());
+    CHECK_THAT(closed.error().message, Catch::Contains(c.path) && Catch::Contains("write"));
+    CHECK(!(*w)->stats().error.empty());
+    CHECK((*w)->stats().blocks < 200);
+    (*w)->append(sampleTick(300));  // accepted, dropped, no crash
+    CHECK(!(*w)->close().ok());
+    // What was written before the error still reads.
+    auto r = RecordingReader::open(c.path, testKey());
+    REQUIRE(r.ok());
+    CHECK((*r)->blocks().size() == (*w)->stats().blocks);
+    CHECK(!(*r)->summary().closed);
 }
