@@ -28,6 +28,7 @@
 #include "render/ui_font.h"
 #include "render/renderer.h"
 #include "room_link.h"
+#include "replay_ui.h"
 #include "room_ui.h"
 #include "media/deck.h"
 #include "session_pump.h"
@@ -89,6 +90,8 @@ struct App {
     CasesUi cases;                  // the case desk window (program credentials)
     ClinicUi clinic;                // the teaching round's windows (clinic_ui.h)
     std::vector<ClinicIntent> clinicIntents; // emitted by the windows, sent under the lock
+    ReplayUi replay;                         // [replay] the replay window (replay_ui.h): replay rooms only
+    std::vector<net::ReplayIntent> replayIntents;
     std::vector<render::AvatarDraw> avatars;
     sim::RoomLayout layout;         // copy of the session's, for drawing outside the lock
     bool hasLayout = false;
@@ -396,6 +399,11 @@ void buildUi(App& a, bool inRoom, const platform::InputFrame& in) {
         cv.toggleHand = !ImGui::GetIO().WantCaptureKeyboard && ImGui::IsKeyPressed(SDL_SCANCODE_H, false);
         drawClinicUi(a.clinic, cv, a.clinicIntents);
         sendClinicIntents(*a.link.session, a.clinicIntents); // buildUi runs under the pump lock
+    }
+    { // [replay]
+        drawReplayUi(a.replay, ReplayUiView{&a.link.session->replay(), a.link.session->desc().role}, a.replayIntents);
+        for (const net::ReplayIntent& m : a.replayIntents) a.link.session->sendReplay(m);
+        a.replayIntents.clear();
     }
     if (a.slides) {
         SlidesUiView sv;

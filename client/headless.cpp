@@ -23,6 +23,7 @@
 #include "desk_cli.h"
 #include "room_link.h"
 #include "media/deck.h"
+#include "replay_ui.h"
 #include "room_ui.h"
 #include "session_slides.h"
 #include "sim/layout.h"
@@ -210,6 +211,8 @@ int connectedScene(Headless& h, const Options& o) {
     roomUi.showHelp = false; // the screenshot shows the room and the round (the wall board sits where help would)
     ClinicUi clinicUi;
     std::vector<ClinicIntent> noIntents; // this client only shows the room
+    ReplayUi replayUi;                                // [replay]
+    std::vector<net::ReplayIntent> noReplayIntents;
     // The printout of the round: each line when it changes (the demo log shows the clinic).
     std::string lastPhase, lastQueue = "-"; // "-": the first queue line is printed, even "none"
     std::vector<std::string> lastBoard;
@@ -247,6 +250,24 @@ int connectedScene(Headless& h, const Options& o) {
         }
         std::fflush(stdout);
     };
+    // [replay] The playback, each second of it and on play/pause (tests and bots read these lines).
+    std::string lastReplay;
+    std::uint32_t lastReplayTick = 0;
+    auto printReplay = [&] {
+        const session::ReplayViewModel& v = s.replay();
+        if (!v.isReplay()) return;
+        if (lastReplay.empty()) std::printf("replay: %s\n", v.header().c_str());
+        const auto& info = *v.info();
+        const std::string line = v.positionLine();
+        const std::uint32_t perSecond = std::max<std::uint32_t>(info.tickRate, 1);
+        const bool moved = info.position / perSecond != lastReplayTick / perSecond || lastReplay.find(info.paused ? "paused" : "playing") == std::string::npos;
+        if (lastReplay.empty() || moved) {
+            std::printf("%s\n", line.c_str());
+            std::fflush(stdout);
+            lastReplay = line;
+            lastReplayTick = info.position;
+        }
+    };
     int rc = 0;
     auto step = [&]() -> bool {
         s.update(secondsSince(start));
@@ -256,6 +277,7 @@ int connectedScene(Headless& h, const Options& o) {
             return false;
         }
         printClinic();
+        printReplay(); // [replay]
         for (auto& n : takeClinicNotices(clinicUi, s, secondsSince(start))) addNotice(roomUi, secondsSince(start), std::move(n));
         const sim::RoomLayout* layout = s.layout();
         (*source)->sync(s);
@@ -288,6 +310,8 @@ int connectedScene(Headless& h, const Options& o) {
             cv.readOnly = true;
             drawClinicUi(clinicUi, cv, noIntents);
             noIntents.clear();
+            drawReplayUi(replayUi, ReplayUiView{&s.replay(), s.desc().role}, noReplayIntents); // [replay] shown, never sent
+            noReplayIntents.clear();
         };
         if (!frame(h, view, nullptr, o.ui ? &roomUi : nullptr, &rv, slidesPanel)) {
             rc = 3;

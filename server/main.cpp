@@ -35,6 +35,7 @@
 #include "session/room_sessions.h"
 #include "session/content_store.h"
 #include "session/deck_library.h"
+#include "session/replay_room.h"
 #include "session/server_host.h"
 #include "sim/layout.h"
 #include "store/database.h"
@@ -105,6 +106,12 @@ void usage() {
         "                        clients, tick time median/p99/max, bytes sent per client\n"
         "  --stats-file FILE     also append each stats line to FILE as key=value pairs\n"
         "  --log-level LEVEL     debug, info, warn or error (default info)\n"
+        "  --replay FILE         serve the recording FILE as a replay room, and only that room:\n"
+        "                        viewers join with a token for its code and walk the recorded\n"
+        "                        room, seeing and hearing it as it was; facilitators, specialists\n"
+        "                        and coordinators control the playback (play, pause, seek, speed).\n"
+        "                        A damaged file is served up to its good blocks (the damage logged)\n"
+        "  --room CODE           with --replay: the replay room's code (default: the recorded room's)\n"
         "  --help                this text\n"
         "\n"
         "Rooms file keys per [room CODE]: name, width, depth, height, table_radius, table_seats,\n"
@@ -120,6 +127,7 @@ struct Options {
     session::ServerConfig config;
     std::string configPath, portFile, stateDir, keyPath, auditPath, statsFile, revocationsPath, contentDir, dbPath;
     std::string recordingsDir, recordingKeyPath;  // recording (docs/RECORDING.md); defaults in the state directory
+    std::string replayPath, replayRoom;           // --replay FILE [--room CODE]
     bool noRecording = false;
     bool noDb = false;
     double heartbeat = 30.0;
@@ -202,6 +210,8 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             if (!n) return n.error();
             o.statsEvery = *n;
         } else if (a == "--stats-file") o.statsFile = *v;
+        else if (a == "--replay") { o.replayPath = *v; o.noRecording = true; } // a replay server records nothing
+        else if (a == "--room") o.replayRoom = *v;
         else if (a == "--log-level") {
             auto l = cli::parseLogLevel(a, *v);
             if (!l) return l.error();
@@ -209,6 +219,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         } else return core::Error{"unknown option '" + a + "' (see --help)"};
     }
     if (!o.offers.empty() && o.contentDir.empty()) return core::Error{"--offer names a deck in --content DIR: give --content"};
+    if (!o.replayRoom.empty() && o.replayPath.empty()) return core::Error{"--room names the replay room: give --replay FILE"};
     if (o.noDb && !o.dbPath.empty()) return core::Error{"--db and --no-db contradict each other: give one"};
     return o;
 }
@@ -473,9 +484,35 @@ int main(int argc, char** argv) {
         }
         CR_LOG_INFO("clinic database %s: %zu program(s)", o.dbPath.c_str(), programs.size());
     }
-    std::uint32_t capacity = 0;
+    // [replay] --replay FILE: the recording's room is the only one hosted.
+    std::unique_ptr<record::RecordingReader> replayReader;
+    std::unique_ptr<session::ReplayRoom> replay;
+    std::uint32_t replayViewers = 0;
+    if (!o.replayPath.empty()) {
+        if (o.recordingKeyPath.empty()) {
+            if (o.stateDir.empty()) o.stateDir = cli::defaultStateDir(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"), ::geteuid() == 0);
+            o.recordingKeyPath = o.stateDir + "/recording.key";
+        }
+        auto key = record::loadRecordingKey(o.recordingKeyPath, false);
+        if (!key) { std::fprintf(stderr, "caseroom-server: --recording-key %s: %s\n", o.recordingKeyPath.c_str(), key.error().message.c_str()); return 1; }
+        auto reader = record::RecordingReader::open(o.replayPath, *key);
+        if (!reader) { std::fprintf(stderr, "caseroom-server: --replay %s: %s\n", o.replayPath.c_str(), reader.error().message.c_str()); return 1; }
+        replayReader = std::move(*reader);
+        for (const record::Damage& d : replayReader->summary().damage)
+            CR_LOG_WARN("replay %s: damage at byte %llu (%llu bytes, ticks %u..%u): %s; served up to the good blocks", o.replayPath.c_str(),
+                        static_cast<unsigned long long>(d.offset), static_cast<unsigned long long>(d.bytes), d.fromTick, d.toTick, d.what.c_str());
+        replay = std::make_unique<session::ReplayRoom>(*replayReader);
+        const std::string code = o.replayRoom.empty() ? replayReader->info().room : o.replayRoom;
+        replayViewers = session::replayRoomSpec(replayReader->info(), code).maxParticipants;
+        config.rooms.clear(); // programs' rooms and --config's: not served by a replay server
+        config.replays[code] = replay.get();
+        CR_LOG_INFO("replay %s: room '%s', '%s', %u ticks at %u Hz, %zu marks%s", o.replayPath.c_str(), code.c_str(),
+                    replayReader->info().title.c_str(), replay->lastTick() - replay->firstTick(), replayReader->info().tickRate,
+                    replay->marks().size(), replayReader->summary().closed ? "" : " (not closed by its writer)");
+    }
+    std::uint32_t capacity = replayViewers;
     for (const auto& r : config.rooms) capacity += r.maxParticipants;
-    if (config.rooms.empty()) capacity = sim::RoomSpec{}.maxParticipants;
+    if (config.rooms.empty() && !replay) capacity = sim::RoomSpec{}.maxParticipants;
     if (o.maxPeers == 0 && capacity + core::kPeerSlack > core::kMaxServerPeers) {
         // roomSpecsFromConfig refuses such files already; this guards built-in changes.
         std::fprintf(stderr, "caseroom-server: the rooms hold %u participants in all; one server takes at most %u (%u connections "
@@ -676,6 +713,7 @@ int main(int argc, char** argv) {
     sdesc.maxPeersPerAddress = static_cast<std::uint32_t>(o.maxPerAddress);
     std::vector<std::string> codes;
     for (const auto& r : config.rooms) codes.push_back(r.code);
+    for (const auto& [code, pb] : config.replays) codes.push_back(code); // [replay]
     if (codes.empty()) codes.push_back(sim::RoomSpec{}.code);
     // A program credential names "@" + the program's code (the case desk's, not a room's).
     for (const auto& p : programs) codes.push_back("@" + p);
@@ -727,7 +765,7 @@ int main(int argc, char** argv) {
     const std::uint16_t port = (*transport)->boundPort();
     CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz, up to %u connections", desc.bind.host.c_str(), port,
                 host.roomCount(), config.tickRate, desc.maxPeers);
-    for (const auto& r : config.rooms.empty() ? std::vector<sim::RoomSpec>{sim::RoomSpec{}} : config.rooms)
+    for (const auto& r : config.rooms.empty() && config.replays.empty() ? std::vector<sim::RoomSpec>{sim::RoomSpec{}} : config.rooms)
         CR_LOG_INFO("  room '%s': %s, up to %u participants", r.code.c_str(), r.name.c_str(), r.maxParticipants);
     {
         session::AuditRecord started;

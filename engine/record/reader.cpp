@@ -2,6 +2,10 @@
 // every frame (a crash, a truncation, a damaged index). Any bytes at all are
 // read without a crash: every length is checked against the file and the
 // limits, every block authenticated before it is decoded.
+// Cost: a closed file reads its trailer, info and index only. A scan reads
+// every byte once, plus one AEAD check per candidate frame during a resync;
+// a crafted file of overlapping frame headers (the frame checksum is not
+// keyed) can make that quadratic in its size: slow, never unsafe.
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -300,6 +304,10 @@ core::Result<std::unique_ptr<RecordingReader>> RecordingReader::open(const std::
     } else if (!infoOk) {
         m->summary.damage.push_back({kHeaderBytes, 0, 0, 0, "info block unreadable"});
     }
+    // Keyframes in tick order for the binary search (a file's are already,
+    // unless its writer's caller broke the tick rule or the bytes are hostile).
+    std::stable_sort(m->keyframes.begin(), m->keyframes.end(),
+                     [&](std::size_t a, std::size_t b) { return m->blocks[a].firstTick < m->blocks[b].firstTick; });
     auto& s = m->summary;
     bool any = false;
     for (const auto& b : m->blocks) {
@@ -318,7 +326,7 @@ core::Result<Block> RecordingReader::read(std::size_t i) { return impl_->read(i)
 std::optional<std::size_t> RecordingReader::keyframeAtOrBefore(std::uint32_t tick) const {
     const auto& k = impl_->keyframes;
     const auto& b = impl_->blocks;
-    // Keyframes are in tick order as the writer's caller appends them.
+    // keyframes is sorted by tick (open).
     auto it = std::upper_bound(k.begin(), k.end(), tick, [&](std::uint32_t t, std::size_t i) { return t < b[i].firstTick; });
     if (it == k.begin()) return std::nullopt;
     return *(it - 1);

@@ -197,7 +197,7 @@ core::Result<std::unique_ptr<RecordingWriter>> RecordingWriter::create(const Wri
             return core::Error{"recording " + config.path + ": the file exists already (a recording is never overwritten)"};
         return core::Error{sysError(config.path, "cannot create")};
     }
-    ::fchmod(fd, 0600); // the umask may not narrow it further than asked, but make it exact
+    ::fchmod(fd, 0600); // exactly 0600 whatever the umask
     impl->fd = fd;
 
     std::vector<std::uint8_t> bytes(kHeaderBytes);

@@ -130,6 +130,7 @@ bool ClientSession::recordingAcknowledged() const {
     const sim::RecordingState& rec = clinicView_.recording();
     return rec.status != sim::RecordingStatus::Off && rec.epoch == ackedEpoch_;
 }
+void ClientSession::sendReplay(const net::ReplayIntent& m) { if (state_ == ClientState::InRoom) sendMessage(m); } // [replay]
 
 void ClientSession::sendPanelIntent(const sim::PanelCommand& cmd) {
     if (state_ != ClientState::InRoom || cmd.panel >= net::kMaxPanels) return;
@@ -364,7 +365,9 @@ void ClientSession::onSnapshot(const net::Snapshot& snap, double now) {
     clock_.observe(snap.serverTick, now);
     latestServerTick_ = std::max(latestServerTick_, snap.serverTick);
     for (const net::ObjectUpdate& u : objectUpdates_) {
-        const bool ok = ClinicViewModel::handles(u.key.kind) ? clinicView_.apply(u) : panelView_.apply(u);
+        const bool ok = ReplayViewModel::handles(u.key.kind)   ? replayView_.apply(u) // [replay]
+                        : ClinicViewModel::handles(u.key.kind) ? clinicView_.apply(u)
+                                                               : panelView_.apply(u);
         if (ok) ++counters_.objectUpdates;
         else ++counters_.malformed;
     }

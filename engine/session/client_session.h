@@ -24,6 +24,7 @@
 #include "session/interpolation.h"
 #include "session/clinic_view.h"
 #include "session/panel_view.h"
+#include "session/replay_view.h"
 #include "sim/panels.h"
 #include "sim/avatar.h"
 #include "sim/layout.h"
@@ -212,6 +213,10 @@ public:
     void acknowledgeRecording();
     [[nodiscard]] bool recordingAcknowledged() const;
     [[nodiscard]] const ClinicViewModel& clinic() const { return clinicView_; }
+    // [replay] A replay room's playback (session/replay_view.h); replay().isReplay() tells the room is one.
+    [[nodiscard]] const ReplayViewModel& replay() const { return replayView_; }
+    // [replay] Play, pause, seek, speed: refused NotReplay in a live room, NotPermitted without Action::ControlReplay.
+    void sendReplay(const net::ReplayIntent& m);
     [[nodiscard]] const std::vector<net::TextHeld>& heldTexts() const { return heldTexts_; }
     // The newest IntentRefused received (for UIs and bots that need the
     // reason; how many: stats().refusals).
@@ -285,6 +290,7 @@ private:
     std::vector<net::ObjectUpdate> objectUpdates_;
     PanelViewModel panelView_;
     ClinicViewModel clinicView_;
+    ReplayViewModel replayView_;   // [replay]
     std::vector<net::TextHeld> heldTexts_;   // newest last, at most 16 kept
     std::uint16_t ackedEpoch_ = 0;           // the recording epoch this client acknowledged (0: none)
     net::IntentRefused lastRefusal_;

@@ -29,7 +29,7 @@ ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, d
 
 ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
     : transport_(transport), config_(std::move(config)), links_(config_.link) {
-    if (config_.rooms.empty()) config_.rooms.push_back(sim::RoomSpec{});
+    if (config_.rooms.empty() && config_.replays.empty()) config_.rooms.push_back(sim::RoomSpec{}); // [replay] a replay server hosts its replay only
     for (const auto& spec : config_.rooms) {
         rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
         RoomInstance& r = *rooms_.back();
@@ -45,6 +45,7 @@ ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
         r.recording = std::make_unique<RecordingHost>(&r.stream, config_.recording, std::move(info));
         refreshPlan(r);
     }
+    addReplayRooms(); // [replay]
 }
 
 ServerHost::~ServerHost() = default;
@@ -93,7 +94,8 @@ template void ServerHost::send<net::TextHeld>(core::PeerId, const net::TextHeld&
 template void ServerHost::broadcast<net::ParticipantMuted>(RoomInstance&, const net::ParticipantMuted&, core::PeerId);
 
 void ServerHost::republishDecks() {
-    for (auto& r : rooms_) r->panels->publishDecks(r->objects);
+    for (auto& r : rooms_)
+        if (!r->replay) r->panels->publishDecks(r->objects); // [replay] its objects are the recording's
 }
 
 void ServerHost::shutdown() {
@@ -120,8 +122,8 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
         std::erase(r.members, peer);
         pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::Left, 0, {}, static_cast<std::uint32_t>(reason), {}, {}}, &c);
-        if (r.members.empty()) r.recording->stop(r.room.tick()); // nobody left to see it: the file is closed
-        broadcast(r, net::ParticipantLeft{c.entity.value, reason});
+        if (r.members.empty() && r.recording) r.recording->stop(r.room.tick()); // nobody left to see it: the file is closed
+        if (!r.replay) broadcast(r, net::ParticipantLeft{c.entity.value, reason}); // [replay] viewers are not announced
         ++counters_.leaves;
         if (config_.audit) { // access events: who was in which room, from where, until when
             AuditRecord e = auditAbout(c);
@@ -376,7 +378,7 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     c.entity = jr.entity;
     c.replicator = std::make_unique<net::ClientReplicator>(room->room.capacity());
     const sim::Participant* p = room->room.find(jr.entity);
-    room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick());
+    if (!room->replay) room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick()); // [replay] a viewer: its own view only
     room->voice.upsert(jr.entity.value, p->pose.headPosition(), sim::heardRoomWide(c.role));
     if (jr.entity.value >= room->peerOfSlot.size()) {
         room->peerOfSlot.resize(jr.entity.value + 1u);
@@ -404,6 +406,11 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     std::optional<sim::ModerationState> mod;
     if (const net::ObjectBytes* b = room->objects.find(net::ObjectKey{net::ObjectKind::Moderation, 0})) mod = decodeModeration(b->view());
     auto muted = [&](std::uint16_t slot) { return mod && std::binary_search(mod->muted.begin(), mod->muted.end(), slot); };
+    if (room->replay) { // [replay] the viewer learns the ghosts present; nobody learns of the viewer
+        joinReplay(c, *room);
+        room->members.push_back(c.peer);
+        return;
+    }
     const auto& all = room->room.participants();
     for (std::uint16_t slot = 0; slot < all.size(); ++slot)
         if (all[slot].active() && slot != jr.entity.value)
@@ -470,6 +477,7 @@ void ServerHost::handle(Client& c, const net::CaseQuery& m, std::span<const std:
 // is never decoded.
 void ServerHost::handle(Client& c, const net::VoiceFrame& frame, std::span<const std::uint8_t> bytes, double now) {
     RoomInstance& r = *c.room;
+    if (r.replay) { ++counters_.voiceRefused; return; } // [replay] viewers do not speak
     if (frame.speaker != c.entity.value) {
         ++counters_.voiceSpoofed;
         audit(c, now, "voice as entity " + std::to_string(frame.speaker), "refused: not the sender's avatar (" + std::to_string(c.entity.value) + ")");
@@ -565,6 +573,7 @@ void ServerHost::onRoomEvents(RoomInstance& r) {
         t.unixTime = config_.unixClock ? config_.unixClock() : 0;
         t.events = r.events;
         t.actors = r.actors;
+        t.replay = r.replay != nullptr; // [replay]
         for (RoomEventReader* reader : config_.readers) reader->onTick(t);
     }
     r.pinned.clear();
@@ -699,6 +708,7 @@ void ServerHost::handle(Client& c, const net::DeckOffer& offer, std::span<const 
 // ---- [SECTION] ticking: simulation, history, per-client snapshots ------------
 
 void ServerHost::tickRoom(RoomInstance& r, double now) {
+    if (r.replay) { tickReplay(r, now); return; } // [replay] server_host_replay.cpp
     links_.beginTick(now);
     r.room.step();
     const std::uint32_t tick = r.room.tick();
@@ -749,7 +759,8 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
 std::uint32_t ServerHost::worstStalenessTicks() const {
     std::uint32_t worst = 0;
     for (const auto& [id, c] : clients_)
-        if (c.room && c.replicator) worst = std::max(worst, c.replicator->worstStalenessTicks(c.room->history, c.room->room.tick()));
+        if (c.room && c.replicator) // [replay] a viewer's snapshots come from its own view
+            worst = std::max(worst, c.replicator->worstStalenessTicks(c.replayView ? *c.replayView : c.room->history, c.room->room.tick()));
     return worst;
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string_view>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@
 #include "session/panel_host.h"
 #include "session/recording_host.h"
 #include "session/room_events.h"
+#include "session/replay_room.h"
 #include "session/round_host.h"
 #include "session/content_store.h"
 #include "session/deck_upload.h"
@@ -77,6 +79,12 @@ struct ServerConfig {
     // invitation for the session (the server's records). Null: the room
     // alone refuses them again for as long as it lives.
     std::function<void(std::string_view room, const RoomActor& who, const std::string& reason)> onRemoved;
+    // [replay] Replay rooms (session/replay_room.h, server_host_replay.cpp):
+    // room code -> its playback (not owned; outlives the host). Each is a
+    // room of its own, built from the recording's room spec (a room of the
+    // same code in `rooms` is replaced): viewers join it as usual and see
+    // and hear the recorded room; its systems do not run.
+    std::map<std::string, ReplayRoom*> replays;
 };
 
 struct ServerCounters {
@@ -105,6 +113,9 @@ struct ServerCounters {
     std::uint64_t textsHeld = 0;             // chat lines, questions, recommendations the PHI screen held
     std::uint64_t recordingIntents = 0;      // recording started, stopped, acknowledged
     std::uint64_t recordingRefused = 0;      // ... refused (answered; audited when not permitted)
+    std::uint64_t replayIntents = 0;         // [replay] replay controls carried out
+    std::uint64_t replayRefused = 0;         // [replay] ... refused (not a replay room, or not permitted: audited)
+    std::uint64_t replayVoice = 0;           // [replay] recorded voice frames sent to viewers (copies)
 };
 
 class ServerHost {
@@ -159,6 +170,19 @@ private:
         AuditLimiter auditLimit{1.0, 10.0};       // refused input floods do not flood the audit log
         std::unique_ptr<net::ClientReplicator> replicator;
         bool desk = false;                        // a program credential: desk messages only, never a room (connectedAt: its last desk message)
+        // [replay] A replay viewer's own view of the room: the ghosts and
+        // itself, so that no viewer is replicated to another.
+        std::unique_ptr<net::EntityHistory> replayView;
+    };
+    // [replay] What a replay room has mirrored of its playback (server_host_replay.cpp).
+    struct ReplayMirror {
+        ReplayRoom* playback = nullptr;
+        std::uint32_t reserved = 0;                     // slots [0, reserved) are the recording's
+        std::map<std::uint16_t, record::Present> announced; // ghost slot -> who, as ParticipantJoined told the viewers
+        bool resync = true;                             // mirror every object next tick (a seek, a keyframe)
+        bool tableFullLogged = false;
+        ReplayInfoObject published;                     // the Replay object as last set
+        bool anyPublished = false;
     };
     struct RoomInstance {
         RoomInstance(const sim::RoomSpec& spec, double rate, double now, const sim::RouterConfig& voiceConfig);
@@ -194,6 +218,7 @@ private:
         std::vector<std::pair<std::size_t, RoomActor>> pinned; // identity captured at push (stream index, who)
         std::vector<sim::RoomEvent> events;
         std::vector<RoomActor> actors;
+        std::unique_ptr<ReplayMirror> replay;   // [replay] set: a replay room (server_host_replay.cpp)
     };
 
     void onReceive(Client& c, const net::TransportEvent& ev, double now);
@@ -241,6 +266,11 @@ private:
     void tickRound(RoomInstance& r);
     // The audit record of one teaching-round event (audited kinds).
     [[nodiscard]] std::string describe(const RoomInstance& r, const sim::RoomEvent& e) const;
+    // [replay] Replay rooms (server_host_replay.cpp).
+    void handle(Client& c, const net::ReplayIntent& m, std::span<const std::uint8_t> bytes, double now);
+    void addReplayRooms();                                  // the constructor: one room per ServerConfig::replays
+    void tickReplay(RoomInstance& r, double now);           // tickRoom of a replay room
+    void joinReplay(Client& c, RoomInstance& r);            // onJoin: the viewer's own view, the ghosts announced to it
     template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);

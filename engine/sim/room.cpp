@@ -38,6 +38,15 @@ Room::Room(const RoomSpec& spec, double tickRateHz)
     for (std::uint32_t i = 0; i < spec.maxParticipants; ++i) freeSlots_.push_back(static_cast<std::uint16_t>(i));
 }
 
+std::uint32_t Room::reserveSlots(std::uint32_t n) {
+    n = std::min<std::uint32_t>(n, capacity());
+    assert(population_ == 0);
+    freeSlots_.erase(freeSlots_.begin(), freeSlots_.begin() + static_cast<std::ptrdiff_t>(freeHead_));
+    freeHead_ = 0;
+    std::erase_if(freeSlots_, [n](std::uint16_t slot) { return slot < n; });
+    return n;
+}
+
 Participant* Room::get(core::EntityId id) {
     if (!id.valid() || id.value >= participants_.size() || !participants_[id.value].active()) return nullptr;
     return &participants_[id.value];

@@ -65,6 +65,10 @@ public:
     // all (locked rooms, removed users) is moderation's (sim/moderation.h).
     JoinResult join(const std::string& displayName, core::Role role, std::uint64_t userId = 0);
     void leave(core::EntityId id);
+    // A replay room (session/replay_room.h): slots [0, n) are the recording's
+    // and never given to a join. Call before anyone joins; clamped to the
+    // capacity. Returns the slots now kept.
+    std::uint32_t reserveSlots(std::uint32_t n);
 
     // Queues one input step (sequence expanded to 32 bits by the caller).
     // Steps at or below the newest applied one are ignored.

@@ -1,6 +1,8 @@
 // engine/record: round trips, seeking, refusals, file mode, no I/O on append.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -251,4 +253,61 @@ TEST_CASE("after a pause nothing is kept until the next keyframe") {
     REQUIRE(back.pauses.size() == 1);
     CHECK(back.pauses[0] == Pause{3, 4, 0});
     CHECK((*r)->summary().pauses == back.pauses);
+}
+
+TEST_CASE("a stolen file reveals nothing: no name, room, text or voice byte in the clear") {
+    TempDir dir;
+    const auto path = dir.file("s.crrec");
+    {
+        WriterConfig c;
+        c.path = path;
+        c.key = testKey();
+        c.info = sampleInfo();
+        auto w = RecordingWriter::create(c);
+        REQUIRE(w.ok());
+        TickRecord t = sampleTick(1);
+        t.joined = {{3, 1, core::Role::Spoke, "Dr. Zebediah Quist"}};
+        t.events = {{1, 3, 0xFFFF, 0, 0, "patient Marguerite"}};
+        t.voice = {{0, 3, 1, 5, 20, false, std::vector<std::uint8_t>(64, 0x5A)}};
+        (*w)->append(t);
+        (*w)->mark({1, 1, 0, "didactic session label"});
+        REQUIRE((*w)->close().ok());
+    }
+    const auto file = slurpBytes(path);
+    const std::string text(file.begin(), file.end());
+    for (const char* secret : {"Zebediah", "Marguerite", "ECHO-7", "Hepatitis", "[room", "didactic session"})
+        CHECK(text.find(secret) == std::string::npos);
+    CHECK(text.find(std::string(16, '\x5A')) == std::string::npos);
+}
+
+TEST_CASE("an I/O error is kept, later appends are dropped, close returns it") {
+    TempDir dir;
+    WriterConfig c;
+    c.path = dir.file("full.crrec");
+    c.key = testKey();
+    c.flushTicks = 1;
+    auto w = RecordingWriter::create(c);
+    REQUIRE(w.ok());
+    // A file size limit just past what is written: the next blocks hit EFBIG.
+    struct rlimit old {};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    auto oldSig = ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old;
+    small.rlim_cur = (*w)->stats().fileBytes + 3000;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    for (std::uint32_t t = 1; t <= 200; ++t) (*w)->append(sampleTick(t));
+    auto closed = (*w)->close();
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &old) == 0);
+    ::signal(SIGXFSZ, oldSig);
+    REQUIRE(!closed.ok());
+    CHECK_THAT(closed.error().message, Catch::Contains(c.path) && Catch::Contains("write"));
+    CHECK(!(*w)->stats().error.empty());
+    CHECK((*w)->stats().blocks < 200);
+    (*w)->append(sampleTick(300));  // accepted, dropped, no crash
+    CHECK(!(*w)->close().ok());
+    // What was written before the error still reads.
+    auto r = RecordingReader::open(c.path, testKey());
+    REQUIRE(r.ok());
+    CHECK((*r)->blocks().size() == (*w)->stats().blocks);
+    CHECK(!(*r)->summary().closed);
 }
