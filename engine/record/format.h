@@ -97,7 +97,13 @@ public:
     std::uint16_t u16();
     std::uint64_t u64();
     std::uint64_t var(std::uint64_t max);
-    std::size_t count(std::size_t max) { return std::size_t(var(std::min<std::uint64_t>(max, left()))); }
+    // A length or count: at most `max` and at most the bytes left after it
+    // (every item takes a byte at least), so nothing is allocated for bytes that are not there.
+    std::size_t count(std::size_t max) {
+        const std::uint64_t v = var(max);
+        if (v > left()) { fail(); return 0; }
+        return std::size_t(v);
+    }
     void blob(std::vector<std::uint8_t>& out, std::size_t max);
     void str(std::string& out, std::size_t max);
 
