@@ -140,4 +140,16 @@ struct Index {
 void encodeIndex(Out& o, const Index& x);
 bool decodeIndex(In& in, Index& x);
 
+// Everyone present in a recording, by first appearance: a participant
+// (slot, instance) is listed once; a later sample with a name fills in one
+// that was unnamed (they acknowledged the recording after entering).
+inline void noteEveryone(std::vector<Present>& everyone, const Present& p) {
+    for (Present& e : everyone)
+        if (e.slot == p.slot && e.instance == p.instance) {
+            if (e.name.empty() && !p.name.empty()) e.name = p.name;
+            return;
+        }
+    everyone.push_back(p);
+}
+
 } // namespace caseroom::record::format

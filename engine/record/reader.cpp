@@ -123,10 +123,7 @@ struct RecordingReader::Impl {
         seqs.push_back(seq);
     }
 
-    std::set<std::pair<std::uint16_t, std::uint16_t>> seen;
-    void see(const Present& p) {
-        if (seen.insert({p.slot, p.instance}).second) summary.everyone.push_back(p);
-    }
+    void see(const Present& p) { format::noteEveryone(summary.everyone, p); }
 
     bool readInfo() {
         FrameHeader f;
@@ -299,7 +296,6 @@ core::Result<std::unique_ptr<RecordingReader>> RecordingReader::open(const std::
         m->keyframes.clear();
         m->summary = ReaderSummary{};
         m->summary.fileBytes = m->size;
-        m->seen.clear();
         m->scan();
     } else if (!infoOk) {
         m->summary.damage.push_back({kHeaderBytes, 0, 0, 0, "info block unreadable"});

@@ -73,7 +73,6 @@ struct RecordingWriter::Impl {
     std::vector<Mark> marks;
     std::vector<Pause> pauseList;
     std::vector<Present> everyone;
-    std::set<std::pair<std::uint16_t, std::uint16_t>> seen;
 
     // ---- shared with the worker (mu)
     mutable std::mutex mu;
@@ -100,9 +99,7 @@ struct RecordingWriter::Impl {
         pendingLast = std::max(pendingLast, tick);
     }
 
-    void see(const Present& p) {
-        if (seen.insert({p.slot, p.instance}).second) everyone.push_back(p);
-    }
+    void see(const Present& p) { format::noteEveryone(everyone, p); }
 
     void enqueue(BlockKind kind, std::uint32_t first, std::uint32_t last, std::vector<std::uint8_t>&& plain) {
         Job job{nextSeq++, BlockRef{kind, 0, first, last}, std::move(plain)};
