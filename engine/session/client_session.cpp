@@ -126,6 +126,14 @@ void ClientSession::acknowledgeRecording() {
     sendClinic(m);
 }
 
+std::optional<std::pair<std::uint32_t, sim::AvatarPose>> ClientSession::newestReceived(std::uint16_t slot) const {
+    if (slot >= known_.size() || !known_[slot].present || known_[slot].buffer.size() == 0) return std::nullopt;
+    const InterpolationBuffer& b = known_[slot].buffer;
+    const auto pose = b.sample(static_cast<double>(b.newestTick()));
+    if (!pose) return std::nullopt;
+    return std::make_pair(b.newestTick(), *pose);
+}
+
 bool ClientSession::recordingAcknowledged() const {
     const sim::RecordingState& rec = clinicView_.recording();
     return rec.status != sim::RecordingStatus::Off && rec.epoch == ackedEpoch_;

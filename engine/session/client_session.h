@@ -211,6 +211,10 @@ public:
     // acknowledgement of the current epoch; recordingAcknowledged() is true
     // while the room records and this client acknowledged that recording.
     void acknowledgeRecording();
+    // The newest authoritative state received for another participant's
+    // slot: its server tick and the pose (exactly as the snapshot said, before
+    // interpolation). For tests and tools that compare what a client was sent.
+    [[nodiscard]] std::optional<std::pair<std::uint32_t, sim::AvatarPose>> newestReceived(std::uint16_t slot) const;
     [[nodiscard]] bool recordingAcknowledged() const;
     [[nodiscard]] const ClinicViewModel& clinic() const { return clinicView_; }
     // [replay] A replay room's playback (session/replay_view.h); replay().isReplay() tells the room is one.

@@ -163,6 +163,7 @@ void RecordingHost::writeKeyframe(std::uint32_t tick, std::span<const RecordedSl
         m.instance = s.instance;
         m.named = !k.present.back().name.empty();
         m.hasState = true;
+        m.afterKeyframe = true;
         m.state = s.state;
     }
     for (std::uint32_t i = 0; i < objects.slotCount(); ++i) {
@@ -254,9 +255,11 @@ void RecordingHost::capture(std::uint32_t tick, double nowSeconds, std::span<con
             t.joined.push_back(p);
         }
         if (!m.hasState || !(m.state == s.state)) {
-            t.avatars.push_back({s.slot, encodeRecordedAvatar(s.state, m.hasState ? &m.state : nullptr)});
+            // Absolute for a slot's first sample after its join or a keyframe, else a delta.
+            t.avatars.push_back({s.slot, encodeRecordedAvatar(s.state, m.hasState && !m.afterKeyframe ? &m.state : nullptr)});
             m.state = s.state;
             m.hasState = true;
+            m.afterKeyframe = false;
         }
     }
     for (std::size_t slot = 0; slot < slots_.size(); ++slot) {

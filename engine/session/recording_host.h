@@ -105,6 +105,7 @@ private:
         std::uint32_t instance = 0;
         bool named = false;
         bool hasState = false;
+        bool afterKeyframe = false;   // the next tick-record sample is absolute (a replay may start at the keyframe)
         net::QuantizedAvatar state;
     };
     struct ObjectMemory {

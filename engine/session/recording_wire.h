@@ -1,7 +1,8 @@
 // The avatar bytes of a recording (record/recording.h AvatarSample::state):
 // the snapshot's own delta code (net/avatar_codec.h), against the slot's
 // previous sample in tick records and against QuantizedAvatar{} (absolute)
-// in keyframes and on a participant's first sample. The one place that
+// in keyframes and on a participant's first sample after their join or after
+// a keyframe (so a replay that starts at a keyframe needs nothing before it). The one place that
 // knows both the record and the wire forms of an avatar.
 #pragma once
 #include <cstdint>
