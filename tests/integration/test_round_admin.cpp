@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "clinic/recommendations_doc.h"
+#include "clinic/session_plan.h"
 #include "integration/process.h"
 #include "session/audit_log.h"
 #include "session/db_audit.h"
@@ -105,6 +106,23 @@ TEST_CASE("caseroom-admin keeps the round's statements and faculty and sends the
     }
     const std::string session = std::to_string(c.session), case1 = std::to_string(c.case1);
 
+    // The recording policy: didactic by default, read by a roster member, set by the coordinator only.
+    auto policy = s.admin({"--as", "npi-1", "program", "recording", "hcv"});
+    CHECK(policy.rc == 0);
+    CHECK(policy.out.find("recording        didactic") != std::string::npos);
+    CHECK(s.admin({"--as", "npi-1", "program", "recording", "hcv", "whole"}).rc == 1);
+    CHECK(s.admin({"--as", "maria", "program", "recording", "hcv", "sometimes"}).rc != 0);
+    auto whole = s.admin({"--as", "maria", "program", "recording", "hcv", "whole"});
+    CHECK(whole.rc == 0);
+    CHECK(whole.out.find("recording        whole") != std::string::npos);
+    {
+        auto db = store::Database::open({.path = dbPath});
+        REQUIRE(db.ok());
+        store::Records r(**db);
+        auto plan = clinic::loadSessionPlan(r, c.session);
+        REQUIRE(plan);
+        CHECK(plan->recordingPolicy == sim::RecordingPolicy::WholeSession); // the room takes it with its plan
+    }
     // Statements: read by a roster member, set by the coordinator only.
     auto shown = s.admin({"--as", "npi-1", "program", "statements", "hcv"});
     CHECK(shown.rc == 0);

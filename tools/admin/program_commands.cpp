@@ -18,6 +18,8 @@ constexpr const char* kUsage =
     "       caseroom-admin program list\n"
     "       caseroom-admin program show CODE\n"
     "       caseroom-admin program statements CODE [--confidentiality TEXT] [--liability TEXT]\n"
+    "       caseroom-admin program recording CODE [never|didactic|whole]   show or set the recording policy\n"
+    "                        (didactic, the default: recorded only in the didactic phase; docs/RECORDING.md)\n"
     "\n"
     "create: a program (e.g. \"Hepatitis C ECHO\"). Its code is also the room code of its\n"
     "sessions. Needs ManagePrograms (a coordinator of some program), or, before any\n"
@@ -212,6 +214,31 @@ int statements(Context& ctx, const ParsedArgs& a, const std::string& code) {
 
 } // namespace
 
+// The program's recording policy: shown to any roster member, set by whoever
+// may manage programs (audited as a program field change).
+int recording(Context& ctx, const std::string& code, const std::string* policy) {
+    if (policy && *policy != "never" && *policy != "didactic" && *policy != "whole")
+        return usageError(ctx, "recording policy must be never, didactic or whole (got '" + *policy + "')");
+    if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
+    Tx tx(ctx.db());
+    if (auto st = tx.begun(); !st) return fail(ctx, st.error());
+    auto p = ctx.program(code);
+    if (!p) return fail(ctx, p.error());
+    if (policy) {
+        if (auto st = ctx.require(p->id, sim::Action::ManagePrograms); !st) return fail(ctx, st.error());
+        store::Program changed = *p;
+        changed.recordingPolicy = *policy;
+        if (auto st = ctx.records().updateProgram(changed, ctx.actor(), ctx.globals.now); !st) return fail(ctx, st.error());
+        p->recordingPolicy = *policy;
+    } else if (auto st = ctx.roleIn(p->id); !st) {
+        return fail(ctx, st.error());
+    }
+    if (auto st = tx.commit(); !st) return fail(ctx, st.error());
+    std::printf("program          %s%s\nrecording        %s\n", p->code.c_str(), policy ? " (recording policy set)" : "",
+                p->recordingPolicy.c_str());
+    return kExitOk;
+}
+
 int runProgram(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--code"}, {"--name"}, {"--tz"}, {"--form"}, {"--cme-threshold"}, {"--credit-type"},
                                          {"--credit-per-hour"}, {"--rounding"}, {"--accreditation"}, {"--attestation"},
@@ -225,7 +252,9 @@ int runProgram(Context& ctx, std::span<const std::string> args) {
     if (sub == "list" && a->positional.size() == 1) return list(ctx);
     if (sub == "show" && a->positional.size() == 2) return show(ctx, a->positional[1]);
     if (sub == "statements" && a->positional.size() == 2) return statements(ctx, *a, a->positional[1]);
-    return usageError(ctx, "expected create, list, show CODE or statements CODE (see --help)");
+    if (sub == "recording" && (a->positional.size() == 2 || a->positional.size() == 3))
+        return recording(ctx, a->positional[1], a->positional.size() == 3 ? &a->positional[2] : nullptr);
+    return usageError(ctx, "expected create, list, show CODE, statements CODE or recording CODE [POLICY] (see --help)");
 }
 
 } // namespace caseroom::admin
