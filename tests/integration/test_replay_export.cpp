@@ -750,6 +750,7 @@ TEST_CASE("caseroom-replay exports, verifies and describes a recording") {
                               "stateBytes", "damage"})
             CHECK(j.has(k));
         CHECK(j["room"].str() == "hcv");
+        CHECK(j["sessionRecord"].str().find("Week 3: retreatment") != std::string::npos);
         CHECK(j["session"].num() == static_cast<double>(synth.session));
         CHECK(j["durationMs"].num() == Approx(20000).margin(1));
         REQUIRE(j["participants"].size() == 3);
@@ -769,6 +770,7 @@ TEST_CASE("caseroom-replay exports, verifies and describes a recording") {
         auto text = runReplay(fx.dir, {"info", fx.rec});
         CHECK(text.rc == 0);
         CHECK(text.out.find("Cai Nguyễn") != std::string::npos);
+        CHECK(text.out.find("Week 3: retreatment") != std::string::npos);   // the session, named from the clinic database
         CHECK(text.out.find("00:00:11.000  case 1: hepatitis C") != std::string::npos);
     }
 }

@@ -32,14 +32,36 @@ core::Result<std::unique_ptr<ExportAudit>> ExportAudit::open(const std::string& 
     return a;
 }
 
-std::string ExportAudit::sessionText(std::uint64_t session) {
-    if (session == 0) return "no session";
-    auto s = records_->session(static_cast<std::int64_t>(session));
-    if (!s) return "session " + std::to_string(session) + " (not in the clinic database)";
+namespace {
+
+std::optional<std::string> describeSession(store::Records& records, std::uint64_t session) {
+    auto s = records.session(static_cast<std::int64_t>(session));
+    if (!s) return std::nullopt;
     std::string text = "session " + std::to_string(session) + " \"" + s->title + "\" (" +
                        session::formatUtc(static_cast<std::uint64_t>(std::max<std::int64_t>(0, s->startUtc))) + ")";
-    if (auto p = records_->program(s->programId)) text += " of program " + p->code;
+    if (auto p = records.program(s->programId)) text += " of program " + p->code;
     return text;
+}
+
+} // namespace
+
+std::string ExportAudit::sessionText(std::uint64_t session) {
+    if (session == 0) return "no session";
+    auto text = describeSession(*records_, session);
+    return text ? *text : "session " + std::to_string(session) + " (not in the clinic database)";
+}
+
+std::optional<std::string> sessionFromDatabase(const std::string& dbPath, std::uint64_t session) {
+    std::error_code ec;
+    if (session == 0 || !std::filesystem::exists(dbPath, ec)) return std::nullopt;
+    store::OpenDesc d;
+    d.path = dbPath;
+    d.create = false;
+    d.readOnly = true;
+    auto db = store::Database::open(d);
+    if (!db) return std::nullopt;
+    store::Records records(**db);
+    return describeSession(records, session);
 }
 
 core::Status ExportAudit::recordExport(const ExportWho& who, const std::string& recordingFile, const record::RecordingInfo& info,

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -47,5 +48,10 @@ private:
     std::unique_ptr<store::Database> db_;
     std::unique_ptr<store::Records> records_;
 };
+
+// The session's line as sessionText() writes it, read from the database at
+// `dbPath` opened read-only; nullopt when there is no database or no such
+// session (info uses it; nothing is written).
+[[nodiscard]] std::optional<std::string> sessionFromDatabase(const std::string& dbPath, std::uint64_t session);
 
 } // namespace caseroom::replay

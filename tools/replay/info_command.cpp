@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "audit.h"
 #include "export_audio.h"
 #include "progress.h"
 #include "replay.h"
@@ -18,7 +19,9 @@ constexpr const char* kInfoUsage =
     "lasts, who was present (name, role, time present), the phases with their start\n"
     "times, the pauses, the voice and state bytes, and any damage found reading it.\n"
     "Times are from the recording's first tick; pauses are part of its length.\n"
-    "  --json   one JSON object on stdout instead of text\n";
+    "The session is named from the clinic database when it has it (read only).\n"
+    "  --json      one JSON object on stdout instead of text\n"
+    "  --db FILE   the clinic database (default STATE_DIR/clinic.db)\n";
 
 constexpr const char* kVerifyUsage =
     "usage: caseroom-replay verify FILE\n"
@@ -50,12 +53,14 @@ const char* pauseWhy(std::uint8_t why) { return why == 1 ? "paused by a person" 
 
 double ticksMs(const Scan& s, std::uint64_t ticks) { return static_cast<double>(ticks) * 1000.0 / (s.info.tickRate ? s.info.tickRate : 30); }
 
-void printText(const Scan& s) {
+void printText(const Scan& s, const std::optional<std::string>& sessionLine) {
     std::printf("recording     %s (%s%s)\n", s.path.c_str(), kib(s.fileBytes).c_str(),
                 s.closed ? "" : ", not closed: the writer did not finish it");
     std::printf("room          %s\n", s.info.room.c_str());
     std::printf("title         %s\n", s.info.title.c_str());
-    std::printf("session       %s\n", s.info.session ? std::to_string(s.info.session).c_str() : "none known");
+    std::printf("session       %s\n", sessionLine      ? sessionLine->c_str()
+                                      : s.info.session ? std::to_string(s.info.session).c_str()
+                                                       : "none known");
     std::printf("began         %s\n", session::formatUtc(s.info.startedUnix).c_str());
     std::printf("policy        %s\n", record::toString(s.info.policy));
     std::printf("duration      %s (ticks %u-%u at %u Hz)\n", clockText(s.durationMs()).c_str(), s.info.firstTick, s.lastTick,
@@ -81,7 +86,7 @@ void printText(const Scan& s) {
     }
 }
 
-void printJson(const Scan& s) {
+void printJson(const Scan& s, const std::optional<std::string>& sessionLine) {
     std::string j = "{";
     auto num = [](double v) {
         char buf[40];
@@ -91,6 +96,7 @@ void printJson(const Scan& s) {
     auto u = [](std::uint64_t v) { return std::to_string(v); };
     j += "\"file\":" + jsonString(s.path) + ",\"bytes\":" + u(s.fileBytes) + ",\"closed\":" + (s.closed ? "true" : "false");
     j += ",\"room\":" + jsonString(s.info.room) + ",\"title\":" + jsonString(s.info.title) + ",\"session\":" + u(s.info.session);
+    if (sessionLine) j += ",\"sessionRecord\":" + jsonString(*sessionLine);
     j += ",\"startedUnix\":" + u(s.info.startedUnix) + ",\"started\":" + jsonString(session::formatUtc(s.info.startedUnix));
     j += ",\"policy\":" + jsonString(record::toString(s.info.policy));
     j += ",\"tickRate\":" + u(s.info.tickRate) + ",\"firstTick\":" + u(s.info.firstTick) + ",\"lastTick\":" + u(s.lastTick);
@@ -128,14 +134,19 @@ void printJson(const Scan& s) {
 } // namespace
 
 int runInfo(const Globals& g, std::span<const std::string> args) {
-    std::string file;
+    std::string file, dbPath;
     bool json = false;
-    for (const auto& a : args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
         if (a == "--help" || a == "-h") {
             std::fputs(kInfoUsage, stdout);
             return kExitOk;
         }
         if (a == "--json") json = true;
+        else if (a == "--db") {
+            if (i + 1 >= args.size()) return fail("info", "--db needs a value (see info --help)", kExitUsage);
+            dbPath = args[++i];
+        }
         else if (a.rfind("--", 0) == 0) return fail("info", "unknown option '" + a + "' (see info --help)", kExitUsage);
         else if (file.empty()) file = a;
         else return fail("info", "one FILE only (see info --help)", kExitUsage);
@@ -150,8 +161,10 @@ int runInfo(const Globals& g, std::span<const std::string> args) {
     };
     const Scan scan = scanRecording(**reader, file, o);
     progress.done();
-    if (json) printJson(scan);
-    else printText(scan);
+    if (dbPath.empty() && !g.stateDir.empty()) dbPath = g.stateDir + "/clinic.db";
+    const auto sessionLine = dbPath.empty() ? std::nullopt : sessionFromDatabase(dbPath, scan.info.session);
+    if (json) printJson(scan, sessionLine);
+    else printText(scan, sessionLine);
     return kExitOk;
 }
 
