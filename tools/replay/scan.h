@@ -1,0 +1,71 @@
+// One pass over a recording (record/recording.h): who was present and for
+// how long, the phases (marks), the pauses, the byte counts, the damage met,
+// and (when asked) every voice frame grouped by sender for the export.
+//
+// Timeline conventions (docs/ADMIN.md "caseroom-replay"):
+// - time 0 is the recording's first tick (RecordingInfo::firstTick), the
+//   origin of VoiceSample::atMs; tick t is at (t - firstTick) / tickRate s;
+// - the recording lasts from its first tick to the end of its last one:
+//   (lastTick - firstTick + 1) / tickRate s, pauses included (a pause is a
+//   span of the timeline where nothing was recorded; exports keep it as
+//   silence, so the marks' times hold in the export);
+// - a participant is one (name, role): a person who leaves and comes back is
+//   one participant; time present counts recorded time only (not pauses,
+//   not damaged spans);
+// - voice from a slot nobody is known to hold becomes a participant named
+//   "slot N" (known = false).
+// Thread rule: single-threaded.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "record/recording.h"
+#include "voice_schedule.h"
+
+namespace caseroom::replay {
+
+struct Participant {
+    record::Present who;                 // as first seen (slot, instance of that first time)
+    bool known = true;
+    std::uint64_t presentTicks = 0;      // recorded ticks present
+    std::uint32_t firstTick = 0, lastTick = 0;  // first and last tick seen present
+    std::uint64_t voiceFrames = 0;
+};
+
+struct PauseSpan {
+    std::uint32_t fromTick = 0, toTick = 0;  // toTick: the resuming keyframe's tick (the end when none)
+    std::uint8_t phase = 0, why = 0;
+};
+
+struct Scan {
+    std::string path;
+    record::RecordingInfo info;
+    std::uint64_t fileBytes = 0;
+    bool closed = false;                       // the writer closed it (index and trailer found)
+    std::uint32_t lastTick = 0;
+    std::vector<record::Mark> marks;           // by tick
+    std::vector<PauseSpan> pauses;             // by tick
+    std::vector<Participant> participants;     // by first appearance
+    std::vector<record::Damage> damage;
+    std::uint64_t blocks = 0, ticks = 0, keyframes = 0;
+    std::uint64_t voiceFrames = 0, voiceBytes = 0, stateBytes = 0;
+    std::vector<VoiceStream> streams;          // with keepVoice: one per sender (slot occupancy), speaker = participant index
+
+    [[nodiscard]] double tickMs(std::uint32_t tick) const;      // ms since the first tick
+    [[nodiscard]] double durationMs() const;
+    [[nodiscard]] std::int64_t durationSamples() const;         // at 48 kHz
+};
+
+struct ScanOptions {
+    bool keepVoice = false;
+    std::function<void(std::size_t done, std::size_t total)> progress;  // blocks
+};
+
+// Reads every block of an open reader. Never fails past open: a block that
+// does not decode is damage (byte range, ticks) and the scan goes on.
+[[nodiscard]] Scan scanRecording(record::RecordingReader& reader, const std::string& path, const ScanOptions& options);
+
+} // namespace caseroom::replay
