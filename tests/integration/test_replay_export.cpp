@@ -722,6 +722,23 @@ TEST_CASE("caseroom-replay exports, verifies and describes a recording") {
         CHECK(bad.out.find("DAMAGED") != std::string::npos);
         CHECK(bad.out.find("bytes ") != std::string::npos);
         CHECK(bad.out.find("not closed") != std::string::npos);
+        // A flipped byte inside a closed file: that block fails authentication, its ticks are named.
+        const std::string flipped = fx.dir + "/flipped.caseroom-rec";
+        std::filesystem::copy_file(fx.rec, flipped);
+        {
+            std::fstream io(flipped, std::ios::in | std::ios::out | std::ios::binary);
+            io.seekg(static_cast<std::streamoff>(std::filesystem::file_size(flipped) / 2));
+            char c = 0;
+            io.read(&c, 1);
+            io.seekp(static_cast<std::streamoff>(std::filesystem::file_size(flipped) / 2));
+            c = static_cast<char>(c ^ 0x40);
+            io.write(&c, 1);
+        }
+        auto flip = runReplay(fx.dir, {"verify", flipped});
+        INFO(flip.out);
+        CHECK(flip.rc == 1);
+        CHECK(flip.out.find("DAMAGED: 1 fault") != std::string::npos);
+        CHECK(flip.out.find(" lost: ") != std::string::npos);
         // info still describes what is left, with the damage.
         auto info = runReplay(fx.dir, {"info", cut, "--json", "--quiet"});
         REQUIRE(info.rc == 0);

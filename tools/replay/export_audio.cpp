@@ -190,16 +190,20 @@ core::Result<AudioExport> exportAudio(Scan& scan, const AudioExportOptions& opti
     }
 
     const double rangeSeconds = static_cast<double>(to - from) / kRate;
-    auto progressAt = [&](double base) {
-        return std::function<void(std::int64_t)>([&, base](std::int64_t done) {
-            if (options.progress) options.progress(base + static_cast<double>(done) / kRate, 2 * rangeSeconds);
+    // Progress in seconds of work: the second pass (encoding) takes about
+    // four times the first (decoding and measuring), so it counts four times.
+    constexpr double kPass2Weight = 4.0;
+    const double totalWork = (1.0 + kPass2Weight) * rangeSeconds;
+    auto progressAt = [&](double base, double weight) {
+        return std::function<void(std::int64_t)>([&, base, weight](std::int64_t done) {
+            if (options.progress) options.progress(base + weight * static_cast<double>(done) / kRate, totalWork);
         });
     };
 
     // Pass 1: measure.
     LoudnessMeter mixMeter(2);
     std::vector<float> stereo;
-    auto st = renderPass(scan, speakers, from, to, result.decodeErrors, progressAt(0), [&](std::int64_t, std::size_t n) {
+    auto st = renderPass(scan, speakers, from, to, result.decodeErrors, progressAt(0, 1.0), [&](std::int64_t, std::size_t n) {
         if (mix) {
             stereo.assign(2 * n, 0.0f);
             for (const auto& sp : speakers)
@@ -315,7 +319,7 @@ core::Result<AudioExport> exportAudio(Scan& scan, const AudioExportOptions& opti
     std::uint64_t mixSkip = mixLimiter ? mixLimiter->latency() : 0;
     std::vector<std::uint64_t> trackSkip(speakers.size());
     for (std::size_t i = 0; i < speakers.size(); ++i) trackSkip[i] = speakers[i].limiter ? speakers[i].limiter->latency() : 0;
-    st = renderPass(scan, speakers, from, to, result.decodeErrors, progressAt(rangeSeconds), [&](std::int64_t, std::size_t n) {
+    st = renderPass(scan, speakers, from, to, result.decodeErrors, progressAt(rangeSeconds, kPass2Weight), [&](std::int64_t, std::size_t n) {
         if (mix) {
             stereo.assign(2 * n, 0.0f);
             for (const auto& sp : speakers) {
@@ -354,7 +358,7 @@ core::Result<AudioExport> exportAudio(Scan& scan, const AudioExportOptions& opti
         if (auto s = result.writers[i]->finish(); !s) return s.error();
         result.files[i].frames = result.writers[i]->framesWritten();
     }
-    if (options.progress) options.progress(2 * rangeSeconds, 2 * rangeSeconds);
+    if (options.progress) options.progress(totalWork, totalWork);
     return result;
 }
 

@@ -37,7 +37,7 @@ struct AudioExportOptions {
     double ceilingDb = -1.0;
     bool normaliseTracks = true;         // false: tracks at the level they were spoken (still limited)
     std::int32_t mixBitrate = 64000, trackBitrate = 32000;
-    std::function<void(double doneSeconds, double totalSeconds)> progress;  // both passes: total = 2 x the range
+    std::function<void(double done, double total)> progress;  // seconds of work, both passes (not of audio)
 };
 
 struct ExportedFile {

@@ -140,7 +140,7 @@ int runExport(const Globals& g, std::span<const std::string> args) {
     opt.from = from ? static_cast<std::int64_t>(std::llround(*from * 48000)) : 0;
     opt.to = to ? static_cast<std::int64_t>(std::llround(*to * 48000)) : -1;
     Progress progress(mode, "caseroom-replay export: audio");
-    opt.progress = [&](double done, double total) { progress.update(done, total, "s"); };
+    opt.progress = [&](double done, double total) { progress.update(done, total, nullptr); };
     auto result = exportAudio(scan, opt);
     progress.done();
     if (!result) return fail("export", result.error().message, kExitFailed);

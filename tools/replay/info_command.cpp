@@ -182,26 +182,25 @@ int runVerify(const Globals& g, std::span<const std::string> args) {
     if (file.empty()) return fail("verify", "which recording? (usage: caseroom-replay verify FILE)", kExitUsage);
     auto reader = openRecording(g, file);
     if (!reader) return fail("verify", reader.error().message, kExitUnusable);
-    auto& r = **reader;
-    const auto st = r.verifyAll();
-    const auto& s = r.summary();
-    std::vector<record::Damage> damage = s.damage;
-    if (!st && damage.empty()) {
-        // A fault the reader did not place in the file: still a fault.
-        record::Damage d;
-        d.what = st.error().message;
-        damage.push_back(d);
-    }
-    if (damage.empty() && s.closed) {
-        std::printf("%s: intact: %zu blocks, ticks %u-%u, %llu voice frames, %s\n", file.c_str(), r.blocks().size(), s.firstTick,
-                    s.lastTick, static_cast<unsigned long long>(s.voiceFrames), kib(s.fileBytes).c_str());
+    // Every block read and authenticated once (as RecordingReader::verifyAll), with progress.
+    Progress progress(Progress::modeFor(g.quiet), "caseroom-replay verify");
+    ScanOptions o;
+    o.progress = [&](std::size_t done, std::size_t total) {
+        progress.update(static_cast<double>(done), static_cast<double>(total), "blocks");
+    };
+    const Scan scan = scanRecording(**reader, file, o);
+    progress.done();
+    if (scan.damage.empty() && scan.closed) {
+        std::printf("%s: intact: %llu blocks, ticks %u-%u, %llu voice frames, %s\n", file.c_str(),
+                    static_cast<unsigned long long>(scan.blocks), scan.info.firstTick, scan.lastTick,
+                    static_cast<unsigned long long>(scan.voiceFrames), kib(scan.fileBytes).c_str());
         return kExitOk;
     }
-    std::printf("%s: DAMAGED: %zu fault(s)%s\n", file.c_str(), damage.size() + (s.closed ? 0 : 1), "");
-    for (const auto& d : damage) printDamage(stdout, d);
-    if (!s.closed)
+    std::printf("%s: DAMAGED: %zu fault(s)\n", file.c_str(), scan.damage.size() + (scan.closed ? 0 : 1));
+    for (const auto& d : scan.damage) printDamage(stdout, d);
+    if (!scan.closed)
         std::printf("  not closed: no index or trailer (the writer stopped before closing); what was read ends at tick %u\n",
-                    s.lastTick);
+                    scan.lastTick);
     return kExitFailed;
 }
 

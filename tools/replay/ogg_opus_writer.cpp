@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/utf8.h"
+
 namespace caseroom::replay {
 
 struct OggOpusWriter::Sink {
@@ -48,7 +50,12 @@ core::Result<std::unique_ptr<OggOpusWriter>> OggOpusWriter::create(const OggOpus
     OggOpusComments* comments = ope_comments_create();
     if (!comments) return core::Error{desc.path + ": out of memory"};
     for (const auto& [tag, value] : desc.tags) {
-        if (const int e = ope_comments_add(comments, tag.c_str(), value.c_str()); e != OPE_OK) {
+        // Vorbis comments are UTF-8: a label or name that is not (a damaged file) keeps its ASCII.
+        std::string text = value;
+        if (!core::validUtf8(text))
+            for (auto& ch : text)
+                if (static_cast<unsigned char>(ch) >= 0x80) ch = '?';
+        if (const int e = ope_comments_add(comments, tag.c_str(), text.c_str()); e != OPE_OK) {
             ope_comments_destroy(comments);
             return core::Error{desc.path + ": tag " + tag + ": " + ope_strerror(e)};
         }
@@ -62,6 +69,7 @@ core::Result<std::unique_ptr<OggOpusWriter>> OggOpusWriter::create(const OggOpus
     w->enc_ = enc;
     ope_encoder_ctl(enc, OPUS_SET_BITRATE(desc.bitrate));
     ope_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+    ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(desc.complexity));
     return w;
 }
 

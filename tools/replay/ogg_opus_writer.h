@@ -25,6 +25,7 @@ struct OggOpusDesc {
     std::string path;                     // the final name
     std::uint32_t channels = 2;           // 1 or 2
     std::int32_t bitrate = 64000;         // bits per second (all channels)
+    std::int32_t complexity = 10;         // Opus encoder complexity 0..10 (speed against quality)
     std::vector<std::pair<std::string, std::string>> tags;  // Vorbis comments in order (TITLE, DATE, CHAPTER001, ...)
 };
 

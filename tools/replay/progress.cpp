@@ -48,8 +48,11 @@ void Progress::update(double done, double total, const char* unit) {
         std::fflush(stderr);
         shown_ = true;
     } else if (!finished) {
-        std::fprintf(stderr, "%s: %d %% (%.0f of %.0f %s), %s\n", label_.c_str(), static_cast<int>(share * 100), done, total, unit,
-                     left.c_str());
+        if (unit)
+            std::fprintf(stderr, "%s: %d %% (%.0f of %.0f %s), %s\n", label_.c_str(), static_cast<int>(share * 100), done, total,
+                         unit, left.c_str());
+        else
+            std::fprintf(stderr, "%s: %d %%, %s\n", label_.c_str(), static_cast<int>(share * 100), left.c_str());
     }
 }
 

@@ -1,6 +1,6 @@
 // Progress of a long command on stderr: a bar with the share done and an
 // estimate of the time left when stderr is a terminal, else one plain line
-// at most every `period` seconds ("caseroom-replay export: 42 % (250 of 600 s), about 12 s left");
+// at most every `period` seconds ("caseroom-replay info: 42 % (16 of 38 blocks), about 12s left");
 // none with --quiet. The tool reads the clock here (a CLI, not engine code).
 // Thread rule: one thread.
 #pragma once
@@ -16,7 +16,7 @@ class Progress {
 public:
     Progress(ProgressMode mode, std::string label, double periodSeconds = 5.0);
     ~Progress() { done(); }
-    // done / total in `unit` ("blocks", "s").
+    // done / total in `unit` ("blocks"; nullptr: a share only).
     void update(double done, double total, const char* unit);
     // Ends the bar's line (idempotent).
     void done();

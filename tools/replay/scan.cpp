@@ -188,6 +188,8 @@ Scan scanRecording(record::RecordingReader& reader, const std::string& path, con
     scan.path = path;
     scan.info = reader.info();
     const auto& summary = reader.summary();
+    // The info block lost (damage): time 0 is then the first tick read.
+    if (scan.info == record::RecordingInfo{} && !reader.blocks().empty()) scan.info.firstTick = summary.firstTick;
     scan.fileBytes = summary.fileBytes;
     scan.closed = summary.closed;
     scan.damage = summary.damage;
