@@ -502,6 +502,10 @@ int main(int argc, char** argv) {
             CR_LOG_WARN("replay %s: damage at byte %llu (%llu bytes, ticks %u..%u): %s; served up to the good blocks", o.replayPath.c_str(),
                         static_cast<unsigned long long>(d.offset), static_cast<unsigned long long>(d.bytes), d.fromTick, d.toTick, d.what.c_str());
         replay = std::make_unique<session::ReplayRoom>(*replayReader);
+        // Viewers arrive at the first recorded moment (a recording that began
+        // paused, in the introductions, holds nothing before its first keyframe).
+        for (const record::BlockRef& b : replayReader->blocks())
+            if (b.kind == record::BlockKind::Keyframe) { replay->seek(b.firstTick); break; }
         const std::string code = o.replayRoom.empty() ? replayReader->info().room : o.replayRoom;
         replayViewers = session::replayRoomSpec(replayReader->info(), code).maxParticipants;
         config.rooms.clear(); // programs' rooms and --config's: not served by a replay server

@@ -248,6 +248,14 @@ void BotBrain::stepClinic(ClientSession& s, double now) {
         recordAsked_ = true;
         ++progress_.recordingsStarted;
     }
+    // ... and stops it when the agenda has ended (the file is closed with its index).
+    if (script_->record && script_->part == ClinicPart::Facilitator && recordAsked_ && !recordStopped_ && a.hasPlan &&
+        a.phase == sim::Phase::Ended && v.recording().status != sim::RecordingStatus::Off) {
+        net::RecordingIntent r;
+        r.op = net::RecordingIntent::Op::Stop;
+        s.sendClinic(r);
+        recordStopped_ = true;
+    }
     if (!a.hasPlan) return; // no session plan (yet): nothing to play
     if (phaseIndex_ != static_cast<int>(a.current)) {
         // A new phase in our view: plan this phase's moves from here.

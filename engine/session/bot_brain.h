@@ -49,7 +49,7 @@ struct ClinicScript {
     double phaseSeconds = 4.0;           // facilitator: each phase's length before it advances (the plan's are minutes)
     std::uint32_t startWith = 1;         // facilitator: participants in its view (itself included) before it leaves the lobby
     double raiseChance = 0.6;            // spokes: chance to raise a hand in the didactic (in clarifying questions they all do)
-    bool record = false;                 // facilitator: start recording as the session leaves the lobby (the program's policy pauses it by phase)
+    bool record = false;                 // facilitator: start recording as the session leaves the lobby (the program's policy pauses it by phase), stop it when it ends
     bool acknowledgeRecording = true;    // every part: a scripted participant agrees to a recording when asked (docs/RECORDING.md "Consent")
 };
 
@@ -111,7 +111,7 @@ private:
     void facilitate(ClientSession& s, double now);
     void participate(ClientSession& s, double now);
     std::optional<ClinicScript> script_;
-    bool recordAsked_ = false;
+    bool recordAsked_ = false, recordStopped_ = false;
     ClinicProgress progress_;
     int phaseIndex_ = -1;                // the agenda entry it last saw begin (-1: none yet)
     double phaseSeenAt_ = 0;             // when it saw it begin
