@@ -63,9 +63,12 @@ void drawCanvas(ImDrawList* d, const session::ClientSession& s) {
     // The recording sign: seen by everyone in the room, on the wall, while it records or is paused.
     if (const sim::RecordingState& rec = v.recording(); rec.status != sim::RecordingStatus::Off) {
         const bool live = rec.status == sim::RecordingStatus::Live;
-        const float x = pad + font->CalcTextSizeA(50, 1e9f, 0, phase.c_str()).x + 36.0f;
-        d->AddCircleFilled({x + 14, 42}, 14, live ? rgba(225, 30, 30) : rgba(240, 180, 40));
-        d->AddText(font, 40, {x + 36, 20}, live ? rgba(255, 90, 90) : rgba(240, 180, 40), live ? "REC" : "REC paused");
+        // Bottom right, clear of the timer and of the entries' "more" line.
+        const char* label = live ? "REC" : "REC paused";
+        const float w = font->CalcTextSizeA(40, 1e9f, 0, label).x;
+        const float x = kCanvasW - pad - w - 36.0f, y = kCanvasH - 52.0f;
+        d->AddCircleFilled({x + 14, y + 22}, 14, live ? rgba(225, 30, 30) : rgba(240, 180, 40));
+        d->AddText(font, 40, {x + 36, y}, live ? rgba(255, 90, 90) : rgba(240, 180, 40), label);
     }
     const std::string elapsed = clockText(a.phaseStartTick, s.serverTick(), s.tickRate());
     const std::string timer = e && e->plannedSeconds ? text(StringId::WallTimer, {elapsed, clockText(0, e->plannedSeconds, 1.0)}) : elapsed;

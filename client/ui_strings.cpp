@@ -190,11 +190,11 @@ constexpr std::array<StringEntry, static_cast<std::size_t>(StringId::Count)> kEn
     {S::HelpPanelConsole, 0, "Facilitator console"},
     {S::HelpConsole, 0, "agenda, floor, mutes, lock, participants (facilitators)"},
     {S::NoticeRecordingStarted, 1, "this session is being recorded (policy: {0})"},
-    {S::NoticeRecordingPaused, 1, "recording paused: the {0} is not recorded"},
-    {S::NoticeRecordingResumed, 1, "recording again: the {0} is recorded"},
+    {S::NoticeRecordingPaused, 1, "recording paused in the {0}: nothing of it is recorded"},
+    {S::NoticeRecordingResumed, 1, "recording again in the {0}"},
     {S::NoticeRecordingStopped, 0, "recording stopped"},
     {S::RecordingBannerLive, 0, "REC  this session is being recorded: what you say and show is kept"},
-    {S::RecordingBannerPaused, 1, "recording paused: the {0} is not recorded"},
+    {S::RecordingBannerPaused, 1, "recording paused in the {0}: nothing of it is recorded"},
     {S::RecordingAckTitle, 0, "This session is recorded"},
     {S::RecordingAckText, 1, "The program records this session ({0}). The recording keeps what is said and shown "
                              "while it runs; case discussions are recorded only where the program allows it. Your "

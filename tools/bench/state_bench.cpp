@@ -37,6 +37,7 @@
 #include "core/percentile.h"
 #include "net/loopback_transport.h"
 #include "net/secure/channel.h"
+#include "record/recording.h"
 #include "session/bot_brain.h"
 #include "session/attendance_recorder.h"
 #include "session/client_session.h"
@@ -120,6 +121,8 @@ struct Result {
     bool clinic = false;
     std::uint64_t roundIntents = 0; // teaching-round intents the server carried out (--clinic)
     std::uint64_t dbWrites = 0;   // jobs the writer ran (attendance, heartbeats, audit rows)
+    bool record = false;
+    double recordMBPerHour = 0;   // the recording file's growth (--record; policy whole session, everyone acknowledged)
 };
 
 // Attendance recording on (--attendance): what caseroom-server --db runs
@@ -300,7 +303,7 @@ ClinicDriver clinicScript(std::vector<std::unique_ptr<session::ClientSession>>& 
 }
 
 Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t budget, std::uint64_t seed, bool sealed, bool attendance,
-               bool clinicRound = false) {
+               bool clinicRound = false, bool record = false) {
     net::LoopbackNetwork network(seed);
     network.setConditions({0.0, 0.02, 0.005, 0.0, 0.0}); // a 40 ms round trip
     auto serverT = maybeSealed(network.createHost(7777), sealed, true);
@@ -320,6 +323,22 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
         const sim::SessionPlan plan = clinicPlan();
         cfg.planFor = [plan](std::string_view) { return std::optional<sim::SessionPlan>(plan); };
     }
+    // --record: the room recorded from the middle of the warmup (the file in a temporary folder).
+    std::filesystem::path recordDir;
+    double recordFrom = -1;
+    if (record) {
+        char name[] = "/tmp/caseroom-bench-record-XXXXXX";
+        if (!::mkdtemp(name)) std::exit(1);
+        recordDir = name;
+        cfg.recording.defaultPolicy = sim::RecordingPolicy::WholeSession;
+        cfg.recording.open = [recordDir](const record::RecordingInfo& info) {
+            record::WriterConfig wc;
+            wc.path = (recordDir / "bench.crrec").string();
+            for (std::size_t i = 0; i < wc.key.size(); ++i) wc.key[i] = static_cast<std::uint8_t>(i);
+            wc.info = info;
+            return record::RecordingWriter::create(wc);
+        };
+    }
     session::ServerHost server(*serverT, cfg);
 
     std::vector<std::unique_ptr<net::Transport>> transports;
@@ -331,6 +350,7 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
         d.roomCode = "bench";
         d.displayName = "Bot " + std::to_string(i + 1);
         if (clinicRound) d.role = i == 0 ? core::Role::Facilitator : i < 4 ? core::Role::Specialist : core::Role::Spoke;
+        else if (record && i == 0) d.role = core::Role::Facilitator; // who starts the recording
         clients.push_back(std::make_unique<session::ClientSession>(*transports.back(), d));
         brains.push_back(std::make_unique<session::BotBrain>(seed * 7919 + i, i % 5 == 4)); // one in five wanders
     }
@@ -357,6 +377,15 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
             brains[i]->think(*clients[i], now);
         }
         driver.due(now);
+        if (record) {
+            if (recordFrom < 0 && now >= warmup * 0.5 && clients[0]->state() == session::ClientState::InRoom) {
+                net::RecordingIntent start;
+                start.op = net::RecordingIntent::Op::Start;
+                clients[0]->sendClinic(start);
+                recordFrom = now;
+            }
+            for (std::uint32_t i = 0; i < joined; ++i) clients[i]->acknowledgeRecording(); // a no-op once done
+        }
         if (!measuring && now >= warmup) {
             measuring = true;
             bytesStart = stateBytes();
@@ -394,6 +423,14 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     if (clinic.writer) {
         clinic.writer->flush();
         r.dbWrites = clinic.writer->stats().jobs;
+    }
+    r.record = record;
+    if (record) {
+        server.shutdown(); // closes the file with its index
+        std::error_code ec;
+        const auto bytes = std::filesystem::file_size(recordDir / "bench.crrec", ec);
+        if (!ec && recordFrom >= 0) r.recordMBPerHour = static_cast<double>(bytes) / 1e6 * 3600.0 / (now - recordFrom);
+        std::filesystem::remove_all(recordDir, ec);
     }
     return r;
 }
@@ -567,6 +604,9 @@ void usage() {
               "  --clinic on|off|both  the teaching round's systems running: a plan, the agenda at a case's\n"
               "                        recommendations, a board of ~40 entries, a queue of ~40 hands, the floor\n"
               "                        called every second, chat (default off)\n"
+              "  --record on|off|both  the room recorded (policy whole session, everyone acknowledging) to a\n"
+              "                        file in a temporary folder: the tick's cost and the file's MB per hour\n"
+              "                        (default off)\n"
               "real processes (--processes): caseroom-server + caseroom-bots over UDP, secure transport:\n"
               "  --processes           run the shipped executables instead of the twin\n"
               "  --participants N      bots in the room, 1..1000 (default 200)\n"
@@ -588,6 +628,7 @@ int main(int argc, char** argv) {
     std::vector<bool> modes{true};
     std::vector<bool> attendanceModes{false};
     std::vector<bool> clinicModes{false};
+    std::vector<bool> recordModes{false};
     bool processes = false;
     ProcessDesc pd;
     const std::string dirOfExe = exeDir();
@@ -638,6 +679,10 @@ int main(int argc, char** argv) {
             if (*v == "both") clinicModes = {false, true};
             else if (*v == "on" || *v == "off") clinicModes = {*v == "on"};
             else return fail(core::Error{"--clinic: '" + *v + "' is not on, off or both"});
+        } else if (a == "--record") {
+            if (*v == "both") recordModes = {false, true};
+            else if (*v == "on" || *v == "off") recordModes = {*v == "on"};
+            else return fail(core::Error{"--record: '" + *v + "' is not on, off or both"});
         } else if (a == "--participants") {
             auto n = cli::parseInt(a, *v, 1, 1000);
             if (!n) return fail(n.error());
@@ -659,17 +704,19 @@ int main(int argc, char** argv) {
     if (seconds < 0) seconds = 20;
     if (warmup < 0) warmup = 12;
     if (budget == 0) budget = session::ServerConfig{}.replication.budgetBytes;
-    std::printf("| participants | encryption | attendance | clinic | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | of it room objects | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents |\n");
-    std::printf("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| participants | encryption | attendance | clinic | recording | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | of it room objects | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents | recording MB/h |\n");
+    std::printf("|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (std::uint32_t n : sizes)
       for (bool sealed : modes)
         for (bool att : attendanceModes)
-          for (bool round : clinicModes) {
-            const Result r = runRoom(n, warmup, seconds, budget, seed, sealed, att, round);
-            std::printf("| %u | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu |\n", r.participants,
-                        sealed ? "on" : "off", r.attendance ? "on" : "off", r.clinic ? "on" : "off", r.tickMedianMs, r.tickP99Ms,
-                        r.tickMaxMs, r.payloadKbps, r.objectKbps, r.wireKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated,
-                        static_cast<unsigned long long>(r.dbWrites), static_cast<unsigned long long>(r.roundIntents));
+          for (bool round : clinicModes)
+            for (bool rec : recordModes) {
+            const Result r = runRoom(n, warmup, seconds, budget, seed, sealed, att, round, rec);
+            std::printf("| %u | %s | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu | %s |\n", r.participants,
+                        sealed ? "on" : "off", r.attendance ? "on" : "off", r.clinic ? "on" : "off", r.record ? "on" : "off", r.tickMedianMs,
+                        r.tickP99Ms, r.tickMaxMs, r.payloadKbps, r.objectKbps, r.wireKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated,
+                        static_cast<unsigned long long>(r.dbWrites), static_cast<unsigned long long>(r.roundIntents),
+                        r.record ? std::to_string(r.recordMBPerHour).substr(0, 6).c_str() : "-");
             std::fflush(stdout);
           }
     return 0;
