@@ -51,8 +51,9 @@ std::string describeReplay(const net::ReplayIntent& m) {
 } // namespace
 
 void ServerHost::addReplayRooms() {
-    for (const auto& [code, playback] : config_.replays) {
+    for (const auto& [replayCode, playback] : config_.replays) {
         if (!playback) continue;
+        const std::string code = replayCode; // a copy: clang 14 cannot capture a structured binding
         std::erase_if(rooms_, [&](const std::unique_ptr<RoomInstance>& r) { return r->room.spec().code == code; });
         sim::RoomSpec spec = replayRoomSpec(playback->info(), code);
         const std::uint32_t reserved = std::min(playback->recordedSlots(), net::kMaxEntities);
