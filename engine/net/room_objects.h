@@ -16,8 +16,11 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
+
+#include "net/stream.h"
 
 namespace caseroom::net {
 
@@ -107,5 +110,22 @@ struct ObjectUpdate {
     bool removed = false;
     ObjectBytes bytes;
 };
+
+// A system's object codec over one serialize(stream, value): the encoding
+// padded to a byte (false: a bound broken, or past kMaxObjectBytes), and the
+// decoding, refused unless it uses every byte. Shared by every system's wire file.
+template <typename T, typename F>
+bool encodeObjectWith(T value, F&& serialize, ObjectBytes& out) {
+    WriteStream w(kMaxObjectBytes);
+    if (!serialize(w, value) || !w.align()) return false;
+    return out.assign(w.finish());
+}
+template <typename T, typename F>
+std::optional<T> decodeObjectWith(std::span<const std::uint8_t> bytes, F&& serialize) {
+    ReadStream r(bytes);
+    T value{};
+    if (!serialize(r, value) || !r.align() || r.bitsLeft() != 0) return std::nullopt;
+    return value;
+}
 
 } // namespace caseroom::net

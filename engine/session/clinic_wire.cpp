@@ -166,20 +166,7 @@ bool serializeStatement(S& s, sim::Statement& st) {
            serializeText(s, st.text, sim::kMaxStatementBytes, true);
 }
 
-template <typename T, typename F>
-bool encodeWith(T value, F&& serialize, net::ObjectBytes& out) {
-    net::WriteStream w(net::kMaxObjectBytes);
-    if (!serialize(w, value) || !w.align()) return false;
-    return out.assign(w.finish());
-}
 
-template <typename T, typename F>
-std::optional<T> decodeWith(std::span<const std::uint8_t> bytes, F&& serialize) {
-    net::ReadStream r(bytes);
-    T value{};
-    if (!serialize(r, value) || !r.align() || r.bitsLeft() != 0) return std::nullopt;
-    return value;
-}
 
 // Texts as their codec carries them: clipped to the bound on a code point
 // boundary, control characters (but line breaks where allowed) replaced.
@@ -201,17 +188,17 @@ bool serializeRecording(S& s, sim::RecordingState& r) {
 }
 
 bool encodeRecording(const sim::RecordingState& r, net::ObjectBytes& out) {
-    return encodeWith(r, [](auto& s, sim::RecordingState& v) { return serializeRecording(s, v); }, out);
+    return net::encodeObjectWith(r, [](auto& s, sim::RecordingState& v) { return serializeRecording(s, v); }, out);
 }
 std::optional<sim::RecordingState> decodeRecording(std::span<const std::uint8_t> bytes) {
-    return decodeWith<sim::RecordingState>(bytes, [](auto& s, sim::RecordingState& v) { return serializeRecording(s, v); });
+    return net::decodeObjectWith<sim::RecordingState>(bytes, [](auto& s, sim::RecordingState& v) { return serializeRecording(s, v); });
 }
 
 bool encodeAgenda(const sim::AgendaState& a, net::ObjectBytes& out) {
-    return encodeWith(a, [](auto& s, sim::AgendaState& v) { return serializeAgenda(s, v); }, out);
+    return net::encodeObjectWith(a, [](auto& s, sim::AgendaState& v) { return serializeAgenda(s, v); }, out);
 }
 std::optional<sim::AgendaState> decodeAgenda(std::span<const std::uint8_t> bytes) {
-    return decodeWith<sim::AgendaState>(bytes, [](auto& s, sim::AgendaState& v) { return serializeAgenda(s, v); });
+    return net::decodeObjectWith<sim::AgendaState>(bytes, [](auto& s, sim::AgendaState& v) { return serializeAgenda(s, v); });
 }
 
 bool encodeAgendaEntry(const sim::AgendaEntry& e, net::ObjectBytes& out) {
@@ -220,10 +207,10 @@ bool encodeAgendaEntry(const sim::AgendaEntry& e, net::ObjectBytes& out) {
     c.title = carried(e.title, sim::kMaxTitleBytes);
     c.presenter = carried(e.presenter, net::kMaxDisplayName);
     c.question = carried(e.question, sim::kMaxQuestionBytes, true);
-    return encodeWith(c, [](auto& s, sim::AgendaEntry& v) { return serializeEntry(s, v); }, out);
+    return net::encodeObjectWith(c, [](auto& s, sim::AgendaEntry& v) { return serializeEntry(s, v); }, out);
 }
 std::optional<sim::AgendaEntry> decodeAgendaEntry(std::span<const std::uint8_t> bytes) {
-    return decodeWith<sim::AgendaEntry>(bytes, [](auto& s, sim::AgendaEntry& v) { return serializeEntry(s, v); });
+    return net::decodeObjectWith<sim::AgendaEntry>(bytes, [](auto& s, sim::AgendaEntry& v) { return serializeEntry(s, v); });
 }
 
 bool encodeQueue(const sim::QueueState& q, net::ObjectBytes& out) {
@@ -235,10 +222,10 @@ bool encodeQueue(const sim::QueueState& q, net::ObjectBytes& out) {
         newest = std::max(newest, e.sinceTick);
     }
     if (!q.entries.empty() && newest - oldest >= (1u << kSinceBits)) return false;
-    return encodeWith(q, [](auto& s, sim::QueueState& v) { return serializeQueue(s, v); }, out);
+    return net::encodeObjectWith(q, [](auto& s, sim::QueueState& v) { return serializeQueue(s, v); }, out);
 }
 std::optional<sim::QueueState> decodeQueue(std::span<const std::uint8_t> bytes) {
-    return decodeWith<sim::QueueState>(bytes, [](auto& s, sim::QueueState& v) { return serializeQueue(s, v); });
+    return net::decodeObjectWith<sim::QueueState>(bytes, [](auto& s, sim::QueueState& v) { return serializeQueue(s, v); });
 }
 
 bool encodeModeration(const sim::ModerationState& m, net::ObjectBytes& out) {
@@ -246,40 +233,40 @@ bool encodeModeration(const sim::ModerationState& m, net::ObjectBytes& out) {
     std::sort(c.muted.begin(), c.muted.end());
     c.muted.erase(std::unique(c.muted.begin(), c.muted.end()), c.muted.end());
     if (!c.muted.empty() && c.muted.back() >= net::kMaxEntities) return false;
-    return encodeWith(c, [](auto& s, sim::ModerationState& v) { return serializeModeration(s, v); }, out);
+    return net::encodeObjectWith(c, [](auto& s, sim::ModerationState& v) { return serializeModeration(s, v); }, out);
 }
 std::optional<sim::ModerationState> decodeModeration(std::span<const std::uint8_t> bytes) {
-    return decodeWith<sim::ModerationState>(bytes, [](auto& s, sim::ModerationState& v) { return serializeModeration(s, v); });
+    return net::decodeObjectWith<sim::ModerationState>(bytes, [](auto& s, sim::ModerationState& v) { return serializeModeration(s, v); });
 }
 
 bool encodeBoardEntry(const sim::BoardEntry& e, net::ObjectBytes& out) {
     sim::BoardEntry c = e;
     c.authorName = carried(e.authorName, net::kMaxDisplayName);
     c.text = carried(e.text, sim::kMaxEntryTextBytes, true);
-    return encodeWith(c, [](auto& s, sim::BoardEntry& v) { return serializeBoard(s, v); }, out);
+    return net::encodeObjectWith(c, [](auto& s, sim::BoardEntry& v) { return serializeBoard(s, v); }, out);
 }
 std::optional<sim::BoardEntry> decodeBoardEntry(std::span<const std::uint8_t> bytes) {
-    return decodeWith<sim::BoardEntry>(bytes, [](auto& s, sim::BoardEntry& v) { return serializeBoard(s, v); });
+    return net::decodeObjectWith<sim::BoardEntry>(bytes, [](auto& s, sim::BoardEntry& v) { return serializeBoard(s, v); });
 }
 
 bool encodeChatLine(const sim::ChatLine& l, net::ObjectBytes& out) {
     sim::ChatLine c = l;
     c.authorName = carried(l.authorName, net::kMaxDisplayName);
     c.text = carried(l.text, sim::kMaxEntryTextBytes);
-    return encodeWith(c, [](auto& s, sim::ChatLine& v) { return serializeChat(s, v); }, out);
+    return net::encodeObjectWith(c, [](auto& s, sim::ChatLine& v) { return serializeChat(s, v); }, out);
 }
 std::optional<sim::ChatLine> decodeChatLine(std::span<const std::uint8_t> bytes) {
-    return decodeWith<sim::ChatLine>(bytes, [](auto& s, sim::ChatLine& v) { return serializeChat(s, v); });
+    return net::decodeObjectWith<sim::ChatLine>(bytes, [](auto& s, sim::ChatLine& v) { return serializeChat(s, v); });
 }
 
 bool encodeStatement(const sim::Statement& st, net::ObjectBytes& out) {
     sim::Statement c = st;
     c.title = carried(st.title, sim::kMaxTitleBytes);
     c.text = carried(st.text, sim::kMaxStatementBytes, true);
-    return encodeWith(c, [](auto& s, sim::Statement& v) { return serializeStatement(s, v); }, out);
+    return net::encodeObjectWith(c, [](auto& s, sim::Statement& v) { return serializeStatement(s, v); }, out);
 }
 std::optional<sim::Statement> decodeStatement(std::span<const std::uint8_t> bytes) {
-    return decodeWith<sim::Statement>(bytes, [](auto& s, sim::Statement& v) { return serializeStatement(s, v); });
+    return net::decodeObjectWith<sim::Statement>(bytes, [](auto& s, sim::Statement& v) { return serializeStatement(s, v); });
 }
 
 net::RefusalReason toWire(sim::Denial d) {

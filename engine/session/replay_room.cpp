@@ -43,36 +43,23 @@ bool serializeMark(S& s, ReplayMarkObject& v) {
     v.phase = static_cast<std::uint8_t>(phase);
     return core::validUtf8(v.label);
 }
-template <typename T, typename F>
-bool encodeWith(T value, F&& serialize, net::ObjectBytes& out) {
-    net::WriteStream w(net::kMaxObjectBytes);
-    if (!serialize(w, value) || !w.align()) return false;
-    return out.assign(w.finish());
-}
-template <typename T, typename F>
-std::optional<T> decodeWith(std::span<const std::uint8_t> bytes, F&& serialize) {
-    net::ReadStream r(bytes);
-    T value{};
-    if (!serialize(r, value) || !r.align() || r.bitsLeft() != 0) return std::nullopt;
-    return value;
-}
 } // namespace
 
 bool encodeReplayInfo(const ReplayInfoObject& v, net::ObjectBytes& out) {
     ReplayInfoObject c = v;
     c.title = clipUtf8(v.title, kMaxReplayTitleBytes);
-    return encodeWith(c, [](auto& s, ReplayInfoObject& x) { return serializeInfo(s, x); }, out);
+    return net::encodeObjectWith(c, [](auto& s, ReplayInfoObject& x) { return serializeInfo(s, x); }, out);
 }
 std::optional<ReplayInfoObject> decodeReplayInfo(std::span<const std::uint8_t> bytes) {
-    return decodeWith<ReplayInfoObject>(bytes, [](auto& s, ReplayInfoObject& x) { return serializeInfo(s, x); });
+    return net::decodeObjectWith<ReplayInfoObject>(bytes, [](auto& s, ReplayInfoObject& x) { return serializeInfo(s, x); });
 }
 bool encodeReplayMark(const ReplayMarkObject& v, net::ObjectBytes& out) {
     ReplayMarkObject c = v;
     c.label = clipUtf8(v.label, kMaxReplayMarkLabelBytes);
-    return encodeWith(c, [](auto& s, ReplayMarkObject& x) { return serializeMark(s, x); }, out);
+    return net::encodeObjectWith(c, [](auto& s, ReplayMarkObject& x) { return serializeMark(s, x); }, out);
 }
 std::optional<ReplayMarkObject> decodeReplayMark(std::span<const std::uint8_t> bytes) {
-    return decodeWith<ReplayMarkObject>(bytes, [](auto& s, ReplayMarkObject& x) { return serializeMark(s, x); });
+    return net::decodeObjectWith<ReplayMarkObject>(bytes, [](auto& s, ReplayMarkObject& x) { return serializeMark(s, x); });
 }
 
 sim::RoomSpec replayRoomSpec(const record::RecordingInfo& info, const std::string& code) {

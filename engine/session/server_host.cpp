@@ -738,22 +738,26 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         const sim::Participant* me = r.room.find(c.entity);
         if (!me) continue;
         sim::fillInterest(r.spots[c.entity.value], r.spots, r.priority); // sim/interest.h: near, moving, speaking first
-        const bool forceSelf = me->anyInput && me->lastInputSeq != c.reportedInputSeq;
-        net::SnapshotStats st;
-        c.replicator->build(r.history, &r.objects, r.priority, c.entity.value, forceSelf, tick, config_.replication, snapshot_, &st);
-        snapshot_.hasInput = me->anyInput;
-        snapshot_.lastInputSeq = static_cast<std::uint16_t>(me->lastInputSeq);
-        c.reportedInputSeq = me->lastInputSeq;
-        send(peer, snapshot_);
-        // What the link has left after voice and state goes to media.
-        links_.serveMedia(peer, config_.content, [&](const net::BlobChunk& chunk) { send(peer, chunk); },
-                          [&](const core::ContentHash& gone) { send(peer, net::BlobUnavailable{gone}); });
-        ++counters_.snapshotsSent;
-        counters_.snapshotBytes += st.payloadBytes;
-        counters_.objectBytes += st.objectBytes;
-        counters_.entityUpdates += st.updates;
-        counters_.deferredUpdates += st.deferred;
+        sendSnapshot(r, c, *me, r.history, tick);
     }
+}
+
+void ServerHost::sendSnapshot(RoomInstance& r, Client& c, const sim::Participant& me, const net::EntityHistory& view, std::uint32_t tick) {
+    const bool forceSelf = me.anyInput && me.lastInputSeq != c.reportedInputSeq;
+    net::SnapshotStats st;
+    c.replicator->build(view, &r.objects, r.priority, c.entity.value, forceSelf, tick, config_.replication, snapshot_, &st);
+    snapshot_.hasInput = me.anyInput;
+    snapshot_.lastInputSeq = static_cast<std::uint16_t>(me.lastInputSeq);
+    c.reportedInputSeq = me.lastInputSeq;
+    send(c.peer, snapshot_);
+    // What the link has left after voice and state goes to media.
+    links_.serveMedia(c.peer, config_.content, [&](const net::BlobChunk& chunk) { send(c.peer, chunk); },
+                      [&](const core::ContentHash& gone) { send(c.peer, net::BlobUnavailable{gone}); });
+    ++counters_.snapshotsSent;
+    counters_.snapshotBytes += st.payloadBytes;
+    counters_.objectBytes += st.objectBytes;
+    counters_.entityUpdates += st.updates;
+    counters_.deferredUpdates += st.deferred;
 }
 
 std::uint32_t ServerHost::worstStalenessTicks() const {

@@ -275,6 +275,8 @@ private:
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason);
     void tickRoom(RoomInstance& r, double now);
+    // One member's snapshot of `view` (the room's history, or a replay viewer's own), then its media; counted.
+    void sendSnapshot(RoomInstance& r, Client& c, const sim::Participant& me, const net::EntityHistory& view, std::uint32_t tick);
     void badInput(Client& c, const char* what, double now);
     // Records a refused attempt; false when the per-client audit rate is spent.
     void audit(Client& c, double now, std::string what, std::string outcome, const std::string& room = {});

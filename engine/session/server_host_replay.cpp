@@ -234,20 +234,7 @@ void ServerHost::tickReplay(RoomInstance& r, double now) {
         view.set(c.entity.value, me->instance, toWire(me->pose), tick);
         const sim::InterestSpot mine{me->pose.body.x, me->pose.body.z, false, false, false};
         sim::fillInterest(mine, r.spots, r.priority);
-        const bool forceSelf = me->anyInput && me->lastInputSeq != c.reportedInputSeq;
-        net::SnapshotStats stats;
-        c.replicator->build(view, &r.objects, r.priority, c.entity.value, forceSelf, tick, config_.replication, snapshot_, &stats);
-        snapshot_.hasInput = me->anyInput;
-        snapshot_.lastInputSeq = static_cast<std::uint16_t>(me->lastInputSeq);
-        c.reportedInputSeq = me->lastInputSeq;
-        send(peer, snapshot_);
-        links_.serveMedia(peer, config_.content, [&](const net::BlobChunk& chunk) { send(peer, chunk); },
-                          [&](const core::ContentHash& gone) { send(peer, net::BlobUnavailable{gone}); });
-        ++counters_.snapshotsSent;
-        counters_.snapshotBytes += stats.payloadBytes;
-        counters_.objectBytes += stats.objectBytes;
-        counters_.entityUpdates += stats.updates;
-        counters_.deferredUpdates += stats.deferred;
+        sendSnapshot(r, c, *me, view, tick);
     }
 }
 
