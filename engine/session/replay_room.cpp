@@ -280,6 +280,16 @@ void ReplayRoom::seek(std::uint32_t tick, ReplayDue* due) {
     if (due) due->jumped = true;
 }
 
+void ReplayRoom::stepTo(std::uint32_t tick, ReplayDue* due) {
+    tick = std::clamp(tick, first_, last_);
+    if (tick < state_.tick) {
+        seek(tick, due);
+        return;
+    }
+    fraction_ = 0;
+    applyUpTo(tick, due);
+}
+
 void ReplayRoom::play() {
     if (state_.tick >= last_) seek(first_);
     paused_ = false;

@@ -126,6 +126,14 @@ public:
     void play();   // at the end: restarts from the first tick
     void pause();
     void setSpeedPercent(std::uint32_t percent); // clamped to 50..200
+    // Exports: moves to `tick` on the recorded timeline (clamped to
+    // [firstTick, lastTick]) whatever the play state, applying everything up
+    // to it; a recorded pause is not skipped but shown as the room was
+    // paused. An earlier tick seeks. Walking forward tick by tick reads each
+    // block once.
+    void stepTo(std::uint32_t tick, ReplayDue* due = nullptr);
+    // Whether the position lies in a recorded pause (nothing was recorded there).
+    [[nodiscard]] bool inRecordedPause() const { return gapEnd(state_.tick).has_value(); }
     // Moves the recorded clock by dtSeconds * speed (paused: nothing).
     // Appends what came due to `due` (not cleared here). At the last tick it
     // pauses there.

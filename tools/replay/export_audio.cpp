@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 
 #include "core/utf8.h"
@@ -63,15 +62,6 @@ core::Status AudioExport::commitAll() {
 }
 
 namespace {
-
-std::string isoDate(std::uint64_t unix) {
-    const auto t = static_cast<std::time_t>(unix);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 constexpr std::int64_t kChunk = 4800;   // 100 ms
 
@@ -247,21 +237,12 @@ core::Result<AudioExport> exportAudio(Scan& scan, const AudioExportOptions& opti
         d.tags.emplace_back("DATE", isoDate(scan.info.startedUnix + static_cast<std::uint64_t>(fromMs / 1000)));
         d.tags.emplace_back("COMMENT", what + "; voice mixed to stereo, normalised to " +
                                            std::to_string(static_cast<int>(options.targetLufs)) + " LUFS");
-        // Chapters: the phase in progress at `from`, then every mark in the range.
         int n = 0;
-        auto chapter = [&](double atMs, const std::string& label) {
+        for (const Chapter& c : chaptersIn(scan, fromMs, toMs)) {
             char key[32];
             std::snprintf(key, sizeof key, "CHAPTER%03d", ++n);
-            d.tags.emplace_back(key, clockText(atMs));
-            d.tags.emplace_back(std::string(key) + "NAME", label);
-        };
-        const record::Mark* current = nullptr;
-        for (const auto& m : scan.marks)
-            if (scan.tickMs(m.tick) <= fromMs + 0.5) current = &m;
-        if (current) chapter(0, current->label);
-        for (const auto& m : scan.marks) {
-            const double at = scan.tickMs(m.tick);
-            if (at > fromMs + 0.5 && at < toMs && n < 999) chapter(at - fromMs, m.label);
+            d.tags.emplace_back(key, clockText(c.atMs));
+            d.tags.emplace_back(std::string(key) + "NAME", c.label);
         }
         auto w = OggOpusWriter::create(d);
         if (!w) return w.error();

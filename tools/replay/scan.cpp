@@ -2,6 +2,7 @@
 #include "scan.h"
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <optional>
 
@@ -231,6 +232,28 @@ Scan scanRecording(record::RecordingReader& reader, const std::string& path, con
     tracker.end();
     std::sort(scan.damage.begin(), scan.damage.end(), [](const auto& a, const auto& b) { return a.offset < b.offset; });
     return scan;
+}
+
+std::vector<Chapter> chaptersIn(const Scan& scan, double fromMs, double toMs, std::size_t max) {
+    std::vector<Chapter> out;
+    const record::Mark* current = nullptr;
+    for (const auto& m : scan.marks)
+        if (scan.tickMs(m.tick) <= fromMs + 0.5) current = &m;
+    if (current && max > 0) out.push_back({0, current->label});
+    for (const auto& m : scan.marks) {
+        const double at = scan.tickMs(m.tick);
+        if (at > fromMs + 0.5 && at < toMs && out.size() < max) out.push_back({at - fromMs, m.label});
+    }
+    return out;
+}
+
+std::string isoDate(std::uint64_t unixSeconds) {
+    const auto t = static_cast<std::time_t>(unixSeconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 } // namespace caseroom::replay

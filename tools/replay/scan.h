@@ -64,6 +64,16 @@ struct ScanOptions {
     std::function<void(std::size_t done, std::size_t total)> progress;  // blocks
 };
 
+// A chapter of an export: the phase in progress at `fromMs` (at 0), then
+// every mark inside (fromMs, toMs), at most `max`; times from `fromMs`.
+struct Chapter {
+    double atMs = 0;
+    std::string label;
+};
+[[nodiscard]] std::vector<Chapter> chaptersIn(const Scan& scan, double fromMs, double toMs, std::size_t max = 999);
+// "2026-12-02T18:00:00Z"
+[[nodiscard]] std::string isoDate(std::uint64_t unixSeconds);
+
 // Reads every block of an open reader. Never fails past open: a block that
 // does not decode is damage (byte range, ticks) and the scan goes on.
 [[nodiscard]] Scan scanRecording(record::RecordingReader& reader, const std::string& path, const ScanOptions& options);
