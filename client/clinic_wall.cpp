@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <glm/geometric.hpp>
 #include <imgui.h>
@@ -48,9 +49,9 @@ float wrapped(ImDrawList* d, ImFont* font, float size, ImVec2 pos, ImU32 col, co
 }
 
 // The board's content, drawn on the canvas at the origin.
-void drawCanvas(ImDrawList* d, const session::ClientSession& s) {
+void drawCanvas(ImDrawList* d, const WallSource& s) {
     ImFont* font = ImGui::GetFont();
-    const session::ClinicViewModel& v = s.clinic();
+    const session::ClinicViewModel& v = *s.clinic;
     const sim::AgendaState& a = v.agenda();
     const sim::AgendaEntry* e = v.currentEntry();
     const float pad = 24.0f, inner = kCanvasW - 2 * pad;
@@ -70,11 +71,10 @@ void drawCanvas(ImDrawList* d, const session::ClientSession& s) {
         d->AddCircleFilled({x + 14, y + 22}, 14, live ? rgba(225, 30, 30) : rgba(240, 180, 40));
         d->AddText(font, 40, {x + 36, y}, live ? rgba(255, 90, 90) : rgba(240, 180, 40), label);
     }
-    const std::string elapsed = clockText(a.phaseStartTick, s.serverTick(), s.tickRate());
+    const std::string elapsed = clockText(a.phaseStartTick, s.tick, s.tickRate);
     const std::string timer = e && e->plannedSeconds ? text(StringId::WallTimer, {elapsed, clockText(0, e->plannedSeconds, 1.0)}) : elapsed;
     const float tw = font->CalcTextSizeA(46, 1e9f, 0, timer.c_str()).x;
-    const double secs = s.serverTick() > a.phaseStartTick
-                            ? (s.serverTick() - a.phaseStartTick) / (s.tickRate() > 0 ? s.tickRate() : 30.0) : 0.0;
+    const double secs = s.tick > a.phaseStartTick ? (s.tick - a.phaseStartTick) / (s.tickRate > 0 ? s.tickRate : 30.0) : 0.0;
     const bool over = e && e->plannedSeconds && secs > e->plannedSeconds;
     d->AddText(font, 46, {kCanvasW - pad - tw, 16}, over ? rgba(255, 170, 80) : rgba(235, 240, 250), timer.c_str());
     float y = 74;
@@ -159,10 +159,23 @@ sim::Panel wallBoardPlacement(const sim::RoomLayout& l) {
     return board;
 }
 
+WallSource wallSource(const session::ClientSession& s) {
+    WallSource w;
+    w.clinic = &s.clinic();
+    w.layout = s.layout();
+    w.tick = s.serverTick();
+    w.tickRate = s.tickRate();
+    return w;
+}
+
 void drawWallBoard(ImDrawList* draw, const session::ClientSession& s, const glm::mat4& viewProj, glm::vec3 eye,
                    glm::vec2 viewport) {
-    const sim::RoomLayout* layout = s.layout();
-    if (!layout || !draw || !s.clinic().agenda().hasPlan) return; // a room without a session plan has no agenda to show
+    drawWallBoard(draw, wallSource(s), viewProj, eye, viewport);
+}
+
+void drawWallBoard(ImDrawList* draw, const WallSource& s, const glm::mat4& viewProj, glm::vec3 eye, glm::vec2 viewport) {
+    const sim::RoomLayout* layout = s.layout;
+    if (!layout || !draw || !s.clinic || !s.clinic->agenda().hasPlan) return; // a room without a session plan has no agenda to show
     const sim::Panel b = wallBoardPlacement(*layout);
     const glm::vec3 n = render::panelNormal(b);
     if (glm::dot(n, eye - b.center) <= 0.05f) return; // seen from behind or edge-on
@@ -191,12 +204,21 @@ void drawWallBoard(ImDrawList* draw, const session::ClientSession& s, const glm:
 
 void drawHandMarkers(ImDrawList* draw, const session::ClientSession& s, const glm::mat4& viewProj, glm::vec2 viewport,
                      bool selfHidden) {
-    if (!draw) return;
-    const session::ClinicViewModel& v = s.clinic();
+    std::vector<WallSource::Who> people;
+    for (const session::RemoteAvatar& p : s.avatars())
+        if (p.hasPose) people.push_back({p.slot, p.pose, p.self && selfHidden});
+    WallSource w = wallSource(s);
+    w.people = people;
+    drawHandMarkers(draw, w, viewProj, viewport);
+}
+
+void drawHandMarkers(ImDrawList* draw, const WallSource& s, const glm::mat4& viewProj, glm::vec2 viewport) {
+    if (!draw || !s.clinic) return;
+    const session::ClinicViewModel& v = *s.clinic;
     ImFont* font = ImGui::GetFont();
     const float fs = ImGui::GetFontSize();
-    for (const session::RemoteAvatar& p : s.avatars()) {
-        if (!p.hasPose || (p.self && selfHidden)) continue;
+    for (const WallSource::Who& p : s.people) {
+        if (p.hidden) continue;
         const core::EntityId id{p.slot};
         const std::size_t pos = v.handPosition(id);
         const bool floor = v.moderation().floor == id;

@@ -514,15 +514,31 @@ void SlideController::updateThumbnails(std::span<const sim::PanelState> panels, 
 
 // [SECTION] local twins
 core::Result<std::unique_ptr<LocalBlobSource>> LocalBlobSource::open(const std::filesystem::path& dir) {
-    auto store = media::BlobStore::open(dir);
-    if (!store) return store.error();
-    return std::unique_ptr<LocalBlobSource>(new LocalBlobSource(std::move(*store)));
+    return open(std::span<const std::filesystem::path>(&dir, 1));
+}
+
+core::Result<std::unique_ptr<LocalBlobSource>> LocalBlobSource::open(std::span<const std::filesystem::path> dirs) {
+    if (dirs.empty()) return core::Error{"no blob directory given"};
+    std::vector<media::BlobStore> stores;
+    for (const auto& dir : dirs) {
+        auto store = media::BlobStore::open(dir);
+        if (!store) return store.error();
+        stores.push_back(std::move(*store));
+    }
+    return std::unique_ptr<LocalBlobSource>(new LocalBlobSource(std::move(stores)));
+}
+
+const media::BlobStore* LocalBlobSource::holder(const media::BlobHash& hash) const {
+    for (const auto& s : stores_)
+        if (s.has(hash)) return &s;
+    return nullptr;
 }
 
 std::optional<std::vector<std::uint8_t>> LocalBlobSource::bytes(const media::BlobHash& hash) {
     std::lock_guard lock(mutex_);
-    if (!store_.has(hash)) return std::nullopt;
-    auto b = store_.read(hash);
+    const media::BlobStore* store = holder(hash);
+    if (!store) return std::nullopt;
+    auto b = store->read(hash);
     if (!b) {
         CR_LOG_WARN("%s", b.error().message.c_str());
         return std::nullopt;
@@ -532,7 +548,8 @@ std::optional<std::vector<std::uint8_t>> LocalBlobSource::bytes(const media::Blo
 
 SlideSource::Progress LocalBlobSource::progress(const media::BlobHash& hash) {
     std::lock_guard lock(mutex_);
-    const auto size = store_.size(hash);
+    const media::BlobStore* store = holder(hash);
+    const auto size = store ? store->size(hash) : std::nullopt;
     if (!size) return {};
     return {*size, *size};
 }

@@ -263,20 +263,24 @@ private:
 };
 
 // [SECTION] local twins
-// Blobs from a media::BlobStore directory: everything present is "fetched".
+// Blobs from media::BlobStore directories (the first that has a blob
+// serves it): everything present is "fetched". Also the recorded room's
+// slides in a video export (tools/replay), from the decks' blob folders.
 class LocalBlobSource final : public SlideSource {
 public:
     static core::Result<std::unique_ptr<LocalBlobSource>> open(const std::filesystem::path& dir);
+    static core::Result<std::unique_ptr<LocalBlobSource>> open(std::span<const std::filesystem::path> dirs);
     std::optional<std::vector<std::uint8_t>> bytes(const media::BlobHash& hash) override;
     Progress progress(const media::BlobHash& hash) override;
     void want(const media::BlobHash& hash) override;
     [[nodiscard]] std::size_t wanted();      // distinct blobs asked for
-    media::BlobStore& store() { return store_; }
+    media::BlobStore& store() { return stores_.front(); }   // the first directory
 
 private:
-    explicit LocalBlobSource(media::BlobStore store) : store_(std::move(store)) {}
+    explicit LocalBlobSource(std::vector<media::BlobStore> stores) : stores_(std::move(stores)) {}
+    const media::BlobStore* holder(const media::BlobHash& hash) const;
     std::mutex mutex_;                        // BlobStore: one thread at a time
-    media::BlobStore store_;
+    std::vector<media::BlobStore> stores_;    // at least one
     std::map<media::BlobHash, bool> wanted_;
 };
 
