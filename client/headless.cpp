@@ -36,11 +36,7 @@ using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // [SECTION] setup
-struct Headless {
-    render::HeadlessRig rig;
-    render::ImGuiLayer ui;
-    bool uiReady = false;
-};
+using Headless = render::HeadlessUiRig;
 
 core::Status setUp(Headless& h, const Options& o) {
     render::HeadlessDesc d;
@@ -48,22 +44,10 @@ core::Status setUp(Headless& h, const Options& o) {
     d.samples = static_cast<VkSampleCountFlagBits>(o.msaa);
     d.validation = o.validation ? render::Validation::Required : render::Validation::Off;
     d.shaderDir = o.shaders;
-    if (auto s = render::createHeadlessRig(h.rig, d); !s) return s;
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(static_cast<float>(o.width), static_cast<float>(o.height));
-    (void)render::loadUiFont(*io.Fonts); // before the layer uploads the atlas
-    if (auto s = render::createImGuiLayer(h.ui, h.rig.dev, h.rig.target); !s) return s;
-    h.uiReady = true;
-    return {};
+    return render::createHeadlessUiRig(h, d);
 }
 
-void tearDown(Headless& h) {
-    if (h.uiReady) render::destroyImGuiLayer(h.ui);
-    if (ImGui::GetCurrentContext()) ImGui::DestroyContext();
-    render::destroyHeadlessRig(h.rig);
-}
+void tearDown(Headless& h) { render::destroyHeadlessUiRig(h); }
 
 // [SECTION] one frame
 struct FrameTimes {
@@ -74,30 +58,20 @@ struct FrameTimes {
 // shows it). Returns false on a lost device.
 bool frame(Headless& h, const render::FrameView& view, FrameTimes* times, RoomUi* roomUi = nullptr,
            RoomUiView* room = nullptr, const std::function<void()>& moreUi = {}) {
-    const render::FrameResult b = render::beginFrame(h.rig.renderer, h.rig.target.extent);
-    if (b == render::FrameResult::DeviceLost) return false;
-    if (b != render::FrameResult::Ready) return true;
-    const auto t0 = Clock::now();
-    render::drawScene(h.rig.renderer, view);
-    ImGuiIO& io = ImGui::GetIO();
-    io.DeltaTime = 1.0f / 60.0f;
-    render::imguiNewFrame(h.ui);
-    ImGui::NewFrame();
-    const glm::vec2 viewport{io.DisplaySize.x, io.DisplaySize.y};
-    if (roomUi && room) {
-        room->stats = h.rig.renderer.stats;
-        drawRoomUi(*roomUi, h.ui, *room);
-        if (moreUi) moreUi();
-    } else {
-        render::drawNameTags(h.ui, ImGui::GetBackgroundDrawList(),
-                             render::viewProjection(view.camera, render::aspectRatio(h.rig.target)), view.camera.eye,
-                             viewport, view.avatars);
-    }
-    ImGui::Render();
-    render::recordImGui(h.ui, render::frameCommandBuffer(h.rig.renderer));
-    const render::FrameResult e = render::endFrame(h.rig.renderer);
-    if (times) times->cpu = secondsSince(t0);
-    return e != render::FrameResult::DeviceLost;
+    const auto ui = [&] {
+        const ImGuiIO& io = ImGui::GetIO();
+        const glm::vec2 viewport{io.DisplaySize.x, io.DisplaySize.y};
+        if (roomUi && room) {
+            room->stats = h.rig.renderer.stats;
+            drawRoomUi(*roomUi, h.ui, *room);
+            if (moreUi) moreUi();
+        } else {
+            render::drawNameTags(h.ui, ImGui::GetBackgroundDrawList(),
+                                 render::viewProjection(view.camera, render::aspectRatio(h.rig.target)), view.camera.eye,
+                                 viewport, view.avatars);
+        }
+    };
+    return render::renderUiFrame(h, view, ui, times ? &times->cpu : nullptr) != render::FrameResult::DeviceLost;
 }
 
 // [SECTION] scene sources

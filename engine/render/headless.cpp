@@ -1,7 +1,12 @@
 #include "render/headless.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+
+#include <imgui.h>
+
+#include "render/ui_font.h"
 
 namespace caseroom::render {
 
@@ -55,6 +60,41 @@ core::Status renderFrames(HeadlessRig& rig, const FrameView& view, std::uint32_t
     }
     if (!waitIdle(rig.renderer)) return core::Error{"the Vulkan device was lost"};
     return {};
+}
+
+core::Status createHeadlessUiRig(HeadlessUiRig& r, const HeadlessDesc& desc) {
+    if (auto s = createHeadlessRig(r.rig, desc); !s) return s;
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(static_cast<float>(desc.extent.width), static_cast<float>(desc.extent.height));
+    (void)loadUiFont(*io.Fonts); // before the layer uploads the atlas
+    if (auto s = createImGuiLayer(r.ui, r.rig.dev, r.rig.target); !s) return s;
+    r.uiReady = true;
+    return {};
+}
+
+void destroyHeadlessUiRig(HeadlessUiRig& r) {
+    if (r.uiReady) destroyImGuiLayer(r.ui);
+    r.uiReady = false;
+    if (ImGui::GetCurrentContext()) ImGui::DestroyContext();
+    destroyHeadlessRig(r.rig);
+}
+
+FrameResult renderUiFrame(HeadlessUiRig& r, const FrameView& view, const std::function<void()>& ui, double* cpuSeconds) {
+    const FrameResult b = beginFrame(r.rig.renderer, r.rig.target.extent);
+    if (b != FrameResult::Ready) return b;
+    const auto t0 = std::chrono::steady_clock::now();
+    drawScene(r.rig.renderer, view);
+    ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+    imguiNewFrame(r.ui);
+    ImGui::NewFrame();
+    if (ui) ui();
+    ImGui::Render();
+    recordImGui(r.ui, frameCommandBuffer(r.rig.renderer));
+    const FrameResult e = endFrame(r.rig.renderer);
+    if (cpuSeconds) *cpuSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return e;
 }
 
 } // namespace caseroom::render

@@ -4,10 +4,12 @@
 // Ownership: the rig owns all three; it must not move after creation (the
 // renderer points at the device and target inside it).
 #pragma once
+#include <functional>
 #include <string>
 
 #include "core/result.h"
 #include "render/device.h"
+#include "render/imgui_layer.h"
 #include "render/renderer.h"
 #include "render/target.h"
 
@@ -39,6 +41,23 @@ void destroyHeadlessRig(HeadlessRig& rig);
 // Where compiled shaders are: $CASEROOM_SHADERS if set, else the build
 // tree's shaders/ directory, else `shaders/` next to the executable's parent.
 std::string defaultShaderDir();
+
+// The rig with Dear ImGui over it (name tags, the room's UI, captions): the
+// context (display size = the target, no ini file), the UI font and the
+// layer, made after the rig and destroyed before it. One per process (the
+// ImGui backend is process-wide).
+struct HeadlessUiRig {
+    HeadlessRig rig;
+    ImGuiLayer ui;
+    bool uiReady = false;
+};
+[[nodiscard]] core::Status createHeadlessUiRig(HeadlessUiRig& r, const HeadlessDesc& desc);
+void destroyHeadlessUiRig(HeadlessUiRig& r);   // safe after a failed create
+// One frame: the scene, then `ui` between ImGui::NewFrame and ImGui::Render
+// (draw lists, windows), recorded into the frame. `cpuSeconds`, when given:
+// the time from the frame's start to its submission. Skipped: nothing drawn.
+[[nodiscard]] FrameResult renderUiFrame(HeadlessUiRig& r, const FrameView& view, const std::function<void()>& ui,
+                                        double* cpuSeconds = nullptr);
 
 // Renders `frames` frames of `view` (no UI) and waits for the last one.
 [[nodiscard]] core::Status renderFrames(HeadlessRig& rig, const FrameView& view, std::uint32_t frames);

@@ -19,7 +19,6 @@
 #include "render/headless.h"
 #include "render/imgui_layer.h"
 #include "render/scene.h"
-#include "render/ui_font.h"
 #include "session/panel_wire.h"
 #include "session/replay_room.h"
 #include "session/wire_avatar.h"
@@ -169,49 +168,13 @@ void drawCaption(ImDrawList* d, glm::vec2 viewport, const std::string& title, co
     }
 }
 
-// The rig, the UI layer and the ImGui context, torn down in order.
-struct Rig {
-    render::HeadlessRig rig;
-    render::ImGuiLayer ui;
-    bool uiReady = false;
-    ~Rig() {
-        if (uiReady) render::destroyImGuiLayer(ui);
-        if (ImGui::GetCurrentContext()) ImGui::DestroyContext();
-        render::destroyHeadlessRig(rig);
-    }
+// The headless rig with its UI layer, destroyed on every way out.
+struct Rig : render::HeadlessUiRig {
+    Rig() = default;
+    Rig(const Rig&) = delete;
+    Rig& operator=(const Rig&) = delete;
+    ~Rig() { render::destroyHeadlessUiRig(*this); }
 };
-
-core::Status setUp(Rig& r, const VideoExportOptions& o) {
-    render::HeadlessDesc d;
-    d.extent = {o.video.width, o.video.height};
-    d.shaderDir = o.shaderDir;
-    if (auto s = render::createHeadlessRig(r.rig, d); !s) return core::Error{"the renderer: " + s.error().message};
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(static_cast<float>(o.video.width), static_cast<float>(o.video.height));
-    (void)render::loadUiFont(*io.Fonts);
-    if (auto s = render::createImGuiLayer(r.ui, r.rig.dev, r.rig.target); !s) return core::Error{"the renderer's UI layer: " + s.error().message};
-    r.uiReady = true;
-    return {};
-}
-
-// One frame: the scene, then `overlay` on the background draw list; false on a lost device.
-bool drawFrame(Rig& r, const render::FrameView& view, const std::function<void(ImDrawList*, glm::vec2)>& overlay) {
-    const render::FrameResult b = render::beginFrame(r.rig.renderer, r.rig.target.extent);
-    if (b == render::FrameResult::DeviceLost) return false;
-    if (b != render::FrameResult::Ready) return true;
-    render::drawScene(r.rig.renderer, view);
-    ImGuiIO& io = ImGui::GetIO();
-    io.DeltaTime = 1.0f / 30.0f;
-    render::imguiNewFrame(r.ui);
-    ImGui::NewFrame();
-    const glm::vec2 viewport{io.DisplaySize.x, io.DisplaySize.y};
-    overlay(ImGui::GetBackgroundDrawList(), viewport);
-    ImGui::Render();
-    render::recordImGui(r.ui, render::frameCommandBuffer(r.rig.renderer));
-    return render::endFrame(r.rig.renderer) != render::FrameResult::DeviceLost;
-}
 
 } // namespace
 
@@ -255,7 +218,10 @@ core::Result<VideoExport> exportVideo(record::RecordingReader& reader, const Sca
         vd.chapters.push_back({chapters[i].atMs, i + 1 < chapters.size() ? chapters[i + 1].atMs : lengthMs, chapters[i].label});
 
     Rig rig;
-    if (auto s = setUp(rig, o); !s) return s.error();
+    render::HeadlessDesc hd;
+    hd.extent = {o.video.width, o.video.height};
+    hd.shaderDir = o.shaderDir;
+    if (auto s = render::createHeadlessUiRig(rig, hd); !s) return core::Error{"the renderer: " + s.error().message};
     auto writer = VideoWriter::create(vd);
     if (!writer) return writer.error();
 
@@ -313,7 +279,9 @@ core::Result<VideoExport> exportVideo(record::RecordingReader& reader, const Sca
         wall.tickRate = rate;
         wall.people = f.people;
         // As a viewer's window draws the room: the board, the name tags, the markers; then the caption.
-        const auto overlay = [&](ImDrawList* d, glm::vec2 viewport) {
+        const auto overlay = [&] {
+            ImDrawList* d = ImGui::GetBackgroundDrawList();
+            const glm::vec2 viewport{ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y};
             const glm::mat4 vp = render::viewProjection(view.camera, aspect);
             client::drawWallBoard(d, wall, vp, view.camera.eye, viewport);
             render::drawNameTags(rig.ui, d, vp, view.camera.eye, viewport, view.avatars);
@@ -343,7 +311,8 @@ core::Result<VideoExport> exportVideo(record::RecordingReader& reader, const Sca
                 slides->setServerClock(tick, rate, now);
                 slides->update(now, f.panels, {}, f.dots, rig.rig.renderer);
             }
-            if (!drawFrame(rig, view, overlay)) return core::Error{"the renderer: the device was lost"};
+            if (render::renderUiFrame(rig, view, overlay) == render::FrameResult::DeviceLost)
+                return core::Error{"the renderer: the device was lost"};
             if (slidesUp()) break;
             ++out.slideWaits;
             if (Clock::now() - waitStart > std::chrono::seconds(20)) {
