@@ -315,6 +315,9 @@ int runExport(const Globals& g, std::span<const std::string> args) {
             std::printf("video: %u deck(s) shown in the room were not in the --deck/--content folders: their panels show a card\n",
                         film->decksMissing);
         for (const auto& n : film->notes) std::printf("video: %s\n", n.c_str());
+        const double total = film->stepSeconds + film->renderSeconds + film->readbackSeconds + film->encodeSeconds;
+        std::printf("video: %.1f s of work, %.2f x real time: replay and scene %.1f s, render %.1f s, read back %.1f s, encode %.1f s\n", total,
+                    total > 0 ? film->seconds / total : 0.0, film->stepSeconds, film->renderSeconds, film->readbackSeconds, film->encodeSeconds);
     }
 #endif
     if (!result) {

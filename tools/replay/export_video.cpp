@@ -248,7 +248,13 @@ core::Result<VideoExport> exportVideo(record::RecordingReader& reader, const Sca
     std::vector<std::uint8_t> pixels(static_cast<std::size_t>(o.video.width) * o.video.height * 4);
     const float aspect = render::aspectRatio(rig.rig.target);
 
+    const auto lap = [](Clock::time_point& t0, double& into) {
+        const auto t1 = Clock::now();
+        into += std::chrono::duration<double>(t1 - t0).count();
+        t0 = t1;
+    };
     for (std::uint64_t i = 0; i < frames; ++i) {
+        auto t0 = Clock::now();
         const double atMs = fromMs + static_cast<double>(i) * 1000.0 / fps;
         const std::uint32_t tick = tickAt(atMs);
         due.clear();
@@ -305,6 +311,7 @@ core::Result<VideoExport> exportVideo(record::RecordingReader& reader, const Sca
             return true;
         };
         const double now = atMs / 1000.0;
+        lap(t0, out.stepSeconds);
         const auto waitStart = Clock::now();
         for (;;) {
             if (slides) {
@@ -321,11 +328,16 @@ core::Result<VideoExport> exportVideo(record::RecordingReader& reader, const Sca
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
+        lap(t0, out.renderSeconds);
         if (!render::readTarget(rig.rig.dev, rig.rig.target, pixels.data())) return core::Error{"the renderer: reading the frame back failed"};
+        lap(t0, out.readbackSeconds);
         if (auto s = (*writer)->addFrame(pixels); !s) return s.error();
+        lap(t0, out.encodeSeconds);
         if (o.progress) o.progress(static_cast<double>(i + 1) / fps, static_cast<double>(frames) / fps);
     }
+    auto t0 = Clock::now();
     if (auto s = (*writer)->finish(); !s) return s.error();
+    lap(t0, out.encodeSeconds);
     if (o.camera.kind == CameraChoice::Kind::Follow && !followedOnce)
         out.notes.push_back(o.camera.name + " is never in the exported range: the whole video is the overview");
     for (const auto& n : room.notes()) out.notes.push_back(n);

@@ -7,7 +7,8 @@
 // avatar at its recorded pose (name tags, a speaker's tag outlined), the
 // panels with the slides the room showed (from the decks' blob folders; a
 // deck not found there shows the panel's card and is counted) and the laser
-// dots, and a caption strip: the title, the phase in progress and the time.
+// dots, and a caption strip: the title, the phase in progress and the
+// recording's clock (time since its start, whatever --from was).
 // Frame i is the room at from + i / fps on the recording's timeline; a
 // recorded pause keeps its length and shows the room as it was paused with
 // "recording paused" (nothing of that time is in the file), so the video,
@@ -63,6 +64,10 @@ struct VideoExport {
     std::uint32_t decksMissing = 0;             // decks shown in the room but not in blobDirs (their panels show a card)
     std::uint64_t slideWaits = 0;               // frames rendered, not encoded, while a slide came up
     std::vector<std::string> notes;             // damage skipped, a followed participant absent, ...
+    // Where the time went (wall seconds): stepping the replay and building
+    // the frame, rendering (slides' waits included), reading the frame back,
+    // encoding and muxing (I420 conversion, libvpx, libavformat).
+    double stepSeconds = 0, renderSeconds = 0, readbackSeconds = 0, encodeSeconds = 0;
     std::string camera;                         // describe() of the camera
     [[nodiscard]] core::Status commit() { return writer->commit(); }
 };

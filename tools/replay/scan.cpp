@@ -71,7 +71,13 @@ public:
         seen(k.tick);
     }
 
+    // A mark or pause is on the timeline too: a recording paused to its stop
+    // (the default policy after the didactic) lasts until its last mark, as
+    // the replay room's timeline does (the reader's summary lastTick).
+    void timeline(std::uint32_t tick) { seen(tick); }
+
     void pause(const record::Pause& p) {
+        seen(p.tick);
         advance(p.tick);
         paused_ = true;
         scan_.pauses.push_back({p.tick, kOpen, p.phase, p.why});
@@ -229,6 +235,7 @@ Scan scanRecording(record::RecordingReader& reader, const std::string& path, con
         if (std::none_of(scan.marks.begin(), scan.marks.end(), [&](const record::Mark& x) { return x.tick == m.tick && x.label == m.label; }))
             scan.marks.push_back(m);
     std::stable_sort(scan.marks.begin(), scan.marks.end(), [](const auto& a, const auto& b) { return a.tick < b.tick; });
+    for (const auto& m : scan.marks) tracker.timeline(m.tick);
     tracker.end();
     std::sort(scan.damage.begin(), scan.damage.end(), [](const auto& a, const auto& b) { return a.offset < b.offset; });
     return scan;

@@ -8,7 +8,10 @@
 // - the recording lasts from its first tick to the end of its last one:
 //   (lastTick - firstTick + 1) / tickRate s, pauses included (a pause is a
 //   span of the timeline where nothing was recorded; exports keep it as
-//   silence, so the marks' times hold in the export);
+//   silence, so the marks' times hold in the export); the last tick is the
+//   last of any tick record, keyframe, pause or mark, so a recording paused
+//   until it stopped (the default policy after the didactic) lasts to the
+//   phase marks written while paused, as the replay room's timeline does;
 // - a participant is one (name, role): a person who leaves and comes back is
 //   one participant; time present counts recorded time only (not pauses,
 //   not damaged spans);
