@@ -21,6 +21,7 @@
 #include "net/secure/invitation.h"
 #include "net/secure/revocation.h"
 #include "net/snapshot.h"
+#include "net/video_wire.h"
 #include "session/clinic_wire.h"
 #include "session/voice_wire.h"
 
@@ -859,6 +860,74 @@ void deckSeeds() {
         mt::insertJpegSegment(mt::insertJpegSegment(jpeg, 0xfe, "a comment"), 0xe1, std::string("Exif\0\0MM\0*", 10)));
 }
 
+// ---- seeds for fuzz_video_wire: chunks [u8 len | 255, u16 len][fragment]
+void videoChunk(std::vector<std::uint8_t>& v, const std::vector<std::uint8_t>& fragment) {
+    if (fragment.size() < 255) {
+        v.push_back(static_cast<std::uint8_t>(fragment.size()));
+    } else {
+        v.push_back(255);
+        u16le(v, static_cast<std::uint32_t>(fragment.size()));
+    }
+    v.insert(v.end(), fragment.begin(), fragment.end());
+}
+std::vector<VideoFragment> videoFrame(std::size_t bytes, std::uint16_t frame, std::uint8_t layer, bool key, std::uint8_t tl0) {
+    VideoFrameData d;
+    d.stream = VideoStreamId{5, VideoKind::Camera}; // the harness's stream
+    d.frame = frame;
+    d.layer = layer;
+    d.keyframe = key;
+    d.tl0 = tl0;
+    d.ptsMs = 40'000u + frame * 33u;
+    d.bytes.resize(bytes);
+    for (std::size_t i = 0; i < bytes; ++i) d.bytes[i] = static_cast<std::uint8_t>(i * 13 + frame);
+    return fragmentVideoFrame(d);
+}
+void videoWireSeeds() {
+    const std::string h = "fuzz_video_wire";
+    std::vector<std::uint8_t> key3, pair, dup, bad, chain;
+    for (const auto& f : videoFrame(2500, 0, 0, true, 0)) videoChunk(key3, encodeVideoFragment(f)); // 3 fragments
+    put(h, "keyframe-3-fragments", key3);
+
+    // A keyframe and the next base frame, their fragments interleaved and out of order.
+    const auto a = videoFrame(2000, 65535, 0, true, 9), b = videoFrame(1500, 0, 0, false, 10);
+    for (const auto* f : {&b[1], &a[1], &a[0], &b[0]}) videoChunk(pair, encodeVideoFragment(*f));
+    put(h, "shuffled-pair", pair);
+
+    for (const auto& f : videoFrame(1200, 7, 0, true, 3)) {
+        videoChunk(dup, encodeVideoFragment(f));
+        videoChunk(dup, encodeVideoFragment(f));
+    }
+    put(h, "duplicate", dup);
+
+    // A fragment whose count disagrees with its frame's first, a foreign
+    // stream, a truncated fragment and one with a byte left over.
+    const auto k = videoFrame(2300, 20, 0, true, 0);
+    videoChunk(bad, encodeVideoFragment(k[0]));
+    VideoFragment wrong = k[1];
+    wrong.count = 2;
+    wrong.index = 1;
+    videoChunk(bad, encodeVideoFragment(wrong));
+    VideoFragment foreign = k[2];
+    foreign.stream = VideoStreamId{6, VideoKind::Screen};
+    videoChunk(bad, encodeVideoFragment(foreign));
+    auto cut = encodeVideoFragment(k[2]);
+    cut.pop_back();
+    videoChunk(bad, cut);
+    auto extra = encodeVideoFragment(k[2]);
+    extra.push_back(0);
+    videoChunk(bad, extra);
+    videoChunk(bad, encodeVideoFragment(k[2]));
+    videoChunk(bad, encodeVideoFragment(k[1])); // completes the frame
+    put(h, "malformed", bad);
+
+    // Temporal layers on the tl0 chain, a lost base frame, then a new keyframe.
+    struct F { std::uint16_t frame; std::uint8_t layer; bool key; std::uint8_t tl0; };
+    for (const F f : {F{100, 0, true, 0}, F{101, 2, false, 0}, F{102, 1, false, 0}, F{104, 0, false, 1},
+                      F{105, 2, false, 1}, F{112, 0, false, 3}, F{113, 1, false, 3}, F{116, 0, true, 4}})
+        for (const auto& g : videoFrame(300, f.frame, f.layer, f.key, f.tl0)) videoChunk(chain, encodeVideoFragment(g));
+    put(h, "tl0-chain", chain);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -882,6 +951,7 @@ int main(int argc, char** argv) {
     invitationSeeds();
     mediaSeeds();
     deckSeeds();
+    videoWireSeeds();
     std::printf("seeds written under %s\n", gRoot.c_str());
     return 0;
 }

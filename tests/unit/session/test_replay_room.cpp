@@ -90,6 +90,37 @@ TEST_CASE("replay: playing shows what the room showed; seeking anywhere gives th
     CHECK(seeker.state() == played.at(rec.lastTick));
 }
 
+TEST_CASE("replay: stepTo walks every tick of the timeline, the pause included, as seeks give it", "[replay]") {
+    testing::TempDir tmp;
+    const auto rec = testing::writeSyntheticRecording(tmp.file("r.rec"));
+    auto reader = openReader(rec.path);
+    auto reader2 = openReader(rec.path);
+    ReplayRoom walker(*reader), seeker(*reader2);
+    std::uint32_t pausedTicks = 0;
+    for (std::uint32_t t = rec.firstTick; t <= rec.lastTick; t += 3) {
+        ReplayDue due;
+        walker.stepTo(t, &due);
+        INFO("tick " << t);
+        REQUIRE(walker.position() == t);               // no jump over the pause
+        CHECK(walker.paused());                         // stepping is not playing
+        const bool inPause = t >= rec.pauseTick && t < rec.resumeTick;
+        CHECK(walker.inRecordedPause() == inPause);
+        if (inPause) ++pausedTicks;
+        if (t % 30 == 0) {
+            seeker.seek(t);
+            CHECK(walker.state() == seeker.state());
+        }
+    }
+    CHECK(pausedTicks > 0);
+    // Backwards is a seek.
+    ReplayDue due;
+    walker.stepTo(rec.firstTick + 10, &due);
+    CHECK(due.jumped);
+    CHECK(walker.position() == rec.firstTick + 10);
+    seeker.seek(rec.firstTick + 10);
+    CHECK(walker.state() == seeker.state());
+}
+
 TEST_CASE("replay: a seek reads one keyframe block and the blocks up to the tick", "[replay]") {
     testing::TempDir tmp;
     const auto rec = testing::writeSyntheticRecording(tmp.file("r.rec"));
