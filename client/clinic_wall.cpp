@@ -204,7 +204,9 @@ void drawWallBoard(ImDrawList* draw, const WallSource& s, const glm::mat4& viewP
 
 void drawHandMarkers(ImDrawList* draw, const session::ClientSession& s, const glm::mat4& viewProj, glm::vec2 viewport,
                      bool selfHidden) {
-    std::vector<WallSource::Who> people;
+    // Render thread only; kept between frames so a frame allocates nothing once sized.
+    static thread_local std::vector<WallSource::Who> people;
+    people.clear();
     for (const session::RemoteAvatar& p : s.avatars())
         if (p.hasPose) people.push_back({p.slot, p.pose, p.self && selfHidden});
     WallSource w = wallSource(s);

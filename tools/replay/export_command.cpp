@@ -67,17 +67,6 @@ std::string osUserName() {
 }
 
 #if CASEROOM_REPLAY_VIDEO
-// A whole number in [lo, hi] from an option's text.
-core::Result<std::uint32_t> number(std::string_view option, std::string_view text, std::uint32_t lo, std::uint32_t hi) {
-    std::uint32_t v = 0;
-    const bool digits = !text.empty() && text.size() <= 6 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (digits) v = static_cast<std::uint32_t>(std::stoul(std::string(text)));
-    if (!digits || v < lo || v > hi)
-        return core::Error{std::string(option) + " '" + std::string(text) + "': wants a whole number " + std::to_string(lo) + ".." +
-                           std::to_string(hi)};
-    return v;
-}
-
 using VideoOptions = VideoExportOptions;
 #else
 struct VideoOptions {};
@@ -100,18 +89,18 @@ core::Result<VideoOptions> videoOptions(const std::string& path, const std::stri
     if (!size.empty()) {
         const auto x = size.find('x');
         if (x == std::string::npos) return core::Error{"--size '" + size + "': wants WIDTHxHEIGHT, e.g. 1280x720"};
-        auto w = number("--size width", std::string_view(size).substr(0, x), 16, 4096);
+        auto w = core::cli::parseInt("--size width", std::string_view(size).substr(0, x), 16, 4096);
         if (!w) return w.error();
-        auto h = number("--size height", std::string_view(size).substr(x + 1), 16, 4096);
+        auto h = core::cli::parseInt("--size height", std::string_view(size).substr(x + 1), 16, 4096);
         if (!h) return h.error();
         if (*w % 2 || *h % 2) return core::Error{"--size '" + size + "': width and height must be even (4:2:0 video)"};
-        o.video.width = *w;
-        o.video.height = *h;
+        o.video.width = static_cast<std::uint32_t>(*w);
+        o.video.height = static_cast<std::uint32_t>(*h);
     }
     if (!fps.empty()) {
-        auto f = number("--fps", fps, 1, 60);
+        auto f = core::cli::parseInt("--fps", fps, 1, 60);
         if (!f) return f.error();
-        o.video.fps = *f;
+        o.video.fps = static_cast<std::uint32_t>(*f);
     }
     if (!codec.empty()) {
         if (codec == "vp8") o.video.codec = VideoCodec::Vp8;
@@ -119,9 +108,9 @@ core::Result<VideoOptions> videoOptions(const std::string& path, const std::stri
         else return core::Error{"--codec '" + codec + "': wants vp8 or vp9"};
     }
     if (!bitrate.empty()) {
-        auto b = number("--bitrate", bitrate, 50, 50000);
+        auto b = core::cli::parseInt("--bitrate", bitrate, 50, 50000);
         if (!b) return b.error();
-        o.video.bitrateKbps = *b;
+        o.video.bitrateKbps = static_cast<std::uint32_t>(*b);
     }
     o.blobDirs = std::move(blobDirs);
 #else

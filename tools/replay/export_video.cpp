@@ -5,14 +5,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <map>
 #include <set>
 #include <thread>
 
 #include <imgui.h>
 
-#include "core/log.h"
+#include "core/cli.h"
 #include "export_audio.h"
 #include "media/deck.h"
 #include "render/camera.h"
@@ -47,10 +45,10 @@ core::Result<CameraChoice> parseCamera(std::string_view text) {
         return c;
     }
     if (kind != "seat" && kind != "panel") return bad();
-    if (value.empty() || value.size() > 4 || !std::all_of(value.begin(), value.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
-        return bad();
+    const auto index = core::cli::parseInt("--camera " + std::string(kind), value, 0, 9999);
+    if (!index) return index.error();
     c.kind = kind == "seat" ? CameraChoice::Kind::Seat : CameraChoice::Kind::Panel;
-    c.index = static_cast<std::uint16_t>(std::stoul(std::string(value)));
+    c.index = static_cast<std::uint16_t>(*index);
     return c;
 }
 
