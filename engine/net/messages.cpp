@@ -74,7 +74,19 @@ const char* toString(RefusalReason r) {
     case RefusalReason::NotRecording: return "not recording";
     case RefusalReason::NotReplay: return "this room is not a replay";
     case RefusalReason::NoRecorder: return "this server cannot record";
+    case RefusalReason::StreamsFull: return "the room carries all the video streams it can";
     case RefusalReason::Count: break;
+    }
+    return "?";
+}
+
+const char* toString(VideoTier t) {
+    switch (t) {
+    case VideoTier::Full: return "full";
+    case VideoTier::Reduced: return "fewer layers";
+    case VideoTier::Still: return "still picture";
+    case VideoTier::Off: return "off";
+    case VideoTier::Count: break;
     }
     return "?";
 }
@@ -94,6 +106,7 @@ const char* toString(IntentKind k) {
     case IntentKind::Chat: return "chat";
     case IntentKind::Record: return "record";
     case IntentKind::Replay: return "replay";
+    case IntentKind::Video: return "video";
     case IntentKind::Count: break;
     }
     return "?";
@@ -151,6 +164,11 @@ const char* toString(MessageType t) {
     case MessageType::TextHeld: return "TextHeld";
     case MessageType::RecordingIntent: return "RecordingIntent";
     case MessageType::ReplayIntent: return "ReplayIntent";
+    case MessageType::VideoFragment: return "VideoFragment";
+    case MessageType::VideoPublish: return "VideoPublish";
+    case MessageType::VideoShow: return "VideoShow";
+    case MessageType::KeyframeRequest: return "KeyframeRequest";
+    case MessageType::VideoTier: return "VideoTier";
     case MessageType::Count: break;
     }
     return "?";
@@ -303,6 +321,14 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::TextHeld, Channel::Control, true, 1400, Direction::ToClient},
     {MessageType::RecordingIntent, Channel::Control, true, 8, Direction::ToServer},
     {MessageType::ReplayIntent, Channel::Control, true, 8, Direction::ToServer},
+    // Video: a fragment is its 13-byte header and at most 1100 bytes; the
+    // server forwards it unchanged, so the one entry serves both directions
+    // (as VoiceFrame's does).
+    {MessageType::VideoFragment, Channel::Video, false, 1 + 13 + kVideoFragmentBytes, Direction::ToServer},
+    {MessageType::VideoPublish, Channel::Control, true, 8, Direction::ToServer},
+    {MessageType::VideoShow, Channel::Control, true, 1 + 1 + 2 * kMaxShownStreams, Direction::ToServer},
+    {MessageType::KeyframeRequest, Channel::Control, true, 4, Direction::ToServer},
+    {MessageType::VideoTier, Channel::Control, true, 8, Direction::ToClient},
 }};
 
 template <typename T>
@@ -345,6 +371,11 @@ Message defaultFor(MessageType t) {
     case MessageType::TextHeld: return makeDefault<TextHeld>();
     case MessageType::RecordingIntent: return makeDefault<RecordingIntent>();
     case MessageType::ReplayIntent: return makeDefault<ReplayIntent>();
+    case MessageType::VideoFragment: return makeDefault<VideoFragmentMsg>();
+    case MessageType::VideoPublish: return makeDefault<VideoPublish>();
+    case MessageType::VideoShow: return makeDefault<VideoShow>();
+    case MessageType::KeyframeRequest: return makeDefault<KeyframeRequest>();
+    case MessageType::VideoTier: return makeDefault<VideoTierMsg>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

@@ -16,10 +16,11 @@
 #include "core/voice_frame.h"
 #include "net/avatar_codec.h"
 #include "net/stream.h"
+#include "net/video_wire.h"
 
 namespace caseroom::net {
 
-constexpr std::uint32_t kProtocolVersion = 6;
+constexpr std::uint32_t kProtocolVersion = 7;
 constexpr std::uint32_t kMaxRoomCode = 32;
 constexpr std::uint32_t kMaxDisplayName = 48;
 constexpr std::uint32_t kMaxReasonText = 160;
@@ -77,11 +78,13 @@ enum class RefusalReason : std::uint8_t {
     NotRecording,     // Stop, or an acknowledgement, while nothing is recorded (or of another recording)
     NotReplay,        // a replay control in a live room
     NoRecorder,       // this server records nothing (no recordings folder, or the file could not be made)
+    // Video (IntentKind::Video):
+    StreamsFull,      // the room carries its maximum of video streams (net::kMaxVideoStreams)
     Count
 };
 const char* toString(RefusalReason r);
 
-enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, ExtendSession, Agenda, Floor, Board, Chat, Record, Replay, Count };
+enum class IntentKind : std::uint8_t { Move, Look, Sit, Stand, Moderate, Panel, ExtendSession, Agenda, Floor, Board, Chat, Record, Replay, Video, Count };
 const char* toString(IntentKind k);
 
 // Why a participant left.
@@ -97,7 +100,8 @@ enum class MessageType : std::uint8_t {
     PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
     BlobPut, DeckOffer, UploadStatus, SessionExtend,
     CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
-    AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld, RecordingIntent, ReplayIntent, Count
+    AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld, RecordingIntent, ReplayIntent,
+    VideoFragment, VideoPublish, VideoShow, KeyframeRequest, VideoTier, Count
 };
 const char* toString(MessageType t);
 
@@ -938,13 +942,110 @@ struct ReplayIntent {
     }
 };
 
+// ---- Video (PROTOCOL.md "Video"; session/video_host.h) ----------------------
+
+constexpr std::uint32_t kMaxVideoStreams = 48;   // published streams per room (cameras and screens together)
+constexpr std::uint32_t kMaxShownStreams = 24;   // streams one client shows at once (VideoShow)
+
+template <typename S>
+bool serializeStreamId(S& s, VideoStreamId& id) {
+    std::uint16_t v = 0;
+    if constexpr (S::kWriting) v = id.packed();
+    if (!serializeU16(s, v)) return false;
+    if constexpr (S::kReading) {
+        const auto u = VideoStreamId::unpack(v);
+        if (!u) return false;
+        id = *u;
+    }
+    return true;
+}
+
+// One fragment of an encoded frame (net/video_wire.h), unreliable on the
+// video channel: publisher -> server, and forwarded unchanged (the same
+// bytes) to each receiver that shows the stream. The server drops a
+// fragment whose stream is not the sender's own published one.
+struct VideoFragmentMsg {
+    static constexpr MessageType kType = MessageType::VideoFragment;
+    VideoFragment fragment;
+    friend bool operator==(const VideoFragmentMsg&, const VideoFragmentMsg&) = default;
+    template <typename S> bool serialize(S& s) { return serializeVideoFragment(s, fragment); }
+};
+
+// Client -> server: start (on) or stop publishing one's camera or screen.
+// Checked against Action::ShowCamera / ShareScreen; the stream then appears
+// to everyone as a Video room object, and refusals come back as
+// IntentRefused{Video, reason}.
+constexpr std::uint32_t kMinVideoSide = 16, kMaxVideoSide = 1920, kMaxVideoFps = 60;
+struct VideoPublish {
+    static constexpr MessageType kType = MessageType::VideoPublish;
+    friend bool operator==(const VideoPublish&, const VideoPublish&) = default;
+    VideoKind kind = VideoKind::Camera;
+    bool on = true;
+    std::uint32_t width = 320, height = 180;   // even, kMinVideoSide..kMaxVideoSide
+    std::uint32_t fps = 15;                    // 1..kMaxVideoFps
+    std::uint32_t layers = 3;                  // temporal layers, 1..kMaxVideoLayers
+    template <typename S> bool serialize(S& s) {
+        if (!serializeEnum(s, kind) || !serializeBool(s, on)) return false;
+        if (!on) return true;
+        return serializeUInt(s, width, kMinVideoSide, kMaxVideoSide) && serializeUInt(s, height, kMinVideoSide, kMaxVideoSide) &&
+               serializeUInt(s, fps, 1, kMaxVideoFps) && serializeUInt(s, layers, 1, kMaxVideoLayers) &&
+               (width % 2 == 0) && (height % 2 == 0);
+    }
+};
+
+// Client -> server: the streams this client shows now, most important
+// first (the order the server spends a thin link in). Replaces the previous
+// set at once; streams not listed get no byte from the next fragment on.
+struct VideoShow {
+    static constexpr MessageType kType = MessageType::VideoShow;
+    friend bool operator==(const VideoShow&, const VideoShow&) = default;
+    std::vector<VideoStreamId> streams;
+    template <typename S> bool serialize(S& s) {
+        std::uint32_t n = static_cast<std::uint32_t>(streams.size());
+        if (!serializeUInt(s, n, 0, kMaxShownStreams)) return false;
+        if constexpr (S::kReading) streams.resize(n);
+        for (auto& id : streams)
+            if (!serializeStreamId(s, id)) return false;
+        return true;
+    }
+};
+
+// A receiver -> server: I lost the reference chain of `stream`, send a key
+// frame; server -> the stream's publisher: encode one now. The server relays
+// at most one per stream per VideoConfig::keyframeInterval.
+struct KeyframeRequest {
+    static constexpr MessageType kType = MessageType::KeyframeRequest;
+    friend bool operator==(const KeyframeRequest&, const KeyframeRequest&) = default;
+    VideoStreamId stream;
+    template <typename S> bool serialize(S& s) { return serializeStreamId(s, stream); }
+};
+
+// Server -> a receiver: how much of `stream` its link carries now, sent when
+// it changes. Full: every layer; Reduced: the lower `layers`; Still: a key
+// frame every few seconds (a still picture); Off: nothing until the link
+// recovers. The client shows a notice for anything below Full.
+enum class VideoTier : std::uint8_t { Full, Reduced, Still, Off, Count };
+const char* toString(VideoTier t);
+struct VideoTierMsg {
+    static constexpr MessageType kType = MessageType::VideoTier;
+    friend bool operator==(const VideoTierMsg&, const VideoTierMsg&) = default;
+    VideoStreamId stream;
+    VideoTier tier = VideoTier::Full;
+    std::uint32_t layers = 0;   // layers forwarded (Full, Reduced), 0..kMaxVideoLayers
+    template <typename S> bool serialize(S& s) {
+        return serializeStreamId(s, stream) && serializeEnum(s, tier) && serializeUInt(s, layers, 0, kMaxVideoLayers);
+    }
+};
+
+
 using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutMsg, ParticipantJoined, ParticipantLeft,
                              SitRequest, StandRequest, IntentRefused, ClientInput, Snapshot, VoiceFrame, ModerateRequest,
                              ParticipantMuted, PanelIntent, LaserInput, BlobRequest, BlobChunk, BlobUnavailable, LinkHint,
                              BlobPut, DeckOffer, UploadStatus, SessionExtend,
                              CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
                              AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld,
-                             RecordingIntent, ReplayIntent>;
+                             RecordingIntent, ReplayIntent,
+                             VideoFragmentMsg, VideoPublish, VideoShow, KeyframeRequest, VideoTierMsg>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

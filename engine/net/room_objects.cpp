@@ -19,6 +19,7 @@ const char* toString(ObjectKind k) {
     case ObjectKind::Recording: return "recording";
     case ObjectKind::Replay: return "replay";
     case ObjectKind::ReplayMark: return "replay mark";
+    case ObjectKind::Video: return "video stream";
     case ObjectKind::Count: break;
     }
     return "?";

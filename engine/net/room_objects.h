@@ -32,6 +32,7 @@ enum class ObjectKind : std::uint8_t {
     Recording,   // id 0: sim/recording.h's state (docs/RECORDING.md)
     Replay,      // id 0: a replay room's playback (position, length, speed)
     ReplayMark,  // id = mark index: a replay's timeline marks (phases, cases)
+    Video,       // id = the stream (net::VideoStreamId::packed): a published camera or screen (session/video_host.h)
     Count
 };
 const char* toString(ObjectKind k);
@@ -40,8 +41,9 @@ static_assert(static_cast<unsigned>(ObjectKind::Count) <= (1u << kObjectKindBits
 
 // Live objects per room: panels 16, lasers 16, decks 16, agenda 1 + 32
 // entries, queues 2, moderation 1, board 48, chat 24, statements 12, recording 1 = 169;
-// a replay room also holds its playback 1 and up to 22 timeline marks (kMaxReplayMarks) = 192.
-constexpr std::uint32_t kMaxRoomObjects = 192;
+// a replay room also holds its playback 1 and up to 22 timeline marks (kMaxReplayMarks) = 192;
+// a live room's video streams (net::kMaxVideoStreams 48) = 240 at most.
+constexpr std::uint32_t kMaxRoomObjects = 240;
 constexpr std::uint32_t kMaxObjectBytes = 512;  // one object's encoding (a recommendation's 400 bytes of text and its header)
 
 struct ObjectKey {

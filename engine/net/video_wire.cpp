@@ -24,38 +24,15 @@ bool validStream(const VideoStreamId& s) {
     return s.publisher < kMaxEntities && static_cast<std::uint32_t>(s.kind) < kKindCount;
 }
 
-bool validFields(const VideoFragment& f) {
+} // namespace
+
+bool videoFragmentValid(const VideoFragment& f) {
     return validStream(f.stream) && f.layer < kMaxVideoLayers && f.count >= 1 && f.count <= kMaxVideoFragments &&
            f.index < f.count && f.size >= 1 && f.size <= kVideoFragmentBytes;
 }
 
-// One layout for both directions. Count and size go raw (6 and 16 bits) and
-// are range-checked, so a zero on the wire is a refusal, not an offset.
-template <typename S>
-bool serializeFragment(S& s, VideoFragment& f) {
-    std::uint16_t stream = 0;
-    if constexpr (S::kWriting) stream = f.stream.packed();
-    if (!serializeU16(s, stream)) return false;
-    if constexpr (S::kReading) {
-        const auto id = VideoStreamId::unpack(stream);
-        if (!id) return false;
-        f.stream = *id;
-    }
-    std::uint32_t layer = f.layer, tl0 = f.tl0, index = f.index, count = f.count;
-    if (!serializeU16(s, f.frame) || !s.serializeBits(layer, 2) || !serializeBool(s, f.keyframe) ||
-        !s.serializeBits(tl0, 8) || !s.serializeBits(index, 6) || !s.serializeBits(count, 6) ||
-        !serializeU32(s, f.ptsMs) || !serializeU16(s, f.size))
-        return false;
-    if constexpr (S::kReading) {
-        f.layer = static_cast<std::uint8_t>(layer);
-        f.tl0 = static_cast<std::uint8_t>(tl0);
-        f.index = static_cast<std::uint8_t>(index);
-        f.count = static_cast<std::uint8_t>(count);
-    }
-    if (!validFields(f)) return false;
-    // Aligned, so the payload is one copy each way.
-    return s.align() && s.serializeBytes(f.bytes.data(), f.size);
-}
+namespace {
+bool validFields(const VideoFragment& f) { return videoFragmentValid(f); }
 
 bool sameFrame(const VideoFragment& f, std::uint8_t count, std::uint8_t layer, bool keyframe, std::uint8_t tl0,
                std::uint32_t ptsMs) {
@@ -87,7 +64,7 @@ std::vector<std::uint8_t> encodeVideoFragment(const VideoFragment& f) {
     if (!validFields(f)) return {};
     WriteStream w(kMaxFragmentWireBytes);
     VideoFragment copy = f;
-    if (!serializeFragment(w, copy)) return {};
+    if (!serializeVideoFragment(w, copy)) return {};
     const auto bytes = w.finish();
     return {bytes.begin(), bytes.end()};
 }
@@ -96,7 +73,7 @@ std::optional<VideoFragment> decodeVideoFragment(std::span<const std::uint8_t> b
     if (bytes.size() > kMaxFragmentWireBytes) return std::nullopt;
     ReadStream r(bytes);
     VideoFragment f;
-    if (!serializeFragment(r, f) || r.bitsLeft() != 0) return std::nullopt;
+    if (!serializeVideoFragment(r, f) || r.bitsLeft() != 0) return std::nullopt;
     return f;
 }
 

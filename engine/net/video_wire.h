@@ -26,6 +26,8 @@
 #include <span>
 #include <vector>
 
+#include "net/stream.h"
+
 namespace caseroom::net {
 
 constexpr std::uint32_t kVideoFragmentBytes = 1100;   // payload per fragment: one datagram with headers and sealing
@@ -58,6 +60,39 @@ struct VideoFragment {
     [[nodiscard]] std::span<const std::uint8_t> payload() const { return {bytes.data(), size}; }
     friend bool operator==(const VideoFragment& a, const VideoFragment& b);
 };
+
+// Every field within its bounds (the stream's publisher and kind, layer,
+// index < count, size).
+[[nodiscard]] bool videoFragmentValid(const VideoFragment& f);
+
+// One layout for both directions (the catalog's VideoFragment message
+// carries it after its type byte). Count and size go raw (6 and 16 bits) and
+// are range-checked, so a zero on the wire is a refusal, not an offset.
+template <typename S>
+bool serializeVideoFragment(S& s, VideoFragment& f) {
+    std::uint16_t stream = 0;
+    if constexpr (S::kWriting) stream = f.stream.packed();
+    if (!serializeU16(s, stream)) return false;
+    if constexpr (S::kReading) {
+        const auto id = VideoStreamId::unpack(stream);
+        if (!id) return false;
+        f.stream = *id;
+    }
+    std::uint32_t layer = f.layer, tl0 = f.tl0, index = f.index, count = f.count;
+    if (!serializeU16(s, f.frame) || !s.serializeBits(layer, 2) || !serializeBool(s, f.keyframe) ||
+        !s.serializeBits(tl0, 8) || !s.serializeBits(index, 6) || !s.serializeBits(count, 6) ||
+        !serializeU32(s, f.ptsMs) || !serializeU16(s, f.size))
+        return false;
+    if constexpr (S::kReading) {
+        f.layer = static_cast<std::uint8_t>(layer);
+        f.tl0 = static_cast<std::uint8_t>(tl0);
+        f.index = static_cast<std::uint8_t>(index);
+        f.count = static_cast<std::uint8_t>(count);
+    }
+    if (!videoFragmentValid(f)) return false;
+    // Aligned, so the payload is one copy each way.
+    return s.align() && s.serializeBytes(f.bytes.data(), f.size);
+}
 
 // Wire bytes of one fragment (13 header bytes + the payload; empty when a
 // field is out of range), and back; decode refuses (nullopt) anything

@@ -1,4 +1,5 @@
 #include "session/client_session.h"
+#include "session/video_client.h"
 
 #include <algorithm>
 #include <cmath>
@@ -59,14 +60,40 @@ void ClientSession::fail(ClientState s, std::string why) {
     notices_.push_back(status_);
 }
 
-void ClientSession::sendMessage(const net::Message& m) {
+bool ClientSession::sendMessage(const net::Message& m) {
     const net::MessageInfo& info = net::messageInfo(net::typeOf(m));
     if (!net::encodeMessage(m, writer_)) {
         CR_LOG_ERROR("client: cannot encode %s", net::toString(info.type));
-        return;
+        return false;
     }
     const auto bytes = writer_.finish();
-    (void)transport_.send(server_, info.channel, bytes, info.reliable);
+    return transport_.send(server_, info.channel, bytes, info.reliable);
+}
+
+void ClientSession::attachVideo(VideoClient* video) {
+    video_ = video;
+    if (!video_) return;
+    if (state_ == ClientState::InRoom) video_->setSelf(self_.value);
+    videoStreamsDirty_ = true;
+}
+
+std::vector<VideoStreamInfo> ClientSession::videoStreams() const {
+    std::vector<VideoStreamInfo> out;
+    for (const auto& [key, info] : videoStreams_) out.push_back(info);
+    return out;
+}
+
+void ClientSession::applyVideoObject(const net::ObjectUpdate& u) {
+    if (u.removed) {
+        videoStreams_.erase(u.key.id);
+    } else if (const auto info = decodeVideoObject(u.key, u.bytes.view())) {
+        videoStreams_[u.key.id] = *info;
+    } else {
+        ++counters_.malformed;
+        return;
+    }
+    ++counters_.objectUpdates;
+    videoStreamsDirty_ = true;
 }
 
 namespace {
@@ -185,6 +212,7 @@ void ClientSession::dropLink() {
     state_ = ClientState::Disconnected;
     status_ = "the link dropped";
     fetcher_.onDisconnected();
+    if (video_) video_->reset();
 }
 
 void ClientSession::leave() {
@@ -196,6 +224,7 @@ void ClientSession::leave() {
     state_ = ClientState::Disconnected;
     status_ = "left the room";
     fetcher_.onDisconnected();
+    if (video_) video_->reset();
 }
 
 std::vector<std::string> ClientSession::takeNotices() {
@@ -234,6 +263,14 @@ void ClientSession::update(double now) {
             tickStart_ = now - static_cast<double>(nextTick_) / tickRate_;
         refreshAvatars(now);
         if (voice_) pumpVoice(now);
+        if (video_) {
+            if (videoStreamsDirty_) {
+                const auto list = videoStreams();
+                video_->onStreams(list, now);
+                videoStreamsDirty_ = false;
+            }
+            video_->pump([this](const net::Message& m) { return state_ == ClientState::InRoom && sendMessage(m); }, now);
+        }
         fetcher_.pump([&](const net::BlobRequest& req) {
             return net::encodeMessage(req, writer_) && transport_.send(server_, net::Channel::Media, writer_.finish(), true);
         });
@@ -274,6 +311,7 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
         else if (state_ != ClientState::Disconnected) fail(ClientState::Disconnected, std::string("disconnected: ") + net::toString(reason));
         server_ = core::PeerId::invalid();
         fetcher_.onDisconnected();
+        if (video_) video_->reset();
         break;
     }
     case net::TransportEventType::Received: {
@@ -303,6 +341,12 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         notices_.push_back("joined room " + desc_.roomCode + " as " + core::toString(acc->role));
         if (desc_.downlinkKbps > 0) sendMessage(net::LinkHint{desc_.downlinkKbps});
         fetcher_.onConnected();
+        videoStreams_.clear();
+        videoStreamsDirty_ = true;
+        if (video_) {
+            video_->reset();
+            video_->setSelf(acc->entity);
+        }
     } else if (auto* lay = std::get_if<net::RoomLayoutMsg>(&m)) {
         layout_ = fromWire(*lay);
         panelView_.ensurePanels(layout_->panels.size());
@@ -352,6 +396,27 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         if (state_ == ClientState::AtDesk) onDesk(*cr);
     } else if (auto* us = std::get_if<net::UploadStatus>(&m)) {
         if (uploadSink_) uploadSink_(*us);
+    } else if (auto* vfr = std::get_if<net::VideoFragmentMsg>(&m)) {
+        if (state_ != ClientState::InRoom) return;
+        ++counters_.videoFragmentsIn;
+        counters_.videoBytesIn += vfr->fragment.size;
+        if (video_) video_->onFragment(vfr->fragment, now);
+    } else if (auto* kr = std::get_if<net::KeyframeRequest>(&m)) {
+        if (state_ == ClientState::InRoom && video_) video_->onKeyframeRequest(kr->stream);
+    } else if (auto* vt = std::get_if<net::VideoTierMsg>(&m)) {
+        if (state_ != ClientState::InRoom) return;
+        const auto before = video_ ? video_->stream(vt->stream) : std::nullopt;
+        if (video_) video_->onTier(*vt);
+        const bool changed = !before || before->tier != vt->tier;
+        if (changed && (vt->tier == net::VideoTier::Still || vt->tier == net::VideoTier::Off || (before && before->layers != 0))) {
+            const Known& k = known(vt->stream.publisher);
+            const std::string whose = (k.named ? k.name + "'s " : std::string("a ")) +
+                                      (vt->stream.kind == net::VideoKind::Screen ? "shared screen" : "camera");
+            if (vt->tier == net::VideoTier::Still) notices_.push_back(whose + ": your link carries a still picture only for now");
+            else if (vt->tier == net::VideoTier::Off) notices_.push_back(whose + ": paused, your link has no room for video now");
+            else if (before && (before->tier == net::VideoTier::Still || before->tier == net::VideoTier::Off))
+                notices_.push_back(whose + ": moving again");
+        }
     } else if (auto* vf = std::get_if<net::VoiceFrame>(&m)) {
         if (state_ != ClientState::InRoom) return;
         if (voiceSink_) voiceSink_(*vf, now);
@@ -373,6 +438,10 @@ void ClientSession::onSnapshot(const net::Snapshot& snap, double now) {
     clock_.observe(snap.serverTick, now);
     latestServerTick_ = std::max(latestServerTick_, snap.serverTick);
     for (const net::ObjectUpdate& u : objectUpdates_) {
+        if (u.key.kind == net::ObjectKind::Video) {
+            applyVideoObject(u);
+            continue;
+        }
         const bool ok = ReplayViewModel::handles(u.key.kind)   ? replayView_.apply(u) // [replay]
                         : ClinicViewModel::handles(u.key.kind) ? clinicView_.apply(u)
                                                                : panelView_.apply(u);

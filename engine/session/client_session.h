@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,12 +26,14 @@
 #include "session/clinic_view.h"
 #include "session/panel_view.h"
 #include "session/replay_view.h"
+#include "session/video_host.h"
 #include "sim/panels.h"
 #include "sim/avatar.h"
 #include "sim/layout.h"
 #include "sim/movement.h"
 
 namespace caseroom::audio { class VoiceClient; }
+namespace caseroom::session { class VideoClient; }
 
 namespace caseroom::session {
 
@@ -97,6 +100,8 @@ struct ClientStats {
     std::uint64_t panelIntentsSent = 0;    // PanelIntent messages sent
     std::uint64_t lasersSent = 0;          // LaserInput messages sent
     std::uint64_t objectUpdates = 0;       // room-object updates applied to the view models
+    std::uint64_t videoFragmentsIn = 0;    // video fragments received (whether or not a VideoClient is attached)
+    std::uint64_t videoBytesIn = 0;        // ... their payload bytes
 };
 
 // The case desk as the client sees it (one view model, read by the case
@@ -176,6 +181,14 @@ public:
     // Alternative to a VoiceClient for tools and tests: every VoiceFrame
     // received is handed to `sink` as it arrives (no decoding). Empty: none.
     void setVoiceSink(std::function<void(const net::VoiceFrame&, double now)> sink) { voiceSink_ = std::move(sink); }
+    // Optional live video (session/video_client.h; not owned; nullptr
+    // detaches; must outlive the session or be detached first). While
+    // attached, update() pumps it: what it publishes and shows goes to the
+    // server, fragments, key frame requests and tiers come to it, and the
+    // room's Video objects become its streams.
+    void attachVideo(VideoClient* video);
+    // The room's published video streams (the Video objects), by stream.
+    [[nodiscard]] std::vector<VideoStreamInfo> videoStreams() const;
 
     [[nodiscard]] ClientState state() const { return state_; }
     // Plain-words reason for Refused / Disconnected.
@@ -261,7 +274,7 @@ private:
     void reconcile(const sim::AvatarPose& authority, const net::Snapshot& snap);
     void refreshAvatars(double now);
     void pumpVoice(double now);
-    void sendMessage(const net::Message& m);
+    bool sendMessage(const net::Message& m);
     void fail(ClientState s, std::string why);
 
     struct Known {
@@ -334,6 +347,12 @@ private:
     audio::VoicePacket voiceIn_;
 
     BlobFetcher fetcher_;
+
+    // Live video (optional).
+    VideoClient* video_ = nullptr;
+    std::map<std::uint16_t, VideoStreamInfo> videoStreams_;   // by packed stream id
+    bool videoStreamsDirty_ = false;
+    void applyVideoObject(const net::ObjectUpdate& u);
 
     // The case desk: outgoing parts paced by a token bucket (messages and
     // bytes) under the server's control-channel limit; answers assembled per request.

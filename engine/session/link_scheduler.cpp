@@ -9,6 +9,7 @@ const char* toString(TrafficClass c) {
     switch (c) {
     case TrafficClass::Voice: return "voice";
     case TrafficClass::State: return "state";
+    case TrafficClass::Video: return "video";
     case TrafficClass::Media: return "media";
     case TrafficClass::Count: break;
     }
@@ -19,7 +20,8 @@ TrafficClass trafficClassOf(net::Channel channel) {
     switch (channel) {
     case net::Channel::Voice: return TrafficClass::Voice;
     case net::Channel::Media: return TrafficClass::Media;
-    default: return TrafficClass::State; // control and state (video will get its own class)
+    case net::Channel::Video: return TrafficClass::Video;
+    default: return TrafficClass::State; // control and state
     }
 }
 
@@ -66,8 +68,9 @@ void LinkScheduler::charge(core::PeerId peer, net::Channel channel, std::size_t 
     Link& l = it->second;
     l.counters.bytes[cls] += bytes + config_.wireOverheadBytes;
     ++l.counters.messages[cls];
-    // Voice and state are never refused; they may overdraw, within a bound,
-    // so that media (which only spends a positive balance) pays it back.
+    // Voice, state and video (already thinned to its tier) are never
+    // refused; they may overdraw, within a bound, so that media (which only
+    // spends a positive balance) pays it back.
     l.balance = std::max(l.balance - wire, -l.rate * config_.maxDebtSeconds);
 }
 
@@ -112,7 +115,30 @@ void LinkScheduler::refill(Link& l, double now) const {
 
 void LinkScheduler::beginTick(double now) {
     diskRead_ = true;
-    for (auto& [id, l] : links_) refill(l, now);
+    for (auto& [id, l] : links_) {
+        refill(l, now);
+        const std::uint64_t vs = l.counters.of(TrafficClass::Voice) + l.counters.of(TrafficClass::State);
+        if (l.lastTick >= 0 && now > l.lastTick) {
+            const double dt = now - l.lastTick;
+            const double a = std::min(1.0, dt / config_.voiceStateSeconds);
+            l.voiceState += a * (static_cast<double>(vs - l.voiceStateMark) / dt - l.voiceState);
+        }
+        if (l.lastTick < 0 || now > l.lastTick) {
+            l.voiceStateMark = vs;
+            l.lastTick = now;
+        }
+    }
+}
+
+double LinkScheduler::videoAllowance(core::PeerId peer) const {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return 0.0;
+    return std::max(0.0, it->second.rate * config_.videoShare - it->second.voiceState);
+}
+
+bool LinkScheduler::videoCongested(core::PeerId peer) const {
+    const auto it = links_.find(peer.value);
+    return it != links_.end() && it->second.balance < -it->second.rate * config_.videoDebtSeconds;
 }
 
 void LinkScheduler::serveMedia(core::PeerId peer, ContentStore* content, const std::function<void(const net::BlobChunk&)>& send,

@@ -6,9 +6,13 @@
 //      charged when sent;
 //   2. state: the tick's snapshot (and control messages); the replication
 //      budget stays the snapshot's own size limit, but its bytes are charged;
-//   (video joins here, between state and media, in a later issue)
-//   3. media: blob chunks fill what is left of the budget after 1 and 2,
-//      with a small burst; when voice and state use the whole link, media
+//   3. video: forwarded on arrival like voice, but only what the receiver's
+//      tier allows (session/video_host.h), which is chosen each tick from
+//      videoAllowance(): the link's rate less what voice and state have
+//      been using (a moving average), with headroom; upper layers also
+//      wait while the link is in debt (videoCongested);
+//   4. media: blob chunks fill what is left of the budget after 1 and 2,
+//      with a small burst; when voice, state and video use the whole link, media
 //      waits (starves first) and nothing else does.
 // No channel keeps a budget of its own. The budget is a token bucket that
 // voice and state may drive into debt (bounded), so media pays back what
@@ -35,7 +39,7 @@
 namespace caseroom::session {
 
 // In order of precedence. Control messages count as State.
-enum class TrafficClass : std::uint8_t { Voice, State, Media, Count };
+enum class TrafficClass : std::uint8_t { Voice, State, Video, Media, Count };
 const char* toString(TrafficClass c);
 TrafficClass trafficClassOf(net::Channel channel);
 
@@ -47,6 +51,9 @@ struct LinkConfig {
     double maxDebtSeconds = 0.5;                      // voice + state may overdraw the budget by this much
     std::uint32_t wireOverheadBytes = 70;             // per message: 25 sealing, ~17 ENet, 28 UDP/IPv4
     std::uint32_t maxPendingRequests = 16;            // BlobRequests held per client
+    double videoShare = 0.85;                         // of the rate, what voice, state and video may plan to use together (the rest: ENet's acks, resends, jitter)
+    double voiceStateSeconds = 0.5;                   // time constant of the voice + state rate average
+    double videoDebtSeconds = 0.1;                    // in debt past this much of a second: upper video layers wait
 };
 
 struct LinkCounters {
@@ -77,6 +84,11 @@ public:
     // A client's own cap (LinkHint); 0 clears it. Only lowers the budget.
     void setHint(core::PeerId peer, std::uint32_t downlinkKbps);
     [[nodiscard]] double bytesPerSecond(core::PeerId peer) const;
+    // Bytes per second the link has for video now: rate * videoShare less
+    // the recent voice + state rate (never below 0).
+    [[nodiscard]] double videoAllowance(core::PeerId peer) const;
+    // The link is in debt past videoDebtSeconds: video's upper layers wait.
+    [[nodiscard]] bool videoCongested(core::PeerId peer) const;
 
     // `bytes` of payload left for `peer` on `channel`: charged to its link.
     void charge(core::PeerId peer, net::Channel channel, std::size_t bytes);
@@ -109,6 +121,9 @@ private:
         double balance = 0;     // bytes; may be negative (debt)
         double last = 0;
         std::uint32_t hintKbps = 0;
+        double voiceState = 0;            // bytes per second, moving average
+        std::uint64_t voiceStateMark = 0; // voice + state bytes at the last tick
+        double lastTick = -1;
         std::deque<Pending> pending;
         LinkCounters counters;
     };

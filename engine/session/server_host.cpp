@@ -43,6 +43,7 @@ ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
         info.tickRate = static_cast<std::uint32_t>(config_.tickRate);
         info.roomSpec = sim::roomSpecSection(spec);
         r.recording = std::make_unique<RecordingHost>(&r.stream, config_.recording, std::move(info));
+        makeVideo(r);
         refreshPlan(r);
     }
     addReplayRooms(); // [replay]
@@ -91,6 +92,8 @@ void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
 // What server_host_round.cpp sends (the templates live here).
 template void ServerHost::send<net::IntentRefused>(core::PeerId, const net::IntentRefused&);
 template void ServerHost::send<net::TextHeld>(core::PeerId, const net::TextHeld&);
+template void ServerHost::send<net::KeyframeRequest>(core::PeerId, const net::KeyframeRequest&);
+template void ServerHost::send<net::VideoTierMsg>(core::PeerId, const net::VideoTierMsg&);
 template void ServerHost::broadcast<net::ParticipantMuted>(RoomInstance&, const net::ParticipantMuted&, core::PeerId);
 
 void ServerHost::republishDecks() {
@@ -116,6 +119,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
         r.round->leave(c.entity, r.room.tick(), reason == net::LeaveReason::TimedOut);
         r.board->leave(c.entity, r.room.tick());
         r.recording->leave(c.entity);
+        if (r.video) r.video->leave(c.entity.value, r.room.tick());
         r.history.remove(c.entity.value, r.room.tick());
         r.voice.remove(c.entity.value);
         if (c.entity.value < r.levels.size()) r.levels[c.entity.value] = sim::VoiceLevelGuard{};
@@ -714,6 +718,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
     const std::uint32_t tick = r.room.tick();
     r.panels->tick(tick, r.objects);
     tickRound(r);
+    tickVideo(r, now);
     r.stream.drain(r.events);
     onRoomEvents(r);
     const auto& all = r.room.participants();

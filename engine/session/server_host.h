@@ -32,6 +32,7 @@
 #include "session/room_events.h"
 #include "session/replay_room.h"
 #include "session/round_host.h"
+#include "session/video_host.h"
 #include "session/content_store.h"
 #include "session/deck_upload.h"
 #include "session/link_scheduler.h"
@@ -85,6 +86,7 @@ struct ServerConfig {
     // same code in `rooms` is replaced): viewers join it as usual and see
     // and hear the recorded room; its systems do not run.
     std::map<std::string, ReplayRoom*> replays;
+    VideoConfig video;                       // live video forwarding (session/video_host.h)
 };
 
 struct ServerCounters {
@@ -116,6 +118,8 @@ struct ServerCounters {
     std::uint64_t replayIntents = 0;         // [replay] replay controls carried out
     std::uint64_t replayRefused = 0;         // [replay] ... refused (not a replay room, or not permitted: audited)
     std::uint64_t replayVoice = 0;           // [replay] recorded voice frames sent to viewers (copies)
+    std::uint64_t videoRefused = 0;          // VideoPublish refused (answered; audited when not permitted)
+    std::uint64_t videoDropped = 0;          // fragments dropped: their stream is not published, or a replay room
 };
 
 class ServerHost {
@@ -150,6 +154,7 @@ public:
     [[nodiscard]] const RoundHost* round(const std::string& code) const;
     [[nodiscard]] const BoardHost* board(const std::string& code) const;
     [[nodiscard]] const RecordingHost* recording(const std::string& code) const;
+    [[nodiscard]] const VideoHost* video(const std::string& code) const;
     [[nodiscard]] std::size_t roomCount() const { return rooms_.size(); }
     [[nodiscard]] std::size_t clientCount() const { return clients_.size(); }
 
@@ -208,6 +213,8 @@ private:
         std::unique_ptr<RoundHost> round;   // agenda, floor, moderation (server_host_round.cpp)
         std::unique_ptr<BoardHost> board;   // recommendations, chat, questions
         std::unique_ptr<RecordingHost> recording; // the recording system and the recorder (server_host_recording.cpp)
+        std::unique_ptr<VideoHost> video;   // live video (server_host_video.cpp); null in replay rooms
+        VideoHost::Tick videoTick;          // scratch
         std::vector<RecordedSlot> recorded; // scratch: the tick's avatars for the recorder
         core::EntityId floorVoice;          // whose voice the router carries room-wide for the floor
         std::uint64_t planSession = 0;      // the session the round's plan is of (0: none or a test plan)
@@ -266,6 +273,13 @@ private:
     void tickRound(RoomInstance& r);
     // The audit record of one teaching-round event (audited kinds).
     [[nodiscard]] std::string describe(const RoomInstance& r, const sim::RoomEvent& e) const;
+    // Live video (server_host_video.cpp).
+    void handle(Client& c, const net::VideoFragmentMsg& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::VideoPublish& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::VideoShow& m, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::KeyframeRequest& m, std::span<const std::uint8_t> bytes, double now);
+    void makeVideo(RoomInstance& r);                  // the constructor, per live room
+    void tickVideo(RoomInstance& r, double now);      // tickRoom: tiers, key frames, the Video objects
     // [replay] Replay rooms (server_host_replay.cpp).
     void handle(Client& c, const net::ReplayIntent& m, std::span<const std::uint8_t> bytes, double now);
     void addReplayRooms();                                  // the constructor: one room per ServerConfig::replays
@@ -297,6 +311,7 @@ private:
     LinkScheduler links_;
     net::WriteStream writer_{net::kMaxMessageBytes + 64};
     net::Snapshot snapshot_;   // reused every tick
+    std::vector<std::uint16_t> videoTo_;   // scratch: a fragment's receivers
     core::LogLimiter badLog_{1.0, 5.0};
 };
 

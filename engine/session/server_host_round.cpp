@@ -183,6 +183,10 @@ std::string ServerHost::describe(const RoomInstance& r, const sim::RoomEvent& e)
         what += hex;
         break;
     }
+    case sim::RoomEventKind::VideoStarted:
+    case sim::RoomEventKind::VideoStopped:
+        what += e.value == static_cast<std::uint32_t>(net::VideoKind::Screen) ? ": screen share" : ": camera";
+        break;
     default: break;
     }
     if (e.target.valid()) what += ", " + person(e.target);

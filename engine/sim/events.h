@@ -63,6 +63,9 @@ enum class RoomEventKind : std::uint8_t {
     RecordingResumed,      // value = sim::Phase
     RecordingStopped,      // the actor stopped it (invalid: the room emptied or the server stopped)
     RecordingAcknowledged, // the actor acknowledged the recording, value = epoch
+    // Live video (session/video_host.h): panel = the stream id (net::VideoStreamId::packed).
+    VideoStarted,          // the actor started publishing, value = net::VideoKind
+    VideoStopped,          // the actor's stream ended, value = net::VideoKind (they stopped it, or left)
     Count
 };
 const char* toString(RoomEventKind k);
@@ -158,6 +161,8 @@ inline const char* toString(RoomEventKind k) {
     case RoomEventKind::RecordingResumed: return "recording resumed";
     case RoomEventKind::RecordingStopped: return "recording stopped";
     case RoomEventKind::RecordingAcknowledged: return "recording acknowledged";
+    case RoomEventKind::VideoStarted: return "video started";
+    case RoomEventKind::VideoStopped: return "video stopped";
     case RoomEventKind::Count: break;
     }
     return "?";
@@ -190,7 +195,10 @@ inline bool audited(RoomEventKind k) {
     // Recording: who started and stopped it, and each acknowledgement (consent).
     case RoomEventKind::RecordingStarted:
     case RoomEventKind::RecordingStopped:
-    case RoomEventKind::RecordingAcknowledged: return true;
+    case RoomEventKind::RecordingAcknowledged:
+    // Video: who showed their face or shared a screen (a screen may show patient data), and when it ended.
+    case RoomEventKind::VideoStarted:
+    case RoomEventKind::VideoStopped: return true;
     default: return false;
     }
 }

@@ -68,6 +68,8 @@ constexpr std::array<Rule, static_cast<std::size_t>(Action::Count)> kRules{{
     /* Chat                */ {kMembers, 0, kLive, kEveryone},
     /* AskQuestion         */ {kMembers, 0, kLive, kEveryone},
     /* ControlReplay       */ {F | S | C, 0, kAll, kNobody},
+    /* ShowCamera          */ {kMembers, 0, kAll, kNobody},
+    /* ShareScreen         */ {kMembers, 0, kNotDidactic, P},
 }};
 
 constexpr const Rule& rule(Action a) { return kRules[static_cast<std::size_t>(a)]; }
@@ -113,6 +115,8 @@ const char* toString(Action a) {
     case Action::Chat: return "chat";
     case Action::AskQuestion: return "ask a question";
     case Action::ControlReplay: return "control a replay";
+    case Action::ShowCamera: return "show one's camera";
+    case Action::ShareScreen: return "share a screen";
     case Action::Count: break;
     }
     return "?";

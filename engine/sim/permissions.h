@@ -63,6 +63,9 @@ enum class Action : std::uint8_t {
     AskQuestion,         // a question for the hub (queued like raised hands)
     // Recording and replay (sim/recording.h, session/replay_room.h).
     ControlReplay,       // play, pause, seek and set the speed of a replay room
+    // Live video (session/video_host.h). Watching needs no permission.
+    ShowCamera,          // publish one's own camera
+    ShareScreen,         // share a window (or, deliberately, the desktop): it may show patient data
     Count
 };
 const char* toString(Action a);

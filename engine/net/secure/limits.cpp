@@ -33,8 +33,13 @@ RateLimitConfig RateLimitConfig::defaults() {
     // this leaves headroom for both at once and caps what one client can push
     // into the server at ~2.6 Mbit/s (docs/SECURITY.md "Limits").
     c.classes[3] = {320, 480, 320 * 1024, 512 * 1024, 1100};
-    // Video carries no message yet: refused until it lands and sizes it (F-13).
-    for (std::size_t i = 4; i < kRateClasses; ++i) c.classes[i] = {0, 0, 0, 0, 0};
+    // Video, client -> server: one publisher's fragments (net::VideoFragmentMsg,
+    // at most 1114 bytes). A camera and a screen share at once run at
+    // 600 + 800 kbit/s (media/vp8.h videoProfile) with key frames of up to
+    // 63 fragments; this allows 2.5 Mbit/s (~280 fragments/s) with a burst
+    // of two key frames, and caps what one client can push into the server.
+    c.classes[4] = {300, 160, 320 * 1024, 160 * 1024, 1 + 13 + 1100};
+    for (std::size_t i = 5; i < kRateClasses; ++i) c.classes[i] = {0, 0, 0, 0, 0};
     return c;
 }
 

@@ -318,6 +318,42 @@ Message randomMessage(MessageType t, core::Rng& rng) {
         if (m.op == ReplayIntent::Op::Speed) m.speedPercent = ruint(rng, kMinReplaySpeedPercent, kMaxReplaySpeedPercent);
         return m;
     }
+    case MessageType::VideoFragment: {
+        VideoFragmentMsg m;
+        VideoFragment& f = m.fragment;
+        f.stream = {static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<VideoKind>(rng)};
+        f.frame = static_cast<std::uint16_t>(rng.below(0x10000));
+        f.layer = static_cast<std::uint8_t>(rng.below(kMaxVideoLayers));
+        f.keyframe = rng.below(2) == 1;
+        f.tl0 = static_cast<std::uint8_t>(rng.below(256));
+        f.count = static_cast<std::uint8_t>(ruint(rng, 1, kMaxVideoFragments));
+        f.index = static_cast<std::uint8_t>(rng.below(f.count));
+        f.ptsMs = ruint(rng, 0, 0xFFFFFFFF);
+        f.size = static_cast<std::uint16_t>(ruint(rng, 1, kVideoFragmentBytes));
+        for (std::uint16_t i = 0; i < f.size; ++i) f.bytes[i] = static_cast<std::uint8_t>(rng.below(256));
+        return m;
+    }
+    case MessageType::VideoPublish: {
+        VideoPublish m;
+        m.kind = randomEnum<VideoKind>(rng);
+        m.on = rng.below(2) == 1;
+        if (m.on) {
+            m.width = 2 * ruint(rng, kMinVideoSide / 2, kMaxVideoSide / 2);
+            m.height = 2 * ruint(rng, kMinVideoSide / 2, kMaxVideoSide / 2);
+            m.fps = ruint(rng, 1, kMaxVideoFps);
+            m.layers = ruint(rng, 1, kMaxVideoLayers);
+        }
+        return m;
+    }
+    case MessageType::VideoShow: {
+        VideoShow m;
+        const std::uint32_t n = ruint(rng, 0, kMaxShownStreams);
+        for (std::uint32_t i = 0; i < n; ++i) m.streams.push_back({static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<VideoKind>(rng)});
+        return m;
+    }
+    case MessageType::KeyframeRequest: return KeyframeRequest{{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<VideoKind>(rng)}};
+    case MessageType::VideoTier: return VideoTierMsg{{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<VideoKind>(rng)},
+                                                     randomEnum<VideoTier>(rng), ruint(rng, 0, kMaxVideoLayers)};
     case MessageType::Count: break;
     }
     return StandRequest{};

@@ -65,6 +65,8 @@ constexpr Row kDoc[] = {
     {Action::Chat, "yyyy-", "---"},
     {Action::AskQuestion, "yyyy-", "---"},
     {Action::ControlReplay, "yyy--", "---"},
+    {Action::ShowCamera, "yyyy-", "---"},
+    {Action::ShareScreen, "yyyy-", "---"},
 };
 
 // "The agenda phase": phases by letter L(obby) I(ntroductions) D(idactic)
@@ -76,6 +78,7 @@ struct Gate {
 Gate gateOf(Action a) {
     switch (a) {
     case Action::Speak: return {"LIPQRSWE", "P"};
+    case Action::ShareScreen: return {"LIPQRSWE", "P"};
     case Action::Recommend: return {"R", "FSCPO"};
     case Action::WriteSummary: return {"RS", "FSCPO"};
     case Action::RaiseHand:
