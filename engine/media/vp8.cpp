@@ -30,7 +30,7 @@ const VideoProfile& videoProfile(VideoUse use) {
     // sharp text at a low rate, two layers, more bits per frame, no noise
     // filter, big key frames allowed (a slide change is one).
     static const std::array<VideoProfile, static_cast<std::size_t>(VideoUse::Count)> kProfiles = {{
-        {VideoUse::SpokeTile, 320, 180, 15, 200, 3, 10, 300, false},
+        {VideoUse::SpokeTile, 320, 180, 15, 140, 3, 10, 300, false},
         {VideoUse::Presenter, 640, 360, 24, 600, 3, 8, 300, false},
         {VideoUse::ScreenShare, 1280, 720, 5, 800, 2, 6, 900, true},
     }};
@@ -76,7 +76,7 @@ std::string vpxError(vpx_codec_ctx_t& c, const char* what) {
     return std::string(what) + " (libvpx: " + vpx_codec_error(&c) + (detail ? std::string(", ") + detail : std::string()) + ")";
 }
 
-// Cumulative layer targets: 60 %, 80 %, 100 % of the total (vp8.h).
+// Cumulative layer targets (vp8.h): two layers 60 %, 100 %; three 50 %, 75 %, 100 % of the total.
 void setLayerRates(vpx_codec_enc_cfg_t& cfg, std::uint32_t layers, std::uint32_t kbps) {
     cfg.rc_target_bitrate = kbps;
     cfg.ts_number_layers = layers;
@@ -89,8 +89,8 @@ void setLayerRates(vpx_codec_enc_cfg_t& cfg, std::uint32_t layers, std::uint32_t
         cfg.ts_rate_decimator[0] = 2;
         cfg.ts_rate_decimator[1] = 1;
     } else {
-        cfg.ts_target_bitrate[0] = kbps * 6 / 10;
-        cfg.ts_target_bitrate[1] = kbps * 8 / 10;
+        cfg.ts_target_bitrate[0] = kbps / 2;
+        cfg.ts_target_bitrate[1] = kbps * 3 / 4;
         cfg.ts_target_bitrate[2] = kbps;
         cfg.ts_rate_decimator[0] = 4;
         cfg.ts_rate_decimator[1] = 2;

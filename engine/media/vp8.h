@@ -13,7 +13,9 @@
 //             golden reference; layer 2 references both and updates nothing.
 // Dropping layer 2 halves the frame rate, dropping 1 and 2 quarters it; what
 // is left always decodes (tested). Each layer's share of the bitrate is set
-// cumulatively (libvpx ts_target_bitrate: base 60 %, +1 80 %, all 100 %).
+// cumulatively (libvpx ts_target_bitrate; two layers: base 60 %, all 100 %;
+// three: base 50 %, +1 75 %, all 100 %), so that a spoke tile's base layer
+// (70 kbit/s) fits a 200 kbit/s link beside voice and state.
 // Every setting of a use (size, rate, bitrate, layers, speed) is in one
 // table, videoProfile(): the spoke's tile, the presenter's camera and a
 // screen share.

@@ -138,7 +138,40 @@ double LinkScheduler::videoAllowance(core::PeerId peer) const {
 
 bool LinkScheduler::videoCongested(core::PeerId peer) const {
     const auto it = links_.find(peer.value);
-    return it != links_.end() && it->second.balance < -it->second.rate * config_.videoDebtSeconds;
+    return it != links_.end() && static_cast<double>(it->second.videoBytes) > it->second.rate * config_.videoCongestedSeconds;
+}
+
+bool LinkScheduler::queueVideo(core::PeerId peer, std::span<const std::uint8_t> bytes) {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return false;
+    Link& l = it->second;
+    const double bound = std::max(static_cast<double>(config_.videoQueueMinBytes), l.rate * config_.videoQueueSeconds);
+    if (static_cast<double>(l.videoBytes + bytes.size()) > bound) {
+        ++l.counters.videoQueueDropped;
+        ++totals_.videoQueueDropped;
+        return false;
+    }
+    l.video.emplace_back(bytes.begin(), bytes.end());
+    l.videoBytes += bytes.size();
+    return true;
+}
+
+void LinkScheduler::serveVideo(core::PeerId peer, double now, const std::function<void(std::span<const std::uint8_t>)>& send) {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return;
+    Link& l = it->second;
+    refill(l, now);
+    while (!l.video.empty() && l.balance > 0) {
+        std::vector<std::uint8_t> bytes = std::move(l.video.front());
+        l.video.pop_front();
+        l.videoBytes -= bytes.size();
+        send(bytes);   // charges the link
+    }
+}
+
+std::size_t LinkScheduler::videoQueued(core::PeerId peer) const {
+    const auto it = links_.find(peer.value);
+    return it == links_.end() ? 0 : it->second.video.size();
 }
 
 void LinkScheduler::serveMedia(core::PeerId peer, ContentStore* content, const std::function<void(const net::BlobChunk&)>& send,

@@ -6,11 +6,14 @@
 //      charged when sent;
 //   2. state: the tick's snapshot (and control messages); the replication
 //      budget stays the snapshot's own size limit, but its bytes are charged;
-//   3. video: forwarded on arrival like voice, but only what the receiver's
-//      tier allows (session/video_host.h), which is chosen each tick from
-//      videoAllowance(): the link's rate less what voice and state have
-//      been using (a moving average), with headroom; upper layers also
-//      wait while the link is in debt (videoCongested);
+//   3. video: only what the receiver's tier allows (session/video_host.h),
+//      chosen each tick from videoAllowance(): the link's rate less what
+//      voice and state have been using (a moving average), with headroom.
+//      Fragments are paced: queued per client and sent while the budget is
+//      positive (on arrival and each tick), so that a key frame never
+//      stands in a thin link's bottleneck in front of voice; upper layers
+//      are shed while the queue is long (videoCongested), and a full
+//      queue drops the fragment (the receiver asks for a key frame);
 //   4. media: blob chunks fill what is left of the budget after 1 and 2,
 //      with a small burst; when voice, state and video use the whole link, media
 //      waits (starves first) and nothing else does.
@@ -30,6 +33,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <span>
+#include <vector>
 #include <unordered_map>
 
 #include "core/ids.h"
@@ -51,9 +56,11 @@ struct LinkConfig {
     double maxDebtSeconds = 0.5;                      // voice + state may overdraw the budget by this much
     std::uint32_t wireOverheadBytes = 70;             // per message: 25 sealing, ~17 ENet, 28 UDP/IPv4
     std::uint32_t maxPendingRequests = 16;            // BlobRequests held per client
-    double videoShare = 0.85;                         // of the rate, what voice, state and video may plan to use together (the rest: ENet's acks, resends, jitter)
+    double videoShare = 0.92;                         // of the rate, what voice, state and video may plan to use together (the rest: ENet's acks, resends, jitter)
     double voiceStateSeconds = 0.5;                   // time constant of the voice + state rate average
-    double videoDebtSeconds = 0.1;                    // in debt past this much of a second: upper video layers wait
+    double videoCongestedSeconds = 0.25;              // queued video past this much of the rate: upper layers are shed
+    double videoQueueSeconds = 0.6;                   // the queue holds at most this much of the rate (at least videoQueueMinBytes)
+    std::size_t videoQueueMinBytes = 16 * 1024;
 };
 
 struct LinkCounters {
@@ -64,6 +71,7 @@ struct LinkCounters {
     std::uint64_t requestsQueued = 0;
     std::uint64_t requestsRefused = 0;   // over the per-client bound: bad input
     std::uint64_t requestsUnavailable = 0; // not served or past the blob's end: answered BlobUnavailable
+    std::uint64_t videoQueueDropped = 0;   // video fragments dropped: the client's queue was full
     [[nodiscard]] std::uint64_t of(TrafficClass c) const { return bytes[static_cast<std::size_t>(c)]; }
 };
 
@@ -87,8 +95,15 @@ public:
     // Bytes per second the link has for video now: rate * videoShare less
     // the recent voice + state rate (never below 0).
     [[nodiscard]] double videoAllowance(core::PeerId peer) const;
-    // The link is in debt past videoDebtSeconds: video's upper layers wait.
+    // The video queue holds more than videoCongestedSeconds: upper layers are shed.
     [[nodiscard]] bool videoCongested(core::PeerId peer) const;
+    // One fragment for `peer` (its wire bytes, copied): false when the
+    // queue is full (dropped, counted).
+    bool queueVideo(core::PeerId peer, std::span<const std::uint8_t> bytes);
+    // Sends queued fragments through `send` (which must charge them) while
+    // the budget, refilled to `now`, is positive.
+    void serveVideo(core::PeerId peer, double now, const std::function<void(std::span<const std::uint8_t>)>& send);
+    [[nodiscard]] std::size_t videoQueued(core::PeerId peer) const;
 
     // `bytes` of payload left for `peer` on `channel`: charged to its link.
     void charge(core::PeerId peer, net::Channel channel, std::size_t bytes);
@@ -124,6 +139,8 @@ private:
         double voiceState = 0;            // bytes per second, moving average
         std::uint64_t voiceStateMark = 0; // voice + state bytes at the last tick
         double lastTick = -1;
+        std::deque<std::vector<std::uint8_t>> video;   // paced fragments, oldest first
+        std::size_t videoBytes = 0;
         std::deque<Pending> pending;
         LinkCounters counters;
     };

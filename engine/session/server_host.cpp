@@ -712,6 +712,7 @@ void ServerHost::handle(Client& c, const net::DeckOffer& offer, std::span<const 
 // ---- [SECTION] ticking: simulation, history, per-client snapshots ------------
 
 void ServerHost::tickRoom(RoomInstance& r, double now) {
+    tickNow_ = now;
     if (r.replay) { tickReplay(r, now); return; } // [replay] server_host_replay.cpp
     links_.beginTick(now);
     r.room.step();
@@ -755,7 +756,8 @@ void ServerHost::sendSnapshot(RoomInstance& r, Client& c, const sim::Participant
     snapshot_.lastInputSeq = static_cast<std::uint16_t>(me.lastInputSeq);
     c.reportedInputSeq = me.lastInputSeq;
     send(c.peer, snapshot_);
-    // What the link has left after voice and state goes to media.
+    serveVideo(c.peer, tickNow_);   // then video, paced
+    // What the link has left after voice, state and video goes to media.
     links_.serveMedia(c.peer, config_.content, [&](const net::BlobChunk& chunk) { send(c.peer, chunk); },
                       [&](const core::ContentHash& gone) { send(c.peer, net::BlobUnavailable{gone}); });
     ++counters_.snapshotsSent;

@@ -280,6 +280,7 @@ private:
     void handle(Client& c, const net::KeyframeRequest& m, std::span<const std::uint8_t> bytes, double now);
     void makeVideo(RoomInstance& r);                  // the constructor, per live room
     void tickVideo(RoomInstance& r, double now);      // tickRoom: tiers, key frames, the Video objects
+    void serveVideo(core::PeerId to, double now);     // the client's paced video, while its budget lasts
     // [replay] Replay rooms (server_host_replay.cpp).
     void handle(Client& c, const net::ReplayIntent& m, std::span<const std::uint8_t> bytes, double now);
     void addReplayRooms();                                  // the constructor: one room per ServerConfig::replays
@@ -312,6 +313,7 @@ private:
     net::WriteStream writer_{net::kMaxMessageBytes + 64};
     net::Snapshot snapshot_;   // reused every tick
     std::vector<std::uint16_t> videoTo_;   // scratch: a fragment's receivers
+    double tickNow_ = 0;                   // `now` of the tick being run (sendSnapshot's video pacing)
     core::LogLimiter badLog_{1.0, 5.0};
 };
 

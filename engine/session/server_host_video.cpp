@@ -35,12 +35,18 @@ void ServerHost::handle(Client& c, const net::VideoFragmentMsg& m, std::span<con
     case VideoHost::Verdict::NotPublished: ++counters_.videoDropped; return;
     case VideoHost::Verdict::Forward: break;
     }
-    // The same bytes as received: the server never re-encodes video.
+    // The same bytes as received (the server never re-encodes video), paced per receiver.
     for (std::uint16_t slot : videoTo_) {
         const core::PeerId to = slot < r.peerOfSlot.size() ? r.peerOfSlot[slot] : core::PeerId::invalid();
         if (!to.valid()) continue;
-        if (transport_.send(to, net::Channel::Video, bytes, false)) links_.charge(to, net::Channel::Video, bytes.size());
+        if (links_.queueVideo(to, bytes)) serveVideo(to, now);
     }
+}
+
+void ServerHost::serveVideo(core::PeerId to, double now) {
+    links_.serveVideo(to, now, [&](std::span<const std::uint8_t> b) {
+        if (transport_.send(to, net::Channel::Video, b, false)) links_.charge(to, net::Channel::Video, b.size());
+    });
 }
 
 void ServerHost::handle(Client& c, const net::VideoPublish& m, std::span<const std::uint8_t>, double now) {

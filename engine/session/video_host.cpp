@@ -312,6 +312,11 @@ std::vector<VideoStreamInfo> VideoHost::streams() const {
     return out;
 }
 
+std::array<double, net::kMaxVideoLayers> VideoHost::layerRates(net::VideoStreamId stream) const {
+    const auto it = streams_.find(stream.packed());
+    return it == streams_.end() ? std::array<double, net::kMaxVideoLayers>{} : it->second.rate;
+}
+
 std::optional<net::VideoTierMsg> VideoHost::tierOf(std::uint16_t viewer, net::VideoStreamId stream) const {
     const auto it = streams_.find(stream.packed());
     if (it == streams_.end()) return std::nullopt;

@@ -105,6 +105,8 @@ public:
 
     [[nodiscard]] const VideoStats& stats() const { return stats_; }
     [[nodiscard]] std::vector<VideoStreamInfo> streams() const;
+    // The measured wire rate of each layer of a stream, bytes per second (zeros: unknown stream).
+    [[nodiscard]] std::array<double, net::kMaxVideoLayers> layerRates(net::VideoStreamId stream) const;
     // The tier `viewer` has of `stream` now (nullopt: not shown or not published).
     [[nodiscard]] std::optional<net::VideoTierMsg> tierOf(std::uint16_t viewer, net::VideoStreamId stream) const;
 
