@@ -201,7 +201,8 @@ void VideoHost::tick(double now, std::uint32_t, Tick& out) {
         s.lastTick = now;
     }
     // Each viewer's allowance, spent on its streams in its order.
-    for (const auto& [viewer, list] : shown_) {
+    for (const auto& [slot, list] : shown_) {
+        const std::uint16_t viewer = slot;   // a plain copy: lambdas may not capture a structured binding (clang 14)
         double left = allowance_ ? allowance_(viewer) : 0.0;
         for (const auto& id : list) {
             const auto it = streams_.find(id.packed());
