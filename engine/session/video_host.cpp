@@ -190,12 +190,16 @@ double VideoHost::stillCost(const Stream& s) const { return s.keyframeBytes / co
 void VideoHost::tick(double now, std::uint32_t, Tick& out) {
     out.tiers.clear();
     out.keyframes.clear();
-    // Rates: a moving average of each layer's bytes per second.
+    // Rates: each layer's bytes per second over windows of rateSeconds
+    // (base frames come in bursts a few ticks apart: a per-tick average
+    // would swing by a quarter and flap the tiers), half the newest window.
     for (auto& [key, s] : streams_) {
-        if (s.lastTick >= 0 && now > s.lastTick) {
-            const double dt = now - s.lastTick;
-            const double a = std::min(1.0, dt / config_.rateSeconds);
-            for (std::size_t l = 0; l < net::kMaxVideoLayers; ++l) s.rate[l] += a * (s.sinceTick[l] / dt - s.rate[l]);
+        if (s.lastTick < 0) s.lastTick = now;   // the window's start
+        const double span = now - s.lastTick;
+        if (span < config_.rateSeconds) continue;
+        for (std::size_t l = 0; l < net::kMaxVideoLayers; ++l) {
+            const double sample = s.sinceTick[l] / span;
+            s.rate[l] = s.rate[l] == 0 ? sample : 0.5 * (s.rate[l] + sample);
         }
         s.sinceTick.fill(0);
         s.lastTick = now;

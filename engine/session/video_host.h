@@ -45,7 +45,7 @@ struct VideoConfig {
     double stillInterval = 3.0;      // a receiver on a still picture gets a fresh key frame this often
     double upgradeSeconds = 1.0;     // a layer must have fitted this long before it is added
     double upgradeMargin = 1.25;     // ... with room for its rate times this
-    double rateSeconds = 1.0;        // time constant of the per-layer rate estimate
+    double rateSeconds = 1.0;        // window of the per-layer rate estimate
     std::uint32_t wireOverheadBytes = 70; // per fragment on the wire (as LinkConfig's)
 };
 
@@ -126,13 +126,13 @@ private:
     struct Stream {
         VideoStreamInfo info;
         std::array<double, net::kMaxVideoLayers> rate{};        // bytes per second on the wire, per layer
-        std::array<double, net::kMaxVideoLayers> sinceTick{};   // bytes since the last tick, per layer
+        std::array<double, net::kMaxVideoLayers> sinceTick{};   // bytes in the current rate window, per layer
         double keyframeBytes = 0;          // the newest key frame's size on the wire
         double keyframeSum = 0;            // the key frame being received
         std::uint16_t keyframeFrame = 0;
         double lastAsk = -1e9;             // the last key frame asked of the publisher
         double lastStill = -1e9;           // the last key frame asked for still pictures
-        double lastTick = -1.0;
+        double lastTick = -1.0;            // the current rate window's start (-1: none yet)
         std::vector<View> views;
     };
     [[nodiscard]] double costOf(const Stream& s, std::uint32_t layers) const;
