@@ -26,6 +26,22 @@ namespace caseroom::test {
 
 inline std::uint64_t unixNow() { return core::cli::unixSecondsNow(); }
 
+// 127.0.0.1:`port`, and a nonblocking UDP socket bound there on a free port (relays).
+inline sockaddr_in loopbackAddress(std::uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+inline int loopbackUdpSocket() {
+    const int sock = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const sockaddr_in a = loopbackAddress(0);
+    ::bind(sock, reinterpret_cast<const sockaddr*>(&a), sizeof a);
+    ::fcntl(sock, F_SETFL, O_NONBLOCK);
+    return sock;
+}
+
 // A UDP relay on loopback between one client and the server: records every
 // datagram both ways and can tamper with client-to-server traffic. `inject`
 // sends from the relay's socket, i.e. with the client's apparent address.
@@ -37,17 +53,7 @@ struct Relay {
     std::vector<std::vector<std::uint8_t>> captured;
     std::function<void(std::vector<std::uint8_t>&, std::vector<std::vector<std::uint8_t>>& extra)> tamper;
 
-    explicit Relay(std::uint16_t serverPort) {
-        sock = ::socket(AF_INET, SOCK_DGRAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(sock, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        ::fcntl(sock, F_SETFL, O_NONBLOCK);
-        server.sin_family = AF_INET;
-        server.sin_port = htons(serverPort);
-        server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    }
+    explicit Relay(std::uint16_t serverPort) : sock(loopbackUdpSocket()), server(loopbackAddress(serverPort)) {}
     ~Relay() { ::close(sock); }
     std::uint16_t port() const {
         sockaddr_in a{};

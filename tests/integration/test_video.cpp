@@ -82,17 +82,7 @@ struct ImpairedRelay {
     std::uint64_t order = 0;
 
     ImpairedRelay(std::uint16_t serverPort, const net::LinkParams& upParams, const net::LinkParams& downParams)
-        : up(upParams), down(downParams) {
-        sock = ::socket(AF_INET, SOCK_DGRAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(sock, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        ::fcntl(sock, F_SETFL, O_NONBLOCK);
-        server.sin_family = AF_INET;
-        server.sin_port = htons(serverPort);
-        server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    }
+        : sock(test::loopbackUdpSocket()), server(test::loopbackAddress(serverPort)), up(upParams), down(downParams) {}
     ~ImpairedRelay() { ::close(sock); }
     net::Address address() const {
         sockaddr_in a{};
