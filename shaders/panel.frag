@@ -4,12 +4,15 @@
 // modality rescale, the linear VOI window (DICOM PS3.3 C.11.2.1.2.1, the
 // same arithmetic as media::applyWindow), MONOCHROME1 inversion. The image is
 // letterboxed into the panel through the view rectangle; laser dots on top.
+// Live video (window.w 2) is one R8 texture of I420 planes: the Y rows, then
+// below them Cb and Cr side by side (render::packI420); converted here with
+// BT.601 limited range, as VP8 carries it (render::bt601ToRgb is the same).
 // Uniform layout: render::PanelParams (renderer.h).
 layout(set = 0, binding = 0) uniform sampler2D panelImage;
 layout(set = 0, binding = 1) uniform PanelParams {
     vec4 view;    // xy: image uv at the panel centre; zw: image uv per panel uv
     vec4 value;   // x: unorm -> stored sample, y: bias, z: slope, w: intercept
-    vec4 window;  // x: centre - 0.5, y: (width - 1) / 2, z: width - 1, w: 1 grey / 0 colour
+    vec4 window;  // x: centre - 0.5, y: (width - 1) / 2, z: width - 1, w: 1 grey / 0 colour / 2 video
     vec4 misc;    // x: invert, y: dot count, z: dot radius (panel heights), w: panel aspect
     vec4 target;  // x: 1 when the target encodes sRGB
     vec4 dots[4]; // two dots (u, v) per vec4
@@ -32,13 +35,36 @@ vec3 srgbDecode(vec3 c) {
     return mix(c / 12.92, pow((c + 0.055) / 1.055, vec3(2.4)), step(vec3(0.04045), c));
 }
 
+// BT.601, limited range (Y 16..235, Cb Cr 16..240), to display RGB.
+vec3 bt601(float y, float cb, float cr) {
+    float l = 1.164384 * (y - 16.0 / 255.0);
+    float b = cb - 128.0 / 255.0, r = cr - 128.0 / 255.0;
+    return clamp(vec3(l + 1.596027 * r, l - 0.391762 * b - 0.812968 * r, l + 2.017232 * b), 0.0, 1.0);
+}
+
+// The picture at `c` (0..1) from the packed planes; each plane's samples are
+// clamped half a texel inside it, so bilinear filtering never mixes planes.
+vec3 videoAt(vec2 c) {
+    vec2 texel = 1.0 / vec2(textureSize(panelImage, 0));
+    const float lumaRows = 2.0 / 3.0;        // Y is the top two thirds of the texture
+    vec2 yUv = vec2(c.x, c.y * lumaRows);
+    yUv = clamp(yUv, texel * 0.5, vec2(1.0 - texel.x * 0.5, lumaRows - texel.y * 0.5));
+    float cy = clamp(lumaRows + c.y / 3.0, lumaRows + texel.y * 0.5, 1.0 - texel.y * 0.5);
+    float cbX = clamp(c.x * 0.5, texel.x * 0.5, 0.5 - texel.x * 0.5);
+    float crX = clamp(0.5 + c.x * 0.5, 0.5 + texel.x * 0.5, 1.0 - texel.x * 0.5);
+    return bt601(textureLod(panelImage, yUv, 0.0).r, textureLod(panelImage, vec2(cbX, cy), 0.0).r,
+                 textureLod(panelImage, vec2(crX, cy), 0.0).r);
+}
+
 void main() {
     vec2 iuv = p.view.xy + (vUv - 0.5) * p.view.zw;
     // Sampled in uniform control flow (implicit derivatives), used only inside the image.
     vec4 s = texture(panelImage, iuv);
     vec3 color = kBar;
     if (all(greaterThanEqual(iuv, vec2(0.0))) && all(lessThanEqual(iuv, vec2(1.0)))) {
-        if (p.window.w > 0.5) {
+        if (p.window.w > 1.5) {
+            color = videoAt(iuv);
+        } else if (p.window.w > 0.5) {
             float stored = s.r * p.value.x - p.value.y;
             float modality = stored * p.value.z + p.value.w;
             float y = voiLinear(modality);

@@ -81,7 +81,8 @@ void destroyHeadlessUiRig(HeadlessUiRig& r) {
     destroyHeadlessRig(r.rig);
 }
 
-FrameResult renderUiFrame(HeadlessUiRig& r, const FrameView& view, const std::function<void()>& ui, double* cpuSeconds) {
+FrameResult renderUiFrame(HeadlessUiRig& r, const FrameView& view, const std::function<void()>& ui, double* cpuSeconds,
+                          const std::vector<ThumbnailDraw>* screen) {
     const FrameResult b = beginFrame(r.rig.renderer, r.rig.target.extent);
     if (b != FrameResult::Ready) return b;
     const auto t0 = std::chrono::steady_clock::now();
@@ -92,6 +93,7 @@ FrameResult renderUiFrame(HeadlessUiRig& r, const FrameView& view, const std::fu
     if (ui) ui();
     ImGui::Render();
     recordImGui(r.ui, frameCommandBuffer(r.rig.renderer));
+    if (screen) drawThumbnails(r.rig.renderer, *screen);
     const FrameResult e = endFrame(r.rig.renderer);
     if (cpuSeconds) *cpuSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return e;

@@ -56,8 +56,11 @@ void destroyHeadlessUiRig(HeadlessUiRig& r);   // safe after a failed create
 // One frame: the scene, then `ui` between ImGui::NewFrame and ImGui::Render
 // (draw lists, windows), recorded into the frame. `cpuSeconds`, when given:
 // the time from the frame's start to its submission. Skipped: nothing drawn.
+// `screen`, when given, is read after `ui` ran (which may fill it): screen
+// slots drawn above the UI (drawThumbnails: thumbnails, video tiles).
 [[nodiscard]] FrameResult renderUiFrame(HeadlessUiRig& r, const FrameView& view, const std::function<void()>& ui,
-                                        double* cpuSeconds = nullptr);
+                                        double* cpuSeconds = nullptr,
+                                        const std::vector<ThumbnailDraw>* screen = nullptr);
 
 // Renders `frames` frames of `view` (no UI) and waits for the last one.
 [[nodiscard]] core::Status renderFrames(HeadlessRig& rig, const FrameView& view, std::uint32_t frames);

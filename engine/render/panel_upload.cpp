@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <glm/common.hpp>
+
 #include "core/log.h"
 #include "render/vk_check.h"
 
@@ -17,6 +19,7 @@ const char* toString(SlideFormat f) {
     case SlideFormat::R8: return "r8";
     case SlideFormat::R16: return "r16";
     case SlideFormat::Rgba8: return "rgba8";
+    case SlideFormat::I420: return "i420";
     case SlideFormat::Count: break;
     }
     return "?";
@@ -27,9 +30,33 @@ std::uint32_t bytesPerPixel(SlideFormat f) {
     case SlideFormat::R8: return 1;
     case SlideFormat::R16: return 2;
     case SlideFormat::Rgba8: return 4;
+    case SlideFormat::I420: return 1;
     case SlideFormat::Count: break;
     }
     return 0;
+}
+
+std::uint32_t textureRows(SlideFormat f, std::uint32_t height) {
+    return f == SlideFormat::I420 ? height / 2 * 3 : height;
+}
+
+void packI420(std::uint32_t width, std::uint32_t height, std::span<const std::uint8_t> y,
+              std::span<const std::uint8_t> cb, std::span<const std::uint8_t> cr, std::vector<std::uint8_t>& out) {
+    const std::size_t w = width, h = height, cw = w / 2, ch = h / 2;
+    out.resize(w * h + 2 * cw * ch);
+    if (y.size() < w * h || cb.size() < cw * ch || cr.size() < cw * ch) return;
+    std::memcpy(out.data(), y.data(), w * h);
+    std::uint8_t* rows = out.data() + w * h;
+    for (std::size_t r = 0; r < ch; ++r) {
+        std::memcpy(rows + r * w, cb.data() + r * cw, cw);
+        std::memcpy(rows + r * w + cw, cr.data() + r * cw, cw);
+    }
+}
+
+glm::vec3 bt601ToRgb(std::uint8_t y, std::uint8_t cb, std::uint8_t cr) {
+    const float l = 1.164384f * (static_cast<float>(y) - 16.0f) / 255.0f;
+    const float b = (static_cast<float>(cb) - 128.0f) / 255.0f, r = (static_cast<float>(cr) - 128.0f) / 255.0f;
+    return glm::clamp(glm::vec3(l + 1.596027f * r, l - 0.391762f * b - 0.812968f * r, l + 2.017232f * b), 0.0f, 1.0f);
 }
 
 namespace {
@@ -39,6 +66,7 @@ VkFormat vkFormat(SlideFormat f) {
     case SlideFormat::R8: return VK_FORMAT_R8_UNORM;
     case SlideFormat::R16: return VK_FORMAT_R16_UNORM;
     case SlideFormat::Rgba8: return VK_FORMAT_R8G8B8A8_UNORM;
+    case SlideFormat::I420: return VK_FORMAT_R8_UNORM;
     case SlideFormat::Count: break;
     }
     return VK_FORMAT_UNDEFINED;
@@ -70,7 +98,7 @@ PanelParams panelParams(const PanelDisplay& d, SlideFormat format, std::uint32_t
     const double w = std::isfinite(d.windowWidth) ? std::max(d.windowWidth, 1.0) : 1.0;
     const double c = (std::isfinite(d.windowCentre) ? d.windowCentre : 0.0) - 0.5;
     p.window = {static_cast<float>(c), static_cast<float>((w - 1.0) / 2.0), static_cast<float>(w - 1.0),
-                grey ? 1.0f : 0.0f};
+                grey ? 1.0f : format == SlideFormat::I420 ? 2.0f : 0.0f};
     const std::uint32_t dots = std::min(d.dotCount, kMaxLaserDots);
     p.misc = {grey && d.invert ? 1.0f : 0.0f, static_cast<float>(dots), std::clamp(d.dotRadius, 0.0f, 0.5f), pa};
     p.target = {srgbTarget ? 1.0f : 0.0f, 0.0f, 0.0f, 0.0f};
@@ -220,7 +248,7 @@ void createPanelContent(Renderer& r) {
                 r.formatOk[2] ? (r.blitMips[2] ? "blit" : "cpu") : "unsupported");
     const VkDeviceSize align = std::max<VkDeviceSize>(dev.properties.limits.minUniformBufferOffsetAlignment, 16);
     r.panelParamStride = (sizeof(PanelParams) + align - 1) / align * align;
-    r.panelUniforms = createBuffer(dev, r.panelParamStride * kSlideSlots * kFramesInFlight,
+    r.panelUniforms = createBuffer(dev, r.panelParamStride * kParamEntries * kFramesInFlight,
                                    VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT, true);
     createStagingRing(dev, r.staging, r.desc.stagingBytes);
     // At least one widest row (4096 RGBA8 texels) a frame, or nothing would ever move.
@@ -235,7 +263,9 @@ void createPanelContent(Renderer& r) {
     for (PanelContent& pc : r.panels) pc.set = allocatePanelSet(r, r.blank.view);
     r.uploads.reserve(kSlideSlots * 2);
     for (Buffer& b : r.thumbVertices)
-        b = createBuffer(dev, sizeof(Vertex) * 6 * kMaxThumbnails, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, true);
+        b = createBuffer(dev, sizeof(Vertex) * 6 * kScreenSlots, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, true);
+    for (Buffer& b : r.faceVertices)
+        b = createBuffer(dev, sizeof(Vertex) * 6 * kMaxVideoTiles, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, true);
 }
 
 void destroyPanelContent(Renderer& r) {
@@ -248,6 +278,7 @@ void destroyPanelContent(Renderer& r) {
     destroyImage(dev, r.blank);
     destroyBuffer(dev, r.panelUniforms);
     for (Buffer& b : r.thumbVertices) destroyBuffer(dev, b);
+    for (Buffer& b : r.faceVertices) destroyBuffer(dev, b);
     destroyStagingRing(dev, r.staging);
 }
 
@@ -299,12 +330,13 @@ Image takeSpare(Renderer& r, VkFormat format, VkExtent2D extent, std::uint32_t l
 
 void startUpload(Renderer& r, PanelUpload& u, VkCommandBuffer cmd) {
     const std::uint32_t side = std::max(u.pixels.width, u.pixels.height);
-    u.levels = u.pixels.mipmaps ? static_cast<std::uint32_t>(std::floor(std::log2(double(side)))) + 1 : 1;
+    const bool mips = u.pixels.mipmaps && u.pixels.format != SlideFormat::I420; // packed planes do not filter down
+    u.levels = mips ? static_cast<std::uint32_t>(std::floor(std::log2(double(side)))) + 1 : 1;
     const auto fi = static_cast<std::size_t>(u.pixels.format);
     u.blit = u.levels > 1 && r.blitMips[fi] && !r.desc.cpuMipmaps;
     if (u.levels > 1 && !u.blit) buildCpuMips(u);
     ImageDesc d;
-    d.extent = {u.pixels.width, u.pixels.height};
+    d.extent = {u.pixels.width, textureRows(u.pixels.format, u.pixels.height)};
     d.format = vkFormat(u.pixels.format);
     d.mipLevels = u.levels;
     d.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT | (u.blit ? VK_IMAGE_USAGE_TRANSFER_SRC_BIT : 0);
@@ -370,7 +402,7 @@ bool copyRows(Renderer& r, PanelUpload& u, VkCommandBuffer cmd, VkDeviceSize& bu
     const std::uint32_t copyLevels = u.blit ? 1 : u.levels;
     while (u.level < copyLevels) {
         const std::uint32_t lw = std::max(1u, u.pixels.width >> u.level);
-        const std::uint32_t lh = std::max(1u, u.pixels.height >> u.level);
+        const std::uint32_t lh = std::max(1u, textureRows(u.pixels.format, u.pixels.height) >> u.level);
         const std::uint8_t* src = u.level == 0 ? u.pixels.bytes.data() : u.cpuMips[u.level - 1].data();
         const VkDeviceSize rowBytes = VkDeviceSize{lw} * bpp;
         const VkDeviceSize want = std::min<VkDeviceSize>(budget, (lh - u.row) * rowBytes);
@@ -428,11 +460,15 @@ void markPanelUploads(Renderer& r) { markSlot(r.staging, r.frames.current); }
 std::uint32_t writePanelParams(Renderer& r, std::uint32_t p, float panelAspect, std::uint32_t at) {
     const PanelContent& pc = r.panels[p];
     const bool hasImage = pc.image.image != VK_NULL_HANDLE;
+    // The picture's height: a video texture holds its chroma rows below it.
+    const std::uint32_t height = !hasImage ? 1
+                                 : pc.format == SlideFormat::I420 ? pc.image.extent.height / 3 * 2
+                                                                   : pc.image.extent.height;
     const PanelParams params = panelParams(pc.display, hasImage ? pc.format : SlideFormat::Rgba8,
-                                           hasImage ? pc.image.extent.width : 1, hasImage ? pc.image.extent.height : 1,
+                                           hasImage ? pc.image.extent.width : 1, height,
                                            panelAspect, pc.card || !hasImage, srgbTarget(*r.target));
     const VkDeviceSize offset =
-        (VkDeviceSize{r.frames.current} * kSlideSlots + (at == UINT32_MAX ? p : at)) * r.panelParamStride;
+        (VkDeviceSize{r.frames.current} * kParamEntries + (at == UINT32_MAX ? p : at)) * r.panelParamStride;
     std::memcpy(static_cast<std::uint8_t*>(r.panelUniforms.mapped) + offset, &params, sizeof(params));
     return static_cast<std::uint32_t>(offset);
 }
@@ -442,9 +478,11 @@ std::uint32_t writePanelParams(Renderer& r, std::uint32_t p, float panelAspect, 
 // [SECTION] public API
 bool setPanelSlide(Renderer& r, std::uint32_t panel, SlidePixels pixels, const PanelDisplay& display) {
     const auto fi = static_cast<std::size_t>(pixels.format);
+    const bool odd = pixels.format == SlideFormat::I420 && (pixels.width % 2 != 0 || pixels.height % 2 != 0);
     if (panel >= kSlideSlots || pixels.format >= SlideFormat::Count || pixels.width == 0 || pixels.height == 0 ||
-        pixels.width > kMaxPanelSize || pixels.height > kMaxPanelSize ||
-        pixels.bytes.size() != std::size_t{pixels.width} * pixels.height * bytesPerPixel(pixels.format)) {
+        pixels.width > kMaxPanelSize || pixels.height > kMaxPanelSize || odd ||
+        pixels.bytes.size() !=
+            std::size_t{pixels.width} * textureRows(pixels.format, pixels.height) * bytesPerPixel(pixels.format)) {
         CR_LOG_WARN("setPanelSlide: ignoring panel %u (%ux%u %s, %zu bytes)", panel, pixels.width, pixels.height,
                     toString(pixels.format), pixels.bytes.size());
         return false;
@@ -486,7 +524,20 @@ void setPanelLaser(Renderer& r, std::uint32_t panel, std::span<const LaserDot> d
 }
 
 void clearPanelSlide(Renderer& r, std::uint32_t panel) {
-    if (panel >= kMaxPanels) return;
+    if (panel >= kSlideSlots) return;
+    if (panel >= kMaxPanels) { // screen slots: blank, not drawn
+        for (PanelUpload& u : r.uploads)
+            if (u.panel == panel) u.cancelled = true;
+        PanelContent& pc = r.panels[panel];
+        if (pc.image.image == VK_NULL_HANDLE) return;
+        deferDestroy(r.frames, pc.image);
+        deferFree(r.frames, r.descriptorPool, pc.set);
+        pc.image = Image{};
+        pc.set = allocatePanelSet(r, r.blank.view);
+        pc.card = true;
+        pc.format = SlideFormat::Rgba8;
+        return;
+    }
     const RgbaImage card = makeTestCard(r.desc.panelWidth, r.desc.panelHeight, panel);
     SlidePixels px;
     px.width = card.width;
@@ -495,6 +546,43 @@ void clearPanelSlide(Renderer& r, std::uint32_t panel) {
     px.bytes = card.pixels;
     px.mipmaps = false;
     queueUpload(r, panel, std::move(px), PanelDisplay{}, true);
+}
+
+bool setPanelVideo(Renderer& r, std::uint32_t slot, std::uint32_t width, std::uint32_t height,
+                   std::span<const std::uint8_t> y, std::span<const std::uint8_t> cb, std::span<const std::uint8_t> cr,
+                   const PanelDisplay& display) {
+    const std::size_t luma = std::size_t{width} * height, chroma = luma / 4;
+    if (slot >= kSlideSlots || width < 2 || height < 2 || width % 2 != 0 || height % 2 != 0 ||
+        width > kMaxPanelSize || height > kMaxPanelSize || y.size() != luma || cb.size() != chroma ||
+        cr.size() != chroma) {
+        CR_LOG_WARN("setPanelVideo: ignoring slot %u (%ux%u, planes %zu/%zu/%zu bytes)", slot, width, height, y.size(),
+                    cb.size(), cr.size());
+        return false;
+    }
+    PanelDisplay d = display;
+    d.windowCentre = 127.5;
+    d.windowWidth = 256.0;
+    d.invert = false;
+    // Latest wins: a picture still waiting for its first copy is overwritten in its own buffer.
+    if (PanelUpload* old = findUpload(r, slot); old && !old->started && old->pixels.format == SlideFormat::I420 &&
+                                                old->pixels.width == width && old->pixels.height == height) {
+        packI420(width, height, y, cb, cr, old->pixels.bytes);
+        old->display = d;
+        ++r.stats.uploadsQueued;
+        ++r.stats.uploadsDropped;
+        return true;
+    }
+    SlidePixels px;
+    px.width = width;
+    px.height = height;
+    px.format = SlideFormat::I420;
+    px.mipmaps = false;
+    packI420(width, height, y, cb, cr, px.bytes);
+    return setPanelSlide(r, slot, std::move(px), d);
+}
+
+bool slotHasPicture(const Renderer& r, std::uint32_t slot) {
+    return slot < kSlideSlots && r.panels[slot].image.image != VK_NULL_HANDLE && !r.panels[slot].card;
 }
 
 bool panelSlideReady(const Renderer& r, std::uint32_t panel) {
@@ -515,13 +603,14 @@ void drawThumbnails(Renderer& r, std::span<const ThumbnailDraw> thumbnails) {
         glm::vec4 lightDir{0.0f};
         glm::vec4 eye{0.0f};
     } push;
+    detail::setViewport(cmd, ext); // after the UI: its viewport is unflipped
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r.panel.pipeline);
     vkCmdPushConstants(cmd, r.panel.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(Push),
                        &push);
     const VkDeviceSize zero = 0;
     vkCmdBindVertexBuffers(cmd, 0, 1, &r.thumbVertices[r.frames.current].buffer, &zero);
     for (const ThumbnailDraw& t : thumbnails) {
-        if (t.thumbnail >= kMaxThumbnails || n >= kMaxThumbnails || !(t.w >= 1.0f) || !(t.h >= 1.0f)) continue;
+        if (t.thumbnail >= kScreenSlots || n >= kScreenSlots || !(t.w >= 1.0f) || !(t.h >= 1.0f)) continue;
         const std::uint32_t slot = thumbnailSlot(t.thumbnail);
         if (r.panels[slot].image.image == VK_NULL_HANDLE || r.panels[slot].card) continue;
         // Pixels to clip space; the viewport is flipped, so +y is up.
@@ -538,7 +627,7 @@ void drawThumbnails(Renderer& r, std::span<const ThumbnailDraw> thumbnails) {
                                {static_cast<std::uint32_t>(cx1 - cx0), static_cast<std::uint32_t>(cy1 - cy0)}};
         if (scissor.extent.width == 0 || scissor.extent.height == 0) continue;
         vkCmdSetScissor(cmd, 0, 1, &scissor);
-        const std::uint32_t offset = detail::writePanelParams(r, slot, t.w / t.h, kMaxPanels + n);
+        const std::uint32_t offset = detail::writePanelParams(r, slot, t.w / t.h, kFirstScreenEntry + n);
         vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r.panel.layout, 0, 1, &r.panels[slot].set, 1,
                                 &offset);
         vkCmdDraw(cmd, 6, 1, n * 6, 0);

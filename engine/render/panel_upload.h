@@ -9,6 +9,10 @@
 
 namespace caseroom::render::detail {
 
+// The scene's viewport (flipped) and a full scissor. Dear ImGui sets its own
+// (unflipped) viewport: screen slots drawn after the UI set this one again,
+// or their quads' winding turns and culling drops them.
+void setViewport(VkCommandBuffer cmd, VkExtent2D extent);
 // createRenderer: formats, blank image, uniform buffer, staging ring.
 void createPanelContent(Renderer& r);
 void destroyPanelContent(Renderer& r);
@@ -22,7 +26,7 @@ void recordPanelUploads(Renderer& r, VkCommandBuffer cmd);
 void markPanelUploads(Renderer& r);
 // drawScene: writes this frame's uniform data for slide slot `p` at entry
 // `at` (default: p) of the frame's block; returns its dynamic offset.
-// Thumbnail draws use entry kMaxPanels + draw index: one slot may be drawn twice.
+// Screen draws and faces use their own entries (renderer.h kParamEntries).
 std::uint32_t writePanelParams(Renderer& r, std::uint32_t p, float panelAspect, std::uint32_t at = UINT32_MAX);
 
 } // namespace caseroom::render::detail

@@ -80,16 +80,16 @@ void applyPending(Renderer& r) {
     }
 }
 
-void setViewport(VkCommandBuffer cmd, VkExtent2D extent) {
-    // Flipped: +y up in clip space, as the projection expects.
+} // namespace
+
+void detail::setViewport(VkCommandBuffer cmd, VkExtent2D extent) {
+    // Flipped: +y up in clip space, as the projection expects (and the panel quads' winding).
     VkViewport vp{0, static_cast<float>(extent.height), static_cast<float>(extent.width),
                   -static_cast<float>(extent.height), 0.0f, 1.0f};
     VkRect2D scissor{{0, 0}, extent};
     vkCmdSetViewport(cmd, 0, 1, &vp);
     vkCmdSetScissor(cmd, 0, 1, &scissor);
 }
-
-} // namespace
 
 float aspectRatio(const Target& t) {
     return t.extent.height == 0 ? 1.0f : static_cast<float>(t.extent.width) / static_cast<float>(t.extent.height);
@@ -264,9 +264,43 @@ FrameResult beginFrame(Renderer& r, VkExtent2D drawable) {
     rp.clearValueCount = t.samples != VK_SAMPLE_COUNT_1_BIT ? 3u : 2u;
     rp.pClearValues = clears.data();
     vkCmdBeginRenderPass(slot.cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
-    setViewport(slot.cmd, t.extent);
+    detail::setViewport(slot.cmd, t.extent);
     return FrameResult::Ready;
 }
+
+namespace {
+
+// Live pictures on avatars' faces (at most kMaxVideoTiles), with the panel pipeline (depth tested like the walls' panels).
+void drawFaces(Renderer& r, VkCommandBuffer cmd, std::span<const FaceDraw> faces, const Push& push) {
+    if (faces.empty()) return;
+    auto* verts = static_cast<Vertex*>(r.faceVertices[r.frames.current].mapped);
+    bool bound = false;
+    std::uint32_t n = 0;
+    for (const FaceDraw& f : faces) {
+        if (n >= kMaxVideoTiles) break;
+        const std::uint32_t slot = f.slot;
+        if (!slotHasPicture(r, slot)) continue;
+        if (!bound) {
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r.panel.pipeline);
+            vkCmdPushConstants(cmd, r.panel.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
+                               sizeof(Push), &push);
+            const VkDeviceSize zero = 0;
+            vkCmdBindVertexBuffers(cmd, 0, 1, &r.faceVertices[r.frames.current].buffer, &zero);
+            bound = true;
+        }
+        const std::array<Vertex, 6> quad = faceQuad(f);
+        std::memcpy(verts + n * 6, quad.data(), sizeof(Vertex) * 6);
+        const float aspect = f.aspect > 0.1f && f.aspect < 10.0f ? f.aspect : 16.0f / 9.0f;
+        const std::uint32_t offset = detail::writePanelParams(r, slot, aspect, kFirstFaceEntry + n);
+        vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r.panel.layout, 0, 1, &r.panels[slot].set, 1,
+                                &offset);
+        vkCmdDraw(cmd, 6, 1, n * 6, 0);
+        ++r.stats.drawCalls;
+        ++n;
+    }
+}
+
+} // namespace
 
 void drawScene(Renderer& r, const FrameView& view) {
     assert(r.recording);
@@ -342,6 +376,7 @@ void drawScene(Renderer& r, const FrameView& view) {
             ++r.stats.drawCalls;
         }
     }
+    drawFaces(r, cmd, view.faces, push);
 }
 
 VkCommandBuffer frameCommandBuffer(const Renderer& r) { return r.frames.slots[r.frames.current].cmd; }

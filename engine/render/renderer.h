@@ -60,8 +60,22 @@ constexpr std::uint32_t kMaxPanels = 32;
 // with setPanelSlide(r, thumbnailSlot(i), ...) and draw them on screen with
 // drawThumbnails. Everything else about them is as for panels.
 constexpr std::uint32_t kMaxThumbnails = 64;
-constexpr std::uint32_t kSlideSlots = kMaxPanels + kMaxThumbnails;
+// Video tiles are slots after the thumbnails for live video that is not on a
+// wall panel: drawn on screen by drawThumbnails (screen slot
+// videoTileScreen(i)) and on avatars' faces (FrameView::faces).
+constexpr std::uint32_t kMaxVideoTiles = 16;
+constexpr std::uint32_t kScreenSlots = kMaxThumbnails + kMaxVideoTiles; // what drawThumbnails draws
+constexpr std::uint32_t kSlideSlots = kMaxPanels + kScreenSlots;
 constexpr std::uint32_t thumbnailSlot(std::uint32_t i) { return kMaxPanels + i; }
+// Uniform entries per frame: one per slot drawn on the walls (its own
+// index), one per screen draw (kFirstScreenEntry + draw index), one per face
+// (kFirstFaceEntry + face index): one picture may be drawn in all three
+// places in a frame, each with its own aspect.
+constexpr std::uint32_t kFirstScreenEntry = kSlideSlots;
+constexpr std::uint32_t kFirstFaceEntry = kFirstScreenEntry + kScreenSlots;
+constexpr std::uint32_t kParamEntries = kFirstFaceEntry + kMaxVideoTiles;
+constexpr std::uint32_t videoTileScreen(std::uint32_t i) { return kMaxThumbnails + i; }
+constexpr std::uint32_t videoTileSlot(std::uint32_t i) { return thumbnailSlot(videoTileScreen(i)); }
 constexpr std::uint32_t kMaxPanelSize = 4096;   // texels per side, slides and cards
 constexpr std::uint32_t kMaxLaserDots = 8;      // per panel
 
@@ -69,10 +83,23 @@ enum class SlideFormat : std::uint8_t {
     R8,     // grey, 8-bit samples
     R16,    // grey, 16-bit samples in host byte order (signed data biased by +32768, see deck.h)
     Rgba8,  // colour, 4 bytes per pixel (alpha ignored)
+    I420,   // live video: packI420's layout in one R8 texture of width x height * 3 / 2, never mipmapped
     Count
 };
 const char* toString(SlideFormat f);
+// Bytes per texel (I420: 1, a texel of the packed planes).
 std::uint32_t bytesPerPixel(SlideFormat f);
+// Rows of the texture that holds a picture `height` rows high.
+std::uint32_t textureRows(SlideFormat f, std::uint32_t height);
+
+// Pure: I420 planes (even width and height; Cb and Cr (width/2) x (height/2))
+// packed as the panel shader reads them: `height` rows of Y, then height/2
+// rows each holding a Cb row followed by a Cr row. `out` is resized to
+// width * height * 3 / 2.
+void packI420(std::uint32_t width, std::uint32_t height, std::span<const std::uint8_t> y,
+              std::span<const std::uint8_t> cb, std::span<const std::uint8_t> cr, std::vector<std::uint8_t>& out);
+// Pure: the shader's conversion of one sample, BT.601 limited range to display RGB (0..1).
+glm::vec3 bt601ToRgb(std::uint8_t y, std::uint8_t cb, std::uint8_t cr);
 
 // One frame of a slide, tightly packed rows, top row first.
 struct SlidePixels {
@@ -102,7 +129,7 @@ struct PanelDisplay {
 struct PanelParams {
     glm::vec4 view{0.5f, 0.5f, 1.0f, 1.0f};   // xy: image uv at the panel centre; zw: image uv per panel uv
     glm::vec4 value{1.0f, 0.0f, 1.0f, 0.0f};  // x: unorm -> stored sample scale, y: bias, z: slope, w: intercept
-    glm::vec4 window{0.0f, 0.0f, 1.0f, 0.0f}; // x: centre - 0.5, y: (width - 1) / 2, z: width - 1, w: 1 grey / 0 colour
+    glm::vec4 window{0.0f, 0.0f, 1.0f, 0.0f}; // x: centre - 0.5, y: (width - 1) / 2, z: width - 1, w: 1 grey / 0 colour / 2 video
     glm::vec4 misc{0.0f};                     // x: invert, y: dot count, z: dot radius, w: panel aspect (w/h)
     glm::vec4 target{0.0f};                   // x: 1 when the target encodes sRGB
     std::array<glm::vec4, kMaxLaserDots / 2> dots{}; // two dots (u, v) per vec4
@@ -131,6 +158,7 @@ struct RendererDesc {
 struct FrameView {
     const sim::RoomLayout* layout = nullptr; // null: only the clear colour (and the UI)
     std::span<const AvatarDraw> avatars;
+    std::span<const FaceDraw> faces;         // live pictures on avatars' faces (at most kMaxVideoTiles drawn)
     Camera camera;
 };
 
@@ -207,8 +235,9 @@ struct Renderer {
     };
     std::vector<SpareImage> spareImages;          // replaced slides, reused by the next of the same shape (cine)
     StagingRing staging;
-    Buffer panelUniforms;                         // kFramesInFlight * kSlideSlots * panelParamStride
-    std::array<Buffer, kFramesInFlight> thumbVertices; // screen-space quads, kMaxThumbnails * 6 vertices
+    Buffer panelUniforms;                         // kFramesInFlight * kParamEntries * panelParamStride
+    std::array<Buffer, kFramesInFlight> thumbVertices; // screen-space quads, kScreenSlots * 6 vertices
+    std::array<Buffer, kFramesInFlight> faceVertices;  // world-space face quads, kMaxVideoTiles * 6 vertices
     VkDeviceSize panelParamStride = 256;
     Image blank;                                  // 1x1 black, for panels with nothing yet
     std::array<bool, static_cast<std::size_t>(SlideFormat::Count)> blitMips{}; // linear blit supported
@@ -244,8 +273,20 @@ bool setPanelSlide(Renderer& r, std::uint32_t panel, SlidePixels pixels, const P
 void setPanelDisplay(Renderer& r, std::uint32_t panel, const PanelDisplay& display);
 // Only the laser dots of a panel (the rest of its display unchanged).
 void setPanelLaser(Renderer& r, std::uint32_t panel, std::span<const LaserDot> dots);
-// Back to the panel's test card.
+// Back to the panel's test card; a thumbnail or video tile slot goes blank
+// (not drawn) instead.
 void clearPanelSlide(Renderer& r, std::uint32_t panel);
+// A live video picture on a slot (a wall panel or videoTileSlot(i)): packed
+// (packI420) into the slot's next upload, which goes through the staging
+// ring like a slide, without mipmaps, and is converted to RGB in the shader.
+// A newer picture replaces one not yet uploaded (latest wins). `display`:
+// the view and laser as for slides (the window is ignored). False (and
+// logged) for odd or out-of-range sizes or planes of the wrong length.
+bool setPanelVideo(Renderer& r, std::uint32_t slot, std::uint32_t width, std::uint32_t height,
+                   std::span<const std::uint8_t> y, std::span<const std::uint8_t> cb, std::span<const std::uint8_t> cr,
+                   const PanelDisplay& display = {});
+// True when the slot shows an uploaded picture (not the blank image, not a test card).
+bool slotHasPicture(const Renderer& r, std::uint32_t slot);
 // True when the panel shows its latest slide (nothing for it is uploading).
 bool panelSlideReady(const Renderer& r, std::uint32_t panel);
 
@@ -255,7 +296,8 @@ void drawScene(Renderer& r, const FrameView& view);
 [[nodiscard]] FrameResult endFrame(Renderer& r);
 VkCommandBuffer frameCommandBuffer(const Renderer& r);
 
-// A thumbnail on screen: slot i (thumbnailSlot(i)'s slide) letterboxed into
+// A screen slot on screen: slot i (thumbnailSlot(i)'s picture: a thumbnail,
+// or a video tile when i >= kMaxThumbnails) letterboxed into
 // the pixel rectangle (x, y, w, h; origin top-left), clipped to `clip`
 // (min x, min y, max x, max y). Drawn only once its slide is uploaded.
 struct ThumbnailDraw {

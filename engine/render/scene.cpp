@@ -174,6 +174,18 @@ void buildPanelQuads(const sim::RoomLayout& layout, std::vector<Vertex>& out) {
     }
 }
 
+std::array<Vertex, 6> faceQuad(const FaceDraw& f) {
+    const glm::vec3 fwd = f.orientation * glm::vec3(0, 0, -1);
+    const glm::vec3 up = f.orientation * glm::vec3(0, 1, 0);
+    const glm::vec3 right = glm::cross(-fwd, up); // the onlooker's right, facing the face
+    const float aspect = f.aspect > 0.1f && f.aspect < 10.0f ? f.aspect : 16.0f / 9.0f;
+    const glm::vec3 c = f.head + fwd * kFaceForward + glm::vec3(0, 0.03f, 0);
+    const glm::vec3 hr = right * (kFaceWidth / 2), hu = up * (kFaceWidth / aspect / 2);
+    const Vertex bl{c - hr - hu, fwd, {0, 1}}, br{c + hr - hu, fwd, {1, 1}};
+    const Vertex tr{c + hr + hu, fwd, {1, 0}}, tl{c - hr + hu, fwd, {0, 0}};
+    return {bl, br, tr, bl, tr, tl};
+}
+
 std::optional<glm::vec2> panelHit(const sim::Panel& p, glm::vec3 origin, glm::vec3 direction) {
     const glm::vec3 n = panelNormal(p);
     const glm::vec3 c = p.center + n * 0.035f; // the quad's plane

@@ -29,6 +29,18 @@ struct AvatarDraw {
     bool hidden = false;    // not drawn at all
 };
 
+// A live picture on an avatar's face: a quad just in front of the head,
+// turned as the head is turned (renderer.h: FrameView::faces).
+struct FaceDraw {
+    std::uint32_t slot = 0;          // the renderer slot with the picture (a wall panel's or a video tile's)
+    glm::vec3 head{0.0f};            // sim::AvatarPose::headPosition()
+    glm::quat orientation{1, 0, 0, 0}; // sim::AvatarPose::head
+    float aspect = 16.0f / 9.0f;     // the picture's width / height
+};
+// Face quad size: as wide as the head, in front of the visor.
+constexpr float kFaceWidth = 0.30f;
+constexpr float kFaceForward = 0.16f;
+
 struct InstanceLists {
     std::array<std::vector<Instance>, kMeshKinds> byMesh;
     void clear() {
@@ -69,6 +81,10 @@ glm::vec3 panelNormal(const sim::Panel& panel);
 // Six vertices (two CCW triangles seen from the room) per panel, in world
 // space, uv (0,0) at the top-left of the image as seen from the room.
 void buildPanelQuads(const sim::RoomLayout& layout, std::vector<Vertex>& out);
+// Six vertices (two CCW triangles seen from in front of the face), uv (0,0)
+// at the picture's top-left as the onlooker sees it (a camera picture is
+// mirrored by its sender if at all, never here).
+std::array<Vertex, 6> faceQuad(const FaceDraw& face);
 // Where a ray meets a panel's face, in panel uv (0..1, v down, as the quads'
 // uv); empty when it misses, hits from behind, or points away.
 std::optional<glm::vec2> panelHit(const sim::Panel& panel, glm::vec3 origin, glm::vec3 direction);
