@@ -115,6 +115,7 @@ core::Result<sim::SessionPlan> buildSessionPlan(store::Records& records, std::in
     plan.recordingPolicy = program->recordingPolicy == "never"   ? sim::RecordingPolicy::Never
                            : program->recordingPolicy == "whole" ? sim::RecordingPolicy::WholeSession
                                                                  : sim::RecordingPolicy::DidacticOnly;
+    plan.recordCameras = program->recordCameras; // faces in recordings only where the program allows them
 
     auto statement = [&](sim::StatementKind kind, std::string_view title, std::string_view text) {
         if (plan.statements.size() >= sim::kMaxStatements) return;

@@ -254,9 +254,19 @@ bool decodeEvent(In& in, EventSample& e) {
     return in.ok();
 }
 
+void encodeVideo(Out& o, const VideoSample& v) { o.var(v.atMs); o.u16(v.stream); o.blob(v.wire); }
+bool decodeVideo(In& in, VideoSample& v) {
+    v.atMs = std::uint32_t(in.var(0xFFFFFFFFu));
+    v.stream = in.u16();
+    in.blob(v.wire, kMaxVideo);
+    if (v.wire.empty()) in.fail(); // a fragment is never empty (the writer keeps none)
+    return in.ok();
+}
+
 bool fitsAvatar(const AvatarSample& a) { return a.state.size() <= kMaxState; }
 bool fitsObject(const ObjectSample& x) { return x.removed || x.bytes.size() <= kMaxObject; }
 bool fitsVoice(const VoiceSample& v) { return v.opus.size() <= kMaxOpus; }
+bool fitsVideo(const VideoSample& v) { return !v.wire.empty() && v.wire.size() <= kMaxVideo; }
 
 template <typename T, typename E>
 void keptList(Out& o, const std::vector<const T*>& v, E&& enc) { o.var(v.size()); for (auto* x : v) enc(o, *x); }
@@ -289,7 +299,7 @@ bool decodeInfo(In& in, RecordingInfo& i) {
     return in.ok();
 }
 
-void encodeTick(Out& o, const TickRecord& t, Sizes& s) {
+void encodeTick(Out& o, const TickRecord& t, Sizes& s, std::uint32_t version) {
     o.var(t.tick);
     list(o, t.joined, [&](const Present& p) { encodePresent(o, p); });
     list(o, t.left, [&](std::uint16_t slot) { o.var(slot); });
@@ -305,8 +315,12 @@ void encodeTick(Out& o, const TickRecord& t, Sizes& s) {
     std::size_t before = o.bytes.size();
     list(o, t.events, [&](const EventSample& e) { encodeEvent(o, e); });
     s.event += o.bytes.size() - before;
+    if (version < 2) return;
+    auto vi = kept(t.video, fitsVideo);
+    keptList(o, vi, encodeVideo);
+    for (auto* v : vi) { s.video += v->wire.size(); ++s.videoFragments; }
 }
-bool decodeTick(In& in, TickRecord& t) {
+bool decodeTick(In& in, TickRecord& t, std::uint32_t version) {
     t.tick = std::uint32_t(in.var(0xFFFFFFFFu));
     list(in, t.joined, kMaxPerTick, [&](Present& p) { return decodePresent(in, p); });
     list(in, t.left, kMaxPerTick, [&](std::uint16_t& s) { s = std::uint16_t(in.var(0xFFFF)); return in.ok(); });
@@ -314,6 +328,8 @@ bool decodeTick(In& in, TickRecord& t) {
     list(in, t.objects, kMaxPerTick, [&](ObjectSample& x) { return decodeObject(in, x); });
     list(in, t.voice, kMaxPerTick, [&](VoiceSample& v) { return decodeVoice(in, v); });
     list(in, t.events, kMaxPerTick, [&](EventSample& e) { return decodeEvent(in, e); });
+    t.video.clear();
+    if (version >= 2) list(in, t.video, kMaxPerTick, [&](VideoSample& v) { return decodeVideo(in, v); });
     return in.ok();
 }
 

@@ -62,7 +62,7 @@ void seal(std::vector<std::uint8_t>& out, std::uint64_t seq, std::span<const std
 // ---- Plaintext codec --------------------------------------------------------------
 // Limits (recording.h): longer strings are cut, longer byte items dropped by
 // the writer, and refused by the reader (damage).
-constexpr std::size_t kMaxName = 48, kMaxState = 64, kMaxObject = 512, kMaxOpus = 400;
+constexpr std::size_t kMaxName = 48, kMaxState = 64, kMaxObject = 512, kMaxOpus = 400, kMaxVideo = kMaxVideoWireBytes;
 constexpr std::size_t kMaxText = 512, kMaxLabel = 96, kMaxRoom = 64, kMaxTitle = 256;
 constexpr std::size_t kMaxRoomSpec = 64 * 1024;
 constexpr std::size_t kMaxPerTick = 4096;      // items of one kind in one tick or keyframe
@@ -113,17 +113,20 @@ private:
     bool ok_ = true;
 };
 
-struct Sizes { std::uint64_t avatar = 0, object = 0, voice = 0, event = 0, voiceFrames = 0; };
+struct Sizes { std::uint64_t avatar = 0, object = 0, voice = 0, event = 0, voiceFrames = 0, video = 0, videoFragments = 0; };
 
 void encodeInfo(Out& o, const RecordingInfo& i);
-void encodeTick(Out& o, const TickRecord& t, Sizes& s);
+// `version`: the file's format version. A tick record of version 2 is
+// version 1's followed by its video list; version 1 has none (t.video is
+// not written, and read back empty).
+void encodeTick(Out& o, const TickRecord& t, Sizes& s, std::uint32_t version = kFormatVersion);
 void encodePause(Out& o, const Pause& p);
 void encodeMark(Out& o, const Mark& m);
 void encodeKeyframe(Out& o, const Keyframe& k, Sizes& s);
 void encodePresent(Out& o, const Present& p);
 
 bool decodeInfo(In& in, RecordingInfo& i);
-bool decodeTick(In& in, TickRecord& t);
+bool decodeTick(In& in, TickRecord& t, std::uint32_t version = kFormatVersion);
 bool decodePause(In& in, Pause& p);
 bool decodeMark(In& in, Mark& m);
 bool decodeKeyframe(In& in, Keyframe& k);

@@ -34,6 +34,7 @@ struct RecordingReader::Impl {
     Key fileKey{};
     RecordingInfo info;
     ReaderSummary summary;
+    std::uint32_t version = kFormatVersion; // the file's (the tick codec depends on it)
     std::vector<BlockRef> blocks;
     std::vector<std::uint64_t> seqs;       // blocks[i]'s frame sequence number
     std::vector<std::size_t> keyframes;    // indices into blocks, in file order
@@ -72,8 +73,9 @@ struct RecordingReader::Impl {
         return {};
     }
 
-    // Decodes a Ticks or Keyframe block's plaintext (kind byte first).
-    static bool decodeBlock(std::span<const std::uint8_t> bytes, Block& b) {
+    // Decodes a Ticks or Keyframe block's plaintext (kind byte first) of a
+    // file of format `version`.
+    static bool decodeBlock(std::span<const std::uint8_t> bytes, Block& b, std::uint32_t version) {
         In in(bytes);
         std::uint8_t kind = in.u8();
         if (!in.ok()) return false;
@@ -90,7 +92,7 @@ struct RecordingReader::Impl {
             auto item = Item(in.u8());
             if (item == Item::Tick) {
                 b.ticks.emplace_back();
-                if (!decodeTick(in, b.ticks.back())) return false;
+                if (!decodeTick(in, b.ticks.back(), version)) return false;
             } else if (item == Item::Pause) {
                 b.pauses.emplace_back();
                 if (!decodePause(in, b.pauses.back())) return false;
@@ -214,7 +216,7 @@ struct RecordingReader::Impl {
                 std::uint8_t k = plain.empty() ? 0xFF : plain[0];
                 if (k == std::uint8_t(BlockKind::Info) && pos == kHeaderBytes) kind = BlockKind::Info;
                 else if (k == std::uint8_t(BlockKind::Index)) kind = BlockKind::Index;
-                else if (decodeBlock(plain, b)) kind = b.kind;
+                else if (decodeBlock(plain, b, version)) kind = b.kind;
                 else why = "decode error";
             }
             if (!why.empty()) {
@@ -256,7 +258,7 @@ struct RecordingReader::Impl {
         std::string why = frameAt(blocks[i].offset, f);
         if (why.empty() && f.seq != seqs[i]) why = "not the block the index names";
         Block b;
-        if (why.empty() && (!decodeBlock(plain, b) || b.kind != blocks[i].kind)) why = "decode error";
+        if (why.empty() && (!decodeBlock(plain, b, version) || b.kind != blocks[i].kind)) why = "decode error";
         if (!why.empty()) return core::Error{at(blocks[i].offset) + ": " + why};
         return b;
     }
@@ -279,15 +281,18 @@ core::Result<std::unique_ptr<RecordingReader>> RecordingReader::open(const std::
     Header h;
     std::string why;
     if (!getHeader(hb, h, why)) return core::Error{"recording " + path + ": " + why};
-    if (h.version != kFormatVersion)
-        return core::Error{"recording " + path + ": format version " + std::to_string(h.version) +
-                           " (this build reads version " + std::to_string(kFormatVersion) + ")"};
+    // Older versions are read as they were written (format.h encodeTick).
+    if (h.version < kOldestFormatVersion || h.version > kFormatVersion)
+        return core::Error{"recording " + path + ": format version " + std::to_string(h.version) + " (this build reads versions " +
+                           std::to_string(kOldestFormatVersion) + " to " + std::to_string(kFormatVersion) + ")"};
     auto mine = keyIdOf(key);
     if (mine != h.keyId)
         return core::Error{"recording " + path + ": recorded under another key (id " + hex(h.keyId) +
                            "; the key given has id " + hex(mine) + ")"};
     m->fileKey = fileKey(key, h.salt);
+    m->version = h.version;
     m->summary.fileBytes = m->size;
+    m->summary.version = h.version;
 
     bool infoOk = m->readInfo();
     if (!m->readIndex()) {
@@ -296,6 +301,7 @@ core::Result<std::unique_ptr<RecordingReader>> RecordingReader::open(const std::
         m->keyframes.clear();
         m->summary = ReaderSummary{};
         m->summary.fileBytes = m->size;
+        m->summary.version = m->version;
         m->scan();
     } else if (!infoOk) {
         m->summary.damage.push_back({kHeaderBytes, 0, 0, 0, "info block unreadable"});
@@ -331,7 +337,7 @@ std::optional<std::size_t> RecordingReader::keyframeAtOrBefore(std::uint32_t tic
 core::Status RecordingReader::verifyAll() {
     auto& m = *impl_;
     auto& s = m.summary;
-    s.voiceFrames = s.voiceBytes = s.stateBytes = 0;
+    s.voiceFrames = s.voiceBytes = s.stateBytes = s.videoFragments = s.videoBytes = 0;
     std::string first;
     for (std::size_t i = 0; i < m.blocks.size(); ++i) {
         auto b = m.read(i);
@@ -350,6 +356,7 @@ core::Status RecordingReader::verifyAll() {
             for (const auto& a : t.avatars) s.stateBytes += a.state.size();
             for (const auto& o : t.objects) s.stateBytes += o.bytes.size();
             for (const auto& v : t.voice) { ++s.voiceFrames; s.voiceBytes += v.opus.size(); }
+            for (const auto& v : t.video) { ++s.videoFragments; s.videoBytes += v.wire.size(); }
         }
     }
     if (!first.empty()) return core::Error{first};

@@ -11,6 +11,8 @@
 // - the room objects (kind, id, bytes of the owning system's codec),
 // - voice frames as received (the Opus bytes, never re-encoded), timed in
 //   milliseconds since the recording began,
+// - video fragments as the server forwarded them (the VideoFragment
+//   message's bytes, never re-encoded), timed the same way (format 2 on),
 // - the room's events (sim/events.h kinds, with their text where the kind
 //   has one), from which the timeline's marks (phases, cases) come.
 // This module knows none of those codecs: it keeps bytes, ticks and times.
@@ -32,7 +34,14 @@
 
 namespace caseroom::record {
 
-constexpr std::uint32_t kFormatVersion = 1;
+// The version this build writes, and the oldest it reads (docs/RECORDING.md
+// "Versions"): 1 has no video; 2 adds each tick record's video list.
+constexpr std::uint32_t kFormatVersion = 2;
+constexpr std::uint32_t kOldestFormatVersion = 1;
+// One video fragment's wire bytes: the VideoFragment message as the server
+// forwards it (type byte, 13 header bytes, at most 1100 payload bytes: the
+// net catalog's limit; session/recording_host.cpp checks the two agree).
+constexpr std::size_t kMaxVideoWireBytes = 1 + 13 + 1100;
 constexpr std::size_t kKeyBytes = 32;
 using Key = std::array<std::uint8_t, kKeyBytes>;
 
@@ -95,6 +104,16 @@ struct VoiceSample {
     friend bool operator==(const VoiceSample&, const VoiceSample&) = default;
 };
 
+// One fragment of a recorded stream. The bytes are the message the server
+// forwarded (net::decodeMessage reads them; a replay server can send them
+// on as they are); the record module reads none of it.
+struct VideoSample {
+    std::uint32_t atMs = 0;         // arrival, ms since the recording's first tick (non-decreasing in a file)
+    std::uint16_t stream = 0;       // net::VideoStreamId::packed(): publisher slot << 2 | kind (0 camera, 1 screen)
+    std::vector<std::uint8_t> wire; // at most kMaxVideoWireBytes
+    friend bool operator==(const VideoSample&, const VideoSample&) = default;
+};
+
 struct EventSample {
     std::uint8_t kind = 0;          // sim::RoomEventKind
     std::uint16_t actor = 0xFFFF;   // entity slot; 0xFFFF: the room itself
@@ -114,6 +133,9 @@ struct TickRecord {
     std::vector<ObjectSample> objects;  // changed or removed objects
     std::vector<VoiceSample> voice;     // frames that arrived since the previous tick
     std::vector<EventSample> events;
+    // Fragments that arrived since the previous tick (format 2 on; empty in
+    // older files). Initialised, so brace lists that predate it stay complete.
+    std::vector<VideoSample> video{};
     friend bool operator==(const TickRecord&, const TickRecord&) = default;
 };
 
@@ -162,6 +184,7 @@ struct WriterStats {
     std::uint64_t ticks = 0, keyframes = 0, pauses = 0, blocks = 0;
     std::uint64_t fileBytes = 0;          // written so far (worker side)
     std::uint64_t avatarBytes = 0, objectBytes = 0, voiceBytes = 0, eventBytes = 0; // plaintext by content
+    std::uint64_t videoBytes = 0, videoFragments = 0; // video wire bytes kept (plaintext) and their fragments
     std::uint64_t queuedBlocks = 0;       // sealed, not yet written
     std::string error;                    // the worker's first I/O error (empty: none); appends continue to be accepted and dropped
 };
@@ -230,12 +253,15 @@ struct ReaderSummary {
     std::vector<Mark> marks;                // the timeline
     std::vector<Pause> pauses;
     std::vector<Present> everyone;          // everyone who was ever present (by first appearance)
+    std::uint32_t version = kFormatVersion; // the file's format version (kOldestFormatVersion..kFormatVersion)
     std::uint64_t voiceFrames = 0, voiceBytes = 0, stateBytes = 0;
+    std::uint64_t videoFragments = 0, videoBytes = 0; // verifyAll: video kept (wire bytes)
 };
 
 class RecordingReader {
 public:
-    // Opens and checks the header (wrong key: an error naming the file).
+    // Opens and checks the header (wrong key, a version outside
+    // kOldestFormatVersion..kFormatVersion: an error naming the file).
     // Uses the index when the file was closed, otherwise scans every block
     // (a crash or truncation): damage is reported, never fatal past the header.
     [[nodiscard]] static core::Result<std::unique_ptr<RecordingReader>> open(const std::string& path, const Key& key);

@@ -331,6 +331,8 @@ WriterStats RecordingWriter::stats() const {
     s.objectBytes = m.sizes.object;
     s.voiceBytes = m.sizes.voice;
     s.eventBytes = m.sizes.event;
+    s.videoBytes = m.sizes.video;
+    s.videoFragments = m.sizes.videoFragments;
     std::lock_guard lock(m.mu);
     s.blocks = m.written;
     s.fileBytes = m.fileBytes;

@@ -1,4 +1,4 @@
-// [SECTIONS] intents and policy | the tap: capture, keyframes, objects | voice | publishing
+// [SECTIONS] intents and policy | the tap: capture, keyframes, objects | voice | video | publishing
 #include "session/recording_host.h"
 
 #include <algorithm>
@@ -11,10 +11,21 @@
 namespace caseroom::session {
 
 namespace {
+// The record module's limit is the net catalog's VideoFragment message.
+static_assert(record::kMaxVideoWireBytes == 1 + 13 + net::kVideoFragmentBytes,
+              "a recorded fragment is one VideoFragment message (net/video_wire.h, messages.cpp's catalog)");
+
+constexpr std::size_t kMaxVideoPerTick = 2048;   // fragments between two captures (a 1080p key frame is 63)
+constexpr double kKeyframeAskSeconds = 1.0;      // at most one key frame asked per stream in this time
+constexpr double kStreamIdleSeconds = 5.0;       // a stream without fragments this long is forgotten
+
 // Kinds that carry no case content of their own (the agenda's entries are
-// scrubbed separately): never withheld after a pause.
+// scrubbed separately): never withheld after a pause. A Video object is a
+// stream's size and rate only; whether its stream is recorded at all is
+// recordsObject's (the camera rule, acknowledgement).
 bool structural(net::ObjectKind k) {
     switch (k) {
+    case net::ObjectKind::Video:
     case net::ObjectKind::Agenda:
     case net::ObjectKind::AgendaEntry:
     case net::ObjectKind::Queue:
@@ -83,6 +94,11 @@ void RecordingHost::leave(core::EntityId who) { system_->leave(who); }
 
 bool RecordingHost::mayRecordVoice(core::EntityId who) const { return writer_ && system_->live() && system_->acknowledged(who); }
 
+bool RecordingHost::mayRecordVideo(net::VideoStreamId stream) const {
+    return writer_ && system_->live() && system_->acknowledged(core::EntityId{stream.publisher}) &&
+           (stream.kind == net::VideoKind::Screen || cameras_);
+}
+
 void RecordingHost::stop(std::uint32_t tick) {
     if (system_->state().status == sim::RecordingStatus::Off) return;
     sim::ClinicActor room;
@@ -110,6 +126,8 @@ void RecordingHost::openFile(std::uint32_t tick, std::uint64_t unixTime) {
     slots_.clear();
     objects_.clear();
     voice_.clear();
+    video_.clear();
+    streams_.clear();
     stats_.file = room_.room;
 }
 
@@ -121,6 +139,8 @@ void RecordingHost::closeFile() {
     }
     writer_.reset();
     voice_.clear();
+    video_.clear();
+    streams_.clear();
 }
 
 // ---- the tap ----------------------------------------------------------------------
@@ -133,6 +153,15 @@ record::Present RecordingHost::presentOf(const RecordedSlot& s) const {
     // Unnamed until they acknowledged this recording (the replay shows the role).
     if (s.name && system_->acknowledged(core::EntityId{s.slot})) p.name = *s.name;
     return p;
+}
+
+// A Video object is in the file only while its stream may be recorded
+// (mayRecordVideo less the live check: a pause keeps objects as they are).
+bool RecordingHost::recordsObject(net::ObjectKey key) const {
+    if (key.kind != net::ObjectKind::Video) return true;
+    const auto stream = net::VideoStreamId::unpack(key.id);
+    return stream && system_->acknowledged(core::EntityId{stream->publisher}) &&
+           (stream->kind == net::VideoKind::Screen || cameras_);
 }
 
 std::vector<std::uint8_t> RecordingHost::recordedBytes(net::ObjectKey key, std::span<const std::uint8_t> bytes) const {
@@ -172,6 +201,12 @@ void RecordingHost::writeKeyframe(std::uint32_t tick, std::span<const RecordedSl
         ObjectMemory& om = objects_[key];
         om.seen = copyOf(objects.bytes(i).view());
         if (om.withheld) { om.inFile = false; continue; }
+        if (!recordsObject(key)) {
+            om.inFile = false;
+            if (!om.gated) { om.gated = true; ++stats_.objectsWithheld; }
+            continue;
+        }
+        om.gated = false;
         auto bytes = recordedBytes(key, om.seen);
         if (bytes.empty() && !om.seen.empty()) continue;
         k.objects.push_back({static_cast<std::uint8_t>(key.kind), key.id, false, bytes});
@@ -184,6 +219,9 @@ void RecordingHost::writeKeyframe(std::uint32_t tick, std::span<const RecordedSl
         else ++it;
     }
     writer_->keyframe(k);
+    // A replay that starts here wants a picture of every stream soon after.
+    for (auto& [id, sm] : streams_)
+        if (sm.keyed) sm.want = true;
     lastKeyframe_ = tick;
     needKeyframe_ = false;
     ++stats_.keyframes;
@@ -229,6 +267,8 @@ void RecordingHost::capture(std::uint32_t tick, double nowSeconds, std::span<con
             }
         }
         voice_.clear();
+        video_.clear();
+        for (auto& [id, sm] : streams_) sm.keyed = false; // resuming, each stream starts again at a key frame
         needKeyframe_ = true;
         return;
     }
@@ -274,6 +314,16 @@ void RecordingHost::capture(std::uint32_t tick, double nowSeconds, std::span<con
         ObjectMemory& om = objects_[key];
         const auto view = objects.bytes(i).view();
         const bool changed = om.seen.size() != view.size() || !std::equal(view.begin(), view.end(), om.seen.begin());
+        if (!recordsObject(key)) {
+            // A stream no longer recorded (the program's camera rule changed) leaves the replay.
+            if (om.inFile) t.objects.push_back({static_cast<std::uint8_t>(key.kind), key.id, true, {}});
+            om.inFile = false;
+            om.written.clear();
+            if (changed) om.seen = copyOf(view);
+            if (!om.gated) { om.gated = true; ++stats_.objectsWithheld; }
+            continue;
+        }
+        om.gated = false;
         if (!changed && (om.inFile || om.withheld)) continue;
         om.seen = copyOf(view);
         if (changed) om.withheld = false;
@@ -303,6 +353,13 @@ void RecordingHost::capture(std::uint32_t tick, double nowSeconds, std::span<con
     t.voice = std::move(voice_);
     voice_.clear();
     stats_.voiceFrames += t.voice.size();
+    t.video = std::move(video_);
+    video_.clear();
+    stats_.videoFragments += t.video.size();
+    for (auto it = streams_.begin(); it != streams_.end();) {
+        if (nowSeconds - it->second.lastSeen > kStreamIdleSeconds) it = streams_.erase(it);
+        else ++it;
+    }
     writer_->append(t);
     ++stats_.ticksWritten;
 }
@@ -317,8 +374,7 @@ void RecordingHost::voice(std::uint16_t slot, std::uint16_t seq, std::uint8_t le
     }
     if (opus.size() > 400 || voice_.size() >= 1024) { ++stats_.voiceDropped; return; }
     record::VoiceSample v;
-    const double since = startSeconds_ < 0 ? 0.0 : atSeconds - startSeconds_;
-    v.atMs = static_cast<std::uint32_t>(std::max(0.0, std::floor(since * 1000.0)));
+    v.atMs = msSinceStart(atSeconds);
     if (!voice_.empty()) v.atMs = std::max(v.atMs, voice_.back().atMs);
     v.slot = slot;
     v.seq = seq;
@@ -327,6 +383,56 @@ void RecordingHost::voice(std::uint16_t slot, std::uint16_t seq, std::uint8_t le
     v.talkStart = talkStart;
     v.opus = copyOf(opus);
     voice_.push_back(std::move(v));
+}
+
+std::uint32_t RecordingHost::msSinceStart(double atSeconds) const {
+    const double since = startSeconds_ < 0 ? 0.0 : atSeconds - startSeconds_;
+    return static_cast<std::uint32_t>(std::max(0.0, std::floor(since * 1000.0)));
+}
+
+// ---- video -----------------------------------------------------------------------
+
+void RecordingHost::video(const net::VideoFragment& f, std::span<const std::uint8_t> wire, double atSeconds) {
+    if (!writer_) return;
+    const std::uint16_t id = f.stream.packed();
+    if (!mayRecordVideo(f.stream)) {
+        ++stats_.videoWithheld;
+        // When it is recorded again, it starts at a key frame.
+        if (const auto it = streams_.find(id); it != streams_.end()) it->second.keyed = false;
+        return;
+    }
+    StreamMemory& sm = streams_[id];
+    sm.lastSeen = atSeconds;
+    if (!sm.keyed) {
+        // Nothing before a key frame decodes: wait for one (and ask for it).
+        if (!f.keyframe) { sm.want = true; ++stats_.videoWithheld; return; }
+        sm.keyed = true;
+    }
+    if (wire.empty() || wire.size() > record::kMaxVideoWireBytes || video_.size() >= kMaxVideoPerTick) {
+        ++stats_.videoDropped;
+        return;
+    }
+    record::VideoSample v;
+    v.atMs = msSinceStart(atSeconds);
+    if (!video_.empty()) v.atMs = std::max(v.atMs, video_.back().atMs);
+    v.stream = id;
+    v.wire = copyOf(wire);
+    video_.push_back(std::move(v));
+}
+
+std::span<const net::VideoStreamId> RecordingHost::keyframesWanted(double nowSeconds) {
+    asks_.clear();
+    if (!writer_ || !system_->live()) return {};
+    for (auto& [id, sm] : streams_) {
+        if (!sm.want || nowSeconds - sm.lastAsk < kKeyframeAskSeconds) continue;
+        const auto stream = net::VideoStreamId::unpack(id);
+        sm.want = false;
+        if (!stream) continue;
+        sm.lastAsk = nowSeconds;
+        asks_.push_back(*stream);
+        ++stats_.videoKeyframesAsked;
+    }
+    return asks_;
 }
 
 // ---- publishing --------------------------------------------------------------------

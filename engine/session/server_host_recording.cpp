@@ -1,6 +1,7 @@
 // ServerHost's recording: routes RecordingIntent to the room's
 // RecordingHost (the rules are sim/recording.h's), answers refusals, and
-// hands the recorder each tick's replicated room. server_host.cpp calls
+// hands the recorder each tick's replicated room and asks publishers for
+// the key frames it waits for. server_host.cpp calls
 // these in a few lines; the recorder itself is session/recording_host.h.
 #include "session/server_host.h"
 
@@ -46,6 +47,11 @@ void ServerHost::captureRecording(RoomInstance& r, double now) {
         r.recorded.push_back(s);
     }
     r.recording->capture(r.room.tick(), now, r.recorded, r.objects, r.events);
+    // Key frames the recorder waits for (a stream's first recorded picture,
+    // and one after each keyframe of the file): asked of the publisher as a
+    // receiver's request would be.
+    for (const net::VideoStreamId& s : r.recording->keyframesWanted(now))
+        if (s.publisher < r.peerOfSlot.size() && r.peerOfSlot[s.publisher].valid()) send(r.peerOfSlot[s.publisher], net::KeyframeRequest{s});
 }
 
 } // namespace caseroom::session

@@ -46,6 +46,7 @@ void ServerHost::refreshPlan(RoomInstance& r) {
     r.planSession = plan->sessionId;
     r.recording->setSession(plan->sessionId);
     r.recording->setPolicy(plan->recordingPolicy, r.round->phase(), r.room.tick());
+    r.recording->setCameras(plan->recordCameras);
 }
 
 void ServerHost::refuseRound(Client& c, net::IntentKind kind, net::RefusalReason why, const std::string& what, double now) {

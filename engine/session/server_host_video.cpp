@@ -41,6 +41,8 @@ void ServerHost::handle(Client& c, const net::VideoFragmentMsg& m, std::span<con
         if (!to.valid()) continue;
         if (links_.queueVideo(to, bytes)) serveVideo(to, now);
     }
+    // The recorder's rules (a screen while live, a camera where the program allows it) are its own.
+    if (r.recording) r.recording->video(m.fragment, bytes, now);
 }
 
 void ServerHost::serveVideo(core::PeerId to, double now) {

@@ -67,6 +67,7 @@ struct SessionPlan {
     std::uint64_t facilitatorUser = 0;      // who runs it (0: whoever joins as facilitator)
     std::uint64_t coFacilitatorUser = 0;    // a specialist named ahead (0: none)
     RecordingPolicy recordingPolicy = RecordingPolicy::DidacticOnly; // the program's
+    bool recordCameras = false;             // the program's: cameras (faces) in recordings; screens are recorded regardless
     friend bool operator==(const SessionPlan&, const SessionPlan&) = default;
 };
 // The default plan: lobby, introductions (5 min), didactic (20), per case

@@ -140,6 +140,7 @@ void bindProgram(Statement& st, const Program& p) {
     st.bind(14, std::int64_t{p.reconnectGraceSeconds});
     st.bind(17, std::string_view(p.confidentiality));   // (v3; 15 and 16 are the caller's)
     st.bind(18, std::string_view(p.recordingPolicy));   // (v4)
+    st.bind(19, std::int64_t{p.recordCameras ? 1 : 0}); // (v5)
 }
 } // namespace
 
@@ -150,8 +151,8 @@ core::Result<std::int64_t> Records::createProgram(const Program& p, const Actor&
     auto st = db_.prepare(
         "INSERT INTO programs (code, name, time_zone, form_template, cme_threshold, credit_type, credit_per_hour, "
         "credit_rounding, accreditation, attestation, liability, lobby_minutes, overrun_minutes, "
-        "reconnect_grace_seconds, created_at, updated_at, confidentiality, recording_policy) "
-        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15,?17,?18)");
+        "reconnect_grace_seconds, created_at, updated_at, confidentiality, recording_policy, record_cameras) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15,?17,?18,?19)");
     if (!st) return st.error();
     bindProgram(*st, p);
     st->bind(15, now);
@@ -175,7 +176,7 @@ core::Status Records::updateProgram(const Program& p, const Actor& by, std::int6
     auto st = db_.prepare(
         "UPDATE programs SET code=?1, name=?2, time_zone=?3, form_template=?4, cme_threshold=?5, credit_type=?6, "
         "credit_per_hour=?7, credit_rounding=?8, accreditation=?9, attestation=?10, liability=?11, lobby_minutes=?12, "
-        "overrun_minutes=?13, reconnect_grace_seconds=?14, updated_at=?15, confidentiality=?17, recording_policy=?18 WHERE id=?16");
+        "overrun_minutes=?13, reconnect_grace_seconds=?14, updated_at=?15, confidentiality=?17, recording_policy=?18, record_cameras=?19 WHERE id=?16");
     if (!st) return st.error();
     bindProgram(*st, p);
     st->bind(15, now).bind(16, p.id);

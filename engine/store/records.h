@@ -56,6 +56,7 @@ struct Program {
     std::int32_t reconnectGraceSeconds = 120;  // attendance merges gaps up to this
     std::string confidentiality;      // (v3) confidentiality statement shown in the introductions
     std::string recordingPolicy = "didactic"; // (v4) "never", "didactic" (live only in the didactic phase), "whole" (docs/RECORDING.md)
+    bool recordCameras = false;       // (v5) cameras (faces) in its recordings; off: screens only (docs/RECORDING.md)
 };
 
 struct Series {

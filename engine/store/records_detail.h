@@ -111,7 +111,8 @@ inline Values programValues(const Program& p) {
             {"overrunMinutes", num(std::int64_t{p.overrunMinutes})},
             {"reconnectGraceSeconds", num(std::int64_t{p.reconnectGraceSeconds})},
             {"confidentiality", p.confidentiality},
-            {"recordingPolicy", p.recordingPolicy}};
+            {"recordingPolicy", p.recordingPolicy},
+            {"recordCameras", p.recordCameras ? "yes" : "no"}};
 }
 
 inline Values personValues(const Person& p) {
@@ -164,7 +165,7 @@ inline core::Error noSuch(const char* kind, std::int64_t id) {
 
 constexpr const char* kProgramCols =
     "id, code, name, time_zone, form_template, cme_threshold, credit_type, credit_per_hour, credit_rounding, "
-    "accreditation, attestation, liability, lobby_minutes, overrun_minutes, reconnect_grace_seconds, confidentiality, recording_policy";
+    "accreditation, attestation, liability, lobby_minutes, overrun_minutes, reconnect_grace_seconds, confidentiality, recording_policy, record_cameras";
 
 inline Program readProgram(const Statement& st) {
     Program p;
@@ -185,6 +186,7 @@ inline Program readProgram(const Statement& st) {
     p.reconnectGraceSeconds = static_cast<std::int32_t>(st.int64(14));
     p.confidentiality = st.text(15);
     p.recordingPolicy = st.text(16);
+    p.recordCameras = st.int64(17) != 0;
     return p;
 }
 

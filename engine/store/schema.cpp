@@ -235,11 +235,18 @@ ALTER TABLE programs ADD COLUMN recording_policy TEXT NOT NULL DEFAULT 'didactic
     CHECK (recording_policy IN ('never', 'didactic', 'whole'));
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// v5 (issue 13): whether the program's recordings keep cameras (faces
+// identify people: off unless the program says so; docs/RECORDING.md).
+constexpr const char* kV5 = R"sql(
+ALTER TABLE programs ADD COLUMN record_cameras INTEGER NOT NULL DEFAULT 0 CHECK (record_cameras IN (0, 1));
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "programs, series, sessions, people, roster, invitations, audit (append-only)", kV1},
     {2, "cases (fields, decks, PHI findings), attendance, attendance adjustments", kV2},
     {3, "recommendations, chat lines, disclosures; program confidentiality; session facilitators and didactic", kV3},
     {4, "program recording policy", kV4},
+    {5, "program records cameras", kV5},
 }};
 
 } // namespace

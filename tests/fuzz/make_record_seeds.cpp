@@ -36,6 +36,7 @@ TickRecord tick(std::uint32_t t) {
     if (t % 3 == 0) r.objects = {{3, 7, false, {9, 8, 7}}, {4, 2, true, {}}};
     if (t % 2 == 0) r.voice = {{t * 33, 0, std::uint16_t(t), 7, 20, false, std::vector<std::uint8_t>(12, std::uint8_t(t))}};
     if (t == 5) r.events = {{2, 0, 0xFFFF, 1, 3, "case 1: hepatitis"}};
+    if (t % 2 == 1) r.video = {{t * 33, 5, std::vector<std::uint8_t>(20, std::uint8_t(t))}}; // format version 2
     return r;
 }
 

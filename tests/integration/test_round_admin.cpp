@@ -115,13 +115,25 @@ TEST_CASE("caseroom-admin keeps the round's statements and faculty and sends the
     auto whole = s.admin({"--as", "maria", "program", "recording", "hcv", "whole"});
     CHECK(whole.rc == 0);
     CHECK(whole.out.find("recording        whole") != std::string::npos);
+    // Cameras: not recorded by default; set by the coordinator only, the policy left as it is.
+    CHECK(policy.out.find("cameras          not recorded") != std::string::npos);
+    CHECK(s.admin({"--as", "npi-1", "program", "recording", "hcv", "--record-cameras", "yes"}).rc == 1);
+    CHECK(s.admin({"--as", "maria", "program", "recording", "hcv", "--record-cameras", "maybe"}).rc != 0);
+    auto cameras = s.admin({"--as", "maria", "program", "recording", "hcv", "--record-cameras", "yes"});
+    CHECK(cameras.rc == 0);
+    CHECK(cameras.out.find("cameras          recorded") != std::string::npos);
+    CHECK(cameras.out.find("recording        whole") != std::string::npos);
     {
         auto db = store::Database::open({.path = dbPath});
         REQUIRE(db.ok());
         store::Records r(**db);
+        auto program = r.programByCode("hcv");
+        REQUIRE(program.ok());
+        CHECK(program->recordCameras);
         auto plan = clinic::loadSessionPlan(r, c.session);
         REQUIRE(plan);
         CHECK(plan->recordingPolicy == sim::RecordingPolicy::WholeSession); // the room takes it with its plan
+        CHECK(plan->recordCameras);                                          // and whether faces may be recorded
     }
     // Statements: read by a roster member, set by the coordinator only.
     auto shown = s.admin({"--as", "npi-1", "program", "statements", "hcv"});

@@ -1,6 +1,8 @@
 // caseroom-admin program create|list|show: programs with their case form
-// template and their CME, attestation and liability settings.
+// template, their CME, attestation and liability settings and their
+// recording rules (the policy, whether cameras are recorded).
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "admin.h"
@@ -18,8 +20,10 @@ constexpr const char* kUsage =
     "       caseroom-admin program list\n"
     "       caseroom-admin program show CODE\n"
     "       caseroom-admin program statements CODE [--confidentiality TEXT] [--liability TEXT]\n"
-    "       caseroom-admin program recording CODE [never|didactic|whole]   show or set the recording policy\n"
-    "                        (didactic, the default: recorded only in the didactic phase; docs/RECORDING.md)\n"
+    "       caseroom-admin program recording CODE [never|didactic|whole] [--record-cameras yes|no]\n"
+    "                        show or set the recording policy (didactic, the default: recorded only in\n"
+    "                        the didactic phase) and whether cameras are recorded (no, the default:\n"
+    "                        screens only, faces never; docs/RECORDING.md)\n"
     "\n"
     "create: a program (e.g. \"Hepatitis C ECHO\"). Its code is also the room code of its\n"
     "sessions. Needs ManagePrograms (a coordinator of some program), or, before any\n"
@@ -40,6 +44,7 @@ constexpr const char* kUsage =
     "  --confidentiality TEXT confidentiality statement shown in the introductions (@FILE)\n"
     "  --lobby-minutes N      the room opens this long before the start, 0..240 (default 15)\n"
     "  --overrun-minutes N    invitations stay valid this long after the end, 0..600 (default 30)\n"
+    "  --record-cameras yes|no  whether recordings keep cameras (default no: screens only)\n"
     "list: every program. show: one program's settings and form fields.\n"
     "statements: the confidentiality statement (shown in the introductions) and the\n"
     "liability statement (on the recommendations document: a consultation creates no\n"
@@ -50,6 +55,15 @@ constexpr const char* kUsage =
 constexpr const char* kDefaultAttestation =
     "I attest that this case is de-identified (no HIPAA Safe Harbor identifiers) and that it is "
     "shared with the patient's consent for the purpose of tele-mentoring.";
+
+// The camera rule's value: "yes" or "no".
+std::optional<bool> yesNo(const std::string& v) {
+    if (v == "yes") return true;
+    if (v == "no") return false;
+    return std::nullopt;
+}
+
+const char* camerasText(bool recorded) { return recorded ? "recorded" : "not recorded (screens only)"; }
 
 bool validCode(std::string_view c) {
     if (c.empty() || c.size() > 31) return false;
@@ -115,6 +129,11 @@ int create(Context& ctx, const ParsedArgs& a) {
         if (!v) return usageError(ctx, v.error().message);
         p.overrunMinutes = static_cast<std::int32_t>(*v);
     }
+    if (a.has("--record-cameras")) {
+        const auto v = yesNo(a.get("--record-cameras"));
+        if (!v) return usageError(ctx, "--record-cameras: yes or no (got '" + a.get("--record-cameras") + "')");
+        p.recordCameras = *v;
+    }
     p.creditType = a.get("--credit-type", "AMA PRA Category 1 Credit(TM)");
     if (!validUtf8(p.creditType)) return usageError(ctx, "--credit-type: not UTF-8 text");
     struct TextOpt { const char* name; std::string* field; };
@@ -164,6 +183,7 @@ int show(Context& ctx, const std::string& code) {
     std::printf("accreditation    %s\n", p->accreditation.empty() ? "(none)" : p->accreditation.c_str());
     std::printf("attestation      %s\n", p->attestation.c_str());
     std::printf("liability        %s\n", p->liability.empty() ? "(none)" : p->liability.c_str());
+    std::printf("recording        %s, cameras %s\n", p->recordingPolicy.c_str(), camerasText(p->recordCameras));
     auto t = clinic::parseFormTemplate(p->formTemplate, "program " + p->code + " form");
     if (!t) return fail(ctx, t.error());
     std::printf("case form        %zu fields\n", t->fields.size());
@@ -214,35 +234,44 @@ int statements(Context& ctx, const ParsedArgs& a, const std::string& code) {
 
 } // namespace
 
-// The program's recording policy: shown to any roster member, set by whoever
-// may manage programs (audited as a program field change).
-int recording(Context& ctx, const std::string& code, const std::string* policy) {
+// The program's recording policy and camera rule: shown to any roster
+// member, set by whoever may manage programs (audited as program field
+// changes).
+int recording(Context& ctx, const ParsedArgs& a, const std::string& code, const std::string* policy) {
     if (policy && *policy != "never" && *policy != "didactic" && *policy != "whole")
         return usageError(ctx, "recording policy must be never, didactic or whole (got '" + *policy + "')");
+    std::optional<bool> cameras;
+    if (a.has("--record-cameras")) {
+        cameras = yesNo(a.get("--record-cameras"));
+        if (!cameras) return usageError(ctx, "--record-cameras: yes or no (got '" + a.get("--record-cameras") + "')");
+    }
+    const bool change = policy || cameras;
     if (auto st = ctx.open(false); !st) return fail(ctx, st.error());
     Tx tx(ctx.db());
     if (auto st = tx.begun(); !st) return fail(ctx, st.error());
     auto p = ctx.program(code);
     if (!p) return fail(ctx, p.error());
-    if (policy) {
+    if (change) {
         if (auto st = ctx.require(p->id, sim::Action::ManagePrograms); !st) return fail(ctx, st.error());
         store::Program changed = *p;
-        changed.recordingPolicy = *policy;
+        if (policy) changed.recordingPolicy = *policy;
+        if (cameras) changed.recordCameras = *cameras;
         if (auto st = ctx.records().updateProgram(changed, ctx.actor(), ctx.globals.now); !st) return fail(ctx, st.error());
-        p->recordingPolicy = *policy;
+        *p = changed;
     } else if (auto st = ctx.roleIn(p->id); !st) {
         return fail(ctx, st.error());
     }
     if (auto st = tx.commit(); !st) return fail(ctx, st.error());
-    std::printf("program          %s%s\nrecording        %s\n", p->code.c_str(), policy ? " (recording policy set)" : "",
-                p->recordingPolicy.c_str());
+    std::printf("program          %s%s\nrecording        %s\ncameras          %s\n", p->code.c_str(),
+                change ? " (recording rules set)" : "", p->recordingPolicy.c_str(), camerasText(p->recordCameras));
     return kExitOk;
 }
 
 int runProgram(Context& ctx, std::span<const std::string> args) {
     static constexpr OptSpec kSpecs[] = {{"--code"}, {"--name"}, {"--tz"}, {"--form"}, {"--cme-threshold"}, {"--credit-type"},
                                          {"--credit-per-hour"}, {"--rounding"}, {"--accreditation"}, {"--attestation"},
-                                         {"--liability"}, {"--lobby-minutes"}, {"--overrun-minutes"}, {"--confidentiality"}};
+                                         {"--liability"}, {"--lobby-minutes"}, {"--overrun-minutes"}, {"--confidentiality"},
+                                         {"--record-cameras"}};
     int exitCode = kExitOk;
     auto a = beginCommand(ctx, args, kSpecs, kUsage, Sub::Required, exitCode);
     if (!a) return exitCode;
@@ -253,7 +282,7 @@ int runProgram(Context& ctx, std::span<const std::string> args) {
     if (sub == "show" && a->positional.size() == 2) return show(ctx, a->positional[1]);
     if (sub == "statements" && a->positional.size() == 2) return statements(ctx, *a, a->positional[1]);
     if (sub == "recording" && (a->positional.size() == 2 || a->positional.size() == 3))
-        return recording(ctx, a->positional[1], a->positional.size() == 3 ? &a->positional[2] : nullptr);
+        return recording(ctx, *a, a->positional[1], a->positional.size() == 3 ? &a->positional[2] : nullptr);
     return usageError(ctx, "expected create, list, show CODE, statements CODE or recording CODE [POLICY] (see --help)");
 }
 

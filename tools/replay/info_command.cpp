@@ -17,7 +17,8 @@ constexpr const char* kInfoUsage =
     "\n"
     "What a recording holds: its room, title and session, when it began, how long it\n"
     "lasts, who was present (name, role, time present), the phases with their start\n"
-    "times, the pauses, the voice and state bytes, and any damage found reading it.\n"
+    "times, the pauses, the voice, video (cameras and screens) and state bytes, and\n"
+    "any damage found reading it.\n"
     "Times are from the recording's first tick; pauses are part of its length.\n"
     "The session is named from the clinic database when it has it (read only).\n"
     "  --json      one JSON object on stdout instead of text\n"
@@ -77,6 +78,10 @@ void printText(const Scan& s, const std::optional<std::string>& sessionLine) {
         std::printf("  %s - %s (%s), %s\n", clockText(s.tickMs(p.fromTick)).c_str(), clockText(s.tickMs(p.toTick)).c_str(),
                     clockText(s.tickMs(p.toTick) - s.tickMs(p.fromTick)).c_str(), pauseWhy(p.why));
     std::printf("voice         %s in %llu frames\n", kib(s.voiceBytes).c_str(), static_cast<unsigned long long>(s.voiceFrames));
+    static constexpr const char* kKinds[kVideoKinds] = {"cameras", "screens"};
+    for (std::size_t k = 0; k < kVideoKinds; ++k)
+        std::printf("%-13s %s %s in %llu fragments, %llu stream(s)\n", k == 0 ? "video" : "", kKinds[k], kib(s.video[k].bytes).c_str(),
+                    static_cast<unsigned long long>(s.video[k].fragments), static_cast<unsigned long long>(s.video[k].streams));
     std::printf("state         %s (avatars and room objects)\n", kib(s.stateBytes).c_str());
     if (s.damage.empty()) {
         std::printf("damage        none\n");
@@ -121,6 +126,13 @@ void printJson(const Scan& s, const std::optional<std::string>& sessionLine) {
              ",\"phase\":" + u(p.phase) + ",\"why\":" + jsonString(p.why == 1 ? "person" : "policy") + "}";
     }
     j += "],\"voiceFrames\":" + u(s.voiceFrames) + ",\"voiceBytes\":" + u(s.voiceBytes) + ",\"stateBytes\":" + u(s.stateBytes);
+    // Video by stream kind (the wire bytes of the fragments as recorded).
+    j += ",\"video\":{";
+    static constexpr const char* kKinds[kVideoKinds] = {"camera", "screen"};
+    for (std::size_t k = 0; k < kVideoKinds; ++k)
+        j += std::string(k ? "," : "") + "\"" + kKinds[k] + "\":{\"streams\":" + u(s.video[k].streams) +
+             ",\"fragments\":" + u(s.video[k].fragments) + ",\"bytes\":" + u(s.video[k].bytes) + "}";
+    j += "}";
     j += ",\"damage\":[";
     for (std::size_t i = 0; i < s.damage.size(); ++i) {
         const auto& d = s.damage[i];

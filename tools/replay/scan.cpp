@@ -5,6 +5,9 @@
 #include <ctime>
 #include <map>
 #include <optional>
+#include <set>
+
+#include "net/video_wire.h"
 
 namespace caseroom::replay {
 
@@ -37,6 +40,7 @@ public:
         advance(t.tick);
         for (const auto& p : t.joined) join(p, t.tick);
         for (const auto& v : t.voice) voice(v, t.tick);
+        for (const auto& v : t.video) video(v);
         for (auto slot : t.left) leave(slot);
         for (const auto& a : t.avatars) scan_.stateBytes += a.state.size();
         for (const auto& o : t.objects) scan_.stateBytes += o.bytes.size();
@@ -54,7 +58,10 @@ public:
         }
         // The keyframe is the whole room: whoever is not in it has gone.
         std::vector<std::uint16_t> gone;
-        for (const auto& [slot, occ] : slots_) {
+        for (const auto& entry : slots_) {
+            // Named, not bound: clang 14 refuses lambdas capturing structured bindings.
+            const std::uint16_t slot = entry.first;
+            const Occupant& occ = entry.second;
             const bool stays = std::any_of(k.present.begin(), k.present.end(), [&](const record::Present& p) {
                 return p.slot == slot && p.instance == occ.present.instance && p.name == occ.present.name && p.role == occ.present.role;
             });
@@ -150,6 +157,16 @@ private:
 
     void leave(std::uint16_t slot) { slots_.erase(slot); }
 
+    void video(const record::VideoSample& v) {
+        const auto id = net::VideoStreamId::unpack(v.stream);
+        const auto kind = id ? static_cast<std::size_t>(id->kind) : kVideoKinds;
+        if (kind >= kVideoKinds) { ++scan_.videoUnknown; return; }
+        VideoCount& c = scan_.video[kind];
+        if (videoStreams_.insert(v.stream).second) ++c.streams;
+        ++c.fragments;
+        c.bytes += v.wire.size();
+    }
+
     void voice(const record::VoiceSample& v, std::uint32_t tick) {
         ++scan_.voiceFrames;
         scan_.voiceBytes += v.opus.size();
@@ -180,6 +197,7 @@ private:
     bool keepVoice_;
     std::map<std::uint16_t, Occupant> slots_;          // present now
     std::map<std::uint16_t, Occupant> unknownSlots_;   // voice without a known occupant
+    std::set<std::uint16_t> videoStreams_;             // packed stream ids seen
     std::uint32_t cursor_ = 0;
     bool haveCursor_ = false, haveTick_ = false, paused_ = false, gap_ = false;
 };

@@ -1,5 +1,6 @@
 // One pass over a recording (record/recording.h): who was present and for
-// how long, the phases (marks), the pauses, the byte counts, the damage met,
+// how long, the phases (marks), the pauses, the byte counts (video by stream
+// kind: cameras, screens), the damage met,
 // and (when asked) every voice frame grouped by sender for the export.
 //
 // Timeline conventions (docs/ADMIN.md "caseroom-replay"):
@@ -19,6 +20,7 @@
 //   "slot N" (known = false).
 // Thread rule: single-threaded.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -38,6 +40,13 @@ struct Participant {
     std::uint64_t voiceFrames = 0;
 };
 
+// The video of one stream kind (net::VideoKind: 0 cameras, 1 screens).
+struct VideoCount {
+    std::uint64_t streams = 0;           // distinct streams (publisher and kind) with a fragment
+    std::uint64_t fragments = 0, bytes = 0;  // bytes: the fragments' wire bytes as recorded
+};
+constexpr std::size_t kVideoKinds = 2;
+
 struct PauseSpan {
     std::uint32_t fromTick = 0, toTick = 0;  // toTick: the resuming keyframe's tick (the end when none)
     std::uint8_t phase = 0, why = 0;
@@ -55,6 +64,8 @@ struct Scan {
     std::vector<record::Damage> damage;
     std::uint64_t blocks = 0, ticks = 0, keyframes = 0;
     std::uint64_t voiceFrames = 0, voiceBytes = 0, stateBytes = 0;
+    std::array<VideoCount, kVideoKinds> video{};  // by kind (a file of format 1 has none)
+    std::uint64_t videoUnknown = 0;            // fragments naming no valid stream (counted nowhere else)
     std::vector<VoiceStream> streams;          // with keepVoice: one per sender (slot occupancy), speaker = participant index
 
     [[nodiscard]] double tickMs(std::uint32_t tick) const;      // ms since the first tick

@@ -47,6 +47,9 @@ inline TickRecord sampleTick(std::uint32_t tick) {
     if (tick % 33 == 0) t.objects.push_back({4, 2, true, {}});
     if (tick % 2 == 0) t.voice.push_back({tick * 33, 1, std::uint16_t(tick), 200, 20, tick % 6 == 0, bytesOf(70, std::uint8_t(tick))});
     if (tick % 25 == 0) t.events.push_back({5, 1, 0xFFFF, 2, tick, "case " + std::to_string(tick)});
+    // Video: a screen of slot 1 (packed 1 << 2 | 1) every third tick, sizes 14..the limit; a camera of slot 0 now and then.
+    if (tick % 3 == 0) t.video.push_back({tick * 33 + 1, 5, bytesOf(14 + (tick * 37) % (kMaxVideoWireBytes - 13), std::uint8_t(tick))});
+    if (tick % 40 == 0) t.video.push_back({tick * 33 + 2, 0, bytesOf(kMaxVideoWireBytes, std::uint8_t(tick + 1))});
     return t;
 }
 

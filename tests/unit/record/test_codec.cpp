@@ -69,3 +69,68 @@ TEST_CASE("every tick decodes back as written") {
         }
     }
 }
+
+TEST_CASE("format 2's tick record is format 1's and then its video list") {
+    std::size_t withVideo = 0;
+    for (std::uint32_t t = 0; t < 200; ++t) {
+        const auto tick = testing::sampleTick(t);
+        Out v1, v2;
+        Sizes s1, s2;
+        encodeTick(v1, tick, s1, 1);
+        encodeTick(v2, tick, s2, 2);
+        REQUIRE(v2.bytes.size() > v1.bytes.size());
+        CHECK(std::equal(v1.bytes.begin(), v1.bytes.end(), v2.bytes.begin()));
+        CHECK(s1.video == 0);
+        CHECK(s1.videoFragments == 0);
+        CHECK(s2.videoFragments == tick.video.size());
+        if (!tick.video.empty()) ++withVideo;
+        // Format 1 reads back without video, and does not read the video list as its own.
+        In in1(v1.bytes);
+        TickRecord back1;
+        REQUIRE(decodeTick(in1, back1, 1));
+        CHECK(in1.done());
+        CHECK(back1.video.empty());
+        TickRecord expect = tick;
+        expect.video.clear();
+        CHECK(back1 == expect);
+        In in2(v2.bytes);
+        TickRecord back2;
+        REQUIRE(decodeTick(in2, back2, 2));
+        CHECK(in2.done());
+        CHECK(back2 == tick);
+        // A format 2 record read as format 1 leaves the video list unread.
+        In mixed(v2.bytes);
+        TickRecord x;
+        CHECK((!decodeTick(mixed, x, 1) || !mixed.done()));
+    }
+    CHECK(withVideo > 0);
+}
+
+TEST_CASE("video items: an empty or over-long fragment is a decode error") {
+    auto tickWith = [](std::size_t wireBytes) {
+        Out o;
+        o.var(7);                        // tick
+        for (int i = 0; i < 5; ++i) o.var(0); // joined, left, avatars, objects, voice
+        o.var(0);                        // events
+        o.var(1);                        // one video fragment
+        o.var(100); o.u16(5);
+        o.blob(std::vector<std::uint8_t>(wireBytes, 0x5A));
+        return o.bytes;
+    };
+    for (std::size_t n : {std::size_t{1}, kMaxVideo}) {
+        const auto b = tickWith(n);
+        In in(b);
+        TickRecord t;
+        REQUIRE(decodeTick(in, t, 2));
+        REQUIRE(t.video.size() == 1);
+        CHECK(t.video[0].wire.size() == n);
+        CHECK(t.video[0].stream == 5);
+        CHECK(t.video[0].atMs == 100);
+    }
+    for (std::size_t n : {std::size_t{0}, kMaxVideo + 1}) {
+        const auto b = tickWith(n);
+        In in(b);
+        TickRecord t;
+        CHECK_FALSE(decodeTick(in, t, 2));
+    }
+}

@@ -103,6 +103,43 @@ TEST_CASE("every content type and the info round trip") {
     for (const auto& t : w.ticks) for (const auto& v : t.voice) voice += v.opus.size();
     CHECK((*r)->summary().voiceBytes == voice);
     CHECK((*r)->summary().stateBytes > 0);
+    // Video: every fragment back as written (in back.ticks == w.ticks), counted by verifyAll.
+    std::uint64_t video = 0, fragments = 0;
+    for (const auto& t : w.ticks) for (const auto& v : t.video) { video += v.wire.size(); ++fragments; }
+    REQUIRE(fragments > 0);
+    CHECK((*r)->summary().videoFragments == fragments);
+    CHECK((*r)->summary().videoBytes == video);
+    CHECK((*r)->summary().version == kFormatVersion);
+}
+
+TEST_CASE("video fragments: kept up to the limit, counted by the writer; longer or empty ones dropped") {
+    TempDir dir;
+    WriterConfig c;
+    c.path = dir.file("v.crrec");
+    c.key = testKey();
+    c.info = sampleInfo();
+    c.syncEachBlock = false;
+    auto w = RecordingWriter::create(c);
+    REQUIRE(w.ok());
+    TickRecord t;
+    t.tick = 100;
+    t.video.push_back({10, 5, bytesOf(kMaxVideoWireBytes, 1)});      // the largest fragment message
+    t.video.push_back({11, 5, bytesOf(kMaxVideoWireBytes + 1, 2)});  // longer than any message: dropped
+    t.video.push_back({11, 5, {}});                                   // empty: dropped
+    t.video.push_back({12, 0, bytesOf(20, 3)});
+    (*w)->append(t);
+    const auto s = (*w)->stats();
+    CHECK(s.videoFragments == 2);
+    CHECK(s.videoBytes == kMaxVideoWireBytes + 20);
+    REQUIRE((*w)->close().ok());
+    auto r = RecordingReader::open(c.path, testKey());
+    REQUIRE(r.ok());
+    auto back = readAll(**r);
+    REQUIRE(back.ticks.size() == 1);
+    const auto& v = back.ticks[0].video;
+    REQUIRE(v.size() == 2);
+    CHECK(v[0] == t.video[0]);
+    CHECK(v[1] == t.video[3]);
 }
 
 TEST_CASE("keyframeAtOrBefore finds the last keyframe at or before a tick") {

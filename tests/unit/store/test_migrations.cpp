@@ -74,6 +74,8 @@ void fill(Database& db, int version) {
                         "VALUES (1, 1, 'question', 9, 'Guest', 'spoke', 'Genotype?', 1100)").ok());
         REQUIRE(db.exec("INSERT INTO disclosures (program_id, person_id, text, created_at) VALUES (1, 2, 'None.', 10)").ok());
     }
+    if (version >= 4) REQUIRE(db.exec("UPDATE programs SET recording_policy = 'whole' WHERE id = 1").ok());
+    if (version >= 5) REQUIRE(db.exec("UPDATE programs SET record_cameras = 1 WHERE id = 1").ok());
 }
 
 void checkFilled(Database& db, int version) {
@@ -126,6 +128,14 @@ void checkFilled(Database& db, int version) {
         REQUIRE(chat->size() == 1);
         CHECK((*chat)[0].kind == ChatLineKind::Question);
         CHECK(r.disclosures(1)->size() == 1);
+    }
+    if (version >= 1) {
+        // v4's policy kept (its default over older rows); v5's camera rule
+        // reads "no" over every older row: cameras stay out of recordings.
+        const auto p = r.programByCode("hcv");
+        REQUIRE(p.ok());
+        CHECK(p->recordingPolicy == (version >= 4 ? "whole" : "didactic"));
+        CHECK(p->recordCameras == (version >= 5));
     }
 }
 
@@ -260,4 +270,36 @@ TEST_CASE("a database newer than this build is refused and left untouched") {
     REQUIRE(raw.ok());
     CHECK_FALSE(migrate(**raw).ok());
     CHECK((*raw)->schemaVersion() == currentSchemaVersion() + 1);
+}
+
+TEST_CASE("v5: a program's camera rule is no by default, set through Records, audited, and 0 or 1 only") {
+    TempDir dir;
+    auto db = Database::open({.path = dir.file("clinic.db")});
+    REQUIRE(db.ok());
+    REQUIRE(currentSchemaVersion() >= 5);
+    Records r(**db);
+    Program p;
+    p.code = "hcv";
+    p.name = "Hepatitis C ECHO";
+    auto id = r.createProgram(p, Actor{.via = "test"}, 10);
+    INFO((id.ok() ? std::string() : id.error().message));
+    REQUIRE(id.ok());
+    auto got = r.program(*id);
+    REQUIRE(got.ok());
+    CHECK_FALSE(got->recordCameras);
+    auto before = r.auditRows(1, 0);
+    REQUIRE(before.ok());
+    got->recordCameras = true;
+    REQUIRE(r.updateProgram(*got, Actor{.via = "test"}, 20).ok());
+    CHECK(r.program(*id)->recordCameras);
+    CHECK(r.programByCode("hcv")->recordCameras);
+    auto after = r.auditRows(1, 0);
+    REQUIRE(after.ok());
+    REQUIRE(after->size() == before->size() + 1);   // one field changed: one row
+    const std::string& text = after->back().text;
+    CHECK(text.find("recordCameras") != std::string::npos);
+    CHECK(text.find("yes") != std::string::npos);
+    // The column takes nothing but 0 and 1.
+    CHECK_FALSE((*db)->exec("UPDATE programs SET record_cameras = 2 WHERE id = 1").ok());
+    CHECK(r.program(*id)->recordCameras);
 }
