@@ -18,7 +18,11 @@ struct VideoClient::Publisher {
     bool asked = false;                 // VideoPublish{on} sent for this room
     mutable std::mutex mutex;
     std::vector<net::VideoFragment> out;  // fragments waiting for the session thread
+    std::vector<VideoSendTiming> timing;  // one per frame in `out`, in order (sentAt set by the session thread)
     PublishStats stats;
+    std::shared_ptr<const media::I420Frame> captured;   // the newest frame encoded (under mutex)
+    std::uint64_t capturedSerial = 0;
+    TimingRing<VideoSendTiming> sent;     // the session thread's
     std::atomic<bool> stop{false};
     std::thread thread;
 
@@ -38,6 +42,7 @@ struct VideoClient::Publisher {
                 }
                 continue;
             }
+            const auto takenAt = std::chrono::steady_clock::now();
             if (keyframe.exchange(false)) encoder->forceKeyframe();
             packets.clear();
             if (const auto s = encoder->encode(*f, packets); !s.ok()) {
@@ -45,6 +50,7 @@ struct VideoClient::Publisher {
                 stats.error = s.error().message;
                 return;
             }
+            const auto encodedAt = std::chrono::steady_clock::now();
             const int me = slot.load();
             for (const auto& p : packets) {
                 if (p.layer == 0) {
@@ -72,11 +78,18 @@ struct VideoClient::Publisher {
                 // The session thread is behind (a stall): keep the newest frame's fragments only, and restart at a key frame.
                 if (out.size() > 4 * net::kMaxVideoFragments) {
                     out.clear();
+                    timing.clear();
                     keyframe = true;
                     continue;
                 }
                 out.insert(out.end(), frags.begin(), frags.end());
+                timing.push_back(VideoSendTiming{d.frame, static_cast<std::uint8_t>(frags.size()), d.layer, d.keyframe, takenAt, encodedAt, {}});
             }
+            // What was sent, for the sender's own preview.
+            auto picture = std::make_shared<const media::I420Frame>(std::move(*f));
+            std::lock_guard lock(mutex);
+            captured = std::move(picture);
+            ++capturedSerial;
         }
     }
 };
@@ -129,6 +142,15 @@ void VideoClient::unpublish(net::VideoKind kind) {
 
 bool VideoClient::publishing(net::VideoKind kind) const { return publishers_[static_cast<std::size_t>(kind)] != nullptr; }
 
+std::shared_ptr<const media::I420Frame> VideoClient::captured(net::VideoKind kind, std::uint64_t* serial) const {
+    const auto& p = publishers_[static_cast<std::size_t>(kind)];
+    if (serial) *serial = 0;
+    if (!p) return nullptr;
+    std::lock_guard lock(p->mutex);
+    if (serial) *serial = p->capturedSerial;
+    return p->captured;
+}
+
 VideoClient::PublishStats VideoClient::publishStats(net::VideoKind kind) const {
     const auto& p = publishers_[static_cast<std::size_t>(kind)];
     if (!p) return {};
@@ -153,6 +175,7 @@ void VideoClient::reset() {
             p->asked = false;
             std::lock_guard lock(p->mutex);
             p->out.clear();
+            p->timing.clear();
         }
     receivers_.clear();
     told_.clear();
@@ -224,6 +247,7 @@ void VideoClient::onFragment(const net::VideoFragment& f, double now) {
     r.view.reassembly = r.reassembler.stats();
     if (scratch_.empty()) return;
     const std::uint32_t gen = generations_[f.stream.packed()];
+    const auto completeAt = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
     for (auto& d : scratch_) {
         ++stats_.frames;
@@ -232,7 +256,7 @@ void VideoClient::onFragment(const net::VideoFragment& f, double now) {
             jobs_.pop_front();
             ++queueDropped_;
         }
-        jobs_.push_back(Job{f.stream, gen, std::move(d)});
+        jobs_.push_back(Job{f.stream, gen, std::move(d), completeAt});
     }
     (void)now;
     cv_.notify_one();
@@ -282,7 +306,9 @@ void VideoClient::decodeLoop() {
             else if (*r && d.decoder->lastFrameIntact()) picture = std::move(**r);
             else if (*r) failed = true;   // decoded over a lost reference: artefacts; wait for the key frame
         }
+        const auto decodedAt = std::chrono::steady_clock::now();
         lock.lock();
+        received_.push(VideoReceiveTiming{job.stream, job.frame.frame, picture.has_value(), job.completeAt, decodedAt});
         if (failed) {
             ++decodeErrors_;
             corrupted_.push_back(key);
@@ -318,17 +344,25 @@ void VideoClient::pump(const VideoSend& send, double now) {
             p->asked = send(m);
         }
         std::vector<net::VideoFragment> out;
+        std::vector<VideoSendTiming> timing;
         {
             std::lock_guard lock(p->mutex);
             out.swap(p->out);
+            timing.swap(p->timing);
         }
         net::VideoFragmentMsg msg;
+        std::size_t frameAt = 0;
         for (const auto& f : out) {
             msg.fragment = f;
             if (send(msg)) {
                 std::lock_guard lock(p->mutex);
                 ++p->stats.fragments;
                 p->stats.bytes += f.size;
+            }
+            // A frame's fragments go in index order: its last one ends it.
+            if (f.index + 1u == f.count && frameAt < timing.size()) {
+                timing[frameAt].sentAt = std::chrono::steady_clock::now();
+                p->sent.push(timing[frameAt++]);
             }
         }
     }
@@ -390,5 +424,15 @@ std::optional<VideoStreamView> VideoClient::stream(net::VideoStreamId id) const 
 }
 
 VideoReceiveStats VideoClient::receiveStats() const { return stats_; }
+
+std::vector<VideoSendTiming> VideoClient::sendTimings(net::VideoKind kind) const {
+    const auto& p = publishers_[static_cast<std::size_t>(kind)];
+    return p ? p->sent.ordered() : std::vector<VideoSendTiming>{};
+}
+
+std::vector<VideoReceiveTiming> VideoClient::receiveTimings() const {
+    std::lock_guard lock(mutex_);
+    return received_.ordered();
+}
 
 } // namespace caseroom::session

@@ -16,11 +16,15 @@
 //    below Full), frozen when no picture decoded for kFrozenSeconds.
 // A receiver makes a new reassembler whenever a stream (re)appears: a
 // publisher that joins again restarts its frame numbers.
-// Thread rule: everything but latest() and the threads' own work is the
-// session's thread; latest() may be called from any thread.
+// Per-frame timestamps (the glass-to-glass benchmark): sendTimings() and
+// receiveTimings() keep the newest kTimingFrames frames on the steady clock;
+// a few stores per frame, copied out only when read.
+// Thread rule: everything but latest(), receiveTimings() and the threads'
+// own work is the session's thread; those two may be called from any thread.
 #pragma once
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -52,6 +56,25 @@ struct VideoReceiveStats {
     std::uint64_t bytes = 0;
 };
 
+// One published frame's way out, on the steady clock.
+struct VideoSendTiming {
+    std::uint16_t frame = 0;           // the stream's frame number, as on the wire
+    std::uint8_t fragments = 0;
+    std::uint8_t layer = 0;
+    bool keyframe = false;
+    std::chrono::steady_clock::time_point capturedAt;   // the encoder thread took it from the source (which it waits on)
+    std::chrono::steady_clock::time_point encodedAt;    // out of the encoder
+    std::chrono::steady_clock::time_point sentAt;       // its last fragment handed to the session's send (pump)
+};
+// One received frame's way in, on the steady clock.
+struct VideoReceiveTiming {
+    net::VideoStreamId stream;
+    std::uint16_t frame = 0;
+    bool decoded = false;              // an intact picture came out (else a decode error or artefacts)
+    std::chrono::steady_clock::time_point completeAt;   // the reassembler gave it out (its last fragment arrived)
+    std::chrono::steady_clock::time_point decodedAt;    // the decode thread finished it
+};
+
 // One stream as the UI and the renderer see it.
 struct VideoStreamView {
     VideoStreamInfo info;
@@ -69,6 +92,7 @@ public:
     static constexpr double kFrozenSeconds = 1.5;
     static constexpr double kKeyframeRetrySeconds = 0.3;   // a receiver repeats an unanswered key frame request this often
     static constexpr std::size_t kDecodeQueue = 8;        // frames waiting for the decode thread, all streams
+    static constexpr std::size_t kTimingFrames = 512;     // frames kept per timing ring
 
     VideoClient();
     ~VideoClient();
@@ -114,8 +138,34 @@ public:
         std::string error;   // the source's or encoder's fault, when it stopped
     };
     [[nodiscard]] PublishStats publishStats(net::VideoKind kind) const;
+    // The newest frame `kind` encoded, as sent (the sender's own preview), and
+    // its serial (bumped per frame; 0 when none). Null when not publishing.
+    [[nodiscard]] std::shared_ptr<const media::I420Frame> captured(net::VideoKind kind, std::uint64_t* serial = nullptr) const;
+    // The newest frames sent of `kind` (at most kTimingFrames, oldest first;
+    // empty when not publishing), and the newest frames received of all
+    // streams (those the decode thread took; a frame dropped from its queue
+    // is not there). receiveTimings: any thread.
+    [[nodiscard]] std::vector<VideoSendTiming> sendTimings(net::VideoKind kind) const;
+    [[nodiscard]] std::vector<VideoReceiveTiming> receiveTimings() const;
 
 private:
+    // A bounded ring of the newest kTimingFrames records (no allocation when pushed).
+    template <typename T>
+    struct TimingRing {
+        std::array<T, kTimingFrames> items{};
+        std::size_t next = 0, count = 0;
+        void push(const T& t) {
+            items[next] = t;
+            next = (next + 1) % kTimingFrames;
+            if (count < kTimingFrames) ++count;
+        }
+        [[nodiscard]] std::vector<T> ordered() const {
+            std::vector<T> out;
+            out.reserve(count);
+            for (std::size_t i = 0; i < count; ++i) out.push_back(items[(next + kTimingFrames - count + i) % kTimingFrames]);
+            return out;
+        }
+    };
     struct Publisher;
     struct Receiver {
         VideoStreamView view;
@@ -127,6 +177,7 @@ private:
         net::VideoStreamId stream;
         std::uint32_t generation = 0;
         net::VideoFrameData frame;
+        std::chrono::steady_clock::time_point completeAt;
     };
     struct Decoded {
         std::shared_ptr<const media::I420Frame> picture;
@@ -156,6 +207,7 @@ private:
     std::map<std::uint16_t, Decoded> decoded_;   // by packed id
     std::vector<std::uint16_t> corrupted_;        // streams whose decode failed: ask for a key frame
     std::uint64_t decodedCount_ = 0, decodeErrors_ = 0, queueDropped_ = 0;
+    TimingRing<VideoReceiveTiming> received_;
     bool stop_ = false;
     std::thread decoder_;   // last
 };

@@ -18,14 +18,19 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
+#include <map>
 #include <queue>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
+#include "core/percentile.h"
 #include "core/rng.h"
 #include "integration/secure_fixture.h"
 #include "media/video_frame.h"
@@ -333,4 +338,122 @@ TEST_CASE("a receiver on a 200 kbit/s link gets the base layer, not every layer,
     CHECK(median(delays) < 0.15);
     CHECK(p95 < 0.4);
     std::filesystem::remove(file);
+}
+
+// Glass-to-glass by stage, the network part (hidden; run by hand:
+//   test_video_live "[.bench]"): the paced, grainy test pattern at the
+// presenter's and the spoke tile's profiles through the real server to one
+// receiver. Per frame, from the VideoClients' timing rings and the server's
+// counters read after each of its updates in the fixture's loop (clients,
+// then server, then 1 ms sleep):
+//   captured (the encoder thread took the source's frame) -> encoded ->
+//   sent (the publisher's session handed its last fragment to the
+//   transport) -> server in (the end of the server update after which the
+//   server held every fragment sent so far up to that frame's last) ->
+//   server out (... after which its link scheduler had sent the receiver
+//   every copy up to that frame's last) -> complete (the receiver's
+//   reassembler gave it out) -> decoded.
+// Fragments are matched to frames by count, so the run checks first that
+// nothing was lost, late or dropped on the way. Upload and display are the
+// renderer's stages, not here.
+TEST_CASE("video latency by stage through the real server, capture to decoded", "[.bench][video]") {
+    using Clock = std::chrono::steady_clock;
+    const auto ms = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    for (const media::VideoUse use : {media::VideoUse::Presenter, media::VideoUse::SpokeTile}) {
+        const media::VideoProfile& profile = media::videoProfile(use);
+        INFO(media::toString(use));
+        std::vector<media::I420Frame> source;
+        const auto file = writePattern(profile, source);
+        test::SecureWorld w;
+        ClientSession& pub = w.join(w.mint("Dr Spoke", core::Role::Spoke));
+        ClientSession& viewer = w.join(w.mint("Dr Hub", core::Role::Facilitator));
+        VideoClient vp, vv;
+        pub.attachVideo(&vp);
+        viewer.attachVideo(&vv);
+        REQUIRE(w.until(30.0, [&] { return inRoom(pub) && inRoom(viewer); }));
+        REQUIRE(vp.publish(net::VideoKind::Camera, openPattern(file), profile).ok());
+        const net::VideoStreamId stream = cameraOf(pub);
+        REQUIRE(w.until(10.0, [&] { return viewer.videoStreams().size() == 1; }));
+        vv.show({stream});
+        const auto shownAt = Clock::now();
+
+        struct Mark {
+            Clock::time_point at;
+            std::uint64_t in = 0, out = 0;
+        };
+        std::vector<Mark> marks;
+        const auto step = [&] {
+            const double t = w.now();
+            for (auto& c : w.clients) c->update(t);
+            w.server->update(t);
+            const VideoStats& vs = w.server->video("demo")->stats();
+            const std::uint64_t in = vs.fragmentsIn + vs.notPublished + vs.spoofed;   // every fragment it was sent
+            const std::uint64_t out = w.server->links().counters().messages[static_cast<std::size_t>(TrafficClass::Video)];
+            if (marks.empty() || in != marks.back().in || out != marks.back().out) marks.push_back(Mark{Clock::now(), in, out});
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        };
+        constexpr double kWarm = 3.0, kMeasured = 8.0;   // the tiers climb one layer a second
+        while (Clock::now() - shownAt < std::chrono::duration<double>(kWarm + kMeasured)) step();
+        const auto sent = vp.sendTimings(net::VideoKind::Camera);
+        const auto publishStats = vp.publishStats(net::VideoKind::Camera);
+        for (const auto until = Clock::now() + std::chrono::milliseconds(500); Clock::now() < until;) step();   // what is in flight arrives
+        const auto received = vv.receiveTimings();
+        const auto view = vv.stream(stream);
+        REQUIRE(view.has_value());
+
+        // Every frame since the first is in the rings, and nothing was lost on the way: the counts match.
+        std::uint64_t sentFragments = 0;
+        for (const auto& s : sent) sentFragments += s.fragments;
+        REQUIRE(sent.size() < VideoClient::kTimingFrames);
+        REQUIRE(sentFragments == publishStats.fragments);
+        REQUIRE(received.size() < VideoClient::kTimingFrames);
+        CHECK(view->reassembly.lost == 0);
+        CHECK(view->reassembly.late == 0);
+        CHECK(view->reassembly.undecodable == 0);
+        CHECK(vv.receiveStats().queueDropped == 0);
+        CHECK(w.server->links().counters().videoQueueDropped == 0);
+
+        std::map<std::uint16_t, std::size_t> bySentFrame;
+        std::vector<std::uint64_t> sentCum(sent.size());
+        for (std::size_t i = 0; i < sent.size(); ++i) {
+            bySentFrame[sent[i].frame] = i;
+            sentCum[i] = (i ? sentCum[i - 1] : 0) + sent[i].fragments;
+        }
+        const auto firstMark = [&](auto count) -> const Mark* {
+            const auto it = std::find_if(marks.begin(), marks.end(), count);
+            return it == marks.end() ? nullptr : &*it;
+        };
+        const char* names[] = {"captured -> encoded", "encoded -> sent", "sent -> server in", "server in -> server out",
+                               "server out -> complete", "complete -> decoded", "captured -> decoded"};
+        std::vector<std::vector<double>> stages(std::size(names));
+        std::uint64_t receivedCum = 0;
+        std::size_t measured = 0, negative = 0;
+        for (const auto& r : received) {
+            const auto it = bySentFrame.find(r.frame);
+            if (it == bySentFrame.end()) break;   // sent after the publisher's ring was read: the rest are too
+            const VideoSendTiming& s = sent[it->second];
+            receivedCum += s.fragments;
+            if (!r.decoded || s.capturedAt < shownAt + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kWarm)))
+                continue;
+            const std::uint64_t need = sentCum[it->second];
+            const Mark* in = firstMark([&](const Mark& m) { return m.in >= need; });
+            const Mark* out = firstMark([&](const Mark& m) { return m.out >= receivedCum; });
+            if (!in || !out) continue;
+            const double d[] = {ms(s.capturedAt, s.encodedAt), ms(s.encodedAt, s.sentAt), ms(s.sentAt, in->at), ms(in->at, out->at),
+                                ms(out->at, r.completeAt), ms(r.completeAt, r.decodedAt), ms(s.capturedAt, r.decodedAt)};
+            for (std::size_t k = 0; k < std::size(d); ++k) {
+                stages[k].push_back(d[k]);
+                if (d[k] < 0) ++negative;
+            }
+            ++measured;
+        }
+        std::printf("video latency, %s %ux%u at %u fps, %zu frames (of %zu received) over %.0f s:\n", media::toString(use), profile.width,
+                    profile.height, profile.fps, measured, received.size(), kMeasured);
+        for (std::size_t k = 0; k < std::size(names); ++k)
+            std::printf("  %-24s median %7.2f ms   95th %7.2f ms\n", names[k], core::percentile(stages[k], 0.5), core::percentile(stages[k], 0.95));
+        // The matching is right only if every stage runs forwards in time.
+        CHECK(negative == 0);
+        CHECK(measured >= static_cast<std::size_t>(kMeasured * profile.fps / 4));   // at least the base layer's frames
+        std::filesystem::remove(file);
+    }
 }

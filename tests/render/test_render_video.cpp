@@ -6,10 +6,13 @@
 // source's samples, within a few levels (filtering, MSAA resolve, float).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include <imgui.h>
 
+#include "core/percentile.h"
 #include "media/video_frame.h"
 #include "render/camera.h"
 #include "render/headless.h"
@@ -212,4 +215,48 @@ TEST_CASE("video: tiles drawn after the UI land where the UI placed them", "[ren
     CHECK(maxDiff(meanBlock(*img, 380, kHeight - 65, 2), want) > 0.2f);            // not mirrored
     CHECK(validationMessageCount(rig.rig.dev) == 0);
     destroyHeadlessUiRig(rig);
+}
+
+// Hidden benchmark (BENCHMARKS.md "Video", the upload and display stages of
+// glass to glass): per picture size, frames with a new picture on a wall
+// panel against frames without one, interleaved (so a busy machine weighs
+// on both alike) on a small target (so the frame's own cost stays small).
+// setPanelVideo's own time (packing the planes) is measured apart; a frame
+// is begin, scene, end and wait: on lavapipe the GPU's work (the copy, the
+// YUV sampling) is CPU time too, so the frame is displayed when it returns.
+TEST_CASE("video: upload and display cost per picture", "[.bench][render][video]") {
+    auto rig = makeRig(320, 180);
+    REQUIRE(rig->ok);
+    Renderer& r = rig->rig.renderer;
+    sim::RoomLayout layout = sim::makeLayout(sim::RoomSpec{});
+    FrameView view;
+    view.layout = &layout;
+    view.camera = panelCamera(layout.panels[3], 16.0f / 9.0f);
+    std::printf("| picture | setPanelVideo (ms) | frame without (ms) | frame with a new picture (ms) | difference (ms) |\n"
+                "|---|---:|---:|---:|---:|\n");
+    for (const auto& [w, h] : {std::pair{320u, 180u}, std::pair{640u, 360u}, std::pair{1280u, 720u}}) {
+        std::vector<media::I420Frame> pictures;
+        for (std::uint32_t i = 0; i < 8; ++i) pictures.push_back(media::testPattern(w, h, i));
+        std::vector<double> pack, without, with;
+        for (int i = 0; i < 220; ++i) {
+            const bool withPicture = i % 2 == 1;
+            const auto t0 = std::chrono::steady_clock::now();
+            if (withPicture) {
+                REQUIRE(show(r, 3, pictures[static_cast<std::size_t>(i) % pictures.size()]));
+                if (i >= 20) pack.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+            }
+            REQUIRE(beginFrame(r, rig->rig.target.extent) == FrameResult::Ready);
+            drawScene(r, view);
+            REQUIRE(endFrame(r) == FrameResult::Ready);
+            REQUIRE(waitIdle(r));
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            if (i >= 20) (withPicture ? with : without).push_back(ms);
+        }
+        CHECK(slotHasPicture(r, 3));
+        const double a = core::percentile(without, 0.5), b = core::percentile(with, 0.5);
+        std::printf("| %ux%u | %.2f | %.2f (%.2f..%.2f) | %.2f (%.2f..%.2f) | %.2f |\n", w, h, core::percentile(pack, 0.5), a,
+                    core::percentile(without, 0.1), core::percentile(without, 0.9), b, core::percentile(with, 0.1),
+                    core::percentile(with, 0.9), b - a);
+    }
+    CHECK(finish(rig) == 0);
 }
