@@ -35,6 +35,7 @@
 #include "session_slides.h"
 #include "sim/permissions.h"
 #include "slides_ui.h"
+#include "video_panel.h"
 #include "voice_panel.h"
 #include "window_presets.h"
 
@@ -87,6 +88,8 @@ struct App {
     bool mayPoint = false;          // may show a laser
     glm::vec3 head{0.0f};           // my head, the laser's origin
     VoicePanel voice;
+    VideoPanel video;               // live video (video_panel.h): made with the slides, gone with the link
+    std::vector<render::ThumbnailDraw> screenDraws; // thumbnails and video tiles: one drawThumbnails a frame
     CasesUi cases;                  // the case desk window (program credentials)
     ClinicUi clinic;                // the teaching round's windows (clinic_ui.h)
     std::vector<ClinicIntent> clinicIntents; // emitted by the windows, sent under the lock
@@ -152,6 +155,7 @@ void endLink(App& a) {
                         static_cast<unsigned long long>(t.runs), t.medianGapMs, t.p99GapMs, t.maxGapMs);
     }
     stopVoice(a.voice, a.link.session.get());
+    stopVideo(a.video, a.link.session.get(), a.panelStates, a.renderer);
     // The slides go before the session their intents reach into.
     if (a.slides)
         for (std::uint32_t p = 0; p < render::kMaxPanels; ++p) render::clearPanelSlide(a.renderer, p);
@@ -182,6 +186,9 @@ void startSlides(App& a, session::ClientSession& s) {
     a.panelIntents = std::make_unique<SessionPanelIntents>(s);
 }
 
+// On joining (under the lock): live video over this session.
+void startRoomVideo(App& a, session::ClientSession& s) { startVideo(a.video, s); }
+
 // Every frame in the room (under the lock): what the slides need from the session.
 void syncSlides(App& a, session::ClientSession& s) {
     if (a.slideSource) a.slideSource->sync(s);
@@ -195,6 +202,7 @@ void syncSlides(App& a, session::ClientSession& s) {
     a.mayPoint = mayPoint(role, s.self(), a.panelStates);
     if (!a.mayPoint) a.slidesUi.laserOn = false; // lost the panel: the laser goes with it
     if (const sim::AvatarPose* self = s.selfPose()) a.head = self->headPosition();
+    videoFrame(a.video, s);
 }
 
 void tearDown(App& a) {
@@ -431,6 +439,7 @@ void buildUi(App& a, bool inRoom, const platform::InputFrame& in) {
         a.panelIntents->endFrame();   // a laser not renewed this frame goes off
     }
     const bool typing = ImGui::GetIO().WantCaptureKeyboard;
+    drawVideoUi(a.video, *a.link.session, VideoUiView{false, !typing && ImGui::IsKeyPressed(SDL_SCANCODE_C, false), &a.camera});
     voiceFrame(a.voice, *a.link.session, in.down(platform::Key::PushToTalk) && !typing);
 }
 
@@ -508,6 +517,7 @@ int runWindowed(const Options& o) {
                     std::printf("caseroom: joined as %s\n", a.link.joinedAs.c_str());
                     std::fflush(stdout);
                     startSlides(a, s);
+                    startRoomVideo(a, s);
                 }
                 syncSlides(a, s);
                 if (!a.voice.started && s.self().valid()) {
@@ -547,10 +557,12 @@ int runWindowed(const Options& o) {
         }
         if (inRoom && a.slides)
             a.slides->update(platform::nowSeconds(), a.panelStates, a.slidesUi.local, a.panelDots, a.renderer);
+        if (inRoom) uploadVideo(a.video, a.panelStates, a.panelDots, a.renderer); // after the slides: see video_wall.h
         if (inRoom) {
             render::FrameView view;
             view.layout = a.hasLayout ? &a.layout : nullptr;
             view.avatars = a.avatars;
+            view.faces = a.video.faces;
             view.camera = a.camera;
             render::drawScene(a.renderer, view);
         }
@@ -569,7 +581,9 @@ int runWindowed(const Options& o) {
         }
         ImGui::Render();
         render::recordImGui(a.ui, render::frameCommandBuffer(a.renderer));
-        render::drawThumbnails(a.renderer, a.slidesUi.thumbnails); // above the UI (see slides_ui.h)
+        a.screenDraws.assign(a.slidesUi.thumbnails.begin(), a.slidesUi.thumbnails.end());
+        a.screenDraws.insert(a.screenDraws.end(), a.video.tiles.begin(), a.video.tiles.end());
+        render::drawThumbnails(a.renderer, a.screenDraws); // above the UI (see slides_ui.h)
         if (render::endFrame(a.renderer) == render::FrameResult::DeviceLost) {
             std::fprintf(stderr, "caseroom: the graphics device was lost; restart CaseRoom to continue\n");
             rc = 3;

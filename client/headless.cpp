@@ -28,6 +28,7 @@
 #include "session_slides.h"
 #include "sim/layout.h"
 #include "slides_ui.h"
+#include "video_panel.h"
 
 namespace caseroom::client {
 namespace {
@@ -57,7 +58,8 @@ struct FrameTimes {
 // Scene + name tags (or, with `room`, the full in-room UI as the window
 // shows it). Returns false on a lost device.
 bool frame(Headless& h, const render::FrameView& view, FrameTimes* times, RoomUi* roomUi = nullptr,
-           RoomUiView* room = nullptr, const std::function<void()>& moreUi = {}) {
+           RoomUiView* room = nullptr, const std::function<void()>& moreUi = {},
+           const std::vector<render::ThumbnailDraw>* screen = nullptr) {
     const auto ui = [&] {
         const ImGuiIO& io = ImGui::GetIO();
         const glm::vec2 viewport{io.DisplaySize.x, io.DisplaySize.y};
@@ -71,7 +73,7 @@ bool frame(Headless& h, const render::FrameView& view, FrameTimes* times, RoomUi
                                  viewport, view.avatars);
         }
     };
-    return render::renderUiFrame(h, view, ui, times ? &times->cpu : nullptr) != render::FrameResult::DeviceLost;
+    return render::renderUiFrame(h, view, ui, times ? &times->cpu : nullptr, screen) != render::FrameResult::DeviceLost;
 }
 
 // [SECTION] scene sources
@@ -181,6 +183,10 @@ int connectedScene(Headless& h, const Options& o) {
     std::vector<render::AvatarDraw> avatars;
     avatars.reserve(256);
     const bool firstPerson = o.camera == render::CameraPreset::Seat;
+    // Live video as the window places it (video_panel.h); this client publishes nothing.
+    VideoPanel video;
+    video.showFaces = o.videoFaces;
+    startVideo(video, s);
     RoomUi roomUi;
     roomUi.showHelp = false; // the screenshot shows the room and the round (the wall board sits where help would)
     ClinicUi clinicUi;
@@ -259,10 +265,13 @@ int connectedScene(Headless& h, const Options& o) {
         if (layout) laserDots(*layout, lasers, dots);
         slides.setServerClock(s.serverTick(), s.tickRate(), secondsSince(start));
         slides.update(secondsSince(start), s.panels(), slidesUi.local, dots, h.rig.renderer);
+        videoFrame(video, s);
+        uploadVideo(video, s.panels(), dots, h.rig.renderer); // after the slides: see video_wall.h
         collectAvatars(s, firstPerson, avatars);
         render::FrameView view;
         view.layout = layout;
         view.avatars = avatars;
+        view.faces = video.faces;
         if (layout) view.camera = cameraFor(o, *layout, s.selfPose(), render::aspectRatio(h.rig.target));
         for (auto& n : s.takeNotices()) addNotice(roomUi, secondsSince(start), std::move(n));
         RoomUiView rv;
@@ -286,8 +295,9 @@ int connectedScene(Headless& h, const Options& o) {
             noIntents.clear();
             drawReplayUi(replayUi, ReplayUiView{&s.replay(), s.desc().role}, noReplayIntents); // [replay] shown, never sent
             noReplayIntents.clear();
+            drawVideoUi(video, s, VideoUiView{true, false, &view.camera});
         };
-        if (!frame(h, view, nullptr, o.ui ? &roomUi : nullptr, &rv, slidesPanel)) {
+        if (!frame(h, view, nullptr, o.ui ? &roomUi : nullptr, &rv, slidesPanel, o.ui ? &video.tiles : nullptr)) {
             rc = 3;
             return false;
         }
@@ -316,6 +326,32 @@ int connectedScene(Headless& h, const Options& o) {
                         slidesShown(slides, s.panels(), h.rig.renderer) ? ", all on screen" : "");
         }
     }
+    if (ok && o.waitVideo > 0) {
+        const auto waitStart = Clock::now();
+        auto allShown = [&] {
+            if (video.plan.placed.empty()) return false;
+            for (const VideoPlacement& pl : video.plan.placed)
+                if (!render::slotHasPicture(h.rig.renderer, pl.slot())) return false;
+            return true;
+        };
+        while (ok && !allShown() && secondsSince(waitStart) < o.waitVideo) ok = step();
+        for (int i = 0; ok && i < 2; ++i) ok = step();
+    }
+    {
+        // What live video this client saw (counts and places: no names in logs).
+        std::uint32_t pictured = 0;
+        std::string where;
+        for (const VideoPlacement& pl : video.plan.placed) {
+            if (render::slotHasPicture(h.rig.renderer, pl.slot())) ++pictured;
+            where += std::string(where.empty() ? "" : ", ") + toString(pl.spot) + " " + std::to_string(pl.index) +
+                     (pl.stream.kind == net::VideoKind::Screen ? " (screen)" : "");
+        }
+        const auto rs = video.client ? video.client->receiveStats() : session::VideoReceiveStats{};
+        std::printf("video: %zu streams in the room, %zu placed, %u showing a picture; %llu pictures decoded, %llu uploaded%s%s\n",
+                    video.views.size(), video.plan.placed.size(), pictured, static_cast<unsigned long long>(rs.decoded),
+                    static_cast<unsigned long long>(video.wall.uploads()), where.empty() ? "" : "; ", where.c_str());
+    }
+    stopVideo(video, &s, s.panels(), h.rig.renderer);
     if (s.clinic().agenda().hasPlan)
         std::printf("clinic: at the end: %s\n", describePhase(s.clinic(), s.serverTick(), s.tickRate()).c_str());
     std::printf("joined room '%s' as %s: %zu participants visible\n", s.desc().roomCode.c_str(),

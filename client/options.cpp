@@ -46,6 +46,9 @@ std::string usageText() {
            "  --wait-slides SECONDS with --connect: after the frames, keep rendering until every\n"
            "                        panel that shows a deck has its current slide on screen (or the\n"
            "                        time runs out), then take the screenshot\n"
+           "  --wait-video SECONDS  with --connect: then keep rendering until every video stream placed in\n"
+           "                        the room shows a picture (or the time runs out)\n"
+           "  --video-faces         with --connect: cameras on their senders' avatars too\n"
            "  --prefetch            with --connect: fetch every deck the room offers into the blob\n"
            "                        cache ($XDG_CACHE_HOME/caseroom/blobs, else ~/.cache/caseroom/blobs),\n"
            "                        print the bytes fetched per deck and exit (a deck fetched\n"
@@ -146,6 +149,12 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             std::uint32_t s = 0;
             st = num(1, 600, s);
             o.waitSlides = s;
+        } else if (a == "--wait-video") {
+            std::uint32_t s = 0;
+            st = num(1, 600, s);
+            o.waitVideo = s;
+        } else if (a == "--video-faces") {
+            o.videoFaces = true;
         } else if (a == "--submit-case") { // the case desk (client/desk_cli.h)
             if (i + 2 >= argc) st = core::Error{"--submit-case needs FILE CREDENTIAL"};
             else { o.submitCase = argv[++i]; o.credential = argv[++i]; o.headless = true; }
@@ -205,6 +214,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         return core::Error{"--screenshot needs --headless (the window shows frames; it does not save them)"};
     if (o.prefetch && !joining) return core::Error{"--prefetch needs an invitation or --connect HOST:PORT (and --token-file)"};
     if (o.waitSlides > 0 && !joining) return core::Error{"--wait-slides needs an invitation or --connect (the slides come from a room)"};
+    if (o.waitVideo > 0 && !joining) return core::Error{"--wait-video needs an invitation or --connect (the video comes from a room)"};
     if (o.headless && o.frames == 0) o.frames = 3;
     return o;
 }

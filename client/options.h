@@ -38,6 +38,8 @@ struct Options {
     bool vsync = true;
     double timeout = session::ClientTimeouts::kHeadlessWait; // headless --connect: seconds to wait for the room
     double waitSlides = 0;             // headless --connect: after the frames, render until the slides are up (seconds at most)
+    double waitVideo = 0;              // headless --connect: then render until every placed video stream shows a picture
+    bool videoFaces = false;           // headless --connect: cameras on avatars' faces too
     bool prefetch = false;             // --prefetch: fetch every offered deck into the cache, then exit (no rendering)
     std::string shaders;               // SPIR-V directory override
     std::string configDir;             // settings directory override

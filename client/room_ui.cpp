@@ -87,6 +87,7 @@ void helpOverlay(RoomUi& a) {
         {"Right drag", "window/level on a grey slide in full screen"},
         {"Mouse wheel", "zoom in full screen (a viewer: look closer, then follow)"},
         {"Slides window", "deck picker, slides, CT window presets, reset, ask for control"},
+        {"C", "Video window: show or hide each stream, faces, my camera, share a window"},
         {"Esc", "leave the room"},
     };
     // The teaching round's keys and windows (ui_strings.h).

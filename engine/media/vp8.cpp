@@ -37,6 +37,11 @@ const VideoProfile& videoProfile(VideoUse use) {
     return kProfiles[std::min<std::size_t>(static_cast<std::size_t>(use), kProfiles.size() - 1)];
 }
 
+VideoUse cameraUse(core::Role role) {
+    const bool hub = role == core::Role::Facilitator || role == core::Role::Specialist || role == core::Role::Coordinator;
+    return hub ? VideoUse::Presenter : VideoUse::SpokeTile;
+}
+
 // [SECTION] encoder --------------------------------------------------------------------
 
 namespace {

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/role.h"
 #include "media/video_frame.h"
 
 namespace caseroom::media {
@@ -53,6 +54,10 @@ struct VideoProfile {
 };
 // The one place the settings live.
 [[nodiscard]] const VideoProfile& videoProfile(VideoUse use);
+// A camera's use by who sends it: the hub (facilitator, specialists,
+// coordinator) as presenters, spokes and everyone else as tiles (a spoke's
+// uplink is the thin one).
+[[nodiscard]] VideoUse cameraUse(core::Role role);
 
 struct EncodedFrame {
     std::vector<std::uint8_t> bytes;

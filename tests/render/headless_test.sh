@@ -28,7 +28,8 @@ if [ -n "$SERVER" ] && [ -n "$BOTS" ] && [ -n "$TOKEN" ]; then
   DIR=$(mktemp -d)
   trap 'kill $BOTS_PID $SERVER_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"' EXIT
   . "$(dirname "$0")/live_server.sh"
-  start_live_room "$DIR" 30
+  # Three test-pattern cameras (the facilitator's, two spokes') and the facilitator's shared screen.
+  start_live_room "$DIR" 30 "--cameras 3 --share"
   sleep 1.5
   mint demo "Dr. Headless" specialist 9001 "$DIR/headless.token"
   mint no-such-room "Lost Person" spoke 9002 "$DIR/lost.token"
@@ -36,6 +37,16 @@ if [ -n "$SERVER" ] && [ -n "$BOTS" ] && [ -n "$TOKEN" ]; then
       --size 640x360 --validation --screenshot "$OUT/headless_joined.png" >"$DIR/log" 2>&1 \
       || { cat "$DIR/log"; fail "headless join exited $?"; }
   grep -q "joined room 'demo'" "$DIR/log" || { cat "$DIR/log"; fail "no join line"; }
+  # Live video: every stream placed shows its picture (the facilitator's share on the right
+  # front panel, their camera, as the presenter's, on the other; the spokes' in the tile strip),
+  # and the log says where.
+  "$CASEROOM" --headless --connect 127.0.0.1:$PORT --token-file "$DIR/headless.token" --frames 5 --wait-video 25 --ui \
+      --camera overview --size 640x360 --validation --screenshot "$OUT/headless_video.png" >"$DIR/log6" 2>&1 \
+      || { cat "$DIR/log6"; fail "--wait-video exited $?"; }
+  grep -q "^video: 4 streams in the room, 4 placed, 4 showing a picture" "$DIR/log6" || { cat "$DIR/log6"; fail "not every stream showed a picture"; }
+  grep -q "front panel 1 (screen)" "$DIR/log6" || { cat "$DIR/log6"; fail "the share is not on the free front panel"; }
+  grep -q "front panel 0," "$DIR/log6" || { cat "$DIR/log6"; fail "the presenter's camera is not on the front wall"; }
+  grep -q "tile 1" "$DIR/log6" || { cat "$DIR/log6"; fail "the spokes' cameras are not in the tiles"; }
   # Slides: --wait-slides renders until the room's decks are on screen (none
   # shown here: it returns at once); --prefetch fetches every offered deck.
   export XDG_CACHE_HOME="$DIR/cache"

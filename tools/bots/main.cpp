@@ -30,6 +30,10 @@
 #include "net/secure/secure_transport.h"
 #include "session/bot_brain.h"
 #include "session/client_session.h"
+#include "session/video_client.h"
+#include "sim/permissions.h"
+#include "media/video_source.h"
+#include "media/vp8.h"
 
 using namespace caseroom;
 namespace cli = caseroom::core::cli;
@@ -73,6 +77,9 @@ void usage() {
         "                        begins (the program's policy pauses it by phase); every scripted bot\n"
         "                        acknowledges a recording when asked\n"
         "  --speak FILE.wav      bot 1 speaks this file into the room, looping (any rate; mixed to mono)\n"
+        "  --cameras N           the first N bots whose role may show a camera send the test pattern as\n"
+        "                        their camera (VP8, the size and rate of their role's profile)\n"
+        "  --share               bot 1 shares a test-pattern screen (the screen share profile)\n"
         "  --listen FILE.wav     the watcher (without --watch: bot 1) writes what it hears here (48 kHz stereo)\n"
         "  --quiet               print only joins, leaves and errors\n"
         "  --help                this text");
@@ -142,6 +149,8 @@ struct Options {
     double phaseSeconds = 4.0;
     long long startWith = 0;      // 0: --count
     bool record = false;          // --record: the facilitator starts recording as the session begins
+    long long cameras = 0;        // --cameras N: test-pattern cameras
+    bool share = false;           // --share: bot 1 shares a test-pattern screen
     std::string keyPath, tokenPath, speakPath, listenPath;
     bool serverGiven = false;
     std::vector<std::string> invitations;   // --invitation, in order
@@ -158,6 +167,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         if (a == "--watch") { o.watch = true; continue; }
         if (a == "--quiet") { o.quiet = true; continue; }
         if (a == "--present") { o.present = true; continue; }
+        if (a == "--share") { o.share = true; continue; }
         if (a == "--record") { o.record = true; continue; }
         auto v = args.value();
         if (!v) return v.error();
@@ -201,6 +211,11 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             auto n = cli::parseInt(a, *v, 1, 1000);
             if (!n) st = n.error();
             else o.startWith = *n;
+        }
+        else if (a == "--cameras") {
+            auto n = cli::parseInt(a, *v, 0, 1000);
+            if (!n) st = n.error();
+            else o.cameras = *n;
         }
         else if (a == "--speak") o.speakPath = *v;
         else if (a == "--listen") o.listenPath = *v;
@@ -297,7 +312,9 @@ int main(int argc, char** argv) {
         std::unique_ptr<session::BotBrain> brain;
         std::unique_ptr<audio::VoiceClient> voice;        // --speak / --listen only
         std::unique_ptr<audio::WavFileAudioDevice> device;
+        std::unique_ptr<session::VideoClient> video;      // --cameras / --share only
     };
+    long long camerasLeft = parsed->cameras;
     std::vector<Bot> bots;
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
@@ -376,6 +393,28 @@ int main(int argc, char** argv) {
                 return 1;
             }
             b.session->attachVoice(b.voice.get());
+        }
+        // A test-pattern camera (and bot 1's screen): the real VP8 path, as a person's camera would go.
+        const bool camera = camerasLeft > 0 && !watch && sim::permitted(cd.role, sim::Action::ShowCamera);
+        const bool share = i == 0 && parsed->share && !watch;
+        if (camera || share) {
+            b.video = std::make_unique<session::VideoClient>();
+            if (camera) {
+                --camerasLeft;
+                const media::VideoProfile& prof = media::videoProfile(media::cameraUse(cd.role));
+                if (auto st = b.video->publish(net::VideoKind::Camera, media::makeTestPatternSource(prof.width, prof.height, prof.fps), prof); !st) {
+                    std::fprintf(stderr, "caseroom-bots: camera: %s\n", st.error().message.c_str());
+                    return 1;
+                }
+            }
+            if (share) {
+                const media::VideoProfile& prof = media::videoProfile(media::VideoUse::ScreenShare);
+                if (auto st = b.video->publish(net::VideoKind::Screen, media::makeTestPatternSource(prof.width, prof.height, prof.fps), prof); !st) {
+                    std::fprintf(stderr, "caseroom-bots: screen: %s\n", st.error().message.c_str());
+                    return 1;
+                }
+            }
+            b.session->attachVideo(b.video.get());
         }
         b.session->connect(botServer, seconds());
         bots.push_back(std::move(b));
@@ -471,6 +510,22 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     for (auto& b : bots) b.session->leave();
+    std::uint64_t videoFrames = 0, videoBytes = 0;
+    std::size_t publishers = 0;
+    for (auto& b : bots) {
+        if (!b.video) continue;
+        ++publishers;
+        for (const auto kind : {net::VideoKind::Camera, net::VideoKind::Screen}) {
+            const auto st = b.video->publishStats(kind);
+            videoFrames += st.frames;
+            videoBytes += st.bytes;
+            if (!st.error.empty()) std::fprintf(stderr, "caseroom-bots: [%s] video stopped: %s\n", b.session->desc().displayName.c_str(), st.error.c_str());
+        }
+        b.session->attachVideo(nullptr);
+    }
+    if (publishers > 0)
+        std::printf("video: %zu bots sent %llu frames, %.1f MB\n", publishers, static_cast<unsigned long long>(videoFrames),
+                    static_cast<double>(videoBytes) / 1e6);
     if (bots.size() > 0 && bots[0].device) {
         bots[0].session->attachVoice(nullptr);
         const auto st = bots[0].session->stats();
