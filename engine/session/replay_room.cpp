@@ -170,6 +170,7 @@ void ReplayRoom::stepCursor() {
     const std::size_t i = cursor_.block;
     if (i >= refs.size()) return;
     cursor_.voice = 0;
+    cursor_.video = 0;
     if (refs[i].kind == record::BlockKind::Keyframe) {
         cursor_ = Cursor{};
         cursor_.block = i + 1;
@@ -255,11 +256,16 @@ void ReplayRoom::applyUpTo(std::uint32_t tick, ReplayDue* due) {
         if (kf) {
             loadKeyframe(*kf, due);
         } else {
-            if (due)
+            if (due) {
                 for (std::size_t v = cursor_.voice; v < t->voice.size(); ++v) {
                     due->voice.push_back(t->voice[v]);
                     ++stats_.voiceOut;
                 }
+                for (std::size_t v = cursor_.video; v < t->video.size(); ++v) {
+                    due->video.push_back(t->video[v]);
+                    ++stats_.videoOut;
+                }
+            }
             applyTick(*t, due);
         }
         stepCursor();
@@ -320,14 +326,19 @@ void ReplayRoom::advance(double dtSeconds, ReplayDue& due) {
         fraction_ = 0;
         return;
     }
-    // The next record's voice, as the clock passes each frame's arrival.
+    // The next record's voice and video, as the clock passes each one's arrival.
     const double nowMs = msOf(state_.tick + fraction_);
     const record::Keyframe* kf = nullptr;
-    if (const record::TickRecord* t = peek(&kf))
+    if (const record::TickRecord* t = peek(&kf)) {
         for (; cursor_.voice < t->voice.size() && t->voice[cursor_.voice].atMs <= nowMs; ++cursor_.voice) {
             due.voice.push_back(t->voice[cursor_.voice]);
             ++stats_.voiceOut;
         }
+        for (; cursor_.video < t->video.size() && t->video[cursor_.video].atMs <= nowMs; ++cursor_.video) {
+            due.video.push_back(t->video[cursor_.video]);
+            ++stats_.videoOut;
+        }
+    }
 }
 
 ReplayInfoObject ReplayRoom::infoObject() const {

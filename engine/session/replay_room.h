@@ -60,6 +60,7 @@ struct ReplayDue {
     std::vector<std::uint16_t> avatarsChanged;  // slots (may repeat)
     std::vector<net::ObjectKey> objectsChanged; // set or removed (may repeat)
     std::vector<record::VoiceSample> voice;     // frames whose atMs the clock passed, in file order
+    std::vector<record::VideoSample> video;     // video fragments likewise (the messages as forwarded live)
     void clear() { *this = ReplayDue{}; }
 };
 
@@ -96,6 +97,7 @@ struct ReplayStats {
     std::uint64_t damageSkipped = 0;    // damaged stretches skipped (reported or found late)
     std::uint64_t badSamples = 0;       // avatar samples that did not decode (dropped)
     std::uint64_t voiceOut = 0;         // voice frames handed out
+    std::uint64_t videoOut = 0;         // video fragments handed out
 };
 
 class ReplayRoom {
@@ -149,6 +151,7 @@ private:
         std::size_t block = 0;     // index into reader.blocks()
         std::size_t item = 0;      // next tick record within a Ticks block
         std::size_t voice = 0;     // voice frames of that record already handed out
+        std::size_t video = 0;     // video fragments of that record already handed out
     };
     const record::Block* block(std::size_t i);   // cached; nullptr: damaged (noted, marked)
     // Resets the state to the keyframe of block `i` (a Keyframe block).

@@ -118,6 +118,8 @@ struct ServerCounters {
     std::uint64_t replayIntents = 0;         // [replay] replay controls carried out
     std::uint64_t replayRefused = 0;         // [replay] ... refused (not a replay room, or not permitted: audited)
     std::uint64_t replayVoice = 0;           // [replay] recorded voice frames sent to viewers (copies)
+    std::uint64_t replayVideo = 0;           // [replay] recorded video fragments queued to viewers (copies)
+    std::uint64_t replayVideoBad = 0;        // [replay] recorded fragments that did not read as one of a recorded stream
     std::uint64_t videoRefused = 0;          // VideoPublish refused (answered; audited when not permitted)
     std::uint64_t videoDropped = 0;          // fragments dropped: their stream is not published, or a replay room
 };

@@ -11,7 +11,9 @@
 // present), the recorded objects are mirrored into the room's ObjectTable
 // (the recording's own Recording object left out: the replay is not being
 // recorded) next to the playback's Replay and ReplayMark objects, and the
-// voice frames that came due go to every viewer from the ghost's slot.
+// voice frames that came due go to every viewer from the ghost's slot, the
+// video fragments (the recorded streams' messages as forwarded live) to
+// every viewer through the link scheduler's video pacing.
 // Viewers walk and sit anywhere (ghosts hold no seats), are never
 // replicated to one another (each has a view of its own: the ghosts and
 // itself) and never speak. The room's systems (panels, round, board) do not
@@ -219,6 +221,22 @@ void ServerHost::tickReplay(RoomInstance& r, double now) {
                 links_.charge(p, net::Channel::Voice, bytes.size());
             }
     }
+
+    // The video that came due: each recorded fragment as the live server
+    // forwarded it, to every viewer, paced per link as live video is (the
+    // viewers' clients show every recorded stream; the file holds only what
+    // the recording policy and the program allowed).
+    for (const record::VideoSample& v : due.video) {
+        const net::DecodeResult d = net::decodeMessage(v.wire, net::Channel::Video);
+        const auto* m = d.ok ? std::get_if<net::VideoFragmentMsg>(&d.message) : nullptr;
+        if (!m || m->fragment.stream.packed() != v.stream || !mirror.announced.contains(m->fragment.stream.publisher)) {
+            ++counters_.replayVideoBad;
+            continue;
+        }
+        for (core::PeerId p : r.members)
+            if (links_.queueVideo(p, v.wire)) ++counters_.replayVideo;
+    }
+    for (core::PeerId p : r.members) serveVideo(p, now); // what the pacer held back goes as the budget allows
 
     // Each viewer's snapshot from its own view: the ghosts and itself.
     for (core::PeerId peer : r.members) {

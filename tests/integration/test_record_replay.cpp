@@ -14,6 +14,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <map>
 #include <memory>
 #include <set>
@@ -23,7 +25,10 @@
 #include "record/recording.h"
 #include "session/bot_brain.h"
 #include "session/client_session.h"
+#include "media/video_source.h"
+#include "media/vp8.h"
 #include "session/replay_room.h"
+#include "session/video_client.h"
 #include "session/server_host.h"
 #include "session/wire_avatar.h"
 #include "temp_dir.h"
@@ -89,6 +94,18 @@ TEST_CASE("a recorded clinic replays as the live observer saw and heard it; its 
     std::map<std::uint16_t, std::map<std::uint32_t, net::QuantizedAvatar>> seen; // slot -> tick -> state the observer was sent
     std::vector<Frame> heardLive;                                              // the facilitator's frames the observer heard in the didactic
     std::uint16_t facSlot = 0, obsSlot = 0;
+    // Live video: the facilitator shares a (test pattern) screen, the
+    // specialist shows a camera. The program does not allow cameras in
+    // recordings (the plan's default): the file must hold the screen only.
+    media::VideoProfile small = media::videoProfile(media::VideoUse::ScreenShare);
+    small.width = 320;
+    small.height = 180;
+    small.fps = 10;
+    const media::VideoProfile& tile = media::videoProfile(media::VideoUse::SpokeTile);
+    VideoClient facVideo, specVideo;
+    // Unpaced: the session runs on a simulated clock far faster than the wall's.
+    REQUIRE(facVideo.publish(net::VideoKind::Screen, media::makeTestPatternSource(small.width, small.height, small.fps), small, false));
+    REQUIRE(specVideo.publish(net::VideoKind::Camera, media::makeTestPatternSource(tile.width, tile.height, tile.fps), tile, false));
     {
         Net n;
         ServerConfig cfg;
@@ -117,6 +134,8 @@ TEST_CASE("a recorded clinic replays as the live observer saw and heard it; its 
         }
         ClientSession& obs = n.add("Observer", core::Role::Observer, "demo");
         ClientSession& fac = *n.clients[0];
+        fac.attachVideo(&facVideo);
+        n.clients[1]->attachVideo(&specVideo);
         obs.setVoiceSink([&](const net::VoiceFrame& f, double) {
             if (f.speaker != fac.self().value || !obs.clinic().agenda().hasPlan || obs.clinic().agenda().phase != sim::Phase::Didactic) return;
             heardLive.emplace_back(f.sequence, std::vector<std::uint8_t>(f.bytes.begin(), f.bytes.begin() + f.size));
@@ -145,7 +164,11 @@ TEST_CASE("a recorded clinic replays as the live observer saw and heard it; its 
         for (const BotBrain& b : brains) CHECK(b.clinicProgress().recordingsAcknowledged == 1);
         facSlot = fac.self().value;
         obsSlot = obs.self().value;
+        CHECK(facVideo.publishStats(net::VideoKind::Screen).frames > 0);
+        CHECK(specVideo.publishStats(net::VideoKind::Camera).frames > 0);
         n.server->shutdown(); // closes the file with its index
+        fac.attachVideo(nullptr);
+        n.clients[1]->attachVideo(nullptr);
     }
     REQUIRE_FALSE(heardLive.empty());
 
@@ -165,6 +188,7 @@ TEST_CASE("a recorded clinic replays as the live observer saw and heard it; its 
     REQUIRE(caseFrom > 0);
     REQUIRE(caseTo > caseFrom);
     std::vector<Frame> recordedVoice;
+    std::size_t screenFragments = 0, cameraFragments = 0, screenKeyframes = 0;
     std::uint32_t firstLive = ~0u, lastLive = 0;
     for (std::size_t i = 0; i < (*reader)->blocks().size(); ++i) {
         auto b = (*reader)->read(i);
@@ -176,6 +200,15 @@ TEST_CASE("a recorded clinic replays as the live observer saw and heard it; its 
             for (const record::ObjectSample& o : t.objects) CHECK(o.kind != static_cast<std::uint8_t>(net::ObjectKind::BoardEntry));
             for (const record::VoiceSample& v : t.voice)
                 if (v.slot == facSlot) recordedVoice.emplace_back(v.seq, v.opus);
+            for (const record::VideoSample& v : t.video) {
+                const auto id = net::VideoStreamId::unpack(v.stream);
+                REQUIRE(id);
+                (id->kind == net::VideoKind::Screen ? screenFragments : cameraFragments) += 1;
+                const net::DecodeResult d = net::decodeMessage(v.wire, net::Channel::Video);
+                REQUIRE(d.ok);
+                if (std::get<net::VideoFragmentMsg>(d.message).fragment.keyframe) ++screenKeyframes;
+                CHECK(id->publisher == facSlot);
+            }
             firstLive = std::min(firstLive, t.tick);
             lastLive = std::max(lastLive, t.tick);
         }
@@ -183,6 +216,8 @@ TEST_CASE("a recorded clinic replays as the live observer saw and heard it; its 
             for (const record::ObjectSample& o : b->keyframe->objects) CHECK(o.kind != static_cast<std::uint8_t>(net::ObjectKind::BoardEntry));
     }
     REQUIRE(lastLive > firstLive);
+    CHECK(screenFragments > 0);   // the share, while live
+    CHECK(cameraFragments == 0);  // faces only where the program allows them
     // Every recorded frame of the facilitator was heard live, and the live didactic is in the file (but its first and last tick).
     std::set<Frame> live(heardLive.begin(), heardLive.end());
     for (const Frame& f : recordedVoice) CHECK(live.count(f) == 1);
@@ -198,15 +233,19 @@ TEST_CASE("a recorded clinic replays as the live observer saw and heard it; its 
     cfg.replays["replay"] = &playback;
     n.server = std::make_unique<ServerHost>(*n.serverT, cfg);
     ClientSession& viewer = n.add("Trainer", core::Role::Facilitator, "replay");
+    VideoClient viewerVideo;
+    viewer.attachVideo(&viewerVideo);
     std::vector<Frame> heardReplay;
     viewer.setVoiceSink([&](const net::VoiceFrame& f, double) {
         if (f.speaker == facSlot) heardReplay.emplace_back(f.sequence, std::vector<std::uint8_t>(f.bytes.begin(), f.bytes.begin() + f.size));
     });
-    auto run = [&](double seconds) {
+    // `wallMs`: real time per step, for the video's decode thread (wall time) to keep up with the simulated clock.
+    auto run = [&](double seconds, int wallMs = 0) {
         for (double end = n.now + seconds; n.now < end;) {
             n.now += 1.0 / 120;
             viewer.update(n.now);
             n.server->update(n.now);
+            if (wallMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wallMs));
         }
     };
     run(1.0);
@@ -247,10 +286,29 @@ TEST_CASE("a recorded clinic replays as the live observer saw and heard it; its 
     viewer.sendReplay(m);
     m.op = net::ReplayIntent::Op::Play;
     viewer.sendReplay(m);
-    run((lastLive - firstLive) / 30.0 / 2.0 + 1.0);
+    run((lastLive - firstLive) / 30.0 / 2.0 + 1.0, 4);
     CHECK(heardReplay.size() + 2 >= recordedVoice.size());
     std::set<Frame> replayed(heardReplay.begin(), heardReplay.end());
     std::size_t matched = 0;
     for (const Frame& f : recordedVoice) matched += replayed.count(f);
     CHECK(matched + 2 >= recordedVoice.size());
+    // The share comes back: the recorded fragments reach the viewer and decode into pictures.
+    const net::VideoStreamId share{facSlot, net::VideoKind::Screen};
+    const auto seenStream = viewerVideo.stream(share);
+    REQUIRE(seenStream);
+    CHECK(seenStream->info.width == small.width);
+    CHECK_FALSE(viewerVideo.stream(net::VideoStreamId{facSlot, net::VideoKind::Camera})); // never recorded, never shown
+    CHECK(viewer.stats().videoFragmentsIn >= screenFragments / 2);
+    // Decoding runs on its own thread in wall time, this loop far faster: give it a moment (nothing more comes due).
+    for (int i = 0; i < 200 && viewerVideo.stream(share)->pictures == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        viewer.update(n.now);
+    }
+    const auto rs = viewerVideo.receiveStats();
+    const auto ra = viewerVideo.stream(share)->reassembly;
+    INFO("recorded screen fragments " << screenFragments << " (key frames " << screenKeyframes << "); viewer: fragments " << rs.fragments
+         << ", frames " << rs.frames << ", decoded " << rs.decoded << ", errors " << rs.decodeErrors << "; reassembler: frames "
+         << ra.frames << " lost " << ra.lost << " late " << ra.late << " undecodable " << ra.undecodable);
+    CHECK(viewerVideo.stream(share)->pictures > 0);
+    viewer.attachVideo(nullptr);
 }

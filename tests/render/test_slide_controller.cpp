@@ -80,8 +80,9 @@ void settle(Rig& rig, SlideController& c, LocalPanels& room, std::span<const Loc
     for (int i = 0; i < 400; ++i) {
         c.update(now, room.panels, local, {}, rig.rig.renderer);
         REQUIRE(renderFrames(rig.rig, r.view, 1).ok());
+        // Everything uploaded (the other panels' test cards too): what follows counts upload bytes.
         if (c.decoder().queued() == 0 && panelSlideReady(rig.rig.renderer, 0) && c.info(0).manifestReady &&
-            rig.rig.renderer.panels[0].image.extent.width == 160)
+            rig.rig.renderer.panels[0].image.extent.width == 160 && rig.rig.renderer.uploads.empty())
             return;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

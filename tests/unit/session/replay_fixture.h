@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "net/video_wire.h"
 #include "record/recording.h"
 #include "session/clinic_wire.h"
 #include "session/recording_wire.h"
@@ -28,6 +29,7 @@ struct SyntheticRecording {
     std::uint32_t pauseTick = 650, resumeTick = 740;
     std::map<std::uint32_t, session::ReplayState> expected;    // recorded ticks only
     std::vector<record::VoiceSample> voice;                   // every frame written, in order
+    std::vector<record::VideoSample> video;                   // every video fragment written, in order (the speaker's screen)
     std::vector<record::Mark> marks;
     std::uint32_t speakerSlot = 1;
 };
@@ -77,6 +79,7 @@ inline SyntheticRecording writeSyntheticRecording(const std::string& path, const
     double nextVoiceMs = 0;
     std::uint16_t voiceSeq = 0;
     std::vector<record::VoiceSample> carried; // arrived on a keyframe tick: written with the next record
+    std::vector<record::VideoSample> carriedVideo;
     auto msOf = [&](std::uint32_t t) { return (static_cast<double>(t) - out.firstTick) * 1000.0 / 30.0; };
 
     for (std::uint32_t t = out.firstTick; t <= out.lastTick; ++t) {
@@ -149,6 +152,15 @@ inline SyntheticRecording writeSyntheticRecording(const std::string& path, const
             }
         else
             nextVoiceMs = msOf(t) + 20;
+        // The speaker's screen: a fragment every sixth tick (the bytes are the record's, not a real message here).
+        std::vector<record::VideoSample> videoArrived;
+        if (room.present.contains(static_cast<std::uint16_t>(out.speakerSlot)) && t % 6 == 0) {
+            record::VideoSample v;
+            v.atMs = static_cast<std::uint32_t>(msOf(t));
+            v.stream = net::VideoStreamId{static_cast<std::uint16_t>(out.speakerSlot), net::VideoKind::Screen}.packed();
+            v.wire = {35, static_cast<std::uint8_t>(t), static_cast<std::uint8_t>(t >> 8), 0x5A};
+            videoArrived.push_back(v);
+        }
 
         const bool inGap = t >= out.pauseTick && t < out.resumeTick;
         if (t == out.pauseTick) {
@@ -173,11 +185,16 @@ inline SyntheticRecording writeSyntheticRecording(const std::string& path, const
             for (auto& [slot, f] : fresh) f = true;
             writer.keyframe(k);
             carried.insert(carried.end(), arrived.begin(), arrived.end());
+            carriedVideo.insert(carriedVideo.end(), videoArrived.begin(), videoArrived.end());
         } else {
             rec.voice = std::move(carried);
             carried.clear();
             rec.voice.insert(rec.voice.end(), arrived.begin(), arrived.end());
             for (const auto& v : rec.voice) out.voice.push_back(v);
+            rec.video = std::move(carriedVideo);
+            carriedVideo.clear();
+            rec.video.insert(rec.video.end(), videoArrived.begin(), videoArrived.end());
+            for (const auto& v : rec.video) out.video.push_back(v);
             writer.append(rec);
         }
         out.expected[t] = room;
