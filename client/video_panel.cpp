@@ -15,7 +15,7 @@
 namespace caseroom::client {
 namespace {
 
-constexpr float kTileW = 192.0f, kTileH = 108.0f, kTileLabel = 18.0f, kTileGap = 6.0f;
+constexpr float kTileW = 192.0f, kTileH = 108.0f, kTileLabel = 18.0f;
 const ImU32 kShareRed = IM_COL32(230, 40, 40, 255);
 
 const std::string* nameOf(const VideoPanel& p, std::uint16_t slot) {
@@ -324,26 +324,34 @@ void drawVideoUi(VideoPanel& p, session::ClientSession& s, const VideoUiView& uv
     if (uv.toggleWindow && !readOnly) p.showWindow = !p.showWindow;
     p.tiles.clear();
     if (!p.client) return;
-    // The tile strip down the right edge, labelled below each picture.
+    // The tile strip: a window of its own on the right, under the participants
+    // (movable), each picture labelled under it; what does not fit is counted.
     const ImGuiIO& io = ImGui::GetIO();
     ImDrawList* bg = ImGui::GetBackgroundDrawList();
-    float y = 40.0f;
-    for (const VideoPlacement& pl : p.plan.placed) {
-        if (pl.spot != VideoSpot::Tile) continue;
-        if (y + kTileH + kTileLabel > io.DisplaySize.y) break;
-        const float x = io.DisplaySize.x - kTileW - 10.0f;
-        p.tiles.push_back({render::videoTileScreen(pl.index), x, y, kTileW, kTileH, {0, 0, 1e9f, 1e9f}});
-        const session::VideoStreamView* v = viewOf(p, pl.stream);
-        const std::string state = v ? stateText(*v) : std::string();
-        const ImU32 edge = state.empty() ? IM_COL32(40, 40, 46, 255) : IM_COL32(220, 160, 40, 255);
-        bg->AddRectFilled(ImVec2(x - 2, y - 2), ImVec2(x + kTileW + 2, y + kTileH + kTileLabel), IM_COL32(20, 20, 24, 220));
-        bg->AddRect(ImVec2(x - 2, y - 2), ImVec2(x + kTileW + 2, y + kTileH + kTileLabel), edge, 3.0f, 0, 2.0f);
-        const std::string label = who(p, pl.stream) + (state.empty() ? "" : "  - " + state);
-        bg->PushClipRect(ImVec2(x, y + kTileH), ImVec2(x + kTileW, y + kTileH + kTileLabel), true);
-        bg->AddText(ImVec2(x + 4, y + kTileH + 2), state.empty() ? IM_COL32(230, 230, 235, 255) : IM_COL32(240, 190, 80, 255),
-                    label.c_str());
-        bg->PopClipRect();
-        y += kTileH + kTileLabel + kTileGap;
+    std::size_t tileCount = 0;
+    for (const VideoPlacement& pl : p.plan.placed) tileCount += pl.spot == VideoSpot::Tile ? 1 : 0;
+    if (tileCount > 0) {
+        ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 10.0f, io.DisplaySize.y * 0.3f), ImGuiCond_FirstUseEver, ImVec2(1, 0));
+        ImGui::SetNextWindowBgAlpha(0.75f);
+        ImGui::Begin("Video##tiles", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings |
+                                                  ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoTitleBar);
+        std::size_t drawn = 0;
+        for (const VideoPlacement& pl : p.plan.placed) {
+            if (pl.spot != VideoSpot::Tile) continue;
+            const ImVec2 at = ImGui::GetCursorScreenPos();
+            if (drawn > 0 && at.y + kTileH + kTileLabel > io.DisplaySize.y - 70.0f) break;
+            ImGui::Dummy(ImVec2(kTileW, kTileH));
+            p.tiles.push_back({render::videoTileScreen(pl.index), at.x, at.y, kTileW, kTileH, {0, 0, 1e9f, 1e9f}});
+            const session::VideoStreamView* v = viewOf(p, pl.stream);
+            const std::string state = v ? stateText(*v) : std::string();
+            ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + kTileW);
+            if (state.empty()) ImGui::TextUnformatted(who(p, pl.stream).c_str());
+            else ImGui::TextColored(ImVec4(0.94f, 0.75f, 0.31f, 1.0f), "%s: %s", who(p, pl.stream).c_str(), state.c_str());
+            ImGui::PopTextWrapPos();
+            ++drawn;
+        }
+        if (drawn < tileCount) ImGui::TextDisabled("%zu more (Video window, C)", tileCount - drawn);
+        ImGui::End();
     }
     // On the walls: a frozen or thinned picture says so under its panel.
     const sim::RoomLayout* layout = s.layout();
@@ -352,9 +360,11 @@ void drawVideoUi(VideoPanel& p, session::ClientSession& s, const VideoUiView& uv
         const glm::mat4 vp = render::viewProjection(*uv.camera, viewport.y > 0 ? viewport.x / viewport.y : 1.0f);
         for (const VideoPlacement& pl : p.plan.placed) {
             if (pl.spot == VideoSpot::Tile || pl.index >= layout->panels.size()) continue;
+            // Fewer layers still moves: only a stopped picture (frozen, still, off) or none yet says so on the wall.
             const session::VideoStreamView* v = viewOf(p, pl.stream);
-            const std::string state = v ? stateText(*v) : std::string();
-            if (state.empty() && v && v->pictures > 0) continue;
+            const bool stopped = v && (v->frozen || v->tier == net::VideoTier::Still || v->tier == net::VideoTier::Off);
+            if (v && v->pictures > 0 && !stopped) continue;
+            const std::string state = v && stopped ? stateText(*v) : std::string();
             const sim::Panel& panel = layout->panels[pl.index];
             const glm::vec3 under = panel.center - glm::vec3(0, panel.height / 2 + 0.12f, 0) + render::panelNormal(panel) * 0.05f;
             const auto at = render::projectToPixel(vp, under, viewport);
