@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "net/video_numbering.h"
+
 namespace caseroom::session {
 
 // ---- publishing -------------------------------------------------------------
 // The capture thread (VideoCapture) makes frames; this encoder thread takes
 // the newest, encodes it and leaves its fragments in `out` for the session
-// thread. Frame numbers and tl0 (base frames mod 256) are counted here.
+// thread. Frame numbers and tl0 are net::VideoFrameNumbering's.
 struct VideoClient::Publisher {
     net::VideoKind kind = net::VideoKind::Camera;
     media::VideoProfile profile;
@@ -27,9 +29,7 @@ struct VideoClient::Publisher {
     std::thread thread;
 
     void run() {
-        std::uint16_t frame = 0;
-        std::uint8_t tl0 = 0;
-        bool anyBase = false;
+        net::VideoFrameNumbering numbering;
         std::vector<media::EncodedFrame> packets;
         while (!stop.load()) {
             auto f = capture->waitTake(100);
@@ -52,19 +52,9 @@ struct VideoClient::Publisher {
             }
             const auto encodedAt = std::chrono::steady_clock::now();
             const int me = slot.load();
-            for (const auto& p : packets) {
-                if (p.layer == 0) {
-                    if (anyBase) ++tl0;
-                    anyBase = true;
-                }
-                net::VideoFrameData d;
-                d.stream = {static_cast<std::uint16_t>(me < 0 ? 0 : me), kind};
-                d.frame = frame++;
-                d.layer = p.layer;
-                d.keyframe = p.keyframe;
-                d.tl0 = tl0;
-                d.ptsMs = static_cast<std::uint32_t>(p.ptsUs / 1000);
-                d.bytes = p.bytes;
+            for (auto& p : packets) {
+                const net::VideoFrameData d =
+                    numbering.next({static_cast<std::uint16_t>(me < 0 ? 0 : me), kind}, p.layer, p.keyframe, p.ptsUs, std::move(p.bytes));
                 auto frags = net::fragmentVideoFrame(d);
                 std::lock_guard lock(mutex);
                 ++stats.frames;

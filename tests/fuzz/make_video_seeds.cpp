@@ -16,6 +16,7 @@
 #include "media/video_frame.h"
 #include "media/vp8.h"
 #include "net/messages.h"
+#include "net/video_numbering.h"
 #include "net/video_wire.h"
 
 using namespace caseroom;
@@ -36,9 +37,7 @@ std::vector<net::VideoFrameData> encode(const media::VideoProfile& p, std::uint3
         std::fprintf(stderr, "caseroom_make_video_seeds: %s\n", enc.error().message.c_str());
         return out;
     }
-    std::uint16_t frame = 0;
-    std::uint8_t tl0 = 0;
-    bool anyBase = false;
+    net::VideoFrameNumbering numbering;
     std::vector<media::EncodedFrame> packets;
     for (std::uint32_t i = 0; i < count; ++i) {
         media::I420Frame f = media::testPattern(p.width, p.height, i);
@@ -48,21 +47,7 @@ std::vector<net::VideoFrameData> encode(const media::VideoProfile& p, std::uint3
             if (k == i) (*enc)->forceKeyframe();
         packets.clear();
         if (!(*enc)->encode(f, packets).ok()) return {};
-        for (const auto& pk : packets) {
-            if (pk.layer == 0) {
-                if (anyBase) ++tl0;
-                anyBase = true;
-            }
-            net::VideoFrameData d;
-            d.stream = kStream;
-            d.frame = frame++;
-            d.layer = pk.layer;
-            d.keyframe = pk.keyframe;
-            d.tl0 = tl0;
-            d.ptsMs = static_cast<std::uint32_t>(pk.ptsUs / 1000);
-            d.bytes = pk.bytes;
-            out.push_back(std::move(d));
-        }
+        for (auto& pk : packets) out.push_back(numbering.next(kStream, pk.layer, pk.keyframe, pk.ptsUs, std::move(pk.bytes)));
     }
     return out;
 }

@@ -23,6 +23,7 @@
 #include "media/video_frame.h"
 #include "media/vp8.h"
 #include "net/messages.h"
+#include "net/video_numbering.h"
 #include "net/video_wire.h"
 #include "session/link_scheduler.h"
 #include "session/video_host.h"
@@ -68,9 +69,7 @@ bool presenterStream(const media::VideoProfile& p, double seconds, std::vector<S
         std::fprintf(stderr, "caseroom-bench-video: %s\n", enc.error().message.c_str());
         return false;
     }
-    std::uint16_t frame = 0;
-    std::uint8_t tl0 = 0;
-    bool anyBase = false;
+    net::VideoFrameNumbering numbering;
     std::vector<media::EncodedFrame> packets;
     const auto count = static_cast<std::uint32_t>(seconds * p.fps);
     for (std::uint32_t i = 0; i < count; ++i) {
@@ -79,19 +78,8 @@ bool presenterStream(const media::VideoProfile& p, double seconds, std::vector<S
         f.ptsUs = std::uint64_t{i} * 1000000u / p.fps;
         packets.clear();
         if (!(*enc)->encode(f, packets).ok()) return false;
-        for (const auto& pk : packets) {
-            if (pk.layer == 0) {
-                if (anyBase) ++tl0;
-                anyBase = true;
-            }
-            net::VideoFrameData d;
-            d.stream = {0, net::VideoKind::Camera};
-            d.frame = frame++;
-            d.layer = pk.layer;
-            d.keyframe = pk.keyframe;
-            d.tl0 = tl0;
-            d.ptsMs = static_cast<std::uint32_t>(pk.ptsUs / 1000);
-            d.bytes = pk.bytes;
+        for (auto& pk : packets) {
+            const net::VideoFrameData d = numbering.next({0, net::VideoKind::Camera}, pk.layer, pk.keyframe, pk.ptsUs, std::move(pk.bytes));
             SentFrame s;
             s.fragments = net::fragmentVideoFrame(d);
             for (const auto& g : s.fragments) s.wire.push_back(net::encodeMessage(net::Message{net::VideoFragmentMsg{g}}));

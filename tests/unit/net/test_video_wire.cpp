@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "net/messages.h"
+#include "net/video_numbering.h"
 #include "net/video_wire.h"
 
 using namespace caseroom::net;
@@ -371,4 +372,28 @@ TEST_CASE("fragments that disagree with their frame, or are foreign, are counted
     r.push(frags[2], out);
     REQUIRE(out.size() == 1);
     REQUIRE(out[0].bytes.size() == 3000);
+}
+
+TEST_CASE("video wire: a publisher's numbering counts frames, and tl0 per base frame after the first", "[video][net]") {
+    VideoFrameNumbering n;
+    const VideoStreamId s{3, VideoKind::Camera};
+    const std::uint8_t layers[] = {0, 2, 1, 2, 0, 2, 1, 2, 0};
+    std::vector<VideoFrameData> out;
+    for (std::size_t i = 0; i < std::size(layers); ++i) out.push_back(n.next(s, layers[i], i == 0, i * 41'666u, {std::uint8_t(i)}));
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        CHECK(out[i].frame == i);
+        CHECK(out[i].stream == s);
+        CHECK(out[i].layer == layers[i]);
+        CHECK(out[i].tl0 == i / 4);            // one up at each base frame after the first
+        CHECK(out[i].ptsMs == i * 41'666u / 1000);
+        CHECK(out[i].bytes == std::vector<std::uint8_t>{std::uint8_t(i)});
+    }
+    CHECK(out[0].keyframe);
+    CHECK_FALSE(out[1].keyframe);
+    // tl0 is a byte: 256 base frames later it is back at 0, as the reassembler expects.
+    VideoFrameNumbering w;
+    VideoFrameData last;
+    for (int i = 0; i < 257; ++i) last = w.next(s, 0, false, 0, {1});
+    CHECK(last.tl0 == 0);
+    CHECK(last.frame == 256);
 }
