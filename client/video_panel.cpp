@@ -49,23 +49,25 @@ const session::VideoStreamView* viewOf(const VideoPanel& p, net::VideoStreamId i
     return nullptr;
 }
 
+// The chosen camera (the test pattern, or a V4L2 device in the chosen or the
+// best mode) at the role's profile size: for the preview and for sending.
+core::Result<std::unique_ptr<media::VideoSource>> openCamera(const VideoPanel::Camera& c, const media::VideoProfile& prof) {
+    if (c.device <= 0 || static_cast<std::size_t>(c.device) > c.devices.size())
+        return media::makeTestPatternSource(prof.width, prof.height, prof.fps);
+    const media::V4l2Device& d = c.devices[static_cast<std::size_t>(c.device - 1)];
+    if (d.modes.empty()) return core::Error{d.path + " offers no YUYV or MJPEG mode"};
+    const auto mode = c.mode > 0 && static_cast<std::size_t>(c.mode) <= d.modes.size()
+                          ? std::optional(d.modes[static_cast<std::size_t>(c.mode - 1)])
+                          : media::chooseV4l2Mode(d.modes, prof.width, prof.height, prof.fps);
+    return media::openV4l2(d.path, *mode, prof.width, prof.height);
+}
+
 core::Status startCamera(VideoPanel& p, session::ClientSession& s) {
     const media::VideoProfile& prof = cameraProfile(s.desc().role);
-    std::unique_ptr<media::VideoSource> src;
-    if (p.camera.device <= 0 || static_cast<std::size_t>(p.camera.device) > p.camera.devices.size()) {
-        src = media::makeTestPatternSource(prof.width, prof.height, prof.fps);
-    } else {
-        const media::V4l2Device& d = p.camera.devices[static_cast<std::size_t>(p.camera.device - 1)];
-        if (d.modes.empty()) return core::Error{d.path + " offers no YUYV or MJPEG mode"};
-        const auto mode = p.camera.mode > 0 && static_cast<std::size_t>(p.camera.mode) <= d.modes.size()
-                              ? std::optional(d.modes[static_cast<std::size_t>(p.camera.mode - 1)])
-                              : media::chooseV4l2Mode(d.modes, prof.width, prof.height, prof.fps);
-        auto opened = media::openV4l2(d.path, *mode, prof.width, prof.height);
-        if (!opened) return opened.error();
-        src = std::move(*opened);
-    }
-    p.camera.preview.reset(); // the device is the encoder's now
-    return p.client->publish(net::VideoKind::Camera, std::move(src), prof);
+    p.camera.preview.reset(); // the device is the encoder's now (a preview holding it would make it busy)
+    auto src = openCamera(p.camera, prof);
+    if (!src) return src.error();
+    return p.client->publish(net::VideoKind::Camera, std::move(*src), prof);
 }
 
 core::Status startShare(VideoPanel& p) {
@@ -139,22 +141,11 @@ void cameraSection(VideoPanel& p, session::ClientSession& s) {
     if (ImGui::Button(p.camera.preview ? "Stop preview" : "Preview")) {
         if (p.camera.preview) p.camera.preview.reset();
         else {
-            const media::VideoProfile& prof = cameraProfile(s.desc().role);
-            std::unique_ptr<media::VideoSource> src;
-            if (p.camera.device > 0) {
-                const auto& d = p.camera.devices[static_cast<std::size_t>(p.camera.device - 1)];
-                const auto mode = p.camera.mode > 0 ? std::optional(d.modes[static_cast<std::size_t>(p.camera.mode - 1)])
-                                                    : media::chooseV4l2Mode(d.modes, prof.width, prof.height, prof.fps);
-                if (mode) {
-                    if (auto o = media::openV4l2(d.path, *mode, prof.width, prof.height)) src = std::move(*o);
-                    else p.camera.error = o.error().message;
-                }
-            } else {
-                src = media::makeTestPatternSource(prof.width, prof.height, prof.fps);
-            }
-            if (src) {
+            if (auto src = openCamera(p.camera, cameraProfile(s.desc().role))) {
                 p.camera.error.clear();
-                p.camera.preview = std::make_unique<media::VideoCapture>(std::move(src));
+                p.camera.preview = std::make_unique<media::VideoCapture>(std::move(*src));
+            } else {
+                p.camera.error = src.error().message;
             }
         }
     }
