@@ -511,6 +511,8 @@ int runWindowed(const Options& o) {
                 a.joinError = (wasInRoom ? "left the room: " : "could not join: ") + s.statusText();
                 std::fprintf(stderr, "caseroom: %s\n", a.joinError.c_str());
                 endNow = true;
+            } else if (s.reconnecting() && wasInRoom) {
+                inRoom = true; // the room as it was, frozen, under the reconnect banner (room_ui.cpp)
             } else if (s.state() == session::ClientState::InRoom) {
                 inRoom = true;
                 if (!wasInRoom) { // scripts (tests/render/windowed_test.sh) wait for this line

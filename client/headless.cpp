@@ -251,6 +251,10 @@ int connectedScene(Headless& h, const Options& o) {
     int rc = 0;
     auto step = [&]() -> bool {
         s.update(secondsSince(start));
+        if (s.reconnecting()) { // the link dropped: the session gets back by itself (or gives up)
+            std::this_thread::sleep_for(std::chrono::milliseconds(16));
+            return true;
+        }
         if (s.state() != session::ClientState::InRoom) {
             std::fprintf(stderr, "caseroom: %s\n", s.statusText().c_str());
             rc = 4;
@@ -415,7 +419,7 @@ int prefetch(const Options& o) {
                 return false;
             }
             s.update(secondsSince(start));
-            if (s.state() != session::ClientState::InRoom) {
+            if (s.state() != session::ClientState::InRoom && !s.reconnecting()) {
                 why = "left the room: " + s.statusText();
                 return false;
             }

@@ -31,6 +31,7 @@ void participantsPanel(const session::ClientSession& s) {
         if (const std::size_t pos = s.clinic().handPosition(id)) round += ", " + text(StringId::StateHand, {std::to_string(pos)});
         if (s.clinic().moderation().floor == id) round += std::string(", ") + tr(StringId::StateFloor);
         if (s.clinic().isMuted(id) || p.muted) round += std::string(", ") + tr(StringId::StateMuted);
+        if (p.away) round += std::string(", ") + tr(StringId::StateAway);
         if (!round.empty()) {
             ImGui::SameLine(0, 0);
             ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.3f, 1.0f), "%s", round.c_str());
@@ -156,6 +157,17 @@ void drawRoomUi(RoomUi& ui, render::ImGuiLayer& layer, const RoomUiView& v) {
     drawHandMarkers(ImGui::GetBackgroundDrawList(), *v.session, viewProj, viewport, !v.overview);
     participantsPanel(*v.session);
     connectionPanel(ui, v);
+    if (v.session->reconnecting()) { // the room stays as it was, frozen, under a banner
+        ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, 48), ImGuiCond_Always, ImVec2(0.5f, 0));
+        ImGui::SetNextWindowBgAlpha(0.85f);
+        ImGui::Begin("##reconnecting", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                                    ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_NoSavedSettings);
+        ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.3f, 1.0f), "%s",
+                           text(StringId::BannerReconnecting, {std::to_string(v.session->reconnectAttempts()),
+                                                               std::to_string(static_cast<int>(v.session->reconnectingFor(v.now)))})
+                               .c_str());
+        ImGui::End();
+    }
     helpOverlay(ui);
     noticesOverlay(ui, v.now);
     if (v.overview) {

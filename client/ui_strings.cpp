@@ -143,6 +143,8 @@ constexpr std::array<StringEntry, static_cast<std::size_t>(StringId::Count)> kEn
     {S::StateChair, 0, "in the chair"},
     {S::StateFacilitates, 0, "facilitates"},
     {S::StateCoFacilitator, 0, "co-facilitator"},
+    {S::StateAway, 0, "reconnecting"},
+    {S::BannerReconnecting, 2, "The link to the room dropped. Reconnecting (attempt {0}, {1} s); the room holds your place."},
     {S::ConsoleAgenda, 0, "Agenda"},
     {S::ConsoleNowLine, 3, "{0}: {1} of {2}"},
     {S::ConsoleGotoHint, 0, "double-click to go to this step"},

@@ -153,6 +153,8 @@ enum class StringId : std::uint16_t {
     StateChair,
     StateFacilitates,
     StateCoFacilitator,
+    StateAway,
+    BannerReconnecting,
     ConsoleAgenda,
     ConsoleNowLine,
     ConsoleGotoHint,

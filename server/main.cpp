@@ -63,6 +63,8 @@ void usage() {
         "  --budget BYTES        snapshot payload budget per client per tick, 32..16000 (default 120)\n"
         "  --max-peers N         most simultaneous connections, 1..%u (default: sum of room capacities + %u)\n"
         "  --max-per-address N   most connections from one IP address, 1..%u (default 32)\n"
+        "  --seat-hold SECONDS   keep a dropped participant's place (seat, hand, floor) this long for\n"
+        "                        their reconnect, 0..600 (default 45; 0: a drop is a leave)\n"
         "  --port-file FILE      write the bound port to FILE once listening (for scripts)\n"
         "  --state-dir DIR       where the key and the audit log live (created mode 0700). Default:\n"
         "                        $XDG_STATE_HOME/caseroom, else /var/lib/caseroom as root,\n"
@@ -185,6 +187,10 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             auto n = cli::parseInt(a, *v, 64, 1'000'000);
             if (!n) return n.error();
             o.config.link.defaultBytesPerSecond = static_cast<double>(*n) * 1000.0 / 8.0;
+        } else if (a == "--seat-hold") {
+            auto n = cli::parseInt(a, *v, 0, 600);
+            if (!n) return n.error();
+            o.config.seatHoldSeconds = static_cast<double>(*n);
         } else if (a == "--port-file") o.portFile = *v;
         else if (a == "--state-dir") o.stateDir = *v;
         else if (a == "--key") o.keyPath = *v;

@@ -169,6 +169,7 @@ const char* toString(MessageType t) {
     case MessageType::VideoShow: return "VideoShow";
     case MessageType::KeyframeRequest: return "KeyframeRequest";
     case MessageType::VideoTier: return "VideoTier";
+    case MessageType::ParticipantAway: return "ParticipantAway";
     case MessageType::Count: break;
     }
     return "?";
@@ -329,6 +330,7 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::VideoShow, Channel::Control, true, 1 + 1 + 2 * kMaxShownStreams, Direction::ToServer},
     {MessageType::KeyframeRequest, Channel::Control, true, 4, Direction::ToServer},
     {MessageType::VideoTier, Channel::Control, true, 8, Direction::ToClient},
+    {MessageType::ParticipantAway, Channel::Control, true, 8, Direction::ToClient},
 }};
 
 template <typename T>
@@ -376,6 +378,7 @@ Message defaultFor(MessageType t) {
     case MessageType::VideoShow: return makeDefault<VideoShow>();
     case MessageType::KeyframeRequest: return makeDefault<KeyframeRequest>();
     case MessageType::VideoTier: return makeDefault<VideoTierMsg>();
+    case MessageType::ParticipantAway: return makeDefault<ParticipantAway>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

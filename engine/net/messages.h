@@ -20,7 +20,7 @@
 
 namespace caseroom::net {
 
-constexpr std::uint32_t kProtocolVersion = 7;
+constexpr std::uint32_t kProtocolVersion = 8;
 constexpr std::uint32_t kMaxRoomCode = 32;
 constexpr std::uint32_t kMaxDisplayName = 48;
 constexpr std::uint32_t kMaxReasonText = 160;
@@ -101,7 +101,7 @@ enum class MessageType : std::uint8_t {
     BlobPut, DeckOffer, UploadStatus, SessionExtend,
     CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
     AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld, RecordingIntent, ReplayIntent,
-    VideoFragment, VideoPublish, VideoShow, KeyframeRequest, VideoTier, Count
+    VideoFragment, VideoPublish, VideoShow, KeyframeRequest, VideoTier, ParticipantAway, Count
 };
 const char* toString(MessageType t);
 
@@ -220,9 +220,10 @@ struct ParticipantJoined {
     Role role = Role::Spoke;
     std::uint64_t userId = 0;
     bool muted = false;
+    bool away = false;   // since protocol 8: the link dropped and the server holds the seat (ParticipantAway)
     template <typename S> bool serialize(S& s) {
         return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeString(s, displayName, kMaxDisplayName) &&
-               serializeEnum(s, role) && serializeU64(s, userId) && serializeBool(s, muted);
+               serializeEnum(s, role) && serializeU64(s, userId) && serializeBool(s, muted) && serializeBool(s, away);
     }
 };
 
@@ -377,6 +378,21 @@ struct ModerateRequest {
         return true;
     }
 };
+// Since protocol 8. A participant whose link dropped (away) is held in the
+// room, seat, hand and floor kept, until the same invitation joins again
+// (back) or the hold ends (then ParticipantLeft{TimedOut}). `holdSeconds`:
+// how long the server holds the seat from now (away only).
+struct ParticipantAway {
+    static constexpr MessageType kType = MessageType::ParticipantAway;
+    friend bool operator==(const ParticipantAway&, const ParticipantAway&) = default;
+    std::uint16_t entity = 0;
+    bool away = true;
+    std::uint16_t holdSeconds = 0;
+    template <typename S> bool serialize(S& s) {
+        return serializeInt(s, entity, 0, kMaxEntities - 1) && serializeBool(s, away) && serializeInt(s, holdSeconds, 0, 3600);
+    }
+};
+
 struct ParticipantMuted {
     static constexpr MessageType kType = MessageType::ParticipantMuted;
     friend bool operator==(const ParticipantMuted&, const ParticipantMuted&) = default;
@@ -1045,7 +1061,8 @@ using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutM
                              CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
                              AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld,
                              RecordingIntent, ReplayIntent,
-                             VideoFragmentMsg, VideoPublish, VideoShow, KeyframeRequest, VideoTierMsg>;
+                             VideoFragmentMsg, VideoPublish, VideoShow, KeyframeRequest, VideoTierMsg,
+                             ParticipantAway>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

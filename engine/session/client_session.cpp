@@ -23,6 +23,7 @@ const char* toString(ClientState s) {
     case ClientState::Refused: return "refused";
     case ClientState::Disconnected: return "disconnected";
     case ClientState::AtDesk: return "at the case desk";
+    case ClientState::Reconnecting: return "reconnecting";
     case ClientState::Count: break;
     }
     return "?";
@@ -46,8 +47,10 @@ ClientSession::Known& ClientSession::known(std::uint16_t slot) {
 }
 
 void ClientSession::connect(const net::Address& server, double now) {
+    serverAddress_ = server;
     server_ = transport_.connect(server);
     connectStarted_ = now;
+    lastHeard_ = now;
     if (!server_.valid()) { fail(ClientState::Disconnected, "cannot reach " + server.host + ":" + std::to_string(server.port)); return; }
     state_ = ClientState::Connecting;
     status_ = "connecting to " + server.host + ":" + std::to_string(server.port);
@@ -223,6 +226,7 @@ void ClientSession::leave() {
     }
     state_ = ClientState::Disconnected;
     status_ = "left the room";
+    reconnectStarted_ = -1;
     fetcher_.onDisconnected();
     if (video_) video_->reset();
 }
@@ -245,12 +249,81 @@ ClientStats ClientSession::stats() const {
     return s;
 }
 
+void ClientSession::linkLost(double now, const std::string& why) {
+    if (server_.valid()) transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
+    server_ = core::PeerId::invalid();
+    state_ = ClientState::Reconnecting;
+    status_ = "reconnecting: " + why;
+    notices_.push_back("the link to the room was lost (" + why + "); reconnecting");
+    reconnectStarted_ = now;
+    reconnectAttempts_ = 0;
+    nextAttempt_ = now; // the first attempt at once
+    fetcher_.onDisconnected();
+    if (video_) video_->reset();
+}
+
+void ClientSession::attemptReconnect(double now) {
+    ++reconnectAttempts_;
+    server_ = transport_.connect(serverAddress_); // the same invitation, proven again
+    connectStarted_ = now;
+    lastHeard_ = now;
+    if (!server_.valid()) { attemptFailed(now, "cannot reach " + serverAddress_.host); return; }
+    state_ = ClientState::Connecting;
+    status_ = "reconnecting (attempt " + std::to_string(reconnectAttempts_) + ")";
+}
+
+void ClientSession::attemptFailed(double now, const std::string& why) {
+    state_ = ClientState::Reconnecting;
+    status_ = "reconnecting: " + why;
+    const double base = std::min(5.0, 0.5 * std::pow(2.0, static_cast<double>(std::min(reconnectAttempts_, 8u)) - 1.0));
+    jitter_ ^= jitter_ << 13;
+    jitter_ ^= jitter_ >> 7;
+    jitter_ ^= jitter_ << 17;
+    const double spread = 0.75 + 0.5 * static_cast<double>(jitter_ >> 11) / 9007199254740992.0; // [0.75, 1.25)
+    nextAttempt_ = now + base * spread;
+}
+
+void ClientSession::resetRoomView() {
+    knownBefore_.clear(); // who we knew: their ParticipantJoined on our return is not news
+    for (std::size_t slot = 0; slot < known_.size(); ++slot)
+        if (known_[slot].named) knownBefore_.emplace_back(static_cast<std::uint16_t>(slot), known_[slot].userId);
+    known_.clear();
+    avatars_.clear();
+    avatarsDirty_ = true;
+    receiver_ = net::SnapshotReceiver{};
+    panelView_ = PanelViewModel{};
+    clinicView_ = ClinicViewModel{};
+    replayView_ = ReplayViewModel{};
+    videoStreams_.clear();
+    pendingInputs_.clear();
+    nextInputSeq_ = 1;          // the server restarts our steps' numbering with the new connection
+    predictedValid_ = false;
+    lastAuthorityTick_ = 0;
+    latestServerTick_ = 0;
+    panelsTick_ = 0;
+    correction_ = glm::vec3(0.0f);
+    pendingPanels_.clear();
+    anyPendingPanel_ = false;
+}
+
 void ClientSession::update(double now) {
     net::TransportEvent ev;
     while (transport_.poll(now, ev)) handle(ev, now);
     if ((state_ == ClientState::Connecting || state_ == ClientState::Joining) && now - connectStarted_ > desc_.joinTimeout) {
         transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
-        fail(ClientState::Disconnected, "no answer from the server (is it running, and is the address right?)");
+        if (reconnecting()) attemptFailed(now, "no answer from the server");
+        else fail(ClientState::Disconnected, "no answer from the server (is it running, and is the address right?)");
+    }
+    if (state_ == ClientState::InRoom && desc_.reconnect.enabled && now - lastHeard_ > desc_.reconnect.silenceSeconds)
+        linkLost(now, "nothing from the server for " + std::to_string(static_cast<int>(desc_.reconnect.silenceSeconds)) + " s");
+    if (state_ == ClientState::Reconnecting) {
+        if (now - reconnectStarted_ > desc_.reconnect.giveUpSeconds) {
+            reconnectStarted_ = -1;
+            fail(ClientState::Disconnected, "could not get back into room " + desc_.roomCode + " in " +
+                                                std::to_string(static_cast<int>(desc_.reconnect.giveUpSeconds)) + " s");
+        } else if (now >= nextAttempt_) {
+            attemptReconnect(now);
+        }
     }
     if (state_ == ClientState::InRoom) {
         std::uint32_t ran = 0;
@@ -302,6 +375,20 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
         const auto reason = ev.disconnectReason < static_cast<std::uint32_t>(net::LeaveReason::Count)
                                 ? static_cast<net::LeaveReason>(ev.disconnectReason)
                                 : net::LeaveReason::TimedOut;
+        // Left (0) is what a link that timed out here reports: the server
+        // never sends it. The server's own reasons (removed, replaced from
+        // another computer, shut down, invitation ended) are final.
+        const bool linkFailure = reason == net::LeaveReason::TimedOut || reason == net::LeaveReason::Left;
+        if (reconnecting() && (state_ == ClientState::Connecting || state_ == ClientState::Joining) && linkFailure) {
+            server_ = core::PeerId::invalid();
+            attemptFailed(now, ev.detail.empty() ? std::string("the link failed") : ev.detail);
+            break;
+        }
+        if (state_ == ClientState::InRoom && desc_.reconnect.enabled && linkFailure && ev.detail.empty()) {
+            linkLost(now, "the link timed out");
+            break;
+        }
+        if (reconnecting()) reconnectStarted_ = -1; // a refusal: no more attempts
         if (!ev.detail.empty() && state_ != ClientState::InRoom) {
             // The transport refused us before the room did (a bad or expired token).
             state_ = ClientState::Refused;
@@ -315,6 +402,7 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
         break;
     }
     case net::TransportEventType::Received: {
+        lastHeard_ = now;
         net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
         if (!r.ok) {
             ++counters_.malformed;
@@ -329,6 +417,8 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
 
 void ClientSession::handleMessage(net::Message& m, double now) {
     if (auto* acc = std::get_if<net::JoinAccepted>(&m)) {
+        const bool returning = reconnecting();
+        if (returning) resetRoomView(); // a fresh connection: the server sends the whole room again
         self_ = core::EntityId{acc->entity};
         tickRate_ = acc->tickRateHz;
         tickStart_ = now;
@@ -338,7 +428,16 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         role_ = acc->role;
         state_ = ClientState::InRoom;
         status_ = "in room " + desc_.roomCode;
-        notices_.push_back("joined room " + desc_.roomCode + " as " + core::toString(acc->role));
+        if (returning) {
+            lastReconnectSeconds_ = now - reconnectStarted_;
+            ++reconnects_;
+            reconnectStarted_ = -1;
+            char secs[32];
+            std::snprintf(secs, sizeof secs, "%.1f", lastReconnectSeconds_);
+            notices_.push_back("back in room " + desc_.roomCode + " after " + secs + " s");
+        } else {
+            notices_.push_back("joined room " + desc_.roomCode + " as " + core::toString(acc->role));
+        }
         if (desc_.downlinkKbps > 0) sendMessage(net::LinkHint{desc_.downlinkKbps});
         fetcher_.onConnected();
         videoStreams_.clear();
@@ -351,6 +450,7 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         layout_ = fromWire(*lay);
         panelView_.ensurePanels(layout_->panels.size());
     } else if (auto* ref = std::get_if<net::JoinRefused>(&m)) {
+        reconnectStarted_ = -1; // refused: no more attempts
         state_ = ClientState::Refused;
         status_ = std::string("join refused: ") + net::toString(ref->reason) + (ref->detail.empty() ? "" : " (" + ref->detail + ")");
         notices_.push_back(status_);
@@ -361,12 +461,23 @@ void ClientSession::handleMessage(net::Message& m, double now) {
         k.role = pj->role;
         k.userId = pj->userId;
         k.muted = pj->muted;
+        k.away = pj->away;
         avatarsDirty_ = true;
-        if (pj->entity != self_.value) notices_.push_back(pj->displayName + " (" + core::toString(pj->role) + ") joined");
+        const bool known = std::find(knownBefore_.begin(), knownBefore_.end(), std::make_pair(pj->entity, pj->userId)) != knownBefore_.end();
+        if (pj->entity != self_.value && !known) notices_.push_back(pj->displayName + " (" + core::toString(pj->role) + ") joined");
     } else if (auto* pl = std::get_if<net::ParticipantLeft>(&m)) {
         Known& k = known(pl->entity);
         if (k.named) notices_.push_back(k.name + " left (" + net::toString(pl->reason) + ")");
         k = Known{};
+        avatarsDirty_ = true;
+    } else if (auto* pa = std::get_if<net::ParticipantAway>(&m)) {
+        Known& k = known(pa->entity);
+        if (k.away != pa->away && pa->entity != self_.value) {
+            const std::string who = k.named ? k.name : "participant " + std::to_string(pa->entity);
+            notices_.push_back(pa->away ? who + "'s link dropped; their place is held " + std::to_string(pa->holdSeconds) + " s"
+                                        : who + " is back");
+        }
+        k.away = pa->away;
         avatarsDirty_ = true;
     } else if (auto* pm = std::get_if<net::ParticipantMuted>(&m)) {
         Known& k = known(pm->entity);
@@ -435,6 +546,7 @@ void ClientSession::onSnapshot(const net::Snapshot& snap, double now) {
     if (o == net::SnapshotOutcome::Malformed) { ++counters_.malformed; return; }
     if (o != net::SnapshotOutcome::Applied) { ++counters_.snapshotsRejected; return; }
     ++counters_.snapshotsApplied;
+    knownBefore_.clear(); // the room's roll call after a return is over
     clock_.observe(snap.serverTick, now);
     latestServerTick_ = std::max(latestServerTick_, snap.serverTick);
     for (const net::ObjectUpdate& u : objectUpdates_) {
@@ -530,6 +642,7 @@ void ClientSession::refreshAvatars(double now) {
             a.role = k.role;
             a.userId = k.userId;
             a.muted = k.muted;
+            a.away = k.away;
             a.self = slot == self_.value;
             avatars_.push_back(std::move(a));
         }

@@ -39,7 +39,10 @@ namespace caseroom::session {
 
 // AtDesk: connected with a program credential (room "@" + program code): the
 // case desk, no room (session/case_desk.h).
-enum class ClientState : std::uint8_t { Idle, Connecting, Joining, InRoom, Refused, Disconnected, AtDesk, Count };
+// Reconnecting: the link to the room was lost and the session is between
+// attempts to get back (ReconnectPolicy); an attempt runs as Connecting,
+// Joining, and reconnecting() stays true until the room takes us back.
+enum class ClientState : std::uint8_t { Idle, Connecting, Joining, InRoom, Refused, Disconnected, AtDesk, Reconnecting, Count };
 const char* toString(ClientState s);
 
 // Every client-side timeout, in one place: seconds from connect(). They nest,
@@ -61,6 +64,20 @@ struct ClientTimeouts {
 };
 static_assert(ClientTimeouts::kHandshake < ClientTimeouts::kJoin && ClientTimeouts::kJoin < ClientTimeouts::kHeadlessWait);
 
+// Getting back into the room by itself when the link drops (Wi-Fi, a
+// changed address), with the same invitation: the server holds our place
+// (ServerConfig::seatHoldSeconds) and gives it back. A link counts as lost
+// when the transport says so or when nothing came from the server for
+// silenceSeconds while in the room. Attempts follow at once, then after
+// 0.5, 1, 2, 4 s and every 5 s (each +-25 % at random, so a clinic behind
+// one NAT does not come back in lockstep), until giveUpSeconds.
+// A refusal (removed, invitation withdrawn or expired) ends it.
+struct ReconnectPolicy {
+    bool enabled = false;
+    double silenceSeconds = 3.0;
+    double giveUpSeconds = 120.0;
+};
+
 struct ClientDesc {
     std::string roomCode = "demo";
     std::string displayName = "Guest";
@@ -69,6 +86,7 @@ struct ClientDesc {
     double joinTimeout = ClientTimeouts::kJoin;      // seconds from connect to JoinAccepted
     std::filesystem::path blobCacheDir{};            // fetched blobs (session/content_fetch.h); empty: defaultBlobCacheDir()
     std::uint32_t downlinkKbps = 0;                  // sent as LinkHint on join: the server budgets our link below this; 0: none
+    ReconnectPolicy reconnect{};                     // off: a lost link ends the session (Disconnected)
 };
 
 // One participant as a viewer should show it now.
@@ -78,6 +96,7 @@ struct RemoteAvatar {
     core::Role role = core::Role::Spoke;
     std::uint64_t userId = 0; // verified by the server from the token (0: unauthenticated transport)
     bool muted = false;       // muted by a moderator: the server forwards none of their voice
+    bool away = false;        // their link dropped; the server holds their place (ParticipantAway)
     sim::AvatarPose pose;     // interpolated (others) or predicted (self)
     bool self = false;
     bool hasPose = false;     // false until the first state arrives
@@ -191,6 +210,14 @@ public:
     [[nodiscard]] std::vector<VideoStreamInfo> videoStreams() const;
 
     [[nodiscard]] ClientState state() const { return state_; }
+    // Since the link was lost until the room took us back (or gave up).
+    [[nodiscard]] bool reconnecting() const { return reconnectStarted_ >= 0; }
+    // Attempts in this reconnect, and seconds since the link was lost (0 when not reconnecting).
+    [[nodiscard]] std::uint32_t reconnectAttempts() const { return reconnectAttempts_; }
+    [[nodiscard]] double reconnectingFor(double now) const { return reconnecting() ? now - reconnectStarted_ : 0.0; }
+    // Completed reconnects, and the last one's time from the lost link to back in the room.
+    [[nodiscard]] std::uint32_t reconnects() const { return reconnects_; }
+    [[nodiscard]] double lastReconnectSeconds() const { return lastReconnectSeconds_; }
     // Plain-words reason for Refused / Disconnected.
     [[nodiscard]] const std::string& statusText() const { return status_; }
     [[nodiscard]] const sim::RoomLayout* layout() const { return layout_ ? &*layout_ : nullptr; }
@@ -276,6 +303,12 @@ private:
     void pumpVoice(double now);
     bool sendMessage(const net::Message& m);
     void fail(ClientState s, std::string why);
+    // Reconnect (ReconnectPolicy): the link is lost; the next attempt; an
+    // attempt that failed; the room's view reset for the new connection.
+    void linkLost(double now, const std::string& why);
+    void attemptReconnect(double now);
+    void attemptFailed(double now, const std::string& why);
+    void resetRoomView();
 
     struct Known {
         bool present = false;   // in the room (from snapshots)
@@ -284,6 +317,7 @@ private:
         core::Role role = core::Role::Spoke;
         std::uint64_t userId = 0;
         bool muted = false;
+        bool away = false;
         InterpolationBuffer buffer;
     };
 
@@ -294,7 +328,14 @@ private:
     ClientState state_ = ClientState::Idle;
     std::string status_;
     core::PeerId server_;
+    net::Address serverAddress_;
     double connectStarted_ = 0;
+    double lastHeard_ = 0;            // newest packet from the server
+    double reconnectStarted_ = -1;    // < 0: not reconnecting
+    double nextAttempt_ = 0;
+    std::uint32_t reconnectAttempts_ = 0, reconnects_ = 0;
+    double lastReconnectSeconds_ = 0;
+    std::uint64_t jitter_ = 0x9E3779B97F4A7C15ull;  // the backoff's random spread (xorshift)
     std::optional<sim::RoomLayout> layout_;
     core::EntityId self_;
     double tickRate_ = 30.0;
@@ -321,6 +362,7 @@ private:
     std::uint32_t laserOffTicks_ = 0;   // "off" repeats still to send
     std::function<void(const net::UploadStatus&)> uploadSink_;
     std::vector<Known> known_;
+    std::vector<std::pair<std::uint16_t, std::uint64_t>> knownBefore_;   // (slot, user) known before a return
     std::vector<RemoteAvatar> avatars_;   // rebuilt only when membership changes
     bool avatarsDirty_ = true;
     double lastRefresh_ = 0;

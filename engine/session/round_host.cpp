@@ -139,6 +139,10 @@ void RoundHost::leave(core::EntityId who, std::uint32_t tick, bool dropped) {
     moderation_->leave(who, tick, dropped);
 }
 
+void RoundHost::away(core::EntityId who, std::uint32_t tick) { moderation_->away(who, tick); }
+
+void RoundHost::back(core::EntityId who) { moderation_->back(who); }
+
 sim::HoldingSet RoundHost::holding(core::EntityId who) const {
     sim::HoldingSet h;
     if (!who.valid()) return h;

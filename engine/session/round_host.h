@@ -63,6 +63,12 @@ public:
     // (only a drop starts the facilitator's reconnect grace). Their hand,
     // floor and chair go.
     void leave(core::EntityId who, std::uint32_t tick, bool dropped);
+    // A participant whose link dropped and whose place the server holds
+    // (session/seat_holds.h): their hand and the floor stay; as for a drop,
+    // a facilitator's grace starts (nobody runs the session meanwhile).
+    // back(): the same user is in again, and runs it again if in time.
+    void away(core::EntityId who, std::uint32_t tick);
+    void back(core::EntityId who);
 
     // nullopt: carried out (or a no-op); else the refusal (IntentRefused{Agenda|Floor|Moderate, reason}).
     [[nodiscard]] std::optional<net::RefusalReason> onIntent(const sim::ClinicActor& actor, const net::AgendaIntent& m, std::uint32_t tick);

@@ -108,41 +108,44 @@ void ServerHost::shutdown() {
     transport_.flush();
 }
 
-void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason) {
+void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason, double now) {
     auto it = clients_.find(peer.value);
     if (it == clients_.end()) return;
     Client& c = it->second;
-    if (c.room) {
+    if (c.room && !holdSeat(c, reason, now)) {
         RoomInstance& r = *c.room;
-        r.room.leave(c.entity);
-        r.panels->leave(c.entity, r.room.tick());
-        r.round->leave(c.entity, r.room.tick(), reason == net::LeaveReason::TimedOut);
-        r.board->leave(c.entity, r.room.tick());
-        r.recording->leave(c.entity);
-        if (r.video) r.video->leave(c.entity.value, r.room.tick());
-        r.history.remove(c.entity.value, r.room.tick());
-        r.voice.remove(c.entity.value);
-        if (c.entity.value < r.levels.size()) r.levels[c.entity.value] = sim::VoiceLevelGuard{};
         if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
         std::erase(r.members, peer);
-        pushEvent(r, sim::RoomEvent{r.room.tick(), c.entity, sim::RoomEventKind::Left, 0, {}, static_cast<std::uint32_t>(reason), {}, {}}, &c);
-        if (r.members.empty() && r.recording) r.recording->stop(r.room.tick()); // nobody left to see it: the file is closed
-        if (!r.replay) broadcast(r, net::ParticipantLeft{c.entity.value, reason}); // [replay] viewers are not announced
-        ++counters_.leaves;
-        if (config_.audit) { // access events: who was in which room, from where, until when
-            AuditRecord e = auditAbout(c);
-            e.kind = AuditKind::Left;
-            e.what = "left";
-            e.outcome = net::toString(reason);
-            flushAudit(c);
-            config_.audit->record(e);
-        }
+        flushAudit(c);
+        vacate(r, c.entity, reason, actorOf(c), auditAbout(c), reason == net::LeaveReason::TimedOut);
     }
     flushAudit(c);
     if (c.desk && config_.desk) config_.desk->onLeave(peer);
     if (config_.uploads) config_.uploads->onLeave(peer);
     links_.removeClient(peer);
     clients_.erase(it);
+}
+
+void ServerHost::vacate(RoomInstance& r, core::EntityId entity, net::LeaveReason reason, const RoomActor& who, AuditRecord audit, bool dropped) {
+    r.room.leave(entity);
+    r.panels->leave(entity, r.room.tick());
+    r.round->leave(entity, r.room.tick(), dropped);
+    r.board->leave(entity, r.room.tick());
+    r.recording->leave(entity);
+    if (r.video) r.video->leave(entity.value, r.room.tick());
+    r.history.remove(entity.value, r.room.tick());
+    r.voice.remove(entity.value);
+    if (entity.value < r.levels.size()) r.levels[entity.value] = sim::VoiceLevelGuard{};
+    pushEvent(r, sim::RoomEvent{r.room.tick(), entity, sim::RoomEventKind::Left, 0, {}, static_cast<std::uint32_t>(reason), {}, {}}, who);
+    if (r.members.empty() && r.recording) r.recording->stop(r.room.tick()); // nobody left to see it: the file is closed
+    if (!r.replay) broadcast(r, net::ParticipantLeft{entity.value, reason}); // [replay] viewers are not announced
+    ++counters_.leaves;
+    if (config_.audit) { // access events: who was in which room, from where, until when
+        audit.kind = AuditKind::Left;
+        audit.what = "left";
+        audit.outcome = net::toString(reason);
+        config_.audit->record(audit);
+    }
 }
 
 void ServerHost::update(double now) {
@@ -172,7 +175,7 @@ void ServerHost::update(double now) {
                                        ev.disconnectReason == static_cast<std::uint32_t>(net::LeaveReason::Expired) ||
                                        ev.disconnectReason == static_cast<std::uint32_t>(net::LeaveReason::Revoked)))
                 reason = static_cast<net::LeaveReason>(ev.disconnectReason);
-            removeClient(ev.peer, reason);
+            removeClient(ev.peer, reason, now);
             break;
         }
         case net::TransportEventType::Received: {
@@ -183,6 +186,17 @@ void ServerHost::update(double now) {
         case net::TransportEventType::Count: break;
         }
     }
+    if (config_.silenceSeconds > 0 && transport_.authenticates()) { // links that went quiet (ServerConfig::silenceSeconds)
+        silent_.clear();
+        for (const auto& [id, c] : clients_)
+            if (c.room && now - std::max(c.lastHeard, c.connectedAt) > config_.silenceSeconds) silent_.push_back(c.peer);
+        for (const core::PeerId peer : silent_) {
+            transport_.disconnect(peer, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
+            ++counters_.peersSilent;
+            removeClient(peer, net::LeaveReason::TimedOut, now);
+        }
+    }
+    expireHolds(now);
     // Peers that connected but never joined hold a slot for nothing.
     for (auto it = clients_.begin(); it != clients_.end();) {
         Client& c = it->second;
@@ -229,6 +243,7 @@ void ServerHost::handle(Client& c, const T&, std::span<const std::uint8_t>, doub
 }
 
 void ServerHost::onReceive(Client& c, const net::TransportEvent& ev, double now) {
+    c.lastHeard = now;
     net::DecodeResult r = net::decodeMessage(ev.data, ev.channel);
     if (!r.ok) { badInput(c, net::toString(r.error), now); return; }
     const net::MessageType type = net::typeOf(r.message);
@@ -368,6 +383,7 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
         refuse(*why, "");
         return;
     }
+    if (returnToSeat(c, *room, now)) return; // back from a dropped link: the held place
     const sim::JoinResult jr = room->room.join(c.name, c.role, c.userId);
     if (jr.error) {
         switch (*jr.error) {
@@ -380,7 +396,6 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
     }
     c.room = room;
     c.entity = jr.entity;
-    c.replicator = std::make_unique<net::ClientReplicator>(room->room.capacity());
     const sim::Participant* p = room->room.find(jr.entity);
     if (!room->replay) room->history.set(jr.entity.value, p->instance, toWire(p->pose), room->room.tick()); // [replay] a viewer: its own view only
     room->voice.upsert(jr.entity.value, p->pose.headPosition(), sim::heardRoomWide(c.role));
@@ -403,24 +418,32 @@ void ServerHost::onJoin(Client& c, const net::JoinRequest& req, double now) {
         e.outcome = "admitted";
         config_.audit->record(e);
     }
+    welcome(c, *room, false);
+}
 
-    send(c.peer, net::JoinAccepted{jr.entity.value, static_cast<std::uint32_t>(config_.tickRate), room->room.tick(), c.role});
-    send(c.peer, room->layoutMsg);
+void ServerHost::welcome(Client& c, RoomInstance& r, bool returning) {
+    const std::uint16_t self = c.entity.value;
+    c.replicator = std::make_unique<net::ClientReplicator>(r.room.capacity()); // a fresh view: everything is sent again
+    send(c.peer, net::JoinAccepted{self, static_cast<std::uint32_t>(config_.tickRate), r.room.tick(), c.role});
+    send(c.peer, r.layoutMsg);
     // `muted`: by a moderator, as the round's moderation object says (mute-all included).
     std::optional<sim::ModerationState> mod;
-    if (const net::ObjectBytes* b = room->objects.find(net::ObjectKey{net::ObjectKind::Moderation, 0})) mod = decodeModeration(b->view());
+    if (const net::ObjectBytes* b = r.objects.find(net::ObjectKey{net::ObjectKind::Moderation, 0})) mod = decodeModeration(b->view());
     auto muted = [&](std::uint16_t slot) { return mod && std::binary_search(mod->muted.begin(), mod->muted.end(), slot); };
-    if (room->replay) { // [replay] the viewer learns the ghosts present; nobody learns of the viewer
-        joinReplay(c, *room);
-        room->members.push_back(c.peer);
+    if (r.replay) { // [replay] the viewer learns the ghosts present; nobody learns of the viewer
+        joinReplay(c, r);
+        r.members.push_back(c.peer);
         return;
     }
-    const auto& all = room->room.participants();
+    const auto& all = r.room.participants();
+    const std::string& code = r.room.spec().code;
     for (std::uint16_t slot = 0; slot < all.size(); ++slot)
-        if (all[slot].active() && slot != jr.entity.value)
-            send(c.peer, net::ParticipantJoined{slot, all[slot].name, all[slot].role, all[slot].userId, muted(slot)});
-    room->members.push_back(c.peer);
-    broadcast(*room, net::ParticipantJoined{jr.entity.value, c.name, c.role, c.userId, muted(jr.entity.value)});
+        if (all[slot].active() && slot != self)
+            send(c.peer, net::ParticipantJoined{slot, all[slot].name, all[slot].role, all[slot].userId, muted(slot),
+                                                holds_.held(code, core::EntityId{slot})});
+    r.members.push_back(c.peer);
+    if (returning) broadcast(r, net::ParticipantAway{self, false, 0});
+    else broadcast(r, net::ParticipantJoined{self, c.name, c.role, c.userId, muted(self), false});
 }
 
 void ServerHost::handle(Client& c, const net::ClientInput& in, std::span<const std::uint8_t>, double now) {
@@ -618,6 +641,11 @@ void ServerHost::onRoomEvents(RoomInstance& r) {
 void ServerHost::pushEvent(RoomInstance& r, const sim::RoomEvent& e, const Client* who) {
     if (who && !config_.readers.empty() && r.stream.accepts(e))
         r.pinned.emplace_back(r.stream.pending().size(), actorOf(*who));
+    r.stream.push(e);
+}
+
+void ServerHost::pushEvent(RoomInstance& r, const sim::RoomEvent& e, const RoomActor& who) {
+    if (!config_.readers.empty() && r.stream.accepts(e)) r.pinned.emplace_back(r.stream.pending().size(), who);
     r.stream.push(e);
 }
 

@@ -36,6 +36,7 @@
 #include "session/content_store.h"
 #include "session/deck_upload.h"
 #include "session/link_scheduler.h"
+#include "session/seat_holds.h"
 #include "sim/permissions.h"
 #include "sim/room.h"
 #include "sim/interest.h"
@@ -49,6 +50,16 @@ struct ServerConfig {
     double tickRate = 30.0;
     net::ReplicationConfig replication;
     double joinTimeout = 10.0;               // connected without joining this long: dropped
+    // A participant whose link drops (timed out, or the same invitation
+    // proven from elsewhere) keeps their place this long, shown
+    // "reconnecting" (session/seat_holds.h); 0: a drop is a leave at once.
+    // Authenticated transports only (a hold is taken back by the token's user).
+    double seatHoldSeconds = 45.0;
+    // A member of a room sends input every client tick; one silent this long
+    // has lost its link (long before ENet's own timeout, 5 to 30 s): it is
+    // disconnected as timed out, and held as above. 0: only ENet decides.
+    // Authenticated transports only, like the hold.
+    double silenceSeconds = 4.0;
     std::uint32_t maxMalformed = 64;         // bad messages before a peer is disconnected
     AuditSink* audit = nullptr;              // refused attempts go here (not owned)
     sim::RouterConfig voice;                 // voice forwarding: streams per listener (cap 6), hold, hysteresis, room-wide talkers
@@ -93,6 +104,8 @@ struct ServerCounters {
     std::uint64_t malformed = 0;             // messages dropped as undecodable or out of place
     std::uint64_t peersDropped = 0;          // disconnected for bad input or silence
     std::uint64_t joins = 0, leaves = 0, refusedJoins = 0;
+    std::uint64_t seatsHeld = 0, seatsReturned = 0, holdsExpired = 0; // drops held, taken back, run out (seat_holds.h)
+    std::uint64_t peersSilent = 0;           // room members disconnected for silence (ServerConfig::silenceSeconds)
     std::uint64_t audited = 0;               // refused attempts (all, even past the audit rate limit)
     std::uint64_t snapshotsSent = 0, snapshotBytes = 0, entityUpdates = 0, deferredUpdates = 0;
     std::uint64_t objectBytes = 0;           // of snapshotBytes: the room objects section (panels, the round's state)
@@ -165,6 +178,7 @@ private:
     struct Client {
         core::PeerId peer;
         double connectedAt = 0;
+        double lastHeard = 0;               // newest message from it (the silence check)
         RoomInstance* room = nullptr;
         core::EntityId entity;
         std::uint32_t newestInputSeq = 0;   // newest input seq received (expanded)
@@ -247,6 +261,7 @@ private:
     // Pushes an event into the room's stream; `who`, when given, is captured
     // now (it may be gone by the tick that hands the event to the readers).
     void pushEvent(RoomInstance& r, const sim::RoomEvent& e, const Client* who);
+    void pushEvent(RoomInstance& r, const sim::RoomEvent& e, const RoomActor& who);
     [[nodiscard]] RoomActor actorOf(const Client& c) const;
     void handle(Client& c, const net::BlobRequest& req, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::LinkHint& hint, std::span<const std::uint8_t> bytes, double now);
@@ -290,7 +305,20 @@ private:
     void joinReplay(Client& c, RoomInstance& r);            // onJoin: the viewer's own view, the ghosts announced to it
     template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
-    void removeClient(core::PeerId peer, net::LeaveReason reason);
+    void removeClient(core::PeerId peer, net::LeaveReason reason, double now);
+    // The room's side of a leave: every system lets go of `entity`, the room
+    // hears of it, the audit trail records it (`audit`: who, already filled).
+    void vacate(RoomInstance& r, core::EntityId entity, net::LeaveReason reason, const RoomActor& who, AuditRecord audit, bool dropped);
+    // Reconnect (server_host_reconnect.cpp, session/seat_holds.h): a drop
+    // held instead of a leave (false: not holdable, leave as usual); the
+    // same user's join taking it back (false: no hold, join afresh); holds
+    // run out, once per update.
+    bool holdSeat(Client& c, net::LeaveReason reason, double now);
+    bool returnToSeat(Client& c, RoomInstance& r, double now);
+    void expireHolds(double now);
+    // What a client is sent when it enters a room (new or back): accepted,
+    // the layout, everyone present; then the room hears of it.
+    void welcome(Client& c, RoomInstance& r, bool returning);
     void tickRoom(RoomInstance& r, double now);
     // One member's snapshot of `view` (the room's history, or a replay viewer's own), then its media; counted.
     void sendSnapshot(RoomInstance& r, Client& c, const sim::Participant& me, const net::EntityHistory& view, std::uint32_t tick);
@@ -312,6 +340,8 @@ private:
     std::unordered_map<std::uint32_t, Client> clients_;
     ServerCounters counters_;
     LinkScheduler links_;
+    SeatHolds holds_;
+    std::vector<core::PeerId> silent_;     // scratch: members gone quiet this update
     net::WriteStream writer_{net::kMaxMessageBytes + 64};
     net::Snapshot snapshot_;   // reused every tick
     std::vector<std::uint16_t> videoTo_;   // scratch: a fragment's receivers

@@ -123,7 +123,20 @@ void ServerHost::applyModeration(RoomInstance& r, const Client& actor, const Mod
     if (effect.toChair.valid() && !r.room.layout().seats.empty()) (void)r.room.seatAt(effect.toChair, 0);
     if (!effect.remove.valid() || effect.remove.value >= r.peerOfSlot.size()) return;
     const core::PeerId peer = r.peerOfSlot[effect.remove.value];
-    if (!peer.valid()) return;
+    if (!peer.valid()) { // held after a drop (server_host_reconnect.cpp): the hold ends as a removal
+        if (auto h = holds_.takeEntity(r.room.spec().code, effect.remove)) {
+            AuditRecord e = h->audit;
+            if (config_.audit) {
+                e.kind = AuditKind::Kicked;
+                e.what = "removed by '" + actor.name + "' (user " + std::to_string(actor.userId) + ") while away: " + effect.reason;
+                e.outcome = "done";
+                config_.audit->record(e);
+            }
+            if (config_.onRemoved) config_.onRemoved(r.room.spec().code, h->actor, effect.reason);
+            vacate(r, h->entity, net::LeaveReason::Removed, h->actor, std::move(h->audit), false);
+        }
+        return;
+    }
     const auto it = clients_.find(peer.value);
     if (it != clients_.end()) {
         if (config_.audit) { // who was removed, fully identified, before they are gone
@@ -136,7 +149,7 @@ void ServerHost::applyModeration(RoomInstance& r, const Client& actor, const Mod
         if (config_.onRemoved) config_.onRemoved(r.room.spec().code, actorOf(it->second), effect.reason);
     }
     transport_.disconnect(peer, static_cast<std::uint32_t>(net::LeaveReason::Removed));
-    removeClient(peer, net::LeaveReason::Removed);
+    removeClient(peer, net::LeaveReason::Removed, tickNow_);
 }
 
 void ServerHost::tickRound(RoomInstance& r) {

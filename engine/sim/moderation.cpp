@@ -86,6 +86,12 @@ const ModerationSystem::Member* ModerationSystem::find(core::EntityId who) const
     return it == members_.end() ? nullptr : &*it;
 }
 
+ModerationSystem::Member* ModerationSystem::findMutable(core::EntityId who) {
+    if (!who.valid()) return nullptr;
+    const auto it = std::find_if(members_.begin(), members_.end(), [&](const Member& m) { return m.id == who; });
+    return it == members_.end() ? nullptr : &*it;
+}
+
 bool ModerationSystem::muted(core::EntityId who) const {
     return who.valid() && std::binary_search(state_.muted.begin(), state_.muted.end(), who.value);
 }
@@ -190,12 +196,38 @@ void ModerationSystem::leave(core::EntityId who, std::uint32_t tick, bool droppe
     recompute();
 }
 
+void ModerationSystem::away(core::EntityId who, std::uint32_t tick) {
+    Member* m = findMutable(who);
+    if (!m || m->away) return;
+    m->away = true;
+    if (state_.facilitator == who) { // as for a drop: nobody runs it during the grace
+        state_.facilitator = {};
+        graceRunning_ = true;
+        graceUser_ = m->user;
+        graceUntil_ = tick + graceTicks_;
+        recompute();
+    }
+}
+
+void ModerationSystem::back(core::EntityId who) {
+    Member* m = findMutable(who);
+    if (!m || !m->away) return;
+    m->away = false;
+    if (graceRunning_ && m->user != 0 && m->user == graceUser_) { // back within the grace: runs the session again
+        state_.facilitator = who;
+        graceRunning_ = false;
+        if (state_.coFacilitator == who) state_.coFacilitator = {};
+        recompute();
+    }
+}
+
 void ModerationSystem::handOver(std::uint32_t tick) {
     graceRunning_ = false;
     const Member* next = find(state_.coFacilitator);
+    if (next && next->away) next = nullptr;
     for (Role r : {Role::Specialist, Role::Facilitator}) {
         for (const Member& m : members_)
-            if (!next && m.role == r) next = &m;  // members_ is in join order: the first is the longest present
+            if (!next && m.role == r && !m.away) next = &m;  // members_ is in join order: the first is the longest present
         if (next) break;
     }
     if (!next) return;  // nobody: the next facilitator to join runs it

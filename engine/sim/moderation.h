@@ -94,6 +94,12 @@ public:
     [[nodiscard]] std::optional<AdmitRefusal> admits(core::Role role, std::uint64_t userId) const;
     void join(const ClinicActor& who, std::uint32_t tick);
     void leave(core::EntityId who, std::uint32_t tick, bool dropped);
+    // A member whose link dropped and whose place is held: still a member
+    // (a moderator may remove them), never handed facilitation; a
+    // facilitator's grace starts as for a drop. back(): in again, running
+    // the session again when the grace is theirs and still running.
+    void away(core::EntityId who, std::uint32_t tick);
+    void back(core::EntityId who);
 
     // nullopt: carried out (or a no-op); else why not (nothing changed).
     // `actor.holding` must already carry the round's holdings.
@@ -125,8 +131,10 @@ private:
         std::uint64_t user = 0;
         std::uint32_t joinTick = 0;
         std::uint64_t order = 0;   // join order (ties of joinTick)
+        bool away = false;         // link dropped, place held (away())
     };
     [[nodiscard]] const Member* find(core::EntityId who) const;
+    [[nodiscard]] Member* findMutable(core::EntityId who);
     [[nodiscard]] std::optional<ModerationRefusal> checkTarget(const ClinicActor& actor, core::EntityId target) const;
     void emit(std::uint32_t tick, core::EntityId actor, RoomEventKind kind, core::EntityId target = {}, std::uint32_t value = 0,
               std::string text = {});

@@ -117,6 +117,13 @@ void Room::submitInput(core::EntityId id, std::uint32_t seq, const MoveInput& in
     ++p->queued;
 }
 
+void Room::restartInput(core::EntityId id) {
+    if (Participant* p = get(id)) {
+        p->anyInput = false;
+        p->queued = 0;
+    }
+}
+
 std::optional<IntentError> Room::sit(core::EntityId id, std::uint32_t seat) {
     Participant* p = get(id);
     if (!p) return IntentError::NoSuchParticipant;

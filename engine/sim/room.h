@@ -73,6 +73,9 @@ public:
     // Queues one input step (sequence expanded to 32 bits by the caller).
     // Steps at or below the newest applied one are ignored.
     void submitInput(core::EntityId id, std::uint32_t seq, const MoveInput& input);
+    // A new connection of the same participant (a reconnect) numbers its
+    // steps afresh: queued steps are dropped and any sequence is accepted next.
+    void restartInput(core::EntityId id);
     // `seat` is checked against the layout here, the one seat-range check.
     std::optional<IntentError> sit(core::EntityId id, std::uint32_t seat);
     std::optional<IntentError> stand(core::EntityId id);

@@ -191,7 +191,19 @@ TEST_CASE("30 clients fetch a 20-blob deck through caseroom-netsim with 5% loss,
     }
     stop = true;
     threadF.join();
-    REQUIRE(transferDone);
+    if (!transferDone) { // say where it stuck: who never got in, who is still fetching what
+        std::string why = baselineEnd == 0 ? "not everyone joined:" : "the transfer did not finish:";
+        for (int i = 0; i < kFetchers; ++i) {
+            const session::ClientSession& c = *fetchers[static_cast<std::size_t>(i)].session;
+            const session::FetchCounters& fc = c.fetcher().counters();
+            if (c.state() == session::ClientState::InRoom && c.fetcher().complete()) continue;
+            why += "\n  fetcher " + std::to_string(i) + ": " + session::toString(c.state()) + " (" + c.statusText() + "), " +
+                   std::to_string(fc.verified) + "/" + std::to_string(kBlobs) + " verified, " + std::to_string(fc.requestsSent) +
+                   " requests, " + std::to_string(fc.bytesReceived) + " bytes, " + std::to_string(fc.unexpectedChunks) + " unexpected";
+        }
+        why += "\nspeaker: " + std::string(session::toString(speaker.session->state())) + " (" + speaker.session->statusText() + ")";
+        FAIL(why << "\nserver log:\n" << slurp((dir / "server.log").string()));
+    }
 
     // Every client holds every blob, verified, byte for byte.
     for (int i = 0; i < kFetchers; ++i) {

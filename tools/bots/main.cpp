@@ -322,6 +322,7 @@ int main(int argc, char** argv) {
     for (long i = 0; i < count; ++i) {
         session::ClientDesc cd;
         cd.roomCode = room;
+        cd.reconnect.enabled = true; // like the app: a dropped link comes back to the held place
         cd.displayName = watch ? "Observer" : prefix + " " + std::to_string(i + 1);
         cd.role = watch ? core::Role::Observer : (i == 0 ? core::Role::Facilitator : roles[static_cast<std::size_t>(i) % 4]);
         net::secure::ConnectToken token;

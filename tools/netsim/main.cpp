@@ -7,6 +7,11 @@
 // arrival time. It only ever sends to 127.0.0.0/8: --server and --listen are
 // checked at parse time, client sources on arrival, and every destination
 // again before each send.
+// Two signals change the link while it runs, for reconnect tests: SIGUSR1
+// cuts every link (all packets both ways dropped, counted as cut) or, sent
+// again, restores them; SIGUSR2 moves every client to a fresh upstream
+// socket, so the server sees each client's address change (a NAT rebinding,
+// Wi-Fi to cellular). SIGINT and SIGTERM stop it.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -47,6 +52,7 @@ struct RelayCounters {
     std::uint64_t sent = 0;            // copies handed to the kernel
     std::uint64_t bytesSent = 0;
     std::uint64_t sendErrors = 0;
+    std::uint64_t droppedCut = 0;      // while the links were cut (SIGUSR1)
 };
 
 struct Session {
@@ -113,7 +119,12 @@ private:
     void admit(Session& s, int dir, const std::uint8_t* data, std::size_t n, double t);
     void deliverDue(double t);
     void closeIdle(double t);
+    // A socket connected to --server from a fresh local port (-1 on failure).
+    [[nodiscard]] int openUpstream() const;
     Session* newSession(const sockaddr_in& from, double t);
+    // SIGUSR1 / SIGUSR2 (see the header comment); false: stop.
+    bool onSignal();
+    void rebindAll();
     [[nodiscard]] net::LinkCounters total(int dir) const;
 
     netsim::Options opt_;
@@ -125,6 +136,8 @@ private:
     std::map<std::uint64_t, std::uint64_t> byClient_;             // (ip << 16 | port) -> tag
     std::uint64_t nextTag_ = kFirstSessionTag;
     std::uint64_t clientsTotal_ = 0, refusedClients_ = 0, refusedSources_ = 0;
+    bool cut_ = false;
+    std::uint64_t cuts_ = 0, rebinds_ = 0;
     net::LinkCounters closed_[2];      // sessions already closed
     RelayCounters relay_[2];
     std::priority_queue<Pending, std::vector<Pending>, std::greater<>> heap_;
@@ -145,6 +158,8 @@ bool Relay::open() {
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGUSR1);
+    sigaddset(&mask, SIGUSR2);
     if (sigprocmask(SIG_BLOCK, &mask, nullptr) != 0 || (signalFd_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
         std::perror("caseroom-netsim: signalfd");
         return false;
@@ -181,10 +196,9 @@ bool Relay::open() {
     return true;
 }
 
-Session* Relay::newSession(const sockaddr_in& from, double t) {
-    if (sessions_.size() >= opt_.maxClients) return nullptr;
+int Relay::openUpstream() const {
     const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return nullptr;
+    if (fd < 0) return -1;
     const int big = 1 << 20;
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
     sockaddr_in local{};
@@ -194,8 +208,49 @@ Session* Relay::newSession(const sockaddr_in& from, double t) {
     if (bind(fd, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0 ||
         connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0) {
         ::close(fd);
-        return nullptr;
+        return -1;
     }
+    return fd;
+}
+
+void Relay::rebindAll() {
+    for (auto& [tag, s] : sessions_) {
+        const int fd = openUpstream();
+        if (fd < 0) {
+            std::perror("caseroom-netsim: rebind");
+            continue;
+        }
+        ::close(s->fd); // also leaves the epoll set; what the server still sends to the old port is lost
+        s->fd = fd;
+        watch(fd, tag);
+    }
+    ++rebinds_;
+    std::printf("caseroom-netsim: every client moved to a new address (%zu)\n", sessions_.size());
+    std::fflush(stdout);
+}
+
+bool Relay::onSignal() {
+    signalfd_siginfo si{};
+    bool go = true;
+    while (read(signalFd_, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        if (si.ssi_signo == SIGUSR1) {
+            cut_ = !cut_;
+            cuts_ += cut_ ? 1 : 0;
+            std::printf("caseroom-netsim: links %s\n", cut_ ? "cut" : "restored");
+            std::fflush(stdout);
+        } else if (si.ssi_signo == SIGUSR2) {
+            rebindAll();
+        } else {
+            go = false;
+        }
+    }
+    return go;
+}
+
+Session* Relay::newSession(const sockaddr_in& from, double t) {
+    if (sessions_.size() >= opt_.maxClients) return nullptr;
+    const int fd = openUpstream();
+    if (fd < 0) return nullptr;
     auto s = std::make_unique<Session>();
     s->tag = nextTag_++;
     s->client = from;
@@ -213,6 +268,10 @@ Session* Relay::newSession(const sockaddr_in& from, double t) {
 
 void Relay::admit(Session& s, int dir, const std::uint8_t* data, std::size_t n, double t) {
     s.lastActive = t;
+    if (cut_) {
+        ++relay_[dir].droppedCut;
+        return;
+    }
     const net::LinkDecision d = s.model[dir].send(t, n, rng_);
     for (int k = 0; k < d.copies; ++k) {
         if (pendingBytes_ + n > opt_.maxPendingBytes) {
@@ -326,7 +385,10 @@ void Relay::run() {
         t = now();
         for (int i = 0; i < n; ++i) {
             const std::uint64_t tag = events[i].data.u64;
-            if (tag == kSignalTag) return;
+            if (tag == kSignalTag) {
+                if (!onSignal()) return;
+                continue;
+            }
             if (tag == kListenTag) drainListen(t);
             else if (const auto it = sessions_.find(tag); it != sessions_.end()) drainUpstream(*it->second, t);
         }
@@ -342,7 +404,8 @@ net::LinkCounters Relay::total(int dir) const {
 std::string Relay::statsLine() const {
     std::string line = "seconds=" + std::to_string(now()) + " port=" + std::to_string(boundPort_) + " clients=" + std::to_string(sessions_.size()) +
                        " clients_total=" + std::to_string(clientsTotal_) + " refused_clients=" + std::to_string(refusedClients_) +
-                       " refused_sources=" + std::to_string(refusedSources_);
+                       " refused_sources=" + std::to_string(refusedSources_) + " cuts=" + std::to_string(cuts_) +
+                       " rebinds=" + std::to_string(rebinds_);
     for (int dir = kUp; dir <= kDown; ++dir) {
         const std::string p = dir == kUp ? " up_" : " down_";
         const net::LinkCounters c = total(dir);
@@ -355,6 +418,7 @@ std::string Relay::statsLine() const {
         add("dropped_burst", c.droppedBurst);
         add("dropped_queue", c.droppedQueue);
         add("dropped_overflow", r.droppedOverflow);
+        add("dropped_cut", r.droppedCut);
         add("duplicated", c.duplicated);
         add("reordered", c.reordered);
         add("bytes_in", c.bytesIn);

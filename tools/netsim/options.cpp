@@ -124,6 +124,9 @@ std::string usage() {
            "  rate KBIT/S           bottleneck rate (0 = unlimited) with a drop-tail queue\n"
            "  queue BYTES           the bottleneck's queue (default 65536, 1..67108864)\n"
            "\n"
+           "signals: SIGUSR1 cuts every link (all packets dropped) and, sent again, restores them;\n"
+           "SIGUSR2 moves every client to a new upstream address (the server sees an address change).\n"
+           "\n"
            "example: caseroom-netsim --server 127.0.0.1:7777 --listen 127.0.0.1:7800 \\\n"
            "           --loss 5 --delay 60 --jitter 20 --duplicate 1 --reorder 2 --down-rate 512\n";
 }

@@ -186,6 +186,9 @@ core::PeerId SecureTransport::connect(const Address& to) {
     auto addr = inner_->resolve(to);
     if (!addr) return core::PeerId::invalid();
     serverAddress_ = *addr;
+    // A reconnect abandons the old link at once: nothing more is sent on it
+    // (its keys are gone), and the server learns of it from the new proof.
+    if (clientLink_.enetPeer.valid()) inner_->resetPeer(clientLink_.enetPeer);
     client_.reset(); // the handshake starts at the next poll, on the caller's clock
     handshaking_ = true;
     clientPeer_ = core::PeerId{1};
@@ -214,6 +217,8 @@ bool SecureTransport::pollClientHandshake(double now, TransportEvent& event) {
         event.peer = clientPeer_;
         event.detail = client_->state() == ClientHandshakeState::Refused ? describe(client_->refusal())
                                                                         : "no answer from the server to the join handshake";
+        // A timeout is worth another try (a reconnect); a refusal is not.
+        if (client_->state() == ClientHandshakeState::TimedOut) event.disconnectReason = static_cast<std::uint32_t>(LeaveReason::TimedOut);
         return true;
     default: return false;
     }

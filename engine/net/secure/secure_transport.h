@@ -23,7 +23,9 @@
 // Client: connect() starts the handshake with the token (timed from the next
 // poll, on the caller's clock), then ENet-connects under the sealed channel.
 // Datagrams from anywhere but the server are dropped. A refused token ends in
-// Disconnected with the reason in plain words.
+// Disconnected with the reason in plain words. connect() again (a reconnect,
+// the same token) resets the old ENet peer first and proves the token anew;
+// the server replaces the old connection with the new one.
 // Thread rule: one thread. Time: poll(now) takes monotonic seconds; token
 // expiry uses the unix clock given in the Desc.
 #pragma once

@@ -109,7 +109,7 @@ Message randomMessage(MessageType t, core::Rng& rng) {
     }
     case MessageType::ParticipantJoined:
         return ParticipantJoined{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomText(rng, kMaxDisplayName), randomEnum<Role>(rng),
-                                 rng.next(), rng.chance(0.3)};
+                                 rng.next(), rng.chance(0.3), rng.chance(0.3)};
     case MessageType::ParticipantLeft: return ParticipantLeft{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<LeaveReason>(rng)};
     case MessageType::SitRequest: return SitRequest{rng.below(kMaxSeats)};
     case MessageType::StandRequest: return StandRequest{};
@@ -354,6 +354,8 @@ Message randomMessage(MessageType t, core::Rng& rng) {
     case MessageType::KeyframeRequest: return KeyframeRequest{{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<VideoKind>(rng)}};
     case MessageType::VideoTier: return VideoTierMsg{{static_cast<std::uint16_t>(rng.below(kMaxEntities)), randomEnum<VideoKind>(rng)},
                                                      randomEnum<VideoTier>(rng), ruint(rng, 0, kMaxVideoLayers)};
+    case MessageType::ParticipantAway:
+        return ParticipantAway{static_cast<std::uint16_t>(rng.below(kMaxEntities)), rng.chance(0.5), static_cast<std::uint16_t>(ruint(rng, 0, 3600))};
     case MessageType::Count: break;
     }
     return StandRequest{};

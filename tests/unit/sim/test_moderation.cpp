@@ -381,3 +381,30 @@ TEST_CASE("moderation: a named co-facilitator who drops is co-facilitator again 
     REQUIRE(w.op(w.fac, ModerationOp::NameCoFacilitator, spec2.id) == std::nullopt);
     CHECK(w.mod.state().coFacilitator == spec2.id);
 }
+
+TEST_CASE("moderation: an away facilitator (place held) keeps membership, gets it back in the grace, is never handed it",
+          "[sim][moderation]") {
+    SECTION("back within the grace") {
+        World w;
+        w.mod.away(w.fac.id, 100);
+        CHECK_FALSE(w.mod.state().facilitator.valid());
+        CHECK(w.mod.graceRunning());
+        CHECK(w.mod.present(w.fac.id));   // still a member: a moderator may act on them
+        w.mod.step(100 + kGrace - 1);
+        w.mod.back(w.fac.id);
+        CHECK(w.mod.state().facilitator == w.fac.id);
+        CHECK_FALSE(w.mod.graceRunning());
+        for (const RoomEvent& e : w.drain()) CHECK(e.kind != RoomEventKind::FacilitationHanded);
+    }
+    SECTION("past the grace: to the specialist; an away specialist is passed over; back late changes nothing") {
+        World w;
+        w.mod.away(w.spec.id, 90);      // the specialist's link dropped too
+        w.mod.away(w.fac.id, 100);
+        const ClinicActor fac2 = actor(9, core::Role::Facilitator, 109);
+        w.mod.join(fac2, 101);
+        w.mod.step(100 + kGrace);
+        CHECK(w.mod.state().facilitator == fac2.id); // neither of the away ones
+        w.mod.back(w.fac.id);
+        CHECK(w.mod.state().facilitator == fac2.id);
+    }
+}
