@@ -233,6 +233,7 @@ void beginJoin(App& a) {
     JoinRequest req = std::move(*made);
     if (req.fromInvitation && !a.opts.connect.empty()) req.server = a.opts.connect; // --connect wins, as headless
     if (req.room.empty()) req.room = a.join.room;
+    req.slowLink = a.join.slowLink;
     a.join.server = req.server; // shown while connecting and remembered (an address, not a credential)
     // Session time starts at 0 for each join: the secure transport's handshake
     // clock starts at 0 before its first poll.
@@ -295,6 +296,8 @@ void joinScreen(App& a) {
         ImGui::InputText("Display name", &a.join.name);
         ImGui::InputText("Invitation file", &a.join.tokenFile);
         ImGui::InputTextMultiline("or paste link", &a.join.tokenPaste, ImVec2(0, 48));
+        ImGui::Checkbox("My connection is slow", &a.join.slowLink);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Voice uses fewer bits, and the server keeps what it sends you within a rural link.");
         ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
         ImGui::TextWrapped("Drop your .caseroom invitation on this window, or paste its caseroom:// link (or a "
                            "token as base64 -w0 FILE prints it). The invitation sets the server, the room, your "
@@ -460,6 +463,7 @@ int runWindowed(const Options& o) {
     if (!o.room.empty()) a.join.room = o.room;
     if (!o.name.empty()) a.join.name = o.name;
     if (!o.tokenFile.empty()) a.join.tokenFile = o.tokenFile;
+    if (o.slowLink) a.join.slowLink = true;
     bool join = o.join;
     if (!o.invitation.empty()) {
         // A link stays in memory (the paste field is never saved); a file's path is remembered.

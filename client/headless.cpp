@@ -129,6 +129,7 @@ std::optional<RoomLink> joinRoom(const Options& o, Clock::time_point start) {
         req.token = std::move(*bytes);
         req.tokenSource = o.tokenFile;
     }
+    req.slowLink = o.slowLink;
     auto link = startJoin(req, 0.0);
     if (!link) {
         std::fprintf(stderr, "caseroom: %s\n", link.error().message.c_str());

@@ -41,6 +41,7 @@ core::Status loadJoinSettings(const std::string& dir, JoinSettings& out) {
             else if (e.key == "room") out.room = e.value;
             else if (e.key == "name") out.name = e.value;
             else if (e.key == "token_file") out.tokenFile = e.value;
+            else if (e.key == "slow_link") out.slowLink = e.value == "yes";
             else if (e.key == "role") {
                 if (auto r = roleFromString(e.value)) out.role = *r;
             }
@@ -64,7 +65,8 @@ core::Status saveJoinSettings(const std::string& dir, const JoinSettings& s) {
           << "room = " << clean(s.room) << "\n"
           << "name = " << clean(s.name) << "\n"
           << "role = " << core::toString(s.role) << "\n"
-          << "token_file = " << clean(s.tokenFile) << "\n";
+          << "token_file = " << clean(s.tokenFile) << "\n"
+          << "slow_link = " << (s.slowLink ? "yes" : "no") << "\n";
         if (!f) return core::Error{tmp + ": write failed"};
     }
     std::filesystem::rename(tmp, path, ec); // atomic: a crash never leaves half a file

@@ -17,6 +17,7 @@ struct JoinSettings {
     core::Role role = core::Role::Spoke;
     std::string tokenFile;
     std::string tokenPaste;   // memory only
+    bool slowLink = false;    // "my connection is slow" (session::ClientDesc::slowConnection)
 };
 
 // Directory for settings: `override` when not empty, else the XDG rule above.

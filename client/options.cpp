@@ -25,6 +25,8 @@ std::string usageText() {
            "  --room CODE           window: pre-fills the join screen (the token decides)\n"
            "  --name NAME           window: pre-fills the join screen (the token decides)\n"
            "  --join                window: join at once instead of showing the join screen\n"
+           "  --slow-link           my connection is slow: voice at 16 kbit/s or less, and the\n"
+           "                        server keeps what it sends within a rural link (128 kbit/s)\n"
            "\n"
            "headless rendering (no window, no display):\n"
            "  --headless            render into an offscreen image\n"
@@ -127,6 +129,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
         else if (a == "--bench-slides") { o.benchSlides = true; o.headless = true; }
         else if (a == "--validation") o.validation = true;
         else if (a == "--join") o.join = true;
+        else if (a == "--slow-link") o.slowLink = true;
         else if (a == "--ui") o.ui = true;
         else if (a == "--prefetch") { o.prefetch = true; o.headless = true; }
         else if (a == "--resize-test") o.resizeTest = true;

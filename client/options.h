@@ -34,6 +34,7 @@ struct Options {
     bool ui = false;                   // headless --connect: draw the in-room panels too
     bool ackRecording = false;         // headless --connect: acknowledge the room's recording (the person agreed to it)
     bool join = false;                 // window: join at once with the given/remembered fields
+    bool slowLink = false;             // --slow-link: "my connection is slow" (session::ClientDesc::slowConnection)
     bool resizeTest = false;           // window: resize and minimise-restore while running (tests)
     bool vsync = true;
     double timeout = session::ClientTimeouts::kHeadlessWait; // headless --connect: seconds to wait for the room

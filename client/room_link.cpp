@@ -119,6 +119,7 @@ core::Result<RoomLink> startJoin(const JoinRequest& req, double now) {
     cd.displayName = g.displayName;
     cd.role = g.role;
     cd.reconnect.enabled = true; // a dropped link comes back by itself, to the place the server holds
+    cd.slowConnection = req.slowLink;
     link.joinedAs = g.displayName + " (" + core::toString(g.role) + ") in room " + g.roomCode;
     link.server = req.server;
     if (!req.room.empty() && req.room != g.roomCode)

@@ -31,6 +31,7 @@ struct JoinRequest {
     std::string tokenSource;          // file name or "pasted token", for messages
     std::string room;                 // what the user typed; the token decides
     bool fromInvitation = false;      // server and token came from an invitation
+    bool slowLink = false;            // "my connection is slow" (session::ClientDesc::slowConnection)
 };
 
 // Reads a token file, or decodes a pasted token (the file in base64, as

@@ -48,6 +48,10 @@ bool VoiceCapture::processBlock(std::span<const float> mic, std::span<const floa
                                                                 : false;
     const std::uint16_t seq = sequence_++;
     bool send = false;
+    if (pendingBitrate_ != 0 && !lastSent_) { // between spurts: the new size starts with the next one
+        encoder_->setBitrate(pendingBitrate_);
+        pendingBitrate_ = 0;
+    }
     if (gateOpen) {
         auto r = encoder_->encode(frame, std::span<std::uint8_t>(packet.bytes.data(), packet.bytes.size()));
         if (r && *r > 2) {
@@ -68,6 +72,11 @@ bool VoiceCapture::processBlock(std::span<const float> mic, std::span<const floa
     meter_.transmitting = send;
     lastSent_ = send;
     return send;
+}
+
+void VoiceCapture::setRate(const VoiceRate& rate) {
+    encoder_->setExpectedLoss(rate.lossPercent);
+    pendingBitrate_ = rate.bitrate == encoder_->config().bitrate ? 0 : rate.bitrate;
 }
 
 } // namespace caseroom::audio

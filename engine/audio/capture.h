@@ -16,6 +16,7 @@
 #include "audio/codec.h"
 #include "audio/voice_packet.h"
 #include "audio/voice_processor.h"
+#include "audio/voice_rate.h"
 
 namespace caseroom::audio {
 
@@ -67,6 +68,11 @@ public:
 
     void setMode(MicMode mode) { config_.mode = mode; }
     void setPushToTalk(bool down) { pttDown_ = down; }
+    // The link's rate (voice_rate.h). A bitrate change waits for the end of
+    // the talk spurt, so one spurt keeps one packet size (F-09); the FEC
+    // level applies at once (it does not change the size).
+    void setRate(const VoiceRate& rate);
+    [[nodiscard]] std::int32_t bitrate() const { return encoder_->config().bitrate; }
     [[nodiscard]] MicMode mode() const { return config_.mode; }
     [[nodiscard]] const CaptureMeter& meter() const { return meter_; }
     [[nodiscard]] VoiceProcessor& processor() { return *processor_; }
@@ -83,6 +89,7 @@ private:
     std::uint16_t sequence_ = 0;
     std::uint32_t filled_ = 0;
     std::array<float, kMaxFrameSamples> frame_{};
+    std::int32_t pendingBitrate_ = 0;   // 0: none waiting
 };
 
 } // namespace caseroom::audio

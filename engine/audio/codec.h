@@ -45,6 +45,8 @@ public:
     [[nodiscard]] virtual const EncoderConfig& config() const = 0;
     // Changes the bitrate (bits per second) for the next frames.
     virtual void setBitrate(std::int32_t bitsPerSecond) = 0;
+    // How much loss to protect against with in-band FEC (0..100 %; ignored without fec).
+    virtual void setExpectedLoss(std::int32_t percent) = 0;
     // Algorithmic delay the codec adds beyond the frame, in samples (Opus: 312 = 6.5 ms).
     [[nodiscard]] virtual std::uint32_t lookaheadSamples() const = 0;
 };

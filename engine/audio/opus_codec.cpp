@@ -34,6 +34,10 @@ public:
         config_.bitrate = bitsPerSecond;
         opus_encoder_ctl(enc_, OPUS_SET_BITRATE(bitsPerSecond));
     }
+    void setExpectedLoss(std::int32_t percent) override {
+        config_.expectedLossPercent = percent;
+        if (config_.fec) opus_encoder_ctl(enc_, OPUS_SET_PACKET_LOSS_PERC(percent));
+    }
 
 private:
     OpusEncoder* enc_;

@@ -26,6 +26,7 @@ public:
     }
     [[nodiscard]] const EncoderConfig& config() const override { return config_; }
     void setBitrate(std::int32_t) override {}
+    void setExpectedLoss(std::int32_t) override {}
     [[nodiscard]] std::uint32_t lookaheadSamples() const override { return 0; }
 
 private:

@@ -378,13 +378,15 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
         // Left (0) is what a link that timed out here reports: the server
         // never sends it. The server's own reasons (removed, replaced from
         // another computer, shut down, invitation ended) are final.
-        const bool linkFailure = reason == net::LeaveReason::TimedOut || reason == net::LeaveReason::Left;
+        // A refusal of the token (detail, not a timeout) is final too.
+        const bool linkFailure = (reason == net::LeaveReason::TimedOut || reason == net::LeaveReason::Left) &&
+                                 (ev.detail.empty() || reason == net::LeaveReason::TimedOut);
         if (reconnecting() && (state_ == ClientState::Connecting || state_ == ClientState::Joining) && linkFailure) {
             server_ = core::PeerId::invalid();
             attemptFailed(now, ev.detail.empty() ? std::string("the link failed") : ev.detail);
             break;
         }
-        if (state_ == ClientState::InRoom && desc_.reconnect.enabled && linkFailure && ev.detail.empty()) {
+        if (state_ == ClientState::InRoom && desc_.reconnect.enabled && linkFailure) {
             linkLost(now, "the link timed out");
             break;
         }
@@ -439,6 +441,7 @@ void ClientSession::handleMessage(net::Message& m, double now) {
             notices_.push_back("joined room " + desc_.roomCode + " as " + core::toString(acc->role));
         }
         if (desc_.downlinkKbps > 0) sendMessage(net::LinkHint{desc_.downlinkKbps});
+        else if (desc_.slowConnection) sendMessage(net::LinkHint{ClientDesc::kSlowDownlinkKbps});
         fetcher_.onConnected();
         videoStreams_.clear();
         videoStreamsDirty_ = true;
@@ -678,6 +681,12 @@ void ClientSession::pumpVoice(double now) {
     }
     for (const RemoteAvatar& a : avatars_)
         if (!a.self && a.hasPose) voice_->setSpeakerPosition(a.slot, a.pose.headPosition());
+    if (now >= nextRateCheck_) { // once a second: the link's loss and round trip into the encoder's rate
+        nextRateCheck_ = now + 1.0;
+        const ClientStats st = stats();
+        const audio::VoiceLink link{st.loss, st.rttMs, desc_.uplinkKbps, desc_.slowConnection};
+        if (const auto rate = voiceRate_.update(link, now)) voice_->capture().setRate(*rate);
+    }
     const bool maySpeak = sim::permitted(role_, sim::Action::Speak);
     voice_->pump(now, [&](const audio::VoicePacket& p) {
         if (!maySpeak || !sendVoice(p)) ++counters_.voiceUnsent;

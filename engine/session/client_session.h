@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "audio/voice_packet.h"
+#include "audio/voice_rate.h"
 #include "core/ids.h"
 #include "core/role.h"
 #include "net/messages.h"
@@ -86,6 +87,12 @@ struct ClientDesc {
     double joinTimeout = ClientTimeouts::kJoin;      // seconds from connect to JoinAccepted
     std::filesystem::path blobCacheDir{};            // fetched blobs (session/content_fetch.h); empty: defaultBlobCacheDir()
     std::uint32_t downlinkKbps = 0;                  // sent as LinkHint on join: the server budgets our link below this; 0: none
+    std::uint32_t uplinkKbps = 0;                    // what we may send (voice adapts to it, audio/voice_rate.h); 0: unknown
+    // The user's "my connection is slow": voice at 16 kbit/s or less, and
+    // (without a downlinkKbps) a LinkHint of kSlowDownlinkKbps, so the
+    // server sends state and video within a rural link's budget.
+    bool slowConnection = false;
+    static constexpr std::uint32_t kSlowDownlinkKbps = 128;
     ReconnectPolicy reconnect{};                     // off: a lost link ends the session (Disconnected)
 };
 
@@ -387,6 +394,8 @@ private:
     core::Role role_ = core::Role::Observer;   // as the server accepted us
     net::VoiceFrame voiceOut_;
     audio::VoicePacket voiceIn_;
+    audio::VoiceRateControl voiceRate_;   // the encoder follows the link (pumpVoice)
+    double nextRateCheck_ = 0;
 
     BlobFetcher fetcher_;
 

@@ -197,3 +197,32 @@ TEST_CASE("a hold that runs out is a timed-out leave; a moderator may remove som
     CHECK(std::any_of(w.audit.entries.begin(), w.audit.entries.end(),
                       [](const AuditEntry& e) { return e.kind == AuditKind::Kicked && e.what.find("while away") != std::string::npos; }));
 }
+
+TEST_CASE("a reconnect the server refuses (the invitation was withdrawn meanwhile) stops at once", "[integration][reconnect]") {
+    test::SecureWorld w("Reconnect teleECHO", [](ServerConfig& cfg) { cfg.seatHoldSeconds = 30; });
+    ClientSession& fac = w.join(w.mint("Dr. Facil", core::Role::Facilitator));
+    // Cy is updated by hand (not by the world), so her link can go quiet.
+    const net::secure::ConnectToken token = w.mint("Spoke Cy");
+    auto t = net::secure::SecureTransport::createClient(token, w.random);
+    REQUIRE(t);
+    ClientDesc d;
+    d.displayName = token.grant.displayName;
+    d.role = token.grant.role;
+    d.reconnect.enabled = true;
+    ClientSession cy(**t, d);
+    cy.connect(w.address, w.now());
+    REQUIRE(w.until(5.0, [&] { return cy.state() == ClientState::InRoom && avatarOf(fac, cy.self().value); },
+                    [&] { cy.update(w.now()); }));
+    const std::uint16_t slot = cy.self().value;
+    // Silent for longer than the server waits: held, shown away.
+    REQUIRE(w.until(8.0, [&] { const RemoteAvatar* a = avatarOf(fac, slot); return a && a->away; }));
+    w.revokedUsers.insert(token.grant.userId);
+    // Cy wakes: her link is gone, she tries to get back, the handshake refuses her token: no more attempts.
+    REQUIRE(w.until(15.0, [&] { return cy.state() == ClientState::Refused; }, [&] { cy.update(w.now()); }));
+    CHECK_FALSE(cy.reconnecting());
+    CHECK(cy.reconnectAttempts() == 1);
+    CHECK(cy.statusText().find("join refused") != std::string::npos);
+    for (int i = 0; i < 50; ++i) w.step([&] { cy.update(w.now()); });
+    CHECK(cy.reconnectAttempts() == 1);
+    CHECK(w.server->counters().seatsReturned == 0);
+}

@@ -93,9 +93,11 @@ TEST_CASE("join settings: remembered between runs, pasted token never saved", "[
     s.name = "Dr. Ada\nInjected = yes"; // a newline must not break the file
     s.tokenFile = "/home/ada/hepc.token";
     s.tokenPaste = "SECRET";
+    s.slowLink = true;
     REQUIRE(saveJoinSettings(dir.string(), s).ok());
     JoinSettings back;
     REQUIRE(loadJoinSettings(dir.string(), back).ok());
+    CHECK(back.slowLink);   // "my connection is slow" is remembered
     CHECK(back.server == s.server);
     CHECK(back.room == "hepc");
     CHECK(back.name == "Dr. AdaInjected = yes");
@@ -162,6 +164,8 @@ TEST_CASE("invitations: the INVITE argument, a pasted link, a file or a token fi
     REQUIRE(o.ok());
     CHECK(o->invitation == "/home/lan/hepc.caseroom");
     CHECK(o->join);
+    CHECK_FALSE(o->slowLink);
+    CHECK(parse({"--slow-link", "/home/lan/hepc.caseroom"})->slowLink);
     auto h = parse({"--headless", "--frames", "5", "--screenshot", "x.png", "caseroom://h:1/r?session=1&kind=session&token=x"});
     REQUIRE(h.ok());
     CHECK(h->invitation.rfind("caseroom://", 0) == 0);
