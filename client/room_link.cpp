@@ -149,6 +149,7 @@ void collectAvatars(const session::ClientSession& s, bool firstPerson, std::vect
         d.role = a.role;
         d.name = a.name;
         d.hideHead = a.self && firstPerson;
+        d.away = a.away;
         out.push_back(d);
     }
 }

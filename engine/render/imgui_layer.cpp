@@ -95,8 +95,14 @@ void drawNameTags(ImGuiLayer& layer, ImDrawList* draw, const glm::mat4& viewProj
         if (!px || px->x < -200 || px->y < -50 || px->x > viewport.x + 200 || px->y > viewport.y + 50) continue;
         const float dist = std::sqrt(dist2);
         const float alpha = std::clamp(1.0f - (dist - fadeFrom) / 10.0f, 0.35f, 1.0f);
-        const char* begin = a.name.data();
-        const char* end = begin + a.name.size();
+        std::string_view text = a.name;
+        if (a.away) { // the state in the tag, in amber
+            layer.tagText.assign(a.name);
+            layer.tagText += " (reconnecting)";
+            text = layer.tagText;
+        }
+        const char* begin = text.data();
+        const char* end = begin + text.size();
         const ImVec2 size = font->CalcTextSizeA(fontSize, 1e9f, 0.0f, begin, end);
         const float padX = 5.0f, padY = 2.0f, bar = 3.0f;
         const ImVec2 min{std::round(px->x - size.x / 2 - padX), std::round(px->y - size.y - 2 * padY - bar)};
@@ -114,7 +120,8 @@ void drawNameTags(ImGuiLayer& layer, ImDrawList* draw, const glm::mat4& viewProj
         const glm::vec3 rc = roleColor(a.role);
         draw->AddRectFilled({min.x, max.y - bar}, max, IM_COL32(a8(rc.r), a8(rc.g), a8(rc.b), a8(alpha)), 4.0f,
                             ImDrawFlags_RoundCornersBottom);
-        draw->AddText(font, fontSize, {min.x + padX, min.y + padY}, IM_COL32(255, 255, 255, a8(alpha)), begin, end);
+        draw->AddText(font, fontSize, {min.x + padX, min.y + padY},
+                      a.away ? IM_COL32(255, 199, 77, a8(alpha)) : IM_COL32(255, 255, 255, a8(alpha)), begin, end);
         if (a.pose.voiceLevel > 0) // speaking: a bright outline that grows with the level
             draw->AddRect({min.x - 2, min.y - 2}, {max.x + 2, max.y + 2}, IM_COL32(255, 255, 255, a8(alpha)), 5.0f, 0,
                           1.0f + static_cast<float>(std::min<int>(a.pose.voiceLevel, 15)) / 5.0f);

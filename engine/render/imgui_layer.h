@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct ImGuiLayer {
     bool initialised = false;
     std::vector<std::pair<float, std::uint32_t>> tagOrder; // scratch, keeps capacity
     std::vector<glm::vec4> tagRects;                        // scratch: placed tags (min x, min y, max x, max y)
+    std::string tagText;                                    // scratch: a tag with its state ("reconnecting")
 };
 
 [[nodiscard]] core::Status createImGuiLayer(ImGuiLayer& layer, Device& dev, const Target& target);

@@ -27,6 +27,7 @@ struct AvatarDraw {
     std::string_view name;  // for the name tag; must outlive the frame
     bool hideHead = false;  // first person: the viewer's own head is not drawn
     bool hidden = false;    // not drawn at all
+    bool away = false;      // their link dropped and the room holds their place: the tag says "reconnecting"
 };
 
 // A live picture on an avatar's face: a quad just in front of the head,

@@ -79,10 +79,11 @@ std::string withFallback(const std::string& name, const ImFont& font) {
 }
 
 // One participant's name tag in the room, seen from above, on the rig.
-RgbaImage renderTag(Rig& rig, ImGuiLayer& ui, const std::string& name) {
+RgbaImage renderTag(Rig& rig, ImGuiLayer& ui, const std::string& name, bool away = false) {
     const sim::RoomLayout layout = sim::makeLayout(sim::RoomSpec{});
     std::vector<AvatarDraw> avatars = syntheticAvatars(layout, 1);
     avatars[0].name = name;
+    avatars[0].away = away;
     FrameView view;
     view.layout = &layout;
     view.avatars = avatars;
@@ -187,5 +188,38 @@ TEST_CASE("offscreen: a name tag for \"Nguyễn Ørsted\" is drawn with its own 
     const Run latin1 = run(builtIn, "Nguyễn Thị");
     CHECK(latin1.missing == 2);
     CHECK(latin1.differing == 0);
+    CHECK(finish(rig) == 0);
+}
+
+TEST_CASE("offscreen: the tag of someone whose link dropped says \"reconnecting\", in amber", "[render][gpu][font]") {
+    auto rig = makeRig();
+    REQUIRE(rig->ok);
+    Context ctx;
+    (void)loadUiFont(*ImGui::GetIO().Fonts, UiFontDesc{});
+    ImGuiLayer ui;
+    REQUIRE(createImGuiLayer(ui, rig->rig.dev, rig->rig.target).ok());
+    const RgbaImage present = renderTag(*rig, ui, "Spoke Rural");
+    REQUIRE(ui.tagRects.size() == 1);
+    const float presentWidth = ui.tagRects[0].z - ui.tagRects[0].x;
+    const RgbaImage away = renderTag(*rig, ui, "Spoke Rural", true);
+    REQUIRE(ui.tagRects.size() == 1);
+    const float awayWidth = ui.tagRects[0].z - ui.tagRects[0].x;
+    destroyImGuiLayer(ui);
+    CHECK(awayWidth > presentWidth + 40.0f); // the state's words are in the tag
+    // Where the two frames differ (the tag: wider, and its text), the away one is amber: red well over blue.
+    REQUIRE(away.pixels.size() == present.pixels.size());
+    double red = 0, blue = 0;
+    std::size_t differing = 0;
+    for (std::size_t i = 0; i + 3 < away.pixels.size(); i += 4) {
+        int d = 0;
+        for (int c = 0; c < 3; ++c) d = std::max(d, std::abs(int(away.pixels[i + c]) - int(present.pixels[i + c])));
+        if (d < 40) continue;
+        ++differing;
+        red += away.pixels[i];
+        blue += away.pixels[i + 2];
+    }
+    INFO("differing " << differing << ", red " << red << ", blue " << blue);
+    CHECK(differing > 100);
+    CHECK(red > 1.5 * blue);
     CHECK(finish(rig) == 0);
 }
