@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <random>
 
 #include "audio/voice_client.h"
 #include "core/log.h"
@@ -35,7 +36,7 @@ constexpr std::uint32_t kMaxCatchUpTicks = 5;
 } // namespace
 
 ClientSession::ClientSession(net::Transport& transport, ClientDesc desc)
-    : transport_(transport), desc_(std::move(desc)),
+    : transport_(transport), desc_(std::move(desc)), jitter_(std::random_device{}()),
       fetcher_(desc_.blobCacheDir.empty() ? defaultBlobCacheDir(std::getenv("XDG_CACHE_HOME"), std::getenv("HOME")) : desc_.blobCacheDir) {
     avatars_.reserve(64);
 }
@@ -207,6 +208,11 @@ void ClientSession::setLaser(const sim::LaserCommand& cmd) {
     laser_ = cmd;
 }
 
+void ClientSession::linkGone() {
+    fetcher_.onDisconnected(); // requests in flight are lost with the connection; the parts stay
+    if (video_) video_->reset();
+}
+
 void ClientSession::dropLink() {
     if (server_.valid()) {
         transport_.disconnect(server_, static_cast<std::uint32_t>(net::LeaveReason::TimedOut));
@@ -214,8 +220,7 @@ void ClientSession::dropLink() {
     }
     state_ = ClientState::Disconnected;
     status_ = "the link dropped";
-    fetcher_.onDisconnected();
-    if (video_) video_->reset();
+    linkGone();
 }
 
 void ClientSession::leave() {
@@ -227,8 +232,7 @@ void ClientSession::leave() {
     state_ = ClientState::Disconnected;
     status_ = "left the room";
     reconnectStarted_ = -1;
-    fetcher_.onDisconnected();
-    if (video_) video_->reset();
+    linkGone();
 }
 
 std::vector<std::string> ClientSession::takeNotices() {
@@ -258,8 +262,7 @@ void ClientSession::linkLost(double now, const std::string& why) {
     reconnectStarted_ = now;
     reconnectAttempts_ = 0;
     nextAttempt_ = now; // the first attempt at once
-    fetcher_.onDisconnected();
-    if (video_) video_->reset();
+    linkGone();
 }
 
 void ClientSession::attemptReconnect(double now) {
@@ -276,11 +279,7 @@ void ClientSession::attemptFailed(double now, const std::string& why) {
     state_ = ClientState::Reconnecting;
     status_ = "reconnecting: " + why;
     const double base = std::min(5.0, 0.5 * std::pow(2.0, static_cast<double>(std::min(reconnectAttempts_, 8u)) - 1.0));
-    jitter_ ^= jitter_ << 13;
-    jitter_ ^= jitter_ >> 7;
-    jitter_ ^= jitter_ << 17;
-    const double spread = 0.75 + 0.5 * static_cast<double>(jitter_ >> 11) / 9007199254740992.0; // [0.75, 1.25)
-    nextAttempt_ = now + base * spread;
+    nextAttempt_ = now + base * (0.75 + 0.5 * jitter_.uniform()); // +-25 %
 }
 
 void ClientSession::resetRoomView() {
@@ -399,8 +398,7 @@ void ClientSession::handle(const net::TransportEvent& ev, double now) {
         } else if (state_ == ClientState::Connecting) fail(ClientState::Disconnected, "could not connect to the server");
         else if (state_ != ClientState::Disconnected) fail(ClientState::Disconnected, std::string("disconnected: ") + net::toString(reason));
         server_ = core::PeerId::invalid();
-        fetcher_.onDisconnected();
-        if (video_) video_->reset();
+        linkGone();
         break;
     }
     case net::TransportEventType::Received: {

@@ -17,6 +17,7 @@
 #include "audio/voice_packet.h"
 #include "audio/voice_rate.h"
 #include "core/ids.h"
+#include "core/rng.h"
 #include "core/role.h"
 #include "net/messages.h"
 #include "net/snapshot.h"
@@ -316,6 +317,8 @@ private:
     void attemptReconnect(double now);
     void attemptFailed(double now, const std::string& why);
     void resetRoomView();
+    // What any end of a connection lets go of: the fetcher's requests in flight, the video pipelines.
+    void linkGone();
 
     struct Known {
         bool present = false;   // in the room (from snapshots)
@@ -342,7 +345,7 @@ private:
     double nextAttempt_ = 0;
     std::uint32_t reconnectAttempts_ = 0, reconnects_ = 0;
     double lastReconnectSeconds_ = 0;
-    std::uint64_t jitter_ = 0x9E3779B97F4A7C15ull;  // the backoff's random spread (xorshift)
+    core::Rng jitter_;                // the backoff's spread: seeded per client, so clients behind one NAT differ
     std::optional<sim::RoomLayout> layout_;
     core::EntityId self_;
     double tickRate_ = 30.0;

@@ -9,22 +9,22 @@ void SeatHolds::hold(SeatHold h) {
     holds_.push_back(std::move(h));
 }
 
-std::optional<SeatHold> SeatHolds::take(const std::string& room, std::uint64_t userId, core::Role role) {
-    if (userId == 0) return std::nullopt;
-    const auto it = std::find_if(holds_.begin(), holds_.end(),
-                                 [&](const SeatHold& h) { return h.room == room && h.userId == userId && h.role == role; });
+template <typename Pred>
+std::optional<SeatHold> SeatHolds::takeFirst(Pred pred) {
+    const auto it = std::find_if(holds_.begin(), holds_.end(), pred);
     if (it == holds_.end()) return std::nullopt;
     SeatHold out = std::move(*it);
     holds_.erase(it);
     return out;
 }
 
+std::optional<SeatHold> SeatHolds::take(const std::string& room, std::uint64_t userId, core::Role role) {
+    if (userId == 0) return std::nullopt;
+    return takeFirst([&](const SeatHold& h) { return h.room == room && h.userId == userId && h.role == role; });
+}
+
 std::optional<SeatHold> SeatHolds::takeEntity(const std::string& room, core::EntityId entity) {
-    const auto it = std::find_if(holds_.begin(), holds_.end(), [&](const SeatHold& h) { return h.room == room && h.entity == entity; });
-    if (it == holds_.end()) return std::nullopt;
-    SeatHold out = std::move(*it);
-    holds_.erase(it);
-    return out;
+    return takeFirst([&](const SeatHold& h) { return h.room == room && h.entity == entity; });
 }
 
 std::vector<SeatHold> SeatHolds::takeExpired(double now) {

@@ -48,6 +48,7 @@ public:
     [[nodiscard]] const std::vector<SeatHold>& all() const { return holds_; }
 
 private:
+    template <typename Pred> std::optional<SeatHold> takeFirst(Pred pred);
     std::vector<SeatHold> holds_;   // few (the dropped, for seconds): a vector scans fastest
 };
 

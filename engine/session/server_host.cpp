@@ -114,8 +114,7 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason, double
     Client& c = it->second;
     if (c.room && !holdSeat(c, reason, now)) {
         RoomInstance& r = *c.room;
-        if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
-        std::erase(r.members, peer);
+        unlinkPeer(r, c);
         flushAudit(c);
         vacate(r, c.entity, reason, actorOf(c), auditAbout(c), reason == net::LeaveReason::TimedOut);
     }
@@ -124,6 +123,11 @@ void ServerHost::removeClient(core::PeerId peer, net::LeaveReason reason, double
     if (config_.uploads) config_.uploads->onLeave(peer);
     links_.removeClient(peer);
     clients_.erase(it);
+}
+
+void ServerHost::unlinkPeer(RoomInstance& r, const Client& c) {
+    if (c.entity.value < r.peerOfSlot.size()) r.peerOfSlot[c.entity.value] = core::PeerId::invalid();
+    std::erase(r.members, c.peer);
 }
 
 void ServerHost::vacate(RoomInstance& r, core::EntityId entity, net::LeaveReason reason, const RoomActor& who, AuditRecord audit, bool dropped) {
@@ -186,7 +190,9 @@ void ServerHost::update(double now) {
         case net::TransportEventType::Count: break;
         }
     }
-    if (config_.silenceSeconds > 0 && transport_.authenticates()) { // links that went quiet (ServerConfig::silenceSeconds)
+    // Links that went quiet (ServerConfig::silenceSeconds), looked for at the tick rate, not every update.
+    if (config_.silenceSeconds > 0 && transport_.authenticates() && now >= nextSilenceCheck_) {
+        nextSilenceCheck_ = now + 1.0 / config_.tickRate;
         silent_.clear();
         for (const auto& [id, c] : clients_)
             if (c.room && now - std::max(c.lastHeard, c.connectedAt) > config_.silenceSeconds) silent_.push_back(c.peer);

@@ -306,6 +306,8 @@ private:
     template <typename T> void handle(Client& c, const T&, std::span<const std::uint8_t>, double now);  // server-to-client: bad input
     void onJoin(Client& c, const net::JoinRequest& req, double now);
     void removeClient(core::PeerId peer, net::LeaveReason reason, double now);
+    // The client's link leaves the room: no more forwarding to it, no more snapshots.
+    void unlinkPeer(RoomInstance& r, const Client& c);
     // The room's side of a leave: every system lets go of `entity`, the room
     // hears of it, the audit trail records it (`audit`: who, already filled).
     void vacate(RoomInstance& r, core::EntityId entity, net::LeaveReason reason, const RoomActor& who, AuditRecord audit, bool dropped);
@@ -342,6 +344,7 @@ private:
     LinkScheduler links_;
     SeatHolds holds_;
     std::vector<core::PeerId> silent_;     // scratch: members gone quiet this update
+    double nextSilenceCheck_ = 0;
     net::WriteStream writer_{net::kMaxMessageBytes + 64};
     net::Snapshot snapshot_;   // reused every tick
     std::vector<std::uint16_t> videoTo_;   // scratch: a fragment's receivers

@@ -6,6 +6,7 @@
 // ParticipantAway, and ParticipantAway{away = false} when they are back.
 #include "session/server_host.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace caseroom::session {
@@ -15,12 +16,12 @@ bool ServerHost::holdSeat(Client& c, net::LeaveReason reason, double now) {
     if (reason != net::LeaveReason::TimedOut && reason != net::LeaveReason::Replaced) return false;
     RoomInstance& r = *c.room;
     const std::uint16_t slot = c.entity.value;
-    if (slot < r.peerOfSlot.size()) r.peerOfSlot[slot] = core::PeerId::invalid();
+    unlinkPeer(r, c);
     if (slot < r.levels.size()) r.levels[slot] = sim::VoiceLevelGuard{};
-    std::erase(r.members, c.peer);
     if (r.video) r.video->leave(slot, r.room.tick()); // they publish again when back
     r.round->away(c.entity, r.room.tick());            // a facilitator's grace starts; hand and floor stay
     flushAudit(c);
+    const long holdSeconds = std::clamp(std::lround(config_.seatHoldSeconds), 0l, 3600l);
     SeatHold h;
     h.room = r.room.spec().code;
     h.entity = c.entity;
@@ -34,12 +35,12 @@ bool ServerHost::holdSeat(Client& c, net::LeaveReason reason, double now) {
         AuditRecord e = h.audit;
         e.kind = AuditKind::Left;
         e.what = std::string("link lost (") + net::toString(reason) + ")";
-        e.outcome = "place held " + std::to_string(static_cast<int>(std::lround(config_.seatHoldSeconds))) + " s";
+        e.outcome = "place held " + std::to_string(holdSeconds) + " s";
         config_.audit->record(e);
     }
     holds_.hold(std::move(h));
     ++counters_.seatsHeld;
-    broadcast(r, net::ParticipantAway{slot, true, static_cast<std::uint16_t>(std::clamp(std::lround(config_.seatHoldSeconds), 0l, 3600l))});
+    broadcast(r, net::ParticipantAway{slot, true, static_cast<std::uint16_t>(holdSeconds)});
     return true;
 }
 
