@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <algorithm>
 #include <thread>
 #include <unordered_map>
 #include <variant>
@@ -63,8 +64,13 @@ void usage() {
         "  --budget BYTES        snapshot payload budget per client per tick, 32..16000 (default 120)\n"
         "  --max-peers N         most simultaneous connections, 1..%u (default: sum of room capacities + %u)\n"
         "  --max-per-address N   most connections from one IP address, 1..%u (default 32)\n"
+        "  --handshake-rate N    join handshakes per second from one /24 before they are dropped,\n"
+        "                        1..10000 (default 20, bursts of twice that; a large site behind one\n"
+        "                        NAT, or a load test from one machine, needs more)\n"
         "  --seat-hold SECONDS   keep a dropped participant's place (seat, hand, floor) this long for\n"
         "                        their reconnect, 0..600 (default 45; 0: a drop is a leave)\n"
+        "  --threads N           threads that build the rooms' snapshots each tick, 1..64\n"
+        "                        (default: the machine's cores)\n"
         "  --port-file FILE      write the bound port to FILE once listening (for scripts)\n"
         "  --state-dir DIR       where the key and the audit log live (created mode 0700). Default:\n"
         "                        $XDG_STATE_HOME/caseroom, else /var/lib/caseroom as root,\n"
@@ -136,6 +142,7 @@ struct Options {
     std::vector<std::string> previousKeys, deckDirs, offers;
     bool createKey = false;
     long long maxPeers = 0, maxPerAddress = 32;
+    double handshakeRate = 0;                    // 0: the handshake's default
     double statsEvery = 60.0;
     bool help = false;
 };
@@ -145,6 +152,7 @@ core::Result<Options> parseOptions(int argc, char** argv) {
     Options o;
     o.enet.bind = {"0.0.0.0", 7777};
     o.enet.listen = true;
+    o.config.threads = std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
     cli::Args args(argc, argv);
     while (args.next()) {
         const std::string a(args.flag());
@@ -187,10 +195,18 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             auto n = cli::parseInt(a, *v, 64, 1'000'000);
             if (!n) return n.error();
             o.config.link.defaultBytesPerSecond = static_cast<double>(*n) * 1000.0 / 8.0;
+        } else if (a == "--handshake-rate") {
+            auto n = cli::parseInt(a, *v, 1, 10000);
+            if (!n) return n.error();
+            o.handshakeRate = static_cast<double>(*n);
         } else if (a == "--seat-hold") {
             auto n = cli::parseInt(a, *v, 0, 600);
             if (!n) return n.error();
             o.config.seatHoldSeconds = static_cast<double>(*n);
+        } else if (a == "--threads") {
+            auto n = cli::parseInt(a, *v, 1, 64);
+            if (!n) return n.error();
+            o.config.threads = static_cast<unsigned>(*n);
         } else if (a == "--port-file") o.portFile = *v;
         else if (a == "--state-dir") o.stateDir = *v;
         else if (a == "--key") o.keyPath = *v;
@@ -404,13 +420,14 @@ void reportStats(StatsWindow& w, const ObservedTransport& counted, const session
             std::fprintf(f,
                          "unix_ms=%llu window_s=%.3f clients=%zu avg_clients=%.2f ticks=%zu tick_median_ms=%.4f tick_p99_ms=%.4f tick_max_ms=%.4f "
                          "sent_kbps_per_client=%.3f state_kbps_per_client=%.3f voice_kbps_per_client=%.3f control_kbps_per_client=%.3f "
-                         "messages_per_s_per_client=%.3f media_kbps_per_client=%.3f\n",
+                         "messages_per_s_per_client=%.3f media_kbps_per_client=%.3f joins=%llu leaves=%llu\n",
                          static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                              std::chrono::system_clock::now().time_since_epoch())
                                                              .count()),
                          span, host.clientCount(), avgClients, w.tickMs.size(), median,
                          p99, max, total, ch(net::Channel::State), ch(net::Channel::Voice), ch(net::Channel::Control), msgs,
-                         ch(net::Channel::Media));
+                         ch(net::Channel::Media), static_cast<unsigned long long>(host.counters().joins),
+                         static_cast<unsigned long long>(host.counters().leaves));
             std::fclose(f);
         } else {
             CR_LOG_WARN("cannot append stats to %s: %s", file.c_str(), std::strerror(errno));
@@ -720,6 +737,10 @@ int main(int argc, char** argv) {
         audit.record(r);
     };
     sdesc.handshake.maxAdmissions = desc.maxPeers;
+    if (o.handshakeRate > 0) {
+        sdesc.handshake.requestsPerSourcePerSecond = o.handshakeRate;
+        sdesc.handshake.requestSourceBurst = 2 * o.handshakeRate;
+    }
     sdesc.maxPeersPerAddress = static_cast<std::uint32_t>(o.maxPerAddress);
     std::vector<std::string> codes;
     for (const auto& r : config.rooms) codes.push_back(r.code);
@@ -773,8 +794,8 @@ int main(int argc, char** argv) {
     if (clinic.sessions) clinic.sessions->onRefused([&host](const session::RoomActor& who) { host.refuseExtend(who); });
     hostPtr = &host;
     const std::uint16_t port = (*transport)->boundPort();
-    CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz, up to %u connections", desc.bind.host.c_str(), port,
-                host.roomCount(), config.tickRate, desc.maxPeers);
+    CR_LOG_INFO("caseroom-server listening on %s:%u, %zu room(s), %.0f Hz, up to %u connections, %u snapshot thread(s)",
+                desc.bind.host.c_str(), port, host.roomCount(), config.tickRate, desc.maxPeers, config.threads);
     for (const auto& r : config.rooms.empty() && config.replays.empty() ? std::vector<sim::RoomSpec>{sim::RoomSpec{}} : config.rooms)
         CR_LOG_INFO("  room '%s': %s, up to %u participants", r.code.c_str(), r.name.c_str(), r.maxParticipants);
     {

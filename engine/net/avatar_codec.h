@@ -1,8 +1,16 @@
 // Wire form of one avatar and its absolute and delta encodings.
 // QuantizedAvatar is what a snapshot carries for one participant; it holds
 // integers only, so equality is exact and deltas are lossless.
+// Two codes of the same fields (PROTOCOL.md "Avatar delta"):
+//  - Compact, the snapshots' since protocol 9: a leading bit for the common
+//    update (only the head turned, the voice level maybe changed) and
+//    graded deltas for positions and orientations;
+//  - Classic, the snapshots' up to protocol 8 and the recording files'
+//    (docs/RECORDING.md: files already written must stay readable).
 #pragma once
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 
 #include "net/quantize.h"
 #include "net/stream.h"
@@ -102,6 +110,96 @@ bool serializeQuatDelta(S& s, std::uint32_t& q, std::uint32_t base) {
     return true;
 }
 
+// Compact: a position that differs from its baseline (the caller has said
+// so): the smallest of four grades, +-15 mm, +-127 mm, +-2047 mm per axis,
+// or absolute.
+template <typename S, bool kOffsetRange>
+bool serializePosGraded(S& s, QPosition& p, const QPosition& base) {
+    static constexpr std::int32_t kReach[3] = {15, 127, 2047};
+    std::uint32_t grade = 3;
+    QPosition d{};
+    if constexpr (S::kWriting) {
+        d = {p.x - base.x, p.y - base.y, p.z - base.z};
+        const std::int32_t m = std::max({std::abs(d.x), std::abs(d.y), std::abs(d.z)});
+        grade = m <= kReach[0] ? 0 : m <= kReach[1] ? 1 : m <= kReach[2] ? 2 : 3;
+    }
+    if (!s.serializeBits(grade, 2)) return false;
+    if (grade == 3) {
+        if constexpr (kOffsetRange) return serializeOffset(s, p);
+        else return serializePos(s, p);
+    }
+    const std::int32_t r = kReach[grade];
+    if (!serializeInt(s, d.x, -r, r) || !serializeInt(s, d.y, -r, r) || !serializeInt(s, d.z, -r, r)) return false;
+    if constexpr (S::kReading) {
+        p = {base.x + d.x, base.y + d.y, base.z + d.z};
+        if constexpr (kOffsetRange) {
+            if (p.x < kOffXZMin || p.x > kOffXZMax || p.y < kOffYMin || p.y > kOffYMax || p.z < kOffXZMin || p.z > kOffXZMax) return false;
+        } else {
+            if (p.x < kPosXZMin || p.x > kPosXZMax || p.y < kPosYMin || p.y > kPosYMax || p.z < kPosXZMin || p.z > kPosXZMax) return false;
+        }
+    }
+    return true;
+}
+
+// Compact: a smallest-three quaternion that differs from its baseline. The
+// same dropped index: each component's change in the smallest of four
+// grades (+-7, +-31, +-127 steps, or the three 10-bit components whole);
+// another index: all 32 bits.
+template <typename S>
+bool serializeQuatGraded(S& s, std::uint32_t& q, std::uint32_t base) {
+    static constexpr std::int32_t kReach[3] = {7, 31, 127};
+    auto comp = [](std::uint32_t v, int i) { return static_cast<std::int32_t>((v >> (20 - 10 * i)) & 0x3FF); };
+    bool same = false;
+    std::uint32_t grade = 3;
+    std::int32_t d[3] = {0, 0, 0};
+    if constexpr (S::kWriting) {
+        same = (q >> 30) == (base >> 30);
+        std::int32_t m = 0;
+        for (int i = 0; i < 3; ++i) {
+            d[i] = comp(q, i) - comp(base, i);
+            m = std::max(m, std::abs(d[i]));
+        }
+        grade = m <= kReach[0] ? 0 : m <= kReach[1] ? 1 : m <= kReach[2] ? 2 : 3;
+    }
+    if (!serializeBool(s, same)) return false;
+    if (!same) return s.serializeBits(q, 32);
+    if (!s.serializeBits(grade, 2)) return false;
+    if (grade == 3) {
+        std::uint32_t low = q & 0x3FFFFFFFu;
+        if (!s.serializeBits(low, 30)) return false;
+        if constexpr (S::kReading) q = (base & 0xC0000000u) | low;
+        return true;
+    }
+    for (auto& di : d)
+        if (!serializeInt(s, di, -kReach[grade], kReach[grade])) return false;
+    if constexpr (S::kReading) {
+        std::uint32_t r = base & 0xC0000000u;
+        for (int i = 0; i < 3; ++i) {
+            const std::int32_t c = comp(base, i) + d[i];
+            if (c < 0 || c > 0x3FF) return false;
+            r |= static_cast<std::uint32_t>(c) << (20 - 10 * i);
+        }
+        q = r;
+    }
+    return true;
+}
+
+// Compact: unchanged (1 bit) or graded.
+template <typename S, bool kOffsetRange>
+bool serializePosCompact(S& s, QPosition& p, const QPosition& base) {
+    bool changed = !(p == base);
+    if (!serializeBool(s, changed)) return false;
+    if (!changed) { if constexpr (S::kReading) p = base; return true; }
+    return serializePosGraded<S, kOffsetRange>(s, p, base);
+}
+template <typename S>
+bool serializeQuatCompact(S& s, std::uint32_t& q, std::uint32_t base) {
+    bool changed = q != base;
+    if (!serializeBool(s, changed)) return false;
+    if (!changed) { if constexpr (S::kReading) q = base; return true; }
+    return serializeQuatGraded(s, q, base);
+}
+
 template <typename S>
 bool serializeYawDelta(S& s, std::uint32_t& yaw, std::uint32_t base) {
     bool changed = yaw != base;
@@ -119,22 +217,54 @@ bool serializeSmallField(S& s, std::uint32_t& v, std::uint32_t base, std::uint32
 }
 } // namespace detail
 
+enum class AvatarCode : std::uint8_t { Compact, Classic };
+
 // Delta encoding of `a` against `base`. With base = QuantizedAvatar{} it is a
 // (slightly larger) absolute encoding; the snapshot codec uses it both ways.
-template <typename S>
+template <typename S, AvatarCode kCode = AvatarCode::Compact>
 bool serializeAvatarDelta(S& s, QuantizedAvatar& a, const QuantizedAvatar& base) {
-    if (!detail::serializePosDelta<S, false>(s, a.body, base.body)) return false;
+    constexpr bool kCompact = kCode == AvatarCode::Compact;
+    if constexpr (kCompact) {
+        // The common update: a seated or standing participant turned their
+        // head (and the voice level may have changed); nothing else did.
+        bool headOnly = false;
+        if constexpr (S::kWriting) {
+            QuantizedAvatar rest = a;
+            rest.head = base.head;
+            rest.voiceLevel = base.voiceLevel;
+            headOnly = a.head != base.head && rest == base;
+        }
+        if (!serializeBool(s, headOnly)) return false;
+        if (headOnly) {
+            if constexpr (S::kReading) a = base; // then the head and the voice level over it
+            if (!detail::serializeQuatGraded(s, a.head, base.head)) return false;
+            return detail::serializeSmallField(s, a.voiceLevel, base.voiceLevel, kVoiceLevelMax);
+        }
+    }
+    auto pos = [&s](QPosition& p, const QPosition& b) {
+        if constexpr (kCompact) return detail::serializePosCompact<S, false>(s, p, b);
+        else return detail::serializePosDelta<S, false>(s, p, b);
+    };
+    auto offset = [&s](QPosition& p, const QPosition& b) {
+        if constexpr (kCompact) return detail::serializePosCompact<S, true>(s, p, b);
+        else return detail::serializePosDelta<S, true>(s, p, b);
+    };
+    auto quat = [&s](std::uint32_t& q, std::uint32_t b) {
+        if constexpr (kCompact) return detail::serializeQuatCompact(s, q, b);
+        else return detail::serializeQuatDelta(s, q, b);
+    };
+    if (!pos(a.body, base.body)) return false;
     if (!detail::serializeYawDelta(s, a.yaw, base.yaw)) return false;
-    if (!detail::serializePosDelta<S, true>(s, a.headOffset, base.headOffset)) return false;
-    if (!detail::serializeQuatDelta(s, a.head, base.head)) return false;
+    if (!offset(a.headOffset, base.headOffset)) return false;
+    if (!quat(a.head, base.head)) return false;
     if (!serializeBool(s, a.handsTracked)) return false;
     if (a.handsTracked) {
         const bool baseTracked = base.handsTracked;
         for (int h = 0; h < 2; ++h) {
             const QPosition bo = baseTracked ? base.handOffset[h] : QPosition{};
             const std::uint32_t bq = baseTracked ? base.hand[h] : 0u;
-            if (!detail::serializePosDelta<S, true>(s, a.handOffset[h], bo)) return false;
-            if (!detail::serializeQuatDelta(s, a.hand[h], bq)) return false;
+            if (!offset(a.handOffset[h], bo)) return false;
+            if (!quat(a.hand[h], bq)) return false;
         }
     } else if constexpr (S::kReading) {
         a.handOffset[0] = a.handOffset[1] = QPosition{};

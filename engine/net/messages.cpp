@@ -170,6 +170,7 @@ const char* toString(MessageType t) {
     case MessageType::KeyframeRequest: return "KeyframeRequest";
     case MessageType::VideoTier: return "VideoTier";
     case MessageType::ParticipantAway: return "ParticipantAway";
+    case MessageType::LinkReport: return "LinkReport";
     case MessageType::Count: break;
     }
     return "?";
@@ -331,6 +332,7 @@ constexpr std::array<MessageInfo, static_cast<std::size_t>(MessageType::Count)> 
     {MessageType::KeyframeRequest, Channel::Control, true, 4, Direction::ToServer},
     {MessageType::VideoTier, Channel::Control, true, 8, Direction::ToClient},
     {MessageType::ParticipantAway, Channel::Control, true, 8, Direction::ToClient},
+    {MessageType::LinkReport, Channel::Control, true, 12, Direction::ToServer},
 }};
 
 template <typename T>
@@ -379,6 +381,7 @@ Message defaultFor(MessageType t) {
     case MessageType::KeyframeRequest: return makeDefault<KeyframeRequest>();
     case MessageType::VideoTier: return makeDefault<VideoTierMsg>();
     case MessageType::ParticipantAway: return makeDefault<ParticipantAway>();
+    case MessageType::LinkReport: return makeDefault<LinkReport>();
     case MessageType::Count: break;
     }
     return makeDefault<StandRequest>();

@@ -20,7 +20,7 @@
 
 namespace caseroom::net {
 
-constexpr std::uint32_t kProtocolVersion = 8;
+constexpr std::uint32_t kProtocolVersion = 9;
 constexpr std::uint32_t kMaxRoomCode = 32;
 constexpr std::uint32_t kMaxDisplayName = 48;
 constexpr std::uint32_t kMaxReasonText = 160;
@@ -101,7 +101,7 @@ enum class MessageType : std::uint8_t {
     BlobPut, DeckOffer, UploadStatus, SessionExtend,
     CaseSubmit, CaseQuery, CaseListing, CaseReceipt,
     AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld, RecordingIntent, ReplayIntent,
-    VideoFragment, VideoPublish, VideoShow, KeyframeRequest, VideoTier, ParticipantAway, Count
+    VideoFragment, VideoPublish, VideoShow, KeyframeRequest, VideoTier, ParticipantAway, LinkReport, Count
 };
 const char* toString(MessageType t);
 
@@ -552,6 +552,23 @@ struct LinkHint {
     friend bool operator==(const LinkHint&, const LinkHint&) = default;
     std::uint32_t downlinkKbps = 0;
     template <typename S> bool serialize(S& s) { return serializeUInt(s, downlinkKbps, 0, 10'000'000); }
+};
+
+// Client -> server, about once a second: the downlink as the client measures
+// it (PROTOCOL.md "Link budget"). The server's budget for the client follows
+// it (session/link_scheduler.h): delivered less than was sent, or a round
+// trip grown past the link's own, lowers it; a clean link lets it grow back.
+struct LinkReport {
+    static constexpr MessageType kType = MessageType::LinkReport;
+    friend bool operator==(const LinkReport&, const LinkReport&) = default;
+    std::uint32_t receivedBytesPerSecond = 0; // every byte the transport delivered, over `windowMs`
+    std::uint16_t windowMs = 0;               // 100..10000
+    std::uint16_t rttMs = 0;                  // the transport's smoothed round trip
+    std::uint16_t lossPermille = 0;           // snapshots lost over the window, per mille
+    template <typename S> bool serialize(S& s) {
+        return serializeUInt(s, receivedBytesPerSecond, 0, 100'000'000) && serializeInt(s, windowMs, 100, 10000) &&
+               serializeInt(s, rttMs, 0, 60000) && serializeInt(s, lossPermille, 0, 1000);
+    }
 };
 
 // ---- Uploads: a presenter's built deck into the server's store (PROTOCOL.md "Content") ----
@@ -1062,7 +1079,7 @@ using Message = std::variant<JoinRequest, JoinAccepted, JoinRefused, RoomLayoutM
                              AgendaIntent, FloorIntent, BoardIntent, ChatIntent, TextHeld,
                              RecordingIntent, ReplayIntent,
                              VideoFragmentMsg, VideoPublish, VideoShow, KeyframeRequest, VideoTierMsg,
-                             ParticipantAway>;
+                             ParticipantAway, LinkReport>;
 static_assert(std::variant_size_v<Message> == static_cast<std::size_t>(MessageType::Count));
 
 enum class DecodeError : std::uint8_t { Empty, UnknownType, Malformed, TooLarge, WrongChannel, Count };

@@ -2,11 +2,69 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 
 namespace caseroom::net {
 namespace {
 constexpr int kSlotBits = bitsRequired(kMaxEntities - 1);
 enum class EntryKind : std::uint32_t { Delta = 0, Absolute = 1, Removed = 2 };
+// The avatar entries (PROTOCOL.md "Snapshot payload"): their count and the
+// slot gaps in Exp-Golomb codes of order k (one k per snapshot, the
+// cheapest), in ascending slot order; each entry's kind in 1 or 2 bits.
+constexpr std::uint32_t kMaxGapOrder = 9;   // order 9 codes every gap of a 1,024-slot room in <= 10 bits but one
+constexpr int kGapOrderBits = 4;
+constexpr std::uint32_t kMaxGolombZeros = 16;
+// What the writer reserves for the count and the order before choosing k:
+// the count's code (<= 21 bits for kMaxEntities), the order, and the 2 bits
+// by which order 9 can exceed 10 bits per gap.
+constexpr std::size_t kEntrySectionBits = 21 + kGapOrderBits + 2;
+constexpr std::size_t kEntryHeaderBits = kSlotBits; // per entry, before its kind: what the budget assumes a gap costs
+
+template <typename S>
+bool serializeGolomb(S& s, std::uint32_t& v, std::uint32_t k) {
+    // x = v + 2^k, n = floor(log2 x): (n - k) zeros, a one, then x's low n
+    // bits as one field (the stream packs a field as a unit, so the leading
+    // one goes on its own).
+    if constexpr (S::kWriting) {
+        const std::uint32_t x = v + (1u << k);
+        const int n = bitsRequired(x) - 1;
+        std::uint32_t zero = 0, one = 1;
+        for (int i = 0; i < n - static_cast<int>(k); ++i)
+            if (!s.serializeBits(zero, 1)) return false;
+        if (!s.serializeBits(one, 1)) return false;
+        std::uint32_t low = x - (1u << n);
+        return n == 0 || s.serializeBits(low, n);
+    } else {
+        std::uint32_t zeros = 0, bit = 0;
+        for (;;) {
+            if (!s.serializeBits(bit, 1)) return false;
+            if (bit) break;
+            if (++zeros > kMaxGolombZeros) return false;
+        }
+        const int n = static_cast<int>(zeros + k); // x has n + 1 bits, the leading 1 read
+        std::uint32_t rest = 0;
+        if (n > 0 && !s.serializeBits(rest, n)) return false;
+        const std::uint64_t x = (1ull << n) | rest;
+        if (x < (1ull << k) || x - (1ull << k) > 0xFFFFFFFFull) return false;
+        v = static_cast<std::uint32_t>(x - (1ull << k));
+        return true;
+    }
+}
+std::size_t golombBits(std::uint32_t v, std::uint32_t k) {
+    const int n = bitsRequired(v + (1u << k)) - 1;
+    return static_cast<std::size_t>(2 * n - static_cast<int>(k) + 1);
+}
+template <typename S>
+bool serializeEntryKind(S& s, std::uint32_t& kind) {
+    // Delta "1", absolute "01", removed "00".
+    std::uint32_t delta = kind == static_cast<std::uint32_t>(EntryKind::Delta) ? 1u : 0u;
+    if (!s.serializeBits(delta, 1)) return false;
+    if (delta) { kind = static_cast<std::uint32_t>(EntryKind::Delta); return true; }
+    std::uint32_t absolute = kind == static_cast<std::uint32_t>(EntryKind::Absolute) ? 1u : 0u;
+    if (!s.serializeBits(absolute, 1)) return false;
+    kind = static_cast<std::uint32_t>(absolute ? EntryKind::Absolute : EntryKind::Removed);
+    return true;
+}
 constexpr std::uint32_t kMaxRanked = 64; // more updates than this never fit a budget
 constexpr std::size_t kStaleBudgetFactor = 3;
 constexpr std::uint32_t kInFlightTicks = 6; // ~200 ms: a sent update is presumed on its way
@@ -133,6 +191,12 @@ void ClientReplicator::build(const EntityHistory& history, std::span<const float
 void ClientReplicator::build(const EntityHistory& history, const ObjectTable* objects, std::span<const float> priority,
                              std::uint16_t self, bool forceSelf, std::uint32_t tick, const ReplicationConfig& config,
                              Snapshot& out, SnapshotStats* stats) {
+    build(history, objects, priority, {}, self, forceSelf, tick, config, out, stats);
+}
+
+void ClientReplicator::build(const EntityHistory& history, const ObjectTable* objects, std::span<const float> priority,
+                             std::span<const std::uint16_t> consider, std::uint16_t self, bool forceSelf, std::uint32_t tick,
+                             const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats) {
     const std::uint32_t slotCount = static_cast<std::uint32_t>(accum_.size());
     assert(history.slotCount() == slotCount && priority.size() >= slotCount);
     const View* base = newestAcked();
@@ -252,23 +316,22 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         w.serializeBits(end, 1);
     }
 
-    auto writeHeader = [&w](std::uint32_t slot, EntryKind kind) {
-        std::uint32_t more = 1, k = static_cast<std::uint32_t>(kind);
-        w.serializeBits(more, 1);
-        w.serializeBits(slot, kSlotBits);
-        w.serializeBits(k, 2);
-    };
-
-    // Removals first: small, and a stale ghost is worse than a stale pose.
+    // Removals first in the queue: small, and a stale ghost is worse than a
+    // stale pose. They and the chosen updates are written together below,
+    // in slot order.
+    entries_.clear();
     candidates_.clear();
-    for (std::uint32_t slot = 0; slot < slotCount; ++slot) {
+    const std::uint32_t examined = consider.empty() ? slotCount : static_cast<std::uint32_t>(consider.size());
+    for (std::uint32_t i = 0; i < examined; ++i) {
+        const std::uint32_t slot = consider.empty() ? i : consider[i];
+        assert(slot < slotCount);
         const auto s16 = static_cast<std::uint16_t>(slot);
         const EntityRecord cur = history.current(s16);
         EntityRecord& held = view.records[slot];
         if (cur.instance == 0) {
             accum_[slot] = 0;
             if (held.instance != 0) {
-                writeHeader(slot, EntryKind::Removed);
+                entries_.push_back(Entry{s16, static_cast<std::uint8_t>(EntryKind::Removed), nullptr});
                 held = EntityRecord{};
                 ++st.removals;
             }
@@ -295,28 +358,31 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
     const auto head = candidates_.begin() + static_cast<std::ptrdiff_t>(sorted);
     if (sorted < candidates_.size()) std::nth_element(candidates_.begin(), head, candidates_.end(), byKey);
     std::sort(candidates_.begin(), head, byKey);
+    // The budget is counted with every gap at kEntryHeaderBits (the order
+    // chosen below never costs more in all) and the section's own bits.
     const std::size_t budgetBits = static_cast<std::size_t>(config.budgetBytes) * 8;
+    const std::size_t hardBits = (kMaxMessageBytes - 1) * 8;
+    std::size_t bits = w.bitsWritten() + kEntrySectionBits + st.removals * (kEntryHeaderBits + 2);
     std::size_t i = 0;
     for (; i < sorted; ++i) {
         const std::uint16_t slot = candidates_[i];
         const EntityRecord cur = history.current(slot);
         EntityRecord& held = view.records[slot];
         const QuantizedAvatar* baseState = history.stateOf(slot, held);
-        const auto mark = w.mark();
         QuantizedAvatar state = history.currentState(slot);
-        writeHeader(slot, baseState ? EntryKind::Delta : EntryKind::Absolute);
-        const bool ok = serializeAvatarDelta(w, state, baseState ? *baseState : kZeroAvatar);
+        MeasureStream m;
+        (void)serializeAvatarDelta(m, state, baseState ? *baseState : kZeroAvatar);
+        const std::size_t need = kEntryHeaderBits + (baseState ? 1 : 2) + m.bitsWritten();
         // The budget is a target; the freeze bound is a promise. Past the
         // budget only stale entities still go (they sort first), up to a hard
         // cap of kStaleBudgetFactor budgets. The first entity always goes, so
         // a tiny budget still makes progress.
         const bool stale = keys_[slot] >= 1e9;
-        const std::size_t limit = stale ? budgetBits * kStaleBudgetFactor : budgetBits;
-        if (!ok || (w.bitsWritten() + 1 > limit && st.updates > 0)) {
-            w.rewind(mark);
-            break;
-        }
-        if (w.bitsWritten() + 1 > budgetBits) ++st.overBudget;
+        const std::size_t limit = std::min(hardBits, stale ? budgetBits * kStaleBudgetFactor : budgetBits);
+        if (bits + need > limit && (st.updates > 0 || bits + need > hardBits)) break;
+        bits += need;
+        if (bits > budgetBits) ++st.overBudget;
+        entries_.push_back(Entry{slot, static_cast<std::uint8_t>(baseState ? EntryKind::Delta : EntryKind::Absolute), baseState});
         held = cur;
         accum_[slot] = 0;
         lastSent_[slot] = cur;
@@ -325,8 +391,35 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         if (!baseState) ++st.absolutes;
     }
     st.deferred = static_cast<std::uint32_t>(candidates_.size() - i);
-    std::uint32_t end = 0;
-    w.serializeBits(end, 1);
+
+    // Written in slot order: the count, the cheapest gap order, then each
+    // entry's gap, kind and avatar (against the state the client holds).
+    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.slot < b.slot; });
+    std::uint32_t count = static_cast<std::uint32_t>(entries_.size());
+    bool ok = serializeGolomb(w, count, 0);
+    if (count > 0) {
+        std::uint32_t order = 0;
+        std::size_t best = SIZE_MAX;
+        for (std::uint32_t k = 0; k <= kMaxGapOrder; ++k) {
+            std::size_t total = 0;
+            std::uint32_t next = 0;
+            for (const Entry& e : entries_) { total += golombBits(e.slot - next, k); next = e.slot + 1u; }
+            if (total < best) { best = total; order = k; }
+        }
+        ok = ok && w.serializeBits(order, kGapOrderBits);
+        std::uint32_t next = 0;
+        for (const Entry& e : entries_) {
+            std::uint32_t gap = e.slot - next;
+            std::uint32_t kind = e.kind;
+            next = e.slot + 1u;
+            ok = ok && serializeGolomb(w, gap, order) && serializeEntryKind(w, kind);
+            if (e.kind == static_cast<std::uint8_t>(EntryKind::Removed)) continue;
+            QuantizedAvatar state = history.currentState(e.slot);
+            ok = ok && serializeAvatarDelta(w, state, e.base ? *e.base : kZeroAvatar);
+        }
+    }
+    assert(ok); // the budget above is an upper bound of what was written
+    (void)ok;
     w.align();
     const auto bytes = w.finish();
     out.payload.assign(bytes.begin(), bytes.end());
@@ -461,13 +554,15 @@ SnapshotOutcome SnapshotReceiver::receive(const Snapshot& snap, std::vector<Enti
         }
     }
     const std::size_t presenceUpdates = updates.size();
-    for (;;) {
-        std::uint32_t more = 0;
-        if (!r.serializeBits(more, 1)) return updates.clear(), SnapshotOutcome::Malformed;
-        if (!more) break;
-        std::uint32_t slot = 0, kind = 0;
-        if (!r.serializeBits(slot, kSlotBits) || !r.serializeBits(kind, 2) || kind > 2 || slot >= count)
+    std::uint32_t entries = 0, order = 0, next = 0;
+    if (!serializeGolomb(r, entries, 0) || entries > count) return updates.clear(), SnapshotOutcome::Malformed;
+    if (entries > 0 && (!r.serializeBits(order, kGapOrderBits) || order > kMaxGapOrder)) return updates.clear(), SnapshotOutcome::Malformed;
+    for (std::uint32_t e = 0; e < entries; ++e) {
+        std::uint32_t gap = 0, kind = 0;
+        if (!serializeGolomb(r, gap, order) || !serializeEntryKind(r, kind) || gap >= count - std::min(count, next))
             return updates.clear(), SnapshotOutcome::Malformed;
+        const std::uint32_t slot = next + gap; // ascending: every slot at most once
+        next = slot + 1;
         if (seen[slot / 64] & (1ull << (slot % 64))) return updates.clear(), SnapshotOutcome::Malformed;
         seen[slot / 64] |= 1ull << (slot % 64);
         if (slot >= scratch_.size()) scratch_.resize(slot + 1);

@@ -128,6 +128,14 @@ public:
     // differs from the baseline is carried first, whatever the budget.
     void build(const EntityHistory& history, const ObjectTable* objects, std::span<const float> priority, std::uint16_t self,
                bool forceSelf, std::uint32_t tick, const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats = nullptr);
+    // The same, examining only the slots in `consider` this tick (each at
+    // most once; the caller's interest scope, sim::InterestGrid): the others
+    // keep what the client holds and their place in the queue, and are
+    // neither updated nor removed until a later tick examines them.
+    // `priority` need only be set for those slots. Empty: every slot.
+    void build(const EntityHistory& history, const ObjectTable* objects, std::span<const float> priority,
+               std::span<const std::uint16_t> consider, std::uint16_t self, bool forceSelf, std::uint32_t tick,
+               const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats = nullptr);
 
     // How long, in ticks, the client has shown each live entity out of date
     // (from the newest update sent for it); returns the worst. Assumes a
@@ -162,6 +170,12 @@ private:
     std::array<SentObject, kMaxRoomObjects> objectSent_{};
     std::array<bool, kMaxRoomObjects> mustSend_{};  // scratch: keys that moved slot (their removal was skipped)
     std::vector<std::uint16_t> candidates_;  // scratch, reused every tick
+    struct Entry {
+        std::uint16_t slot = 0;
+        std::uint8_t kind = 0;                   // snapshot.cpp EntryKind
+        const QuantizedAvatar* base = nullptr;   // the delta's baseline (the history's), null: absolute or removed
+    };
+    std::vector<Entry> entries_;             // scratch: the tick's removals and chosen updates
     std::vector<double> keys_;               // scratch sort keys by slot
     WriteStream writer_{kMaxMessageBytes};
 };

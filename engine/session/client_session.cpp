@@ -211,6 +211,7 @@ void ClientSession::setLaser(const sim::LaserCommand& cmd) {
 void ClientSession::linkGone() {
     fetcher_.onDisconnected(); // requests in flight are lost with the connection; the parts stay
     if (video_) video_->reset();
+    linkReportAt_ = -1;        // a new connection counts its bytes afresh
 }
 
 void ClientSession::dropLink() {
@@ -334,6 +335,7 @@ void ClientSession::update(double now) {
         if (tickStart_ + static_cast<double>(nextTick_) / tickRate_ <= now) // fell far behind: rebase
             tickStart_ = now - static_cast<double>(nextTick_) / tickRate_;
         refreshAvatars(now);
+        reportLink(now);
         if (voice_) pumpVoice(now);
         if (video_) {
             if (videoStreamsDirty_) {
@@ -689,6 +691,22 @@ void ClientSession::pumpVoice(double now) {
     voice_->pump(now, [&](const audio::VoicePacket& p) {
         if (!maySpeak || !sendVoice(p)) ++counters_.voiceUnsent;
     });
+}
+
+void ClientSession::reportLink(double now) {
+    if (linkReportAt_ >= 0 && now - linkReportAt_ < 1.0) return;
+    const ClientStats st = stats();
+    if (linkReportAt_ >= 0 && st.bytesIn >= linkReportBytes_) {
+        const double window = now - linkReportAt_;
+        net::LinkReport r;
+        r.receivedBytesPerSecond = static_cast<std::uint32_t>(std::min(100e6, static_cast<double>(st.bytesIn - linkReportBytes_) / window));
+        r.windowMs = static_cast<std::uint16_t>(std::clamp(window * 1000.0, 100.0, 10000.0));
+        r.rttMs = static_cast<std::uint16_t>(std::clamp(st.rttMs, 0.0, 60000.0));
+        r.lossPermille = static_cast<std::uint16_t>(std::clamp(st.loss * 1000.0, 0.0, 1000.0));
+        sendMessage(r);
+    }
+    linkReportAt_ = now;
+    linkReportBytes_ = st.bytesIn;
 }
 
 bool ClientSession::sendVoice(const audio::VoicePacket& packet) {

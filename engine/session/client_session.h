@@ -309,6 +309,9 @@ private:
     void reconcile(const sim::AvatarPose& authority, const net::Snapshot& snap);
     void refreshAvatars(double now);
     void pumpVoice(double now);
+    // Once a second in a room: a LinkReport of what the downlink delivered
+    // (the server's budget for us follows it, session/link_scheduler.h).
+    void reportLink(double now);
     bool sendMessage(const net::Message& m);
     void fail(ClientState s, std::string why);
     // Reconnect (ReconnectPolicy): the link is lost; the next attempt; an
@@ -399,6 +402,8 @@ private:
     audio::VoicePacket voiceIn_;
     audio::VoiceRateControl voiceRate_;   // the encoder follows the link (pumpVoice)
     double nextRateCheck_ = 0;
+    double linkReportAt_ = -1;             // the previous report (-1: none since the join)
+    std::uint64_t linkReportBytes_ = 0;    // bytes received at it
 
     BlobFetcher fetcher_;
 

@@ -1,5 +1,7 @@
 #include "session/link_scheduler.h"
 
+#include "core/log.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -38,8 +40,14 @@ const char* toString(RequestVerdict v) {
 void LinkScheduler::addClient(core::PeerId peer, double now) {
     Link& l = links_[peer.value];
     l = Link{};
-    l.rate = config_.defaultBytesPerSecond;
+    l.cap = config_.defaultBytesPerSecond;
+    l.estimate = config_.startBytesPerSecond > 0 && config_.startBytesPerSecond < l.cap ? config_.startBytesPerSecond : 0.0;
+    updateRate(l, config_.minBytesPerSecond);
     l.last = now;
+}
+
+void LinkScheduler::updateRate(Link& l, double floor) {
+    l.rate = std::max(floor, l.estimate > 0 ? std::min(l.cap, l.estimate) : l.cap);
 }
 
 void LinkScheduler::removeClient(core::PeerId peer) { links_.erase(peer.value); }
@@ -49,8 +57,89 @@ void LinkScheduler::setHint(core::PeerId peer, std::uint32_t downlinkKbps) {
     if (it == links_.end()) return;
     Link& l = it->second;
     l.hintKbps = downlinkKbps;
-    l.rate = config_.defaultBytesPerSecond;
-    if (downlinkKbps > 0) l.rate = std::clamp(downlinkKbps * 1000.0 / 8.0, config_.minBytesPerSecond, config_.defaultBytesPerSecond);
+    l.cap = config_.defaultBytesPerSecond;
+    if (downlinkKbps > 0) l.cap = std::clamp(downlinkKbps * 1000.0 / 8.0, config_.minBytesPerSecond, config_.defaultBytesPerSecond);
+    if (l.estimate >= l.cap) l.estimate = 0; // the hint is lower than the estimate: the hint rules
+    updateRate(l, config_.minBytesPerSecond);
+}
+
+void LinkScheduler::report(core::PeerId peer, const net::LinkReport& r, double now) {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return;
+    Link& l = it->second;
+    ++l.counters.reports;
+    ++totals_.reports;
+    std::uint64_t sent = 0, messages = 0;
+    for (std::size_t c = 0; c < l.counters.bytes.size(); ++c) {
+        sent += l.counters.bytes[c];
+        messages += l.counters.messages[c];
+    }
+    const double rtt = r.rttMs;
+    if (rtt > 0) l.lowestRttMs = l.lowestRttMs > 0 ? std::min(l.lowestRttMs, rtt) : rtt;
+    const double dt = now - l.sentAt;
+    if (l.sentAt >= 0 && dt > 0.05) {
+        // What we sent over the last window: wire bytes, and the payload the
+        // client counts (the wire estimate less the per-message overhead).
+        // Smoothed over a few reports, with the client's count, so that a
+        // burst still in flight at a window's end is not taken for loss.
+        const double wire = static_cast<double>(sent - l.sentMark) / dt;
+        const double payload = std::max(0.0, wire - static_cast<double>(messages - l.sentMessagesMark) * config_.wireOverheadBytes / dt);
+        const double a = l.smoothed ? config_.reportSmoothing : 1.0;
+        l.sentWire += a * (wire - l.sentWire);
+        l.sentPayload += a * (payload - l.sentPayload);
+        l.received += a * (r.receivedBytesPerSecond - l.received);
+        l.smoothed = true;
+        const double delivered = l.sentPayload > 0 ? std::min(1.0, l.received / l.sentPayload) : 1.0;
+        const bool full = l.sentPayload > config_.minBytesPerSecond * 0.5 && delivered < config_.deliveredFloor;
+        const bool queueing = l.lowestRttMs > 0 && rtt > l.lowestRttMs + config_.rttGrowthMs;
+        if (queueing) {
+            // A standing queue at the bottleneck: well under what we sent,
+            // so that it drains (again each report while it stands).
+            l.estimate = std::max(config_.minBytesPerSecond, std::min(l.rate, l.sentWire * delivered) * config_.queueBackoff);
+            l.starting = false;
+            ++l.counters.backoffs;
+            ++totals_.backoffs;
+        } else if (full) {
+            l.estimate = std::max(config_.minBytesPerSecond, l.sentWire * delivered * config_.estimateBackoff); // just under what got through
+            l.starting = false;
+            ++l.counters.backoffs;
+            ++totals_.backoffs;
+        } else if (l.estimate > 0) {
+            l.estimate = l.starting ? l.estimate * config_.startGrowth
+                                    : std::max(l.estimate * config_.estimateGrowth, l.estimate + config_.estimateStep);
+            if (l.estimate >= l.cap) l.estimate = 0; // back at the cap: no longer limiting
+        }
+        updateRate(l, config_.minBytesPerSecond);
+        CR_LOG_DEBUG("link: peer %u sent %.0f B/s (payload %.0f), received %.0f, rtt %.0f ms (lowest %.0f)%s%s: budget %.0f B/s",
+                     peer.value, l.sentWire, l.sentPayload, l.received, rtt, l.lowestRttMs, full ? ", full" : "",
+                     queueing ? ", queueing" : "", l.rate);
+    }
+    l.sentMark = sent;
+    l.sentMessagesMark = messages;
+    l.sentAt = now;
+}
+
+double LinkScheduler::estimate(core::PeerId peer) const {
+    const auto it = links_.find(peer.value);
+    return it == links_.end() ? 0.0 : it->second.estimate;
+}
+
+std::uint32_t LinkScheduler::stateBudget(core::PeerId peer, std::uint32_t configured, double tickRate) const {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end() || tickRate <= 0) return configured;
+    const double perTick = it->second.rate * config_.stateShare / tickRate - static_cast<double>(config_.wireOverheadBytes);
+    const double lo = std::min<double>(config_.minStateBudgetBytes, configured);
+    return static_cast<std::uint32_t>(std::clamp(perTick, lo, static_cast<double>(configured)));
+}
+
+std::uint32_t LinkScheduler::voiceStreams(core::PeerId peer, std::uint32_t cap) const {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end()) return cap;
+    // During the slow start the link has not shown its limit: talkers are not
+    // held back for it (voice is small; the first backoff brings this down).
+    const Link& l = it->second;
+    const double streams = (l.starting ? l.cap : l.rate) * config_.voiceShare / config_.voiceStreamBytesPerSecond;
+    return static_cast<std::uint32_t>(std::clamp(streams, 1.0, static_cast<double>(std::max(1u, cap))));
 }
 
 double LinkScheduler::bytesPerSecond(core::PeerId peer) const {
@@ -118,13 +207,16 @@ void LinkScheduler::beginTick(double now) {
     for (auto& [id, l] : links_) {
         refill(l, now);
         const std::uint64_t vs = l.counters.of(TrafficClass::Voice) + l.counters.of(TrafficClass::State);
+        const std::uint64_t media = l.counters.of(TrafficClass::Media);
         if (l.lastTick >= 0 && now > l.lastTick) {
             const double dt = now - l.lastTick;
             const double a = std::min(1.0, dt / config_.voiceStateSeconds);
             l.voiceState += a * (static_cast<double>(vs - l.voiceStateMark) / dt - l.voiceState);
+            l.mediaRate += a * (static_cast<double>(media - l.mediaMark) / dt - l.mediaRate);
         }
         if (l.lastTick < 0 || now > l.lastTick) {
             l.voiceStateMark = vs;
+            l.mediaMark = media;
             l.lastTick = now;
         }
     }
@@ -133,7 +225,9 @@ void LinkScheduler::beginTick(double now) {
 double LinkScheduler::videoAllowance(core::PeerId peer) const {
     const auto it = links_.find(peer.value);
     if (it == links_.end()) return 0.0;
-    return std::max(0.0, it->second.rate * config_.videoShare - it->second.voiceState);
+    const Link& l = it->second;
+    const double media = l.pending.empty() ? 0.0 : std::max(l.mediaRate, l.rate * config_.mediaReserve);
+    return std::max(0.0, l.rate * config_.videoShare - l.voiceState - media);
 }
 
 bool LinkScheduler::videoCongested(core::PeerId peer) const {

@@ -1,22 +1,38 @@
 // The one per-client downlink scheduler. Every byte the server sends a
 // client is charged here, by class, against one budget per client (bytes
 // per second: the server's default, or lower when the client sent a
-// LinkHint). The budget is spent in a fixed order:
+// LinkHint, and lower still while the client's LinkReports show the link
+// cannot carry it: see "Following the link" below). The budget is spent in
+// a fixed order:
 //   1. voice: forwarded the moment it arrives, never delayed; its bytes are
 //      charged when sent;
 //   2. state: the tick's snapshot (and control messages); the replication
 //      budget stays the snapshot's own size limit, but its bytes are charged;
-//   3. video: only what the receiver's tier allows (session/video_host.h),
+//   3. slides and media: blob chunks fill what is left of the budget after
+//      1 and 2, with a small burst, served before video each tick;
+//   4. video: only what the receiver's tier allows (session/video_host.h),
 //      chosen each tick from videoAllowance(): the link's rate less what
-//      voice and state have been using (a moving average), with headroom.
+//      voice and state have been using (a moving average) and, while media
+//      has work, what media takes, with headroom. So video degrades first.
 //      Fragments are paced: queued per client and sent while the budget is
 //      positive (on arrival and each tick), so that a key frame never
 //      stands in a thin link's bottleneck in front of voice; upper layers
 //      are shed while the queue is long (videoCongested), and a full
-//      queue drops the fragment (the receiver asks for a key frame);
-//   4. media: blob chunks fill what is left of the budget after 1 and 2,
-//      with a small burst; when voice, state and video use the whole link, media
-//      waits (starves first) and nothing else does.
+//      queue drops the fragment (the receiver asks for a key frame).
+// The state budget and the voice streams follow the rate as well:
+// stateBudget() is the snapshot's size target on this link (the avatars
+// the budget leaves out wait by priority, so far and still ones update less
+// often), voiceStreams() how many talkers it can carry at once.
+//
+// Following the link: each LinkReport (about one a second) says what the
+// client received and its round trip. Delivered well under what was sent
+// (both averaged over a few reports) sets the estimate just under the
+// delivered rate; a round trip grown by more than rttGrowthMs over the
+// lowest seen (a queue standing at the bottleneck) cuts it to queueBackoff
+// of that, each report, until the queue drains; a clean report lets it grow
+// (by estimateGrowth or estimateStep) until it reaches the cap (default or
+// hint) and stops limiting. A new link starts at startBytesPerSecond and
+// grows by startGrowth until its first backoff (a slow start).
 // No channel keeps a budget of its own. The budget is a token bucket that
 // voice and state may drive into debt (bounded), so media pays back what
 // they took. Bytes are counted as on the wire: payload plus a fixed
@@ -61,6 +77,23 @@ struct LinkConfig {
     double videoCongestedSeconds = 0.25;              // queued video past this much of the rate: upper layers are shed
     double videoQueueSeconds = 0.6;                   // the queue holds at most this much of the rate (at least videoQueueMinBytes)
     std::size_t videoQueueMinBytes = 16 * 1024;
+    double mediaReserve = 0.35;                       // of the rate, kept from video while media has work
+    double stateShare = 0.35;                         // of the rate, the snapshot budget's target (stateBudget)
+    std::uint32_t minStateBudgetBytes = 48;           // a snapshot is never budgeted below this
+    double voiceShare = 0.6;                          // of the rate, what forwarded voice may use (voiceStreams)
+    double voiceStreamBytesPerSecond = 6900.0;        // one talker at 24 kbit/s, 50 frames/s with headers
+    double deliveredFloor = 0.8;                      // delivered / sent under this: the link is full
+    double rttGrowthMs = 200.0;                       // round trip over the lowest seen by this: a queue is building
+    double estimateBackoff = 0.9;                     // a full link's estimate: this much of what it delivered
+    double queueBackoff = 0.7;                        // a queue standing at the bottleneck: this much, each report, until it drains
+    double reportSmoothing = 0.5;                     // weight of the newest report in the sent and received averages
+    double estimateGrowth = 1.08;                     // a clean report grows the estimate by this factor ...
+    double estimateStep = 1500.0;                     // ... or by this many bytes per second, whichever is more
+    // A new link starts here (a rural link until it proves otherwise) and,
+    // until its first backoff, grows by startGrowth per clean report: so a
+    // deck fetched on joining never fills a thin link's buffer first.
+    double startBytesPerSecond = 128'000.0 / 8.0;      // 0: no slow start (the cap from the first byte)
+    double startGrowth = 1.5;
 };
 
 struct LinkCounters {
@@ -72,6 +105,8 @@ struct LinkCounters {
     std::uint64_t requestsRefused = 0;   // over the per-client bound: bad input
     std::uint64_t requestsUnavailable = 0; // not served or past the blob's end: answered BlobUnavailable
     std::uint64_t videoQueueDropped = 0;   // video fragments dropped: the client's queue was full
+    std::uint64_t reports = 0;             // LinkReports taken
+    std::uint64_t backoffs = 0;            // ... that lowered the estimate (delivered too little, or the round trip grew)
     [[nodiscard]] std::uint64_t of(TrafficClass c) const { return bytes[static_cast<std::size_t>(c)]; }
 };
 
@@ -92,8 +127,19 @@ public:
     // A client's own cap (LinkHint); 0 clears it. Only lowers the budget.
     void setHint(core::PeerId peer, std::uint32_t downlinkKbps);
     [[nodiscard]] double bytesPerSecond(core::PeerId peer) const;
+    // The client's LinkReport (net/messages.h): the estimate follows it.
+    void report(core::PeerId peer, const net::LinkReport& report, double now);
+    // The link's estimate from the reports, bytes per second; 0: not limiting.
+    [[nodiscard]] double estimate(core::PeerId peer) const;
+    // The snapshot payload budget for this link: its rate's stateShare per
+    // tick less the per-message overhead, within [minStateBudgetBytes, configured].
+    [[nodiscard]] std::uint32_t stateBudget(core::PeerId peer, std::uint32_t configured, double tickRate) const;
+    // Talkers this link carries at once: its rate's voiceShare in streams,
+    // within [1, cap] (during the slow start, the cap's: see below).
+    [[nodiscard]] std::uint32_t voiceStreams(core::PeerId peer, std::uint32_t cap) const;
     // Bytes per second the link has for video now: rate * videoShare less
-    // the recent voice + state rate (never below 0).
+    // the recent voice + state rate and, while media has work, the larger
+    // of its recent rate and rate * mediaReserve (never below 0).
     [[nodiscard]] double videoAllowance(core::PeerId peer) const;
     // The video queue holds more than videoCongestedSeconds: upper layers are shed.
     [[nodiscard]] bool videoCongested(core::PeerId peer) const;
@@ -132,10 +178,20 @@ private:
         BlobBytes bytes; // pinned once loaded
     };
     struct Link {
-        double rate = 0;        // bytes per second
+        double rate = 0;        // bytes per second: min(cap, estimate)
+        double cap = 0;         // the default, or the client's hint
+        double estimate = 0;    // from the reports; 0: not limiting
         double balance = 0;     // bytes; may be negative (debt)
         double last = 0;
         std::uint32_t hintKbps = 0;
+        bool starting = true;             // no backoff yet: the estimate grows by startGrowth
+        double lowestRttMs = 0;           // the link's own round trip (the lowest reported)
+        std::uint64_t sentMark = 0, sentMessagesMark = 0; // bytes and messages charged at the previous report
+        double sentAt = -1;
+        double sentWire = 0, sentPayload = 0, received = 0; // per second, averaged over the reports
+        bool smoothed = false;
+        double mediaRate = 0;             // bytes per second, moving average (media's share against video)
+        std::uint64_t mediaMark = 0;
         double voiceState = 0;            // bytes per second, moving average
         std::uint64_t voiceStateMark = 0; // voice + state bytes at the last tick
         double lastTick = -1;
@@ -145,6 +201,7 @@ private:
         LinkCounters counters;
     };
     void refill(Link& l, double now) const;
+    static void updateRate(Link& l, double floor);
 
     LinkConfig config_;
     std::unordered_map<std::uint32_t, Link> links_;

@@ -1,5 +1,6 @@
 // The avatar bytes of a recording (record/recording.h AvatarSample::state):
-// the snapshot's own delta code (net/avatar_codec.h), against the slot's
+// the classic delta code (net/avatar_codec.h AvatarCode::Classic, the
+// snapshots' up to protocol 8, kept so that every file stays readable), against the slot's
 // previous sample in tick records and against QuantizedAvatar{} (absolute)
 // in keyframes and on a participant's first sample after their join or after
 // a keyframe (so a replay that starts at a keyframe needs nothing before it). The one place that
@@ -23,7 +24,7 @@ constexpr std::size_t kMaxRecordedAvatarBytes = 64;
     net::WriteStream w(kMaxRecordedAvatarBytes);
     net::QuantizedAvatar copy = a;
     const net::QuantizedAvatar zero{};
-    if (!net::serializeAvatarDelta(w, copy, base ? *base : zero)) return {};
+    if (!net::serializeAvatarDelta<net::WriteStream, net::AvatarCode::Classic>(w, copy, base ? *base : zero)) return {};
     const auto bytes = w.finish();
     return {bytes.begin(), bytes.end()};
 }
@@ -36,7 +37,7 @@ constexpr std::size_t kMaxRecordedAvatarBytes = 64;
     net::ReadStream r(bytes);
     net::QuantizedAvatar a{};
     const net::QuantizedAvatar zero{};
-    if (!net::serializeAvatarDelta(r, a, base ? *base : zero)) return std::nullopt;
+    if (!net::serializeAvatarDelta<net::ReadStream, net::AvatarCode::Classic>(r, a, base ? *base : zero)) return std::nullopt;
     return a;
 }
 

@@ -20,7 +20,7 @@ namespace caseroom::session {
 // ---- [SECTION] rooms and lifetime ------------------------------------------
 
 ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, double now, const sim::RouterConfig& voiceConfig)
-    : room(spec, rate), history(spec.maxParticipants), priority(spec.maxParticipants, 0.0f), spots(spec.maxParticipants),
+    : room(spec, rate), history(spec.maxParticipants), spots(spec.maxParticipants),
       voice(voiceConfig), levels(spec.maxParticipants), peerOfSlot(spec.maxParticipants), listeners(spec.maxParticipants) {
     clock.rateHz = rate;
     clock.start = now;
@@ -28,7 +28,8 @@ ServerHost::RoomInstance::RoomInstance(const sim::RoomSpec& spec, double rate, d
 }
 
 ServerHost::ServerHost(net::Transport& transport, ServerConfig config)
-    : transport_(transport), config_(std::move(config)), links_(config_.link) {
+    : transport_(transport), config_(std::move(config)), links_(config_.link), pool_(std::max(1u, config_.threads)),
+      scratch_(pool_.threads()) {
     if (config_.rooms.empty() && config_.replays.empty()) config_.rooms.push_back(sim::RoomSpec{}); // [replay] a replay server hosts its replay only
     for (const auto& spec : config_.rooms) {
         rooms_.push_back(std::make_unique<RoomInstance>(spec, config_.tickRate, 0.0, config_.voice));
@@ -55,6 +56,12 @@ const sim::Room* ServerHost::room(const std::string& code) const {
     for (const auto& r : rooms_)
         if (r->room.spec().code == code) return &r->room;
     return nullptr;
+}
+
+core::PeerId ServerHost::peerOf(const std::string& code, core::EntityId entity) const {
+    for (const auto& r : rooms_)
+        if (r->room.spec().code == code && entity.valid() && entity.value < r->peerOfSlot.size()) return r->peerOfSlot[entity.value];
+    return core::PeerId::invalid();
 }
 
 const sim::PanelSystem* ServerHost::panels(const std::string& code) const {
@@ -221,9 +228,25 @@ void ServerHost::update(double now) {
         config_.desk->poll(now, [&](core::PeerId p, const net::Message& m) { std::visit([&](const auto& x) { send(p, x); }, m); });
     if (config_.uploads) // verdicts from the upload checker's thread (never waited for)
         config_.uploads->poll(now, [&](core::PeerId p, const net::UploadStatus& st) { send(p, st); });
-    for (auto& r : rooms_) {
-        const std::uint32_t due = r->clock.advance(now);
-        for (std::uint32_t i = 0; i < due; ++i) tickRoom(*r, now);
+    // The due ticks, in rounds (a room behind by two ticks runs one per
+    // round): each due room's own part on this thread, then every member's
+    // snapshot built on the pool (a job reads its room and writes its own
+    // Client only), then sent from here in room and member order.
+    tickNow_ = now;
+    for (auto& r : rooms_) r->due = r->clock.advance(now);
+    for (;;) {
+        jobs_.clear();
+        bool any = false;
+        for (auto& r : rooms_) {
+            if (r->due == 0) continue;
+            if (!any) links_.beginTick(now);
+            any = true;
+            --r->due;
+            tickRoom(*r, now);
+        }
+        if (!any) break;
+        pool_.run(jobs_.size(), [this](std::size_t i) { buildSnapshot(jobs_[i], scratch_[core::WorkerPool::threadIndex()]); });
+        for (const BuildJob& j : jobs_) deliverSnapshot(*j.client);
     }
     transport_.flush();
 }
@@ -715,6 +738,10 @@ void ServerHost::handle(Client& c, const net::LinkHint& hint, std::span<const st
     links_.setHint(c.peer, hint.downlinkKbps);
 }
 
+void ServerHost::handle(Client& c, const net::LinkReport& report, std::span<const std::uint8_t>, double now) {
+    links_.report(c.peer, report, now); // the budget, the state budget and the voice streams follow it
+}
+
 // Deck uploads (session/deck_upload.h): permission here, the rest there.
 // Replies are control messages, charged to the client's link like any other.
 void ServerHost::handle(Client& c, const net::BlobPut& put, std::span<const std::uint8_t>, double now) {
@@ -746,9 +773,7 @@ void ServerHost::handle(Client& c, const net::DeckOffer& offer, std::span<const 
 // ---- [SECTION] ticking: simulation, history, per-client snapshots ------------
 
 void ServerHost::tickRoom(RoomInstance& r, double now) {
-    tickNow_ = now;
     if (r.replay) { tickReplay(r, now); return; } // [replay] server_host_replay.cpp
-    links_.beginTick(now);
     r.room.step();
     const std::uint32_t tick = r.room.tick();
     r.panels->tick(tick, r.objects);
@@ -770,35 +795,62 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         spot.z = p.pose.body.z;
         spot.moving = tick - p.changedTick < sim::kMovingTicks;
         spot.speaking = state.voiceLevel > 0; // "speaking first": the indicator should not lag the voice
+        spot.hub = r.room.layout().atHub({p.pose.body.x, p.pose.body.z});
     }
     captureRecording(r, now);
+    r.grid.build(r.spots, tick); // sim/interest.h: who each member examines this tick
 
     for (core::PeerId peer : r.members) {
         Client& c = clients_.at(peer.value);
         const sim::Participant* me = r.room.find(c.entity);
         if (!me) continue;
-        sim::fillInterest(r.spots[c.entity.value], r.spots, r.priority); // sim/interest.h: near, moving, speaking first
-        sendSnapshot(r, c, *me, r.history, tick);
+        // The link decides how many talkers reach this member and how large its snapshot may be.
+        r.voice.setCap(c.entity.value, links_.voiceStreams(peer, config_.voice.cap));
+        BuildJob job{&r, &c, me, tick, config_.replication};
+        job.replication.budgetBytes = links_.stateBudget(peer, config_.replication.budgetBytes, config_.tickRate);
+        jobs_.push_back(job);
     }
 }
 
-void ServerHost::sendSnapshot(RoomInstance& r, Client& c, const sim::Participant& me, const net::EntityHistory& view, std::uint32_t tick) {
+void ServerHost::buildSnapshot(const BuildJob& j, BuildScratch& s) {
+    RoomInstance& r = *j.room;
+    if (s.priority.size() < r.spots.size()) s.priority.resize(r.spots.size(), 0.0f);
+    r.grid.gather(j.client->entity.value, r.spots, s.consider, s.priority); // near, moving, speaking first
+    buildFor(r, *j.client, *j.me, r.history, s.priority, s.consider, j.tick, j.replication, s.writer);
+}
+
+void ServerHost::buildFor(RoomInstance& r, Client& c, const sim::Participant& me, const net::EntityHistory& view,
+                          std::span<const float> priority, std::span<const std::uint16_t> consider, std::uint32_t tick,
+                          const net::ReplicationConfig& replication, net::WriteStream& writer) {
     const bool forceSelf = me.anyInput && me.lastInputSeq != c.reportedInputSeq;
-    net::SnapshotStats st;
-    c.replicator->build(view, &r.objects, r.priority, c.entity.value, forceSelf, tick, config_.replication, snapshot_, &st);
-    snapshot_.hasInput = me.anyInput;
-    snapshot_.lastInputSeq = static_cast<std::uint16_t>(me.lastInputSeq);
+    Client::Outgoing& out = c.out;
+    c.replicator->build(view, &r.objects, priority, consider, c.entity.value, forceSelf, tick, replication, out.snapshot, &out.stats);
+    out.snapshot.hasInput = me.anyInput;
+    out.snapshot.lastInputSeq = static_cast<std::uint16_t>(me.lastInputSeq);
     c.reportedInputSeq = me.lastInputSeq;
-    send(c.peer, snapshot_);
-    serveVideo(c.peer, tickNow_);   // then video, paced
-    // What the link has left after voice, state and video goes to media.
+    out.ready = net::encodeMessage(out.snapshot, writer);
+    const auto bytes = writer.finish();
+    if (out.ready) out.bytes.assign(bytes.begin(), bytes.end());
+}
+
+void ServerHost::deliverSnapshot(Client& c) {
+    Client::Outgoing& out = c.out;
+    if (!out.ready) {
+        CR_LOG_ERROR("server: cannot encode a snapshot for peer %u", c.peer.value);
+        return;
+    }
+    out.ready = false;
+    const net::MessageInfo& info = net::messageInfo(net::MessageType::Snapshot);
+    if (transport_.send(c.peer, info.channel, out.bytes, info.reliable)) links_.charge(c.peer, info.channel, out.bytes.size());
+    // What the link has left after voice and state goes to slides and media, then to video (paced).
     links_.serveMedia(c.peer, config_.content, [&](const net::BlobChunk& chunk) { send(c.peer, chunk); },
                       [&](const core::ContentHash& gone) { send(c.peer, net::BlobUnavailable{gone}); });
+    serveVideo(c.peer, tickNow_);
     ++counters_.snapshotsSent;
-    counters_.snapshotBytes += st.payloadBytes;
-    counters_.objectBytes += st.objectBytes;
-    counters_.entityUpdates += st.updates;
-    counters_.deferredUpdates += st.deferred;
+    counters_.snapshotBytes += out.stats.payloadBytes;
+    counters_.objectBytes += out.stats.objectBytes;
+    counters_.entityUpdates += out.stats.updates;
+    counters_.deferredUpdates += out.stats.deferred;
 }
 
 std::uint32_t ServerHost::worstStalenessTicks() const {

@@ -1,13 +1,20 @@
 // The server core: hosts many rooms over one Transport. Per room, a fixed
 // tick (30 Hz by default): apply queued intents, advance the room, record the
 // new states, and build one delta snapshot per client inside its bandwidth
-// budget. Rooms are independent (no room reads another), so they can later
-// move to threads or processes. server/ wires this to ENet and signals.
+// budget. Rooms are independent (no room reads another): each update runs
+// the due ticks in rounds, and in each round the part that grows with
+// members x participants (interest and building every member's snapshot)
+// runs on a pool of ServerConfig::threads, one job per member, while the
+// room logic, the audit trail, the event readers (the database) and the
+// transport stay on the host's thread (see update()). server/ wires this to
+// ENet and signals.
 // The room's rules live in sim (seats, permissions, moderation, interest,
 // the voice policy and router); this host decodes, dispatches each message
 // to its handler (one per client-to-server message), applies sim's verdict
 // and sends the results.
-// Thread rule: one thread; time comes in as `now` (seconds).
+// Thread rule: called from one thread; the pool's workers only ever run
+// buildSnapshot(), which reads its room and writes its own Client's
+// replicator and outgoing bytes. Time comes in as `now` (seconds).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -21,6 +28,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/tick.h"
+#include "core/worker_pool.h"
 #include "net/messages.h"
 #include "net/snapshot.h"
 #include "net/transport.h"
@@ -48,6 +56,10 @@ namespace caseroom::session {
 struct ServerConfig {
     std::vector<sim::RoomSpec> rooms;        // empty: the built-in room "demo"
     double tickRate = 30.0;
+    // Threads that build the members' snapshots each tick, the host's own
+    // included (1: no worker threads). caseroom-server --threads, by
+    // default the machine's cores.
+    unsigned threads = 1;
     net::ReplicationConfig replication;
     double joinTimeout = 10.0;               // connected without joining this long: dropped
     // A participant whose link drops (timed out, or the same invitation
@@ -163,6 +175,8 @@ public:
     // out of date, in ticks. O(clients * participants): not for the tick.
     [[nodiscard]] std::uint32_t worstStalenessTicks() const;
     [[nodiscard]] const sim::Room* room(const std::string& code) const;
+    // The connection of `entity` in room `code` (invalid: none): links() by participant, for tests and benchmarks.
+    [[nodiscard]] core::PeerId peerOf(const std::string& code, core::EntityId entity) const;
     // The room's panels (sim/panels.h), or nullptr for an unknown room.
     [[nodiscard]] const sim::PanelSystem* panels(const std::string& code) const;
     // The room's teaching round (agenda, floor, moderation; board and chat), or nullptr.
@@ -190,6 +204,14 @@ private:
         std::uint64_t userId = 0;
         AuditLimiter auditLimit{1.0, 10.0};       // refused input floods do not flood the audit log
         std::unique_ptr<net::ClientReplicator> replicator;
+        // The tick's snapshot, built on a worker (buildSnapshot) and sent
+        // by the host's thread (deliverSnapshot).
+        struct Outgoing {
+            net::Snapshot snapshot;
+            std::vector<std::uint8_t> bytes;   // the encoded message
+            net::SnapshotStats stats;
+            bool ready = false;
+        } out;
         bool desk = false;                        // a program credential: desk messages only, never a room (connectedAt: its last desk message)
         // [replay] A replay viewer's own view of the room: the ghosts and
         // itself, so that no viewer is replicated to another.
@@ -210,11 +232,13 @@ private:
         sim::Room room;
         net::EntityHistory history;
         core::FixedTick clock;
+        std::uint32_t due = 0;       // ticks due in this update, not yet run
         std::vector<core::PeerId> members;
-        std::vector<float> priority; // scratch per client
         // Per tick, packed: where each slot stands and whether it just moved,
-        // so the per-client interest loop does not stride over participants.
+        // so the per-client interest loop does not stride over participants;
+        // and the interest grid over them, shared by every member's build.
         std::vector<sim::InterestSpot> spots;
+        sim::InterestGrid grid;
         net::RoomLayoutMsg layoutMsg;
         // Voice: who hears whom. Forwarding happens per packet on arrival;
         // the tick only refreshes positions and reads the speaking levels.
@@ -265,6 +289,7 @@ private:
     [[nodiscard]] RoomActor actorOf(const Client& c) const;
     void handle(Client& c, const net::BlobRequest& req, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::LinkHint& hint, std::span<const std::uint8_t> bytes, double now);
+    void handle(Client& c, const net::LinkReport& report, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::BlobPut& put, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::DeckOffer& offer, std::span<const std::uint8_t> bytes, double now);
     void handle(Client& c, const net::CaseSubmit& m, std::span<const std::uint8_t> bytes, double now);
@@ -321,9 +346,32 @@ private:
     // What a client is sent when it enters a room (new or back): accepted,
     // the layout, everyone present; then the room hears of it.
     void welcome(Client& c, RoomInstance& r, bool returning);
+    // The room's tick on the host's thread: systems, events, readers,
+    // recording; then each member with an avatar is queued in jobs_ for
+    // buildSnapshot. Replay rooms build and send their own (serially).
     void tickRoom(RoomInstance& r, double now);
-    // One member's snapshot of `view` (the room's history, or a replay viewer's own), then its media; counted.
-    void sendSnapshot(RoomInstance& r, Client& c, const sim::Participant& me, const net::EntityHistory& view, std::uint32_t tick);
+    // Per-thread scratch of the snapshot builds.
+    struct BuildScratch {
+        std::vector<float> priority;
+        std::vector<std::uint16_t> consider;
+        net::WriteStream writer{net::kMaxMessageBytes + 64};
+    };
+    struct BuildJob {
+        RoomInstance* room = nullptr;
+        Client* client = nullptr;
+        const sim::Participant* me = nullptr;
+        std::uint32_t tick = 0;
+        net::ReplicationConfig replication;   // the server's, with this link's state budget
+    };
+    // A worker's job: the member's interest from the room's grid, then its snapshot.
+    void buildSnapshot(const BuildJob& job, BuildScratch& scratch);
+    // One member's snapshot of `view` (the room's history, or a replay
+    // viewer's own), encoded into c.out; reads only the room and c.
+    void buildFor(RoomInstance& r, Client& c, const sim::Participant& me, const net::EntityHistory& view, std::span<const float> priority,
+                  std::span<const std::uint16_t> consider, std::uint32_t tick, const net::ReplicationConfig& replication,
+                  net::WriteStream& writer);
+    // The host's thread: c.out sent, then the client's paced video and media; counted.
+    void deliverSnapshot(Client& c);
     void badInput(Client& c, const char* what, double now);
     // Records a refused attempt; false when the per-client audit rate is spent.
     void audit(Client& c, double now, std::string what, std::string outcome, const std::string& room = {});
@@ -346,7 +394,9 @@ private:
     std::vector<core::PeerId> silent_;     // scratch: members gone quiet this update
     double nextSilenceCheck_ = 0;
     net::WriteStream writer_{net::kMaxMessageBytes + 64};
-    net::Snapshot snapshot_;   // reused every tick
+    core::WorkerPool pool_;
+    std::vector<BuildScratch> scratch_;    // one per pool thread
+    std::vector<BuildJob> jobs_;           // the round's snapshot builds
     std::vector<std::uint16_t> videoTo_;   // scratch: a fragment's receivers
     double tickNow_ = 0;                   // `now` of the tick being run (sendSnapshot's video pacing)
     core::LogLimiter badLog_{1.0, 5.0};

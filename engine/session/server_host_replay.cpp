@@ -250,9 +250,12 @@ void ServerHost::tickReplay(RoomInstance& r, double now) {
             else if (view.current(slot).instance != 0) view.remove(slot, tick);
         }
         view.set(c.entity.value, me->instance, toWire(me->pose), tick);
-        const sim::InterestSpot mine{me->pose.body.x, me->pose.body.z, false, false, false};
-        sim::fillInterest(mine, r.spots, r.priority);
-        sendSnapshot(r, c, *me, view, tick);
+        const sim::InterestSpot mine{me->pose.body.x, me->pose.body.z, false, false, false, false};
+        BuildScratch& s = scratch_[0];  // the host's thread
+        if (s.priority.size() < r.spots.size()) s.priority.resize(r.spots.size(), 0.0f);
+        sim::fillInterest(mine, r.spots, s.priority);
+        buildFor(r, c, *me, view, s.priority, {}, tick, config_.replication, s.writer);
+        deliverSnapshot(c);
     }
 }
 

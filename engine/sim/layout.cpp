@@ -24,6 +24,12 @@ HandPose restingHand(const AvatarPose& pose, int side) {
     return h;
 }
 
+bool RoomLayout::atHub(glm::vec2 p) const {
+    const glm::vec2 t = p - tableCenter, f = p - front;
+    const float ring = tableRadius + kHubMetres;
+    return t.x * t.x + t.y * t.y <= ring * ring || f.x * f.x + f.y * f.y <= kHubMetres * kHubMetres;
+}
+
 bool RoomLayout::insideWalls(glm::vec2 p, float margin) const {
     return std::fabs(p.x) <= halfExtents.x - margin && std::fabs(p.y) <= halfExtents.y - margin;
 }

@@ -39,6 +39,11 @@ struct RoomLayout {
     // Clamps a walking position into the room and out of the table.
     [[nodiscard]] glm::vec2 resolveCollision(glm::vec2 p) const;
     [[nodiscard]] bool insideWalls(glm::vec2 p, float margin) const;
+    // The room's hub: the table's ring of seats or the presenter's spot
+    // (within kHubMetres of the table's edge or of `front`). Interest never
+    // treats someone there as far audience (sim/interest.h).
+    [[nodiscard]] bool atHub(glm::vec2 p) const;
+    static constexpr float kHubMetres = 2.0f;
 };
 
 struct RoomSpec {

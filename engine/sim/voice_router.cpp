@@ -58,6 +58,10 @@ void VoiceRouter::remove(std::uint16_t id) {
     reindex();
 }
 
+void VoiceRouter::setCap(std::uint16_t id, std::uint32_t cap) {
+    if (Person* p = find(id)) p->cap = std::clamp<std::uint32_t>(cap, 1, config_.cap);
+}
+
 float VoiceRouter::score(const Person& listener, const Person& speaker) const {
     const float d = std::max(1.0f, glm::length(speaker.position - listener.position));
     return speaker.levelDb - 20.0f * std::log10(d);
@@ -79,7 +83,7 @@ bool VoiceRouter::admit(Person& listener, const Person& speaker, double now, flo
         }
     }
     const Stream fresh{speaker.id, now, now, speakerScore, speaker.roomWide};
-    if (listener.streamCount < config_.cap) {
+    if (listener.streamCount < (listener.cap > 0 ? listener.cap : config_.cap)) {
         listener.streams[listener.streamCount++] = fresh;
         return true;
     }

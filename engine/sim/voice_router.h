@@ -53,6 +53,10 @@ public:
     // Updates a known participant's position only (O(1); the server calls it
     // every tick). Unknown ids are ignored.
     void move(std::uint16_t id, const glm::vec3& position);
+    // Streams `id` may receive at once, within [1, the config's cap] (the
+    // listener's link: session/link_scheduler.h voiceStreams). Lowered, the
+    // streams it holds finish their talkspurts; new ones must displace.
+    void setCap(std::uint16_t id, std::uint32_t cap);
     [[nodiscard]] std::size_t participantCount() const { return people_.size(); }
 
     // One voice packet from `speaker` with its level byte at `now` (seconds).
@@ -93,6 +97,7 @@ private:
         double lastPacket = -1e9;      // last packet routed (a capped one does not count)
         std::array<Stream, kMaxCap> streams{};
         std::uint32_t streamCount = 0;
+        std::uint32_t cap = 0;         // 0: the config's
     };
     Person* find(std::uint16_t id);
     [[nodiscard]] const Person* find(std::uint16_t id) const;

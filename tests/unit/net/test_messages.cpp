@@ -356,6 +356,9 @@ Message randomMessage(MessageType t, core::Rng& rng) {
                                                      randomEnum<VideoTier>(rng), ruint(rng, 0, kMaxVideoLayers)};
     case MessageType::ParticipantAway:
         return ParticipantAway{static_cast<std::uint16_t>(rng.below(kMaxEntities)), rng.chance(0.5), static_cast<std::uint16_t>(ruint(rng, 0, 3600))};
+    case MessageType::LinkReport:
+        return LinkReport{ruint(rng, 0, 100'000'000), static_cast<std::uint16_t>(ruint(rng, 100, 10000)),
+                          static_cast<std::uint16_t>(ruint(rng, 0, 60000)), static_cast<std::uint16_t>(ruint(rng, 0, 1000))};
     case MessageType::Count: break;
     }
     return StandRequest{};

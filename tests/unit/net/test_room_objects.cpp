@@ -193,7 +193,8 @@ TEST_CASE("hostile object sections are refused as malformed", "[net][objects][sn
         write(w);
         std::uint32_t end = 0;
         w.serializeBits(end, 1); // objects end
-        w.serializeBits(end, 1); // entities end
+        std::uint32_t none = 1;
+        w.serializeBits(none, 1); // no entities: their count, 0 in Exp-Golomb order 0
         w.align();
         const auto b = w.finish();
         Snapshot s;
@@ -208,7 +209,7 @@ TEST_CASE("hostile object sections are refused as malformed", "[net][objects][sn
         serializeU16(w, id);
         serializeBool(w, removed);
         if (!removed) {
-            w.serializeBits(size, 8);
+            w.serializeBits(size, bitsRequired(kMaxObjectBytes)); // as serializeObjectBytes reads it
             for (std::uint32_t i = 0; i < size; ++i) {
                 std::uint32_t b = i;
                 w.serializeBits(b, 8);

@@ -3,6 +3,8 @@
 // moderation, and verified user ids.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "core/voice_frame.h"
@@ -130,4 +132,82 @@ TEST_CASE("two people with one display name stay two: each keeps its verified us
     CHECK(a.entity != b.entity);
     CHECK(room.find(a.entity)->userId == 1001);
     CHECK(room.find(b.entity)->userId == 1002);
+}
+
+namespace {
+// A grand round: a hub of `hub` at the table, the rest of `n` in audience
+// rows 1 m apart, 40 to a row, from 6 m behind the table.
+std::vector<caseroom::sim::InterestSpot> grandRound(std::uint32_t n, std::uint32_t hub) {
+    std::vector<caseroom::sim::InterestSpot> spots(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        auto& s = spots[i];
+        s.active = true;
+        if (i < hub) {
+            s.hub = true;
+            s.x = 1.5f * std::cos(static_cast<float>(i));
+            s.z = 1.5f * std::sin(static_cast<float>(i));
+        } else {
+            s.x = -20.0f + static_cast<float>((i - hub) % 40);
+            s.z = 6.0f + static_cast<float>((i - hub) / 40);
+        }
+    }
+    return spots;
+}
+} // namespace
+
+TEST_CASE("interest scope: a small room examines every slot every tick", "[sim][interest]") {
+    auto spots = grandRound(kFullScopeSlots, 16);
+    InterestGrid grid;
+    grid.build(spots, 7);
+    CHECK(grid.farStride() == 1);
+    std::vector<std::uint16_t> consider;
+    std::vector<float> priority(spots.size(), -1.0f);
+    grid.gather(40, spots, consider, priority);
+    CHECK(consider.size() == spots.size());
+    std::vector<float> all(spots.size());
+    fillInterest(spots[40], spots, all);
+    CHECK(priority == all);
+}
+
+TEST_CASE("interest scope: in a room of 1,000 a viewer examines the hub and its neighbours every tick, the far audience in turn",
+          "[sim][interest]") {
+    auto spots = grandRound(1000, 16);
+    spots[900].active = false; // a left seat: still examined in its phase (its removal must be seen)
+    InterestGrid grid;
+    const std::uint16_t viewer = 500; // mid-audience
+    std::vector<std::uint16_t> consider;
+    std::vector<float> priority(spots.size(), -1.0f);
+    std::vector<std::uint32_t> seen(spots.size(), 0);
+    std::size_t most = 0;
+    std::uint32_t stride = 0;
+    for (std::uint32_t tick = 0; tick < 60; ++tick) {
+        grid.build(spots, tick);
+        stride = grid.farStride();
+        grid.gather(viewer, spots, consider, priority);
+        most = std::max(most, consider.size());
+        std::vector<bool> once(spots.size(), false);
+        bool hubAll = true, self = false;
+        for (const std::uint16_t slot : consider) {
+            CHECK_FALSE(once[slot]); // each at most once
+            once[slot] = true;
+            ++seen[slot];
+            if (spots[slot].active) CHECK(priority[slot] == Approx(interestPriority(spots[viewer], spots[slot])));
+            self = self || slot == viewer;
+        }
+        for (std::uint16_t h = 0; h < 16; ++h) hubAll = hubAll && once[h];
+        CHECK(hubAll);
+        CHECK(self);
+        // The audience next to the viewer, every tick.
+        CHECK(once[viewer + 1]);
+        CHECK(once[viewer - 40]);
+    }
+    CHECK(stride > 1);
+    CHECK(stride <= kMaxFarStride);
+    // The work per viewer grows with its neighbourhood plus n / stride, not with n.
+    CHECK(most < spots.size() / 2);
+    // Every slot (the empty one too) examined at least once in every `stride` ticks.
+    for (std::size_t slot = 0; slot < spots.size(); ++slot) CHECK(seen[slot] >= 60 / stride);
+    // The hub every tick; a far audience member about one tick in `stride`.
+    CHECK(seen[3] == 60);
+    CHECK(seen[999] == 60 / stride);
 }

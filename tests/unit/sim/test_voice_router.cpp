@@ -155,3 +155,28 @@ TEST_CASE("the router drives the avatars' speaking indicator", "[sim][router]") 
     CHECK(router.avatarLevel(1, 0.2) == 0);
     CHECK(router.avatarLevel(42, 0.2) == 0);
 }
+
+TEST_CASE("a listener on a thin link gets its own lower cap: one talker, the room-wide one first", "[sim][router]") {
+    VoiceRouter router; // cap 6
+    seatTwenty(router);
+    router.setCap(15, 1);  // listener 15's link carries one talker
+    router.setCap(16, 99); // never above the router's cap
+    std::vector<std::uint16_t> out(router.participantCount());
+    std::set<std::uint16_t> to15, to16;
+    for (int f = 0; f < 50; ++f) {
+        const double now = f * 0.02;
+        for (std::uint16_t speaker : {std::uint16_t{1}, std::uint16_t{8}, std::uint16_t{9}, std::uint16_t{10}, std::uint16_t{11},
+                                      std::uint16_t{12}, std::uint16_t{13}, std::uint16_t{14}}) {
+            const std::size_t n = router.route(speaker, levelByteFromDb(-20.0f), now + 0.0001 * speaker, out);
+            for (std::size_t i = 0; i < n; ++i) {
+                if (out[i] == 15) to15.insert(speaker);
+                if (out[i] == 16) to16.insert(speaker);
+            }
+        }
+        CHECK(router.streamsOf(15, now).size() <= 1);
+        CHECK(router.streamsOf(16, now).size() <= 6);
+    }
+    // The facilitator (room-wide) holds listener 15's one place.
+    CHECK(to15 == std::set<std::uint16_t>{1});
+    CHECK(to16.size() >= 6); // the router's cap, not 99
+}
