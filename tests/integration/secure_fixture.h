@@ -103,7 +103,9 @@ struct SecureWorld {
     std::set<std::uint64_t> revokedUsers;           // consulted by the handshake, like a revocation list
 
     // `configure` may add to the server's config (a session plan, readers, hooks) before the host is made.
-    explicit SecureWorld(std::string roomName = "Demo teleECHO clinic", std::function<void(session::ServerConfig&)> configure = {}) {
+    // `transport` may change the server transport's description (limits per address).
+    explicit SecureWorld(std::string roomName = "Demo teleECHO clinic", std::function<void(session::ServerConfig&)> configure = {},
+                         std::function<void(net::secure::SecureServerDesc&)> transport = {}) {
         (void)net::secure::initCrypto();
         random.fill(secret);
         net::secure::SecureServerDesc d;
@@ -116,6 +118,7 @@ struct SecureWorld {
             access.push_back(e);
             access.back().identity = nullptr;
         };
+        if (transport) transport(d);
         auto t = net::secure::SecureTransport::createServer(std::move(d), random);
         if (!t) throw std::runtime_error(t.error().message);
         serverT = std::move(*t);

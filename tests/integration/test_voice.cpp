@@ -121,31 +121,18 @@ TEST_CASE("speech from bot A reaches client B through the real server", "[integr
     // jitter buffer moves its delay (inserts and drops frames), so one lag
     // for the whole utterance can miss while every part of it was heard.
     // Judge the speech in 0.5 s segments, each at its own best lag.
-    constexpr std::size_t kSeg = audio::kSampleRate / 2;
-    std::vector<double> segCorr;
-    bool causal = true;
-    const double meanEnergy = audio::test::energy(ref) / static_cast<double>(ref.size());
-    for (std::size_t o = 0; o + kSeg <= ref.size() && o < ear.size(); o += kSeg) {
-        const std::span<const float> refSeg(ref.data() + o, kSeg);
-        if (audio::test::energy(refSeg) < 0.3 * meanEnergy * kSeg) continue; // mostly silence
-        const std::span<const float> earSeg(ear.data() + o, std::min<std::size_t>(ear.size() - o, kSeg + 9600));
-        const int l = audio::test::bestLag(refSeg, earSeg, 9600);
-        const double c = audio::test::correlationAt(refSeg, earSeg, l);
-        segCorr.push_back(c);
-        if (c > 0.5 && l <= 0) causal = false;
-    }
-    std::vector<double> sorted = segCorr;
-    std::sort(sorted.begin(), sorted.end());
-    const double medianSeg = sorted.empty() ? 0.0 : sorted[sorted.size() / 2];
+    const audio::test::SegmentScore seg = audio::test::segmentCorrelation(ref, ear, audio::kSampleRate / 2, 9600);
+    const double medianSeg = seg.median;
+    const bool causal = seg.causal;
     const auto speakers = voiceB->receiver().speakers();
     REQUIRE(speakers.size() == 1);
     const auto& st = speakers[0].source.jitter;
     INFO("mouth-to-ear through the real server (device buffers excluded): " << delayMs << " ms; correlation " << corr << " (segments: median "
-                                                                            << medianSeg << " of " << segCorr.size() << "); real " << st.real
+                                                                            << medianSeg << " of " << seg.segments << "); real " << st.real
                                                                             << " fec " << st.fec << " concealed " << st.concealed << " late "
                                                                             << st.late << " inserted " << st.inserted << " dropped " << st.dropped
                                                                             << "; espeak " << audio::test::speechIsEspeak());
-    REQUIRE(segCorr.size() >= 2);
+    REQUIRE(seg.segments >= 2);
     CHECK(medianSeg > 0.8);
     CHECK(causal); // B hears A's speech after A said it
     std::printf("voice through the real server: delay %.1f ms, correlation %.3f (0.5 s segments: median %.3f), jitter target %.0f ms, frames real %llu fec %llu "

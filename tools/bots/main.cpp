@@ -25,6 +25,7 @@
 #include "audio/voice_client.h"
 #include "core/cli.h"
 #include "core/log.h"
+#include "core/rng.h"
 #include "net/secure/invitation.h"
 #include "net/secure/key_file.h"
 #include "net/secure/secure_transport.h"
@@ -58,6 +59,10 @@ void usage() {
         "                        (with either, --server overrides the invitations' address)\n"
         "  --room CODE           room code (default demo)\n"
         "  --count N             number of bots, 1..1000 (default 6)\n"
+        "  --rooms N             spread the bots over rooms CODE-1 .. CODE-N in turn, 1..64 (default 1:\n"
+        "                        all in --room CODE)\n"
+        "  --churn MIN,MAX       each bot stays MIN..MAX seconds, leaves, and joins again 1 to 3 s later\n"
+        "                        with a new connection, for as long as the bots run (a soak; with --key)\n"
         "  --wanderers FRACTION  share of bots that stay standing, 0..1 (default 0.2)\n"
         "  --seed N              random seed, 0..2^64-1 (default 1)\n"
         "  --name PREFIX         display name prefix (default Bot)\n"
@@ -140,7 +145,8 @@ void printRoom(const session::ClientSession& s, double now) {
 struct Options {
     net::Address server{"127.0.0.1", 7777};
     std::string room = "demo", prefix = "Bot";
-    long long count = 6;
+    long long count = 6, rooms = 1;
+    double churnMin = 0, churnMax = 0;   // --churn: 0 none
     double wanderers = 0.2, duration = 0, printEvery = 2.0;
     std::uint64_t seed = 1;
     bool watch = false, quiet = false, help = false, present = false;
@@ -194,6 +200,22 @@ core::Result<Options> parseOptions(int argc, char** argv) {
             auto n = cli::parseInt(a, *v, 1, 1000);
             if (!n) st = n.error();
             else o.count = *n;
+        } else if (a == "--rooms") {
+            auto n = cli::parseInt(a, *v, 1, 64);
+            if (!n) st = n.error();
+            else o.rooms = *n;
+        } else if (a == "--churn") {
+            const std::string text(*v);
+            const auto comma = text.find(',');
+            auto lo = cli::parseNumber(a, text.substr(0, comma), 0.5, 86400);
+            auto hi = cli::parseNumber(a, comma == std::string::npos ? text : text.substr(comma + 1), 0.5, 86400);
+            if (!lo) st = lo.error();
+            else if (!hi) st = hi.error();
+            else if (*hi < *lo) st = core::Error{"--churn: MAX is below MIN"};
+            else {
+                o.churnMin = *lo;
+                o.churnMax = *hi;
+            }
         } else if (a == "--wanderers") st = number(0, 1, o.wanderers);
         else if (a == "--seed") {
             auto n = cli::parseU64(a, *v);
@@ -313,7 +335,23 @@ int main(int argc, char** argv) {
         std::unique_ptr<audio::VoiceClient> voice;        // --speak / --listen only
         std::unique_ptr<audio::WavFileAudioDevice> device;
         std::unique_ptr<session::VideoClient> video;      // --cameras / --share only
+        // --churn: what a new connection needs, and when this bot leaves and comes back.
+        session::ClientDesc desc;
+        net::secure::ConnectToken token;
+        net::Address server;
+        bool wanders = false;
+        std::uint64_t brainSeed = 0;
+        double leaveAt = -1, rejoinAt = -1;
     };
+    const bool churn = parsed->churnMax > 0;
+    if (churn && (watch || invited || given || parsed->clinic || parsed->present || parsed->cameras > 0 || parsed->share ||
+                  !speakPath.empty() || !listenPath.empty())) {
+        std::fprintf(stderr, "caseroom-bots: --churn runs plain bots with --key: not with --watch, --token, invitations, "
+                             "--script, --present, --cameras, --share, --speak or --listen\n");
+        return 2;
+    }
+    core::Rng churnRng(parsed->seed * 7919u + 17u);
+    std::uint64_t churnJoins = 0, churnLeaves = 0;
     long long camerasLeft = parsed->cameras;
     std::vector<Bot> bots;
     const auto start = std::chrono::steady_clock::now();
@@ -321,7 +359,7 @@ int main(int argc, char** argv) {
     const core::Role roles[] = {core::Role::Specialist, core::Role::Spoke, core::Role::Spoke, core::Role::Spoke};
     for (long i = 0; i < count; ++i) {
         session::ClientDesc cd;
-        cd.roomCode = room;
+        cd.roomCode = parsed->rooms > 1 ? room + "-" + std::to_string(i % parsed->rooms + 1) : room;
         cd.reconnect.enabled = true; // like the app: a dropped link comes back to the held place
         cd.displayName = watch ? "Observer" : prefix + " " + std::to_string(i + 1);
         cd.role = watch ? core::Role::Observer : (i == 0 ? core::Role::Facilitator : roles[static_cast<std::size_t>(i) % 4]);
@@ -343,7 +381,7 @@ int main(int argc, char** argv) {
             // watching observer is another person, (seed << 20) + 0xFFFFF.
             m.userId = (seed << 20) + (watch ? 0xFFFFFu : static_cast<std::uint64_t>(i) + 1);
             m.displayName = cd.displayName;
-            m.roomCode = room;
+            m.roomCode = cd.roomCode;
             m.role = cd.role;
             m.nowUnix = unixNow;
             m.lifetimeSeconds = 12 * 3600;
@@ -358,6 +396,12 @@ int main(int argc, char** argv) {
         b.session = std::make_unique<session::ClientSession>(*b.transport, cd);
         const bool wanders = !watch && static_cast<double>(i) >= static_cast<double>(count) * (1.0 - wanderers);
         b.brain = std::make_unique<session::BotBrain>(seed * 1000003ull + static_cast<std::uint64_t>(i), wanders);
+        b.desc = cd;
+        b.token = token;
+        b.server = botServer;
+        b.wanders = wanders;
+        b.brainSeed = seed * 1000003ull + static_cast<std::uint64_t>(i);
+        if (churn) b.leaveAt = seconds() + (parsed->churnMin + churnRng.uniform() * (parsed->churnMax - parsed->churnMin));
         if (i == 0 && parsed->present && !watch) {
             session::SlideShow show;
             show.secondsPerSlide = parsed->slideSeconds;
@@ -445,6 +489,24 @@ int main(int argc, char** argv) {
         }
         std::size_t alive = 0, inRoom = 0;
         for (auto& b : bots) {
+            if (churn && b.leaveAt >= 0 && now >= b.leaveAt) { // time to go; back in 1 to 3 s
+                b.session->leave();
+                ++churnLeaves;
+                b.leaveAt = -1;
+                b.rejoinAt = now + (1.0 + 2.0 * churnRng.uniform());
+            } else if (churn && b.rejoinAt >= 0 && now >= b.rejoinAt) { // a new connection, the same invitation
+                auto t = net::secure::SecureTransport::createClient(b.token, random);
+                if (!t) { std::fprintf(stderr, "caseroom-bots: %s\n", t.error().message.c_str()); exitCode = 1; stop = true; break; }
+                b.session.reset();
+                b.transport = std::move(*t);
+                b.session = std::make_unique<session::ClientSession>(*b.transport, b.desc);
+                b.brain = std::make_unique<session::BotBrain>(b.brainSeed + churnJoins * 7u, b.wanders);
+                b.session->connect(b.server, now);
+                ++churnJoins;
+                b.rejoinAt = -1;
+                b.leaveAt = now + (parsed->churnMin + churnRng.uniform() * (parsed->churnMax - parsed->churnMin));
+            }
+            if (b.rejoinAt >= 0) { ++alive; continue; } // between a leave and its return
             b.session->update(now);
             if (!watch) b.brain->think(*b.session, now);
             for (const auto& n : b.session->takeNotices()) std::printf("[%s] %s\n", b.session->desc().displayName.c_str(), n.c_str());
@@ -511,6 +573,8 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     for (auto& b : bots) b.session->leave();
+    if (churn) std::printf("churn: %llu leaves and %llu joins again\n", static_cast<unsigned long long>(churnLeaves),
+                           static_cast<unsigned long long>(churnJoins));
     std::uint64_t videoFrames = 0, videoBytes = 0;
     std::size_t publishers = 0;
     for (auto& b : bots) {

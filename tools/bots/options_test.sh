@@ -38,6 +38,9 @@ refuses "$bots" "--count" "--count needs a value"
 refuses "$bots" "--bogus 1" "unknown option '--bogus'"
 "$bots" --help | grep -q -- "--script clinic" || fail "bots --help does not document --script clinic"
 refuses "$bots" "--script lecture" "--script: 'lecture' is not a script (clinic)"
+refuses "$bots" "--churn 30,10" "--churn: MAX is below MIN"
+refuses "$bots" "--churn x,10" "--churn: 'x'"
+refuses "$bots" "--rooms 0" "--rooms: '0'"
 refuses "$bots" "--phase-seconds 0.1" "--phase-seconds: '0.1'"
 refuses "$bots" "--start-with 0" "--start-with: '0'"
 refuses "$bots" "--invitations $dir --key $dir/k" "or --invitation FILE / --invitations DIR"
@@ -47,6 +50,8 @@ refuses "$server" "--port 70000" "--port: '70000' is not a whole number from 0 t
 refuses "$server" "--max-peers 5000" "--max-peers: '5000' is not a whole number from 1 to 4095"
 refuses "$server" "--tick-rate 30hz" "--tick-rate: '30hz'"
 refuses "$server" "--stats-every 0" "--stats-every: '0'"
+refuses "$server" "--threads 0" "--threads: '0'"
+refuses "$server" "--handshake-rate 0" "--handshake-rate: '0'"
 refuses "$server" "--log-level loud" "--log-level: 'loud' is not a log level"
 
 # A mistyped --key is an error, never a new deployment key (audit F-15).

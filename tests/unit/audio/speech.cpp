@@ -186,6 +186,25 @@ double correlationAt(std::span<const float> a, std::span<const float> b, int lag
     return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0.0;
 }
 
+SegmentScore segmentCorrelation(std::span<const float> said, std::span<const float> heard, std::size_t segSamples, int maxLag) {
+    SegmentScore out;
+    std::vector<double> scores;
+    const double meanEnergy = said.empty() ? 0.0 : energy(said) / static_cast<double>(said.size());
+    for (std::size_t o = 0; o + segSamples <= said.size() && o < heard.size(); o += segSamples) {
+        const std::span<const float> s = said.subspan(o, segSamples);
+        if (energy(s) < 0.3 * meanEnergy * static_cast<double>(segSamples)) continue; // mostly silence
+        const std::span<const float> h = heard.subspan(o, std::min<std::size_t>(heard.size() - o, segSamples + static_cast<std::size_t>(maxLag)));
+        const int lag = bestLag(s, h, maxLag);
+        const double c = correlationAt(s, h, lag);
+        scores.push_back(c);
+        if (c > 0.5 && lag <= 0) out.causal = false;
+    }
+    std::sort(scores.begin(), scores.end());
+    out.segments = scores.size();
+    out.median = scores.empty() ? 0.0 : scores[scores.size() / 2];
+    return out;
+}
+
 std::vector<float> channel(std::span<const float> stereo, int which) {
     std::vector<float> out(stereo.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = stereo[2 * i + static_cast<std::size_t>(which)];

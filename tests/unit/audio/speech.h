@@ -28,6 +28,19 @@ int bestLag(std::span<const float> a, std::span<const float> b, int maxLag);
 // Normalised cross-correlation of a and b at `lag` (b shifted by lag), over the overlap.
 double correlationAt(std::span<const float> a, std::span<const float> b, int lag);
 
+// Speech heard against speech said, judged in segments of `segSamples`,
+// each at its own best lag within maxLag (a jitter buffer moves its delay
+// while it plays, so one lag for a whole utterance can miss while every part
+// was heard): the median normalised correlation over the segments that hold
+// speech (energy at least 0.3 of the mean), how many there were, and
+// whether every well matched one (> 0.5) was heard after it was said.
+struct SegmentScore {
+    double median = 0;
+    std::size_t segments = 0;
+    bool causal = true;
+};
+SegmentScore segmentCorrelation(std::span<const float> said, std::span<const float> heard, std::size_t segSamples, int maxLag);
+
 // One channel of an interleaved stereo buffer.
 std::vector<float> channel(std::span<const float> stereo, int which);
 
