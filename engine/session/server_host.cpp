@@ -76,33 +76,6 @@ double ServerHost::untilNextTick(double now) const {
     return best;
 }
 
-template <typename T>
-void ServerHost::send(core::PeerId peer, const T& msg) {
-    if (!net::encodeMessage(msg, writer_)) {
-        CR_LOG_ERROR("server: cannot encode %s", net::toString(T::kType));
-        return;
-    }
-    const net::MessageInfo& info = net::messageInfo(T::kType);
-    const auto bytes = writer_.finish();
-    if (transport_.send(peer, info.channel, bytes, info.reliable)) links_.charge(peer, info.channel, bytes.size());
-}
-
-template <typename T>
-void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
-    if (!net::encodeMessage(msg, writer_)) return;
-    const net::MessageInfo& info = net::messageInfo(T::kType);
-    const auto bytes = writer_.finish();
-    for (core::PeerId p : r.members)
-        if (p != except && transport_.send(p, info.channel, bytes, info.reliable)) links_.charge(p, info.channel, bytes.size());
-}
-
-// What server_host_round.cpp sends (the templates live here).
-template void ServerHost::send<net::IntentRefused>(core::PeerId, const net::IntentRefused&);
-template void ServerHost::send<net::TextHeld>(core::PeerId, const net::TextHeld&);
-template void ServerHost::send<net::KeyframeRequest>(core::PeerId, const net::KeyframeRequest&);
-template void ServerHost::send<net::VideoTierMsg>(core::PeerId, const net::VideoTierMsg&);
-template void ServerHost::broadcast<net::ParticipantMuted>(RoomInstance&, const net::ParticipantMuted&, core::PeerId);
-
 void ServerHost::republishDecks() {
     for (auto& r : rooms_)
         if (!r->replay) r->panels->publishDecks(r->objects); // [replay] its objects are the recording's

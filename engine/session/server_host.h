@@ -402,4 +402,27 @@ private:
     core::LogLimiter badLog_{1.0, 5.0};
 };
 
+// The message templates every server_host*.cpp uses, here so that each
+// file instantiates what it sends (an optimised build inlines them away
+// from the file that defines them, and explicit lists go stale).
+template <typename T>
+void ServerHost::send(core::PeerId peer, const T& msg) {
+    if (!net::encodeMessage(msg, writer_)) {
+        CR_LOG_ERROR("server: cannot encode %s", net::toString(T::kType));
+        return;
+    }
+    const net::MessageInfo& info = net::messageInfo(T::kType);
+    const auto bytes = writer_.finish();
+    if (transport_.send(peer, info.channel, bytes, info.reliable)) links_.charge(peer, info.channel, bytes.size());
+}
+
+template <typename T>
+void ServerHost::broadcast(RoomInstance& r, const T& msg, core::PeerId except) {
+    if (!net::encodeMessage(msg, writer_)) return;
+    const net::MessageInfo& info = net::messageInfo(T::kType);
+    const auto bytes = writer_.finish();
+    for (core::PeerId p : r.members)
+        if (p != except && transport_.send(p, info.channel, bytes, info.reliable)) links_.charge(p, info.channel, bytes.size());
+}
+
 } // namespace caseroom::session

@@ -22,6 +22,21 @@ extern char** environ;
 
 namespace caseroom::testing {
 
+// Whether this build runs under AddressSanitizer (the asan preset): several
+// times slower, so the real-time tests with hundreds of participants run a
+// lighter load there (the dev preset runs the full one).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 
 // Starts args[0] with args; -1 when it could not start.
 inline pid_t spawnLogged(const std::vector<std::string>& args, const std::string& outFile) {

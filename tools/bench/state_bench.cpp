@@ -109,7 +109,9 @@ std::unique_ptr<net::Transport> maybeSealed(std::unique_ptr<net::Transport> t, b
 }
 
 struct Result {
-    std::uint32_t participants = 0;
+    std::uint32_t participants = 0;   // per room
+    std::uint32_t rooms = 1;
+    unsigned threads = 1;
     double tickMedianMs = 0, tickP99Ms = 0, tickMaxMs = 0;
     double payloadKbps = 0;       // snapshot payload per client
     double wireKbps = 0;          // every state-channel message byte per client (sealed when encryption is on)
@@ -184,17 +186,19 @@ struct BenchClinic {
     }
 };
 
-// The benchmark room for n participants (both setups use the same one).
-sim::RoomSpec benchSpec(std::uint32_t n) {
+// The benchmark room for n participants (both setups use the same one);
+// room k > 0 of several is "bench-K".
+std::string benchRoom(std::uint32_t k) { return k == 0 ? "bench" : "bench-" + std::to_string(k); }
+sim::RoomSpec benchSpec(std::uint32_t n, std::uint32_t k = 0) {
     sim::RoomSpec spec;
-    spec.code = "bench";
+    spec.code = benchRoom(k);
     spec.name = "bench";
     spec.maxParticipants = n;
-    spec.width = n > 250 ? 40.0f : 24.0f;
-    spec.depth = n > 250 ? 30.0f : 18.0f;
+    spec.width = n > 500 ? 60.0f : n > 250 ? 40.0f : 24.0f;
+    spec.depth = n > 500 ? 50.0f : n > 250 ? 30.0f : 18.0f;
     spec.tableSeats = 16;
-    spec.audiencePerRow = n > 250 ? 40 : 24;
-    spec.audienceRows = 40;
+    spec.audiencePerRow = n > 500 ? 50 : n > 250 ? 40 : 24;
+    spec.audienceRows = n > 500 ? 20 : 40; // a grand round seats everyone: 16 + 1,000 seats
     return spec;
 }
 
@@ -302,13 +306,16 @@ ClinicDriver clinicScript(std::vector<std::unique_ptr<session::ClientSession>>& 
     return d;
 }
 
-Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t budget, std::uint64_t seed, bool sealed, bool attendance,
-               bool clinicRound = false, bool record = false) {
+// `rooms` rooms of `n` (clients join them in turn); the server's snapshots
+// built on `threads` threads. The clinic round and recording run in room 0.
+Result runRoom(std::uint32_t n, std::uint32_t rooms, unsigned threads, double warmup, double seconds, std::uint32_t budget,
+               std::uint64_t seed, bool sealed, bool attendance, bool clinicRound = false, bool record = false) {
     net::LoopbackNetwork network(seed);
     network.setConditions({0.0, 0.02, 0.005, 0.0, 0.0}); // a 40 ms round trip
     auto serverT = maybeSealed(network.createHost(7777), sealed, true);
     session::ServerConfig cfg;
-    cfg.rooms = {benchSpec(n)};
+    cfg.threads = threads;
+    for (std::uint32_t k = 0; k < rooms; ++k) cfg.rooms.push_back(benchSpec(n, k));
     cfg.replication.budgetBytes = budget;
     double now = 0;
     BenchClinic clinic;
@@ -344,10 +351,11 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     std::vector<std::unique_ptr<net::Transport>> transports;
     std::vector<std::unique_ptr<session::ClientSession>> clients;
     std::vector<std::unique_ptr<session::BotBrain>> brains;
-    for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t total = n * rooms;
+    for (std::uint32_t i = 0; i < total; ++i) {
         transports.push_back(maybeSealed(network.createHost(), sealed, false));
         session::ClientDesc d;
-        d.roomCode = "bench";
+        d.roomCode = benchRoom(i % rooms);
         d.displayName = "Bot " + std::to_string(i + 1);
         if (clinicRound) d.role = i == 0 ? core::Role::Facilitator : i < 4 ? core::Role::Specialist : core::Role::Spoke;
         else if (record && i == 0) d.role = core::Role::Facilitator; // who starts the recording
@@ -371,7 +379,7 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     while (now < end) {
         now += step;
         // Stagger the joins over the first seconds, as people arrive.
-        while (joined < n && static_cast<double>(joined) < now * 100.0) clients[joined++]->connect({"loop", 7777}, now);
+        while (joined < total && static_cast<double>(joined) < now * 100.0) clients[joined++]->connect({"loop", 7777}, now);
         for (std::uint32_t i = 0; i < joined; ++i) {
             clients[i]->update(now);
             brains[i]->think(*clients[i], now);
@@ -405,10 +413,12 @@ Result runRoom(std::uint32_t n, double warmup, double seconds, std::uint32_t bud
     }
     Result r;
     r.participants = n;
+    r.rooms = rooms;
+    r.threads = threads;
     r.tickMedianMs = percentile(tickMs, 0.5);
     r.tickP99Ms = percentile(tickMs, 0.99);
     r.tickMaxMs = percentile(tickMs, 1.0);
-    const double perClient = 1.0 / (static_cast<double>(n) * seconds);
+    const double perClient = 1.0 / (static_cast<double>(total) * seconds);
     r.payloadKbps = static_cast<double>(server.counters().snapshotBytes - payloadStart) * 8.0 / 1000.0 * perClient;
     r.wireKbps = static_cast<double>(stateBytes() - bytesStart) * 8.0 / 1000.0 * perClient;
     const auto updates = server.counters().entityUpdates - updatesStart;
@@ -598,6 +608,8 @@ void usage() {
               "  --warmup S            simulated seconds before measuring, 0..3600 (default 12)\n"
               "  --encryption on|off|both  seal every message (default on: as the product runs)\n"
               "  --seed N              random seed (default 1)\n"
+              "  --rooms N             rooms of each size, 1..64 (default 1; clients join them in turn)\n"
+              "  --threads LIST        server snapshot threads, comma-separated, each 1..64 (default 1)\n"
               "  --attendance on|off|both  record attendance and the audit trail in a clinic database\n"
               "                        (SQLite in a temporary folder, the writer thread) as caseroom-server --db\n"
               "                        does (default off)\n"
@@ -629,6 +641,8 @@ int main(int argc, char** argv) {
     std::vector<bool> attendanceModes{false};
     std::vector<bool> clinicModes{false};
     std::vector<bool> recordModes{false};
+    std::uint32_t rooms = 1;
+    std::vector<unsigned> threadCounts{1};
     bool processes = false;
     ProcessDesc pd;
     const std::string dirOfExe = exeDir();
@@ -655,6 +669,20 @@ int main(int argc, char** argv) {
                 sizes.push_back(static_cast<std::uint32_t>(*n));
             }
             if (sizes.empty()) return fail(core::Error{"--sizes: give at least one size"});
+        } else if (a == "--rooms") {
+            auto n = cli::parseInt(a, *v, 1, 64);
+            if (!n) return fail(n.error());
+            rooms = static_cast<std::uint32_t>(*n);
+        } else if (a == "--threads") {
+            threadCounts.clear();
+            std::stringstream ss(*v);
+            std::string item;
+            while (std::getline(ss, item, ',')) {
+                auto n = cli::parseInt(a, item, 1, 64);
+                if (!n) return fail(n.error());
+                threadCounts.push_back(static_cast<unsigned>(*n));
+            }
+            if (threadCounts.empty()) return fail(core::Error{"--threads: give at least one count"});
         } else if (a == "--seconds" || a == "--warmup") {
             auto n = cli::parseNumber(a, *v, a == "--seconds" ? 1 : 0, 3600);
             if (!n) return fail(n.error());
@@ -701,18 +729,21 @@ int main(int argc, char** argv) {
         pd.budget = budget;
         return runProcesses(pd);
     }
+    if (rooms > 1 && (clinicModes.back() || recordModes.back()))
+        return fail(core::Error{"--clinic and --record run in one room: not with --rooms"});
     if (seconds < 0) seconds = 20;
     if (warmup < 0) warmup = 12;
     if (budget == 0) budget = session::ServerConfig{}.replication.budgetBytes;
-    std::printf("| participants | encryption | attendance | clinic | recording | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | of it room objects | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents | recording MB/h |\n");
-    std::printf("|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| rooms | threads | participants | encryption | attendance | clinic | recording | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | of it room objects | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents | recording MB/h |\n");
+    std::printf("|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (std::uint32_t n : sizes)
+     for (unsigned threads : threadCounts)
       for (bool sealed : modes)
         for (bool att : attendanceModes)
           for (bool round : clinicModes)
             for (bool rec : recordModes) {
-            const Result r = runRoom(n, warmup, seconds, budget, seed, sealed, att, round, rec);
-            std::printf("| %u | %s | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu | %s |\n", r.participants,
+            const Result r = runRoom(n, rooms, threads, warmup, seconds, budget, seed, sealed, att, round, rec);
+            std::printf("| %u | %u | %u | %s | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu | %s |\n", r.rooms, r.threads, r.participants,
                         sealed ? "on" : "off", r.attendance ? "on" : "off", r.clinic ? "on" : "off", r.record ? "on" : "off", r.tickMedianMs,
                         r.tickP99Ms, r.tickMaxMs, r.payloadKbps, r.objectKbps, r.wireKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated,
                         static_cast<unsigned long long>(r.dbWrites), static_cast<unsigned long long>(r.roundIntents),
