@@ -49,6 +49,28 @@ bool serializeOffset(S& s, QPosition& p) {
 
 // Position against a baseline: unchanged (1 bit), small delta (+-127 mm per
 // axis), or absolute. `absolute` selects the full-range encoder.
+// base + d, refused outside the position's (or offset's) quantization bounds.
+template <bool kOffsetRange>
+bool addPosDelta(QPosition& p, const QPosition& base, const QPosition& d) {
+    p = {base.x + d.x, base.y + d.y, base.z + d.z};
+    if constexpr (kOffsetRange) return p.x >= kOffXZMin && p.x <= kOffXZMax && p.y >= kOffYMin && p.y <= kOffYMax && p.z >= kOffXZMin && p.z <= kOffXZMax;
+    else return p.x >= kPosXZMin && p.x <= kPosXZMax && p.y >= kPosYMin && p.y <= kPosYMax && p.z >= kPosXZMin && p.z <= kPosXZMax;
+}
+
+// One of a smallest-three quaternion's three 10-bit components.
+inline std::int32_t quatComponent(std::uint32_t v, int i) { return static_cast<std::int32_t>((v >> (20 - 10 * i)) & 0x3FF); }
+// base's components + d with base's dropped index; refused when a component leaves 0..1023.
+inline bool addQuatDelta(std::uint32_t& q, std::uint32_t base, const std::int32_t (&d)[3]) {
+    std::uint32_t r = base & 0xC0000000u;
+    for (int i = 0; i < 3; ++i) {
+        const std::int32_t c = quatComponent(base, i) + d[i];
+        if (c < 0 || c > 0x3FF) return false;
+        r |= static_cast<std::uint32_t>(c) << (20 - 10 * i);
+    }
+    q = r;
+    return true;
+}
+
 template <typename S, bool kOffsetRange>
 bool serializePosDelta(S& s, QPosition& p, const QPosition& base) {
     bool changed = !(p == base);
@@ -63,14 +85,7 @@ bool serializePosDelta(S& s, QPosition& p, const QPosition& base) {
     if (!serializeBool(s, small)) return false;
     if (small) {
         if (!serializeInt(s, d.x, -127, 127) || !serializeInt(s, d.y, -127, 127) || !serializeInt(s, d.z, -127, 127)) return false;
-        if constexpr (S::kReading) {
-            p = {base.x + d.x, base.y + d.y, base.z + d.z};
-            if constexpr (kOffsetRange) {
-                if (p.x < kOffXZMin || p.x > kOffXZMax || p.y < kOffYMin || p.y > kOffYMax || p.z < kOffXZMin || p.z > kOffXZMax) return false;
-            } else {
-                if (p.x < kPosXZMin || p.x > kPosXZMax || p.y < kPosYMin || p.y > kPosYMax || p.z < kPosXZMin || p.z > kPosXZMax) return false;
-            }
-        }
+        if constexpr (S::kReading) return addPosDelta<kOffsetRange>(p, base, d);
         return true;
     }
     if constexpr (kOffsetRange) return serializeOffset(s, p);
@@ -84,13 +99,12 @@ bool serializeQuatDelta(S& s, std::uint32_t& q, std::uint32_t base) {
     bool changed = q != base;
     if (!serializeBool(s, changed)) return false;
     if (!changed) { if constexpr (S::kReading) q = base; return true; }
-    auto comp = [](std::uint32_t v, int i) { return static_cast<std::int32_t>((v >> (20 - 10 * i)) & 0x3FF); };
     std::int32_t d[3] = {0, 0, 0};
     bool small = false;
     if constexpr (S::kWriting) {
         small = (q >> 30) == (base >> 30);
         for (int i = 0; i < 3 && small; ++i) {
-            d[i] = comp(q, i) - comp(base, i);
+            d[i] = quatComponent(q, i) - quatComponent(base, i);
             small = d[i] >= -15 && d[i] <= 15;
         }
     }
@@ -98,15 +112,7 @@ bool serializeQuatDelta(S& s, std::uint32_t& q, std::uint32_t base) {
     if (!small) return s.serializeBits(q, 32);
     for (auto& di : d)
         if (!serializeInt(s, di, -15, 15)) return false;
-    if constexpr (S::kReading) {
-        std::uint32_t r = base & 0xC0000000u;
-        for (int i = 0; i < 3; ++i) {
-            const std::int32_t c = comp(base, i) + d[i];
-            if (c < 0 || c > 0x3FF) return false;
-            r |= static_cast<std::uint32_t>(c) << (20 - 10 * i);
-        }
-        q = r;
-    }
+    if constexpr (S::kReading) return addQuatDelta(q, base, d);
     return true;
 }
 
@@ -130,14 +136,7 @@ bool serializePosGraded(S& s, QPosition& p, const QPosition& base) {
     }
     const std::int32_t r = kReach[grade];
     if (!serializeInt(s, d.x, -r, r) || !serializeInt(s, d.y, -r, r) || !serializeInt(s, d.z, -r, r)) return false;
-    if constexpr (S::kReading) {
-        p = {base.x + d.x, base.y + d.y, base.z + d.z};
-        if constexpr (kOffsetRange) {
-            if (p.x < kOffXZMin || p.x > kOffXZMax || p.y < kOffYMin || p.y > kOffYMax || p.z < kOffXZMin || p.z > kOffXZMax) return false;
-        } else {
-            if (p.x < kPosXZMin || p.x > kPosXZMax || p.y < kPosYMin || p.y > kPosYMax || p.z < kPosXZMin || p.z > kPosXZMax) return false;
-        }
-    }
+    if constexpr (S::kReading) return addPosDelta<kOffsetRange>(p, base, d);
     return true;
 }
 
@@ -148,7 +147,6 @@ bool serializePosGraded(S& s, QPosition& p, const QPosition& base) {
 template <typename S>
 bool serializeQuatGraded(S& s, std::uint32_t& q, std::uint32_t base) {
     static constexpr std::int32_t kReach[3] = {7, 31, 127};
-    auto comp = [](std::uint32_t v, int i) { return static_cast<std::int32_t>((v >> (20 - 10 * i)) & 0x3FF); };
     bool same = false;
     std::uint32_t grade = 3;
     std::int32_t d[3] = {0, 0, 0};
@@ -156,7 +154,7 @@ bool serializeQuatGraded(S& s, std::uint32_t& q, std::uint32_t base) {
         same = (q >> 30) == (base >> 30);
         std::int32_t m = 0;
         for (int i = 0; i < 3; ++i) {
-            d[i] = comp(q, i) - comp(base, i);
+            d[i] = quatComponent(q, i) - quatComponent(base, i);
             m = std::max(m, std::abs(d[i]));
         }
         grade = m <= kReach[0] ? 0 : m <= kReach[1] ? 1 : m <= kReach[2] ? 2 : 3;
@@ -172,15 +170,7 @@ bool serializeQuatGraded(S& s, std::uint32_t& q, std::uint32_t base) {
     }
     for (auto& di : d)
         if (!serializeInt(s, di, -kReach[grade], kReach[grade])) return false;
-    if constexpr (S::kReading) {
-        std::uint32_t r = base & 0xC0000000u;
-        for (int i = 0; i < 3; ++i) {
-            const std::int32_t c = comp(base, i) + d[i];
-            if (c < 0 || c > 0x3FF) return false;
-            r |= static_cast<std::uint32_t>(c) << (20 - 10 * i);
-        }
-        q = r;
-    }
+    if constexpr (S::kReading) return addQuatDelta(q, base, d);
     return true;
 }
 

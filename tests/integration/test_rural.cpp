@@ -4,6 +4,8 @@
 // caseroom-netsim on the rural profile (128 kbit/s down, 64 up, 150 ms each
 // way, 3 % loss each way) that listens and fetches a 10-slide deck
 // (random blobs of 6 to 12 KB: slide-like in count, their size stated).
+// The spoke says "my connection is slow" (a LinkHint of 128 kbit/s, as a
+// rural clinician would); the budget follows its LinkReports under that.
 // Asserted, on the spoke:
 //  - the speech it hears correlates with what was said above 0.6 (0.5 s
 //    segments at their own lags, median; Opus at the speaker's rate, the
@@ -46,14 +48,9 @@ using namespace caseroom::testing;
 
 namespace {
 std::unique_ptr<audio::VoiceClient> makeVoice(bool talk) {
-    audio::VoiceClientConfig cfg;
-    cfg.useSpeex = false; // no clean-up in the loop: the comparison is of the transport path
-    cfg.capture.mode = audio::MicMode::PushToTalk;
-    auto v = audio::VoiceClient::create(cfg);
-    REQUIRE(v.ok());
-    (*v)->capture().setPushToTalk(talk);
-    (*v)->mixer().setAmbience(false);
-    return std::move(*v);
+    auto v = audio::test::plainVoice(talk);
+    REQUIRE(v);
+    return v;
 }
 } // namespace
 
@@ -116,6 +113,7 @@ TEST_CASE("a spoke on the rural profile in a room of 31: speech intelligible, no
     const double joinAt = w.now();
     ClientSession& rural = w.join(w.mint("Spoke Rural"), &relay, [&](ClientDesc& d) {
         d.reconnect.enabled = true;
+        d.slowConnection = true; // "my connection is slow": the budget's cap is 128 kbit/s from the join
         d.blobCacheDir = dir / "rural-cache";
     });
     double firstState = -1;

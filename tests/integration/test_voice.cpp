@@ -45,14 +45,9 @@ namespace {
 bool inRoom(const ClientSession& c) { return c.state() == ClientState::InRoom; }
 
 std::unique_ptr<audio::VoiceClient> makeVoice(bool talk) {
-    audio::VoiceClientConfig cfg;
-    cfg.useSpeex = false; // no clean-up in the loop, so the comparison is of the transport path
-    cfg.capture.mode = audio::MicMode::PushToTalk;
-    auto v = audio::VoiceClient::create(cfg);
-    REQUIRE(v.ok());
-    (*v)->capture().setPushToTalk(talk);
-    (*v)->mixer().setAmbience(false);
-    return std::move(*v);
+    auto v = audio::test::plainVoice(talk);
+    REQUIRE(v);
+    return v;
 }
 } // namespace
 

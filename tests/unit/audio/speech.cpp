@@ -186,6 +186,17 @@ double correlationAt(std::span<const float> a, std::span<const float> b, int lag
     return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0.0;
 }
 
+std::unique_ptr<VoiceClient> plainVoice(bool talk) {
+    VoiceClientConfig cfg;
+    cfg.useSpeex = false;
+    cfg.capture.mode = MicMode::PushToTalk;
+    auto v = VoiceClient::create(cfg);
+    if (!v.ok()) return nullptr;
+    (*v)->capture().setPushToTalk(talk);
+    (*v)->mixer().setAmbience(false);
+    return std::move(*v);
+}
+
 SegmentScore segmentCorrelation(std::span<const float> said, std::span<const float> heard, std::size_t segSamples, int maxLag) {
     SegmentScore out;
     std::vector<double> scores;

@@ -5,11 +5,19 @@
 // syllable-like bursts). Deterministic for a given (text, voice).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "audio/voice_client.h"
+
 namespace caseroom::audio::test {
+
+// A voice client for the transport tests: push-to-talk held (`talk`) or
+// released, no Speex clean-up and no ambience, so what is compared is the
+// transport path. Null if it could not be made.
+std::unique_ptr<VoiceClient> plainVoice(bool talk);
 
 // 48 kHz mono speech, padded or looped to at least `minSeconds`.
 std::vector<float> speech(const std::string& text, const std::string& voice = "en-us", double minSeconds = 0.0);
