@@ -2,7 +2,8 @@
 // QuantizedAvatar is what a snapshot carries for one participant; it holds
 // integers only, so equality is exact and deltas are lossless.
 // Two codes of the same fields (PROTOCOL.md "Avatar delta"):
-//  - Compact, the snapshots' since protocol 9: a leading bit for the common
+//  - Compact, the snapshots' since protocol 9 (level positions and turns
+//    since 10): a leading bit for the common
 //    update (only the head turned, the voice level maybe changed) and
 //    graded deltas for positions and orientations;
 //  - Classic, the snapshots' up to protocol 8 and the recording files'
@@ -118,7 +119,8 @@ bool serializeQuatDelta(S& s, std::uint32_t& q, std::uint32_t base) {
 
 // Compact: a position that differs from its baseline (the caller has said
 // so): the smallest of four grades, +-15 mm, +-127 mm, +-2047 mm per axis,
-// or absolute.
+// or absolute; a delta's "level" bit says the height did not change, and
+// then only x and z follow (a walker on the floor).
 template <typename S, bool kOffsetRange>
 bool serializePosGraded(S& s, QPosition& p, const QPosition& base) {
     static constexpr std::int32_t kReach[3] = {15, 127, 2047};
@@ -135,8 +137,13 @@ bool serializePosGraded(S& s, QPosition& p, const QPosition& base) {
         else return serializePos(s, p);
     }
     const std::int32_t r = kReach[grade];
-    if (!serializeInt(s, d.x, -r, r) || !serializeInt(s, d.y, -r, r) || !serializeInt(s, d.z, -r, r)) return false;
-    if constexpr (S::kReading) return addPosDelta<kOffsetRange>(p, base, d);
+    bool level = d.y == 0;
+    if (!serializeBool(s, level)) return false;
+    if (!serializeInt(s, d.x, -r, r) || (!level && !serializeInt(s, d.y, -r, r)) || !serializeInt(s, d.z, -r, r)) return false;
+    if constexpr (S::kReading) {
+        if (level) d.y = 0;
+        return addPosDelta<kOffsetRange>(p, base, d);
+    }
     return true;
 }
 
@@ -198,6 +205,38 @@ bool serializeYawDelta(S& s, std::uint32_t& yaw, std::uint32_t base) {
     return serializeUInt(s, yaw, 0, kYawSteps - 1);
 }
 
+// Compact: a yaw that differs from its baseline: a turn of up to 15 steps
+// (about 1.3 degrees each) either way, the shorter way round, or the whole
+// 12 bits.
+template <typename S>
+bool serializeYawGraded(S& s, std::uint32_t& yaw, std::uint32_t base) {
+    constexpr std::int32_t kTurn = 15;
+    constexpr auto kSteps = static_cast<std::int32_t>(kYawSteps);
+    std::int32_t d = 0;
+    bool small = false;
+    if constexpr (S::kWriting) {
+        d = static_cast<std::int32_t>(yaw) - static_cast<std::int32_t>(base);
+        if (d > kSteps / 2) d -= kSteps;
+        if (d < -kSteps / 2) d += kSteps;
+        small = d >= -kTurn && d <= kTurn;
+    }
+    if (!serializeBool(s, small)) return false;
+    if (!small) return serializeUInt(s, yaw, 0, kYawSteps - 1);
+    if (!serializeInt(s, d, -kTurn, kTurn)) return false;
+    if constexpr (S::kReading) {
+        if (base >= kYawSteps) return false;
+        yaw = static_cast<std::uint32_t>((static_cast<std::int32_t>(base) + d + kSteps) % kSteps);
+    }
+    return true;
+}
+template <typename S>
+bool serializeYawCompact(S& s, std::uint32_t& yaw, std::uint32_t base) {
+    bool changed = yaw != base;
+    if (!serializeBool(s, changed)) return false;
+    if (!changed) { if constexpr (S::kReading) yaw = base; return true; }
+    return serializeYawGraded(s, yaw, base);
+}
+
 template <typename S>
 bool serializeSmallField(S& s, std::uint32_t& v, std::uint32_t base, std::uint32_t maxValue) {
     bool changed = v != base;
@@ -244,7 +283,11 @@ bool serializeAvatarDelta(S& s, QuantizedAvatar& a, const QuantizedAvatar& base)
         else return detail::serializeQuatDelta(s, q, b);
     };
     if (!pos(a.body, base.body)) return false;
-    if (!detail::serializeYawDelta(s, a.yaw, base.yaw)) return false;
+    if constexpr (kCompact) {
+        if (!detail::serializeYawCompact(s, a.yaw, base.yaw)) return false;
+    } else if (!detail::serializeYawDelta(s, a.yaw, base.yaw)) {
+        return false;
+    }
     if (!offset(a.headOffset, base.headOffset)) return false;
     if (!quat(a.head, base.head)) return false;
     if (!serializeBool(s, a.handsTracked)) return false;

@@ -169,6 +169,45 @@ TEST_CASE("avatar codes: a seated head shift costs at most 3 bytes in the compac
     CHECK(worst <= 24);
 }
 
+TEST_CASE("avatar codes: a walker's step on the floor, turning a little, costs at most 33 bits in the compact code", "[net][snapshot]") {
+    core::Rng rng(44);
+    std::size_t worst = 0, classicWorst = 0;
+    for (int i = 0; i < 500; ++i) {
+        QuantizedAvatar base = randomAvatar(rng);
+        base.handsTracked = false;
+        base.handOffset[0] = base.handOffset[1] = QPosition{};
+        base.hand[0] = base.hand[1] = 0;
+        // Across the yaw's wrap now and then: 4095 to 3 is a turn of 4 steps.
+        if (i % 7 == 0) base.yaw = kYawSteps - 1 - rng.below(4);
+        QuantizedAvatar a = base;
+        // 1.4 m/s at 30 Hz is under 47 mm a tick; the height stays (the floor).
+        a.body.x += static_cast<std::int32_t>(rng.range(-47, 47));
+        a.body.z += static_cast<std::int32_t>(rng.range(-47, 47));
+        a.yaw = (base.yaw + kYawSteps + static_cast<std::uint32_t>(rng.range(-15, 15))) % kYawSteps;
+        if (a.body.x < kPosXZMin || a.body.x > kPosXZMax || a.body.z < kPosXZMin || a.body.z > kPosXZMax) continue;
+        worst = std::max(worst, roundTrip<AvatarCode::Compact>(a, base));
+        classicWorst = std::max(classicWorst, roundTrip<AvatarCode::Classic>(a, base));
+    }
+    INFO("compact " << worst << " bits, classic " << classicWorst);
+    // headOnly (1) + body changed (1), grade (2), level (1), 2 x 8 bits + yaw
+    // changed (1), small (1), 5 bits + head offset, head, hands, seat and
+    // voice unchanged (5 bits): 33.
+    CHECK(worst <= 33);
+    CHECK(worst < classicWorst);
+}
+
+TEST_CASE("avatar codes: a turn across the yaw's wrap decodes the shorter way round", "[net][snapshot]") {
+    QuantizedAvatar base{};
+    base.yaw = kYawSteps - 2;
+    QuantizedAvatar a = base;
+    a.yaw = 3; // five steps on, through zero
+    const std::size_t bits = roundTrip<AvatarCode::Compact>(a, base);
+    // headOnly, body unchanged, yaw changed + small + 5 bits, the rest unchanged.
+    CHECK(bits <= 1 + 1 + 7 + 5);
+    a.yaw = kYawSteps / 2; // half a turn: the whole 12 bits
+    CHECK(roundTrip<AvatarCode::Compact>(a, base) > bits);
+}
+
 TEST_CASE("avatar codes: malformed compact bytes are refused, not misread", "[net][snapshot]") {
     core::Rng rng(43);
     const QuantizedAvatar base = randomAvatar(rng);
