@@ -65,8 +65,10 @@ bool serializeEntryKind(S& s, std::uint32_t& kind) {
     kind = static_cast<std::uint32_t>(absolute ? EntryKind::Absolute : EntryKind::Removed);
     return true;
 }
-constexpr std::uint32_t kMaxRanked = 64; // more updates than this never fit a budget
-constexpr std::size_t kStaleBudgetFactor = 3;
+// At most this many updates per snapshot (3,840 a second at 30 Hz: every
+// avatar of a full grand round well within its staleness bound); only these
+// are ranked.
+constexpr std::uint32_t kMaxRanked = 128;
 constexpr std::uint32_t kInFlightTicks = 6; // ~200 ms: a sent update is presumed on its way
 const QuantizedAvatar kZeroAvatar{};
 
@@ -91,24 +93,25 @@ bool serializeObjectBytes(S& s, ObjectBytes& b) {
 // ---- EntityHistory ------------------------------------------------------------
 
 EntityHistory::EntityHistory(std::uint32_t maxSlots)
-    : slots_(std::min(maxSlots, kMaxEntities)), current_(std::min(maxSlots, kMaxEntities)) {}
+    : slots_(std::min(maxSlots, kMaxEntities)), ticks_(slots_.size()), current_(slots_.size()) {}
 
 void EntityHistory::set(std::uint16_t slot, std::uint32_t instance, const QuantizedAvatar& state, std::uint32_t tick) {
     assert(slot < slots_.size() && instance != 0);
     Slot& s = slots_[slot];
+    SlotTicks& t = ticks_[slot];
     if (s.instance != instance) {
         s.instance = instance;
         s.version = 1;
-        s.spawnTick = tick;
+        t.spawnTick = tick;
         s.states[1 % kHistoryDepth] = state;
-        s.since[1 % kHistoryDepth] = tick;
+        t.since[1 % kHistoryDepth] = tick;
         current_[slot] = {s.instance, s.version};
         return;
     }
     if (s.states[s.version % kHistoryDepth] == state) return;
     ++s.version;
     s.states[s.version % kHistoryDepth] = state;
-    s.since[s.version % kHistoryDepth] = tick;
+    t.since[s.version % kHistoryDepth] = tick;
     current_[slot] = {s.instance, s.version};
 }
 
@@ -116,7 +119,7 @@ void EntityHistory::remove(std::uint16_t slot, std::uint32_t tick) {
     assert(slot < slots_.size());
     slots_[slot].instance = 0;
     slots_[slot].version = 0;
-    slots_[slot].removedTick = tick;
+    ticks_[slot].removedTick = tick;
     current_[slot] = EntityRecord{};
 }
 
@@ -133,17 +136,17 @@ const QuantizedAvatar* EntityHistory::stateOf(std::uint16_t slot, EntityRecord r
 }
 
 std::uint32_t EntityHistory::supersededTick(std::uint16_t slot, EntityRecord rec) const {
-    const Slot& s = slots_[slot];
-    if (s.instance == 0) return s.removedTick;
-    if (rec.instance != s.instance) return s.spawnTick;
-    if (rec.version >= s.version) return s.since[s.version % kHistoryDepth];
-    if (s.version - rec.version >= kHistoryDepth) return s.since[(s.version + 1) % kHistoryDepth]; // oldest kept
-    return s.since[(rec.version + 1) % kHistoryDepth];
+    const EntityRecord cur = current_[slot];
+    const SlotTicks& t = ticks_[slot];
+    if (cur.instance == 0) return t.removedTick;
+    if (rec.instance != cur.instance) return t.spawnTick;
+    if (rec.version >= cur.version) return t.since[cur.version % kHistoryDepth];
+    if (cur.version - rec.version >= kHistoryDepth) return t.since[(cur.version + 1) % kHistoryDepth]; // oldest kept
+    return t.since[(rec.version + 1) % kHistoryDepth];
 }
 
 std::uint32_t EntityHistory::changedTick(std::uint16_t slot) const {
-    const Slot& s = slots_[slot];
-    return s.since[s.version % kHistoryDepth];
+    return ticks_[slot].since[current_[slot].version % kHistoryDepth];
 }
 
 // ---- ClientReplicator ---------------------------------------------------------
@@ -154,6 +157,8 @@ ClientReplicator::ClientReplicator(std::uint32_t maxSlots) {
     keys_.assign(n, 0.0);
     lastSent_.assign(n, EntityRecord{});
     lastSentTick_.assign(n, 0);
+    shown_.assign(n, EntityRecord{});
+    shownSeq_.assign(n, 0);
     candidates_.reserve(n);
     for (auto& v : ring_) v.records.reserve(n);
 }
@@ -167,7 +172,13 @@ void ClientReplicator::onAck(std::uint16_t ackSeq, std::uint32_t ackBits) {
         if (seq < i) break;
         const std::uint32_t s = seq - i;
         View& v = ring_[s % kSnapshotRing];
-        if (v.valid && v.seq == s) v.acked = true;
+        if (!v.valid || v.seq != s || v.acked) continue;
+        v.acked = true;
+        for (const auto& [slot, rec] : v.carried) {
+            if (s < shownSeq_[slot]) continue; // a newer acked snapshot carried it
+            shown_[slot] = rec;
+            shownSeq_[slot] = s;
+        }
     }
 }
 
@@ -215,6 +226,7 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
     view.seq = seq;
     view.valid = true;
     view.acked = false;
+    view.carried.clear();
 
     out.seq = static_cast<std::uint16_t>(seq);
     out.baselineOffset = base ? seq - base->seq : 0;
@@ -235,6 +247,7 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
             // placeholder. Version 0 is never a real version, so it is sent
             // absolute when described, and removed explicitly when it leaves.
             if (present) view.records[slot] = EntityRecord{cur.instance, 0};
+            else if (shown_[slot].instance != 0) view.carried.emplace_back(static_cast<std::uint16_t>(slot), EntityRecord{}); // reported removed
         }
     }
     // Objects, whole, before the avatars: removals first (skipping a key that
@@ -332,14 +345,17 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
             accum_[slot] = 0;
             if (held.instance != 0) {
                 entries_.push_back(Entry{s16, static_cast<std::uint8_t>(EntryKind::Removed), nullptr});
+                view.carried.emplace_back(s16, EntityRecord{});
                 held = EntityRecord{};
                 ++st.removals;
             }
             continue;
         }
-        if (cur == held && !(forceSelf && slot == self)) { accum_[slot] = 0; continue; }
+        // The client shows an update of another chain's snapshot: nothing to send.
+        const EntityRecord shown = shown_[slot];
+        if ((cur == held || cur == shown) && !(forceSelf && slot == self)) { accum_[slot] = 0; continue; }
         accum_[slot] += priority[slot] + 1.0f;
-        const std::uint32_t age = tick - history.supersededTick(s16, held);
+        const std::uint32_t age = tick - history.supersededTick(s16, shownSeq_[slot] > 0 ? shown : held);
         double key = accum_[slot];
         // Stale and not already on its way: jump the queue. An update sent in
         // the last few ticks is presumed in flight, so the queue is not spent
@@ -362,6 +378,7 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
     // chosen below never costs more in all) and the section's own bits.
     const std::size_t budgetBits = static_cast<std::size_t>(config.budgetBytes) * 8;
     const std::size_t hardBits = (kMaxMessageBytes - 1) * 8;
+    const std::size_t staleBits = std::max<std::size_t>(budgetBits * kStaleBudgetFactor, static_cast<std::size_t>(config.staleBudgetBytes) * 8);
     std::size_t bits = w.bitsWritten() + kEntrySectionBits + st.removals * (kEntryHeaderBits + 2);
     std::size_t i = 0;
     for (; i < sorted; ++i) {
@@ -374,15 +391,17 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         (void)serializeAvatarDelta(m, state, baseState ? *baseState : kZeroAvatar);
         const std::size_t need = kEntryHeaderBits + (baseState ? 1 : 2) + m.bitsWritten();
         // The budget is a target; the freeze bound is a promise. Past the
-        // budget only stale entities still go (they sort first), up to a hard
-        // cap of kStaleBudgetFactor budgets. The first entity always goes, so
-        // a tiny budget still makes progress.
+        // budget only stale entities still go (they sort first), up to the
+        // stale allowance (kStaleBudgetFactor budgets, or the link's where it
+        // is more). The first entity always goes, so a tiny budget still
+        // makes progress.
         const bool stale = keys_[slot] >= 1e9;
-        const std::size_t limit = std::min(hardBits, stale ? budgetBits * kStaleBudgetFactor : budgetBits);
+        const std::size_t limit = std::min(hardBits, stale ? staleBits : budgetBits);
         if (bits + need > limit && (st.updates > 0 || bits + need > hardBits)) break;
         bits += need;
         if (bits > budgetBits) ++st.overBudget;
         entries_.push_back(Entry{slot, static_cast<std::uint8_t>(baseState ? EntryKind::Delta : EntryKind::Absolute), baseState});
+        view.carried.emplace_back(slot, cur);
         held = cur;
         accum_[slot] = 0;
         lastSent_[slot] = cur;

@@ -74,20 +74,33 @@ private:
     struct Slot {
         std::uint32_t instance = 0;
         std::uint32_t version = 0;
+        std::array<QuantizedAvatar, kHistoryDepth> states{};
+    };
+    // When each version became current, apart from the states: every
+    // candidate's staleness reads these (and current_), not the deep states.
+    struct SlotTicks {
         std::uint32_t spawnTick = 0;
         std::uint32_t removedTick = 0;
-        std::array<QuantizedAvatar, kHistoryDepth> states{};
         std::array<std::uint32_t, kHistoryDepth> since{}; // tick each version became current
     };
     std::vector<Slot> slots_;
+    std::vector<SlotTicks> ticks_;
     // The (instance, version) of every slot, packed: every client's snapshot
     // walks this each tick, so it must not stride over the deep histories.
     std::vector<EntityRecord> current_;
 };
 
+inline constexpr std::uint32_t kStaleBudgetFactor = 3;
+
 struct ReplicationConfig {
     std::uint32_t budgetBytes = 120;     // payload per client per tick: 28.8 kbit/s at 30 Hz, ~47 with sealing and headers
     std::uint32_t maxStaleTicks = 18;    // out of date this long (0.6 s): sent before anything else
+    // How far stale avatars may take the payload past the budget: at least
+    // kStaleBudgetFactor budgets, more where the link has room for it (the
+    // server sets this from the link's state share, session/link_scheduler.h),
+    // so that a room whose avatars all move keeps its staleness bound on a
+    // link that can carry it.
+    std::uint32_t staleBudgetBytes = 0;
     // Room objects per snapshot: new ones stop once the objects section holds
     // this many bytes (so a section is at most this plus one object, plus
     // objects already in flight; kMaxObjectSectionBytes bounds it hard).
@@ -152,6 +165,9 @@ private:
         std::array<ObjectRecord, kMaxRoomObjects> objects{};
         std::array<ObjectKey, kMaxRoomObjects> objectKeys{};
         std::uint32_t objectCount = 0; // records in use: rooms without objects skip them entirely
+        // The avatars this snapshot carried (a removal as an empty record):
+        // once it is acked, the client shows them (shown_).
+        std::vector<std::pair<std::uint16_t, EntityRecord>> carried;
     };
     const View* newestAcked() const;
 
@@ -159,6 +175,15 @@ private:
     std::uint32_t nextSeq_ = 1;
     std::vector<float> accum_;               // priority accumulated while waiting
     std::vector<EntityRecord> lastSent_;     // newest record sent per slot (maybe still in flight)
+    // Per slot, what the client shows: the record of the newest acked
+    // snapshot that carried it, and that snapshot. With a round trip of more
+    // than a tick, each snapshot's baseline is one a few before it, so the
+    // views form interleaved chains and a chain does not hold what another
+    // carried; the client shows every update it applied all the same. Which
+    // avatars to send, and how stale they are, follow this; the delta's
+    // baseline stays the chain's (the state the client decodes against).
+    std::vector<EntityRecord> shown_;
+    std::vector<std::uint32_t> shownSeq_;
     std::vector<std::uint32_t> lastSentTick_;
     // Per object-table slot: the newest snapshot that carried it and what it
     // carried. Newer than the baseline, and not the baseline's record: the

@@ -5,6 +5,7 @@
 // data may be malicious. Writes of out-of-range values also return false.
 // Bits are packed LSB-first into bytes; a finished stream is padded to a byte.
 #pragma once
+#include <bit>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -16,11 +17,7 @@
 
 namespace caseroom::net {
 
-constexpr int bitsRequired(std::uint32_t maxValue) {
-    int n = 0;
-    while (maxValue) { ++n; maxValue >>= 1; }
-    return n;
-}
+constexpr int bitsRequired(std::uint32_t maxValue) { return static_cast<int>(std::bit_width(maxValue)); }
 
 class WriteStream {
 public:

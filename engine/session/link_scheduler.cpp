@@ -124,12 +124,23 @@ double LinkScheduler::estimate(core::PeerId peer) const {
     return it == links_.end() ? 0.0 : it->second.estimate;
 }
 
+double LinkScheduler::stateBytesPerTick(const Link& l, double tickRate) const {
+    return l.rate * config_.stateShare / tickRate - static_cast<double>(config_.wireOverheadBytes);
+}
+
 std::uint32_t LinkScheduler::stateBudget(core::PeerId peer, std::uint32_t configured, double tickRate) const {
     const auto it = links_.find(peer.value);
     if (it == links_.end() || tickRate <= 0) return configured;
-    const double perTick = it->second.rate * config_.stateShare / tickRate - static_cast<double>(config_.wireOverheadBytes);
+    const double perTick = stateBytesPerTick(it->second, tickRate);
     const double lo = std::min<double>(config_.minStateBudgetBytes, configured);
     return static_cast<std::uint32_t>(std::clamp(perTick, lo, static_cast<double>(configured)));
+}
+
+std::uint32_t LinkScheduler::staleBudget(core::PeerId peer, double tickRate) const {
+    const auto it = links_.find(peer.value);
+    if (it == links_.end() || tickRate <= 0) return 0;
+    const double perTick = stateBytesPerTick(it->second, tickRate);
+    return static_cast<std::uint32_t>(std::clamp(perTick, 0.0, static_cast<double>(config_.maxStaleBudgetBytes)));
 }
 
 std::uint32_t LinkScheduler::voiceStreams(core::PeerId peer, std::uint32_t cap) const {

@@ -22,7 +22,8 @@
 // The state budget and the voice streams follow the rate as well:
 // stateBudget() is the snapshot's size target on this link (the avatars
 // the budget leaves out wait by priority, so far and still ones update less
-// often), voiceStreams() how many talkers it can carry at once.
+// often), staleBudget() how far past it avatars at their staleness bound may
+// take a snapshot, voiceStreams() how many talkers it can carry at once.
 //
 // Following the link: each LinkReport (about one a second) says what the
 // client received and its round trip. Delivered well under what was sent
@@ -80,6 +81,7 @@ struct LinkConfig {
     double mediaReserve = 0.35;                       // of the rate, kept from video while media has work
     double stateShare = 0.35;                         // of the rate, the snapshot budget's target (stateBudget)
     std::uint32_t minStateBudgetBytes = 48;           // a snapshot is never budgeted below this
+    std::uint32_t maxStaleBudgetBytes = 1100;         // stale avatars take a snapshot at most this far (staleBudget): one datagram sealed
     double voiceShare = 0.6;                          // of the rate, what forwarded voice may use (voiceStreams)
     double voiceStreamBytesPerSecond = 6900.0;        // one talker at 24 kbit/s, 50 frames/s with headers
     double deliveredFloor = 0.8;                      // delivered / sent under this: the link is full
@@ -134,6 +136,12 @@ public:
     // The snapshot payload budget for this link: its rate's stateShare per
     // tick less the per-message overhead, within [minStateBudgetBytes, configured].
     [[nodiscard]] std::uint32_t stateBudget(core::PeerId peer, std::uint32_t configured, double tickRate) const;
+    // How far avatars out of date past the staleness bound may take a
+    // snapshot (net::ReplicationConfig::staleBudgetBytes): the same share of
+    // the rate per tick, not capped by the configured budget but by
+    // maxStaleBudgetBytes; 0 for an unknown peer. The replicator allows at
+    // least three budgets whatever this says.
+    [[nodiscard]] std::uint32_t staleBudget(core::PeerId peer, double tickRate) const;
     // Talkers this link carries at once: its rate's voiceShare in streams,
     // within [1, cap] (during the slow start, the cap's: see below).
     [[nodiscard]] std::uint32_t voiceStreams(core::PeerId peer, std::uint32_t cap) const;
@@ -202,6 +210,8 @@ private:
     };
     void refill(Link& l, double now) const;
     static void updateRate(Link& l, double floor);
+    // The rate's stateShare per tick less the per-message overhead.
+    [[nodiscard]] double stateBytesPerTick(const Link& l, double tickRate) const;
 
     LinkConfig config_;
     std::unordered_map<std::uint32_t, Link> links_;

@@ -781,6 +781,7 @@ void ServerHost::tickRoom(RoomInstance& r, double now) {
         r.voice.setCap(c.entity.value, links_.voiceStreams(peer, config_.voice.cap));
         BuildJob job{&r, &c, me, tick, config_.replication};
         job.replication.budgetBytes = links_.stateBudget(peer, config_.replication.budgetBytes, config_.tickRate);
+        job.replication.staleBudgetBytes = links_.staleBudget(peer, config_.tickRate);
         jobs_.push_back(job);
     }
 }

@@ -180,9 +180,14 @@ TEST_CASE("a thin link gets a smaller snapshot, fewer talkers, and video after m
     // A good link: the configured snapshot budget and the router's cap.
     CHECK(links.stateBudget(kPeer, 120, 30.0) == 120);
     CHECK(links.voiceStreams(kPeer, 6) == 6);
+    // Stale avatars may take a good link's snapshot much further, to one datagram.
+    CHECK(links.staleBudget(kPeer, 30.0) == cfg.maxStaleBudgetBytes);
+    CHECK(links.staleBudget(core::PeerId{kPeer.value + 1}, 30.0) == 0); // unknown: the replicator's three budgets
     // 128 kbit/s: 16 KB/s, 35 % of it a tick less the overhead; one talker at a time.
     links.setHint(kPeer, 128);
-    CHECK(links.stateBudget(kPeer, 120, 30.0) == static_cast<std::uint32_t>(16'000 * cfg.stateShare / 30.0 - cfg.wireOverheadBytes));
+    const auto thin = static_cast<std::uint32_t>(16'000 * cfg.stateShare / 30.0 - cfg.wireOverheadBytes);
+    CHECK(links.stateBudget(kPeer, 120, 30.0) == thin);
+    CHECK(links.staleBudget(kPeer, 30.0) == thin); // no more than the link's share
     CHECK(links.voiceStreams(kPeer, 6) == 1);
     // The floor: never below minStateBudgetBytes, never no talker.
     links.setHint(kPeer, 32);
