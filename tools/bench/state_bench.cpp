@@ -309,7 +309,7 @@ ClinicDriver clinicScript(std::vector<std::unique_ptr<session::ClientSession>>& 
 // `rooms` rooms of `n` (clients join them in turn); the server's snapshots
 // built on `threads` threads. The clinic round and recording run in room 0.
 Result runRoom(std::uint32_t n, std::uint32_t rooms, unsigned threads, double warmup, double seconds, std::uint32_t budget,
-               std::uint64_t seed, bool sealed, bool attendance, bool clinicRound = false, bool record = false) {
+               std::uint64_t seed, std::uint32_t walkersPercent, bool sealed, bool attendance, bool clinicRound = false, bool record = false) {
     net::LoopbackNetwork network(seed);
     network.setConditions({0.0, 0.02, 0.005, 0.0, 0.0}); // a 40 ms round trip
     auto serverT = maybeSealed(network.createHost(7777), sealed, true);
@@ -360,7 +360,8 @@ Result runRoom(std::uint32_t n, std::uint32_t rooms, unsigned threads, double wa
         if (clinicRound) d.role = i == 0 ? core::Role::Facilitator : i < 4 ? core::Role::Specialist : core::Role::Spoke;
         else if (record && i == 0) d.role = core::Role::Facilitator; // who starts the recording
         clients.push_back(std::make_unique<session::ClientSession>(*transports.back(), d));
-        brains.push_back(std::make_unique<session::BotBrain>(seed * 7919 + i, i % 5 == 4)); // one in five wanders
+        // walkersPercent of the bots wander (spread over the join order); the rest take a seat.
+        brains.push_back(std::make_unique<session::BotBrain>(seed * 7919 + i, (i * 37 + 17) % 100 < walkersPercent));
     }
     ClinicDriver driver;
     if (clinicRound) driver = clinicScript(clients, warmup + seconds);
@@ -610,6 +611,8 @@ void usage() {
               "  --seed N              random seed (default 1)\n"
               "  --rooms N             rooms of each size, 1..64 (default 1; clients join them in turn)\n"
               "  --threads LIST        server snapshot threads, comma-separated, each 1..64 (default 1)\n"
+              "  --walkers PERCENT     bots that wander instead of taking a seat, 0..100 (default 20: a clinic;\n"
+              "                        a grand round's audience sits, a few walk)\n"
               "  --attendance on|off|both  record attendance and the audit trail in a clinic database\n"
               "                        (SQLite in a temporary folder, the writer thread) as caseroom-server --db\n"
               "                        does (default off)\n"
@@ -637,6 +640,7 @@ int main(int argc, char** argv) {
     double seconds = -1, warmup = -1;
     std::uint32_t budget = 0;
     std::uint64_t seed = 1;
+    std::uint32_t walkers = 20;
     std::vector<bool> modes{true};
     std::vector<bool> attendanceModes{false};
     std::vector<bool> clinicModes{false};
@@ -691,6 +695,10 @@ int main(int argc, char** argv) {
             auto n = cli::parseInt(a, *v, 32, 16000);
             if (!n) return fail(n.error());
             budget = static_cast<std::uint32_t>(*n);
+        } else if (a == "--walkers") {
+            auto n = cli::parseNumber(a, *v, 0, 100);
+            if (!n) return fail(n.error());
+            walkers = static_cast<std::uint32_t>(*n);
         } else if (a == "--seed") {
             auto n = cli::parseU64(a, *v);
             if (!n) return fail(n.error());
@@ -734,16 +742,16 @@ int main(int argc, char** argv) {
     if (seconds < 0) seconds = 20;
     if (warmup < 0) warmup = 12;
     if (budget == 0) budget = session::ServerConfig{}.replication.budgetBytes;
-    std::printf("| rooms | threads | participants | encryption | attendance | clinic | recording | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | of it room objects | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents | recording MB/h |\n");
-    std::printf("|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| rooms | threads | participants | walkers %% | encryption | attendance | clinic | recording | tick median ms | tick p99 ms | tick max ms | state payload kbit/s/client | of it room objects | state messages kbit/s/client | bytes per avatar update | worst staleness ms | seated | database writes | round intents | recording MB/h |\n");
+    std::printf("|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (std::uint32_t n : sizes)
      for (unsigned threads : threadCounts)
       for (bool sealed : modes)
         for (bool att : attendanceModes)
           for (bool round : clinicModes)
             for (bool rec : recordModes) {
-            const Result r = runRoom(n, rooms, threads, warmup, seconds, budget, seed, sealed, att, round, rec);
-            std::printf("| %u | %u | %u | %s | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu | %s |\n", r.rooms, r.threads, r.participants,
+            const Result r = runRoom(n, rooms, threads, warmup, seconds, budget, seed, walkers, sealed, att, round, rec);
+            std::printf("| %u | %u | %u | %u | %s | %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.2f | %.0f | %u | %llu | %llu | %s |\n", r.rooms, r.threads, r.participants, walkers,
                         sealed ? "on" : "off", r.attendance ? "on" : "off", r.clinic ? "on" : "off", r.record ? "on" : "off", r.tickMedianMs,
                         r.tickP99Ms, r.tickMaxMs, r.payloadKbps, r.objectKbps, r.wireKbps, r.bytesPerUpdate, r.worstStaleMs, r.seated,
                         static_cast<unsigned long long>(r.dbWrites), static_cast<unsigned long long>(r.roundIntents),
