@@ -159,6 +159,7 @@ ClientReplicator::ClientReplicator(std::uint32_t maxSlots) {
     lastSentTick_.assign(n, 0);
     shown_.assign(n, EntityRecord{});
     shownSeq_.assign(n, 0);
+    unshownSeq_.assign(n, 0);
     candidates_.reserve(n);
     for (auto& v : ring_) v.records.reserve(n);
 }
@@ -351,11 +352,16 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
             }
             continue;
         }
-        // The client shows an update of another chain's snapshot: nothing to send.
-        const EntityRecord shown = shown_[slot];
-        if ((cur == held || cur == shown) && !(forceSelf && slot == self)) { accum_[slot] = 0; continue; }
+        // What the client shows, where that is known, else the baseline's.
+        // It shows an update another chain carried: nothing to send, if this
+        // chain's baseline holds a state of the same entity (the receiver
+        // keeps the newer one it shows; against a placeholder or nothing it
+        // would not show it).
+        const EntityRecord known = shownSeq_[slot] > unshownSeq_[slot] ? shown_[slot] : held;
+        const bool shownElsewhere = cur == known && held.instance == cur.instance && held.version != 0;
+        if ((cur == held || shownElsewhere) && !(forceSelf && slot == self)) { accum_[slot] = 0; continue; }
         accum_[slot] += priority[slot] + 1.0f;
-        const std::uint32_t age = tick - history.supersededTick(s16, shownSeq_[slot] > 0 ? shown : held);
+        const std::uint32_t age = tick - history.supersededTick(s16, known);
         double key = accum_[slot];
         // Stale and not already on its way: jump the queue. An update sent in
         // the last few ticks is presumed in flight, so the queue is not spent
@@ -410,6 +416,9 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         if (!baseState) ++st.absolutes;
     }
     st.deferred = static_cast<std::uint32_t>(candidates_.size() - i);
+    // Live avatars this snapshot's view lacks: the receiver reports them removed.
+    for (std::uint32_t slot = 0; slot < slotCount; ++slot)
+        if (view.records[slot].instance == 0 && history.current(static_cast<std::uint16_t>(slot)).instance != 0) unshownSeq_[slot] = seq;
 
     // Written in slot order: the count, the cheapest gap order, then each
     // entry's gap, kind and avatar (against the state the client holds).

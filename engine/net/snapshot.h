@@ -182,8 +182,13 @@ private:
     // carried; the client shows every update it applied all the same. Which
     // avatars to send, and how stale they are, follow this; the delta's
     // baseline stays the chain's (the state the client decodes against).
+    // The receiver reports an avatar removed when a snapshot newer than all
+    // it applied is built on a baseline without it and does not carry it;
+    // unshownSeq_ is the newest such snapshot built (acked or not), and
+    // shown_ counts only when a snapshot acked after it carried the avatar.
     std::vector<EntityRecord> shown_;
     std::vector<std::uint32_t> shownSeq_;
+    std::vector<std::uint32_t> unshownSeq_;
     std::vector<std::uint32_t> lastSentTick_;
     // Per object-table slot: the newest snapshot that carried it and what it
     // carried. Newer than the baseline, and not the baseline's record: the

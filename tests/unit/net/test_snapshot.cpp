@@ -539,3 +539,48 @@ TEST_CASE("an update acked in one chain of baselines is not sent again in anothe
     CHECK(seen == truth(history));
     CHECK(rep.worstStalenessTicks(history, 4) == 0);
 }
+
+// The other side of the same: an avatar one chain described, that another
+// chain's baseline never held, still goes in that chain; without it the
+// receiver, decoding against a baseline without the avatar, reports it
+// removed (found by tests/fuzz/fuzz_replicator).
+TEST_CASE("an avatar new to one chain of baselines is still described in it", "[net][snapshot]") {
+    core::Rng rng(17);
+    EntityHistory history(4);
+    std::vector<float> priority(4, 1.0f);
+    priority[2] = 2.0f; // the newcomer goes first
+    for (std::uint16_t s = 0; s < 2; ++s) history.set(s, s + 1u, randomAvatar(rng), 0);
+    ReplicationConfig big;
+    big.budgetBytes = 16000;
+    ReplicationConfig one;
+    one.budgetBytes = 1;
+    ClientReplicator rep(4);
+    SnapshotReceiver rx;
+    std::vector<EntityUpdate> updates;
+    Table seen;
+    SnapshotStats st;
+    Snapshot s1, s2, s3, s4;
+    rep.build(history, priority, 0, false, 1, big, s1);
+    REQUIRE(rx.receive(s1, updates) == SnapshotOutcome::Applied);
+    applyUpdates(seen, updates);
+    rep.onAck(rx.ackSeq(), rx.ackBits());
+
+    history.set(2, 3, randomAvatar(rng), 2); // someone joins
+    QuantizedAvatar a = history.currentState(1);
+    nudge(rng, a);
+    history.set(1, 2, a, 2);
+    rep.build(history, priority, 0, false, 2, one, s2, &st); // the newcomer, on 1
+    REQUIRE(st.absolutes == 1);
+    rep.build(history, priority, 0, false, 3, one, s3, &st); // slot 1, on 1 as well
+    REQUIRE(s3.baselineOffset == 2);
+    for (const Snapshot* s : {&s2, &s3}) {
+        REQUIRE(rx.receive(*s, updates) == SnapshotOutcome::Applied);
+        applyUpdates(seen, updates);
+    }
+    rep.onAck(rx.ackSeq(), rx.ackBits());
+    rep.build(history, priority, 0, false, 4, one, s4, &st); // on 3, which never held the newcomer
+    CHECK(st.absolutes == 1);
+    REQUIRE(rx.receive(s4, updates) == SnapshotOutcome::Applied);
+    applyUpdates(seen, updates);
+    CHECK(seen == truth(history));
+}
