@@ -182,27 +182,28 @@ bool serializeQuatGraded(S& s, std::uint32_t& q, std::uint32_t base) {
 }
 
 // Compact: unchanged (1 bit) or graded.
+// The changed bit a delta field starts with: unchanged, the field takes the
+// base's value (reading); changed, `value()` writes or reads the new one.
+template <typename S, typename T, typename Value>
+bool serializeIfChanged(S& s, T& v, const T& base, Value&& value) {
+    bool changed = !(v == base);
+    if (!serializeBool(s, changed)) return false;
+    if (!changed) { if constexpr (S::kReading) v = base; return true; }
+    return value();
+}
+
 template <typename S, bool kOffsetRange>
 bool serializePosCompact(S& s, QPosition& p, const QPosition& base) {
-    bool changed = !(p == base);
-    if (!serializeBool(s, changed)) return false;
-    if (!changed) { if constexpr (S::kReading) p = base; return true; }
-    return serializePosGraded<S, kOffsetRange>(s, p, base);
+    return serializeIfChanged(s, p, base, [&] { return serializePosGraded<S, kOffsetRange>(s, p, base); });
 }
 template <typename S>
 bool serializeQuatCompact(S& s, std::uint32_t& q, std::uint32_t base) {
-    bool changed = q != base;
-    if (!serializeBool(s, changed)) return false;
-    if (!changed) { if constexpr (S::kReading) q = base; return true; }
-    return serializeQuatGraded(s, q, base);
+    return serializeIfChanged(s, q, base, [&] { return serializeQuatGraded(s, q, base); });
 }
 
 template <typename S>
 bool serializeYawDelta(S& s, std::uint32_t& yaw, std::uint32_t base) {
-    bool changed = yaw != base;
-    if (!serializeBool(s, changed)) return false;
-    if (!changed) { if constexpr (S::kReading) yaw = base; return true; }
-    return serializeUInt(s, yaw, 0, kYawSteps - 1);
+    return serializeIfChanged(s, yaw, base, [&] { return serializeUInt(s, yaw, 0, kYawSteps - 1); });
 }
 
 // Compact: a yaw that differs from its baseline: a turn of up to 15 steps
@@ -231,18 +232,12 @@ bool serializeYawGraded(S& s, std::uint32_t& yaw, std::uint32_t base) {
 }
 template <typename S>
 bool serializeYawCompact(S& s, std::uint32_t& yaw, std::uint32_t base) {
-    bool changed = yaw != base;
-    if (!serializeBool(s, changed)) return false;
-    if (!changed) { if constexpr (S::kReading) yaw = base; return true; }
-    return serializeYawGraded(s, yaw, base);
+    return serializeIfChanged(s, yaw, base, [&] { return serializeYawGraded(s, yaw, base); });
 }
 
 template <typename S>
 bool serializeSmallField(S& s, std::uint32_t& v, std::uint32_t base, std::uint32_t maxValue) {
-    bool changed = v != base;
-    if (!serializeBool(s, changed)) return false;
-    if (!changed) { if constexpr (S::kReading) v = base; return true; }
-    return serializeUInt(s, v, 0, maxValue);
+    return serializeIfChanged(s, v, base, [&] { return serializeUInt(s, v, 0, maxValue); });
 }
 } // namespace detail
 

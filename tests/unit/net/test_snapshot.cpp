@@ -489,55 +489,73 @@ TEST_CASE("an entity that comes and goes while acks are lost is removed on the c
     CHECK(seen == truth(history));
 }
 
+// Two chains of baselines: four slots, a client that received and acked a
+// full first snapshot, then a budget that carries one avatar a snapshot
+// (the first candidate always goes; nothing past it fits).
+namespace {
+struct OneAtATime {
+    core::Rng rng;
+    EntityHistory history{4};
+    std::vector<float> priority = std::vector<float>(4, 1.0f);
+    ReplicationConfig one;
+    ClientReplicator rep{4};
+    SnapshotReceiver rx;
+    std::vector<EntityUpdate> updates;
+    Table seen;
+    SnapshotStats st;
+    OneAtATime(std::uint64_t seed, std::uint16_t live) : rng(seed) {
+        one.budgetBytes = 1;
+        for (std::uint16_t s = 0; s < live; ++s) history.set(s, s + 1u, randomAvatar(rng), 0);
+        ReplicationConfig big;
+        big.budgetBytes = 16000;
+        Snapshot first;
+        rep.build(history, priority, 0, false, 1, big, first);
+        REQUIRE(deliver(first));
+        rep.onAck(rx.ackSeq(), rx.ackBits());
+    }
+    Snapshot build(std::uint32_t tick) {
+        Snapshot s;
+        rep.build(history, priority, 0, false, tick, one, s, &st);
+        return s;
+    }
+    bool deliver(const Snapshot& s) {
+        if (rx.receive(s, updates) != SnapshotOutcome::Applied) return false;
+        applyUpdates(seen, updates);
+        return true;
+    }
+    void move(std::uint16_t slot, std::uint32_t tick) {
+        QuantizedAvatar a = history.currentState(slot);
+        nudge(rng, a);
+        history.set(slot, history.current(slot).instance, a, tick);
+    }
+};
+} // namespace
+
 // With a round trip longer than a tick each snapshot's baseline is a few
 // snapshots back, so the views form interleaved chains: snapshot 3 below is
 // built on 1, not on 2. What 2 carried is shown on the client once 2 is
 // acked, so a later snapshot on 3's chain must not send it again.
 TEST_CASE("an update acked in one chain of baselines is not sent again in another", "[net][snapshot]") {
-    core::Rng rng(16);
-    EntityHistory history(4);
-    std::vector<float> priority(4, 1.0f);
-    priority[1] = 2.0f; // slot 1 goes first
-    for (std::uint16_t s = 0; s < 3; ++s) history.set(s, s + 1u, randomAvatar(rng), 0);
-    ReplicationConfig big;
-    big.budgetBytes = 16000;
-    ReplicationConfig one; // the first candidate always goes; nothing past it fits
-    one.budgetBytes = 1;
-    ClientReplicator rep(4);
-    SnapshotReceiver rx;
-    std::vector<EntityUpdate> updates;
-    Table seen;
-    SnapshotStats st;
-    Snapshot s1, s2, s3, s4;
-    rep.build(history, priority, 0, false, 1, big, s1);
-    REQUIRE(rx.receive(s1, updates) == SnapshotOutcome::Applied);
-    applyUpdates(seen, updates);
-    rep.onAck(rx.ackSeq(), rx.ackBits());
-
-    for (std::uint16_t s = 1; s < 3; ++s) {
-        QuantizedAvatar a = history.currentState(s);
-        nudge(rng, a);
-        history.set(s, s + 1u, a, 2);
-    }
-    rep.build(history, priority, 0, false, 2, one, s2, &st);
-    REQUIRE(st.updates == 1); // slot 1
-    rep.build(history, priority, 0, false, 3, one, s3, &st); // 2 not acked yet: on 1 as well
+    OneAtATime room(16, 3);
+    room.priority[1] = 2.0f; // slot 1 goes first
+    room.move(1, 2);
+    room.move(2, 2);
+    const Snapshot s2 = room.build(2);
+    REQUIRE(room.st.updates == 1); // slot 1
+    const Snapshot s3 = room.build(3); // 2 not acked yet: on 1 as well
     REQUIRE(s3.baselineOffset == 2);
-    REQUIRE(st.updates == 1); // slot 2, which waited longer
-    for (const Snapshot* s : {&s2, &s3}) {
-        REQUIRE(rx.receive(*s, updates) == SnapshotOutcome::Applied);
-        applyUpdates(seen, updates);
-    }
-    CHECK(seen == truth(history));
-    rep.onAck(rx.ackSeq(), rx.ackBits()); // 2 and 3 together
+    REQUIRE(room.st.updates == 1); // slot 2, which waited longer
+    REQUIRE(room.deliver(s2));
+    REQUIRE(room.deliver(s3));
+    CHECK(room.seen == truth(room.history));
+    room.rep.onAck(room.rx.ackSeq(), room.rx.ackBits()); // 2 and 3 together
 
-    rep.build(history, priority, 0, false, 4, one, s4, &st);
+    const Snapshot s4 = room.build(4);
     CHECK(s4.baselineOffset == 1); // on 3, whose chain never held slot 1's move
-    CHECK(st.updates == 0);        // the client shows it all the same
-    REQUIRE(rx.receive(s4, updates) == SnapshotOutcome::Applied);
-    applyUpdates(seen, updates);
-    CHECK(seen == truth(history));
-    CHECK(rep.worstStalenessTicks(history, 4) == 0);
+    CHECK(room.st.updates == 0);   // the client shows it all the same
+    REQUIRE(room.deliver(s4));
+    CHECK(room.seen == truth(room.history));
+    CHECK(room.rep.worstStalenessTicks(room.history, 4) == 0);
 }
 
 // The other side of the same: an avatar one chain described, that another
@@ -545,42 +563,19 @@ TEST_CASE("an update acked in one chain of baselines is not sent again in anothe
 // receiver, decoding against a baseline without the avatar, reports it
 // removed (found by tests/fuzz/fuzz_replicator).
 TEST_CASE("an avatar new to one chain of baselines is still described in it", "[net][snapshot]") {
-    core::Rng rng(17);
-    EntityHistory history(4);
-    std::vector<float> priority(4, 1.0f);
-    priority[2] = 2.0f; // the newcomer goes first
-    for (std::uint16_t s = 0; s < 2; ++s) history.set(s, s + 1u, randomAvatar(rng), 0);
-    ReplicationConfig big;
-    big.budgetBytes = 16000;
-    ReplicationConfig one;
-    one.budgetBytes = 1;
-    ClientReplicator rep(4);
-    SnapshotReceiver rx;
-    std::vector<EntityUpdate> updates;
-    Table seen;
-    SnapshotStats st;
-    Snapshot s1, s2, s3, s4;
-    rep.build(history, priority, 0, false, 1, big, s1);
-    REQUIRE(rx.receive(s1, updates) == SnapshotOutcome::Applied);
-    applyUpdates(seen, updates);
-    rep.onAck(rx.ackSeq(), rx.ackBits());
-
-    history.set(2, 3, randomAvatar(rng), 2); // someone joins
-    QuantizedAvatar a = history.currentState(1);
-    nudge(rng, a);
-    history.set(1, 2, a, 2);
-    rep.build(history, priority, 0, false, 2, one, s2, &st); // the newcomer, on 1
-    REQUIRE(st.absolutes == 1);
-    rep.build(history, priority, 0, false, 3, one, s3, &st); // slot 1, on 1 as well
+    OneAtATime room(17, 2);
+    room.priority[2] = 2.0f; // the newcomer goes first
+    room.history.set(2, 3, randomAvatar(room.rng), 2); // someone joins
+    room.move(1, 2);
+    const Snapshot s2 = room.build(2); // the newcomer, on 1
+    REQUIRE(room.st.absolutes == 1);
+    const Snapshot s3 = room.build(3); // slot 1, on 1 as well
     REQUIRE(s3.baselineOffset == 2);
-    for (const Snapshot* s : {&s2, &s3}) {
-        REQUIRE(rx.receive(*s, updates) == SnapshotOutcome::Applied);
-        applyUpdates(seen, updates);
-    }
-    rep.onAck(rx.ackSeq(), rx.ackBits());
-    rep.build(history, priority, 0, false, 4, one, s4, &st); // on 3, which never held the newcomer
-    CHECK(st.absolutes == 1);
-    REQUIRE(rx.receive(s4, updates) == SnapshotOutcome::Applied);
-    applyUpdates(seen, updates);
-    CHECK(seen == truth(history));
+    REQUIRE(room.deliver(s2));
+    REQUIRE(room.deliver(s3));
+    room.rep.onAck(room.rx.ackSeq(), room.rx.ackBits());
+    const Snapshot s4 = room.build(4); // on 3, which never held the newcomer
+    CHECK(room.st.absolutes == 1);
+    REQUIRE(room.deliver(s4));
+    CHECK(room.seen == truth(room.history));
 }
