@@ -6,12 +6,14 @@
 // (instance, version) the client holds per slot after each snapshot) and
 // encodes snapshot N against the newest view the client acknowledged, B:
 //   view(N)[e] = included(e) ? current(e) : view(B)[e]
-// Every entity that differs from view(B) is a candidate (so a change is
-// repeated until acknowledged, which also rides out loss); candidates enter
-// the snapshot by accumulated priority until the byte budget is spent (a
-// stale one may go past it, up to three budgets, so the freeze bound holds
-// even in rooms too busy for the budget); an entity the client has seen out of date for maxStaleTicks jumps
-// the queue, so nothing freezes. With no usable baseline the snapshot is a
+// Every entity that differs from view(B), and that the client may not show
+// from another chain's snapshot (ClientReplicator::shown_), is a candidate
+// (so a change is repeated until acknowledged, which also rides out loss);
+// candidates enter the snapshot by accumulated priority until the byte
+// budget is spent (a stale one may go past it, up to the stale allowance:
+// three budgets or the link's, so the freeze bound holds even in rooms too
+// busy for the budget); an entity the client has seen out of date for
+// maxStaleTicks jumps the queue, so nothing freezes. With no usable baseline the snapshot is a
 // "full" one: a presence bitmap of all slots plus what fits of absolute states.
 //
 // Room objects (room_objects.h) ride in the same snapshots, in the same
@@ -107,7 +109,8 @@ struct ReplicationConfig {
     std::uint32_t objectBudgetBytes = 4096;
 };
 // Hard bound of a snapshot's objects section, so the whole snapshot fits
-// kMaxMessageBytes beside the presence map and the avatars (3 budgets).
+// kMaxMessageBytes beside the presence map and the avatars (the stale
+// allowance, at most 1,100 bytes from the link or three budgets).
 constexpr std::uint32_t kMaxObjectSectionBytes = 12 * 1024;
 
 struct SnapshotStats {
