@@ -159,7 +159,6 @@ ClientReplicator::ClientReplicator(std::uint32_t maxSlots) {
     lastSentTick_.assign(n, 0);
     shown_.assign(n, EntityRecord{});
     shownSeq_.assign(n, 0);
-    unshownSeq_.assign(n, 0);
     candidates_.reserve(n);
     for (auto& v : ring_) v.records.reserve(n);
 }
@@ -193,6 +192,15 @@ const ClientReplicator::View* ClientReplicator::newestAcked() const {
         if (!best || v.seq > best->seq) best = &v;
     }
     return best;
+}
+
+bool ClientReplicator::droppedSince(std::uint16_t slot, std::uint32_t since, std::uint32_t seq) const {
+    if (seq - since > kSnapshotRing) return true;
+    for (std::uint32_t s = since + 1; s < seq; ++s) {
+        const View& v = ring_[s % kSnapshotRing];
+        if (!v.valid || v.seq != s || v.records[slot].instance == 0) return true;
+    }
+    return false;
 }
 
 void ClientReplicator::build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self,
@@ -357,9 +365,12 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         // chain's baseline holds a state of the same entity (the receiver
         // keeps the newer one it shows; against a placeholder or nothing it
         // would not show it).
-        const EntityRecord known = shownSeq_[slot] > unshownSeq_[slot] ? shown_[slot] : held;
+        const bool forced = forceSelf && slot == self;
+        if (cur == held && !forced) { accum_[slot] = 0; continue; }
+        EntityRecord known = held;
+        if (shownSeq_[slot] > 0 && !(shown_[slot] == held) && !droppedSince(s16, shownSeq_[slot], seq)) known = shown_[slot];
         const bool shownElsewhere = cur == known && held.instance == cur.instance && held.version != 0;
-        if ((cur == held || shownElsewhere) && !(forceSelf && slot == self)) { accum_[slot] = 0; continue; }
+        if (shownElsewhere && !forced) { accum_[slot] = 0; continue; }
         accum_[slot] += priority[slot] + 1.0f;
         const std::uint32_t age = tick - history.supersededTick(s16, known);
         double key = accum_[slot];
@@ -416,9 +427,6 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         if (!baseState) ++st.absolutes;
     }
     st.deferred = static_cast<std::uint32_t>(candidates_.size() - i);
-    // Live avatars this snapshot's view lacks: the receiver reports them removed.
-    for (std::uint32_t slot = 0; slot < slotCount; ++slot)
-        if (view.records[slot].instance == 0 && history.current(static_cast<std::uint16_t>(slot)).instance != 0) unshownSeq_[slot] = seq;
 
     // Written in slot order: the count, the cheapest gap order, then each
     // entry's gap, kind and avatar (against the state the client holds).

@@ -173,6 +173,10 @@ private:
         std::vector<std::pair<std::uint16_t, EntityRecord>> carried;
     };
     const View* newestAcked() const;
+    // Whether a snapshot built after `since` and before `seq` has a view
+    // without `slot` (the receiver, applying it as its newest, reports the
+    // avatar removed), or may have: one no longer in the ring counts.
+    [[nodiscard]] bool droppedSince(std::uint16_t slot, std::uint32_t since, std::uint32_t seq) const;
 
     std::array<View, kSnapshotRing> ring_{};
     std::uint32_t nextSeq_ = 1;
@@ -185,13 +189,10 @@ private:
     // carried; the client shows every update it applied all the same. Which
     // avatars to send, and how stale they are, follow this; the delta's
     // baseline stays the chain's (the state the client decodes against).
-    // The receiver reports an avatar removed when a snapshot newer than all
-    // it applied is built on a baseline without it and does not carry it;
-    // unshownSeq_ is the newest such snapshot built (acked or not), and
-    // shown_ counts only when a snapshot acked after it carried the avatar.
+    // shown_ counts only where no snapshot built since the acked one that
+    // carried it may have dropped it (droppedSince).
     std::vector<EntityRecord> shown_;
     std::vector<std::uint32_t> shownSeq_;
-    std::vector<std::uint32_t> unshownSeq_;
     std::vector<std::uint32_t> lastSentTick_;
     // Per object-table slot: the newest snapshot that carried it and what it
     // carried. Newer than the baseline, and not the baseline's record: the
