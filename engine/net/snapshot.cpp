@@ -1,6 +1,8 @@
 #include "net/snapshot.h"
 
 #include <algorithm>
+#include <bit>
+#include <functional>
 #include <cassert>
 #include <cstdint>
 
@@ -71,6 +73,28 @@ bool serializeEntryKind(S& s, std::uint32_t& kind) {
 constexpr std::uint32_t kMaxRanked = 128;
 constexpr std::uint32_t kInFlightTicks = 6; // ~200 ms: a sent update is presumed on its way
 const QuantizedAvatar kZeroAvatar{};
+
+// A candidate's place in the queue, highest first: the client's own avatar,
+// then the stale ones by age plus accumulated priority, then the rest by
+// accumulated priority. The order sits in the high 32 bits (a positive
+// float's bits order as the float does, and stay below 2^31), the slot in
+// the low 16.
+constexpr std::uint64_t kStaleRank = 0x80000000u;
+constexpr std::uint64_t kSelfRank = 0xFFFFFFFFu;
+std::uint64_t candidateKey(std::uint16_t slot, float accum, bool stale, std::uint32_t age, bool self) {
+    std::uint64_t rank = 0;
+    if (self) {
+        rank = kSelfRank;
+    } else if (stale) {
+        const double v = std::min(static_cast<double>(age) + static_cast<double>(accum), static_cast<double>(0x7FFFFFFEu));
+        rank = kStaleRank | static_cast<std::uint32_t>(v);
+    } else {
+        rank = std::bit_cast<std::uint32_t>(accum);
+    }
+    return rank << 32 | slot;
+}
+std::uint16_t candidateSlot(std::uint64_t key) { return static_cast<std::uint16_t>(key & 0xFFFFu); }
+bool candidateStale(std::uint64_t key) { return (key >> 32) >= kStaleRank; } // the self too: it may go past the budget
 
 // Objects section entry: more:1 | kind:4 | id:16 | removed:1 | [size:8 | bytes]
 template <typename S>
@@ -153,12 +177,7 @@ std::uint32_t EntityHistory::changedTick(std::uint16_t slot) const {
 
 ClientReplicator::ClientReplicator(std::uint32_t maxSlots) {
     const auto n = std::min(maxSlots, kMaxEntities);
-    accum_.assign(n, 0.0f);
-    keys_.assign(n, 0.0);
-    lastSent_.assign(n, EntityRecord{});
-    lastSentTick_.assign(n, 0);
-    shown_.assign(n, EntityRecord{});
-    shownSeq_.assign(n, 0);
+    slots_.assign(n, SlotState{});
     candidates_.reserve(n);
     for (auto& v : ring_) v.records.reserve(n);
 }
@@ -175,9 +194,10 @@ void ClientReplicator::onAck(std::uint16_t ackSeq, std::uint32_t ackBits) {
         if (!v.valid || v.seq != s || v.acked) continue;
         v.acked = true;
         for (const auto& [slot, rec] : v.carried) {
-            if (s < shownSeq_[slot]) continue; // a newer acked snapshot carried it
-            shown_[slot] = rec;
-            shownSeq_[slot] = s;
+            SlotState& ss = slots_[slot];
+            if (s < ss.shownSeq) continue; // a newer acked snapshot carried it
+            ss.shown = rec;
+            ss.shownSeq = s;
         }
     }
 }
@@ -196,9 +216,11 @@ const ClientReplicator::View* ClientReplicator::newestAcked() const {
 
 bool ClientReplicator::droppedSince(std::uint16_t slot, std::uint32_t since, std::uint32_t seq) const {
     if (seq - since > kSnapshotRing) return true;
+    const std::uint32_t word = slot / 64u;
+    const std::uint64_t bit = std::uint64_t{1} << (slot % 64u);
     for (std::uint32_t s = since + 1; s < seq; ++s) {
         const View& v = ring_[s % kSnapshotRing];
-        if (!v.valid || v.seq != s || v.records[slot].instance == 0) return true;
+        if (!v.valid || v.seq != s || !(present_[s % kSnapshotRing][word] & bit)) return true;
     }
     return false;
 }
@@ -217,14 +239,24 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
 void ClientReplicator::build(const EntityHistory& history, const ObjectTable* objects, std::span<const float> priority,
                              std::span<const std::uint16_t> consider, std::uint16_t self, bool forceSelf, std::uint32_t tick,
                              const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats) {
-    const std::uint32_t slotCount = static_cast<std::uint32_t>(accum_.size());
+    const std::uint32_t slotCount = static_cast<std::uint32_t>(slots_.size());
     assert(history.slotCount() == slotCount && priority.size() >= slotCount);
     const View* base = newestAcked();
     const std::uint32_t seq = nextSeq_++;
     View& view = ring_[seq % kSnapshotRing];
     assert(&view != base);
-    if (base) view.records = base->records;
-    else view.records.assign(slotCount, EntityRecord{});
+    PresenceBits& presence = present_[seq % kSnapshotRing];
+    if (base) {
+        view.records = base->records;
+        presence = present_[base->seq % kSnapshotRing];
+    } else {
+        view.records.assign(slotCount, EntityRecord{});
+        presence.fill(0);
+    }
+    const auto setPresent = [&presence](std::uint32_t slot, bool on) {
+        const std::uint64_t bit = std::uint64_t{1} << (slot % 64u);
+        presence[slot / 64u] = on ? presence[slot / 64u] | bit : presence[slot / 64u] & ~bit;
+    };
     if (base && base->objectCount > 0) {
         view.objects = base->objects;
         view.objectKeys = base->objectKeys;
@@ -255,8 +287,10 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
             // Present but maybe not described this time: the client holds a
             // placeholder. Version 0 is never a real version, so it is sent
             // absolute when described, and removed explicitly when it leaves.
-            if (present) view.records[slot] = EntityRecord{cur.instance, 0};
-            else if (shown_[slot].instance != 0) view.carried.emplace_back(static_cast<std::uint16_t>(slot), EntityRecord{}); // reported removed
+            if (present) {
+                view.records[slot] = EntityRecord{cur.instance, 0};
+                setPresent(slot, true);
+            } else if (slots_[slot].shown.instance != 0) view.carried.emplace_back(static_cast<std::uint16_t>(slot), EntityRecord{}); // reported removed
         }
     }
     // Objects, whole, before the avatars: removals first (skipping a key that
@@ -344,18 +378,26 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
     entries_.clear();
     candidates_.clear();
     const std::uint32_t examined = consider.empty() ? slotCount : static_cast<std::uint32_t>(consider.size());
+    constexpr std::uint32_t kAhead = 8; // slots ahead whose per-client state is fetched early (scattered reads)
     for (std::uint32_t i = 0; i < examined; ++i) {
         const std::uint32_t slot = consider.empty() ? i : consider[i];
         assert(slot < slotCount);
+        if (i + kAhead < examined) {
+            const std::uint32_t ahead = consider.empty() ? i + kAhead : consider[i + kAhead];
+            __builtin_prefetch(&slots_[ahead]);
+            __builtin_prefetch(&view.records[ahead]);
+        }
         const auto s16 = static_cast<std::uint16_t>(slot);
         const EntityRecord cur = history.current(s16);
         EntityRecord& held = view.records[slot];
+        SlotState& ss = slots_[slot];
         if (cur.instance == 0) {
-            accum_[slot] = 0;
+            ss.accum = 0;
             if (held.instance != 0) {
                 entries_.push_back(Entry{s16, static_cast<std::uint8_t>(EntryKind::Removed), nullptr});
                 view.carried.emplace_back(s16, EntityRecord{});
                 held = EntityRecord{};
+                setPresent(slot, false);
                 ++st.removals;
             }
             continue;
@@ -366,28 +408,24 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         // keeps the newer one it shows; against a placeholder or nothing it
         // would not show it).
         const bool forced = forceSelf && slot == self;
-        if (cur == held && !forced) { accum_[slot] = 0; continue; }
+        if (cur == held && !forced) { ss.accum = 0; continue; }
         EntityRecord known = held;
-        if (shownSeq_[slot] > 0 && !(shown_[slot] == held) && !droppedSince(s16, shownSeq_[slot], seq)) known = shown_[slot];
+        if (ss.shownSeq > 0 && !(ss.shown == held) && !droppedSince(s16, ss.shownSeq, seq)) known = ss.shown;
         const bool shownElsewhere = cur == known && held.instance == cur.instance && held.version != 0;
-        if (shownElsewhere && !forced) { accum_[slot] = 0; continue; }
-        accum_[slot] += priority[slot] + 1.0f;
+        if (shownElsewhere && !forced) { ss.accum = 0; continue; }
+        ss.accum += priority[slot] + 1.0f;
         const std::uint32_t age = tick - history.supersededTick(s16, known);
-        double key = accum_[slot];
         // Stale and not already on its way: jump the queue. An update sent in
         // the last few ticks is presumed in flight, so the queue is not spent
         // resending it while others wait.
-        const bool inFlight = lastSent_[slot] == cur && tick - lastSentTick_[slot] < kInFlightTicks;
-        if (age >= config.maxStaleTicks && !inFlight) key += 1e9 + age;
-        if (slot == self) key += 1e12;
-        keys_[slot] = key;
-        candidates_.push_back(s16);
+        const bool inFlight = ss.lastSent == cur && tick - ss.lastSentTick < kInFlightTicks;
+        candidates_.push_back(candidateKey(s16, ss.accum, age >= config.maxStaleTicks && !inFlight, age, slot == self));
     }
 
     // Rank only the head of the queue: select the top kMaxRanked in linear
     // time, then order just those.
     const std::size_t sorted = std::min<std::size_t>(candidates_.size(), kMaxRanked);
-    const auto byKey = [this](std::uint16_t a, std::uint16_t b) { return keys_[a] > keys_[b]; };
+    const auto byKey = std::greater<std::uint64_t>{};
     const auto head = candidates_.begin() + static_cast<std::ptrdiff_t>(sorted);
     if (sorted < candidates_.size()) std::nth_element(candidates_.begin(), head, candidates_.end(), byKey);
     std::sort(candidates_.begin(), head, byKey);
@@ -399,7 +437,7 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
     std::size_t bits = w.bitsWritten() + kEntrySectionBits + st.removals * (kEntryHeaderBits + 2);
     std::size_t i = 0;
     for (; i < sorted; ++i) {
-        const std::uint16_t slot = candidates_[i];
+        const std::uint16_t slot = candidateSlot(candidates_[i]);
         const EntityRecord cur = history.current(slot);
         EntityRecord& held = view.records[slot];
         const QuantizedAvatar* baseState = history.stateOf(slot, held);
@@ -412,7 +450,7 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         // stale allowance (kStaleBudgetFactor budgets, or the link's where it
         // is more). The first entity always goes, so a tiny budget still
         // makes progress.
-        const bool stale = keys_[slot] >= 1e9;
+        const bool stale = candidateStale(candidates_[i]);
         const std::size_t limit = std::min(hardBits, stale ? staleBits : budgetBits);
         if (bits + need > limit && (st.updates > 0 || bits + need > hardBits)) break;
         bits += need;
@@ -420,9 +458,11 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
         entries_.push_back(Entry{slot, static_cast<std::uint8_t>(baseState ? EntryKind::Delta : EntryKind::Absolute), baseState});
         view.carried.emplace_back(slot, cur);
         held = cur;
-        accum_[slot] = 0;
-        lastSent_[slot] = cur;
-        lastSentTick_[slot] = tick;
+        setPresent(slot, true);
+        SlotState& ss = slots_[slot];
+        ss.accum = 0;
+        ss.lastSent = cur;
+        ss.lastSentTick = tick;
         ++st.updates;
         if (!baseState) ++st.absolutes;
     }
@@ -467,10 +507,10 @@ std::uint32_t ClientReplicator::worstStalenessTicks(const EntityHistory& history
     // What the client shows is the newest update it received for each slot:
     // the newest sent one, on a lossless link.
     std::uint32_t worst = 0;
-    for (std::uint32_t slot = 0; slot < lastSent_.size(); ++slot) {
+    for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
         const auto s16 = static_cast<std::uint16_t>(slot);
         const EntityRecord cur = history.current(s16);
-        const EntityRecord shown = lastSent_[slot];
+        const EntityRecord shown = slots_[slot].lastSent;
         if (cur.instance == 0 || cur == shown) continue;
         worst = std::max(worst, tick - history.supersededTick(s16, shown));
     }

@@ -7,7 +7,7 @@
 // encodes snapshot N against the newest view the client acknowledged, B:
 //   view(N)[e] = included(e) ? current(e) : view(B)[e]
 // Every entity that differs from view(B), and that the client may not show
-// from another chain's snapshot (ClientReplicator::shown_), is a candidate
+// from another chain's snapshot (ClientReplicator::SlotState::shown), is a candidate
 // (so a change is repeated until acknowledged, which also rides out loss);
 // candidates enter the snapshot by accumulated priority until the byte
 // budget is spent (a stale one may go past it, up to the stale allowance:
@@ -169,7 +169,7 @@ private:
         std::array<ObjectKey, kMaxRoomObjects> objectKeys{};
         std::uint32_t objectCount = 0; // records in use: rooms without objects skip them entirely
         // The avatars this snapshot carried (a removal as an empty record):
-        // once it is acked, the client shows them (shown_).
+        // once it is acked, the client shows them (SlotState::shown).
         std::vector<std::pair<std::uint16_t, EntityRecord>> carried;
     };
     const View* newestAcked() const;
@@ -180,20 +180,31 @@ private:
 
     std::array<View, kSnapshotRing> ring_{};
     std::uint32_t nextSeq_ = 1;
-    std::vector<float> accum_;               // priority accumulated while waiting
-    std::vector<EntityRecord> lastSent_;     // newest record sent per slot (maybe still in flight)
-    // Per slot, what the client shows: the record of the newest acked
-    // snapshot that carried it, and that snapshot. With a round trip of more
-    // than a tick, each snapshot's baseline is one a few before it, so the
-    // views form interleaved chains and a chain does not hold what another
-    // carried; the client shows every update it applied all the same. Which
-    // avatars to send, and how stale they are, follow this; the delta's
-    // baseline stays the chain's (the state the client decodes against).
-    // shown_ counts only where no snapshot built since the acked one that
-    // carried it may have dropped it (droppedSince).
-    std::vector<EntityRecord> shown_;
-    std::vector<std::uint32_t> shownSeq_;
-    std::vector<std::uint32_t> lastSentTick_;
+    // Per slot, everything a build reads of it in one place (one cache line
+    // for two slots): a build examines hundreds of slots for each of a
+    // thousand clients a tick, so a field per array was a miss per field.
+    struct alignas(32) SlotState {
+        EntityRecord lastSent;       // newest record sent (maybe still in flight)
+        // What the client shows: the record of the newest acked snapshot
+        // that carried it, and that snapshot. With a round trip of more than
+        // a tick, each snapshot's baseline is one a few before it, so the
+        // views form interleaved chains and a chain does not hold what
+        // another carried; the client shows every update it applied all the
+        // same. Which avatars to send, and how stale they are, follow this;
+        // the delta's baseline stays the chain's (the state the client
+        // decodes against). It counts only where no snapshot built since the
+        // acked one that carried it may have dropped it (droppedSince).
+        EntityRecord shown;
+        std::uint32_t shownSeq = 0;
+        std::uint32_t lastSentTick = 0;
+        float accum = 0;             // priority accumulated while waiting
+    };
+    std::vector<SlotState> slots_;
+    // Per ring view, which slots it holds (records[slot].instance != 0), as
+    // bits: droppedSince reads one word per view instead of a record in
+    // each of up to 32 views' arrays.
+    using PresenceBits = std::array<std::uint64_t, kMaxEntities / 64>;
+    std::array<PresenceBits, kSnapshotRing> present_{};
     // Per object-table slot: the newest snapshot that carried it and what it
     // carried. Newer than the baseline, and not the baseline's record: the
     // client may show it, so it goes again whatever the cap.
@@ -203,14 +214,16 @@ private:
     };
     std::array<SentObject, kMaxRoomObjects> objectSent_{};
     std::array<bool, kMaxRoomObjects> mustSend_{};  // scratch: keys that moved slot (their removal was skipped)
-    std::vector<std::uint16_t> candidates_;  // scratch, reused every tick
+    // A candidate as one integer, ranked by value (snapshot.cpp
+    // candidateKey): its queue order in the high 32 bits, its slot in the
+    // low 16, so the selection compares and moves 8 bytes.
+    std::vector<std::uint64_t> candidates_;  // scratch, reused every tick
     struct Entry {
         std::uint16_t slot = 0;
         std::uint8_t kind = 0;                   // snapshot.cpp EntryKind
         const QuantizedAvatar* base = nullptr;   // the delta's baseline (the history's), null: absolute or removed
     };
     std::vector<Entry> entries_;             // scratch: the tick's removals and chosen updates
-    std::vector<double> keys_;               // scratch sort keys by slot
     WriteStream writer_{kMaxMessageBytes};
 };
 
