@@ -179,10 +179,16 @@ ClientReplicator::ClientReplicator(std::uint32_t maxSlots) {
     const auto n = std::min(maxSlots, kMaxEntities);
     slots_.assign(n, SlotState{});
     candidates_.reserve(n);
+    pendingAcks_.reserve(kMaxPendingAcks);
     for (auto& v : ring_) v.records.reserve(n);
 }
 
 void ClientReplicator::onAck(std::uint16_t ackSeq, std::uint32_t ackBits) {
+    if (pendingAcks_.size() == kMaxPendingAcks) pendingAcks_.erase(pendingAcks_.begin());
+    pendingAcks_.emplace_back(ackSeq, ackBits);
+}
+
+void ClientReplicator::applyAck(std::uint16_t ackSeq, std::uint32_t ackBits) {
     const std::uint32_t newestSent = nextSeq_ - 1;
     const std::uint32_t seq = seqExpand(ackSeq, newestSent);
     if (seq > newestSent) return; // acks for snapshots never sent: ignore
@@ -216,13 +222,10 @@ const ClientReplicator::View* ClientReplicator::newestAcked() const {
 
 bool ClientReplicator::droppedSince(std::uint16_t slot, std::uint32_t since, std::uint32_t seq) const {
     if (seq - since > kSnapshotRing) return true;
-    const std::uint32_t word = slot / 64u;
-    const std::uint64_t bit = std::uint64_t{1} << (slot % 64u);
-    for (std::uint32_t s = since + 1; s < seq; ++s) {
-        const View& v = ring_[s % kSnapshotRing];
-        if (!v.valid || v.seq != s || !(present_[s % kSnapshotRing][word] & bit)) return true;
-    }
-    return false;
+    const std::uint32_t between = seq - since - 1; // views built after `since` and before `seq`
+    if (between == 0) return false;
+    assert(seq == nextSeq_ - 1); // heldByAll_ was set for this build
+    return !(heldByAll_[between - 1][slot / 64u] & (std::uint64_t{1} << (slot % 64u)));
 }
 
 void ClientReplicator::build(const EntityHistory& history, std::span<const float> priority, std::uint16_t self,
@@ -241,8 +244,21 @@ void ClientReplicator::build(const EntityHistory& history, const ObjectTable* ob
                              const ReplicationConfig& config, Snapshot& out, SnapshotStats* stats) {
     const std::uint32_t slotCount = static_cast<std::uint32_t>(slots_.size());
     assert(history.slotCount() == slotCount && priority.size() >= slotCount);
+    for (const auto& [ackSeq, ackBits] : pendingAcks_) applyAck(ackSeq, ackBits);
+    pendingAcks_.clear();
     const View* base = newestAcked();
     const std::uint32_t seq = nextSeq_++;
+    PresenceBits all;
+    all.fill(~std::uint64_t{0});
+    for (std::uint32_t n = 1; n < kSnapshotRing; ++n) {
+        if (seq > n) {
+            const PresenceBits& p = present_[(seq - n) % kSnapshotRing];
+            for (std::size_t w = 0; w < all.size(); ++w) all[w] &= p[w];
+        } else {
+            all.fill(0);
+        }
+        heldByAll_[n - 1] = all;
+    }
     View& view = ring_[seq % kSnapshotRing];
     assert(&view != base);
     PresenceBits& presence = present_[seq % kSnapshotRing];

@@ -131,7 +131,11 @@ public:
     explicit ClientReplicator(std::uint32_t maxSlots);
 
     // Records which snapshots the client holds: ackSeq and the 32 before it.
+    // Taken in at the next build (so the server's receiving thread only
+    // queues it, and the work runs with the build on a worker); acks beyond
+    // kMaxPendingAcks before a build keep only the newest.
     void onAck(std::uint16_t ackSeq, std::uint32_t ackBits);
+    static constexpr std::size_t kMaxPendingAcks = 16;
 
     // Builds the next snapshot header and payload for this client.
     // `priority[slot]` is the caller's per-tick interest in each slot (>= 0);
@@ -172,6 +176,7 @@ private:
         // once it is acked, the client shows them (SlotState::shown).
         std::vector<std::pair<std::uint16_t, EntityRecord>> carried;
     };
+    void applyAck(std::uint16_t ackSeq, std::uint32_t ackBits);
     const View* newestAcked() const;
     // Whether a snapshot built after `since` and before `seq` has a view
     // without `slot` (the receiver, applying it as its newest, reports the
@@ -200,11 +205,16 @@ private:
         float accum = 0;             // priority accumulated while waiting
     };
     std::vector<SlotState> slots_;
+    std::vector<std::pair<std::uint16_t, std::uint32_t>> pendingAcks_; // (ackSeq, ackBits) since the last build, oldest first
     // Per ring view, which slots it holds (records[slot].instance != 0), as
     // bits: droppedSince reads one word per view instead of a record in
     // each of up to 32 views' arrays.
     using PresenceBits = std::array<std::uint64_t, kMaxEntities / 64>;
     std::array<PresenceBits, kSnapshotRing> present_{};
+    // Set at the start of each build: heldByAll_[n - 1] is the slots that
+    // each of the n views before it holds (a view not built yet holds
+    // none), so droppedSince is one bit test.
+    std::array<PresenceBits, kSnapshotRing - 1> heldByAll_{};
     // Per object-table slot: the newest snapshot that carried it and what it
     // carried. Newer than the baseline, and not the baseline's record: the
     // client may show it, so it goes again whatever the cap.
